@@ -1,0 +1,134 @@
+//! The one API surface: every caller (desktop commands, CLI, tests, later an HTTP twin) goes
+//! through [`Showroom`]. Each method is one user action and, when it writes, one transaction.
+
+use crate::demo::{self, DemoSize, DemoSummary};
+use crate::domain::{Customer, CustomerDraft, Dealership, Timestamp};
+use crate::error::Result;
+use crate::io::{self, ImportOptions, ImportReport};
+use crate::store::customers::{self, CustomerDetail, CustomerQuery, Page};
+use crate::store::search::{self, SearchHit};
+use crate::store::{Store, query};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// Sync state as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncStatus {
+    /// No server configured, or not reachable. `pending` changes wait in the outbox.
+    Offline { pending: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    /// The SQLite file, or `:memory:`.
+    pub data_file: String,
+    pub schema_version: i64,
+    pub device_id: Uuid,
+    pub dealership: Option<String>,
+    pub customers: i64,
+    /// False until the user chose "Load demo dealership" or "Start empty" (or data exists).
+    pub onboarded: bool,
+    pub sync: SyncStatus,
+}
+
+pub struct Showroom {
+    store: Store,
+}
+
+impl Showroom {
+    /// Opens the database in `data_dir` (created on first run).
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        Ok(Showroom { store: Store::open(&data_dir.join(crate::paths::DB_FILE))? })
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        Ok(Showroom { store: Store::open_in_memory()? })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    fn today() -> NaiveDate {
+        Timestamp::now().date()
+    }
+
+    /// Region for phone numbers typed without a country code: the dealership's country.
+    pub fn phone_region(&self) -> String {
+        self.dealership().map(|d| d.country).unwrap_or_else(|| "US".into())
+    }
+
+    fn dealership(&self) -> Option<Dealership> {
+        query::<Dealership>(self.store.conn(), "ORDER BY rid LIMIT 1", []).ok().and_then(|mut v| v.pop())
+    }
+
+    pub fn status(&self) -> Result<AppStatus> {
+        let customers = self.store.count::<Customer>()?;
+        Ok(AppStatus {
+            data_file: self.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| ":memory:".into()),
+            schema_version: crate::store::SCHEMA_VERSION,
+            device_id: self.store.device_id(),
+            dealership: self.dealership().map(|d| d.name),
+            customers,
+            onboarded: customers > 0 || self.store.meta("onboarded")?.is_some(),
+            sync: SyncStatus::Offline { pending: self.store.pending_changes()? },
+        })
+    }
+
+    pub fn list_customers(&self, q: &CustomerQuery) -> Result<Page<Customer>> {
+        customers::list(self.store.conn(), q)
+    }
+
+    pub fn customer_detail(&self, id: Uuid) -> Result<CustomerDetail> {
+        customers::detail(self.store.conn(), id)
+    }
+
+    pub fn create_customer(&mut self, draft: &CustomerDraft) -> Result<Customer> {
+        let region = self.phone_region();
+        customers::create(&mut self.store, draft, &region, Self::today())
+    }
+
+    pub fn update_customer(&mut self, id: Uuid, draft: &CustomerDraft) -> Result<Customer> {
+        let region = self.phone_region();
+        customers::update(&mut self.store, id, draft, &region, Self::today())
+    }
+
+    /// Global search over customers, leads and vehicles.
+    pub fn search(&self, text: &str) -> Result<Vec<SearchHit>> {
+        search::search_all(self.store.conn(), text, 8)
+    }
+
+    /// Loads the demo dealership (refused when customers exist).
+    pub fn load_demo(&mut self) -> Result<DemoSummary> {
+        let summary = demo::load(&mut self.store, DemoSize::DEMO, 2026, Timestamp::now())?;
+        self.store.set_meta("onboarded", "demo")?;
+        Ok(summary)
+    }
+
+    /// The user chose to start with an empty database.
+    pub fn start_empty(&mut self) -> Result<AppStatus> {
+        self.store.set_meta("onboarded", "empty")?;
+        self.status()
+    }
+
+    pub fn export_json(&self) -> Result<serde_json::Value> {
+        io::export_json(self.store.conn())
+    }
+
+    pub fn export_csv(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        io::export_csv(self.store.conn(), dir)
+    }
+
+    pub fn import_customers_csv(&mut self, bytes: &[u8], opts: ImportOptions) -> Result<ImportReport> {
+        let region = self.phone_region();
+        io::import_customers(&mut self.store, bytes, &region, Self::today(), opts)
+    }
+}

@@ -1,0 +1,35 @@
+//! TypeScript bindings: the declarations of every type that crosses to the UI, generated from the
+//! Rust types into `ui/src/bindings.ts`. A test fails when the committed file is stale; run
+//! `UPDATE_BINDINGS=1 cargo test -p showroom-core bindings` to regenerate it.
+
+use ts_rs::{Config, TS};
+
+macro_rules! decls {
+    ($cfg:ident; $($ty:ty),* $(,)?) => {
+        vec![$(format!("export {}", <$ty as TS>::decl(&$cfg))),*]
+    };
+}
+
+/// The full text of `ui/src/bindings.ts`.
+pub fn typescript() -> String {
+    use crate::api::{AppStatus, SyncStatus};
+    use crate::demo::DemoSummary;
+    use crate::domain::*;
+    use crate::error::{ApiError, ErrorCode, FieldError};
+    use crate::io::{ImportAction, ImportReport, RowOutcome};
+    use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
+    use crate::store::search::{HitKind, SearchHit};
+    let cfg = Config::new().with_large_int("number");
+    let body = decls![cfg;
+        ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary,
+        Timestamp, Customer, CustomerDraft, Consent, Preferences, Condition, CustomerDetail, CustomerQuery, Page<()>,
+        Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,
+        Activity, ActivityKind, Interaction, InteractionChannel, Direction,
+        Vehicle, VehicleStatus, Dealership, User, Role, Team,
+        SearchHit, HitKind, ImportReport, RowOutcome, ImportAction,
+    ];
+    format!(
+        "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",
+        body.join("\n\n")
+    )
+}

@@ -1,0 +1,17 @@
+//! Domain: plain types and their validation. No I/O here; the store persists these types and the
+//! UI receives them through generated TypeScript bindings.
+
+pub mod activity;
+pub mod customer;
+pub mod org;
+pub mod sales;
+pub mod time;
+pub mod validate;
+pub mod vehicle;
+
+pub use activity::{Activity, ActivityKind, Direction, Interaction, InteractionChannel};
+pub use customer::{Condition, Consent, Customer, CustomerDraft, Preferences};
+pub use org::{Dealership, Role, Team, User};
+pub use sales::{Channel, Lead, LeadStatus, Opportunity, OpportunityStatus, PipelineStage};
+pub use time::{Timestamp, new_id};
+pub use vehicle::{Vehicle, VehicleStatus};

@@ -1,0 +1,61 @@
+//! The dealership, its users and teams.
+
+use super::time::Timestamp;
+use super::validate::Checker;
+use crate::error::FieldError;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Dealership {
+    pub id: Uuid,
+    pub name: String,
+    /// ISO 3166 alpha-2 region for phone numbers dialled without a country code.
+    pub country: String,
+    /// IANA time zone, e.g. `America/Chicago`.
+    pub timezone: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Rep,
+    Manager,
+    Admin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Team {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct User {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl User {
+    pub fn validate(&mut self) -> Result<Vec<FieldError>, Vec<FieldError>> {
+        let mut c = Checker::default();
+        self.name = c.required("name", &self.name, 80);
+        match c.email("email", &self.email) {
+            Some(e) => self.email = e,
+            None if self.email.trim().is_empty() => c.error("email", "is required"),
+            None => {}
+        }
+        c.finish()
+    }
+}

@@ -1,0 +1,269 @@
+//! Field-level validation and normalisation shared by every entity: names, email, phone (E.164),
+//! VIN (49 CFR 565 check digit), dates. Each check names its field in the error it returns.
+
+use crate::error::FieldError;
+use chrono::NaiveDate;
+
+/// Collects the problems of one input so that all of them are reported at once.
+#[derive(Debug, Default)]
+pub struct Checker {
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<FieldError>,
+}
+
+impl Checker {
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn warn(&mut self, field: &str, message: impl Into<String>) {
+        self.warnings.push(FieldError::new(field, message));
+    }
+
+    /// A required free-text field: trimmed, non-empty, at most `max` characters, no control characters.
+    pub fn required(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = self.text(field, value, max);
+        if v.is_empty() {
+            self.error(field, "is required");
+        }
+        v
+    }
+
+    /// An optional free-text field: trimmed, at most `max` characters, no control characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.chars().count() > max {
+            self.error(field, format!("is too long (at most {max} characters)"));
+        }
+        if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            self.error(field, "contains control characters");
+        }
+        v.to_string()
+    }
+
+    pub fn email(&mut self, field: &str, value: &str) -> Option<String> {
+        let v = value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match normalize_email(v) {
+            Ok(e) => Some(e),
+            Err(m) => {
+                self.error(field, m);
+                None
+            }
+        }
+    }
+
+    pub fn phone(&mut self, field: &str, value: &str, region: &str) -> Option<String> {
+        let v = value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match normalize_phone(v, region) {
+            Ok(p) => Some(p),
+            Err(m) => {
+                self.error(field, m);
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<Vec<FieldError>, Vec<FieldError>> {
+        if self.errors.is_empty() { Ok(self.warnings) } else { Err(self.errors) }
+    }
+}
+
+/// Lower-cases and checks an email address (RFC 5322 addr-spec, with a dot in the domain).
+pub fn normalize_email(raw: &str) -> Result<String, String> {
+    let v = raw.trim().to_lowercase();
+    let parsed: Result<email_address::EmailAddress, _> = v.parse();
+    match parsed {
+        Ok(addr) if addr.domain().contains('.') && !addr.domain().ends_with('.') => Ok(v),
+        Ok(_) => Err(format!("{raw:?} is not a valid email address: the domain needs a dot, as in name@example.com")),
+        Err(e) => Err(format!("{raw:?} is not a valid email address ({e})")),
+    }
+}
+
+/// Parses a phone number as dialled in `region` (ISO 3166 alpha-2, e.g. "US") and returns E.164.
+pub fn normalize_phone(raw: &str, region: &str) -> Result<String, String> {
+    let id: Option<phonenumber::country::Id> = region.parse().ok();
+    let parsed = phonenumber::parse(id, raw.trim())
+        .map_err(|_| format!("{raw:?} is not a phone number (digits, with +country code when it is not a {region} number)"))?;
+    if !phonenumber::is_valid(&parsed) {
+        return Err(format!("{raw:?} is not a valid phone number for its country"));
+    }
+    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Search tokens for an E.164 number: all digits, the national number, and its last seven digits,
+/// so that typing any of them as a prefix finds the record.
+pub fn phone_search_tokens(e164: &str) -> Vec<String> {
+    let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+    let mut out = vec![digits.clone()];
+    if let Ok(p) = phonenumber::parse(None, e164) {
+        let national = p.national().value().to_string();
+        if national != digits {
+            out.push(national.clone());
+        }
+        if national.len() > 7 {
+            out.push(national[national.len() - 7..].to_string());
+        }
+    }
+    out
+}
+
+/// Outcome of a VIN check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VinCheck {
+    /// A 17-character VIN whose check digit is right.
+    Valid,
+    /// Well formed, but the position-9 check digit does not match. Only North American VINs
+    /// (first character 1-5) must carry it; for others this is a warning, not an error.
+    CheckDigitNotUsed { expected: char, found: char },
+}
+
+fn vin_value(c: char) -> Option<u32> {
+    Some(match c {
+        '0'..='9' => c as u32 - '0' as u32,
+        'A' | 'J' => 1,
+        'B' | 'K' | 'S' => 2,
+        'C' | 'L' | 'T' => 3,
+        'D' | 'M' | 'U' => 4,
+        'E' | 'N' | 'V' => 5,
+        'F' | 'W' => 6,
+        'G' | 'P' | 'X' => 7,
+        'H' | 'Y' => 8,
+        'R' | 'Z' => 9,
+        _ => return None, // I, O, Q and anything else are not allowed
+    })
+}
+
+const VIN_WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+
+/// Checks a VIN per 49 CFR 565: 17 characters from 0-9 and A-Z without I, O, Q; the check digit in
+/// position 9 is the weighted sum mod 11 (10 written as X). Returns the upper-cased VIN.
+pub fn check_vin(raw: &str) -> Result<(String, VinCheck), String> {
+    let vin: String = raw.trim().to_uppercase();
+    let n = vin.chars().count();
+    if n != 17 {
+        return Err(format!("must be 17 characters, got {n}"));
+    }
+    let mut sum = 0;
+    for (i, c) in vin.chars().enumerate() {
+        if matches!(c, 'I' | 'O' | 'Q') {
+            return Err(format!("character {} is {c:?}; VINs never use I, O or Q", i + 1));
+        }
+        let Some(v) = vin_value(c) else {
+            return Err(format!("character {} is {c:?}; only 0-9 and A-Z are allowed", i + 1));
+        };
+        sum += v * VIN_WEIGHTS[i];
+    }
+    let expected = match sum % 11 {
+        10 => 'X',
+        d => char::from_digit(d, 10).unwrap_or('0'),
+    };
+    let found = vin.chars().nth(8).unwrap_or('0');
+    if expected == found {
+        return Ok((vin, VinCheck::Valid));
+    }
+    let north_american = matches!(vin.chars().next(), Some('1'..='5'));
+    if north_american {
+        Err(format!("check digit (position 9) is {found:?} but should be {expected:?}; check for a typo"))
+    } else {
+        Ok((vin, VinCheck::CheckDigitNotUsed { expected, found }))
+    }
+}
+
+/// A date that is plausible for a person's birth: not in the future, not more than 120 years ago.
+pub fn check_birth_date(date: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    if date > today {
+        return Err(format!("{date} is in the future"));
+    }
+    if today.years_since(date).unwrap_or(0) > 120 {
+        return Err(format!("{date} is more than 120 years ago"));
+    }
+    Ok(())
+}
+
+/// Parses a date typed by a person or found in a file: ISO `2024-03-31`, US `03/31/2024`.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
+    let v = raw.trim();
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(v, "%m/%d/%Y"))
+        .map_err(|_| format!("{v:?} is not a date (use YYYY-MM-DD)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vin_check_digit_per_49_cfr_565() {
+        assert_eq!(check_vin("1G4AH59H45G118341").unwrap().1, VinCheck::Valid);
+        assert_eq!(check_vin(" 1g4ah59h45g118341 ").unwrap().0, "1G4AH59H45G118341");
+        assert_eq!(check_vin("11111111111111111").unwrap().1, VinCheck::Valid);
+        // Wrong check digit on a North American VIN is an error naming both digits.
+        let e = check_vin("1G4AH59H55G118341").unwrap_err();
+        assert!(e.contains("'5'") && e.contains("'4'"), "{e}");
+        // I, O, Q are never valid.
+        for bad in ["1G4AH59I45G118341", "1G4AH59O45G118341", "1G4AH59Q45G118341"] {
+            assert!(check_vin(bad).unwrap_err().contains("never use I, O or Q"), "{bad}");
+        }
+        assert!(check_vin("1G4AH59H45G11834").unwrap_err().contains("17 characters"));
+        assert!(check_vin("1G4AH59H45G11834-").is_err());
+    }
+
+    #[test]
+    fn non_north_american_vin_with_other_check_digit_is_only_a_warning() {
+        // A European VIN (W = Germany) whose position 9 is not a check digit.
+        let (vin, check) = check_vin("WVWZZZ1JZXW000001").unwrap();
+        assert_eq!(vin, "WVWZZZ1JZXW000001");
+        assert!(matches!(check, VinCheck::CheckDigitNotUsed { .. }));
+    }
+
+    #[test]
+    fn emails_are_lowercased_and_checked() {
+        assert_eq!(normalize_email(" Ana.Garcia@Example.COM ").unwrap(), "ana.garcia@example.com");
+        for bad in ["ana", "ana@", "@example.com", "ana@example", "ana garcia@example.com", "ana@@example.com"] {
+            assert!(normalize_email(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        assert_eq!(normalize_phone("(415) 555-2671", "US").unwrap(), "+14155552671");
+        assert_eq!(normalize_phone("+44 20 7946 0958", "US").unwrap(), "+442079460958");
+        assert_eq!(normalize_phone("030 901820", "DE").unwrap(), "+4930901820");
+        assert!(normalize_phone("555", "US").is_err());
+        assert!(normalize_phone("call me maybe", "US").is_err());
+        assert!(normalize_phone("(415) 555-26711111", "US").is_err());
+    }
+
+    #[test]
+    fn phone_tokens_cover_full_national_and_local() {
+        assert_eq!(phone_search_tokens("+14155552671"), vec!["14155552671", "4155552671", "5552671"]);
+    }
+
+    #[test]
+    fn dates() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(parse_date("1980-02-29").unwrap(), NaiveDate::from_ymd_opt(1980, 2, 29).unwrap());
+        assert_eq!(parse_date("02/29/1980").unwrap(), NaiveDate::from_ymd_opt(1980, 2, 29).unwrap());
+        assert!(parse_date("1981-02-29").is_err());
+        assert!(check_birth_date(NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(), today).is_err());
+        assert!(check_birth_date(NaiveDate::from_ymd_opt(1850, 1, 1).unwrap(), today).is_err());
+        assert!(check_birth_date(NaiveDate::from_ymd_opt(1990, 6, 1).unwrap(), today).is_ok());
+    }
+
+    #[test]
+    fn checker_collects_every_problem() {
+        let mut c = Checker::default();
+        c.required("first_name", "  ", 80);
+        c.email("email", "nope");
+        c.phone("phone", "12", "US");
+        let errs = c.finish().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["first_name", "email", "phone"]);
+    }
+}

@@ -1,0 +1,9 @@
+//! Files in and out: export of every entity (JSON or CSV) and CSV import of customers with a
+//! line-by-line report. An import is one transaction: all of it, or (by default, when any row is
+//! invalid) none of it.
+
+mod customers_csv;
+mod export;
+
+pub use customers_csv::{ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers};
+pub use export::{export_csv, export_json};

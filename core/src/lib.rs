@@ -1,0 +1,21 @@
+//! showroom-core: the whole business of Showroom with no GUI and no HTTP server.
+//!
+//! - [`domain`]: plain types and validation.
+//! - [`store`]: SQLite schema, migrations, repositories, search, the change outbox.
+//! - [`sync`]: hybrid logical clock (merge and protocol arrive with the sync work).
+//! - [`io`]: export and CSV import.
+//! - [`demo`]: the deterministic demo dealership.
+//! - [`api`]: [`api::Showroom`], the one surface every caller uses.
+
+pub mod api;
+pub mod bindings;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod io;
+pub mod paths;
+pub mod store;
+pub mod sync;
+
+pub use api::Showroom;
+pub use error::{ApiError, CoreError, ErrorCode, FieldError, Result};

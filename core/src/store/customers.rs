@@ -1,0 +1,132 @@
+//! Customer repository: list, detail with everything attached, create and update.
+
+use crate::domain::{Activity, Customer, CustomerDraft, Interaction, Lead, Opportunity, Timestamp, new_id};
+use crate::error::{CoreError, Result};
+use crate::store::record::query;
+use crate::store::search::matching;
+use crate::store::{Store, Writer};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// A page of a list, with the total for "1-50 of 2,134".
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub offset: i64,
+}
+
+/// What the customer list asks for.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct CustomerQuery {
+    /// Search-as-you-type text; empty lists everyone by name.
+    pub search: String,
+    pub offset: i64,
+    /// At most 500; 0 means 100.
+    pub limit: i64,
+}
+
+/// A customer with everything the detail screen shows.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CustomerDetail {
+    pub customer: Customer,
+    pub leads: Vec<Lead>,
+    pub opportunities: Vec<Opportunity>,
+    pub activities: Vec<Activity>,
+    /// The most recent interactions, newest first.
+    pub interactions: Vec<Interaction>,
+    pub interaction_count: i64,
+}
+
+pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
+    let limit = match q.limit {
+        0 => 100,
+        n => n.clamp(1, 500),
+    };
+    let offset = q.offset.max(0);
+    if q.search.trim().is_empty() {
+        let total = conn.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
+        let items = query::<Customer>(
+            conn,
+            "WHERE deleted_at IS NULL ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT ?1 OFFSET ?2",
+            [limit, offset],
+        )?;
+        return Ok(Page { items, total, offset });
+    }
+    let items = matching::<Customer>(conn, &q.search, limit as usize, offset as usize)?;
+    let total = match crate::store::search::fts_query(&q.search) {
+        Some(fts) if items.len() as i64 == limit || offset > 0 => conn.query_row(
+            "SELECT count(*) FROM customers_fts f JOIN customers e ON e.rid = f.rowid
+             WHERE customers_fts MATCH ?1 AND e.deleted_at IS NULL",
+            [fts],
+            |r| r.get(0),
+        )?,
+        _ => items.len() as i64,
+    };
+    Ok(Page { items, total, offset })
+}
+
+pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
+    let customer: Customer = crate::store::get(conn, id)?;
+    if customer.deleted_at.is_some() {
+        return Err(CoreError::NotFound { entity: "customer", id: id.to_string() });
+    }
+    let key = [id.to_string()];
+    Ok(CustomerDetail {
+        leads: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC", key.clone())?,
+        opportunities: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC", key.clone())?,
+        activities: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY due_at DESC LIMIT 100", key.clone())?,
+        interactions: query(conn, "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50", key.clone())?,
+        interaction_count: conn.query_row("SELECT count(*) FROM interactions WHERE customer_id = ?1", key, |r| r.get(0))?,
+        customer,
+    })
+}
+
+/// Creates a customer from a draft in one transaction. Returns it with any warnings.
+pub fn create(store: &mut Store, draft: &CustomerDraft, region: &str, today: NaiveDate) -> Result<Customer> {
+    let now = Timestamp::now();
+    let (customer, _warnings) =
+        draft.apply(&Customer::blank(new_id(), now), region, today).map_err(CoreError::Validation)?;
+    store.write(|w| {
+        check_unique_contact(w, &customer)?;
+        w.insert(&customer)
+    })?;
+    Ok(customer)
+}
+
+/// Applies a draft onto the stored customer in one transaction; only changed fields are written
+/// and recorded.
+pub fn update(store: &mut Store, id: Uuid, draft: &CustomerDraft, region: &str, today: NaiveDate) -> Result<Customer> {
+    store.write(|w| {
+        let old: Customer = w.get(id)?;
+        if old.deleted_at.is_some() {
+            return Err(CoreError::NotFound { entity: "customer", id: id.to_string() });
+        }
+        let (mut new, _warnings) = draft.apply(&old, region, today).map_err(CoreError::Validation)?;
+        if new != old {
+            new.updated_at = Timestamp::now();
+            check_unique_contact(w, &new)?;
+            w.update(&old, &new)?;
+        }
+        Ok(new)
+    })
+}
+
+/// Two live customers may not share an email address: the second one is almost always a duplicate
+/// typed in a hurry, and the message says whom to open instead.
+fn check_unique_contact(w: &Writer<'_>, c: &Customer) -> Result<()> {
+    if let Some(email) = &c.email {
+        let other = query::<Customer>(w.conn(), "WHERE email = ?1 AND id <> ?2 AND deleted_at IS NULL LIMIT 1", [
+            email.clone(),
+            c.id.to_string(),
+        ])?;
+        if let Some(o) = other.first() {
+            return Err(CoreError::field("email", format!("{email} already belongs to {}", o.display_name())));
+        }
+    }
+    Ok(())
+}

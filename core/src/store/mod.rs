@@ -1,0 +1,345 @@
+//! Store: the local SQLite database. Owns the connection, schema migrations and the version gate,
+//! the device identity and clock, and [`Writer`], through which every user action runs as ONE
+//! transaction that writes the rows, their search index entries and their outbox change records.
+
+pub mod customers;
+pub mod record;
+pub mod search;
+
+use crate::domain::Timestamp;
+use crate::error::{CoreError, Result};
+use crate::sync::{Clock, Hlc};
+pub use record::{Col, Entity, get, query};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// The schema migrations, embedded in the binary, in order. Append only.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    device_id: Uuid,
+    user_id: Option<Uuid>,
+    clock: Clock,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file, refusing one written by a newer build.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::init(conn, Some(path.to_path_buf()))
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(CoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+        }
+        let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
+        migrations.to_latest(&mut conn).map_err(|e| CoreError::Migration(e.to_string()))?;
+        let device_id = match meta_get(&conn, "device_id")? {
+            Some(s) => s.parse().map_err(|_| CoreError::Migration(format!("bad device id {s:?}")))?,
+            None => {
+                let id = Uuid::now_v7();
+                meta_set(&conn, "device_id", &id.to_string())?;
+                id
+            }
+        };
+        let last = meta_get(&conn, "hlc")?.and_then(|s| s.parse::<Hlc>().ok());
+        let user_id = meta_get(&conn, "user_id")?.and_then(|s| s.parse().ok());
+        Ok(Store { conn, path, device_id, user_id, clock: Clock::new(device_id, last) })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.user_id
+    }
+
+    /// The user this device acts as; stamped on every change record.
+    pub fn set_user(&mut self, user: Option<Uuid>) -> Result<()> {
+        match user {
+            Some(u) => meta_set(&self.conn, "user_id", &u.to_string())?,
+            None => {
+                self.conn.execute("DELETE FROM meta WHERE key = 'user_id'", [])?;
+            }
+        }
+        self.user_id = user;
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, key)
+    }
+
+    /// Runs `f` as one user action: one IMMEDIATE transaction, committed only if `f` succeeds.
+    /// Every write inside records its change set in the outbox.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.write_inner(true, f)
+    }
+
+    /// Like [`Store::write`] but records no outbox changes: for loading generated demo or
+    /// benchmark data, which is local and never synced.
+    pub fn write_unrecorded<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.write_inner(false, f)
+    }
+
+    /// Runs `f` in one transaction and commits only when it returns `Ok(true)`; `Ok(false)` rolls
+    /// everything back (dry runs, all-or-nothing imports).
+    pub fn write_if(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<bool>) -> Result<bool> {
+        self.transact(true, |w| f(w).map(|commit| (commit, commit)))
+    }
+
+    fn write_inner<T>(&mut self, record: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.transact(record, |w| f(w).map(|out| (out, true)))
+    }
+
+    fn transact<T>(&mut self, record: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut w = Writer { tx, clock: self.clock, device_id: self.device_id, user_id: self.user_id, record };
+        let (out, commit) = f(&mut w)?;
+        let Writer { tx, clock, .. } = w;
+        if !commit {
+            tx.rollback()?;
+            return Ok(out);
+        }
+        if clock != self.clock {
+            meta_set(&tx, "hlc", &clock.last().to_string())?;
+        }
+        tx.commit()?;
+        self.clock = clock;
+        Ok(out)
+    }
+
+    /// Sets a local, unsynced setting (onboarding state, UI preferences).
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        meta_set(&self.conn, key, value)
+    }
+
+    /// Number of change records waiting to be pushed.
+    pub fn pending_changes(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+    }
+
+    pub fn count<E: Entity>(&self) -> Result<i64> {
+        let sql = format!("SELECT count(*) FROM {} {}", E::TABLE, live_filter::<E>());
+        Ok(self.conn.query_row(&sql, [], |r| r.get(0))?)
+    }
+}
+
+fn live_filter<E: Entity>() -> &'static str {
+    if E::COLUMNS.iter().any(|(n, _)| *n == "deleted_at") { "WHERE deleted_at IS NULL" } else { "" }
+}
+
+fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+/// A change of one field of one row, as the outbox holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRecord {
+    pub change_id: Uuid,
+    pub table: String,
+    pub row_id: Uuid,
+    pub field: String,
+    pub value: Value,
+    pub hlc: Hlc,
+    pub device_id: Uuid,
+    pub user_id: Option<Uuid>,
+}
+
+/// Reads the outbox in push order.
+pub fn outbox(conn: &Connection) -> Result<Vec<ChangeRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, Option<String>>(7)?,
+        ))
+    })?;
+    let bad = |what: &str, v: &str| CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"));
+    let mut out = Vec::new();
+    for row in rows {
+        let (change_id, table, row_id, field, value, hlc, device_id, user_id) = row?;
+        out.push(ChangeRecord {
+            change_id: change_id.parse().map_err(|_| bad("change id", &change_id))?,
+            table,
+            row_id: row_id.parse().map_err(|_| bad("row id", &row_id))?,
+            field,
+            value: serde_json::from_str(&value)?,
+            hlc: hlc.parse().map_err(|_| bad("hlc", &hlc))?,
+            device_id: device_id.parse().map_err(|_| bad("device id", &device_id))?,
+            user_id: user_id.and_then(|u| u.parse().ok()),
+        });
+    }
+    Ok(out)
+}
+
+/// Write access inside one transaction. Obtained from [`Store::write`].
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    clock: Clock,
+    device_id: Uuid,
+    user_id: Option<Uuid>,
+    record: bool,
+}
+
+impl Writer<'_> {
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn get<E: Entity>(&self, id: Uuid) -> Result<E> {
+        get(&self.tx, id)
+    }
+
+    /// Inserts a new row, indexes it for search and records every field as a change.
+    pub fn insert<E: Entity>(&mut self, e: &E) -> Result<()> {
+        let fields = record::to_fields(e)?;
+        let cols = record::column_list::<E>();
+        let marks = (1..=E::COLUMNS.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("INSERT INTO {} ({cols}) VALUES ({marks})", E::TABLE);
+        let values = E::COLUMNS
+            .iter()
+            .map(|(name, col)| record::to_sql(*col, fields.get(*name).unwrap_or(&Value::Null)))
+            .collect::<Result<Vec<SqlValue>>>()?;
+        let inserted = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values));
+        match inserted {
+            Err(rusqlite::Error::SqliteFailure(err, _)) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(CoreError::Conflict(format!("a {} with the same key already exists", E::NAME)));
+            }
+            other => other?,
+        };
+        if E::SEARCHABLE {
+            let rid = self.tx.last_insert_rowid();
+            self.tx
+                .prepare_cached(&format!("INSERT INTO {}_fts (rowid, terms) VALUES (?1, ?2)", E::TABLE))?
+                .execute(params![rid, e.search_terms()])?;
+        }
+        let changed: Vec<(&str, &Value)> =
+            E::COLUMNS.iter().filter(|(n, _)| *n != "id").map(|(n, _)| (*n, fields.get(*n).unwrap_or(&Value::Null))).collect();
+        self.record_changes::<E>(e.id(), &changed)
+    }
+
+    /// Writes the fields of `new` that differ from `old` (the stored row), reindexes it, and records
+    /// one change per changed field. Returns the names of the changed fields.
+    pub fn update<E: Entity>(&mut self, old: &E, new: &E) -> Result<Vec<String>> {
+        if old.id() != new.id() {
+            return Err(CoreError::Conflict(format!("cannot change a {}'s id", E::NAME)));
+        }
+        let before = record::to_fields(old)?;
+        let after = record::to_fields(new)?;
+        let changed: Vec<(&str, &Value)> = E::COLUMNS
+            .iter()
+            .filter_map(|(n, _)| {
+                let v = after.get(*n).unwrap_or(&Value::Null);
+                (before.get(*n).unwrap_or(&Value::Null) != v).then_some((*n, v))
+            })
+            .collect();
+        if changed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sets = changed.iter().enumerate().map(|(i, (n, _))| format!("{n} = ?{}", i + 2)).collect::<Vec<_>>();
+        let sql = format!("UPDATE {} SET {} WHERE id = ?1", E::TABLE, sets.join(", "));
+        let mut values = vec![SqlValue::Text(new.id().to_string())];
+        for (name, v) in &changed {
+            let col = E::COLUMNS.iter().find(|(n, _)| n == name).map(|(_, c)| *c).unwrap_or(Col::Text);
+            values.push(record::to_sql(col, v)?);
+        }
+        let n = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        if n == 0 {
+            return Err(CoreError::NotFound { entity: E::NAME, id: new.id().to_string() });
+        }
+        if E::SEARCHABLE {
+            self.tx
+                .prepare_cached(&format!(
+                    "UPDATE {t}_fts SET terms = ?2 WHERE rowid = (SELECT rid FROM {t} WHERE id = ?1)",
+                    t = E::TABLE
+                ))?
+                .execute(params![new.id().to_string(), new.search_terms()])?;
+        }
+        self.record_changes::<E>(new.id(), &changed)?;
+        Ok(changed.iter().map(|(n, _)| n.to_string()).collect())
+    }
+
+    fn record_changes<E: Entity>(&mut self, row_id: Uuid, fields: &[(&str, &Value)]) -> Result<()> {
+        if !self.record || fields.is_empty() {
+            return Ok(());
+        }
+        let now = Timestamp::now().millis().max(0) as u64;
+        let hlc = self.clock.tick(now).to_string();
+        let row = row_id.to_string();
+        let device = self.device_id.to_string();
+        let user = self.user_id.map(|u| u.to_string());
+        let mut outbox = self.tx.prepare_cached(
+            "INSERT INTO outbox (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for (field, value) in fields {
+            outbox.execute(params![
+                Uuid::now_v7().to_string(),
+                E::TABLE,
+                row,
+                field,
+                serde_json::to_string(value)?,
+                hlc,
+                device,
+                user
+            ])?;
+        }
+        let mut clocks = self.tx.prepare_cached(
+            "INSERT INTO field_clocks (tbl, row_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc",
+        )?;
+        for (field, _) in fields {
+            clocks.execute(params![E::TABLE, row, field, hlc])?;
+        }
+        Ok(())
+    }
+}

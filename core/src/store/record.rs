@@ -1,0 +1,198 @@
+//! Generic persistence of domain entities: each entity names its table and columns once; rows are
+//! read and written through serde, so the same code serves every table, the outbox diff and (later)
+//! applying synced changes.
+
+use crate::domain::{Activity, Customer, Dealership, Interaction, Lead, Opportunity, PipelineStage, Team, User, Vehicle};
+use crate::error::{CoreError, Result};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, Row};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// How a field is stored in its SQLite column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Text,
+    Int,
+    Bool,
+    /// Nested data (objects, lists) stored as JSON text and merged as one unit.
+    Json,
+}
+
+/// A domain type stored in one table. `COLUMNS` lists every field in declaration order, `id` first;
+/// column names equal serde field names.
+pub trait Entity: Serialize + DeserializeOwned {
+    const TABLE: &'static str;
+    /// Human name for messages ("customer").
+    const NAME: &'static str;
+    const COLUMNS: &'static [(&'static str, Col)];
+    /// Whether `{TABLE}_fts` indexes this entity.
+    const SEARCHABLE: bool = false;
+    fn id(&self) -> Uuid;
+    fn search_terms(&self) -> String {
+        String::new()
+    }
+}
+
+pub(crate) fn column_list<E: Entity>() -> String {
+    E::COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+pub(crate) fn select_sql<E: Entity>() -> String {
+    format!("SELECT {} FROM {}", column_list::<E>(), E::TABLE)
+}
+
+/// The entity as a map of field name to JSON value.
+pub(crate) fn to_fields<E: Entity>(e: &E) -> Result<Map<String, Value>> {
+    match serde_json::to_value(e)? {
+        Value::Object(m) => Ok(m),
+        _ => Err(CoreError::Migration(format!("{} does not serialise to an object", E::NAME))),
+    }
+}
+
+/// A JSON field value as its SQLite column value.
+pub(crate) fn to_sql(col: Col, v: &Value) -> Result<SqlValue> {
+    Ok(match (col, v) {
+        (_, Value::Null) => SqlValue::Null,
+        (Col::Json, v) => SqlValue::Text(serde_json::to_string(v)?),
+        (_, Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
+        (_, Value::Number(n)) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or_default()),
+        },
+        (_, Value::String(s)) => SqlValue::Text(s.clone()),
+        (_, v) => SqlValue::Text(serde_json::to_string(v)?),
+    })
+}
+
+fn from_sql(col: Col, v: ValueRef<'_>) -> Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) if col == Col::Bool => Value::Bool(i != 0),
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) if col == Col::Json => serde_json::from_slice(t)?,
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(_) => return Err(CoreError::Migration("unexpected blob column".into())),
+    })
+}
+
+/// Reads one row selected with [`select_sql`] into an entity.
+pub(crate) fn from_row<E: Entity>(row: &Row<'_>) -> Result<E> {
+    let mut map = Map::with_capacity(E::COLUMNS.len());
+    for (i, (name, col)) in E::COLUMNS.iter().enumerate() {
+        map.insert((*name).to_string(), from_sql(*col, row.get_ref(i)?)?);
+    }
+    Ok(serde_json::from_value(Value::Object(map))?)
+}
+
+/// Runs `SELECT <columns> FROM <table> <tail>` and reads every row.
+pub fn query<E: Entity>(conn: &Connection, tail: &str, params: impl rusqlite::Params) -> Result<Vec<E>> {
+    let sql = format!("{} {tail}", select_sql::<E>());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(from_row(row)?);
+    }
+    Ok(out)
+}
+
+/// One entity by id, or `NotFound`.
+pub fn get<E: Entity>(conn: &Connection, id: Uuid) -> Result<E> {
+    query::<E>(conn, "WHERE id = ?1", [id.to_string()])?
+        .pop()
+        .ok_or(CoreError::NotFound { entity: E::NAME, id: id.to_string() })
+}
+
+macro_rules! entity {
+    ($ty:ty, $table:literal, $name:literal, searchable = $s:tt, [$(($col:literal, $kind:ident)),* $(,)?]) => {
+        impl Entity for $ty {
+            const TABLE: &'static str = $table;
+            const NAME: &'static str = $name;
+            const COLUMNS: &'static [(&'static str, Col)] = &[$(($col, Col::$kind)),*];
+            const SEARCHABLE: bool = $s;
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn search_terms(&self) -> String {
+                entity!(@terms $s, self)
+            }
+        }
+    };
+    (@terms true, $self:ident) => { $self.search_terms() };
+    (@terms false, $self:ident) => { String::new() };
+}
+
+entity!(Dealership, "dealerships", "dealership", searchable = false, [
+    ("id", Text), ("name", Text), ("country", Text), ("timezone", Text), ("created_at", Text), ("updated_at", Text),
+]);
+entity!(Team, "teams", "team", searchable = false, [
+    ("id", Text), ("name", Text), ("created_at", Text), ("updated_at", Text),
+]);
+entity!(User, "users", "user", searchable = false, [
+    ("id", Text), ("name", Text), ("email", Text), ("role", Text), ("team_id", Text), ("active", Bool),
+    ("created_at", Text), ("updated_at", Text),
+]);
+entity!(Customer, "customers", "customer", searchable = true, [
+    ("id", Text), ("owner_id", Text), ("first_name", Text), ("last_name", Text), ("email", Text), ("phone", Text),
+    ("street", Text), ("city", Text), ("region", Text), ("postal_code", Text), ("language", Text),
+    ("birth_date", Text), ("consent", Json), ("preferences", Json), ("notes", Text),
+    ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
+]);
+entity!(Vehicle, "vehicles", "vehicle", searchable = true, [
+    ("id", Text), ("vin", Text), ("stock_no", Text), ("year", Int), ("make", Text), ("model", Text), ("trim", Text),
+    ("body", Text), ("colour", Text), ("mileage", Int), ("condition", Text), ("msrp_cents", Int),
+    ("invoice_cents", Int), ("price_cents", Int), ("status", Text), ("location", Text), ("received_at", Text),
+    ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
+]);
+entity!(Lead, "leads", "lead", searchable = true, [
+    ("id", Text), ("customer_id", Text), ("first_name", Text), ("last_name", Text), ("email", Text), ("phone", Text),
+    ("channel", Text), ("source", Text), ("campaign", Text), ("vehicle_interest", Text), ("vehicle_id", Text),
+    ("status", Text), ("score", Int), ("assignee_id", Text), ("received_at", Text), ("first_response_at", Text),
+    ("notes", Text), ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
+]);
+entity!(PipelineStage, "pipeline_stages", "pipeline stage", searchable = false, [
+    ("id", Text), ("pipeline", Text), ("name", Text), ("position", Int), ("probability", Int), ("colour", Text),
+    ("idle_days", Int), ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
+]);
+entity!(Opportunity, "opportunities", "opportunity", searchable = false, [
+    ("id", Text), ("customer_id", Text), ("lead_id", Text), ("vehicle_id", Text), ("stage_id", Text), ("title", Text),
+    ("amount_cents", Int), ("owner_id", Text), ("status", Text), ("expected_close", Text), ("lost_reason", Text),
+    ("stage_entered_at", Text), ("closed_at", Text), ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
+]);
+entity!(Activity, "activities", "activity", searchable = false, [
+    ("id", Text), ("customer_id", Text), ("opportunity_id", Text), ("kind", Text), ("subject", Text), ("due_at", Text),
+    ("done_at", Text), ("outcome", Text), ("owner_id", Text), ("created_at", Text), ("updated_at", Text),
+    ("deleted_at", Text),
+]);
+entity!(Interaction, "interactions", "interaction", searchable = false, [
+    ("id", Text), ("customer_id", Text), ("channel", Text), ("direction", Text), ("summary", Text),
+    ("duration_s", Int), ("author_id", Text), ("occurred_at", Text), ("created_at", Text),
+]);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Timestamp;
+
+    /// Every column list must name exactly the struct's serde fields, in order.
+    fn check<E: Entity>(sample: &E) {
+        let fields: Vec<String> = to_fields(sample).unwrap().keys().cloned().collect();
+        let mut cols: Vec<String> = E::COLUMNS.iter().map(|(n, _)| n.to_string()).collect();
+        let mut sorted = fields.clone();
+        sorted.sort();
+        cols.sort();
+        assert_eq!(sorted, cols, "{} columns", E::NAME);
+    }
+
+    #[test]
+    fn column_lists_match_the_types() {
+        let t = Timestamp::from_millis(0);
+        check(&Customer::blank(Uuid::nil(), t));
+        check(&crate::demo::sample_vehicle(t));
+        check(&crate::demo::sample_lead(t));
+    }
+}

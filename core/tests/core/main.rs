@@ -1,0 +1,24 @@
+//! Integration tests of showroom-core: real SQLite files and in-memory databases, no window.
+
+mod bindings;
+mod demo;
+mod import_export;
+mod store;
+
+use showroom_core::Showroom;
+use showroom_core::domain::{Consent, CustomerDraft};
+
+pub fn draft(first: &str, last: &str, email: &str, phone: &str) -> CustomerDraft {
+    CustomerDraft {
+        first_name: first.into(),
+        last_name: last.into(),
+        email: email.into(),
+        phone: phone.into(),
+        consent: Consent { email: !email.is_empty(), sms: false, phone: !phone.is_empty() },
+        ..Default::default()
+    }
+}
+
+pub fn app() -> Showroom {
+    Showroom::open_in_memory().unwrap()
+}
