@@ -49,20 +49,147 @@ pub struct DemoSummary {
 }
 
 const FIRST: &[&str] = &[
-    "James", "Maria", "Robert", "Jennifer", "Michael", "Linda", "David", "Patricia", "William", "Elizabeth", "Jose",
-    "Ana", "Luis", "Sofia", "Carlos", "Lucia", "Juan", "Camila", "Wei", "Mei", "Hiroshi", "Yuki", "Minh", "Linh",
-    "Priya", "Arjun", "Aisha", "Omar", "Fatima", "Kwame", "Amara", "Olga", "Dmitri", "Chloé", "François", "Zoë",
-    "Björn", "Ingrid", "Sean", "Siobhan", "Tyler", "Brittany", "Kevin", "Ashley", "Brandon", "Megan", "Jordan",
-    "Taylor", "Marcus", "Keisha", "Andre", "Jasmine", "Ethan", "Olivia", "Noah", "Emma", "Liam", "Ava", "Mason",
-    "Isabella", "Logan", "Mia", "Lucas", "Harper", "Grace", "Henry", "Nora", "Samuel", "Leah", "Daniel", "Ruth",
+    "James",
+    "Maria",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Patricia",
+    "William",
+    "Elizabeth",
+    "Jose",
+    "Ana",
+    "Luis",
+    "Sofia",
+    "Carlos",
+    "Lucia",
+    "Juan",
+    "Camila",
+    "Wei",
+    "Mei",
+    "Hiroshi",
+    "Yuki",
+    "Minh",
+    "Linh",
+    "Priya",
+    "Arjun",
+    "Aisha",
+    "Omar",
+    "Fatima",
+    "Kwame",
+    "Amara",
+    "Olga",
+    "Dmitri",
+    "Chloé",
+    "François",
+    "Zoë",
+    "Björn",
+    "Ingrid",
+    "Sean",
+    "Siobhan",
+    "Tyler",
+    "Brittany",
+    "Kevin",
+    "Ashley",
+    "Brandon",
+    "Megan",
+    "Jordan",
+    "Taylor",
+    "Marcus",
+    "Keisha",
+    "Andre",
+    "Jasmine",
+    "Ethan",
+    "Olivia",
+    "Noah",
+    "Emma",
+    "Liam",
+    "Ava",
+    "Mason",
+    "Isabella",
+    "Logan",
+    "Mia",
+    "Lucas",
+    "Harper",
+    "Grace",
+    "Henry",
+    "Nora",
+    "Samuel",
+    "Leah",
+    "Daniel",
+    "Ruth",
 ];
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee",
-    "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young",
-    "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker",
-    "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Chen", "Wang", "Kim", "Patel", "Singh", "Okafor",
-    "Mensah", "Ivanova", "Müller", "Dubois", "O'Brien", "Núñez", "Peña", "Tanaka", "Sato", "Tran", "Khan", "Cohen",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Chen",
+    "Wang",
+    "Kim",
+    "Patel",
+    "Singh",
+    "Okafor",
+    "Mensah",
+    "Ivanova",
+    "Müller",
+    "Dubois",
+    "O'Brien",
+    "Núñez",
+    "Peña",
+    "Tanaka",
+    "Sato",
+    "Tran",
+    "Khan",
+    "Cohen",
 ];
 const CITIES: &[(&str, &str, &str)] = &[
     ("Austin", "TX", "787"),
@@ -74,8 +201,18 @@ const CITIES: &[(&str, &str, &str)] = &[
     ("Kyle", "TX", "786"),
     ("Leander", "TX", "786"),
 ];
-const STREETS: &[&str] =
-    &["Oak", "Cedar", "Maple", "Pecan", "Lamar", "Congress", "Riverside", "Mesa", "Bluebonnet", "Hill Country"];
+const STREETS: &[&str] = &[
+    "Oak",
+    "Cedar",
+    "Maple",
+    "Pecan",
+    "Lamar",
+    "Congress",
+    "Riverside",
+    "Mesa",
+    "Bluebonnet",
+    "Hill Country",
+];
 const AREA_CODES: &[&str] = &["512", "737", "254", "830"];
 
 /// (make, model, body, base MSRP in dollars, WMI)
@@ -101,9 +238,28 @@ const MODELS: &[(&str, &str, &str, i64, &str)] = &[
     ("Tesla", "Model Y", "SUV", 44_990, "7SA"),
     ("Jeep", "Grand Cherokee", "SUV", 39_995, "1C4"),
 ];
-const TRIMS: &[&str] = &["Base", "S", "SE", "LE", "XLE", "Sport", "Limited", "Touring", "EX-L", "Premium"];
-const COLOURS: &[&str] = &["Black", "White", "Silver", "Gray", "Blue", "Red", "Green", "Pearl White", "Magnetic Gray"];
-const LOCATIONS: &[&str] = &["Front line", "Lot A", "Lot B", "Lot C", "Service bay", "Off-site storage"];
+const TRIMS: &[&str] = &[
+    "Base", "S", "SE", "LE", "XLE", "Sport", "Limited", "Touring", "EX-L", "Premium",
+];
+const COLOURS: &[&str] = &[
+    "Black",
+    "White",
+    "Silver",
+    "Gray",
+    "Blue",
+    "Red",
+    "Green",
+    "Pearl White",
+    "Magnetic Gray",
+];
+const LOCATIONS: &[&str] = &[
+    "Front line",
+    "Lot A",
+    "Lot B",
+    "Lot C",
+    "Service bay",
+    "Off-site storage",
+];
 const STAGES: &[(&str, i32, &str, i32)] = &[
     ("New", 10, "#8e8e93", 2),
     ("Contacted", 15, "#5e8bd6", 3),
@@ -118,20 +274,70 @@ const STAGES: &[(&str, i32, &str, i32)] = &[
     ("Won", 100, "#2f9e44", 30),
     ("Lost", 0, "#c92a2a", 30),
 ];
-const LOST_REASONS: &[&str] =
-    &["Bought elsewhere", "Price too high", "Financing declined", "Went quiet", "Trade value too low", "Timing"];
+const LOST_REASONS: &[&str] = &[
+    "Bought elsewhere",
+    "Price too high",
+    "Financing declined",
+    "Went quiet",
+    "Trade value too low",
+    "Timing",
+];
 const SUMMARIES: &[(InteractionChannel, Direction, &str)] = &[
-    (InteractionChannel::Call, Direction::Outbound, "Called to follow up on the {model}; left voicemail"),
-    (InteractionChannel::Call, Direction::Inbound, "Asked about availability of the {model} in {colour}"),
-    (InteractionChannel::Email, Direction::Outbound, "Sent photos and window sticker of the {model}"),
-    (InteractionChannel::Email, Direction::Inbound, "Replied: interested, wants numbers with trade-in"),
-    (InteractionChannel::Sms, Direction::Outbound, "Texted to confirm Saturday appointment"),
-    (InteractionChannel::Sms, Direction::Inbound, "Running 15 minutes late"),
-    (InteractionChannel::Visit, Direction::Inbound, "Walk-in, looked at {model} and {model2}"),
-    (InteractionChannel::TestDrive, Direction::Internal, "Test drive of the {model}; liked the ride, unsure on colour"),
-    (InteractionChannel::Note, Direction::Internal, "Spouse needs to see it before deciding"),
-    (InteractionChannel::Chat, Direction::Inbound, "Website chat: asked for best out-the-door price"),
-    (InteractionChannel::Event, Direction::Inbound, "Met at the auto show; wants a brochure for the {model}"),
+    (
+        InteractionChannel::Call,
+        Direction::Outbound,
+        "Called to follow up on the {model}; left voicemail",
+    ),
+    (
+        InteractionChannel::Call,
+        Direction::Inbound,
+        "Asked about availability of the {model} in {colour}",
+    ),
+    (
+        InteractionChannel::Email,
+        Direction::Outbound,
+        "Sent photos and window sticker of the {model}",
+    ),
+    (
+        InteractionChannel::Email,
+        Direction::Inbound,
+        "Replied: interested, wants numbers with trade-in",
+    ),
+    (
+        InteractionChannel::Sms,
+        Direction::Outbound,
+        "Texted to confirm Saturday appointment",
+    ),
+    (
+        InteractionChannel::Sms,
+        Direction::Inbound,
+        "Running 15 minutes late",
+    ),
+    (
+        InteractionChannel::Visit,
+        Direction::Inbound,
+        "Walk-in, looked at {model} and {model2}",
+    ),
+    (
+        InteractionChannel::TestDrive,
+        Direction::Internal,
+        "Test drive of the {model}; liked the ride, unsure on colour",
+    ),
+    (
+        InteractionChannel::Note,
+        Direction::Internal,
+        "Spouse needs to see it before deciding",
+    ),
+    (
+        InteractionChannel::Chat,
+        Direction::Inbound,
+        "Website chat: asked for best out-the-door price",
+    ),
+    (
+        InteractionChannel::Event,
+        Direction::Inbound,
+        "Met at the auto show; wants a brochure for the {model}",
+    ),
 ];
 
 struct Gen {
@@ -202,8 +408,15 @@ impl Gen {
         let s = String::from_utf8(v).unwrap_or_default();
         // Compute the 49 CFR 565 check digit by trying each candidate.
         for d in "0123456789X".chars() {
-            let candidate: String = s.chars().enumerate().map(|(i, c)| if i == 8 { d } else { c }).collect();
-            if matches!(crate::domain::validate::check_vin(&candidate), Ok((_, crate::domain::validate::VinCheck::Valid))) {
+            let candidate: String = s
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i == 8 { d } else { c })
+                .collect();
+            if matches!(
+                crate::domain::validate::check_vin(&candidate),
+                Ok((_, crate::domain::validate::VinCheck::Valid))
+            ) {
                 return candidate;
             }
         }
@@ -213,19 +426,30 @@ impl Gen {
 
 /// A plausible vehicle, for tests.
 pub fn sample_vehicle(t: Timestamp) -> Vehicle {
-    let mut g = Gen { rng: fastrand::Rng::with_seed(1), now_ms: t.millis() };
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(1),
+        now_ms: t.millis(),
+    };
     make_vehicle(&mut g, 0, t)
 }
 
 /// A plausible lead, for tests.
 pub fn sample_lead(t: Timestamp) -> Lead {
-    let mut g = Gen { rng: fastrand::Rng::with_seed(1), now_ms: t.millis() };
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(1),
+        now_ms: t.millis(),
+    };
     make_lead(&mut g, None, None, t, "")
 }
 
 fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
     let (make, model, body, base, wmi) = *g.pick(MODELS);
-    let this_year = now.date().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let this_year = now
+        .date()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(2026);
     let roll = g.rng.f64();
     let condition = if roll < 0.65 {
         Condition::New
@@ -245,7 +469,10 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
         Condition::New => (g.rng.i32(3..40), msrp_dollars - g.rng.i64(0..1_500)),
         _ => {
             let miles = (age as i32) * g.rng.i32(7_000..15_000);
-            (miles, (msrp_dollars * (100 - (age * 9).min(70)) / 100) - (miles as i64 / 20))
+            (
+                miles,
+                (msrp_dollars * (100 - (age * 9).min(70)) / 100) - (miles as i64 / 20),
+            )
         }
     };
     let price_cents = (price_dollars.max(3_000) / 100 * 100 - 5) * 100; // prices like $27,495
@@ -266,7 +493,15 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
     Vehicle {
         id: g.id_at(received_at),
         vin: g.vin(wmi, year),
-        stock_no: format!("{}{:05}", if condition == Condition::New { "N" } else { "U" }, 10_000 + n),
+        stock_no: format!(
+            "{}{:05}",
+            if condition == Condition::New {
+                "N"
+            } else {
+                "U"
+            },
+            10_000 + n
+        ),
         year,
         make: make.into(),
         model: model.into(),
@@ -275,7 +510,11 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
         colour: g.pick(COLOURS).to_string(),
         mileage,
         condition,
-        msrp_cents: if condition == Condition::New { msrp_dollars * 100 } else { 0 },
+        msrp_cents: if condition == Condition::New {
+            msrp_dollars * 100
+        } else {
+            0
+        },
         invoice_cents,
         price_cents,
         status,
@@ -287,7 +526,13 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
     }
 }
 
-fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, at: Timestamp, interest: &str) -> Lead {
+fn make_lead(
+    g: &mut Gen,
+    customer: Option<&Customer>,
+    assignee: Option<Uuid>,
+    at: Timestamp,
+    interest: &str,
+) -> Lead {
     let channel = *g.pick(&[
         Channel::WalkIn,
         Channel::WalkIn,
@@ -316,12 +561,28 @@ fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, a
     let status = if age_days < 2 {
         *g.pick(&[LeadStatus::New, LeadStatus::New, LeadStatus::Contacted])
     } else {
-        *g.pick(&[LeadStatus::Contacted, LeadStatus::Qualified, LeadStatus::Converted, LeadStatus::Converted, LeadStatus::Lost])
+        *g.pick(&[
+            LeadStatus::Contacted,
+            LeadStatus::Qualified,
+            LeadStatus::Converted,
+            LeadStatus::Converted,
+            LeadStatus::Lost,
+        ])
     };
     let responded = status != LeadStatus::New;
     let (first_name, last_name, email, phone) = match customer {
-        Some(c) => (c.first_name.clone(), c.last_name.clone(), c.email.clone(), c.phone.clone()),
-        None => (g.pick(FIRST).to_string(), g.pick(LAST).to_string(), None, Some(g.phone())),
+        Some(c) => (
+            c.first_name.clone(),
+            c.last_name.clone(),
+            c.email.clone(),
+            c.phone.clone(),
+        ),
+        None => (
+            g.pick(FIRST).to_string(),
+            g.pick(LAST).to_string(),
+            None,
+            Some(g.phone()),
+        ),
     };
     Lead {
         id: g.id_at(at),
@@ -332,14 +593,19 @@ fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, a
         phone,
         channel,
         source: source.into(),
-        campaign: if g.chance(0.3) { (*g.pick(&["Spring sales event", "Year-end clearance", "Truck month"])).into() } else { String::new() },
+        campaign: if g.chance(0.3) {
+            (*g.pick(&["Spring sales event", "Year-end clearance", "Truck month"])).into()
+        } else {
+            String::new()
+        },
         vehicle_interest: interest.into(),
         vehicle_id: None,
         status,
         score: g.rng.i32(5..=98),
         assignee_id: assignee,
         received_at: at,
-        first_response_at: responded.then(|| Timestamp::from_millis(at.millis() + g.rng.i64(60_000..6 * 3_600_000))),
+        first_response_at: responded
+            .then(|| Timestamp::from_millis(at.millis() + g.rng.i64(60_000..6 * 3_600_000))),
         notes: String::new(),
         created_at: at,
         updated_at: at,
@@ -355,7 +621,10 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             "this database already holds {existing} customers; the demo dealership loads only into an empty one (use a new --data-dir)"
         )));
     }
-    let mut g = Gen { rng: fastrand::Rng::with_seed(seed), now_ms: now.millis() };
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(seed),
+        now_ms: now.millis(),
+    };
     let mut summary = DemoSummary::default();
     let since = 548; // ~18 months, in days
     store.write_unrecorded(|w| {
@@ -368,17 +637,48 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             created_at: t0,
             updated_at: t0,
         })?;
-        let team = Team { id: g.id_at(t0), name: "Sales floor".into(), created_at: t0, updated_at: t0 };
+        let team = Team {
+            id: g.id_at(t0),
+            name: "Sales floor".into(),
+            created_at: t0,
+            updated_at: t0,
+        };
         w.insert(&team)?;
         let mut reps = Vec::new();
         let manager_names = ["Diane Foster"];
-        let rep_names = ["Ana Morales", "Ben Carter", "Chloe Nguyen", "Darnell Brooks", "Elena Petrova", "Frank Russo", "Grace Kim", "Hector Vega"];
-        for (i, name) in manager_names.iter().chain(rep_names.iter().cycle().take(size.reps)).enumerate() {
+        let rep_names = [
+            "Ana Morales",
+            "Ben Carter",
+            "Chloe Nguyen",
+            "Darnell Brooks",
+            "Elena Petrova",
+            "Frank Russo",
+            "Grace Kim",
+            "Hector Vega",
+        ];
+        for (i, name) in manager_names
+            .iter()
+            .chain(rep_names.iter().cycle().take(size.reps))
+            .enumerate()
+        {
             let (first, last) = name.split_once(' ').unwrap_or((name, ""));
             let user = User {
                 id: g.id_at(t0),
-                name: if i > rep_names.len() { format!("{name} {i}") } else { name.to_string() },
-                email: format!("{}.{}{}@lakeside-motors.example", first.to_lowercase(), last.to_lowercase(), if i > rep_names.len() { i.to_string() } else { String::new() }),
+                name: if i > rep_names.len() {
+                    format!("{name} {i}")
+                } else {
+                    name.to_string()
+                },
+                email: format!(
+                    "{}.{}{}@lakeside-motors.example",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    if i > rep_names.len() {
+                        i.to_string()
+                    } else {
+                        String::new()
+                    }
+                ),
                 role: if i == 0 { Role::Manager } else { Role::Rep },
                 team_id: Some(team.id),
                 active: true,
@@ -424,8 +724,18 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             let last = g.pick(LAST).to_string();
             let has_email = g.chance(0.86);
             let has_phone = g.chance(0.9) || !has_email;
-            let email_user = format!("{}.{}{}", ascii_fold(&first), ascii_fold(&last), g.rng.u16(1..1000));
-            let email = has_email.then(|| format!("{email_user}@{}", g.pick(&["example.com", "example.net", "example.org"])));
+            let email_user = format!(
+                "{}.{}{}",
+                ascii_fold(&first),
+                ascii_fold(&last),
+                g.rng.u16(1..1000)
+            );
+            let email = has_email.then(|| {
+                format!(
+                    "{email_user}@{}",
+                    g.pick(&["example.com", "example.net", "example.org"])
+                )
+            });
             let phone = has_phone.then(|| g.phone());
             let model = g.pick(MODELS);
             let c = Customer {
@@ -433,13 +743,27 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 owner_id: Some(*g.pick(&reps)),
                 first_name: first,
                 last_name: last,
-                street: format!("{} {} {}", g.rng.u16(100..9999), g.pick(STREETS), g.pick(&["St", "Ave", "Dr", "Ln", "Blvd"])),
+                street: format!(
+                    "{} {} {}",
+                    g.rng.u16(100..9999),
+                    g.pick(STREETS),
+                    g.pick(&["St", "Ave", "Dr", "Ln", "Blvd"])
+                ),
                 city: city.into(),
                 region: region.into(),
                 postal_code: format!("{zip}{:02}", g.rng.u8(1..99)),
-                language: if g.chance(0.18) { "es".into() } else { "en".into() },
+                language: if g.chance(0.18) {
+                    "es".into()
+                } else {
+                    "en".into()
+                },
                 birth_date: g.chance(0.4).then(|| {
-                    chrono::NaiveDate::from_ymd_opt(g.rng.i32(1950..2004), g.rng.u32(1..13), g.rng.u32(1..29)).unwrap_or_default()
+                    chrono::NaiveDate::from_ymd_opt(
+                        g.rng.i32(1950..2004),
+                        g.rng.u32(1..13),
+                        g.rng.u32(1..29),
+                    )
+                    .unwrap_or_default()
                 }),
                 consent: crate::domain::Consent {
                     email: email.is_some() && g.chance(0.7),
@@ -453,7 +777,20 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                     budget_max_cents: Some((model.3 + g.rng.i64(0..15_000)) / 1000 * 1000 * 100),
                     fuel: g.chance(0.15).then(|| "electric".to_string()),
                     condition: Some(*g.pick(&[Condition::New, Condition::Used, Condition::Cpo])),
-                    must_haves: if g.chance(0.3) { vec![(*g.pick(&["third row", "AWD", "tow package", "heated seats", "CarPlay"])).to_string()] } else { vec![] },
+                    must_haves: if g.chance(0.3) {
+                        vec![
+                            (*g.pick(&[
+                                "third row",
+                                "AWD",
+                                "tow package",
+                                "heated seats",
+                                "CarPlay",
+                            ]))
+                            .to_string(),
+                        ]
+                    } else {
+                        vec![]
+                    },
                 },
                 email,
                 phone,
@@ -468,8 +805,15 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         summary.customers = customers.len() as i64;
 
         for i in 0..size.leads {
-            let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
-            let at = g.between(c.created_at, (c.created_at.millis() + 30 * DAY_MS).min(g.now_ms));
+            let c = &customers[if i < customers.len() {
+                i
+            } else {
+                g.rng.usize(..customers.len())
+            }];
+            let at = g.between(
+                c.created_at,
+                (c.created_at.millis() + 30 * DAY_MS).min(g.now_ms),
+            );
             let v = &vehicles[g.rng.usize(..vehicles.len())];
             let interest = format!("{} {} {}", v.year, v.make, v.model);
             let lead = make_lead(&mut g, Some(c), c.owner_id, at, &interest);
@@ -485,9 +829,16 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             let v = &vehicles[g.rng.usize(..vehicles.len())];
             let age_days = (g.now_ms - created.millis()) / DAY_MS;
             let (status, stage) = if age_days > 45 && g.chance(0.85) {
-                if g.chance(0.45) { (OpportunityStatus::Won, &stages[10]) } else { (OpportunityStatus::Lost, &stages[11]) }
+                if g.chance(0.45) {
+                    (OpportunityStatus::Won, &stages[10])
+                } else {
+                    (OpportunityStatus::Lost, &stages[11])
+                }
             } else {
-                (OpportunityStatus::Open, &open_stages[g.rng.usize(..open_stages.len())])
+                (
+                    OpportunityStatus::Open,
+                    &open_stages[g.rng.usize(..open_stages.len())],
+                )
             };
             let entered = g.between(created, g.now_ms);
             let closed = (status != OpportunityStatus::Open).then_some(entered);
@@ -502,7 +853,11 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 owner_id: c.owner_id,
                 status,
                 expected_close: Some(Timestamp::from_millis(created.millis() + 30 * DAY_MS).date()),
-                lost_reason: if status == OpportunityStatus::Lost { g.pick(LOST_REASONS).to_string() } else { String::new() },
+                lost_reason: if status == OpportunityStatus::Lost {
+                    g.pick(LOST_REASONS).to_string()
+                } else {
+                    String::new()
+                },
                 stage_entered_at: entered,
                 closed_at: closed,
                 created_at: created,
@@ -515,7 +870,9 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         summary.opportunities = opps.len() as i64;
 
         for i in 0..size.activities {
-            let Some(o) = opps.get(i % opps.len().max(1)) else { break };
+            let Some(o) = opps.get(i % opps.len().max(1)) else {
+                break;
+            };
             let open = o.status == OpportunityStatus::Open;
             let due = if open && g.chance(0.5) {
                 // Open deals: some overdue, some today, some upcoming.
@@ -524,7 +881,15 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 g.between(o.created_at, g.now_ms)
             };
             let done = (due.millis() < g.now_ms && (!open || g.chance(0.7))).then_some(due);
-            let kind = *g.pick(&[ActivityKind::Call, ActivityKind::Call, ActivityKind::Email, ActivityKind::Sms, ActivityKind::Meeting, ActivityKind::TestDrive, ActivityKind::FollowUp]);
+            let kind = *g.pick(&[
+                ActivityKind::Call,
+                ActivityKind::Call,
+                ActivityKind::Email,
+                ActivityKind::Sms,
+                ActivityKind::Meeting,
+                ActivityKind::TestDrive,
+                ActivityKind::FollowUp,
+            ]);
             let subject = match kind {
                 ActivityKind::Call => format!("Call about the {}", o.title),
                 ActivityKind::Email => format!("Email numbers for the {}", o.title),
@@ -542,7 +907,11 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 subject,
                 due_at: due,
                 done_at: done,
-                outcome: if done.is_some() { (*g.pick(&["Reached", "Left voicemail", "Booked visit", "Sent"])).into() } else { String::new() },
+                outcome: if done.is_some() {
+                    (*g.pick(&["Reached", "Left voicemail", "Booked visit", "Sent"])).into()
+                } else {
+                    String::new()
+                },
                 owner_id: o.owner_id,
                 created_at: o.created_at,
                 updated_at: o.created_at,
@@ -550,10 +919,18 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             };
             w.insert(&a)?;
         }
-        summary.activities = if opps.is_empty() { 0 } else { size.activities as i64 };
+        summary.activities = if opps.is_empty() {
+            0
+        } else {
+            size.activities as i64
+        };
 
         for i in 0..size.interactions {
-            let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
+            let c = &customers[if i < customers.len() {
+                i
+            } else {
+                g.rng.usize(..customers.len())
+            }];
             let at = g.between(c.created_at, g.now_ms);
             let (channel, direction, template) = *g.pick(SUMMARIES);
             let m1 = g.pick(MODELS).1;
@@ -564,7 +941,10 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 customer_id: c.id,
                 channel,
                 direction,
-                summary: template.replace("{model2}", m2).replace("{model}", m1).replace("{colour}", &colour),
+                summary: template
+                    .replace("{model2}", m2)
+                    .replace("{model}", m1)
+                    .replace("{colour}", &colour),
                 duration_s: (channel == InteractionChannel::Call).then(|| g.rng.i32(20..1_200)),
                 author_id: c.owner_id,
                 occurred_at: at,

@@ -13,7 +13,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -55,13 +58,20 @@ pub enum CoreError {
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
     #[error("data error: {0}")]
     Json(#[from] serde_json::Error),
 }
 
 fn join_fields(errors: &[FieldError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl CoreError {
@@ -70,7 +80,10 @@ impl CoreError {
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        CoreError::Io { context: context.into(), source }
+        CoreError::Io {
+            context: context.into(),
+            source,
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -103,6 +116,10 @@ impl From<CoreError> for ApiError {
             CoreError::Validation(f) => f.clone(),
             _ => Vec::new(),
         };
-        ApiError { code: e.code(), message: e.to_string(), fields }
+        ApiError {
+            code: e.code(),
+            message: e.to_string(),
+            fields,
+        }
     }
 }

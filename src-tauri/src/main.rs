@@ -1,1 +1,40 @@
-fn main() {}
+//! `showroom`: the desktop app, and the same binary as a headless CLI. With no subcommand it opens
+//! the window; with one it runs that command against the same database and exits.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod cli;
+mod commands;
+mod desktop;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "showroom=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let data_dir = match showroom_core::paths::resolve_data_dir(args.data_dir.as_deref(), None) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command {
+        None => desktop::run(&data_dir),
+        Some(cmd) => cli::run(cmd, &data_dir),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

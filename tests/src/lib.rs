@@ -1,1 +1,186 @@
-//! End-to-end test crate: see `tests/`.
+//! Harness for the end-to-end tests: finds the built binaries, starts Xvfb and tauri-driver, and
+//! cleans up processes when a test ends (also when it fails).
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The target directory's profile folder (…/target/debug) that holds the binaries under test.
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    // …/target/debug/deps/<test>-<hash>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target profile dir")
+        .to_path_buf()
+}
+
+/// A workspace binary; fails with the command that builds it when it is missing.
+pub fn binary(name: &str) -> PathBuf {
+    let p = bin_dir().join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: build it first with `cargo build --workspace --bins` (the test script does)",
+        p.display()
+    );
+    p
+}
+
+/// A TCP port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A child process killed when dropped, with its whole process group when it leads one (so that
+/// tauri-driver's WebKitWebDriver does not outlive the test).
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A program on PATH or in ~/.cargo/bin.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".cargo/bin"));
+    }
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// An X display for the window: the current one, or a private Xvfb at 1280x800.
+pub struct Display {
+    pub name: String,
+    _xvfb: Option<Guard>,
+}
+
+pub fn display() -> Display {
+    if let Ok(d) = std::env::var("DISPLAY") {
+        if !d.is_empty() {
+            return Display {
+                name: d,
+                _xvfb: None,
+            };
+        }
+    }
+    let xvfb = tool("Xvfb").expect("Xvfb is not installed (apt-get install xvfb)");
+    for n in 90..140 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
+            continue;
+        }
+        let name = format!(":{n}");
+        let child = Command::new(&xvfb)
+            .args([
+                name.as_str(),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let guard = Guard(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                return Display {
+                    name,
+                    _xvfb: Some(guard),
+                };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("could not start Xvfb on any display :90-:139");
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// tauri-driver on a free port, using the display given; killed on drop.
+pub fn tauri_driver(display: &Display) -> (Guard, u16) {
+    let driver = tool("tauri-driver")
+        .expect("tauri-driver is not installed: cargo install tauri-driver --locked");
+    let native = tool("WebKitWebDriver")
+        .expect("WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)");
+    let port = free_port();
+    let native_port = free_port();
+    let child = Command::new(driver)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .arg("--native-driver")
+        .arg(native)
+        .env("DISPLAY", &display.name)
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("start tauri-driver");
+    let guard = Guard(child);
+    assert!(
+        wait_for_port(port, Duration::from_secs(20)),
+        "tauri-driver did not start listening on {port}"
+    );
+    (guard, port)
+}
+
+/// Runs the `showroom` CLI with a data dir and returns (exit code, stdout, stderr).
+pub fn showroom(data_dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(binary("showroom"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("DISPLAY")
+        .output()
+        .expect("run showroom");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Saves a PNG of the whole X display (the real pixels of the window) with ImageMagick's `import`.
+pub fn screenshot(display: &Display, path: &Path) -> bool {
+    Command::new("import")
+        .args(["-display", &display.name, "-window", "root"])
+        .arg(path)
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}

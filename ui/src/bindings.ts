@@ -133,7 +133,11 @@ export type Role = "rep" | "manager" | "admin";
 
 export type Team = { id: string, name: string, created_at: Timestamp, updated_at: Timestamp, };
 
-export type SearchHit = { kind: HitKind, id: string, title: string, subtitle: string, };
+export type SearchHit = { kind: HitKind, id: string, title: string, subtitle: string, 
+/**
+ * The customer record this hit opens (a customer itself, or a lead's linked customer).
+ */
+customer_id: string | null, };
 
 export type HitKind = "customer" | "lead" | "vehicle";
 

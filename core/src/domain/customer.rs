@@ -71,7 +71,9 @@ pub struct Customer {
 
 impl Customer {
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_string()
     }
 
     /// Words the search index holds for this customer.
@@ -128,9 +130,20 @@ impl CustomerDraft {
         out.region = c.text("region", &self.region, 100);
         out.postal_code = c.text("postal_code", &self.postal_code, 20);
         let lang = c.text("language", &self.language, 35);
-        out.language = if lang.is_empty() { "en".into() } else { lang.to_lowercase() };
-        if !out.language.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
-            c.error("language", format!("{lang:?} is not a language tag such as en or es-MX"));
+        out.language = if lang.is_empty() {
+            "en".into()
+        } else {
+            lang.to_lowercase()
+        };
+        if !out
+            .language
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+        {
+            c.error(
+                "language",
+                format!("{lang:?} is not a language tag such as en or es-MX"),
+            );
         }
         out.birth_date = None;
         if !self.birth_date.trim().is_empty() {
@@ -143,13 +156,23 @@ impl CustomerDraft {
         out.preferences = self.preferences.clone();
         check_preferences(&mut c, &out.preferences);
         out.notes = c.text("notes", &self.notes, 20_000);
-        if out.email.is_none() && out.phone.is_none() && self.email.trim().is_empty() && self.phone.trim().is_empty() {
-            c.warn("email", "no email or phone: this customer cannot be contacted");
+        if out.email.is_none()
+            && out.phone.is_none()
+            && self.email.trim().is_empty()
+            && self.phone.trim().is_empty()
+        {
+            c.warn(
+                "email",
+                "no email or phone: this customer cannot be contacted",
+            );
         }
         if out.consent.email && out.email.is_none() && self.email.trim().is_empty() {
             c.error("consent.email", "email consent needs an email address");
         }
-        if (out.consent.sms || out.consent.phone) && out.phone.is_none() && self.phone.trim().is_empty() {
+        if (out.consent.sms || out.consent.phone)
+            && out.phone.is_none()
+            && self.phone.trim().is_empty()
+        {
             c.error("consent.sms", "SMS or phone consent needs a phone number");
         }
         c.finish().map(|warnings| (out, warnings))
@@ -177,7 +200,10 @@ impl CustomerDraft {
 }
 
 fn check_preferences(c: &mut Checker, p: &Preferences) {
-    for (field, v) in [("preferences.budget_min_cents", p.budget_min_cents), ("preferences.budget_max_cents", p.budget_max_cents)] {
+    for (field, v) in [
+        ("preferences.budget_min_cents", p.budget_min_cents),
+        ("preferences.budget_max_cents", p.budget_max_cents),
+    ] {
         if let Some(v) = v {
             if !(0..=100_000_000_00).contains(&v) {
                 c.error(field, "must be between $0 and $100,000,000");
@@ -186,7 +212,10 @@ fn check_preferences(c: &mut Checker, p: &Preferences) {
     }
     if let (Some(lo), Some(hi)) = (p.budget_min_cents, p.budget_max_cents) {
         if lo > hi {
-            c.error("preferences.budget_max_cents", "is below the minimum budget");
+            c.error(
+                "preferences.budget_max_cents",
+                "is below the minimum budget",
+            );
         }
     }
 }
@@ -231,7 +260,11 @@ mod tests {
             last_name: "García".into(),
             email: "Ana.Garcia@Example.com".into(),
             phone: "(415) 555-2671".into(),
-            consent: Consent { email: true, sms: true, phone: false },
+            consent: Consent {
+                email: true,
+                sms: true,
+                phone: false,
+            },
             ..Default::default()
         }
     }
@@ -257,18 +290,34 @@ mod tests {
             email: "lee@".into(),
             phone: "12".into(),
             birth_date: "2199-01-01".into(),
-            preferences: Preferences { budget_min_cents: Some(5_000_000), budget_max_cents: Some(100), ..Default::default() },
+            preferences: Preferences {
+                budget_min_cents: Some(5_000_000),
+                budget_max_cents: Some(100),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let errs = d.apply(&base, "US", today()).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["first_name", "email", "phone", "birth_date", "preferences.budget_max_cents"]);
+        assert_eq!(
+            fields,
+            [
+                "first_name",
+                "email",
+                "phone",
+                "birth_date",
+                "preferences.budget_max_cents"
+            ]
+        );
     }
 
     #[test]
     fn consent_needs_the_channel() {
         let base = Customer::blank(Uuid::nil(), Timestamp::from_millis(0));
-        let d = CustomerDraft { email: "".into(), ..draft() };
+        let d = CustomerDraft {
+            email: "".into(),
+            ..draft()
+        };
         let errs = d.apply(&base, "US", today()).unwrap_err();
         assert_eq!(errs[0].field, "consent.email");
     }
@@ -276,7 +325,11 @@ mod tests {
     #[test]
     fn no_contact_is_a_warning() {
         let base = Customer::blank(Uuid::nil(), Timestamp::from_millis(0));
-        let d = CustomerDraft { first_name: "Walk".into(), last_name: "In".into(), ..Default::default() };
+        let d = CustomerDraft {
+            first_name: "Walk".into(),
+            last_name: "In".into(),
+            ..Default::default()
+        };
         let (_, warnings) = d.apply(&base, "US", today()).unwrap();
         assert_eq!(warnings.len(), 1);
     }

@@ -78,7 +78,11 @@ pub struct Lead {
 
 impl Lead {
     pub fn search_terms(&self) -> String {
-        let mut t = vec![self.first_name.clone(), self.last_name.clone(), self.vehicle_interest.clone()];
+        let mut t = vec![
+            self.first_name.clone(),
+            self.last_name.clone(),
+            self.vehicle_interest.clone(),
+        ];
         t.extend(self.email.clone());
         if let Some(p) = &self.phone {
             t.extend(phone_search_tokens(p));
@@ -94,7 +98,10 @@ impl Lead {
             c.error("last_name", "a lead needs a first or last name");
         }
         self.email = self.email.as_deref().and_then(|e| c.email("email", e));
-        self.phone = self.phone.as_deref().and_then(|p| c.phone("phone", p, phone_region));
+        self.phone = self
+            .phone
+            .as_deref()
+            .and_then(|p| c.phone("phone", p, phone_region));
         if self.email.is_none() && self.phone.is_none() && self.customer_id.is_none() {
             c.warn("email", "no email or phone: this lead cannot be contacted");
         }

@@ -1,6 +1,8 @@
 //! Customer repository: list, detail with everything attached, create and update.
 
-use crate::domain::{Activity, Customer, CustomerDraft, Interaction, Lead, Opportunity, Timestamp, new_id};
+use crate::domain::{
+    Activity, Customer, CustomerDraft, Interaction, Lead, Opportunity, Timestamp, new_id,
+};
 use crate::error::{CoreError, Result};
 use crate::store::record::query;
 use crate::store::search::matching;
@@ -49,13 +51,21 @@ pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
     };
     let offset = q.offset.max(0);
     if q.search.trim().is_empty() {
-        let total = conn.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
+        let total = conn.query_row(
+            "SELECT count(*) FROM customers WHERE deleted_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
         let items = query::<Customer>(
             conn,
             "WHERE deleted_at IS NULL ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT ?1 OFFSET ?2",
             [limit, offset],
         )?;
-        return Ok(Page { items, total, offset });
+        return Ok(Page {
+            items,
+            total,
+            offset,
+        });
     }
     let items = matching::<Customer>(conn, &q.search, limit as usize, offset as usize)?;
     let total = match crate::store::search::fts_query(&q.search) {
@@ -67,30 +77,63 @@ pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
         )?,
         _ => items.len() as i64,
     };
-    Ok(Page { items, total, offset })
+    Ok(Page {
+        items,
+        total,
+        offset,
+    })
 }
 
 pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
     let customer: Customer = crate::store::get(conn, id)?;
     if customer.deleted_at.is_some() {
-        return Err(CoreError::NotFound { entity: "customer", id: id.to_string() });
+        return Err(CoreError::NotFound {
+            entity: "customer",
+            id: id.to_string(),
+        });
     }
     let key = [id.to_string()];
     Ok(CustomerDetail {
-        leads: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC", key.clone())?,
-        opportunities: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC", key.clone())?,
-        activities: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY due_at DESC LIMIT 100", key.clone())?,
-        interactions: query(conn, "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50", key.clone())?,
-        interaction_count: conn.query_row("SELECT count(*) FROM interactions WHERE customer_id = ?1", key, |r| r.get(0))?,
+        leads: query(
+            conn,
+            "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC",
+            key.clone(),
+        )?,
+        opportunities: query(
+            conn,
+            "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC",
+            key.clone(),
+        )?,
+        activities: query(
+            conn,
+            "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY due_at DESC LIMIT 100",
+            key.clone(),
+        )?,
+        interactions: query(
+            conn,
+            "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50",
+            key.clone(),
+        )?,
+        interaction_count: conn.query_row(
+            "SELECT count(*) FROM interactions WHERE customer_id = ?1",
+            key,
+            |r| r.get(0),
+        )?,
         customer,
     })
 }
 
 /// Creates a customer from a draft in one transaction. Returns it with any warnings.
-pub fn create(store: &mut Store, draft: &CustomerDraft, region: &str, today: NaiveDate) -> Result<Customer> {
+pub fn create(
+    store: &mut Store,
+    draft: &CustomerDraft,
+    region: &str,
+    today: NaiveDate,
+) -> Result<Customer> {
     let now = Timestamp::now();
-    let (customer, _warnings) =
-        draft.apply(&Customer::blank(new_id(), now), region, today).map_err(CoreError::Validation)?;
+    let (customer, _warnings) = draft
+        .apply(&Customer::blank(new_id(), now), region, today)
+        .map_err(CoreError::Validation)?;
     store.write(|w| {
         check_unique_contact(w, &customer)?;
         w.insert(&customer)
@@ -100,13 +143,24 @@ pub fn create(store: &mut Store, draft: &CustomerDraft, region: &str, today: Nai
 
 /// Applies a draft onto the stored customer in one transaction; only changed fields are written
 /// and recorded.
-pub fn update(store: &mut Store, id: Uuid, draft: &CustomerDraft, region: &str, today: NaiveDate) -> Result<Customer> {
+pub fn update(
+    store: &mut Store,
+    id: Uuid,
+    draft: &CustomerDraft,
+    region: &str,
+    today: NaiveDate,
+) -> Result<Customer> {
     store.write(|w| {
         let old: Customer = w.get(id)?;
         if old.deleted_at.is_some() {
-            return Err(CoreError::NotFound { entity: "customer", id: id.to_string() });
+            return Err(CoreError::NotFound {
+                entity: "customer",
+                id: id.to_string(),
+            });
         }
-        let (mut new, _warnings) = draft.apply(&old, region, today).map_err(CoreError::Validation)?;
+        let (mut new, _warnings) = draft
+            .apply(&old, region, today)
+            .map_err(CoreError::Validation)?;
         if new != old {
             new.updated_at = Timestamp::now();
             check_unique_contact(w, &new)?;
@@ -120,12 +174,16 @@ pub fn update(store: &mut Store, id: Uuid, draft: &CustomerDraft, region: &str, 
 /// typed in a hurry, and the message says whom to open instead.
 fn check_unique_contact(w: &Writer<'_>, c: &Customer) -> Result<()> {
     if let Some(email) = &c.email {
-        let other = query::<Customer>(w.conn(), "WHERE email = ?1 AND id <> ?2 AND deleted_at IS NULL LIMIT 1", [
-            email.clone(),
-            c.id.to_string(),
-        ])?;
+        let other = query::<Customer>(
+            w.conn(),
+            "WHERE email = ?1 AND id <> ?2 AND deleted_at IS NULL LIMIT 1",
+            [email.clone(), c.id.to_string()],
+        )?;
         if let Some(o) = other.first() {
-            return Err(CoreError::field("email", format!("{email} already belongs to {}", o.display_name())));
+            return Err(CoreError::field(
+                "email",
+                format!("{email} already belongs to {}", o.display_name()),
+            ));
         }
     }
     Ok(())

@@ -2,7 +2,10 @@
 //! read and written through serde, so the same code serves every table, the outbox diff and (later)
 //! applying synced changes.
 
-use crate::domain::{Activity, Customer, Dealership, Interaction, Lead, Opportunity, PipelineStage, Team, User, Vehicle};
+use crate::domain::{
+    Activity, Customer, Dealership, Interaction, Lead, Opportunity, PipelineStage, Team, User,
+    Vehicle,
+};
 use crate::error::{CoreError, Result};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, Row};
@@ -37,7 +40,11 @@ pub trait Entity: Serialize + DeserializeOwned {
 }
 
 pub(crate) fn column_list<E: Entity>() -> String {
-    E::COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    E::COLUMNS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn select_sql<E: Entity>() -> String {
@@ -48,7 +55,10 @@ pub(crate) fn select_sql<E: Entity>() -> String {
 pub(crate) fn to_fields<E: Entity>(e: &E) -> Result<Map<String, Value>> {
     match serde_json::to_value(e)? {
         Value::Object(m) => Ok(m),
-        _ => Err(CoreError::Migration(format!("{} does not serialise to an object", E::NAME))),
+        _ => Err(CoreError::Migration(format!(
+            "{} does not serialise to an object",
+            E::NAME
+        ))),
     }
 }
 
@@ -89,7 +99,11 @@ pub(crate) fn from_row<E: Entity>(row: &Row<'_>) -> Result<E> {
 }
 
 /// Runs `SELECT <columns> FROM <table> <tail>` and reads every row.
-pub fn query<E: Entity>(conn: &Connection, tail: &str, params: impl rusqlite::Params) -> Result<Vec<E>> {
+pub fn query<E: Entity>(
+    conn: &Connection,
+    tail: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<E>> {
     let sql = format!("{} {tail}", select_sql::<E>());
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params)?;
@@ -104,7 +118,10 @@ pub fn query<E: Entity>(conn: &Connection, tail: &str, params: impl rusqlite::Pa
 pub fn get<E: Entity>(conn: &Connection, id: Uuid) -> Result<E> {
     query::<E>(conn, "WHERE id = ?1", [id.to_string()])?
         .pop()
-        .ok_or(CoreError::NotFound { entity: E::NAME, id: id.to_string() })
+        .ok_or(CoreError::NotFound {
+            entity: E::NAME,
+            id: id.to_string(),
+        })
 }
 
 macro_rules! entity {
@@ -126,52 +143,209 @@ macro_rules! entity {
     (@terms false, $self:ident) => { String::new() };
 }
 
-entity!(Dealership, "dealerships", "dealership", searchable = false, [
-    ("id", Text), ("name", Text), ("country", Text), ("timezone", Text), ("created_at", Text), ("updated_at", Text),
-]);
-entity!(Team, "teams", "team", searchable = false, [
-    ("id", Text), ("name", Text), ("created_at", Text), ("updated_at", Text),
-]);
-entity!(User, "users", "user", searchable = false, [
-    ("id", Text), ("name", Text), ("email", Text), ("role", Text), ("team_id", Text), ("active", Bool),
-    ("created_at", Text), ("updated_at", Text),
-]);
-entity!(Customer, "customers", "customer", searchable = true, [
-    ("id", Text), ("owner_id", Text), ("first_name", Text), ("last_name", Text), ("email", Text), ("phone", Text),
-    ("street", Text), ("city", Text), ("region", Text), ("postal_code", Text), ("language", Text),
-    ("birth_date", Text), ("consent", Json), ("preferences", Json), ("notes", Text),
-    ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
-]);
-entity!(Vehicle, "vehicles", "vehicle", searchable = true, [
-    ("id", Text), ("vin", Text), ("stock_no", Text), ("year", Int), ("make", Text), ("model", Text), ("trim", Text),
-    ("body", Text), ("colour", Text), ("mileage", Int), ("condition", Text), ("msrp_cents", Int),
-    ("invoice_cents", Int), ("price_cents", Int), ("status", Text), ("location", Text), ("received_at", Text),
-    ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
-]);
-entity!(Lead, "leads", "lead", searchable = true, [
-    ("id", Text), ("customer_id", Text), ("first_name", Text), ("last_name", Text), ("email", Text), ("phone", Text),
-    ("channel", Text), ("source", Text), ("campaign", Text), ("vehicle_interest", Text), ("vehicle_id", Text),
-    ("status", Text), ("score", Int), ("assignee_id", Text), ("received_at", Text), ("first_response_at", Text),
-    ("notes", Text), ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
-]);
-entity!(PipelineStage, "pipeline_stages", "pipeline stage", searchable = false, [
-    ("id", Text), ("pipeline", Text), ("name", Text), ("position", Int), ("probability", Int), ("colour", Text),
-    ("idle_days", Int), ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
-]);
-entity!(Opportunity, "opportunities", "opportunity", searchable = false, [
-    ("id", Text), ("customer_id", Text), ("lead_id", Text), ("vehicle_id", Text), ("stage_id", Text), ("title", Text),
-    ("amount_cents", Int), ("owner_id", Text), ("status", Text), ("expected_close", Text), ("lost_reason", Text),
-    ("stage_entered_at", Text), ("closed_at", Text), ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),
-]);
-entity!(Activity, "activities", "activity", searchable = false, [
-    ("id", Text), ("customer_id", Text), ("opportunity_id", Text), ("kind", Text), ("subject", Text), ("due_at", Text),
-    ("done_at", Text), ("outcome", Text), ("owner_id", Text), ("created_at", Text), ("updated_at", Text),
-    ("deleted_at", Text),
-]);
-entity!(Interaction, "interactions", "interaction", searchable = false, [
-    ("id", Text), ("customer_id", Text), ("channel", Text), ("direction", Text), ("summary", Text),
-    ("duration_s", Int), ("author_id", Text), ("occurred_at", Text), ("created_at", Text),
-]);
+entity!(
+    Dealership,
+    "dealerships",
+    "dealership",
+    searchable = false,
+    [
+        ("id", Text),
+        ("name", Text),
+        ("country", Text),
+        ("timezone", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    Team,
+    "teams",
+    "team",
+    searchable = false,
+    [
+        ("id", Text),
+        ("name", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    User,
+    "users",
+    "user",
+    searchable = false,
+    [
+        ("id", Text),
+        ("name", Text),
+        ("email", Text),
+        ("role", Text),
+        ("team_id", Text),
+        ("active", Bool),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    Customer,
+    "customers",
+    "customer",
+    searchable = true,
+    [
+        ("id", Text),
+        ("owner_id", Text),
+        ("first_name", Text),
+        ("last_name", Text),
+        ("email", Text),
+        ("phone", Text),
+        ("street", Text),
+        ("city", Text),
+        ("region", Text),
+        ("postal_code", Text),
+        ("language", Text),
+        ("birth_date", Text),
+        ("consent", Json),
+        ("preferences", Json),
+        ("notes", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
+    ]
+);
+entity!(
+    Vehicle,
+    "vehicles",
+    "vehicle",
+    searchable = true,
+    [
+        ("id", Text),
+        ("vin", Text),
+        ("stock_no", Text),
+        ("year", Int),
+        ("make", Text),
+        ("model", Text),
+        ("trim", Text),
+        ("body", Text),
+        ("colour", Text),
+        ("mileage", Int),
+        ("condition", Text),
+        ("msrp_cents", Int),
+        ("invoice_cents", Int),
+        ("price_cents", Int),
+        ("status", Text),
+        ("location", Text),
+        ("received_at", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
+    ]
+);
+entity!(
+    Lead,
+    "leads",
+    "lead",
+    searchable = true,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("first_name", Text),
+        ("last_name", Text),
+        ("email", Text),
+        ("phone", Text),
+        ("channel", Text),
+        ("source", Text),
+        ("campaign", Text),
+        ("vehicle_interest", Text),
+        ("vehicle_id", Text),
+        ("status", Text),
+        ("score", Int),
+        ("assignee_id", Text),
+        ("received_at", Text),
+        ("first_response_at", Text),
+        ("notes", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
+    ]
+);
+entity!(
+    PipelineStage,
+    "pipeline_stages",
+    "pipeline stage",
+    searchable = false,
+    [
+        ("id", Text),
+        ("pipeline", Text),
+        ("name", Text),
+        ("position", Int),
+        ("probability", Int),
+        ("colour", Text),
+        ("idle_days", Int),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
+    ]
+);
+entity!(
+    Opportunity,
+    "opportunities",
+    "opportunity",
+    searchable = false,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("lead_id", Text),
+        ("vehicle_id", Text),
+        ("stage_id", Text),
+        ("title", Text),
+        ("amount_cents", Int),
+        ("owner_id", Text),
+        ("status", Text),
+        ("expected_close", Text),
+        ("lost_reason", Text),
+        ("stage_entered_at", Text),
+        ("closed_at", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
+    ]
+);
+entity!(
+    Activity,
+    "activities",
+    "activity",
+    searchable = false,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("opportunity_id", Text),
+        ("kind", Text),
+        ("subject", Text),
+        ("due_at", Text),
+        ("done_at", Text),
+        ("outcome", Text),
+        ("owner_id", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
+    ]
+);
+entity!(
+    Interaction,
+    "interactions",
+    "interaction",
+    searchable = false,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("channel", Text),
+        ("direction", Text),
+        ("summary", Text),
+        ("duration_s", Int),
+        ("author_id", Text),
+        ("occurred_at", Text),
+        ("created_at", Text),
+    ]
+);
 
 #[cfg(test)]
 mod tests {

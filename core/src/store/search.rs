@@ -12,7 +12,9 @@ use uuid::Uuid;
 /// looks like a phone number ("(415) 555-26") becomes one digit prefix. `None` when nothing is left.
 pub fn fts_query(input: &str) -> Option<String> {
     let trimmed = input.trim();
-    let phone_like = trimmed.chars().all(|c| c.is_ascii_digit() || " ()+-./".contains(c))
+    let phone_like = trimmed
+        .chars()
+        .all(|c| c.is_ascii_digit() || " ()+-./".contains(c))
         && trimmed.chars().filter(char::is_ascii_digit).count() >= 3;
     let words: Vec<String> = if phone_like {
         vec![trimmed.chars().filter(char::is_ascii_digit).collect()]
@@ -27,14 +29,35 @@ pub fn fts_query(input: &str) -> Option<String> {
         return None;
     }
     // Quoted, so FTS5 operators typed by the user (AND, NEAR, *) are plain words.
-    Some(words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
+    Some(
+        words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// Matching live rows of one entity, best match (BM25) first.
-pub fn matching<E: Entity>(conn: &Connection, input: &str, limit: usize, offset: usize) -> Result<Vec<E>> {
-    let Some(q) = fts_query(input) else { return Ok(Vec::new()) };
-    let cols = E::COLUMNS.iter().map(|(n, _)| format!("e.{n}")).collect::<Vec<_>>().join(", ");
-    let live = if E::COLUMNS.iter().any(|(n, _)| *n == "deleted_at") { "AND e.deleted_at IS NULL" } else { "" };
+pub fn matching<E: Entity>(
+    conn: &Connection,
+    input: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<Vec<E>> {
+    let Some(q) = fts_query(input) else {
+        return Ok(Vec::new());
+    };
+    let cols = E::COLUMNS
+        .iter()
+        .map(|(n, _)| format!("e.{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let live = if E::COLUMNS.iter().any(|(n, _)| *n == "deleted_at") {
+        "AND e.deleted_at IS NULL"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT {cols} FROM {t}_fts f JOIN {t} e ON e.rid = f.rowid
          WHERE {t}_fts MATCH ?1 {live} ORDER BY f.rank LIMIT ?2 OFFSET ?3",
@@ -64,27 +87,51 @@ pub struct SearchHit {
     pub id: Uuid,
     pub title: String,
     pub subtitle: String,
+    /// The customer record this hit opens (a customer itself, or a lead's linked customer).
+    pub customer_id: Option<Uuid>,
 }
 
 /// Global search: the best customers, leads and vehicles for what was typed.
 pub fn search_all(conn: &Connection, input: &str, per_kind: usize) -> Result<Vec<SearchHit>> {
     let mut hits = Vec::new();
     for c in matching::<Customer>(conn, input, per_kind, 0)? {
-        let subtitle = [c.email.clone(), c.phone.clone(), Some(c.city.clone()).filter(|s| !s.is_empty())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-        hits.push(SearchHit { kind: HitKind::Customer, id: c.id, title: c.display_name(), subtitle });
+        let subtitle = [
+            c.email.clone(),
+            c.phone.clone(),
+            Some(c.city.clone()).filter(|s| !s.is_empty()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        hits.push(SearchHit {
+            kind: HitKind::Customer,
+            id: c.id,
+            title: c.display_name(),
+            subtitle,
+            customer_id: Some(c.id),
+        });
     }
     for l in matching::<Lead>(conn, input, per_kind, 0)? {
-        let title = format!("{} {}", l.first_name, l.last_name).trim().to_string();
-        let subtitle = [Some(l.vehicle_interest.clone()).filter(|s| !s.is_empty()), l.email.clone(), l.phone.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-        hits.push(SearchHit { kind: HitKind::Lead, id: l.id, title, subtitle });
+        let title = format!("{} {}", l.first_name, l.last_name)
+            .trim()
+            .to_string();
+        let subtitle = [
+            Some(l.vehicle_interest.clone()).filter(|s| !s.is_empty()),
+            l.email.clone(),
+            l.phone.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        hits.push(SearchHit {
+            kind: HitKind::Lead,
+            id: l.id,
+            title,
+            subtitle,
+            customer_id: l.customer_id,
+        });
     }
     for v in matching::<Vehicle>(conn, input, per_kind, 0)? {
         hits.push(SearchHit {
@@ -92,6 +139,7 @@ pub fn search_all(conn: &Connection, input: &str, per_kind: usize) -> Result<Vec
             id: v.id,
             title: v.title(),
             subtitle: format!("Stock {} · VIN {}", v.stock_no, v.vin),
+            customer_id: None,
         });
     }
     Ok(hits)
@@ -105,8 +153,14 @@ mod tests {
     fn queries_are_prefixes_and_safe() {
         assert_eq!(fts_query("Ana Gar").unwrap(), "\"ana\"* \"gar\"*");
         assert_eq!(fts_query("(415) 555-26").unwrap(), "\"41555526\"*");
-        assert_eq!(fts_query("ana@example.com").unwrap(), "\"ana\"* \"example\"* \"com\"*");
-        assert_eq!(fts_query("NEAR(\"x\" AND *").unwrap(), "\"near\"* \"x\"* \"and\"*");
+        assert_eq!(
+            fts_query("ana@example.com").unwrap(),
+            "\"ana\"* \"example\"* \"com\"*"
+        );
+        assert_eq!(
+            fts_query("NEAR(\"x\" AND *").unwrap(),
+            "\"near\"* \"x\"* \"and\"*"
+        );
         assert_eq!(fts_query("  -- "), None);
         assert_eq!(fts_query("José").unwrap(), "\"josé\"*");
     }

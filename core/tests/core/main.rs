@@ -14,7 +14,11 @@ pub fn draft(first: &str, last: &str, email: &str, phone: &str) -> CustomerDraft
         last_name: last.into(),
         email: email.into(),
         phone: phone.into(),
-        consent: Consent { email: !email.is_empty(), sms: false, phone: !phone.is_empty() },
+        consent: Consent {
+            email: !email.is_empty(),
+            sms: false,
+            phone: !phone.is_empty(),
+        },
         ..Default::default()
     }
 }

@@ -1,0 +1,177 @@
+//! The headless CLI. Each subcommand is a thin adapter over `showroom_core::Showroom`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use showroom_core::Showroom;
+use showroom_core::io::{ImportAction, ImportOptions};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "showroom",
+    version,
+    about = "Showroom: offline-first sales app for car dealerships"
+)]
+pub struct Args {
+    /// Folder holding the local database (default: the OS data folder, e.g. ~/.local/share/showroom).
+    #[arg(long, global = true, env = "SHOWROOM_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load the demo dealership into an empty database.
+    Demo,
+    /// Write every entity to JSON (one object, an array per entity) or CSV (one file per entity).
+    Export {
+        #[arg(long, value_enum)]
+        format: Format,
+        /// JSON: a file (default: standard output). CSV: a folder (default: ./showroom-export).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Import records from a file.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportWhat {
+    /// Customers from a CSV file; reports created / updated / skipped with line numbers.
+    Customers {
+        file: PathBuf,
+        /// Check and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows even when some rows are invalid (default: refuse the whole file).
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+/// Prints to standard output; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn open(data_dir: &Path) -> anyhow::Result<Showroom> {
+    Showroom::open(data_dir)
+        .with_context(|| format!("cannot open the database in {}", data_dir.display()))
+}
+
+pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Demo => {
+            let mut app = open(data_dir)?;
+            let s = app.load_demo()?;
+            println!(
+                "Loaded the demo dealership into {}: {} users, {} vehicles, {} customers, {} leads, {} opportunities, {} activities, {} interactions",
+                app.status()?.data_file,
+                s.users,
+                s.vehicles,
+                s.customers,
+                s.leads,
+                s.opportunities,
+                s.activities,
+                s.interactions
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            format: Format::Json,
+            out,
+        } => {
+            let app = open(data_dir)?;
+            let json = serde_json::to_string_pretty(&app.export_json()?)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, json)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("Wrote {}", path.display());
+                }
+                None => write_stdout(&json)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            format: Format::Csv,
+            out,
+        } => {
+            let app = open(data_dir)?;
+            let dir = out.unwrap_or_else(|| PathBuf::from("showroom-export"));
+            for f in app.export_csv(&dir)? {
+                eprintln!("Wrote {}", f.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            what:
+                ImportWhat::Customers {
+                    file,
+                    dry_run,
+                    skip_invalid,
+                },
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mut app = open(data_dir)?;
+            let report = app.import_customers_csv(
+                &bytes,
+                ImportOptions {
+                    dry_run,
+                    skip_invalid,
+                },
+            )?;
+            for col in &report.ignored_columns {
+                println!("note: column {col:?} is not a customer field and was ignored");
+            }
+            for row in &report.rows {
+                let what = match row.action {
+                    ImportAction::Created => "created",
+                    ImportAction::Updated => "updated",
+                    ImportAction::Unchanged => "skipped (unchanged)",
+                    ImportAction::Invalid if skip_invalid => "skipped (invalid)",
+                    ImportAction::Invalid => "invalid",
+                };
+                let problems = row
+                    .problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field, p.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                if problems.is_empty() {
+                    println!("line {}: {what} {}", row.line, row.name);
+                } else {
+                    println!("line {}: {what} {}: {problems}", row.line, row.name);
+                }
+            }
+            println!("{}", report.summary());
+            if report.invalid > 0 && !skip_invalid {
+                println!(
+                    "The file has invalid rows, so nothing was imported. Fix them, or pass --skip-invalid to import the valid rows."
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

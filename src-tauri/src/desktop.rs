@@ -1,0 +1,31 @@
+//! The desktop window: opens the database and hands it to the commands.
+
+use crate::commands::{self, AppState};
+use showroom_core::{ApiError, Showroom};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
+    let state = match Showroom::open(data_dir) {
+        Ok(app) => AppState(Ok(Mutex::new(app))),
+        Err(e) => {
+            tracing::error!("cannot open the database in {}: {e}", data_dir.display());
+            AppState(Err(ApiError::from(e)))
+        }
+    };
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::start_empty,
+            commands::load_demo,
+            commands::list_customers,
+            commands::customer_detail,
+            commands::create_customer,
+            commands::update_customer,
+            commands::search,
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(ExitCode::SUCCESS)
+}

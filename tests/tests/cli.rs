@@ -1,0 +1,155 @@
+//! The headless CLI of the real `showroom` binary: demo, export, import.
+
+use showroom_e2e::showroom;
+use std::io::Write;
+
+#[test]
+fn demo_then_export_json_and_csv() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = showroom(data.path(), &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2400 customers"), "{out}");
+    assert!(data.path().join("showroom.sqlite3").exists());
+
+    // A second demo load is refused with a clear message, and nothing changes.
+    let (code, _, err) = showroom(data.path(), &["demo"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("already holds 2400 customers"), "{err}");
+
+    let (code, out, err) = showroom(data.path(), &["export", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["customers"].as_array().unwrap().len(), 2400);
+    assert_eq!(json["vehicles"].as_array().unwrap().len(), 300);
+    assert!(json["leads"].as_array().unwrap().len() >= 2400);
+    for key in [
+        "opportunities",
+        "activities",
+        "interactions",
+        "users",
+        "pipeline_stages",
+        "dealerships",
+    ] {
+        assert!(!json[key].as_array().unwrap().is_empty(), "{key}");
+    }
+
+    let out_dir = data.path().join("csv");
+    let (code, _, err) = showroom(
+        data.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let customers = std::fs::read_to_string(out_dir.join("customers.csv")).unwrap();
+    assert_eq!(customers.lines().count(), 2401, "header + 2400 rows");
+    assert!(customers.starts_with("id,owner_id,first_name,last_name,email,phone"));
+}
+
+fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn import_customers_reports_lines_and_refuses_bad_files_whole() {
+    let data = tempfile::tempdir().unwrap();
+    let good = write(
+        data.path(),
+        "good.csv",
+        "Name,Email,Phone\nAna García,ana@example.com,415-555-2671\nBen Okafor,,(512) 201-4477\n"
+            .as_bytes(),
+    );
+    let (code, out, err) = showroom(data.path(), &["import", "customers", &good, "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dry run, nothing written: 2 created"), "{out}");
+    let (code, out, _) = showroom(data.path(), &["import", "customers", &good]);
+    assert_eq!(code, 0);
+    assert!(out.contains("line 2: created Ana García"), "{out}");
+    assert!(
+        out.contains("imported: 2 created, 0 updated, 0 skipped"),
+        "{out}"
+    );
+    let (_, out, _) = showroom(data.path(), &["import", "customers", &good]);
+    assert!(out.contains("0 created, 0 updated, 2 skipped"), "{out}");
+
+    let bad = write(
+        data.path(),
+        "bad.csv",
+        "first_name,last_name,email,birth_date\nCara,Nguyen,cara@example.com,1990-04-01\nDan,Lee,dan@@example,\nEve,Stone,,2999-01-01\n"
+            .as_bytes(),
+    );
+    let (code, out, _) = showroom(data.path(), &["import", "customers", &bad]);
+    assert_eq!(code, 1);
+    assert!(out.contains("line 3: invalid Dan Lee: email:"), "{out}");
+    assert!(
+        out.contains("line 4: invalid Eve Stone: birth_date:"),
+        "{out}"
+    );
+    assert!(out.contains("nothing was imported"), "{out}");
+    let (_, json, _) = showroom(data.path(), &["export", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        json["customers"].as_array().unwrap().len(),
+        2,
+        "the bad file added nobody"
+    );
+
+    let (code, out, _) = showroom(
+        data.path(),
+        &["import", "customers", &bad, "--skip-invalid"],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("1 created, 0 updated, 2 skipped, 2 invalid"),
+        "{out}"
+    );
+
+    let mut latin1 = b"first_name,last_name\nJuan,Pe".to_vec();
+    latin1.extend_from_slice(&[0xF1, b'a', b'\n']);
+    let latin1 = write(data.path(), "latin1.csv", &latin1);
+    let (code, out, _) = showroom(data.path(), &["import", "customers", &latin1]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("line 2: invalid") && out.contains("last_name: is not UTF-8"),
+        "{out}"
+    );
+
+    let (code, _, err) = showroom(data.path(), &["import", "customers", "/nonexistent.csv"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("cannot read /nonexistent.csv"), "{err}");
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, _) = showroom(data.path(), &["export", "--format", "json"]);
+    assert_eq!(code, 0, "first run creates the database");
+    let db = data.path().join("showroom.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA user_version = 999;").unwrap();
+    }
+    let before = std::fs::read(&db).unwrap();
+    let (code, _, err) = showroom(data.path(), &["export", "--format", "json"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("newer Showroom (schema version 999)"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn data_dir_comes_from_the_environment_when_no_flag_is_given() {
+    let data = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(showroom_e2e::binary("showroom"))
+        .args(["export", "--format", "json"])
+        .env("SHOWROOM_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(data.path().join("showroom.sqlite3").exists());
+}

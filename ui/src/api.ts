@@ -1,0 +1,34 @@
+// The one adapter between the UI and the back end. Every call goes through `call`, which turns
+// whatever the bridge throws into an ApiError {code, message, fields}.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, DemoSummary, Page, SearchHit,
+} from "./bindings";
+
+export function isApiError(e: unknown): e is ApiError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (isApiError(e)) return { ...e, fields: e.fields ?? [] };
+  return { code: "io", message: e instanceof Error ? e.message : String(e), fields: [] };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export const api = {
+  status: () => call<AppStatus>("app_status"),
+  startEmpty: () => call<AppStatus>("start_empty"),
+  loadDemo: () => call<DemoSummary>("load_demo"),
+  listCustomers: (query: CustomerQuery) => call<Page<Customer>>("list_customers", { query }),
+  customerDetail: (id: string) => call<CustomerDetail>("customer_detail", { id }),
+  createCustomer: (draft: CustomerDraft) => call<Customer>("create_customer", { draft }),
+  updateCustomer: (id: string, draft: CustomerDraft) => call<Customer>("update_customer", { id, draft }),
+  search: (text: string) => call<SearchHit[]>("search", { text }),
+};

@@ -1,0 +1,137 @@
+// The shell: sidebar navigation, the current page, the status bar, and the global overlays
+// (Ctrl+K command menu, ? shortcuts sheet). Shows the first-run choice on an empty database.
+import { useCallback, useEffect, useState } from "react";
+import type { AppStatus } from "../bindings";
+import { api } from "../api";
+import { Icon } from "../components/Icon";
+import { isTyping, useKeyLayer } from "../lib/keys";
+import { CommandMenu, type Command } from "./CommandMenu";
+import { FirstRun } from "./FirstRun";
+import { NAV, type PageId } from "./nav";
+import { Placeholder } from "./Placeholder";
+import { SettingsPage } from "./SettingsPage";
+import { Shortcuts } from "./Shortcuts";
+import { CustomersPage } from "../customers/CustomersPage";
+
+export function App() {
+  const [status, setStatus] = useState<AppStatus | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [page, setPage] = useState<PageId>("customers");
+  const [openCustomer, setOpenCustomer] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [menu, setMenu] = useState(false);
+  const [help, setHelp] = useState(false);
+
+  const refreshStatus = useCallback(() => {
+    api.status().then(setStatus).catch((e) => setLoadError(e.message));
+  }, []);
+  useEffect(refreshStatus, [refreshStatus]);
+
+  useKeyLayer((e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+      e.preventDefault();
+      setMenu(true);
+      return true;
+    }
+    if (isTyping(e)) return false;
+    if (e.key === "?") {
+      setHelp(true);
+      return true;
+    }
+    if (e.altKey && /^[1-8]$/.test(e.key)) {
+      setPage(NAV[Number(e.key) - 1].id);
+      return true;
+    }
+    return false;
+  });
+
+  if (loadError) {
+    return (
+      <div className="welcome">
+        <div className="card" role="alert">
+          <h1>Showroom cannot open its data</h1>
+          <p>{loadError}</p>
+        </div>
+      </div>
+    );
+  }
+  if (!status) return <div className="welcome" aria-busy="true" />;
+  if (!status.onboarded) return <FirstRun onDone={setStatus} />;
+
+  const goCustomer = (id: string | null) => {
+    setPage("customers");
+    setCreating(false);
+    setOpenCustomer(id);
+  };
+  const commands: Command[] = [
+    { id: "new-customer", label: "New customer", hint: "N", run: () => { setPage("customers"); setOpenCustomer(null); setCreating(true); } },
+    ...NAV.map((n) => ({ id: `go-${n.id}`, label: `Go to ${n.label}`, hint: `Alt+${n.key}`, run: () => setPage(n.id) })),
+    { id: "shortcuts", label: "Keyboard shortcuts", hint: "?", run: () => setHelp(true) },
+  ];
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <img src="./logo.svg" width={30} height={30} alt="" />
+          <div className="brand-text">
+            <div className="brand-name">Showroom</div>
+            <div className="brand-sub">{status.dealership ?? "My dealership"}</div>
+          </div>
+        </div>
+        <button className="nav-item" onClick={() => setMenu(true)} aria-label="Search (Ctrl+K)">
+          <Icon name="search" />
+          <span className="label">Search</span>
+          <span className="kbd badge" style={{ marginLeft: "auto" }}>Ctrl K</span>
+        </button>
+        {NAV.filter((n) => n.id !== "settings").map((n) => (
+          <button key={n.id} className="nav-item" aria-current={page === n.id ? "page" : undefined} onClick={() => setPage(n.id)}
+            title={`${n.label} (Alt+${n.key})`}>
+            <Icon name={n.icon} />
+            <span className="label">{n.label}</span>
+            {n.id === "customers" && <span className="badge">{status.customers.toLocaleString("en-US")}</span>}
+          </button>
+        ))}
+        <div className="sidebar-footer">
+          <button className="nav-item" aria-current={page === "settings" ? "page" : undefined} onClick={() => setPage("settings")} title="Settings (Alt+8)">
+            <Icon name="settings" />
+            <span className="label">Settings</span>
+          </button>
+          <button className="nav-item" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
+            <Icon name="keyboard" />
+            <span className="label">Shortcuts</span>
+          </button>
+        </div>
+      </nav>
+
+      <main className="main">
+        {page === "customers" ? (
+          <CustomersPage
+            selected={openCustomer}
+            onSelect={(id) => { setCreating(false); setOpenCustomer(id); }}
+            creating={creating}
+            onCreate={setCreating}
+            onChanged={refreshStatus}
+          />
+        ) : page === "settings" ? (
+          <SettingsPage status={status} />
+        ) : (
+          <Placeholder page={page} onCustomers={() => setPage("customers")} />
+        )}
+      </main>
+
+      <footer className="statusbar" aria-label="Status">
+        <span title="Sync: no server is configured yet; every change is kept on this device">
+          <span className="dot" /> Offline
+          {status.sync.pending > 0 && ` · ${status.sync.pending.toLocaleString("en-US")} changes waiting to sync`}
+        </span>
+        <span className="spacer" />
+        <Icon name="database" size={13} />
+        <span className="path" title={status.data_file} data-testid="data-file">{status.data_file}</span>
+      </footer>
+
+      {menu && <CommandMenu commands={commands} onClose={() => setMenu(false)} onOpenCustomer={(id) => { setMenu(false); goCustomer(id); }} />}
+      {help && <Shortcuts onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

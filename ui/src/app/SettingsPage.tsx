@@ -1,0 +1,41 @@
+import { useState } from "react";
+import type { AppStatus } from "../bindings";
+import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
+
+export function SettingsPage({ status }: { status: AppStatus }) {
+  const [a, setA] = useState<Appearance>(loadAppearance());
+  const set = (next: Appearance) => { setA(next); applyAppearance(next); };
+  return (
+    <>
+      <header className="page-header"><h1 className="page-title">Settings</h1></header>
+      <div className="settings">
+        <h2 className="form-section">Appearance</h2>
+        <div style={{ display: "flex", gap: 24, flexWrap: "wrap" }}>
+          <div className="field">
+            <span id="theme-label" className="field-hint">Theme</span>
+            <div className="segmented" role="group" aria-labelledby="theme-label">
+              {(["light", "dark", "system"] as const).map((t) => (
+                <button key={t} aria-pressed={a.theme === t} onClick={() => set({ ...a, theme: t })}>{t[0].toUpperCase() + t.slice(1)}</button>
+              ))}
+            </div>
+          </div>
+          <div className="field">
+            <span id="density-label" className="field-hint">Density</span>
+            <div className="segmented" role="group" aria-labelledby="density-label">
+              {(["compact", "comfortable"] as const).map((d) => (
+                <button key={d} aria-pressed={a.density === d} onClick={() => set({ ...a, density: d })}>{d[0].toUpperCase() + d.slice(1)}</button>
+              ))}
+            </div>
+          </div>
+        </div>
+        <h2 className="form-section">This device</h2>
+        <dl>
+          <dt>Data file</dt><dd>{status.data_file}</dd>
+          <dt>Schema version</dt><dd>{status.schema_version}</dd>
+          <dt>Device id</dt><dd>{status.device_id}</dd>
+          <dt>Sync</dt><dd>Offline: {status.sync.pending.toLocaleString("en-US")} changes kept on this device</dd>
+        </dl>
+      </div>
+    </>
+  );
+}

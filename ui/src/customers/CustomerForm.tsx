@@ -1,0 +1,105 @@
+// Create or edit a customer. Errors from the core appear next to their fields; nothing is lost
+// on an error: the form keeps what was typed.
+import { useState } from "react";
+import type { ApiError, Customer, CustomerDraft } from "../bindings";
+import { api } from "../api";
+import { Checkbox, Field } from "../components/Field";
+import { useKeyLayer } from "../lib/keys";
+
+export const emptyDraft = (): CustomerDraft => ({
+  owner_id: null, first_name: "", last_name: "", email: "", phone: "", street: "", city: "", region: "",
+  postal_code: "", language: "en", birth_date: "", notes: "",
+  consent: { email: false, sms: false, phone: false },
+  preferences: { makes: [], body_types: [], budget_min_cents: null, budget_max_cents: null, fuel: null, condition: null, must_haves: [] },
+});
+
+export function draftOf(c: Customer): CustomerDraft {
+  return {
+    owner_id: c.owner_id, first_name: c.first_name, last_name: c.last_name, email: c.email ?? "", phone: c.phone ?? "",
+    street: c.street, city: c.city, region: c.region, postal_code: c.postal_code, language: c.language,
+    birth_date: c.birth_date ?? "", notes: c.notes, consent: { ...c.consent }, preferences: { ...c.preferences },
+  };
+}
+
+type Props = { initial?: Customer; onSaved: (c: Customer) => void; onCancel: () => void };
+
+export function CustomerForm({ initial, onSaved, onCancel }: Props) {
+  const [draft, setDraft] = useState<CustomerDraft>(initial ? draftOf(initial) : emptyDraft());
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [banner, setBanner] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const set = <K extends keyof CustomerDraft>(k: K) => (v: CustomerDraft[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const setConsent = (k: keyof CustomerDraft["consent"]) => (v: boolean) => setDraft((d) => ({ ...d, consent: { ...d.consent, [k]: v } }));
+
+  const save = async () => {
+    setSaving(true);
+    try {
+      const saved = initial ? await api.updateCustomer(initial.id, draft) : await api.createCustomer(draft);
+      setErrors({});
+      onSaved(saved);
+    } catch (e) {
+      const err = e as ApiError;
+      const byField: Record<string, string> = {};
+      for (const f of err.fields) byField[f.field] = f.message;
+      setErrors(byField);
+      setBanner(err.fields.length ? `Please fix ${err.fields.length === 1 ? "the highlighted field" : `the ${err.fields.length} highlighted fields`}.` : err.message);
+      const first = err.fields[0]?.field.split(".")[0];
+      if (first) (document.querySelector(`[name="${first}"]`) as HTMLElement | null)?.focus();
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  useKeyLayer((e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      onCancel();
+      return true;
+    }
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      void save();
+      return true;
+    }
+    return false;
+  });
+
+  return (
+    <form className="panel-body" aria-label={initial ? "Edit customer" : "New customer"}
+      onSubmit={(e) => { e.preventDefault(); void save(); }} noValidate>
+      {banner && <div className="banner" role="alert">{banner}</div>}
+      <div className="form-grid">
+        <Field name="first_name" label="First name" required value={draft.first_name} onChange={set("first_name")} error={errors.first_name} autoFocus autoComplete="given-name" />
+        <Field name="last_name" label="Last name" required value={draft.last_name} onChange={set("last_name")} error={errors.last_name} autoComplete="family-name" />
+        <Field name="email" label="Email" type="email" inputMode="email" value={draft.email} onChange={set("email")} error={errors.email} placeholder="name@example.com" />
+        <Field name="phone" label="Mobile phone" type="tel" inputMode="tel" value={draft.phone} onChange={set("phone")} error={errors.phone} placeholder="(512) 201-0000" hint="Saved in international format" />
+      </div>
+      <h3 className="form-section">Contact consent</h3>
+      <div style={{ display: "flex", gap: 20, flexWrap: "wrap" }}>
+        <Checkbox name="consent_email" label="Email" checked={draft.consent.email} onChange={setConsent("email")} />
+        <Checkbox name="consent_sms" label="Text messages" checked={draft.consent.sms} onChange={setConsent("sms")} />
+        <Checkbox name="consent_phone" label="Phone calls" checked={draft.consent.phone} onChange={setConsent("phone")} />
+      </div>
+      {(errors["consent.email"] || errors["consent.sms"]) && (
+        <div className="field-error" role="alert">{errors["consent.email"] ?? errors["consent.sms"]}</div>
+      )}
+      <h3 className="form-section">Address</h3>
+      <div className="form-grid">
+        <Field name="street" label="Street" className="span-2" value={draft.street} onChange={set("street")} error={errors.street} autoComplete="street-address" />
+        <Field name="city" label="City" value={draft.city} onChange={set("city")} error={errors.city} />
+        <Field name="region" label="State" value={draft.region} onChange={set("region")} error={errors.region} />
+        <Field name="postal_code" label="ZIP code" value={draft.postal_code} onChange={set("postal_code")} error={errors.postal_code} />
+        <Field name="language" label="Language" value={draft.language} onChange={set("language")} error={errors.language} hint="e.g. en, es" />
+        <Field name="birth_date" label="Date of birth" value={draft.birth_date} onChange={set("birth_date")} error={errors.birth_date} placeholder="YYYY-MM-DD" />
+      </div>
+      <h3 className="form-section">Notes</h3>
+      <Field name="notes" label="Notes" multiline value={draft.notes} onChange={set("notes")} error={errors.notes} />
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={onCancel}>Cancel <span className="kbd">Esc</span></button>
+        <button type="submit" className="btn primary" disabled={saving}>
+          {saving ? "Saving…" : initial ? "Save changes" : "Create customer"} <span className="kbd">Ctrl ↵</span>
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,136 @@
+// The side panel for one customer: header card, tabs (Timeline, Deals, Tasks, Leads, Profile),
+// and the edit form in place.
+import { useEffect, useState } from "react";
+import type { Customer, CustomerDetail, Interaction } from "../bindings";
+import { api } from "../api";
+import { Icon, type IconName } from "../components/Icon";
+import { useToast } from "../components/Toasts";
+import { formatCents, formatPhone, fullName, groupByDay, shortDate, timeOfDay } from "../lib/format";
+import { isTyping, useKeyLayer } from "../lib/keys";
+import { CustomerForm } from "./CustomerForm";
+
+type Tab = "timeline" | "deals" | "tasks" | "leads" | "profile";
+const CHANNEL_ICON: Record<Interaction["channel"], IconName> = {
+  call: "phone", email: "mail", sms: "chat", visit: "pin", chat: "chat", event: "pin", note: "note", test_drive: "car", quote: "quotes",
+};
+
+type Props = { id: string; onClose: () => void; onSaved: (c: Customer) => void };
+
+export function CustomerPanel({ id, onClose, onSaved }: Props) {
+  const [detail, setDetail] = useState<CustomerDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [tab, setTab] = useState<Tab>("timeline");
+  const toast = useToast();
+
+  useEffect(() => {
+    let live = true;
+    setDetail(null);
+    setEditing(false);
+    setError(null);
+    api.customerDetail(id).then((d) => live && setDetail(d)).catch((e) => live && setError(e.message));
+    return () => { live = false; };
+  }, [id]);
+
+  useKeyLayer((e) => {
+    if (isTyping(e)) return false;
+    if (e.key === "Escape") { onClose(); return true; }
+    if (e.key === "e" || e.key === "E") { e.preventDefault(); setEditing(true); return true; }
+    return false;
+  }, !editing);
+
+  if (error) return <aside className="panel" aria-label="Customer"><div className="panel-body"><div className="banner" role="alert">{error}</div></div></aside>;
+  if (!detail) return <aside className="panel" aria-label="Customer" aria-busy="true"><div className="panel-header"><span className="skeleton" /></div></aside>;
+  const c = detail.customer;
+  const openDeals = detail.opportunities.filter((o) => o.status === "open");
+
+  return (
+    <aside className="panel" aria-label={`Customer ${fullName(c)}`}>
+      <div className="panel-header">
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <h2 className="panel-title" data-testid="customer-name">{fullName(c)}</h2>
+          <div className="panel-sub">
+            {c.phone && <span><Icon name="phone" size={14} /> {formatPhone(c.phone)}</span>}
+            {c.email && <span><Icon name="mail" size={14} /> {c.email}</span>}
+            {c.city && <span><Icon name="pin" size={14} /> {c.city}{c.region && `, ${c.region}`}</span>}
+          </div>
+          <div className="panel-sub" aria-label="Contact consent">
+            {(["email", "sms", "phone"] as const).map((k) => (
+              <span key={k} className={`chip ${c.consent[k] ? "on" : "off"}`}>
+                {c.consent[k] ? "✓" : "✕"} {k === "sms" ? "Texts" : k === "email" ? "Email" : "Calls"}
+              </span>
+            ))}
+          </div>
+        </div>
+        {!editing && <button className="btn" onClick={() => setEditing(true)}><Icon name="edit" size={16} /> Edit <span className="kbd">E</span></button>}
+        <button className="btn ghost" onClick={onClose} aria-label="Close panel"><Icon name="close" /></button>
+      </div>
+      {editing ? (
+        <CustomerForm initial={c} onCancel={() => setEditing(false)} onSaved={(saved) => {
+          setDetail({ ...detail, customer: saved });
+          setEditing(false);
+          onSaved(saved);
+          toast(`Saved ${fullName(saved)}`);
+        }} />
+      ) : (
+        <>
+          <div className="tabs" role="tablist">
+            {([["timeline", `Timeline (${detail.interaction_count})`], ["deals", `Deals (${openDeals.length})`],
+              ["tasks", `Tasks (${detail.activities.filter((a) => !a.done_at).length})`], ["leads", `Leads (${detail.leads.length})`], ["profile", "Profile"]] as [Tab, string][])
+              .map(([t, label]) => (
+                <button key={t} role="tab" className="tab" aria-selected={tab === t} onClick={() => setTab(t)}>{label}</button>
+              ))}
+          </div>
+          <div className="panel-body" role="tabpanel">
+            {tab === "timeline" && (detail.interactions.length === 0 ? (
+              <p className="muted">No interactions yet. Calls, texts, visits and test drives will appear here, newest first.</p>
+            ) : groupByDay(detail.interactions, (i) => i.occurred_at).map(([day, items]) => (
+              <section key={day}>
+                <div className="timeline-day">{day}</div>
+                {items.map((i) => (
+                  <div key={i.id} className="timeline-item">
+                    <span className="icon"><Icon name={CHANNEL_ICON[i.channel]} size={16} /></span>
+                    <span>{i.summary}{i.duration_s ? <span className="muted"> · {Math.round(i.duration_s / 60)} min</span> : null}</span>
+                    <span className="muted">{timeOfDay(i.occurred_at)}</span>
+                  </div>
+                ))}
+              </section>
+            )))}
+            {tab === "deals" && (detail.opportunities.length === 0 ? <p className="muted">No deals yet.</p> : detail.opportunities.map((o) => (
+              <div key={o.id} className="list-item">
+                <span><span className="strong">{o.title}</span><br /><span className="muted">{o.status === "lost" ? `Lost: ${o.lost_reason}` : o.status === "won" ? `Won ${shortDate(o.closed_at)}` : `Expected ${shortDate(o.expected_close)}`}</span></span>
+                <span className="strong">{formatCents(o.amount_cents)}</span>
+              </div>
+            )))}
+            {tab === "tasks" && (detail.activities.length === 0 ? <p className="muted">No tasks.</p> : detail.activities.map((a) => (
+              <div key={a.id} className="list-item">
+                <span>{a.done_at ? <s className="muted">{a.subject}</s> : a.subject}</span>
+                <span className="muted">{a.done_at ? `Done · ${a.outcome}` : `Due ${shortDate(a.due_at)}`}</span>
+              </div>
+            )))}
+            {tab === "leads" && (detail.leads.length === 0 ? <p className="muted">No leads.</p> : detail.leads.map((l) => (
+              <div key={l.id} className="list-item">
+                <span><span className="strong">{l.vehicle_interest || "General enquiry"}</span><br /><span className="muted">{l.source} · {l.channel.replace("_", " ")}</span></span>
+                <span className="muted">{shortDate(l.received_at)} · {l.status}</span>
+              </div>
+            )))}
+            {tab === "profile" && (
+              <dl className="settings" style={{ padding: 0 }}>
+                <dl>
+                  <dt>Address</dt><dd>{[c.street, c.city, c.region, c.postal_code].filter(Boolean).join(", ") || "—"}</dd>
+                  <dt>Language</dt><dd>{c.language}</dd>
+                  <dt>Date of birth</dt><dd>{c.birth_date ?? "—"}</dd>
+                  <dt>Interested in</dt><dd>{[...c.preferences.makes, ...c.preferences.body_types].join(", ") || "—"}</dd>
+                  <dt>Budget</dt><dd>{c.preferences.budget_max_cents ? `up to ${formatCents(c.preferences.budget_max_cents)}` : "—"}</dd>
+                  <dt>Must-haves</dt><dd>{c.preferences.must_haves.join(", ") || "—"}</dd>
+                  <dt>Notes</dt><dd>{c.notes || "—"}</dd>
+                  <dt>Customer since</dt><dd>{shortDate(c.created_at)}</dd>
+                </dl>
+              </dl>
+            )}
+          </div>
+        </>
+      )}
+    </aside>
+  );
+}

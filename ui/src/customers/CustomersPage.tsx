@@ -1,0 +1,184 @@
+// The customer list: instant search, keyboard navigation, paging as you scroll, and the side
+// panel (detail or new-customer form) beside it.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Customer } from "../bindings";
+import { api } from "../api";
+import { Icon } from "../components/Icon";
+import { useToast } from "../components/Toasts";
+import { formatPhone, fullName, shortDate } from "../lib/format";
+import { isTyping, useKeyLayer } from "../lib/keys";
+import { CustomerForm } from "./CustomerForm";
+import { CustomerPanel } from "./CustomerPanel";
+
+const PAGE = 100;
+
+type Props = {
+  selected: string | null;
+  onSelect: (id: string | null) => void;
+  creating: boolean;
+  onCreate: (v: boolean) => void;
+  onChanged: () => void;
+};
+
+export function CustomersPage({ selected, onSelect, creating, onCreate, onChanged }: Props) {
+  const [search, setSearch] = useState("");
+  const [items, setItems] = useState<Customer[]>([]);
+  const [total, setTotal] = useState(0);
+  const [loading, setLoading] = useState(true);
+  const [cursor, setCursor] = useState(0);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const tableRef = useRef<HTMLDivElement>(null);
+  const generation = useRef(0);
+  const toast = useToast();
+
+  const load = useCallback((text: string, offset: number) => {
+    const gen = ++generation.current;
+    setLoading(true);
+    api.listCustomers({ search: text, offset, limit: PAGE })
+      .then((page) => {
+        if (gen !== generation.current) return; // a newer keystroke won
+        setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
+        setTotal(page.total);
+        if (offset === 0) setCursor(0);
+      })
+      .catch((e) => toast(e.message, { kind: "error" }))
+      .finally(() => gen === generation.current && setLoading(false));
+  }, [toast]);
+
+  useEffect(() => {
+    const t = setTimeout(() => load(search, 0), search ? 60 : 0);
+    return () => clearTimeout(t);
+  }, [search, load]);
+
+  const onScroll = () => {
+    const el = tableRef.current;
+    if (!el || loading || items.length >= total) return;
+    if (el.scrollTop + el.clientHeight > el.scrollHeight - 400) load(search, items.length);
+  };
+
+  useEffect(() => {
+    tableRef.current?.querySelector(`[data-index="${cursor}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [cursor]);
+
+  useKeyLayer((e) => {
+    if (e.key === "Escape" && isTyping(e) && e.target === searchRef.current) {
+      if (search) setSearch("");
+      else searchRef.current?.blur();
+      return true;
+    }
+    if (e.key === "ArrowDown" && (!isTyping(e) || e.target === searchRef.current)) {
+      e.preventDefault();
+      setCursor((c) => Math.min(c + 1, items.length - 1));
+      return true;
+    }
+    if (e.key === "ArrowUp" && (!isTyping(e) || e.target === searchRef.current)) {
+      e.preventDefault();
+      setCursor((c) => Math.max(c - 1, 0));
+      return true;
+    }
+    if (e.key === "Enter" && (!isTyping(e) || e.target === searchRef.current) && items[cursor]) {
+      e.preventDefault();
+      onSelect(items[cursor].id);
+      return true;
+    }
+    if (isTyping(e)) return false;
+    if (e.key === "/") {
+      e.preventDefault();
+      searchRef.current?.focus();
+      return true;
+    }
+    if (e.key === "n" || e.key === "N") {
+      e.preventDefault();
+      onSelect(null);
+      onCreate(true);
+      return true;
+    }
+    return false;
+  });
+
+  const upsert = (c: Customer) => {
+    setItems((prev) => (prev.some((x) => x.id === c.id) ? prev.map((x) => (x.id === c.id ? c : x)) : [c, ...prev]));
+    onChanged();
+  };
+
+  return (
+    <>
+      <header className="page-header">
+        <h1 className="page-title">Customers</h1>
+        <span className="page-count" aria-live="polite">{loading && items.length === 0 ? "Loading…" : `${total.toLocaleString("en-US")} ${search ? "found" : "total"}`}</span>
+        <div className="page-actions">
+          <div className="search">
+            <Icon name="search" size={16} />
+            <input ref={searchRef} className="input" type="search" placeholder="Search customers…"
+              aria-label="Search customers" value={search} onChange={(e) => setSearch(e.target.value)} />
+          </div>
+          <button className="btn primary" onClick={() => { onSelect(null); onCreate(true); }}>
+            <Icon name="plus" size={16} /> New customer <span className="kbd">N</span>
+          </button>
+        </div>
+      </header>
+      <div className="page-body">
+        <div className="table-wrap" ref={tableRef} onScroll={onScroll}>
+          {!loading && items.length === 0 ? (
+            search ? (
+              <div className="empty">
+                <Icon name="search" size={36} />
+                <h2>No customer matches “{search}”</h2>
+                <p>Search looks at names, email, phone digits and city. Check the spelling, or add this person.</p>
+                <div className="actions">
+                  <button className="btn" onClick={() => setSearch("")}>Clear search</button>
+                  <button className="btn primary" onClick={() => onCreate(true)}>New customer</button>
+                </div>
+              </div>
+            ) : (
+              <div className="empty">
+                <Icon name="customers" size={40} />
+                <h2>No customers yet</h2>
+                <p>Add the first one now, or import a CSV from your old CRM with <code>showroom import customers FILE.csv</code>.</p>
+                <div className="actions"><button className="btn primary" onClick={() => onCreate(true)}>New customer</button></div>
+              </div>
+            )
+          ) : (
+            <table className="grid" aria-label="Customers" aria-rowcount={total}>
+              <thead>
+                <tr><th scope="col">Name</th><th scope="col">Phone</th><th scope="col">Email</th><th scope="col">City</th><th scope="col">Since</th></tr>
+              </thead>
+              <tbody>
+                {items.length === 0 && loading && Array.from({ length: 8 }, (_, i) => (
+                  <tr key={i}>{Array.from({ length: 5 }, (_, j) => <td key={j}><span className="skeleton" /></td>)}</tr>
+                ))}
+                {items.map((c, i) => (
+                  <tr key={c.id} className="row" data-index={i} data-id={c.id}
+                    aria-selected={c.id === selected || (i === cursor && !selected)}
+                    onClick={() => { setCursor(i); onSelect(c.id); }}>
+                    <td className="strong">{fullName(c)}</td>
+                    <td>{formatPhone(c.phone)}</td>
+                    <td>{c.email ?? ""}</td>
+                    <td className="muted">{c.city}</td>
+                    <td className="muted">{shortDate(c.created_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        {creating ? (
+          <aside className="panel" aria-label="New customer">
+            <div className="panel-header">
+              <h2 className="panel-title" style={{ flex: 1 }}>New customer</h2>
+              <button className="btn ghost" onClick={() => onCreate(false)} aria-label="Close panel"><Icon name="close" /></button>
+            </div>
+            <CustomerForm onCancel={() => onCreate(false)} onSaved={(c) => {
+              upsert(c);
+              onCreate(false);
+              onSelect(c.id);
+              toast(`Created ${fullName(c)}`);
+            }} />
+          </aside>
+        ) : selected ? (
+          <CustomerPanel id={selected} onClose={() => onSelect(null)} onSaved={upsert} />
+        ) : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+// Display formatting. Pure functions, unit-tested in format.test.ts.
+
+/** "+14155552671" -> "(415) 555-2671"; other countries keep E.164 with a space after the code. */
+export function formatPhone(e164: string | null | undefined): string {
+  if (!e164) return "";
+  const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
+  if (m) return `(${m[1]}) ${m[2]}-${m[3]}`;
+  return e164;
+}
+
+/** Whole cents -> "$27,495" (or "$27,495.50" when there are cents). Never goes through floats for the digits. */
+export function formatCents(cents: number | null | undefined): string {
+  if (cents === null || cents === undefined) return "";
+  const negative = cents < 0;
+  const abs = Math.abs(Math.trunc(cents));
+  const dollars = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const rest = abs % 100;
+  const body = rest === 0 ? `$${dollars}` : `$${dollars}.${rest.toString().padStart(2, "0")}`;
+  return negative ? `-${body}` : body;
+}
+
+/** Short relative day label for timelines: "Today", "Yesterday", "Mon 3 Nov", "3 Nov 2025". */
+export function dayLabel(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  const startOf = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const days = Math.round((startOf(now) - startOf(d)) / 86_400_000);
+  if (days === 0) return "Today";
+  if (days === 1) return "Yesterday";
+  const opts: Intl.DateTimeFormatOptions =
+    d.getFullYear() === now.getFullYear()
+      ? { weekday: "short", day: "numeric", month: "short" }
+      : { day: "numeric", month: "short", year: "numeric" };
+  return d.toLocaleDateString("en-GB", opts);
+}
+
+export function timeOfDay(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+export function shortDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  return new Date(iso).toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric" });
+}
+
+export function fullName(p: { first_name: string; last_name: string }): string {
+  return `${p.first_name} ${p.last_name}`.trim();
+}
+
+export function initials(p: { first_name: string; last_name: string }): string {
+  return ((p.first_name[0] ?? "") + (p.last_name[0] ?? "")).toUpperCase();
+}
+
+/** Groups items by calendar day (newest first as given), keeping order. */
+export function groupByDay<T>(items: T[], at: (t: T) => string, now: Date = new Date()): [string, T[]][] {
+  const out: [string, T[]][] = [];
+  for (const it of items) {
+    const label = dayLabel(at(it), now);
+    const last = out[out.length - 1];
+    if (last && last[0] === label) last[1].push(it);
+    else out.push([label, [it]]);
+  }
+  return out;
+}
