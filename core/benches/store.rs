@@ -1,1 +1,141 @@
-fn main() {}
+//! Store benchmark on a generated dealership of 100k customers, 200k leads and 1M interactions
+//! (a real SQLite file in WAL mode): search-as-you-type, customer detail load, and one edit
+//! committed with its outbox records. Prints p50/p95 per operation.
+//!
+//!     cargo bench -p showroom-core --bench store
+//!
+//! The generated database is kept in the temp folder and reused by later runs
+//! (SHOWROOM_BENCH_FRESH=1 regenerates it).
+
+use showroom_core::Showroom;
+use showroom_core::demo::{DemoSize, load};
+use showroom_core::domain::{Customer, CustomerDraft, Timestamp};
+use showroom_core::store::customers::CustomerQuery;
+use showroom_core::store::query;
+use std::time::{Duration, Instant};
+
+const SIZE: DemoSize = DemoSize {
+    vehicles: 300,
+    reps: 30,
+    customers: 100_000,
+    leads: 200_000,
+    opportunities: 50_000,
+    activities: 150_000,
+    interactions: 1_000_000,
+};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, mut samples: Vec<Duration>, target: Option<Duration>) {
+    samples.sort();
+    let p50 = percentile(&samples, 0.50);
+    let p95 = percentile(&samples, 0.95);
+    let verdict = match target {
+        Some(t) if p95 <= t => format!("target p95 < {t:?}: met"),
+        Some(t) => format!("target p95 < {t:?}: MISSED"),
+        None => String::new(),
+    };
+    println!(
+        "{name:<44} n={:<5} p50={:>9.3} ms  p95={:>9.3} ms  {verdict}",
+        samples.len(),
+        p50.as_secs_f64() * 1e3,
+        p95.as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` would too: only run under cargo bench.
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let dir = std::env::temp_dir().join("showroom-bench-store-v1");
+    if std::env::var_os("SHOWROOM_BENCH_FRESH").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let fresh = !dir.join(showroom_core::paths::DB_FILE).exists();
+    let mut app = Showroom::open(&dir).expect("open bench database");
+    if fresh {
+        let t = Instant::now();
+        load(app.store_mut(), SIZE, 42, Timestamp::now()).expect("generate");
+        app.store().conn().execute_batch("PRAGMA optimize; ANALYZE;").expect("analyze");
+        println!(
+            "generated {} customers, {} leads, {} interactions in {:.1} s",
+            SIZE.customers,
+            SIZE.leads,
+            SIZE.interactions,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let bytes = std::fs::metadata(dir.join(showroom_core::paths::DB_FILE)).map(|m| m.len()).unwrap_or(0);
+    println!("database: {} ({:.0} MB)", dir.display(), bytes as f64 / 1e6);
+
+    let customers: Vec<Customer> = query(app.store().conn(), "ORDER BY rid LIMIT 2000", []).expect("sample");
+    let mut rng = fastrand::Rng::with_seed(7);
+
+    // Search as you type: every prefix of a real name ("a", "an", "ana", "ana ", "ana g", ...),
+    // plus phone digits typed three at a time.
+    let mut typed: Vec<String> = Vec::new();
+    for _ in 0..60 {
+        let c = &customers[rng.usize(..customers.len())];
+        let full = format!("{} {}", c.first_name, c.last_name);
+        for end in 1..=full.chars().count().min(10) {
+            typed.push(full.chars().take(end).collect());
+        }
+        if let Some(p) = &c.phone {
+            let digits: String = p.chars().skip(2).collect();
+            for end in (3..=digits.len()).step_by(3) {
+                typed.push(digits[..end].to_string());
+            }
+        }
+    }
+    // Warm up the page cache as a running app would have it.
+    for q in typed.iter().take(50) {
+        app.search(q).expect("search");
+    }
+    let mut global = Vec::new();
+    let mut list = Vec::new();
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
+    for q in &typed {
+        let t = Instant::now();
+        let hits = app.search(q).expect("search");
+        global.push(t.elapsed());
+        slowest.push((t.elapsed(), q.clone()));
+        std::hint::black_box(hits);
+        let t = Instant::now();
+        let page = app.list_customers(&CustomerQuery { search: q.clone(), offset: 0, limit: 50 }).expect("list");
+        list.push(t.elapsed());
+        std::hint::black_box(page);
+    }
+    report("search as you type: Ctrl+K (customers+leads+vehicles)", global, Some(Duration::from_millis(5)));
+    report("search as you type: customer list, 50 rows + total", list, None);
+    slowest.sort();
+    let worst: Vec<String> =
+        slowest.iter().rev().take(5).map(|(d, q)| format!("{q:?} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
+    println!("  slowest searches: {}", worst.join(", "));
+
+    let mut detail = Vec::new();
+    for _ in 0..500 {
+        let c = &customers[rng.usize(..customers.len())];
+        let t = Instant::now();
+        let d = app.customer_detail(c.id).expect("detail");
+        detail.push(t.elapsed());
+        std::hint::black_box(d);
+    }
+    report("customer detail (row + leads, deals, tasks, timeline)", detail, Some(Duration::from_millis(2)));
+
+    let mut edit = Vec::new();
+    let before = app.store().pending_changes().expect("pending");
+    for i in 0..500 {
+        let c = &customers[rng.usize(..customers.len())];
+        let mut d = CustomerDraft::from_customer(c);
+        d.notes = format!("bench edit {i}");
+        let t = Instant::now();
+        app.update_customer(c.id, &d).expect("edit");
+        edit.push(t.elapsed());
+    }
+    let after = app.store().pending_changes().expect("pending");
+    report("one edit committed with its outbox records", edit, Some(Duration::from_millis(1)));
+    println!("outbox records written by 500 edits: {}", after - before);
+}

@@ -42,15 +42,11 @@ pub struct Showroom {
 impl Showroom {
     /// Opens the database in `data_dir` (created on first run).
     pub fn open(data_dir: &Path) -> Result<Self> {
-        Ok(Showroom {
-            store: Store::open(&data_dir.join(crate::paths::DB_FILE))?,
-        })
+        Ok(Showroom { store: Store::open(&data_dir.join(crate::paths::DB_FILE))? })
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Ok(Showroom {
-            store: Store::open_in_memory()?,
-        })
+        Ok(Showroom { store: Store::open_in_memory()? })
     }
 
     pub fn store(&self) -> &Store {
@@ -67,33 +63,23 @@ impl Showroom {
 
     /// Region for phone numbers typed without a country code: the dealership's country.
     pub fn phone_region(&self) -> String {
-        self.dealership()
-            .map(|d| d.country)
-            .unwrap_or_else(|| "US".into())
+        self.dealership().map(|d| d.country).unwrap_or_else(|| "US".into())
     }
 
     fn dealership(&self) -> Option<Dealership> {
-        query::<Dealership>(self.store.conn(), "ORDER BY rid LIMIT 1", [])
-            .ok()
-            .and_then(|mut v| v.pop())
+        query::<Dealership>(self.store.conn(), "ORDER BY rid LIMIT 1", []).ok().and_then(|mut v| v.pop())
     }
 
     pub fn status(&self) -> Result<AppStatus> {
         let customers = self.store.count::<Customer>()?;
         Ok(AppStatus {
-            data_file: self
-                .store
-                .path()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| ":memory:".into()),
+            data_file: self.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| ":memory:".into()),
             schema_version: crate::store::SCHEMA_VERSION,
             device_id: self.store.device_id(),
             dealership: self.dealership().map(|d| d.name),
             customers,
             onboarded: customers > 0 || self.store.meta("onboarded")?.is_some(),
-            sync: SyncStatus::Offline {
-                pending: self.store.pending_changes()?,
-            },
+            sync: SyncStatus::Offline { pending: self.store.pending_changes()? },
         })
     }
 
@@ -141,11 +127,7 @@ impl Showroom {
         io::export_csv(self.store.conn(), dir)
     }
 
-    pub fn import_customers_csv(
-        &mut self,
-        bytes: &[u8],
-        opts: ImportOptions,
-    ) -> Result<ImportReport> {
+    pub fn import_customers_csv(&mut self, bytes: &[u8], opts: ImportOptions) -> Result<ImportReport> {
         let region = self.phone_region();
         io::import_customers(&mut self.store, bytes, &region, Self::today(), opts)
     }

@@ -201,18 +201,8 @@ const CITIES: &[(&str, &str, &str)] = &[
     ("Kyle", "TX", "786"),
     ("Leander", "TX", "786"),
 ];
-const STREETS: &[&str] = &[
-    "Oak",
-    "Cedar",
-    "Maple",
-    "Pecan",
-    "Lamar",
-    "Congress",
-    "Riverside",
-    "Mesa",
-    "Bluebonnet",
-    "Hill Country",
-];
+const STREETS: &[&str] =
+    &["Oak", "Cedar", "Maple", "Pecan", "Lamar", "Congress", "Riverside", "Mesa", "Bluebonnet", "Hill Country"];
 const AREA_CODES: &[&str] = &["512", "737", "254", "830"];
 
 /// (make, model, body, base MSRP in dollars, WMI)
@@ -238,28 +228,9 @@ const MODELS: &[(&str, &str, &str, i64, &str)] = &[
     ("Tesla", "Model Y", "SUV", 44_990, "7SA"),
     ("Jeep", "Grand Cherokee", "SUV", 39_995, "1C4"),
 ];
-const TRIMS: &[&str] = &[
-    "Base", "S", "SE", "LE", "XLE", "Sport", "Limited", "Touring", "EX-L", "Premium",
-];
-const COLOURS: &[&str] = &[
-    "Black",
-    "White",
-    "Silver",
-    "Gray",
-    "Blue",
-    "Red",
-    "Green",
-    "Pearl White",
-    "Magnetic Gray",
-];
-const LOCATIONS: &[&str] = &[
-    "Front line",
-    "Lot A",
-    "Lot B",
-    "Lot C",
-    "Service bay",
-    "Off-site storage",
-];
+const TRIMS: &[&str] = &["Base", "S", "SE", "LE", "XLE", "Sport", "Limited", "Touring", "EX-L", "Premium"];
+const COLOURS: &[&str] = &["Black", "White", "Silver", "Gray", "Blue", "Red", "Green", "Pearl White", "Magnetic Gray"];
+const LOCATIONS: &[&str] = &["Front line", "Lot A", "Lot B", "Lot C", "Service bay", "Off-site storage"];
 const STAGES: &[(&str, i32, &str, i32)] = &[
     ("New", 10, "#8e8e93", 2),
     ("Contacted", 15, "#5e8bd6", 3),
@@ -274,70 +245,20 @@ const STAGES: &[(&str, i32, &str, i32)] = &[
     ("Won", 100, "#2f9e44", 30),
     ("Lost", 0, "#c92a2a", 30),
 ];
-const LOST_REASONS: &[&str] = &[
-    "Bought elsewhere",
-    "Price too high",
-    "Financing declined",
-    "Went quiet",
-    "Trade value too low",
-    "Timing",
-];
+const LOST_REASONS: &[&str] =
+    &["Bought elsewhere", "Price too high", "Financing declined", "Went quiet", "Trade value too low", "Timing"];
 const SUMMARIES: &[(InteractionChannel, Direction, &str)] = &[
-    (
-        InteractionChannel::Call,
-        Direction::Outbound,
-        "Called to follow up on the {model}; left voicemail",
-    ),
-    (
-        InteractionChannel::Call,
-        Direction::Inbound,
-        "Asked about availability of the {model} in {colour}",
-    ),
-    (
-        InteractionChannel::Email,
-        Direction::Outbound,
-        "Sent photos and window sticker of the {model}",
-    ),
-    (
-        InteractionChannel::Email,
-        Direction::Inbound,
-        "Replied: interested, wants numbers with trade-in",
-    ),
-    (
-        InteractionChannel::Sms,
-        Direction::Outbound,
-        "Texted to confirm Saturday appointment",
-    ),
-    (
-        InteractionChannel::Sms,
-        Direction::Inbound,
-        "Running 15 minutes late",
-    ),
-    (
-        InteractionChannel::Visit,
-        Direction::Inbound,
-        "Walk-in, looked at {model} and {model2}",
-    ),
-    (
-        InteractionChannel::TestDrive,
-        Direction::Internal,
-        "Test drive of the {model}; liked the ride, unsure on colour",
-    ),
-    (
-        InteractionChannel::Note,
-        Direction::Internal,
-        "Spouse needs to see it before deciding",
-    ),
-    (
-        InteractionChannel::Chat,
-        Direction::Inbound,
-        "Website chat: asked for best out-the-door price",
-    ),
-    (
-        InteractionChannel::Event,
-        Direction::Inbound,
-        "Met at the auto show; wants a brochure for the {model}",
-    ),
+    (InteractionChannel::Call, Direction::Outbound, "Called to follow up on the {model}; left voicemail"),
+    (InteractionChannel::Call, Direction::Inbound, "Asked about availability of the {model} in {colour}"),
+    (InteractionChannel::Email, Direction::Outbound, "Sent photos and window sticker of the {model}"),
+    (InteractionChannel::Email, Direction::Inbound, "Replied: interested, wants numbers with trade-in"),
+    (InteractionChannel::Sms, Direction::Outbound, "Texted to confirm Saturday appointment"),
+    (InteractionChannel::Sms, Direction::Inbound, "Running 15 minutes late"),
+    (InteractionChannel::Visit, Direction::Inbound, "Walk-in, looked at {model} and {model2}"),
+    (InteractionChannel::TestDrive, Direction::Internal, "Test drive of the {model}; liked the ride, unsure on colour"),
+    (InteractionChannel::Note, Direction::Internal, "Spouse needs to see it before deciding"),
+    (InteractionChannel::Chat, Direction::Inbound, "Website chat: asked for best out-the-door price"),
+    (InteractionChannel::Event, Direction::Inbound, "Met at the auto show; wants a brochure for the {model}"),
 ];
 
 struct Gen {
@@ -384,10 +305,10 @@ impl Gen {
                 self.rng.u8(0..=9),
                 self.rng.u16(0..10_000)
             );
-            if let Ok(p) = normalize_phone(&raw, "US") {
-                if !p.contains("555") {
-                    return p;
-                }
+            if let Ok(p) = normalize_phone(&raw, "US")
+                && !p.contains("555")
+            {
+                return p;
             }
         }
     }
@@ -408,11 +329,7 @@ impl Gen {
         let s = String::from_utf8(v).unwrap_or_default();
         // Compute the 49 CFR 565 check digit by trying each candidate.
         for d in "0123456789X".chars() {
-            let candidate: String = s
-                .chars()
-                .enumerate()
-                .map(|(i, c)| if i == 8 { d } else { c })
-                .collect();
+            let candidate: String = s.chars().enumerate().map(|(i, c)| if i == 8 { d } else { c }).collect();
             if matches!(
                 crate::domain::validate::check_vin(&candidate),
                 Ok((_, crate::domain::validate::VinCheck::Valid))
@@ -426,30 +343,19 @@ impl Gen {
 
 /// A plausible vehicle, for tests.
 pub fn sample_vehicle(t: Timestamp) -> Vehicle {
-    let mut g = Gen {
-        rng: fastrand::Rng::with_seed(1),
-        now_ms: t.millis(),
-    };
+    let mut g = Gen { rng: fastrand::Rng::with_seed(1), now_ms: t.millis() };
     make_vehicle(&mut g, 0, t)
 }
 
 /// A plausible lead, for tests.
 pub fn sample_lead(t: Timestamp) -> Lead {
-    let mut g = Gen {
-        rng: fastrand::Rng::with_seed(1),
-        now_ms: t.millis(),
-    };
+    let mut g = Gen { rng: fastrand::Rng::with_seed(1), now_ms: t.millis() };
     make_lead(&mut g, None, None, t, "")
 }
 
 fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
     let (make, model, body, base, wmi) = *g.pick(MODELS);
-    let this_year = now
-        .date()
-        .format("%Y")
-        .to_string()
-        .parse::<i32>()
-        .unwrap_or(2026);
+    let this_year = now.date().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
     let roll = g.rng.f64();
     let condition = if roll < 0.65 {
         Condition::New
@@ -469,10 +375,7 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
         Condition::New => (g.rng.i32(3..40), msrp_dollars - g.rng.i64(0..1_500)),
         _ => {
             let miles = (age as i32) * g.rng.i32(7_000..15_000);
-            (
-                miles,
-                (msrp_dollars * (100 - (age * 9).min(70)) / 100) - (miles as i64 / 20),
-            )
+            (miles, (msrp_dollars * (100 - (age * 9).min(70)) / 100) - (miles as i64 / 20))
         }
     };
     let price_cents = (price_dollars.max(3_000) / 100 * 100 - 5) * 100; // prices like $27,495
@@ -493,15 +396,7 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
     Vehicle {
         id: g.id_at(received_at),
         vin: g.vin(wmi, year),
-        stock_no: format!(
-            "{}{:05}",
-            if condition == Condition::New {
-                "N"
-            } else {
-                "U"
-            },
-            10_000 + n
-        ),
+        stock_no: format!("{}{:05}", if condition == Condition::New { "N" } else { "U" }, 10_000 + n),
         year,
         make: make.into(),
         model: model.into(),
@@ -510,11 +405,7 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
         colour: g.pick(COLOURS).to_string(),
         mileage,
         condition,
-        msrp_cents: if condition == Condition::New {
-            msrp_dollars * 100
-        } else {
-            0
-        },
+        msrp_cents: if condition == Condition::New { msrp_dollars * 100 } else { 0 },
         invoice_cents,
         price_cents,
         status,
@@ -526,13 +417,7 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
     }
 }
 
-fn make_lead(
-    g: &mut Gen,
-    customer: Option<&Customer>,
-    assignee: Option<Uuid>,
-    at: Timestamp,
-    interest: &str,
-) -> Lead {
+fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, at: Timestamp, interest: &str) -> Lead {
     let channel = *g.pick(&[
         Channel::WalkIn,
         Channel::WalkIn,
@@ -571,18 +456,8 @@ fn make_lead(
     };
     let responded = status != LeadStatus::New;
     let (first_name, last_name, email, phone) = match customer {
-        Some(c) => (
-            c.first_name.clone(),
-            c.last_name.clone(),
-            c.email.clone(),
-            c.phone.clone(),
-        ),
-        None => (
-            g.pick(FIRST).to_string(),
-            g.pick(LAST).to_string(),
-            None,
-            Some(g.phone()),
-        ),
+        Some(c) => (c.first_name.clone(), c.last_name.clone(), c.email.clone(), c.phone.clone()),
+        None => (g.pick(FIRST).to_string(), g.pick(LAST).to_string(), None, Some(g.phone())),
     };
     Lead {
         id: g.id_at(at),
@@ -604,8 +479,7 @@ fn make_lead(
         score: g.rng.i32(5..=98),
         assignee_id: assignee,
         received_at: at,
-        first_response_at: responded
-            .then(|| Timestamp::from_millis(at.millis() + g.rng.i64(60_000..6 * 3_600_000))),
+        first_response_at: responded.then(|| Timestamp::from_millis(at.millis() + g.rng.i64(60_000..6 * 3_600_000))),
         notes: String::new(),
         created_at: at,
         updated_at: at,
@@ -621,10 +495,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             "this database already holds {existing} customers; the demo dealership loads only into an empty one (use a new --data-dir)"
         )));
     }
-    let mut g = Gen {
-        rng: fastrand::Rng::with_seed(seed),
-        now_ms: now.millis(),
-    };
+    let mut g = Gen { rng: fastrand::Rng::with_seed(seed), now_ms: now.millis() };
     let mut summary = DemoSummary::default();
     let since = 548; // ~18 months, in days
     store.write_unrecorded(|w| {
@@ -637,12 +508,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             created_at: t0,
             updated_at: t0,
         })?;
-        let team = Team {
-            id: g.id_at(t0),
-            name: "Sales floor".into(),
-            created_at: t0,
-            updated_at: t0,
-        };
+        let team = Team { id: g.id_at(t0), name: "Sales floor".into(), created_at: t0, updated_at: t0 };
         w.insert(&team)?;
         let mut reps = Vec::new();
         let manager_names = ["Diane Foster"];
@@ -656,28 +522,16 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             "Grace Kim",
             "Hector Vega",
         ];
-        for (i, name) in manager_names
-            .iter()
-            .chain(rep_names.iter().cycle().take(size.reps))
-            .enumerate()
-        {
+        for (i, name) in manager_names.iter().chain(rep_names.iter().cycle().take(size.reps)).enumerate() {
             let (first, last) = name.split_once(' ').unwrap_or((name, ""));
             let user = User {
                 id: g.id_at(t0),
-                name: if i > rep_names.len() {
-                    format!("{name} {i}")
-                } else {
-                    name.to_string()
-                },
+                name: if i > rep_names.len() { format!("{name} {i}") } else { name.to_string() },
                 email: format!(
                     "{}.{}{}@lakeside-motors.example",
                     first.to_lowercase(),
                     last.to_lowercase(),
-                    if i > rep_names.len() {
-                        i.to_string()
-                    } else {
-                        String::new()
-                    }
+                    if i > rep_names.len() { i.to_string() } else { String::new() }
                 ),
                 role: if i == 0 { Role::Manager } else { Role::Rep },
                 team_id: Some(team.id),
@@ -717,25 +571,17 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         summary.vehicles = vehicles.len() as i64;
 
         let mut customers = Vec::with_capacity(size.customers);
-        for _ in 0..size.customers {
+        for n in 0..size.customers {
             let created = g.within_days(since);
             let (city, region, zip) = *g.pick(CITIES);
             let first = g.pick(FIRST).to_string();
             let last = g.pick(LAST).to_string();
             let has_email = g.chance(0.86);
             let has_phone = g.chance(0.9) || !has_email;
-            let email_user = format!(
-                "{}.{}{}",
-                ascii_fold(&first),
-                ascii_fold(&last),
-                g.rng.u16(1..1000)
-            );
-            let email = has_email.then(|| {
-                format!(
-                    "{email_user}@{}",
-                    g.pick(&["example.com", "example.net", "example.org"])
-                )
-            });
+            // Unique by construction: the running number keeps two Ana Garcías apart.
+            let email_user = format!("{}.{}{}", ascii_fold(&first), ascii_fold(&last), n + 1);
+            let email =
+                has_email.then(|| format!("{email_user}@{}", g.pick(&["example.com", "example.net", "example.org"])));
             let phone = has_phone.then(|| g.phone());
             let model = g.pick(MODELS);
             let c = Customer {
@@ -752,18 +598,10 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 city: city.into(),
                 region: region.into(),
                 postal_code: format!("{zip}{:02}", g.rng.u8(1..99)),
-                language: if g.chance(0.18) {
-                    "es".into()
-                } else {
-                    "en".into()
-                },
+                language: if g.chance(0.18) { "es".into() } else { "en".into() },
                 birth_date: g.chance(0.4).then(|| {
-                    chrono::NaiveDate::from_ymd_opt(
-                        g.rng.i32(1950..2004),
-                        g.rng.u32(1..13),
-                        g.rng.u32(1..29),
-                    )
-                    .unwrap_or_default()
+                    chrono::NaiveDate::from_ymd_opt(g.rng.i32(1950..2004), g.rng.u32(1..13), g.rng.u32(1..29))
+                        .unwrap_or_default()
                 }),
                 consent: crate::domain::Consent {
                     email: email.is_some() && g.chance(0.7),
@@ -778,16 +616,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                     fuel: g.chance(0.15).then(|| "electric".to_string()),
                     condition: Some(*g.pick(&[Condition::New, Condition::Used, Condition::Cpo])),
                     must_haves: if g.chance(0.3) {
-                        vec![
-                            (*g.pick(&[
-                                "third row",
-                                "AWD",
-                                "tow package",
-                                "heated seats",
-                                "CarPlay",
-                            ]))
-                            .to_string(),
-                        ]
+                        vec![(*g.pick(&["third row", "AWD", "tow package", "heated seats", "CarPlay"])).to_string()]
                     } else {
                         vec![]
                     },
@@ -805,15 +634,8 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         summary.customers = customers.len() as i64;
 
         for i in 0..size.leads {
-            let c = &customers[if i < customers.len() {
-                i
-            } else {
-                g.rng.usize(..customers.len())
-            }];
-            let at = g.between(
-                c.created_at,
-                (c.created_at.millis() + 30 * DAY_MS).min(g.now_ms),
-            );
+            let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
+            let at = g.between(c.created_at, (c.created_at.millis() + 30 * DAY_MS).min(g.now_ms));
             let v = &vehicles[g.rng.usize(..vehicles.len())];
             let interest = format!("{} {} {}", v.year, v.make, v.model);
             let lead = make_lead(&mut g, Some(c), c.owner_id, at, &interest);
@@ -835,10 +657,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                     (OpportunityStatus::Lost, &stages[11])
                 }
             } else {
-                (
-                    OpportunityStatus::Open,
-                    &open_stages[g.rng.usize(..open_stages.len())],
-                )
+                (OpportunityStatus::Open, &open_stages[g.rng.usize(..open_stages.len())])
             };
             let entered = g.between(created, g.now_ms);
             let closed = (status != OpportunityStatus::Open).then_some(entered);
@@ -919,18 +738,10 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             };
             w.insert(&a)?;
         }
-        summary.activities = if opps.is_empty() {
-            0
-        } else {
-            size.activities as i64
-        };
+        summary.activities = if opps.is_empty() { 0 } else { size.activities as i64 };
 
         for i in 0..size.interactions {
-            let c = &customers[if i < customers.len() {
-                i
-            } else {
-                g.rng.usize(..customers.len())
-            }];
+            let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
             let at = g.between(c.created_at, g.now_ms);
             let (channel, direction, template) = *g.pick(SUMMARIES);
             let m1 = g.pick(MODELS).1;
@@ -941,10 +752,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 customer_id: c.id,
                 channel,
                 direction,
-                summary: template
-                    .replace("{model2}", m2)
-                    .replace("{model}", m1)
-                    .replace("{colour}", &colour),
+                summary: template.replace("{model2}", m2).replace("{model}", m1).replace("{colour}", &colour),
                 duration_s: (channel == InteractionChannel::Call).then(|| g.rng.i32(20..1_200)),
                 author_id: c.owner_id,
                 occurred_at: at,

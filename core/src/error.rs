@@ -13,10 +13,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -58,20 +55,13 @@ pub enum CoreError {
     #[error("database migration failed: {0}")]
     Migration(String),
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
     #[error("data error: {0}")]
     Json(#[from] serde_json::Error),
 }
 
 fn join_fields(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 impl CoreError {
@@ -80,10 +70,7 @@ impl CoreError {
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        CoreError::Io {
-            context: context.into(),
-            source,
-        }
+        CoreError::Io { context: context.into(), source }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -116,10 +103,6 @@ impl From<CoreError> for ApiError {
             CoreError::Validation(f) => f.clone(),
             _ => Vec::new(),
         };
-        ApiError {
-            code: e.code(),
-            message: e.to_string(),
-            fields,
-        }
+        ApiError { code: e.code(), message: e.to_string(), fields }
     }
 }

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 pub const DB_FILE: &str = "showroom.sqlite3";
 
 pub fn default_data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("app", "Showroom", "Showroom")
-        .map(|d| d.data_dir().to_path_buf())
+    directories::ProjectDirs::from("app", "Showroom", "Showroom").map(|d| d.data_dir().to_path_buf())
 }
 
 /// Picks the data directory: the flag wins over the environment, which wins over the OS default.
@@ -20,8 +19,7 @@ pub fn resolve_data_dir(flag: Option<&Path>, env: Option<&str>) -> Result<PathBu
     if let Some(e) = env.filter(|e| !e.trim().is_empty()) {
         return Ok(PathBuf::from(e));
     }
-    default_data_dir()
-        .ok_or_else(|| CoreError::field("data_dir", "no home directory found; pass --data-dir DIR"))
+    default_data_dir().ok_or_else(|| CoreError::field("data_dir", "no home directory found; pass --data-dir DIR"))
 }
 
 #[cfg(test)]
@@ -30,19 +28,9 @@ mod tests {
 
     #[test]
     fn flag_beats_env_beats_default() {
-        assert_eq!(
-            resolve_data_dir(Some(Path::new("/a")), Some("/b")).unwrap(),
-            PathBuf::from("/a")
-        );
-        assert_eq!(
-            resolve_data_dir(None, Some("/b")).unwrap(),
-            PathBuf::from("/b")
-        );
+        assert_eq!(resolve_data_dir(Some(Path::new("/a")), Some("/b")).unwrap(), PathBuf::from("/a"));
+        assert_eq!(resolve_data_dir(None, Some("/b")).unwrap(), PathBuf::from("/b"));
         let d = resolve_data_dir(None, Some(" ")).unwrap();
-        assert!(
-            d.ends_with("showroom") || d.to_string_lossy().to_lowercase().contains("showroom"),
-            "{}",
-            d.display()
-        );
+        assert!(d.ends_with("showroom") || d.to_string_lossy().to_lowercase().contains("showroom"), "{}", d.display());
     }
 }

@@ -8,11 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "showroom",
-    version,
-    about = "Showroom: offline-first sales app for car dealerships"
-)]
+#[command(name = "showroom", version, about = "Showroom: offline-first sales app for car dealerships")]
 pub struct Args {
     /// Folder holding the local database (default: the OS data folder, e.g. ~/.local/share/showroom).
     #[arg(long, global = true, env = "SHOWROOM_DATA_DIR", value_name = "DIR")]
@@ -64,18 +60,14 @@ pub enum Format {
 fn write_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.write_all(b"\n"))
-    {
+    match out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
 }
 
 fn open(data_dir: &Path) -> anyhow::Result<Showroom> {
-    Showroom::open(data_dir)
-        .with_context(|| format!("cannot open the database in {}", data_dir.display()))
+    Showroom::open(data_dir).with_context(|| format!("cannot open the database in {}", data_dir.display()))
 }
 
 pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
@@ -96,26 +88,19 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export {
-            format: Format::Json,
-            out,
-        } => {
+        Command::Export { format: Format::Json, out } => {
             let app = open(data_dir)?;
             let json = serde_json::to_string_pretty(&app.export_json()?)?;
             match out {
                 Some(path) => {
-                    std::fs::write(&path, json)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("Wrote {}", path.display());
                 }
                 None => write_stdout(&json)?,
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export {
-            format: Format::Csv,
-            out,
-        } => {
+        Command::Export { format: Format::Csv, out } => {
             let app = open(data_dir)?;
             let dir = out.unwrap_or_else(|| PathBuf::from("showroom-export"));
             for f in app.export_csv(&dir)? {
@@ -123,24 +108,10 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import {
-            what:
-                ImportWhat::Customers {
-                    file,
-                    dry_run,
-                    skip_invalid,
-                },
-        } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        Command::Import { what: ImportWhat::Customers { file, dry_run, skip_invalid } } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut app = open(data_dir)?;
-            let report = app.import_customers_csv(
-                &bytes,
-                ImportOptions {
-                    dry_run,
-                    skip_invalid,
-                },
-            )?;
+            let report = app.import_customers_csv(&bytes, ImportOptions { dry_run, skip_invalid })?;
             for col in &report.ignored_columns {
                 println!("note: column {col:?} is not a customer field and was ignored");
             }
@@ -152,12 +123,8 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                     ImportAction::Invalid if skip_invalid => "skipped (invalid)",
                     ImportAction::Invalid => "invalid",
                 };
-                let problems = row
-                    .problems
-                    .iter()
-                    .map(|p| format!("{}: {}", p.field, p.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let problems =
+                    row.problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; ");
                 if problems.is_empty() {
                     println!("line {}: {what} {}", row.line, row.name);
                 } else {

@@ -15,10 +15,7 @@ pub struct AppState(pub Result<Mutex<Showroom>, ApiError>);
 
 type R<T> = Result<T, ApiError>;
 
-fn with<T>(
-    state: &State<'_, AppState>,
-    f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>,
-) -> R<T> {
+fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>) -> R<T> {
     let lock = state.0.as_ref().map_err(Clone::clone)?;
     let mut app = lock.lock().map_err(|_| ApiError {
         code: ErrorCode::Storage,

@@ -16,9 +16,7 @@ pub struct AppState {
 
 impl Default for AppState {
     fn default() -> Self {
-        AppState {
-            started_at: std::time::Instant::now(),
-        }
+        AppState { started_at: std::time::Instant::now() }
     }
 }
 
@@ -41,9 +39,7 @@ async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
 }
 
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .with_state(Arc::new(state))
+    Router::new().route("/health", get(health)).with_state(Arc::new(state))
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
@@ -52,9 +48,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }
 
 #[cfg(test)]
@@ -66,14 +60,9 @@ mod tests {
 
     #[tokio::test]
     async fn health_answers_ok_with_versions() {
-        let res = app(AppState::default())
-            .oneshot(Request::get("/health").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let res = app(AppState::default()).oneshot(Request::get("/health").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
-            .await
-            .unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
         let h: Health = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(h.status, "ok");
         assert_eq!(h.schema_version, showroom_core::store::SCHEMA_VERSION);
@@ -81,10 +70,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_paths_are_404() {
-        let res = app(AppState::default())
-            .oneshot(Request::get("/nope").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let res = app(AppState::default()).oneshot(Request::get("/nope").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 }

@@ -11,10 +11,7 @@ use std::time::{Duration, Instant};
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     // …/target/debug/deps/<test>-<hash>
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target profile dir")
-        .to_path_buf()
+    exe.parent().and_then(Path::parent).expect("target profile dir").to_path_buf()
 }
 
 /// A workspace binary; fails with the command that builds it when it is missing.
@@ -30,10 +27,7 @@ pub fn binary(name: &str) -> PathBuf {
 
 /// A TCP port that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 /// A child process killed when dropped, with its whole process group when it leads one (so that
@@ -42,10 +36,7 @@ pub struct Guard(pub Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.0.id())])
-            .stderr(Stdio::null())
-            .status();
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -53,9 +44,8 @@ impl Drop for Guard {
 
 /// A program on PATH or in ~/.cargo/bin.
 pub fn tool(name: &str) -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
     if let Some(home) = std::env::var_os("HOME") {
         dirs.push(Path::new(&home).join(".cargo/bin"));
     }
@@ -69,31 +59,19 @@ pub struct Display {
 }
 
 pub fn display() -> Display {
-    if let Ok(d) = std::env::var("DISPLAY") {
-        if !d.is_empty() {
-            return Display {
-                name: d,
-                _xvfb: None,
-            };
-        }
+    if let Ok(d) = std::env::var("DISPLAY")
+        && !d.is_empty()
+    {
+        return Display { name: d, _xvfb: None };
     }
     let xvfb = tool("Xvfb").expect("Xvfb is not installed (apt-get install xvfb)");
     for n in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
             continue;
         }
         let name = format!(":{n}");
         let child = Command::new(&xvfb)
-            .args([
-                name.as_str(),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
+            .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -102,10 +80,7 @@ pub fn display() -> Display {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return Display {
-                    name,
-                    _xvfb: Some(guard),
-                };
+                return Display { name, _xvfb: Some(guard) };
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -127,19 +102,12 @@ pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
 
 /// tauri-driver on a free port, using the display given; killed on drop.
 pub fn tauri_driver(display: &Display) -> (Guard, u16) {
-    let driver = tool("tauri-driver")
-        .expect("tauri-driver is not installed: cargo install tauri-driver --locked");
-    let native = tool("WebKitWebDriver")
-        .expect("WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)");
+    let driver = tool("tauri-driver").expect("tauri-driver is not installed: cargo install tauri-driver --locked");
+    let native = tool("WebKitWebDriver").expect("WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)");
     let port = free_port();
     let native_port = free_port();
     let child = Command::new(driver)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
         .arg("--native-driver")
         .arg(native)
         .env("DISPLAY", &display.name)
@@ -151,10 +119,7 @@ pub fn tauri_driver(display: &Display) -> (Guard, u16) {
         .spawn()
         .expect("start tauri-driver");
     let guard = Guard(child);
-    assert!(
-        wait_for_port(port, Duration::from_secs(20)),
-        "tauri-driver did not start listening on {port}"
-    );
+    assert!(wait_for_port(port, Duration::from_secs(20)), "tauri-driver did not start listening on {port}");
     (guard, port)
 }
 

@@ -1,4 +1,5 @@
 //! The headless CLI of the real `showroom` binary: demo, export, import.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use showroom_e2e::showroom;
 use std::io::Write;
@@ -22,28 +23,12 @@ fn demo_then_export_json_and_csv() {
     assert_eq!(json["customers"].as_array().unwrap().len(), 2400);
     assert_eq!(json["vehicles"].as_array().unwrap().len(), 300);
     assert!(json["leads"].as_array().unwrap().len() >= 2400);
-    for key in [
-        "opportunities",
-        "activities",
-        "interactions",
-        "users",
-        "pipeline_stages",
-        "dealerships",
-    ] {
+    for key in ["opportunities", "activities", "interactions", "users", "pipeline_stages", "dealerships"] {
         assert!(!json[key].as_array().unwrap().is_empty(), "{key}");
     }
 
     let out_dir = data.path().join("csv");
-    let (code, _, err) = showroom(
-        data.path(),
-        &[
-            "export",
-            "--format",
-            "csv",
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = showroom(data.path(), &["export", "--format", "csv", "--out", out_dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let customers = std::fs::read_to_string(out_dir.join("customers.csv")).unwrap();
     assert_eq!(customers.lines().count(), 2401, "header + 2400 rows");
@@ -62,8 +47,7 @@ fn import_customers_reports_lines_and_refuses_bad_files_whole() {
     let good = write(
         data.path(),
         "good.csv",
-        "Name,Email,Phone\nAna García,ana@example.com,415-555-2671\nBen Okafor,,(512) 201-4477\n"
-            .as_bytes(),
+        "Name,Email,Phone\nAna García,ana@example.com,415-555-2671\nBen Okafor,,(512) 201-4477\n".as_bytes(),
     );
     let (code, out, err) = showroom(data.path(), &["import", "customers", &good, "--dry-run"]);
     assert_eq!(code, 0, "{err}");
@@ -71,10 +55,7 @@ fn import_customers_reports_lines_and_refuses_bad_files_whole() {
     let (code, out, _) = showroom(data.path(), &["import", "customers", &good]);
     assert_eq!(code, 0);
     assert!(out.contains("line 2: created Ana García"), "{out}");
-    assert!(
-        out.contains("imported: 2 created, 0 updated, 0 skipped"),
-        "{out}"
-    );
+    assert!(out.contains("imported: 2 created, 0 updated, 0 skipped"), "{out}");
     let (_, out, _) = showroom(data.path(), &["import", "customers", &good]);
     assert!(out.contains("0 created, 0 updated, 2 skipped"), "{out}");
 
@@ -87,38 +68,22 @@ fn import_customers_reports_lines_and_refuses_bad_files_whole() {
     let (code, out, _) = showroom(data.path(), &["import", "customers", &bad]);
     assert_eq!(code, 1);
     assert!(out.contains("line 3: invalid Dan Lee: email:"), "{out}");
-    assert!(
-        out.contains("line 4: invalid Eve Stone: birth_date:"),
-        "{out}"
-    );
+    assert!(out.contains("line 4: invalid Eve Stone: birth_date:"), "{out}");
     assert!(out.contains("nothing was imported"), "{out}");
     let (_, json, _) = showroom(data.path(), &["export", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(
-        json["customers"].as_array().unwrap().len(),
-        2,
-        "the bad file added nobody"
-    );
+    assert_eq!(json["customers"].as_array().unwrap().len(), 2, "the bad file added nobody");
 
-    let (code, out, _) = showroom(
-        data.path(),
-        &["import", "customers", &bad, "--skip-invalid"],
-    );
+    let (code, out, _) = showroom(data.path(), &["import", "customers", &bad, "--skip-invalid"]);
     assert_eq!(code, 0);
-    assert!(
-        out.contains("1 created, 0 updated, 2 skipped, 2 invalid"),
-        "{out}"
-    );
+    assert!(out.contains("1 created, 0 updated, 2 skipped, 2 invalid"), "{out}");
 
     let mut latin1 = b"first_name,last_name\nJuan,Pe".to_vec();
     latin1.extend_from_slice(&[0xF1, b'a', b'\n']);
     let latin1 = write(data.path(), "latin1.csv", &latin1);
     let (code, out, _) = showroom(data.path(), &["import", "customers", &latin1]);
     assert_eq!(code, 1);
-    assert!(
-        out.contains("line 2: invalid") && out.contains("last_name: is not UTF-8"),
-        "{out}"
-    );
+    assert!(out.contains("line 2: invalid") && out.contains("last_name: is not UTF-8"), "{out}");
 
     let (code, _, err) = showroom(data.path(), &["import", "customers", "/nonexistent.csv"]);
     assert_ne!(code, 0);

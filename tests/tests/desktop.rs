@@ -1,6 +1,7 @@
 //! Black-box tests of the real `showroom` binary in a real window (Xvfb + WebKitWebDriver +
 //! tauri-driver), driven over WebDriver like a person would: click, type, read the screen.
 //! Set SHOWROOM_SCREENSHOTS=DIR to keep screenshots of each step.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use showroom_e2e::{Display, binary, display, screenshot, showroom, tauri_driver};
 use std::path::{Path, PathBuf};
@@ -22,9 +23,7 @@ async fn open_app(display: &Display, port: u16, data_dir: &Path) -> WebDriverRes
         }),
     )?;
     let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await?;
-    driver
-        .set_implicit_wait_timeout(Duration::from_millis(0))
-        .await?;
+    driver.set_implicit_wait_timeout(Duration::from_millis(0)).await?;
     Ok(driver)
 }
 
@@ -34,10 +33,7 @@ fn shot(display: &Display, name: &str) {
         std::fs::create_dir_all(&dir).unwrap();
         // Let the last keystroke's render land before taking the picture.
         std::thread::sleep(Duration::from_millis(400));
-        assert!(
-            screenshot(display, &dir.join(format!("{name}.png"))),
-            "screenshot {name} failed"
-        );
+        assert!(screenshot(display, &dir.join(format!("{name}.png"))), "screenshot {name} failed");
     }
 }
 
@@ -50,20 +46,13 @@ struct Ui<'a> {
 
 impl Ui<'_> {
     fn fail(&self, what: String) -> ! {
-        let path =
-            std::env::temp_dir().join(format!("showroom-e2e-failure-{}.png", std::process::id()));
+        let path = std::env::temp_dir().join(format!("showroom-e2e-failure-{}.png", std::process::id()));
         screenshot(self.display, &path);
         panic!("{what}\nscreen at failure: {}", path.display());
     }
 
     async fn find(&self, by: By, what: &str, secs: u64) -> WebElement {
-        match self
-            .driver
-            .query(by)
-            .wait(Duration::from_secs(secs), Duration::from_millis(100))
-            .first()
-            .await
-        {
+        match self.driver.query(by).wait(Duration::from_secs(secs), Duration::from_millis(100)).first().await {
             Ok(e) => e,
             Err(e) => self.fail(format!("{what}: {e}")),
         }
@@ -79,12 +68,7 @@ impl Ui<'_> {
     }
 
     async fn input(&self, name: &str) -> WebElement {
-        self.find(
-            By::Css(format!("[name='{name}']")),
-            &format!("no input {name:?}"),
-            10,
-        )
-        .await
+        self.find(By::Css(format!("[name='{name}']")), &format!("no input {name:?}"), 10).await
     }
 
     async fn click(&self, e: &WebElement, what: &str) {
@@ -114,66 +98,36 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
     let data = tempfile::tempdir().unwrap();
     let display = display();
     let (_driver_proc, port) = tauri_driver(&display);
-    let ui = Ui {
-        driver: open_app(&display, port, data.path()).await.unwrap(),
-        display: &display,
-    };
+    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
     let driver = &ui.driver;
 
     // First run on an empty database offers the demo or an empty start.
     ui.button("Load demo dealership").await;
     shot(&display, "01-first-run");
-    ui.click(&ui.button("Start empty").await, "Start empty")
-        .await;
+    ui.click(&ui.button("Start empty").await, "Start empty").await;
 
-    ui.click(&ui.button("New customer").await, "New customer")
-        .await;
+    ui.click(&ui.button("New customer").await, "New customer").await;
     ui.input("first_name").await.send_keys("Zoë").await.unwrap();
-    ui.input("last_name")
-        .await
-        .send_keys("Quintero-Hale")
-        .await
-        .unwrap();
+    ui.input("last_name").await.send_keys("Quintero-Hale").await.unwrap();
     ui.input("email").await.send_keys("zoe@").await.unwrap();
-    ui.input("phone")
-        .await
-        .send_keys("(512) 201-4477")
-        .await
-        .unwrap();
-    ui.click(&ui.button("Create customer").await, "Create customer")
-        .await;
+    ui.input("phone").await.send_keys("(512) 201-4477").await.unwrap();
+    ui.click(&ui.button("Create customer").await, "Create customer").await;
 
     // The bad email is named next to its field, and nothing was saved.
-    let err = ui
-        .wait_text("[data-field-error='email']", "not a valid email")
-        .await;
+    let err = ui.wait_text("[data-field-error='email']", "not a valid email").await;
     assert!(err.is_displayed().await.unwrap());
     shot(&display, "02-validation");
 
     let email = ui.input("email").await;
     email.clear().await.unwrap();
     email.send_keys("zoe.quintero@example.com").await.unwrap();
-    ui.click(&ui.button("Create customer").await, "Create customer")
-        .await;
-    ui.wait_text("[data-testid='customer-name']", "Zoë Quintero-Hale")
-        .await;
+    ui.click(&ui.button("Create customer").await, "Create customer").await;
+    ui.wait_text("[data-testid='customer-name']", "Zoë Quintero-Hale").await;
     shot(&display, "03-created");
 
     // Close the panel, then find her again with Ctrl+K by a prefix of her last name.
-    driver
-        .find(By::Css("[aria-label='Close panel']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    driver
-        .find(By::Tag("body"))
-        .await
-        .unwrap()
-        .send_keys(Key::Control + "k")
-        .await
-        .unwrap();
+    driver.find(By::Css("[aria-label='Close panel']")).await.unwrap().click().await.unwrap();
+    driver.find(By::Tag("body")).await.unwrap().send_keys(Key::Control + "k").await.unwrap();
     let search = driver
         .query(By::Css(".cmdk-input"))
         .wait(Duration::from_secs(10), Duration::from_millis(100))
@@ -181,51 +135,29 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
         .await
         .unwrap();
     search.send_keys("quinte").await.unwrap();
-    ui.wait_text(".cmdk-item[data-kind='Customers']", "Zoë Quintero-Hale")
-        .await;
+    ui.wait_text(".cmdk-item[data-kind='Customers']", "Zoë Quintero-Hale").await;
     shot(&display, "04-command-menu");
     search.send_keys(Key::Enter).await.unwrap();
-    ui.wait_text("[data-testid='customer-name']", "Zoë Quintero-Hale")
-        .await;
+    ui.wait_text("[data-testid='customer-name']", "Zoë Quintero-Hale").await;
 
     // The list search finds her by the phone digits a rep would type.
-    let list_search = driver
-        .find(By::Css("[aria-label='Search customers']"))
-        .await
-        .unwrap();
+    let list_search = driver.find(By::Css("[aria-label='Search customers']")).await.unwrap();
     list_search.send_keys("201-44").await.unwrap();
-    ui.find(
-        By::XPath("//table//td[contains(., 'Quintero-Hale')]"),
-        "the list row",
-        15,
-    )
-    .await;
+    ui.find(By::XPath("//table//td[contains(., 'Quintero-Hale')]"), "the list row", 15).await;
     ui.driver.quit().await.unwrap();
 
     // The window wrote a real SQLite file in the data dir, with the outbox records beside the row.
     let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
     let (email, phone): (String, String) = conn
-        .query_row(
-            "SELECT email, phone FROM customers WHERE last_name = 'Quintero-Hale'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT email, phone FROM customers WHERE last_name = 'Quintero-Hale'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
-    assert_eq!(
-        (email.as_str(), phone.as_str()),
-        ("zoe.quintero@example.com", "+15122014477")
-    );
+    assert_eq!((email.as_str(), phone.as_str()), ("zoe.quintero@example.com", "+15122014477"));
     let changes: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM outbox WHERE tbl = 'customers' AND field = 'email'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM outbox WHERE tbl = 'customers' AND field = 'email'", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(
-        changes, 1,
-        "exactly one create recorded; the refused attempt left nothing"
-    );
+    assert_eq!(changes, 1, "exactly one create recorded; the refused attempt left nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,10 +168,7 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     assert_eq!(code, 0, "{err}");
     let display = display();
     let (_driver_proc, port) = tauri_driver(&display);
-    let ui = Ui {
-        driver: open_app(&display, port, data.path()).await.unwrap(),
-        display: &display,
-    };
+    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
     let driver = &ui.driver;
 
     ui.wait_text(".page-count", "2,400 total").await;
@@ -267,13 +196,8 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     ui.driver.quit().await.unwrap();
 
     let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
-    let n: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM customers WHERE city = 'Dripping Springs'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n: i64 =
+        conn.query_row("SELECT count(*) FROM customers WHERE city = 'Dripping Springs'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
     let fields: Vec<String> = conn
         .prepare("SELECT field FROM outbox ORDER BY field")
@@ -282,9 +206,5 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(
-        fields,
-        ["city", "updated_at"],
-        "one edit, one change per changed field"
-    );
+    assert_eq!(fields, ["city", "updated_at"], "one edit, one change per changed field");
 }

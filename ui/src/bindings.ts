@@ -77,7 +77,11 @@ search: string, offset: number,
  */
 limit: number, };
 
-export type Page<T> = { items: Array<T>, total: number, offset: number, };
+export type Page<T> = { items: Array<T>, 
+/**
+ * Rows in all pages; when `total_capped`, at least this many ("10,000+").
+ */
+total: number, total_capped: boolean, offset: number, };
 
 export type Lead = { id: string, customer_id: string | null, first_name: string, last_name: string, email: string | null, phone: string | null, channel: Channel, source: string, campaign: string, vehicle_interest: string, vehicle_id: string | null, status: LeadStatus, 
 /**

@@ -85,10 +85,10 @@ impl Interaction {
     pub fn validate(&mut self) -> Result<Vec<FieldError>, Vec<FieldError>> {
         let mut c = Checker::default();
         self.summary = c.required("summary", &self.summary, 5_000);
-        if let Some(d) = self.duration_s {
-            if !(0..=86_400).contains(&d) {
-                c.error("duration_s", "must be between 0 and 24 hours");
-            }
+        if let Some(d) = self.duration_s
+            && !(0..=86_400).contains(&d)
+        {
+            c.error("duration_s", "must be between 0 and 24 hours");
         }
         c.finish()
     }

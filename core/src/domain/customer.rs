@@ -71,9 +71,7 @@ pub struct Customer {
 
 impl Customer {
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_string()
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
     }
 
     /// Words the search index holds for this customer.
@@ -130,20 +128,9 @@ impl CustomerDraft {
         out.region = c.text("region", &self.region, 100);
         out.postal_code = c.text("postal_code", &self.postal_code, 20);
         let lang = c.text("language", &self.language, 35);
-        out.language = if lang.is_empty() {
-            "en".into()
-        } else {
-            lang.to_lowercase()
-        };
-        if !out
-            .language
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
-        {
-            c.error(
-                "language",
-                format!("{lang:?} is not a language tag such as en or es-MX"),
-            );
+        out.language = if lang.is_empty() { "en".into() } else { lang.to_lowercase() };
+        if !out.language.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+            c.error("language", format!("{lang:?} is not a language tag such as en or es-MX"));
         }
         out.birth_date = None;
         if !self.birth_date.trim().is_empty() {
@@ -156,23 +143,13 @@ impl CustomerDraft {
         out.preferences = self.preferences.clone();
         check_preferences(&mut c, &out.preferences);
         out.notes = c.text("notes", &self.notes, 20_000);
-        if out.email.is_none()
-            && out.phone.is_none()
-            && self.email.trim().is_empty()
-            && self.phone.trim().is_empty()
-        {
-            c.warn(
-                "email",
-                "no email or phone: this customer cannot be contacted",
-            );
+        if out.email.is_none() && out.phone.is_none() && self.email.trim().is_empty() && self.phone.trim().is_empty() {
+            c.warn("email", "no email or phone: this customer cannot be contacted");
         }
         if out.consent.email && out.email.is_none() && self.email.trim().is_empty() {
             c.error("consent.email", "email consent needs an email address");
         }
-        if (out.consent.sms || out.consent.phone)
-            && out.phone.is_none()
-            && self.phone.trim().is_empty()
-        {
+        if (out.consent.sms || out.consent.phone) && out.phone.is_none() && self.phone.trim().is_empty() {
             c.error("consent.sms", "SMS or phone consent needs a phone number");
         }
         c.finish().map(|warnings| (out, warnings))
@@ -200,23 +177,19 @@ impl CustomerDraft {
 }
 
 fn check_preferences(c: &mut Checker, p: &Preferences) {
-    for (field, v) in [
-        ("preferences.budget_min_cents", p.budget_min_cents),
-        ("preferences.budget_max_cents", p.budget_max_cents),
-    ] {
-        if let Some(v) = v {
-            if !(0..=100_000_000_00).contains(&v) {
-                c.error(field, "must be between $0 and $100,000,000");
-            }
+    for (field, v) in
+        [("preferences.budget_min_cents", p.budget_min_cents), ("preferences.budget_max_cents", p.budget_max_cents)]
+    {
+        if let Some(v) = v
+            && !(0..=10_000_000_000).contains(&v)
+        {
+            c.error(field, "must be between $0 and $100,000,000");
         }
     }
-    if let (Some(lo), Some(hi)) = (p.budget_min_cents, p.budget_max_cents) {
-        if lo > hi {
-            c.error(
-                "preferences.budget_max_cents",
-                "is below the minimum budget",
-            );
-        }
+    if let (Some(lo), Some(hi)) = (p.budget_min_cents, p.budget_max_cents)
+        && lo > hi
+    {
+        c.error("preferences.budget_max_cents", "is below the minimum budget");
     }
 }
 
@@ -260,11 +233,7 @@ mod tests {
             last_name: "García".into(),
             email: "Ana.Garcia@Example.com".into(),
             phone: "(415) 555-2671".into(),
-            consent: Consent {
-                email: true,
-                sms: true,
-                phone: false,
-            },
+            consent: Consent { email: true, sms: true, phone: false },
             ..Default::default()
         }
     }
@@ -299,25 +268,13 @@ mod tests {
         };
         let errs = d.apply(&base, "US", today()).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "first_name",
-                "email",
-                "phone",
-                "birth_date",
-                "preferences.budget_max_cents"
-            ]
-        );
+        assert_eq!(fields, ["first_name", "email", "phone", "birth_date", "preferences.budget_max_cents"]);
     }
 
     #[test]
     fn consent_needs_the_channel() {
         let base = Customer::blank(Uuid::nil(), Timestamp::from_millis(0));
-        let d = CustomerDraft {
-            email: "".into(),
-            ..draft()
-        };
+        let d = CustomerDraft { email: "".into(), ..draft() };
         let errs = d.apply(&base, "US", today()).unwrap_err();
         assert_eq!(errs[0].field, "consent.email");
     }
@@ -325,11 +282,7 @@ mod tests {
     #[test]
     fn no_contact_is_a_warning() {
         let base = Customer::blank(Uuid::nil(), Timestamp::from_millis(0));
-        let d = CustomerDraft {
-            first_name: "Walk".into(),
-            last_name: "In".into(),
-            ..Default::default()
-        };
+        let d = CustomerDraft { first_name: "Walk".into(), last_name: "In".into(), ..Default::default() };
         let (_, warnings) = d.apply(&base, "US", today()).unwrap();
         assert_eq!(warnings.len(), 1);
     }

@@ -78,11 +78,7 @@ pub struct Lead {
 
 impl Lead {
     pub fn search_terms(&self) -> String {
-        let mut t = vec![
-            self.first_name.clone(),
-            self.last_name.clone(),
-            self.vehicle_interest.clone(),
-        ];
+        let mut t = vec![self.first_name.clone(), self.last_name.clone(), self.vehicle_interest.clone()];
         t.extend(self.email.clone());
         if let Some(p) = &self.phone {
             t.extend(phone_search_tokens(p));
@@ -98,10 +94,7 @@ impl Lead {
             c.error("last_name", "a lead needs a first or last name");
         }
         self.email = self.email.as_deref().and_then(|e| c.email("email", e));
-        self.phone = self
-            .phone
-            .as_deref()
-            .and_then(|p| c.phone("phone", p, phone_region));
+        self.phone = self.phone.as_deref().and_then(|p| c.phone("phone", p, phone_region));
         if self.email.is_none() && self.phone.is_none() && self.customer_id.is_none() {
             c.warn("email", "no email or phone: this lead cannot be contacted");
         }
@@ -112,10 +105,10 @@ impl Lead {
         if !(0..=100).contains(&self.score) {
             c.error("score", "must be between 0 and 100");
         }
-        if let Some(fr) = self.first_response_at {
-            if fr < self.received_at {
-                c.error("first_response_at", "is before the lead was received");
-            }
+        if let Some(fr) = self.first_response_at
+            && fr < self.received_at
+        {
+            c.error("first_response_at", "is before the lead was received");
         }
         c.finish()
     }
@@ -186,7 +179,7 @@ impl Opportunity {
     pub fn validate(&mut self) -> Result<Vec<FieldError>, Vec<FieldError>> {
         let mut c = Checker::default();
         self.title = c.required("title", &self.title, 120);
-        if !(0..=10_000_000_00).contains(&self.amount_cents) {
+        if !(0..=1_000_000_000).contains(&self.amount_cents) {
             c.error("amount_cents", "must be between $0 and $10,000,000");
         }
         self.lost_reason = c.text("lost_reason", &self.lost_reason, 200);

@@ -34,9 +34,7 @@ impl Timestamp {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        DateTime::parse_from_rfc3339(s.trim())
-            .ok()
-            .map(|d| Self::from_millis(d.with_timezone(&Utc).timestamp_millis()))
+        DateTime::parse_from_rfc3339(s.trim()).ok().map(|d| Self::from_millis(d.with_timezone(&Utc).timestamp_millis()))
     }
 }
 
@@ -55,8 +53,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Timestamp::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}")))
+        Timestamp::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}")))
     }
 }
 

@@ -47,22 +47,12 @@ pub struct Vehicle {
 
 impl Vehicle {
     pub fn title(&self) -> String {
-        format!("{} {} {} {}", self.year, self.make, self.model, self.trim)
-            .trim()
-            .to_string()
+        format!("{} {} {} {}", self.year, self.make, self.model, self.trim).trim().to_string()
     }
 
     pub fn search_terms(&self) -> String {
-        [
-            self.vin.as_str(),
-            &self.stock_no,
-            &self.year.to_string(),
-            &self.make,
-            &self.model,
-            &self.trim,
-            &self.colour,
-        ]
-        .join(" ")
+        [self.vin.as_str(), &self.stock_no, &self.year.to_string(), &self.make, &self.model, &self.trim, &self.colour]
+            .join(" ")
     }
 
     /// Normalises in place and checks every field; returns warnings (e.g. a non-North-American VIN
@@ -80,10 +70,7 @@ impl Vehicle {
         }
         self.stock_no = c.required("stock_no", &self.stock_no, 20).to_uppercase();
         if !(1981..=this_year + 2).contains(&self.year) {
-            c.error(
-                "year",
-                format!("must be between 1981 and {}", this_year + 2),
-            );
+            c.error("year", format!("must be between 1981 and {}", this_year + 2));
         }
         self.make = c.required("make", &self.make, 40);
         self.model = c.required("model", &self.model, 60);
@@ -94,12 +81,10 @@ impl Vehicle {
         if !(0..=2_000_000).contains(&self.mileage) {
             c.error("mileage", "must be between 0 and 2,000,000");
         }
-        for (f, v) in [
-            ("msrp_cents", self.msrp_cents),
-            ("invoice_cents", self.invoice_cents),
-            ("price_cents", self.price_cents),
-        ] {
-            if !(0..=10_000_000_00).contains(&v) {
+        for (f, v) in
+            [("msrp_cents", self.msrp_cents), ("invoice_cents", self.invoice_cents), ("price_cents", self.price_cents)]
+        {
+            if !(0..=1_000_000_000).contains(&v) {
                 c.error(f, "must be between $0 and $10,000,000");
             }
         }
@@ -150,12 +135,7 @@ mod tests {
 
     #[test]
     fn bad_fields_are_named() {
-        let mut v = Vehicle {
-            vin: "1G4AH59H45G11834Q".into(),
-            year: 1970,
-            price_cents: -1,
-            ..sample()
-        };
+        let mut v = Vehicle { vin: "1G4AH59H45G11834Q".into(), year: 1970, price_cents: -1, ..sample() };
         let errs = v.validate(2026).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["vin", "year", "price_cents"]);

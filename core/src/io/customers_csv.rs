@@ -97,11 +97,7 @@ enum Field {
 }
 
 fn field_for(header: &str) -> Option<Field> {
-    let key: String = header
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>()
-        .to_lowercase();
+    let key: String = header.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
     Some(match key.as_str() {
         "id" | "customerid" => Field::Id,
         "ownerid" => Field::OwnerId,
@@ -109,8 +105,7 @@ fn field_for(header: &str) -> Option<Field> {
         "lastname" | "last" | "surname" | "familyname" => Field::LastName,
         "name" | "fullname" | "customername" => Field::FullName,
         "email" | "emailaddress" | "mail" => Field::Email,
-        "phone" | "phonenumber" | "mobile" | "mobilephone" | "cell" | "cellphone" | "telephone"
-        | "tel" => Field::Phone,
+        "phone" | "phonenumber" | "mobile" | "mobilephone" | "cell" | "cellphone" | "telephone" | "tel" => Field::Phone,
         "street" | "address" | "address1" | "streetaddress" => Field::Street,
         "city" | "town" => Field::City,
         "region" | "state" | "province" => Field::Region,
@@ -163,10 +158,7 @@ fn parse_bool(v: &str) -> Option<bool> {
 
 fn sniff_delimiter(first_line: &[u8]) -> u8 {
     let count = |b: u8| first_line.iter().filter(|&&c| c == b).count();
-    [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|&b| count(b))
-        .unwrap_or(b',')
+    [b',', b';', b'\t'].into_iter().max_by_key(|&b| count(b)).unwrap_or(b',')
 }
 
 /// Imports customers from CSV bytes into `store` as one transaction and reports every row.
@@ -191,25 +183,16 @@ pub fn import_customers(
         .byte_headers()
         .map_err(|e| CoreError::Import(format!("line 1: cannot read the header row ({e})")))?
         .clone();
-    let mut report = ImportReport {
-        dry_run: opts.dry_run,
-        ..Default::default()
-    };
+    let mut report = ImportReport { dry_run: opts.dry_run, ..Default::default() };
     let mut columns = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         let h = std::str::from_utf8(h).map_err(|_| {
-            CoreError::Import(format!(
-                "line 1, column {}: header is not UTF-8 text; save the file as UTF-8",
-                i + 1
-            ))
+            CoreError::Import(format!("line 1, column {}: header is not UTF-8 text; save the file as UTF-8", i + 1))
         })?;
         match field_for(h) {
             Some(f) => {
                 if columns.contains(&f) && f != Field::Ignored {
-                    return Err(CoreError::Import(format!(
-                        "line 1: two columns mean {}; keep one",
-                        field_name(f)
-                    )));
+                    return Err(CoreError::Import(format!("line 1: two columns mean {}; keep one", field_name(f))));
                 }
                 columns.push(f);
             }
@@ -219,17 +202,11 @@ pub fn import_customers(
             }
         }
     }
-    let has_name = columns
-        .iter()
-        .any(|f| matches!(f, Field::LastName | Field::FullName | Field::FirstName));
+    let has_name = columns.iter().any(|f| matches!(f, Field::LastName | Field::FullName | Field::FirstName));
     if !has_name {
         return Err(CoreError::Import(format!(
             "line 1: no name column found (expected first_name and last_name, or name); the header has: {}",
-            headers
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).into_owned())
-                .collect::<Vec<_>>()
-                .join(", ")
+            headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect::<Vec<_>>().join(", ")
         )));
     }
 
@@ -247,10 +224,7 @@ pub fn import_customers(
                         action: ImportAction::Invalid,
                         customer_id: None,
                         name: String::new(),
-                        problems: vec![FieldError::new(
-                            "row",
-                            format!("cannot be read as CSV ({e})"),
-                        )],
+                        problems: vec![FieldError::new("row", format!("cannot be read as CSV ({e})"))],
                     });
                     continue;
                 }
@@ -290,14 +264,8 @@ fn import_row(
 ) -> Result<RowOutcome> {
     let mut problems = Vec::new();
     if record.len() != columns.len() {
-        problems.push(FieldError::new(
-            "row",
-            format!(
-                "has {} fields but the header has {}",
-                record.len(),
-                columns.len()
-            ),
-        ));
+        problems
+            .push(FieldError::new("row", format!("has {} fields but the header has {}", record.len(), columns.len())));
     }
     let mut cells: Vec<(Field, String)> = Vec::new();
     for (i, raw) in record.iter().enumerate() {
@@ -310,57 +278,30 @@ fn import_row(
             )),
         }
     }
-    let cell = |f: Field| {
-        cells
-            .iter()
-            .find(|(g, _)| *g == f)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    };
+    let cell = |f: Field| cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
 
     // Which stored customer this row is about: id, then email, then phone.
     let mut existing: Option<Customer> = None;
     if let Some(id) = cell(Field::Id) {
         match id.parse::<Uuid>() {
             Ok(id) => {
-                existing = query::<Customer>(
-                    w.conn(),
-                    "WHERE id = ?1 AND deleted_at IS NULL",
-                    [id.to_string()],
-                )?
-                .pop()
+                existing = query::<Customer>(w.conn(), "WHERE id = ?1 AND deleted_at IS NULL", [id.to_string()])?.pop()
             }
-            Err(_) => problems.push(FieldError::new(
-                "id",
-                format!("{id:?} is not a customer id"),
-            )),
+            Err(_) => problems.push(FieldError::new("id", format!("{id:?} is not a customer id"))),
         }
     }
-    if existing.is_none() {
-        if let Some(email) = cell(Field::Email).and_then(|e| normalize_email(e).ok()) {
-            existing = query::<Customer>(
-                w.conn(),
-                "WHERE email = ?1 AND deleted_at IS NULL LIMIT 1",
-                [email],
-            )?
-            .pop();
-        }
+    if existing.is_none()
+        && let Some(email) = cell(Field::Email).and_then(|e| normalize_email(e).ok())
+    {
+        existing = query::<Customer>(w.conn(), "WHERE email = ?1 AND deleted_at IS NULL LIMIT 1", [email])?.pop();
     }
-    if existing.is_none() {
-        if let Some(phone) = cell(Field::Phone).and_then(|p| normalize_phone(p, region).ok()) {
-            existing = query::<Customer>(
-                w.conn(),
-                "WHERE phone = ?1 AND deleted_at IS NULL LIMIT 1",
-                [phone],
-            )?
-            .pop();
-        }
+    if existing.is_none()
+        && let Some(phone) = cell(Field::Phone).and_then(|p| normalize_phone(p, region).ok())
+    {
+        existing = query::<Customer>(w.conn(), "WHERE phone = ?1 AND deleted_at IS NULL LIMIT 1", [phone])?.pop();
     }
 
-    let mut draft = existing
-        .as_ref()
-        .map(CustomerDraft::from_customer)
-        .unwrap_or_default();
+    let mut draft = existing.as_ref().map(CustomerDraft::from_customer).unwrap_or_default();
     for (f, v) in &cells {
         if v.is_empty() {
             continue;
@@ -384,10 +325,7 @@ fn import_row(
             Field::Notes => draft.notes = v.clone(),
             Field::OwnerId => match v.parse() {
                 Ok(u) => draft.owner_id = Some(u),
-                Err(_) => problems.push(FieldError::new(
-                    "owner_id",
-                    format!("{v:?} is not a user id"),
-                )),
+                Err(_) => problems.push(FieldError::new("owner_id", format!("{v:?} is not a user id"))),
             },
             Field::ConsentEmail | Field::ConsentSms | Field::ConsentPhone => match parse_bool(v) {
                 Some(b) => match f {
@@ -395,36 +333,23 @@ fn import_row(
                     Field::ConsentSms => draft.consent.sms = b,
                     _ => draft.consent.phone = b,
                 },
-                None => problems.push(FieldError::new(
-                    field_name(*f),
-                    format!("{v:?} is not yes or no"),
-                )),
+                None => problems.push(FieldError::new(field_name(*f), format!("{v:?} is not yes or no"))),
             },
             Field::Consent => match serde_json::from_str::<Consent>(v) {
                 Ok(c) => draft.consent = c,
-                Err(e) => problems.push(FieldError::new(
-                    "consent",
-                    format!("is not valid consent JSON ({e})"),
-                )),
+                Err(e) => problems.push(FieldError::new("consent", format!("is not valid consent JSON ({e})"))),
             },
             Field::Preferences => match serde_json::from_str::<Preferences>(v) {
                 Ok(p) => draft.preferences = p,
-                Err(e) => problems.push(FieldError::new(
-                    "preferences",
-                    format!("is not valid preferences JSON ({e})"),
-                )),
+                Err(e) => problems.push(FieldError::new("preferences", format!("is not valid preferences JSON ({e})"))),
             },
             Field::Id | Field::Ignored => {}
         }
     }
 
     let now = Timestamp::now();
-    let base = existing
-        .clone()
-        .unwrap_or_else(|| Customer::blank(new_id(), now));
-    let name = format!("{} {}", draft.first_name, draft.last_name)
-        .trim()
-        .to_string();
+    let base = existing.clone().unwrap_or_else(|| Customer::blank(new_id(), now));
+    let name = format!("{} {}", draft.first_name, draft.last_name).trim().to_string();
     let applied = draft.apply(&base, region, today);
     let (mut customer, warnings) = match applied {
         Ok(ok) if problems.is_empty() => ok,
@@ -446,21 +371,9 @@ fn import_row(
             ImportAction::Created
         }
     };
-    Ok(RowOutcome {
-        line,
-        action,
-        customer_id: Some(customer.id),
-        name,
-        problems: warnings,
-    })
+    Ok(RowOutcome { line, action, customer_id: Some(customer.id), name, problems: warnings })
 }
 
 fn invalid(line: u64, name: String, problems: Vec<FieldError>) -> RowOutcome {
-    RowOutcome {
-        line,
-        action: ImportAction::Invalid,
-        customer_id: None,
-        name,
-        problems,
-    }
+    RowOutcome { line, action: ImportAction::Invalid, customer_id: None, name, problems }
 }

@@ -19,10 +19,7 @@ pub fn export_json(conn: &Connection) -> Result<Value> {
     }
     let mut out = Map::new();
     out.insert("format".into(), Value::from("showroom-export"));
-    out.insert(
-        "schema_version".into(),
-        Value::from(crate::store::SCHEMA_VERSION),
-    );
+    out.insert("schema_version".into(), Value::from(crate::store::SCHEMA_VERSION));
     put::<Dealership>(conn, &mut out)?;
     put::<Team>(conn, &mut out)?;
     put::<User>(conn, &mut out)?;
@@ -41,10 +38,8 @@ pub fn export_csv(conn: &Connection, dir: &Path) -> Result<Vec<PathBuf>> {
     fn write<E: Entity>(conn: &Connection, dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         let path = dir.join(format!("{}.csv", E::TABLE));
         let io = |e: std::io::Error| CoreError::io(format!("cannot write {}", path.display()), e);
-        let mut w = csv::Writer::from_path(&path)
-            .map_err(|e| CoreError::io(path.display().to_string(), e.into()))?;
-        w.write_record(E::COLUMNS.iter().map(|(n, _)| *n))
-            .map_err(|e| io(e.into()))?;
+        let mut w = csv::Writer::from_path(&path).map_err(|e| CoreError::io(path.display().to_string(), e.into()))?;
+        w.write_record(E::COLUMNS.iter().map(|(n, _)| *n)).map_err(|e| io(e.into()))?;
         for e in all::<E>(conn)? {
             let fields = to_fields(&e)?;
             let row: Vec<String> = E::COLUMNS
@@ -61,8 +56,7 @@ pub fn export_csv(conn: &Connection, dir: &Path) -> Result<Vec<PathBuf>> {
         files.push(path);
         Ok(())
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
     let mut files = Vec::new();
     write::<Dealership>(conn, dir, &mut files)?;
     write::<Team>(conn, dir, &mut files)?;

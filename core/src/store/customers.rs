@@ -1,8 +1,6 @@
 //! Customer repository: list, detail with everything attached, create and update.
 
-use crate::domain::{
-    Activity, Customer, CustomerDraft, Interaction, Lead, Opportunity, Timestamp, new_id,
-};
+use crate::domain::{Activity, Customer, CustomerDraft, Interaction, Lead, Opportunity, Timestamp, new_id};
 use crate::error::{CoreError, Result};
 use crate::store::record::query;
 use crate::store::search::matching;
@@ -17,7 +15,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Rows in all pages; when `total_capped`, at least this many ("10,000+").
     pub total: i64,
+    pub total_capped: bool,
     pub offset: i64,
 }
 
@@ -51,54 +51,36 @@ pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
     };
     let offset = q.offset.max(0);
     if q.search.trim().is_empty() {
-        let total = conn.query_row(
-            "SELECT count(*) FROM customers WHERE deleted_at IS NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let total = conn.query_row("SELECT count(*) FROM customers WHERE deleted_at IS NULL", [], |r| r.get(0))?;
         let items = query::<Customer>(
             conn,
             "WHERE deleted_at IS NULL ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT ?1 OFFSET ?2",
             [limit, offset],
         )?;
-        return Ok(Page {
-            items,
-            total,
-            offset,
-        });
+        return Ok(Page { items, total, total_capped: false, offset });
     }
     let items = matching::<Customer>(conn, &q.search, limit as usize, offset as usize)?;
-    let total = match crate::store::search::fts_query(&q.search) {
-        Some(fts) if items.len() as i64 == limit || offset > 0 => conn.query_row(
-            "SELECT count(*) FROM customers_fts f JOIN customers e ON e.rid = f.rowid
-             WHERE customers_fts MATCH ?1 AND e.deleted_at IS NULL",
-            [fts],
-            |r| r.get(0),
-        )?,
-        _ => items.len() as i64,
+    // Counting every match of a one-letter query costs more than the page itself; count up to
+    // a cap, which is all a person reads from "10,000+ found".
+    const COUNT_CAP: i64 = 10_000;
+    let (total, total_capped) = match crate::store::search::fts_query(&q.search) {
+        Some(fts) if items.len() as i64 == limit || offset > 0 => {
+            let n = crate::store::search::count_matches(conn, "customers", &fts, COUNT_CAP)?;
+            (n, n >= COUNT_CAP)
+        }
+        _ => (offset + items.len() as i64, false),
     };
-    Ok(Page {
-        items,
-        total,
-        offset,
-    })
+    Ok(Page { items, total, total_capped, offset })
 }
 
 pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
     let customer: Customer = crate::store::get(conn, id)?;
     if customer.deleted_at.is_some() {
-        return Err(CoreError::NotFound {
-            entity: "customer",
-            id: id.to_string(),
-        });
+        return Err(CoreError::NotFound { entity: "customer", id: id.to_string() });
     }
     let key = [id.to_string()];
     Ok(CustomerDetail {
-        leads: query(
-            conn,
-            "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC",
-            key.clone(),
-        )?,
+        leads: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC", key.clone())?,
         opportunities: query(
             conn,
             "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC",
@@ -109,31 +91,18 @@ pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
             "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY due_at DESC LIMIT 100",
             key.clone(),
         )?,
-        interactions: query(
-            conn,
-            "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50",
-            key.clone(),
-        )?,
-        interaction_count: conn.query_row(
-            "SELECT count(*) FROM interactions WHERE customer_id = ?1",
-            key,
-            |r| r.get(0),
-        )?,
+        interactions: query(conn, "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50", key.clone())?,
+        interaction_count: conn
+            .query_row("SELECT count(*) FROM interactions WHERE customer_id = ?1", key, |r| r.get(0))?,
         customer,
     })
 }
 
 /// Creates a customer from a draft in one transaction. Returns it with any warnings.
-pub fn create(
-    store: &mut Store,
-    draft: &CustomerDraft,
-    region: &str,
-    today: NaiveDate,
-) -> Result<Customer> {
+pub fn create(store: &mut Store, draft: &CustomerDraft, region: &str, today: NaiveDate) -> Result<Customer> {
     let now = Timestamp::now();
-    let (customer, _warnings) = draft
-        .apply(&Customer::blank(new_id(), now), region, today)
-        .map_err(CoreError::Validation)?;
+    let (customer, _warnings) =
+        draft.apply(&Customer::blank(new_id(), now), region, today).map_err(CoreError::Validation)?;
     store.write(|w| {
         check_unique_contact(w, &customer)?;
         w.insert(&customer)
@@ -143,27 +112,18 @@ pub fn create(
 
 /// Applies a draft onto the stored customer in one transaction; only changed fields are written
 /// and recorded.
-pub fn update(
-    store: &mut Store,
-    id: Uuid,
-    draft: &CustomerDraft,
-    region: &str,
-    today: NaiveDate,
-) -> Result<Customer> {
+pub fn update(store: &mut Store, id: Uuid, draft: &CustomerDraft, region: &str, today: NaiveDate) -> Result<Customer> {
     store.write(|w| {
         let old: Customer = w.get(id)?;
         if old.deleted_at.is_some() {
-            return Err(CoreError::NotFound {
-                entity: "customer",
-                id: id.to_string(),
-            });
+            return Err(CoreError::NotFound { entity: "customer", id: id.to_string() });
         }
-        let (mut new, _warnings) = draft
-            .apply(&old, region, today)
-            .map_err(CoreError::Validation)?;
+        let (mut new, _warnings) = draft.apply(&old, region, today).map_err(CoreError::Validation)?;
         if new != old {
             new.updated_at = Timestamp::now();
-            check_unique_contact(w, &new)?;
+            if new.email != old.email {
+                check_unique_contact(w, &new)?;
+            }
             w.update(&old, &new)?;
         }
         Ok(new)
@@ -180,10 +140,7 @@ fn check_unique_contact(w: &Writer<'_>, c: &Customer) -> Result<()> {
             [email.clone(), c.id.to_string()],
         )?;
         if let Some(o) = other.first() {
-            return Err(CoreError::field(
-                "email",
-                format!("{email} already belongs to {}", o.display_name()),
-            ));
+            return Err(CoreError::field("email", format!("{email} already belongs to {}", o.display_name())));
         }
     }
     Ok(())

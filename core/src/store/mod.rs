@@ -35,8 +35,7 @@ impl Store {
     /// Opens (creating if needed) the database file, refusing one written by a newer build.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
         }
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -54,19 +53,12 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(CoreError::SchemaTooNew {
-                found,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(CoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
         }
         let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
-        migrations
-            .to_latest(&mut conn)
-            .map_err(|e| CoreError::Migration(e.to_string()))?;
+        migrations.to_latest(&mut conn).map_err(|e| CoreError::Migration(e.to_string()))?;
         let device_id = match meta_get(&conn, "device_id")? {
-            Some(s) => s
-                .parse()
-                .map_err(|_| CoreError::Migration(format!("bad device id {s:?}")))?,
+            Some(s) => s.parse().map_err(|_| CoreError::Migration(format!("bad device id {s:?}")))?,
             None => {
                 let id = Uuid::now_v7();
                 meta_set(&conn, "device_id", &id.to_string())?;
@@ -75,13 +67,7 @@ impl Store {
         };
         let last = meta_get(&conn, "hlc")?.and_then(|s| s.parse::<Hlc>().ok());
         let user_id = meta_get(&conn, "user_id")?.and_then(|s| s.parse().ok());
-        Ok(Store {
-            conn,
-            path,
-            device_id,
-            user_id,
-            clock: Clock::new(device_id, last),
-        })
+        Ok(Store { conn, path, device_id, user_id, clock: Clock::new(device_id, last) })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -105,8 +91,7 @@ impl Store {
         match user {
             Some(u) => meta_set(&self.conn, "user_id", &u.to_string())?,
             None => {
-                self.conn
-                    .execute("DELETE FROM meta WHERE key = 'user_id'", [])?;
+                self.conn.execute("DELETE FROM meta WHERE key = 'user_id'", [])?;
             }
         }
         self.user_id = user;
@@ -125,10 +110,7 @@ impl Store {
 
     /// Like [`Store::write`] but records no outbox changes: for loading generated demo or
     /// benchmark data, which is local and never synced.
-    pub fn write_unrecorded<T>(
-        &mut self,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
-    ) -> Result<T> {
+    pub fn write_unrecorded<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         self.write_inner(false, f)
     }
 
@@ -138,29 +120,13 @@ impl Store {
         self.transact(true, |w| f(w).map(|commit| (commit, commit)))
     }
 
-    fn write_inner<T>(
-        &mut self,
-        record: bool,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
-    ) -> Result<T> {
+    fn write_inner<T>(&mut self, record: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         self.transact(record, |w| f(w).map(|out| (out, true)))
     }
 
-    fn transact<T>(
-        &mut self,
-        record: bool,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>,
-    ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut w = Writer {
-            tx,
-            clock: self.clock,
-            device_id: self.device_id,
-            user_id: self.user_id,
-            record,
-        };
+    fn transact<T>(&mut self, record: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<(T, bool)>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut w = Writer { tx, clock: self.clock, device_id: self.device_id, user_id: self.user_id, record };
         let (out, commit) = f(&mut w)?;
         let Writer { tx, clock, .. } = w;
         if !commit {
@@ -182,9 +148,7 @@ impl Store {
 
     /// Number of change records waiting to be pushed.
     pub fn pending_changes(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
     }
 
     pub fn count<E: Entity>(&self) -> Result<i64> {
@@ -194,17 +158,11 @@ impl Store {
 }
 
 fn live_filter<E: Entity>() -> &'static str {
-    if E::COLUMNS.iter().any(|(n, _)| *n == "deleted_at") {
-        "WHERE deleted_at IS NULL"
-    } else {
-        ""
-    }
+    if E::COLUMNS.iter().any(|(n, _)| *n == "deleted_at") { "WHERE deleted_at IS NULL" } else { "" }
 }
 
 fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
 fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
@@ -230,9 +188,8 @@ pub struct ChangeRecord {
 
 /// Reads the outbox in push order.
 pub fn outbox(conn: &Connection) -> Result<Vec<ChangeRecord>> {
-    let mut stmt = conn.prepare(
-        "SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -245,23 +202,18 @@ pub fn outbox(conn: &Connection) -> Result<Vec<ChangeRecord>> {
             r.get::<_, Option<String>>(7)?,
         ))
     })?;
-    let bad =
-        |what: &str, v: &str| CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"));
+    let bad = |what: &str, v: &str| CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"));
     let mut out = Vec::new();
     for row in rows {
         let (change_id, table, row_id, field, value, hlc, device_id, user_id) = row?;
         out.push(ChangeRecord {
-            change_id: change_id
-                .parse()
-                .map_err(|_| bad("change id", &change_id))?,
+            change_id: change_id.parse().map_err(|_| bad("change id", &change_id))?,
             table,
             row_id: row_id.parse().map_err(|_| bad("row id", &row_id))?,
             field,
             value: serde_json::from_str(&value)?,
             hlc: hlc.parse().map_err(|_| bad("hlc", &hlc))?,
-            device_id: device_id
-                .parse()
-                .map_err(|_| bad("device id", &device_id))?,
+            device_id: device_id.parse().map_err(|_| bad("device id", &device_id))?,
             user_id: user_id.and_then(|u| u.parse().ok()),
         });
     }
@@ -290,37 +242,23 @@ impl Writer<'_> {
     pub fn insert<E: Entity>(&mut self, e: &E) -> Result<()> {
         let fields = record::to_fields(e)?;
         let cols = record::column_list::<E>();
-        let marks = (1..=E::COLUMNS.len())
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = (1..=E::COLUMNS.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
         let sql = format!("INSERT INTO {} ({cols}) VALUES ({marks})", E::TABLE);
         let values = E::COLUMNS
             .iter()
             .map(|(name, col)| record::to_sql(*col, fields.get(*name).unwrap_or(&Value::Null)))
             .collect::<Result<Vec<SqlValue>>>()?;
-        let inserted = self
-            .tx
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(values));
+        let inserted = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values));
         match inserted {
-            Err(rusqlite::Error::SqliteFailure(err, _))
-                if err.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                return Err(CoreError::Conflict(format!(
-                    "a {} with the same key already exists",
-                    E::NAME
-                )));
+            Err(rusqlite::Error::SqliteFailure(err, _)) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(CoreError::Conflict(format!("a {} with the same key already exists", E::NAME)));
             }
             other => other?,
         };
         if E::SEARCHABLE {
             let rid = self.tx.last_insert_rowid();
             self.tx
-                .prepare_cached(&format!(
-                    "INSERT INTO {}_fts (rowid, terms) VALUES (?1, ?2)",
-                    E::TABLE
-                ))?
+                .prepare_cached(&format!("INSERT INTO {}_fts (rowid, terms) VALUES (?1, ?2)", E::TABLE))?
                 .execute(params![rid, e.search_terms()])?;
         }
         let changed: Vec<(&str, &Value)> = E::COLUMNS
@@ -335,10 +273,7 @@ impl Writer<'_> {
     /// one change per changed field. Returns the names of the changed fields.
     pub fn update<E: Entity>(&mut self, old: &E, new: &E) -> Result<Vec<String>> {
         if old.id() != new.id() {
-            return Err(CoreError::Conflict(format!(
-                "cannot change a {}'s id",
-                E::NAME
-            )));
+            return Err(CoreError::Conflict(format!("cannot change a {}'s id", E::NAME)));
         }
         let before = record::to_fields(old)?;
         let after = record::to_fields(new)?;
@@ -352,30 +287,16 @@ impl Writer<'_> {
         if changed.is_empty() {
             return Ok(Vec::new());
         }
-        let sets = changed
-            .iter()
-            .enumerate()
-            .map(|(i, (n, _))| format!("{n} = ?{}", i + 2))
-            .collect::<Vec<_>>();
+        let sets = changed.iter().enumerate().map(|(i, (n, _))| format!("{n} = ?{}", i + 2)).collect::<Vec<_>>();
         let sql = format!("UPDATE {} SET {} WHERE id = ?1", E::TABLE, sets.join(", "));
         let mut values = vec![SqlValue::Text(new.id().to_string())];
         for (name, v) in &changed {
-            let col = E::COLUMNS
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, c)| *c)
-                .unwrap_or(Col::Text);
+            let col = E::COLUMNS.iter().find(|(n, _)| n == name).map(|(_, c)| *c).unwrap_or(Col::Text);
             values.push(record::to_sql(col, v)?);
         }
-        let n = self
-            .tx
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(values))?;
+        let n = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         if n == 0 {
-            return Err(CoreError::NotFound {
-                entity: E::NAME,
-                id: new.id().to_string(),
-            });
+            return Err(CoreError::NotFound { entity: E::NAME, id: new.id().to_string() });
         }
         if E::SEARCHABLE {
             self.tx

@@ -3,8 +3,7 @@
 //! applying synced changes.
 
 use crate::domain::{
-    Activity, Customer, Dealership, Interaction, Lead, Opportunity, PipelineStage, Team, User,
-    Vehicle,
+    Activity, Customer, Dealership, Interaction, Lead, Opportunity, PipelineStage, Team, User, Vehicle,
 };
 use crate::error::{CoreError, Result};
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -40,11 +39,7 @@ pub trait Entity: Serialize + DeserializeOwned {
 }
 
 pub(crate) fn column_list<E: Entity>() -> String {
-    E::COLUMNS
-        .iter()
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(", ")
+    E::COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn select_sql<E: Entity>() -> String {
@@ -55,10 +50,7 @@ pub(crate) fn select_sql<E: Entity>() -> String {
 pub(crate) fn to_fields<E: Entity>(e: &E) -> Result<Map<String, Value>> {
     match serde_json::to_value(e)? {
         Value::Object(m) => Ok(m),
-        _ => Err(CoreError::Migration(format!(
-            "{} does not serialise to an object",
-            E::NAME
-        ))),
+        _ => Err(CoreError::Migration(format!("{} does not serialise to an object", E::NAME))),
     }
 }
 
@@ -99,11 +91,7 @@ pub(crate) fn from_row<E: Entity>(row: &Row<'_>) -> Result<E> {
 }
 
 /// Runs `SELECT <columns> FROM <table> <tail>` and reads every row.
-pub fn query<E: Entity>(
-    conn: &Connection,
-    tail: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<E>> {
+pub fn query<E: Entity>(conn: &Connection, tail: &str, params: impl rusqlite::Params) -> Result<Vec<E>> {
     let sql = format!("{} {tail}", select_sql::<E>());
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params)?;
@@ -118,10 +106,7 @@ pub fn query<E: Entity>(
 pub fn get<E: Entity>(conn: &Connection, id: Uuid) -> Result<E> {
     query::<E>(conn, "WHERE id = ?1", [id.to_string()])?
         .pop()
-        .ok_or(CoreError::NotFound {
-            entity: E::NAME,
-            id: id.to_string(),
-        })
+        .ok_or(CoreError::NotFound { entity: E::NAME, id: id.to_string() })
 }
 
 macro_rules! entity {
@@ -148,26 +133,14 @@ entity!(
     "dealerships",
     "dealership",
     searchable = false,
-    [
-        ("id", Text),
-        ("name", Text),
-        ("country", Text),
-        ("timezone", Text),
-        ("created_at", Text),
-        ("updated_at", Text),
-    ]
+    [("id", Text), ("name", Text), ("country", Text), ("timezone", Text), ("created_at", Text), ("updated_at", Text),]
 );
 entity!(
     Team,
     "teams",
     "team",
     searchable = false,
-    [
-        ("id", Text),
-        ("name", Text),
-        ("created_at", Text),
-        ("updated_at", Text),
-    ]
+    [("id", Text), ("name", Text), ("created_at", Text), ("updated_at", Text),]
 );
 entity!(
     User,

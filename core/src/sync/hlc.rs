@@ -14,11 +14,7 @@ pub struct Hlc {
 }
 
 impl Hlc {
-    pub const ZERO: Hlc = Hlc {
-        ms: 0,
-        counter: 0,
-        node: Uuid::nil(),
-    };
+    pub const ZERO: Hlc = Hlc { ms: 0, counter: 0, node: Uuid::nil() };
 }
 
 impl fmt::Display for Hlc {
@@ -55,11 +51,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(node: Uuid, last: Option<Hlc>) -> Self {
-        let last = last.map(|h| Hlc { node, ..h }).unwrap_or(Hlc {
-            ms: 0,
-            counter: 0,
-            node,
-        });
+        let last = last.map(|h| Hlc { node, ..h }).unwrap_or(Hlc { ms: 0, counter: 0, node });
         Clock { last }
     }
 
@@ -121,30 +113,15 @@ mod tests {
     fn observe_moves_past_remote() {
         let mut c = Clock::new(node(1), None);
         c.tick(1_000);
-        c.observe(
-            Hlc {
-                ms: 5_000,
-                counter: 7,
-                node: node(2),
-            },
-            1_001,
-        );
+        c.observe(Hlc { ms: 5_000, counter: 7, node: node(2) }, 1_001);
         let t = c.tick(1_002);
         assert_eq!((t.ms, t.counter), (5_000, 8));
     }
 
     #[test]
     fn text_form_round_trips_and_sorts() {
-        let a = Hlc {
-            ms: 9,
-            counter: 2,
-            node: node(1),
-        };
-        let b = Hlc {
-            ms: 10,
-            counter: 0,
-            node: node(1),
-        };
+        let a = Hlc { ms: 9, counter: 2, node: node(1) };
+        let b = Hlc { ms: 10, counter: 0, node: node(1) };
         assert!(a.to_string() < b.to_string());
         assert_eq!(a.to_string().parse::<Hlc>().unwrap(), a);
         assert!("12-3".parse::<Hlc>().is_err());
@@ -152,14 +129,7 @@ mod tests {
 
     #[test]
     fn counter_overflow_spills_into_ms() {
-        let mut c = Clock::new(
-            node(1),
-            Some(Hlc {
-                ms: 10,
-                counter: MAX_COUNTER,
-                node: node(1),
-            }),
-        );
+        let mut c = Clock::new(node(1), Some(Hlc { ms: 10, counter: MAX_COUNTER, node: node(1) }));
         let t = c.tick(10);
         assert_eq!((t.ms, t.counter), (11, 0));
     }

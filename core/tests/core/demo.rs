@@ -3,15 +3,7 @@ use showroom_core::domain::*;
 use showroom_core::store::{Store, query};
 
 fn small() -> DemoSize {
-    DemoSize {
-        vehicles: 40,
-        reps: 3,
-        customers: 120,
-        leads: 150,
-        opportunities: 60,
-        activities: 90,
-        interactions: 400,
-    }
+    DemoSize { vehicles: 40, reps: 3, customers: 120, leads: 150, opportunities: 60, activities: 90, interactions: 400 }
 }
 
 #[test]
@@ -29,26 +21,16 @@ fn the_demo_is_deterministic_valid_and_unsynced() {
     let mut vehicles: Vec<Vehicle> = query(a.conn(), "", []).unwrap();
     assert_eq!(vehicles.len(), 40);
     for v in &mut vehicles {
-        v.validate(2026)
-            .unwrap_or_else(|e| panic!("{} {e:?}", v.vin));
+        v.validate(2026).unwrap_or_else(|e| panic!("{} {e:?}", v.vin));
     }
     for c in &ca {
         let draft = CustomerDraft::from_customer(c);
-        let (again, _) = draft
-            .apply(c, "US", now.date())
-            .unwrap_or_else(|e| panic!("{} {e:?}", c.display_name()));
+        let (again, _) = draft.apply(c, "US", now.date()).unwrap_or_else(|e| panic!("{} {e:?}", c.display_name()));
         assert_eq!(&again, c);
     }
     let eighteen_months_ago = Timestamp::from_millis(now.millis() - 549 * 86_400_000);
-    assert!(
-        ca.iter()
-            .all(|c| c.created_at >= eighteen_months_ago && c.created_at <= now)
-    );
-    assert_eq!(
-        a.pending_changes().unwrap(),
-        0,
-        "demo data is local, not synced"
-    );
+    assert!(ca.iter().all(|c| c.created_at >= eighteen_months_ago && c.created_at <= now));
+    assert_eq!(a.pending_changes().unwrap(), 0, "demo data is local, not synced");
     // A second load is refused.
     let err = load(&mut a, small(), 7, now).unwrap_err();
     assert!(err.to_string().contains("empty"), "{err}");

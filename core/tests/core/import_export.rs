@@ -9,9 +9,7 @@ Ben,Okafor,ben@example.com,,Round Rock,no\n";
 #[test]
 fn a_clean_file_imports_and_a_second_run_updates_or_skips() {
     let mut app = app();
-    let r = app
-        .import_customers_csv(GOOD.as_bytes(), ImportOptions::default())
-        .unwrap();
+    let r = app.import_customers_csv(GOOD.as_bytes(), ImportOptions::default()).unwrap();
     assert!(r.committed);
     assert_eq!((r.created, r.updated, r.skipped, r.invalid), (2, 0, 0, 0));
     let ana = app.search("garcia").unwrap().remove(0);
@@ -20,9 +18,7 @@ fn a_clean_file_imports_and_a_second_run_updates_or_skips() {
     assert!(c.consent.sms);
 
     let again = GOOD.replace("Round Rock", "Austin");
-    let r = app
-        .import_customers_csv(again.as_bytes(), ImportOptions::default())
-        .unwrap();
+    let r = app.import_customers_csv(again.as_bytes(), ImportOptions::default()).unwrap();
     assert_eq!((r.created, r.updated, r.skipped), (0, 1, 1));
     assert_eq!(r.rows[1].line, 3);
     assert_eq!(r.rows[1].action, ImportAction::Updated);
@@ -36,40 +32,16 @@ fn one_bad_row_refuses_the_whole_file_with_line_and_field() {
 Ana;García;ana@example.com;;1980-01-01\n\
 Bad;Email;not-an-email;;\n\
 Old;Timer;old@example.com;;1801-01-01\n";
-    let r = app
-        .import_customers_csv(csv.as_bytes(), ImportOptions::default())
-        .unwrap();
+    let r = app.import_customers_csv(csv.as_bytes(), ImportOptions::default()).unwrap();
     assert!(!r.committed);
     assert_eq!(r.invalid, 2);
-    let bad: Vec<_> = r
-        .rows
-        .iter()
-        .filter(|o| o.action == ImportAction::Invalid)
-        .collect();
-    assert_eq!(
-        (bad[0].line, bad[0].problems[0].field.as_str()),
-        (3, "email")
-    );
-    assert_eq!(
-        (bad[1].line, bad[1].problems[0].field.as_str()),
-        (4, "birth_date")
-    );
-    assert_eq!(
-        app.store().count::<Customer>().unwrap(),
-        0,
-        "nothing half-imported"
-    );
+    let bad: Vec<_> = r.rows.iter().filter(|o| o.action == ImportAction::Invalid).collect();
+    assert_eq!((bad[0].line, bad[0].problems[0].field.as_str()), (3, "email"));
+    assert_eq!((bad[1].line, bad[1].problems[0].field.as_str()), (4, "birth_date"));
+    assert_eq!(app.store().count::<Customer>().unwrap(), 0, "nothing half-imported");
     assert_eq!(app.store().pending_changes().unwrap(), 0);
 
-    let r = app
-        .import_customers_csv(
-            csv.as_bytes(),
-            ImportOptions {
-                skip_invalid: true,
-                dry_run: false,
-            },
-        )
-        .unwrap();
+    let r = app.import_customers_csv(csv.as_bytes(), ImportOptions { skip_invalid: true, dry_run: false }).unwrap();
     assert!(r.committed);
     assert_eq!((r.created, r.skipped, r.invalid), (1, 2, 2));
     assert_eq!(app.store().count::<Customer>().unwrap(), 1);
@@ -78,15 +50,7 @@ Old;Timer;old@example.com;;1801-01-01\n";
 #[test]
 fn dry_run_reports_but_writes_nothing() {
     let mut app = app();
-    let r = app
-        .import_customers_csv(
-            GOOD.as_bytes(),
-            ImportOptions {
-                dry_run: true,
-                skip_invalid: false,
-            },
-        )
-        .unwrap();
+    let r = app.import_customers_csv(GOOD.as_bytes(), ImportOptions { dry_run: true, skip_invalid: false }).unwrap();
     assert_eq!(r.created, 2);
     assert!(!r.committed);
     assert_eq!(app.store().count::<Customer>().unwrap(), 0);
@@ -99,28 +63,18 @@ fn wrong_encoding_short_rows_and_missing_columns_are_named() {
     let mut latin1 = b"first_name,last_name,email\nJuan,Pe".to_vec();
     latin1.extend_from_slice(&[0xF1]);
     latin1.extend_from_slice(b"a,juan@example.com\nAna,Lee\n");
-    let r = app
-        .import_customers_csv(&latin1, ImportOptions::default())
-        .unwrap();
+    let r = app.import_customers_csv(&latin1, ImportOptions::default()).unwrap();
     assert!(!r.committed);
     assert_eq!(r.rows[0].line, 2);
     assert_eq!(r.rows[0].problems[0].field, "last_name");
     assert!(r.rows[0].problems[0].message.contains("UTF-8"));
     // Short rows are fine when the missing cells are optional; a CSV with no name column is not.
     assert_eq!(r.rows[1].action, ImportAction::Invalid);
-    assert!(
-        r.rows[1].problems[0]
-            .message
-            .contains("2 fields but the header has 3")
-    );
+    assert!(r.rows[1].problems[0].message.contains("2 fields but the header has 3"));
 
-    let err = app
-        .import_customers_csv(b"email,phone\na@example.com,\n", ImportOptions::default())
-        .unwrap_err();
+    let err = app.import_customers_csv(b"email,phone\na@example.com,\n", ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("no name column"), "{err}");
-    let err = app
-        .import_customers_csv(b"", ImportOptions::default())
-        .unwrap_err();
+    let err = app.import_customers_csv(b"", ImportOptions::default()).unwrap_err();
     assert!(err.to_string().contains("empty"));
     assert_eq!(app.store().count::<Customer>().unwrap(), 0);
 }
@@ -128,19 +82,11 @@ fn wrong_encoding_short_rows_and_missing_columns_are_named() {
 #[test]
 fn export_json_has_every_entity_and_csv_round_trips_customers() {
     let mut app = app();
-    app.create_customer(&draft("Ana", "García", "ana@example.com", "(415) 555-2671"))
-        .unwrap();
+    app.create_customer(&draft("Ana", "García", "ana@example.com", "(415) 555-2671")).unwrap();
     let json = app.export_json().unwrap();
-    for key in [
-        "customers",
-        "vehicles",
-        "leads",
-        "opportunities",
-        "activities",
-        "interactions",
-        "users",
-        "pipeline_stages",
-    ] {
+    for key in
+        ["customers", "vehicles", "leads", "opportunities", "activities", "interactions", "users", "pipeline_stages"]
+    {
         assert!(json[key].is_array(), "{key} missing");
     }
     assert_eq!(json["customers"][0]["email"], "ana@example.com");
@@ -151,20 +97,13 @@ fn export_json_has_every_entity_and_csv_round_trips_customers() {
     let bytes = std::fs::read(dir.path().join("customers.csv")).unwrap();
     // Importing our own export into a fresh database gives the same customer.
     let mut other = crate::app();
-    let r = other
-        .import_customers_csv(&bytes, ImportOptions::default())
-        .unwrap();
+    let r = other.import_customers_csv(&bytes, ImportOptions::default()).unwrap();
     assert_eq!(r.created, 1, "{r:?}");
     assert!(r.ignored_columns.is_empty(), "{:?}", r.ignored_columns);
     let a = &app.list_customers(&Default::default()).unwrap().items[0];
     let b = &other.list_customers(&Default::default()).unwrap().items[0];
-    assert_eq!(
-        (&a.first_name, &a.email, &a.phone, a.consent),
-        (&b.first_name, &b.email, &b.phone, b.consent)
-    );
+    assert_eq!((&a.first_name, &a.email, &a.phone, a.consent), (&b.first_name, &b.email, &b.phone, b.consent));
     // Re-importing it into the original matches by id and changes nothing.
-    let r = app
-        .import_customers_csv(&bytes, ImportOptions::default())
-        .unwrap();
+    let r = app.import_customers_csv(&bytes, ImportOptions::default()).unwrap();
     assert_eq!((r.created, r.updated, r.skipped), (0, 0, 1));
 }

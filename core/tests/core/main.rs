@@ -1,4 +1,5 @@
 //! Integration tests of showroom-core: real SQLite files and in-memory databases, no window.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod bindings;
 mod demo;
@@ -14,11 +15,7 @@ pub fn draft(first: &str, last: &str, email: &str, phone: &str) -> CustomerDraft
         last_name: last.into(),
         email: email.into(),
         phone: phone.into(),
-        consent: Consent {
-            email: !email.is_empty(),
-            sms: false,
-            phone: !phone.is_empty(),
-        },
+        consent: Consent { email: !email.is_empty(), sms: false, phone: !phone.is_empty() },
         ..Default::default()
     }
 }

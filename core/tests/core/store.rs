@@ -8,9 +8,7 @@ use showroom_core::{CoreError, ErrorCode, Showroom};
 #[test]
 fn create_writes_row_search_entry_and_one_change_per_field() {
     let mut app = app();
-    let c = app
-        .create_customer(&draft("Ana", "García", "Ana@Example.com", "(415) 555-2671"))
-        .unwrap();
+    let c = app.create_customer(&draft("Ana", "García", "Ana@Example.com", "(415) 555-2671")).unwrap();
     assert_eq!(c.email.as_deref(), Some("ana@example.com"));
     assert_eq!(c.phone.as_deref(), Some("+14155552671"));
 
@@ -19,33 +17,14 @@ fn create_writes_row_search_entry_and_one_change_per_field() {
 
     let changes = outbox(app.store().conn()).unwrap();
     // Every field but the id, all for this row, all with one HLC and this device.
-    assert_eq!(
-        changes.len(),
-        <Customer as showroom_core::store::Entity>::COLUMNS.len() - 1
-    );
-    assert!(
-        changes
-            .iter()
-            .all(|ch| ch.row_id == c.id && ch.table == "customers")
-    );
-    assert!(
-        changes
-            .iter()
-            .all(|ch| ch.hlc == changes[0].hlc && ch.device_id == app.store().device_id())
-    );
+    assert_eq!(changes.len(), <Customer as showroom_core::store::Entity>::COLUMNS.len() - 1);
+    assert!(changes.iter().all(|ch| ch.row_id == c.id && ch.table == "customers"));
+    assert!(changes.iter().all(|ch| ch.hlc == changes[0].hlc && ch.device_id == app.store().device_id()));
     let email = changes.iter().find(|ch| ch.field == "email").unwrap();
     assert_eq!(email.value, serde_json::json!("ana@example.com"));
 
     // Found by every kind of prefix a rep types.
-    for q in [
-        "ana",
-        "garc",
-        "garcia",
-        "ana@exa",
-        "415555",
-        "(415) 555-26",
-        "5552671",
-    ] {
+    for q in ["ana", "garc", "garcia", "ana@exa", "415555", "(415) 555-26", "5552671"] {
         let hits = app.search(q).unwrap();
         assert!(hits.iter().any(|h| h.id == c.id), "{q:?} did not find Ana");
     }
@@ -55,9 +34,7 @@ fn create_writes_row_search_entry_and_one_change_per_field() {
 #[test]
 fn update_records_only_changed_fields_and_reindexes() {
     let mut app = app();
-    let c = app
-        .create_customer(&draft("Ben", "Okafor", "ben@example.com", ""))
-        .unwrap();
+    let c = app.create_customer(&draft("Ben", "Okafor", "ben@example.com", "")).unwrap();
     let before = outbox(app.store().conn()).unwrap().len();
 
     let mut d = showroom_core::domain::CustomerDraft::from_customer(&c);
@@ -68,16 +45,10 @@ fn update_records_only_changed_fields_and_reindexes() {
     assert!(updated.updated_at >= c.updated_at);
 
     let changes = outbox(app.store().conn()).unwrap();
-    let mut fields: Vec<_> = changes[before..]
-        .iter()
-        .map(|ch| ch.field.as_str())
-        .collect();
+    let mut fields: Vec<_> = changes[before..].iter().map(|ch| ch.field.as_str()).collect();
     fields.sort();
     assert_eq!(fields, ["city", "last_name", "updated_at"]);
-    assert!(
-        changes[before].hlc > changes[0].hlc,
-        "the clock moves forward"
-    );
+    assert!(changes[before].hlc > changes[0].hlc, "the clock moves forward");
 
     assert!(app.search("mensah").unwrap().iter().any(|h| h.id == c.id));
     // Saving the same values again changes nothing.
@@ -88,18 +59,11 @@ fn update_records_only_changed_fields_and_reindexes() {
 #[test]
 fn invalid_input_names_fields_and_stores_nothing() {
     let mut app = app();
-    let err = app
-        .create_customer(&draft("", "Lee", "lee@", "12"))
-        .unwrap_err();
-    let CoreError::Validation(fields) = &err else {
-        panic!("{err}")
-    };
+    let err = app.create_customer(&draft("", "Lee", "lee@", "12")).unwrap_err();
+    let CoreError::Validation(fields) = &err else { panic!("{err}") };
     let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(names, ["first_name", "email", "phone"]);
-    assert_eq!(
-        showroom_core::ApiError::from(err).code,
-        ErrorCode::Validation
-    );
+    assert_eq!(showroom_core::ApiError::from(err).code, ErrorCode::Validation);
     assert_eq!(app.store().count::<Customer>().unwrap(), 0);
     assert_eq!(app.store().pending_changes().unwrap(), 0);
 }
@@ -107,11 +71,8 @@ fn invalid_input_names_fields_and_stores_nothing() {
 #[test]
 fn duplicate_email_is_refused_with_the_other_name() {
     let mut app = app();
-    app.create_customer(&draft("Ana", "García", "ana@example.com", ""))
-        .unwrap();
-    let err = app
-        .create_customer(&draft("Anna", "Garcia", "ANA@example.com", ""))
-        .unwrap_err();
+    app.create_customer(&draft("Ana", "García", "ana@example.com", "")).unwrap();
+    let err = app.create_customer(&draft("Anna", "Garcia", "ANA@example.com", "")).unwrap_err();
     assert!(err.to_string().contains("Ana García"), "{err}");
     assert_eq!(app.store().count::<Customer>().unwrap(), 1);
 }
@@ -120,16 +81,8 @@ fn duplicate_email_is_refused_with_the_other_name() {
 fn unknown_customer_is_not_found() {
     let mut app = app();
     let id = showroom_core::domain::new_id();
-    assert_eq!(
-        app.customer_detail(id).unwrap_err().code(),
-        ErrorCode::NotFound
-    );
-    assert_eq!(
-        app.update_customer(id, &draft("A", "B", "", ""))
-            .unwrap_err()
-            .code(),
-        ErrorCode::NotFound
-    );
+    assert_eq!(app.customer_detail(id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(app.update_customer(id, &draft("A", "B", "", "")).unwrap_err().code(), ErrorCode::NotFound);
 }
 
 #[test]
@@ -144,9 +97,7 @@ fn a_write_that_fails_midway_leaves_neither_row_nor_outbox() {
              BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;",
         )
         .unwrap();
-    let err = app
-        .create_customer(&draft("Cara", "Nguyen", "cara@example.com", ""))
-        .unwrap_err();
+    let err = app.create_customer(&draft("Cara", "Nguyen", "cara@example.com", "")).unwrap_err();
     assert!(err.to_string().contains("simulated"), "{err}");
     drop(app);
     let conn = Connection::open(dir.path().join("showroom.sqlite3")).unwrap();
@@ -161,31 +112,18 @@ fn data_survives_reopen_and_device_and_clock_persist() {
     let dir = tempfile::tempdir().unwrap();
     let (id, device, last_hlc) = {
         let mut app = Showroom::open(dir.path()).unwrap();
-        let c = app
-            .create_customer(&draft("Dee", "Brooks", "dee@example.com", ""))
-            .unwrap();
+        let c = app.create_customer(&draft("Dee", "Brooks", "dee@example.com", "")).unwrap();
         let last = outbox(app.store().conn()).unwrap().last().unwrap().hlc;
         (c.id, app.store().device_id(), last)
     };
     let mut app = Showroom::open(dir.path()).unwrap();
     assert_eq!(app.store().device_id(), device);
     assert_eq!(app.customer_detail(id).unwrap().customer.first_name, "Dee");
-    let c2 = app
-        .create_customer(&draft("Eli", "Brooks", "eli@example.com", ""))
-        .unwrap();
-    let newest = outbox(app.store().conn())
-        .unwrap()
-        .into_iter()
-        .find(|ch| ch.row_id == c2.id)
-        .unwrap();
-    assert!(
-        newest.hlc > last_hlc,
-        "the persisted clock never goes backwards"
-    );
+    let c2 = app.create_customer(&draft("Eli", "Brooks", "eli@example.com", "")).unwrap();
+    let newest = outbox(app.store().conn()).unwrap().into_iter().find(|ch| ch.row_id == c2.id).unwrap();
+    assert!(newest.hlc > last_hlc, "the persisted clock never goes backwards");
     let conn = Connection::open(dir.path().join("showroom.sqlite3")).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -196,56 +134,30 @@ fn migrations_set_the_version_and_a_newer_database_is_refused_untouched() {
     drop(Store::open(&path).unwrap());
     {
         let conn = Connection::open(&path).unwrap();
-        let v: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         // A future build migrated this file further.
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {}; CREATE TABLE from_the_future (x);",
-            SCHEMA_VERSION + 1
-        ))
-        .unwrap();
+        conn.execute_batch(&format!("PRAGMA user_version = {}; CREATE TABLE from_the_future (x);", SCHEMA_VERSION + 1))
+            .unwrap();
     }
     let before = std::fs::read(&path).unwrap();
-    let err = Store::open(&path)
-        .err()
-        .expect("a newer database must be refused");
+    let err = Store::open(&path).err().expect("a newer database must be refused");
     assert_eq!(err.code(), ErrorCode::SchemaTooNew);
     assert!(err.to_string().contains("newer Showroom"), "{err}");
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        before,
-        "the file was not touched"
-    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file was not touched");
 }
 
 #[test]
 fn list_pages_and_searches() {
     let mut app = app();
-    for (i, last) in ["Adams", "Baker", "Clark", "Davis", "Evans"]
-        .iter()
-        .enumerate()
-    {
-        app.create_customer(&draft("Pat", last, &format!("pat{i}@example.com"), ""))
-            .unwrap();
+    for (i, last) in ["Adams", "Baker", "Clark", "Davis", "Evans"].iter().enumerate() {
+        app.create_customer(&draft("Pat", last, &format!("pat{i}@example.com"), "")).unwrap();
     }
-    let page = app
-        .list_customers(&CustomerQuery {
-            limit: 2,
-            offset: 2,
-            ..Default::default()
-        })
-        .unwrap();
+    let page = app.list_customers(&CustomerQuery { limit: 2, offset: 2, ..Default::default() }).unwrap();
     assert_eq!(page.total, 5);
     let names: Vec<_> = page.items.iter().map(|c| c.last_name.as_str()).collect();
     assert_eq!(names, ["Clark", "Davis"]);
-    let found = app
-        .list_customers(&CustomerQuery {
-            search: "dav".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let found = app.list_customers(&CustomerQuery { search: "dav".into(), ..Default::default() }).unwrap();
     assert_eq!(found.items.len(), 1);
     assert_eq!(found.items[0].last_name, "Davis");
 }
@@ -253,9 +165,7 @@ fn list_pages_and_searches() {
 #[test]
 fn diacritics_do_not_matter_in_search() {
     let mut app = app();
-    let c = app
-        .create_customer(&draft("José", "Núñez", "", "512-555-0101"))
-        .unwrap();
+    let c = app.create_customer(&draft("José", "Núñez", "", "512-555-0101")).unwrap();
     assert!(app.search("nunez").unwrap().iter().any(|h| h.id == c.id));
     assert!(app.search("Jose Nu").unwrap().iter().any(|h| h.id == c.id));
 }

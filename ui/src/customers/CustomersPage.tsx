@@ -24,6 +24,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
   const [search, setSearch] = useState("");
   const [items, setItems] = useState<Customer[]>([]);
   const [total, setTotal] = useState(0);
+  const [totalCapped, setTotalCapped] = useState(false);
   const [loading, setLoading] = useState(true);
   const [cursor, setCursor] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -39,6 +40,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
         if (gen !== generation.current) return; // a newer keystroke won
         setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
         setTotal(page.total);
+        setTotalCapped(page.total_capped);
         if (offset === 0) setCursor(0);
       })
       .catch((e) => toast(e.message, { kind: "error" }))
@@ -105,7 +107,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
     <>
       <header className="page-header">
         <h1 className="page-title">Customers</h1>
-        <span className="page-count" aria-live="polite">{loading && items.length === 0 ? "Loading…" : `${total.toLocaleString("en-US")} ${search ? "found" : "total"}`}</span>
+        <span className="page-count" aria-live="polite">{loading && items.length === 0 ? "Loading…" : `${total.toLocaleString("en-US")}${totalCapped ? "+" : ""} ${search ? "found" : "total"}`}</span>
         <div className="page-actions">
           <div className="search">
             <Icon name="search" size={16} />
