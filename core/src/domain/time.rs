@@ -25,6 +25,12 @@ impl Timestamp {
         Timestamp(Utc.timestamp_millis_opt(ms).single().unwrap_or_default())
     }
 
+    /// "Now" for a record last changed at `previous`: never earlier than a millisecond after it,
+    /// so every edit moves `updated_at` forward even within one millisecond or after a clock step back.
+    pub fn now_after(previous: Timestamp) -> Self {
+        Self::now().max(Self::from_millis(previous.millis() + 1))
+    }
+
     pub fn millis(&self) -> i64 {
         self.0.timestamp_millis()
     }

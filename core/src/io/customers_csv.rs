@@ -362,7 +362,7 @@ fn import_row(
     let action = match existing {
         Some(old) if old == customer => ImportAction::Unchanged,
         Some(old) => {
-            customer.updated_at = now;
+            customer.updated_at = Timestamp::now_after(old.updated_at);
             w.update(&old, &customer)?;
             ImportAction::Updated
         }

@@ -120,7 +120,7 @@ pub fn update(store: &mut Store, id: Uuid, draft: &CustomerDraft, region: &str, 
         }
         let (mut new, _warnings) = draft.apply(&old, region, today).map_err(CoreError::Validation)?;
         if new != old {
-            new.updated_at = Timestamp::now();
+            new.updated_at = Timestamp::now_after(old.updated_at);
             if new.email != old.email {
                 check_unique_contact(w, &new)?;
             }
