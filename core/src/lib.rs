@@ -10,6 +10,7 @@
 pub mod api;
 pub mod bindings;
 pub mod demo;
+pub mod desk;
 pub mod domain;
 pub mod error;
 pub mod io;

@@ -3,6 +3,7 @@
 
 mod bindings;
 mod demo;
+mod desk;
 mod import_export;
 mod store;
 
