@@ -119,6 +119,28 @@ impl Showroom {
         self.status()
     }
 
+    /// The tax rules the desk uses: the shipped states (custom jurisdictions join them later).
+    pub fn tax_table(&self) -> crate::desk::tax::TaxTable {
+        crate::desk::tax::TaxTable::builtin()
+    }
+
+    /// Computes a deal exactly: every line, tax, payment and the payment grid.
+    pub fn calculate_deal(&self, deal: &crate::desk::Deal) -> Result<crate::desk::DealCalc> {
+        crate::desk::calculate(deal, &self.tax_table(), Self::today())
+    }
+
+    /// The printable quote for a deal, as PDF bytes. The letterhead defaults to the dealership.
+    pub fn quote_pdf(&self, deal: &crate::desk::Deal, mut header: crate::pdf::QuoteHeader) -> Result<Vec<u8>> {
+        let calc = self.calculate_deal(deal)?;
+        if header.letterhead.name.is_empty() {
+            header.letterhead.name = self.dealership().map(|d| d.name).unwrap_or_default();
+        }
+        if header.date.is_empty() {
+            header.date = Self::today().to_string();
+        }
+        crate::pdf::quote_pdf(&header, deal, &calc)
+    }
+
     pub fn export_json(&self) -> Result<serde_json::Value> {
         io::export_json(self.store.conn())
     }

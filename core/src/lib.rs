@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod io;
 pub mod paths;
+pub mod pdf;
 pub mod store;
 pub mod sync;
 

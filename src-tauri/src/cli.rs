@@ -34,6 +34,29 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Compute or print a deal described in a JSON file (see docs/deal-json.md).
+    Quote {
+        #[command(subcommand)]
+        what: QuoteWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QuoteWhat {
+    /// Print the computed quote as JSON: every line, tax, payment and the payment grid.
+    Calc { deal: PathBuf },
+    /// Write the printable quote as a PDF.
+    Pdf {
+        deal: PathBuf,
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Customer name printed on the quote.
+        #[arg(long, default_value = "")]
+        customer: String,
+        /// Print the payment grid (terms × down payments).
+        #[arg(long)]
+        grid: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -63,6 +86,25 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
+    }
+}
+
+fn read_deal(path: &Path) -> anyhow::Result<showroom_core::desk::Deal> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid deal (see docs/deal-json.md)", path.display()))
+}
+
+/// Prints each field problem on its own line and returns the failure exit code.
+fn field_errors(e: showroom_core::CoreError) -> anyhow::Result<ExitCode> {
+    match e {
+        showroom_core::CoreError::Validation(fields) => {
+            for f in fields {
+                eprintln!("error: {}: {}", f.field, f.message);
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        other => Err(other.into()),
     }
 }
 
@@ -107,6 +149,37 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 eprintln!("Wrote {}", f.display());
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Quote { what: QuoteWhat::Calc { deal } } => {
+            let deal = read_deal(&deal)?;
+            let app = open(data_dir)?;
+            match app.calculate_deal(&deal) {
+                Ok(calc) => {
+                    for w in &calc.warnings {
+                        eprintln!("warning: {}: {}", w.field, w.message);
+                    }
+                    write_stdout(&serde_json::to_string_pretty(&calc)?)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => field_errors(e),
+            }
+        }
+        Command::Quote { what: QuoteWhat::Pdf { deal, out, customer, grid } } => {
+            let deal = read_deal(&deal)?;
+            let app = open(data_dir)?;
+            let header = showroom_core::pdf::QuoteHeader {
+                customer: showroom_core::pdf::QuoteParty { name: customer, ..Default::default() },
+                show_grid: grid,
+                ..Default::default()
+            };
+            match app.quote_pdf(&deal, header) {
+                Ok(bytes) => {
+                    std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+                    eprintln!("Wrote {} ({} KB)", out.display(), bytes.len().div_ceil(1024));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => field_errors(e),
+            }
         }
         Command::Import { what: ImportWhat::Customers { file, dry_run, skip_invalid } } => {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;

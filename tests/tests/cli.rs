@@ -118,3 +118,48 @@ fn data_dir_comes_from_the_environment_when_no_flag_is_given() {
     assert!(out.status.success());
     assert!(data.path().join("showroom.sqlite3").exists());
 }
+
+fn example(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/deals").join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn quote_calc_and_pdf_from_the_documented_examples() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = showroom(data.path(), &["quote", "calc", &example("loan.json")]);
+    assert_eq!(code, 0, "{err}");
+    let calc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(calc["jurisdiction"], "TX");
+    assert!(calc["loan"]["payment"].as_str().unwrap().parse::<f64>().unwrap() > 0.0);
+    assert_eq!(calc["loan_grid"].as_array().unwrap().len(), 9);
+
+    let (code, out, _) = showroom(data.path(), &["quote", "calc", &example("lease.json")]);
+    assert_eq!(code, 0);
+    let calc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(calc["lease"]["apr_equivalent"], "4.2");
+
+    let pdf = data.path().join("q.pdf");
+    let (code, _, err) = showroom(
+        data.path(),
+        &["quote", "pdf", &example("cash.json"), "-o", pdf.to_str().unwrap(), "--customer", "Zoë"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let bad = data.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"jurisdiction": "ZZ", "price": "-5", "terms": {"type": "loan", "apr": "75", "term_months": 0}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = showroom(data.path(), &["quote", "calc", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    for field in ["price:", "terms.apr:", "terms.term_months:", "jurisdiction:"] {
+        assert!(err.contains(&format!("error: {field}")), "{err}");
+    }
+    std::fs::write(&bad, "{ not json").unwrap();
+    let (code, _, err) = showroom(data.path(), &["quote", "calc", bad.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("is not a valid deal"), "{err}");
+}

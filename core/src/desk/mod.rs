@@ -424,20 +424,20 @@ pub fn calculate(deal: &Deal, taxes: &TaxTable, today: NaiveDate) -> Result<Deal
     let mut taxable_fees = Money::ZERO;
     for (i, f) in deal.fees.iter().enumerate() {
         let mut amount = f.amount;
-        if f.kind == FeeKind::Doc {
-            if let Some(cap) = jur.doc_fee_cap.filter(|cap| amount > *cap) {
-                warnings.push(FieldError::new(
-                    format!("fees[{i}].amount"),
-                    format!(
-                        "{} documentation fee reduced from {} to {}'s cap of {}",
-                        f.name,
-                        amount.pretty(),
-                        jur.name,
-                        cap.pretty()
-                    ),
-                ));
-                amount = cap;
-            }
+        if f.kind == FeeKind::Doc
+            && let Some(cap) = jur.doc_fee_cap.filter(|cap| amount > *cap)
+        {
+            warnings.push(FieldError::new(
+                format!("fees[{i}].amount"),
+                format!(
+                    "{} documentation fee reduced from {} to {}'s cap of {}",
+                    f.name,
+                    amount.pretty(),
+                    jur.name,
+                    cap.pretty()
+                ),
+            ));
+            amount = cap;
         }
         lines.push(Line { kind: LineKind::Fee, label: f.name.clone(), amount });
         fees_total += amount;
@@ -552,11 +552,6 @@ pub fn calculate(deal: &Deal, taxes: &TaxTable, today: NaiveDate) -> Result<Deal
                 lease_result(deal, jur, vehicle_price, fees_total, rebates_total, trade_equity, deal.down_payment)?;
             calc.taxes.extend(lease.1.clone());
             calc.tax_total = calc.taxes.iter().filter(|t| t.applies_to != "lease_monthly").map(|t| t.amount).sum();
-            calc.lines.push(Line {
-                kind: LineKind::Total,
-                label: "Adjusted cap cost".into(),
-                amount: lease.0.adjusted_cap_cost,
-            });
             for &t in &grid.terms {
                 for &d in &grid.down_payments {
                     let mut alt = deal.clone();

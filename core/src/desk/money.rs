@@ -82,17 +82,22 @@ impl fmt::Display for Money {
 impl Money {
     /// `$27,495.00`, `-$1.05`.
     pub fn pretty(&self) -> String {
-        let dollars = (self.0.abs() / 100).to_string();
-        let mut grouped = String::new();
-        for (i, ch) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
         let sign = if self.0 < 0 { "-" } else { "" };
-        format!("{sign}${grouped}.{:02}", self.0.abs() % 100)
+        format!("{sign}${}.{:02}", group_digits(self.0.unsigned_abs() / 100), self.0.abs() % 100)
     }
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 impl Add for Money {

@@ -5,6 +5,7 @@ mod bindings;
 mod demo;
 mod desk;
 mod import_export;
+mod pdf;
 mod store;
 
 use showroom_core::Showroom;

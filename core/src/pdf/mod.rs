@@ -1,0 +1,254 @@
+//! PDF documents with printpdf: the printed quote. Text is DejaVu Sans, embedded (subset), so
+//! accents and the euro sign print. Layout is a simple top-down flow on US Letter pages that
+//! breaks to a new page when full; every page gets "Page i of n".
+
+mod layout;
+
+use crate::desk::money::Money;
+use crate::desk::{Deal, DealCalc, LineKind, Terms};
+use crate::error::{CoreError, Result};
+use layout::{Doc, Style};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Who prints the quote: shown in the header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Letterhead {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// Who the quote is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct QuoteParty {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// Everything printed on a quote besides the deal itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct QuoteHeader {
+    pub letterhead: Letterhead,
+    pub customer: QuoteParty,
+    pub salesperson: String,
+    /// e.g. `Q-2026-0042 v3`.
+    pub quote_number: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub valid_until: String,
+    pub show_grid: bool,
+}
+
+const DISCLOSURES: &str = "This is a quote, not a contract. Figures are estimates based on the information above \
+and may change with credit approval, final taxes and fees, incentives in effect on the delivery date, and the \
+vehicle's final condition. Taxes are computed at the statewide rate shown; county and city taxes, where they apply, \
+are added at contracting. Annual percentage rate and money factor are subject to lender approval. A lease money \
+factor multiplied by 2,400 approximates an annual percentage rate. Excess mileage and wear charges apply at lease end \
+as stated. Monthly payments are rounded half-up to the cent; the final loan payment may differ by cents so the \
+amount financed is repaid exactly.";
+
+fn kind_label(deal: &Deal) -> &'static str {
+    match deal.terms {
+        Terms::Cash => "Cash purchase quote",
+        Terms::Loan { .. } => "Finance purchase quote",
+        Terms::Lease { .. } => "Lease quote",
+    }
+}
+
+/// Renders the quote as PDF bytes.
+pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<Vec<u8>> {
+    let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
+    let title = if header.letterhead.name.is_empty() { "Showroom".to_string() } else { header.letterhead.name.clone() };
+
+    // Header: dealership left, quote identity right.
+    d.text(&title, Style::Title);
+    d.text_right(kind_label(deal), Style::Heading);
+    d.newline(Style::Title);
+    let contact = [header.letterhead.address.as_str(), &header.letterhead.phone, &header.letterhead.email]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("  ·  ");
+    if !contact.is_empty() {
+        d.text(&contact, Style::Small);
+    }
+    let ident = [
+        (!header.quote_number.is_empty()).then(|| format!("Quote {}", header.quote_number)),
+        (!header.date.is_empty()).then(|| format!("Date {}", header.date)),
+        (!header.valid_until.is_empty()).then(|| format!("Valid until {}", header.valid_until)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("   ");
+    d.text_right(&ident, Style::Small);
+    d.newline(Style::Small);
+    d.rule();
+
+    // Parties and vehicle.
+    d.gap(2.0);
+    d.pair_columns(
+        ("Customer", &[header.customer.name.as_str(), &header.customer.phone, &header.customer.email]),
+        (
+            "Vehicle",
+            &[
+                deal.vehicle.description.as_str(),
+                &if deal.vehicle.vin.is_empty() { String::new() } else { format!("VIN {}", deal.vehicle.vin) },
+                &if deal.vehicle.stock_no.is_empty() {
+                    String::new()
+                } else {
+                    format!("Stock no. {}", deal.vehicle.stock_no)
+                },
+            ],
+        ),
+    );
+    if !header.salesperson.is_empty() {
+        d.text(&format!("Salesperson: {}", header.salesperson), Style::Small);
+        d.newline(Style::Small);
+    }
+
+    // Itemised build-up.
+    d.section("Price build-up");
+    for l in &calc.lines {
+        let style = if l.kind == LineKind::Total { Style::Strong } else { Style::Body };
+        d.row(&l.label, &l.amount.pretty(), style);
+    }
+    if calc.lease.is_none() {
+        d.row("Out-the-door price (price + fees + taxes − rebates)", &calc.out_the_door.pretty(), Style::Strong);
+    }
+    if let Some(t) = &deal.trade_in {
+        d.row(
+            &format!("Trade-in equity (allowance {} − payoff {})", t.allowance.pretty(), t.payoff.pretty()),
+            &calc.trade_equity.pretty(),
+            Style::Body,
+        );
+    }
+
+    // Taxes with their jurisdiction.
+    d.section(&format!("Taxes ({} rules in force on {})", calc.jurisdiction, calc.tax_date));
+    if calc.taxes.is_empty() {
+        d.text("No tax applies in this jurisdiction.", Style::Body);
+        d.newline(Style::Body);
+    }
+    for t in &calc.taxes {
+        let when = match t.applies_to.as_str() {
+            "lease_monthly" => "per monthly payment",
+            "lease_upfront" => "due at signing",
+            _ => "on the sale",
+        };
+        d.row(
+            &format!("{} {}% of {} ({when})", t.name, t.rate.normalize(), t.base.pretty()),
+            &t.amount.pretty(),
+            Style::Body,
+        );
+    }
+
+    // Terms and payment.
+    match (&calc.loan, &calc.lease) {
+        (Some(l), _) => {
+            d.section("Finance terms");
+            d.row("Annual percentage rate (APR)", &format!("{}%", l.apr.normalize()), Style::Body);
+            d.row("Term", &format!("{} months", l.term_months), Style::Body);
+            d.row("Amount financed", &l.amount_financed.pretty(), Style::Body);
+            d.row("Finance charge", &l.finance_charge.pretty(), Style::Body);
+            d.row("Total of payments", &l.total_of_payments.pretty(), Style::Body);
+            if l.final_payment != l.payment {
+                d.row("Final payment", &l.final_payment.pretty(), Style::Body);
+            }
+            d.row("Monthly payment", &l.payment.pretty(), Style::Emphasis);
+        }
+        (None, Some(l)) => {
+            d.section("Lease terms");
+            d.row("MSRP", &l.msrp.pretty(), Style::Body);
+            d.row(
+                &format!("Residual value ({}% of MSRP)", l.residual_percent.normalize()),
+                &l.residual.pretty(),
+                Style::Body,
+            );
+            d.row(
+                &format!("Money factor (≈ {}% APR)", l.apr_equivalent),
+                &l.money_factor.normalize().to_string(),
+                Style::Body,
+            );
+            if let Terms::Lease { acquisition_fee, acquisition_fee_capitalized: true, .. } = &deal.terms
+                && *acquisition_fee > Money::ZERO
+            {
+                d.row("Acquisition fee (capitalized)", &acquisition_fee.pretty(), Style::Body);
+            }
+            d.row("Gross capitalized cost", &l.gross_cap_cost.pretty(), Style::Body);
+            d.row("Capitalized cost reduction", &(-l.cap_cost_reduction).pretty(), Style::Body);
+            d.row("Adjusted capitalized cost", &l.adjusted_cap_cost.pretty(), Style::Body);
+            d.row(
+                &format!("Depreciation ((adjusted cap cost − residual) / {})", l.term_months),
+                &l.depreciation.pretty(),
+                Style::Body,
+            );
+            d.row("Rent charge ((adjusted cap cost + residual) × money factor)", &l.rent_charge.pretty(), Style::Body);
+            d.row("Base monthly payment", &l.base_payment.pretty(), Style::Body);
+            d.row("Monthly tax", &l.monthly_tax.pretty(), Style::Body);
+            d.row(&format!("Monthly payment ({} payments)", l.term_months), &l.payment.pretty(), Style::Emphasis);
+            d.section("Due at signing");
+            for x in &l.due_at_signing {
+                d.row(&x.label, &x.amount.pretty(), Style::Body);
+            }
+            d.row("Total due at signing", &l.due_at_signing_total.pretty(), Style::Strong);
+            d.row(
+                &format!(
+                    "Miles allowed: {} · excess miles at",
+                    crate::desk::money::group_digits(u64::from(l.miles_allowed))
+                ),
+                &format!("{}/mile", l.excess_mile_charge.pretty()),
+                Style::Body,
+            );
+        }
+        _ => {
+            d.section("Cash purchase");
+            d.row("Balance due at delivery", &calc.balance_due.pretty(), Style::Emphasis);
+        }
+    }
+
+    // Payment grid.
+    if header.show_grid && (!calc.loan_grid.is_empty() || !calc.lease_grid.is_empty()) {
+        for (name, grid) in [("Finance payment options", &calc.loan_grid), ("Lease payment options", &calc.lease_grid)]
+        {
+            if grid.is_empty() {
+                continue;
+            }
+            let mut terms: Vec<u32> = grid.iter().map(|c| c.term_months).collect();
+            terms.dedup();
+            let mut downs: Vec<Money> = grid.iter().map(|c| c.down_payment).collect();
+            downs.sort();
+            downs.dedup();
+            d.keep_together(downs.len() + 4);
+            d.section(name);
+            let head: Vec<String> = std::iter::once("Down payment".to_string())
+                .chain(terms.iter().map(|t| format!("{t} months")))
+                .collect();
+            d.table_row(&head, Style::Strong);
+            for dp in &downs {
+                let mut row = vec![dp.pretty()];
+                for t in &terms {
+                    let p =
+                        grid.iter().find(|c| c.term_months == *t && c.down_payment == *dp).map(|c| c.payment.pretty());
+                    row.push(p.unwrap_or_default());
+                }
+                d.table_row(&row, Style::Body);
+            }
+        }
+    }
+
+    for w in &calc.warnings {
+        d.gap(1.0);
+        d.paragraph(&format!("Note: {}", w.message), Style::Small);
+    }
+    d.section("Disclosures");
+    d.paragraph(DISCLOSURES, Style::Small);
+    d.signatures(&["Customer", "Sales manager"]);
+    Ok(d.finish(&format!("{} — {}", title, kind_label(deal))))
+}
