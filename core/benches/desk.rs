@@ -22,7 +22,8 @@ fn main() {
     let taxes = TaxTable::builtin();
     let today = chrono::Utc::now().date_naive();
     for name in ["cash", "loan", "lease"] {
-        let deal: Deal = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap()).unwrap();
+        let deal: Deal =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap()).unwrap();
         for _ in 0..200 {
             std::hint::black_box(calculate(&deal, &taxes, today).unwrap());
         }
@@ -33,7 +34,11 @@ fn main() {
             times.push(t.elapsed());
         }
         let (p50, p95) = stats(times);
-        println!("recompute {name:<5} (lines, taxes, payment, 3x3 grid)  p50={:>7.1} µs  p95={:>7.1} µs  target < 50 µs", p50 * 1e6, p95 * 1e6);
+        println!(
+            "recompute {name:<5} (lines, taxes, payment, 3x3 grid)  p50={:>7.1} µs  p95={:>7.1} µs  target < 50 µs",
+            p50 * 1e6,
+            p95 * 1e6
+        );
 
         let calc = calculate(&deal, &taxes, today).unwrap();
         let header = QuoteHeader {

@@ -141,6 +141,67 @@ impl Showroom {
         crate::pdf::quote_pdf(&header, deal, &calc)
     }
 
+    pub fn create_quote(
+        &mut self,
+        target: &crate::quotes::QuoteTarget,
+        deal: &crate::desk::Deal,
+    ) -> Result<crate::quotes::QuoteDetail> {
+        let taxes = self.tax_table();
+        let id = crate::quotes::create(&mut self.store, target, deal, &taxes, Self::today())?;
+        self.quote_detail(id)
+    }
+
+    pub fn revise_quote(&mut self, id: Uuid, deal: &crate::desk::Deal) -> Result<crate::quotes::QuoteDetail> {
+        let taxes = self.tax_table();
+        crate::quotes::revise(&mut self.store, id, deal, &taxes, Self::today())?;
+        self.quote_detail(id)
+    }
+
+    pub fn present_quote(&mut self, id: Uuid) -> Result<crate::quotes::QuoteDetail> {
+        crate::quotes::present(&mut self.store, id, Self::today())?;
+        self.quote_detail(id)
+    }
+
+    pub fn decline_quote(&mut self, id: Uuid) -> Result<crate::quotes::QuoteDetail> {
+        crate::quotes::decline(&mut self.store, id)?;
+        self.quote_detail(id)
+    }
+
+    pub fn accept_quote(
+        &mut self,
+        id: Uuid,
+        acceptance: &crate::quotes::Acceptance,
+    ) -> Result<crate::quotes::QuoteDetail> {
+        crate::quotes::accept(&mut self.store, id, acceptance, Self::today())?;
+        self.quote_detail(id)
+    }
+
+    pub fn quote_detail(&self, id: Uuid) -> Result<crate::quotes::QuoteDetail> {
+        crate::quotes::detail(self.store.conn(), id, Self::today())
+    }
+
+    /// Prints the quote's current version, which freezes it (a later edit makes a new version).
+    pub fn print_quote(&mut self, id: Uuid) -> Result<Vec<u8>> {
+        let version = crate::quotes::present(&mut self.store, id, Self::today())?;
+        let detail = self.quote_detail(id)?;
+        let customer = crate::store::get::<Customer>(self.store.conn(), detail.quote.customer_id)?;
+        let header = crate::pdf::QuoteHeader {
+            customer: crate::pdf::QuoteParty {
+                name: customer.display_name(),
+                phone: customer.phone.clone().unwrap_or_default(),
+                email: customer.email.clone().unwrap_or_default(),
+            },
+            quote_number: format!("{} v{}", detail.quote.number, version.version),
+            valid_until: detail.quote.valid_until.to_string(),
+            show_grid: true,
+            ..Default::default()
+        };
+        let mut header = header;
+        header.letterhead.name = self.dealership().map(|d| d.name).unwrap_or_default();
+        header.date = Self::today().to_string();
+        crate::pdf::quote_pdf(&header, &version.deal, &version.calc)
+    }
+
     pub fn export_json(&self) -> Result<serde_json::Value> {
         io::export_json(self.store.conn())
     }

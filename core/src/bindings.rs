@@ -14,9 +14,13 @@ macro_rules! decls {
 pub fn typescript() -> String {
     use crate::api::{AppStatus, SyncStatus};
     use crate::demo::DemoSummary;
+    use crate::desk::money::Money;
+    use crate::desk::tax::{Jurisdiction, LeaseTax, TaxRate};
+    use crate::desk::*;
     use crate::domain::*;
     use crate::error::{ApiError, ErrorCode, FieldError};
     use crate::io::{ImportAction, ImportReport, RowOutcome};
+    use crate::quotes::*;
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
     use crate::store::search::{HitKind, SearchHit};
     let cfg = Config::new().with_large_int("number");
@@ -27,6 +31,10 @@ pub fn typescript() -> String {
         Activity, ActivityKind, Interaction, InteractionChannel, Direction,
         Vehicle, VehicleStatus, Dealership, User, Role, Team,
         SearchHit, HitKind, ImportReport, RowOutcome, ImportAction,
+        Money, Deal, DealVehicle, Item, Fee, FeeKind, TradeIn, Terms, GridSpec,
+        DealCalc, Line, LineKind, TaxLine, LoanResult, LeaseResult, GridCell,
+        Jurisdiction, TaxRate, LeaseTax,
+        Quote, QuoteStatus, QuoteVersion, QuoteDetail, QuoteTarget, Acceptance, SalesOrder, OrderStatus,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

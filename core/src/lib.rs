@@ -16,6 +16,7 @@ pub mod error;
 pub mod io;
 pub mod paths;
 pub mod pdf;
+pub mod quotes;
 pub mod store;
 pub mod sync;
 

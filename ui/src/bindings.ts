@@ -65,7 +65,7 @@ export type CustomerDetail = { customer: Customer, leads: Array<Lead>, opportuni
 /**
  * The most recent interactions, newest first.
  */
-interactions: Array<Interaction>, interaction_count: number, };
+interactions: Array<Interaction>, interaction_count: number, quotes: Array<Quote>, };
 
 export type CustomerQuery = { 
 /**
@@ -170,3 +170,193 @@ line: number, action: ImportAction, customer_id: string | null, name: string,
 problems: Array<FieldError>, };
 
 export type ImportAction = "created" | "updated" | "unchanged" | "invalid";
+
+export type Money = string;
+
+export type Deal = { 
+/**
+ * A jurisdiction code, e.g. `"TX"`, or a custom one from Settings.
+ */
+jurisdiction: string, 
+/**
+ * The date taxes are looked up for; default today.
+ */
+date: string | null, vehicle: DealVehicle, 
+/**
+ * Selling price of the vehicle before options, discount and rebates.
+ */
+price: Money, options: Array<Item>, discount: Money, 
+/**
+ * Manufacturer rebates and incentives.
+ */
+rebates: Array<Item>, fees: Array<Fee>, trade_in: TradeIn | null, 
+/**
+ * Cash down (loan) or cash cap cost reduction (lease).
+ */
+down_payment: Money, terms: Terms, grid: GridSpec | null, };
+
+export type DealVehicle = { description: string, vin: string, stock_no: string, 
+/**
+ * Needed for a lease (the residual is a percent of MSRP).
+ */
+msrp: Money | null, 
+/**
+ * Dealer cost, for front-end gross (never printed for the customer).
+ */
+invoice: Money | null, reconditioning: Money, };
+
+export type Item = { name: string, amount: Money, 
+/**
+ * Options and fees: whether sales tax applies. Ignored for rebates.
+ */
+taxable: boolean, };
+
+export type Fee = { name: string, kind: FeeKind, amount: Money, taxable: boolean, };
+
+export type FeeKind = "doc" | "title" | "registration" | "other";
+
+export type TradeIn = { description: string, vin: string, 
+/**
+ * What the dealership pays for the trade.
+ */
+allowance: Money, 
+/**
+ * What the customer still owes on it.
+ */
+payoff: Money, };
+
+export type Terms = { "type": "cash" } | { "type": "loan", 
+/**
+ * Percent, e.g. `"7.5"`.
+ */
+apr: string, term_months: number, } | { "type": "lease", term_months: number, 
+/**
+ * Percent of MSRP, e.g. `"58"`.
+ */
+residual_percent: string, 
+/**
+ * E.g. `"0.00125"` (= 3.0% APR equivalent).
+ */
+money_factor: string, acquisition_fee: Money, 
+/**
+ * True: added to the cap cost; false: paid at signing.
+ */
+acquisition_fee_capitalized: boolean, miles_per_year: number, excess_mile_charge: Money, security_deposit: Money, };
+
+export type GridSpec = { terms: Array<number>, down_payments: Array<Money>, };
+
+export type DealCalc = { jurisdiction: string, tax_date: string, lines: Array<Line>, taxes: Array<TaxLine>, 
+/**
+ * Vehicle price after options and discount.
+ */
+vehicle_price: Money, rebates_total: Money, fees_total: Money, tax_total: Money, 
+/**
+ * Positive equity reduces what is owed; negative equity adds to it.
+ */
+trade_equity: Money, 
+/**
+ * Price + fees + taxes − rebates, before trade and down payment.
+ */
+out_the_door: Money, 
+/**
+ * What the customer still pays after trade equity and cash down (cash deals).
+ */
+balance_due: Money, loan: LoanResult | null, lease: LeaseResult | null, 
+/**
+ * Loan and lease payments for the grid's terms × down payments.
+ */
+loan_grid: Array<GridCell>, lease_grid: Array<GridCell>, 
+/**
+ * Manager-only: vehicle price − invoice − reconditioning. Never on customer documents.
+ */
+front_end_gross: Money | null, warnings: Array<FieldError>, };
+
+export type Line = { kind: LineKind, label: string, amount: Money, };
+
+export type LineKind = "price" | "option" | "discount" | "rebate" | "fee" | "tax" | "trade" | "down" | "deposit" | "total";
+
+export type TaxLine = { name: string, jurisdiction: string, rate: string, 
+/**
+ * The amount the rate applies to.
+ */
+base: Money, amount: Money, 
+/**
+ * `sale`, `lease_monthly` (per payment), or `lease_upfront`.
+ */
+applies_to: string, };
+
+export type LoanResult = { apr: string, term_months: number, amount_financed: Money, payment: Money, 
+/**
+ * The last payment, which absorbs rounding.
+ */
+final_payment: Money, total_of_payments: Money, finance_charge: Money, };
+
+export type LeaseResult = { term_months: number, msrp: Money, residual_percent: string, residual: Money, money_factor: string, 
+/**
+ * Money factor × 2400, for comparison with a loan APR.
+ */
+apr_equivalent: string, gross_cap_cost: Money, cap_cost_reduction: Money, adjusted_cap_cost: Money, depreciation: Money, rent_charge: Money, base_payment: Money, monthly_tax: Money, payment: Money, due_at_signing: Array<Line>, due_at_signing_total: Money, total_of_payments: Money, miles_allowed: number, excess_mile_charge: Money, };
+
+export type GridCell = { term_months: number, down_payment: Money, payment: Money, };
+
+export type Jurisdiction = { code: string, name: string, effective_from: string, rates: Array<TaxRate>, 
+/**
+ * Extra rates that apply to leases only (e.g. Pennsylvania's 3% lease tax).
+ */
+lease_rates: Array<TaxRate>, 
+/**
+ * Whether the trade-in allowance reduces the taxable amount.
+ */
+trade_in_reduces_taxable: boolean, 
+/**
+ * Whether tax is charged on the price before manufacturer rebates.
+ */
+rebates_taxable: boolean, lease_tax: LeaseTax, 
+/**
+ * With monthly lease tax: whether the cash cap cost reduction is taxed at signing.
+ */
+lease_taxes_cap_reduction: boolean, doc_fee_cap: Money | null, 
+/**
+ * Where the rule comes from.
+ */
+source: string, };
+
+export type TaxRate = { name: string, 
+/**
+ * Percent, e.g. `"6.25"`.
+ */
+rate: string, };
+
+export type LeaseTax = "monthly" | "total_payments_upfront" | "full_price_upfront";
+
+export type Quote = { id: string, 
+/**
+ * Human number, e.g. `Q-261127-4F2A`.
+ */
+number: string, customer_id: string, opportunity_id: string | null, vehicle_id: string | null, status: QuoteStatus, valid_until: string, 
+/**
+ * The current (latest) version number.
+ */
+version: number, owner_id: string | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+
+export type QuoteStatus = "draft" | "presented" | "accepted" | "declined" | "expired";
+
+export type QuoteVersion = { id: string, quote_id: string, version: number, deal: Deal, 
+/**
+ * The figures as computed when this version was saved.
+ */
+calc: DealCalc, frozen: boolean, created_at: Timestamp, updated_at: Timestamp, };
+
+export type QuoteDetail = { quote: Quote, status: QuoteStatus, versions: Array<QuoteVersion>, order: SalesOrder | null, };
+
+export type QuoteTarget = { customer_id: string | null, opportunity_id: string | null, vehicle_id: string | null, 
+/**
+ * Days the quote stays valid; default 7.
+ */
+valid_days: number | null, };
+
+export type Acceptance = { deposit: Money, delivery_date: string | null, };
+
+export type SalesOrder = { id: string, number: string, quote_id: string, quote_version: number, customer_id: string, vehicle_id: string | null, deposit_cents: number, delivery_date: string | null, status: OrderStatus, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+
+export type OrderStatus = "open" | "delivered" | "cancelled";

@@ -42,6 +42,7 @@ pub struct CustomerDetail {
     /// The most recent interactions, newest first.
     pub interactions: Vec<Interaction>,
     pub interaction_count: i64,
+    pub quotes: Vec<crate::quotes::Quote>,
 }
 
 pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
@@ -94,6 +95,7 @@ pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
         interactions: query(conn, "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50", key.clone())?,
         interaction_count: conn
             .query_row("SELECT count(*) FROM interactions WHERE customer_id = ?1", key, |r| r.get(0))?,
+        quotes: crate::quotes::for_customer(conn, id)?,
         customer,
     })
 }

@@ -6,6 +6,7 @@ use crate::domain::{
     Activity, Customer, Dealership, Interaction, Lead, Opportunity, PipelineStage, Team, User, Vehicle,
 };
 use crate::error::{CoreError, Result};
+use crate::quotes::{Quote, QuoteVersion, SalesOrder};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, Row};
 use serde::Serialize;
@@ -317,6 +318,63 @@ entity!(
         ("author_id", Text),
         ("occurred_at", Text),
         ("created_at", Text),
+    ]
+);
+
+entity!(
+    Quote,
+    "quotes",
+    "quote",
+    searchable = false,
+    [
+        ("id", Text),
+        ("number", Text),
+        ("customer_id", Text),
+        ("opportunity_id", Text),
+        ("vehicle_id", Text),
+        ("status", Text),
+        ("valid_until", Text),
+        ("version", Int),
+        ("owner_id", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
+    ]
+);
+entity!(
+    QuoteVersion,
+    "quote_versions",
+    "quote version",
+    searchable = false,
+    [
+        ("id", Text),
+        ("quote_id", Text),
+        ("version", Int),
+        ("deal", Json),
+        ("calc", Json),
+        ("frozen", Bool),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    SalesOrder,
+    "sales_orders",
+    "sales order",
+    searchable = false,
+    [
+        ("id", Text),
+        ("number", Text),
+        ("quote_id", Text),
+        ("quote_version", Int),
+        ("customer_id", Text),
+        ("vehicle_id", Text),
+        ("deposit_cents", Int),
+        ("delivery_date", Text),
+        ("status", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
     ]
 );
 

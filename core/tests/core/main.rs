@@ -6,6 +6,7 @@ mod demo;
 mod desk;
 mod import_export;
 mod pdf;
+mod quotes;
 mod store;
 
 use showroom_core::Showroom;
