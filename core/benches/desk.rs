@@ -3,6 +3,8 @@
 //!
 //!     cargo bench -p showroom-core --bench desk
 
+#![allow(clippy::unwrap_used)] // a benchmark that cannot run its input should stop loudly
+
 use showroom_core::desk::tax::TaxTable;
 use showroom_core::desk::{Deal, calculate};
 use showroom_core::pdf::{QuoteHeader, QuoteParty, quote_pdf};
