@@ -3,7 +3,7 @@
 
 use crate::demo::{self, DemoSize, DemoSummary};
 use crate::domain::{Customer, CustomerDraft, Dealership, Timestamp};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::io::{self, ImportOptions, ImportReport};
 use crate::store::customers::{self, CustomerDetail, CustomerQuery, Page};
 use crate::store::search::{self, SearchHit};
@@ -200,6 +200,28 @@ impl Showroom {
         header.letterhead.name = self.dealership().map(|d| d.name).unwrap_or_default();
         header.date = Self::today().to_string();
         crate::pdf::quote_pdf(&header, &version.deal, &version.calc)
+    }
+
+    /// Writes the printed quote (current version, now frozen) as a PDF into `dir` and returns its path.
+    pub fn save_quote_pdf(&mut self, id: Uuid, dir: &Path) -> Result<PathBuf> {
+        let bytes = self.print_quote(id)?;
+        let detail = self.quote_detail(id)?;
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
+        let path = dir.join(format!("{} v{}.pdf", detail.quote.number, detail.quote.version));
+        std::fs::write(&path, bytes).map_err(|e| CoreError::io(format!("cannot write {}", path.display()), e))?;
+        Ok(path)
+    }
+
+    /// Vehicles for pickers: matches for the text, or the newest available ones when it is empty.
+    pub fn find_vehicles(&self, text: &str) -> Result<Vec<crate::domain::Vehicle>> {
+        if text.trim().is_empty() {
+            return query(
+                self.store.conn(),
+                "WHERE deleted_at IS NULL AND status = 'available' ORDER BY received_at DESC LIMIT 30",
+                [],
+            );
+        }
+        search::matching(self.store.conn(), text, 30, 0)
     }
 
     pub fn export_json(&self) -> Result<serde_json::Value> {

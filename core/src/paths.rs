@@ -7,6 +7,13 @@ use std::path::{Path, PathBuf};
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "showroom.sqlite3";
 
+/// Where saved quote PDFs go: ~/Documents/Showroom, or the data folder when there is no Documents.
+pub fn documents_dir(data_dir: &Path) -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(|d| d.join("Showroom")))
+        .unwrap_or_else(|| data_dir.join("quotes"))
+}
+
 pub fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("app", "Showroom", "Showroom").map(|d| d.data_dir().to_path_buf())
 }

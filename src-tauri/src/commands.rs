@@ -2,7 +2,10 @@
 
 use showroom_core::api::AppStatus;
 use showroom_core::demo::DemoSummary;
+use showroom_core::desk::{Deal, DealCalc};
+use showroom_core::domain::Vehicle;
 use showroom_core::domain::{Customer, CustomerDraft};
+use showroom_core::quotes::{QuoteDetail, QuoteTarget};
 use showroom_core::store::customers::{CustomerDetail, CustomerQuery, Page};
 use showroom_core::store::search::SearchHit;
 use showroom_core::{ApiError, ErrorCode, Showroom};
@@ -10,8 +13,9 @@ use std::sync::Mutex;
 use tauri::State;
 use uuid::Uuid;
 
-/// The open database, or why it could not be opened (shown by the UI instead of a crash).
-pub struct AppState(pub Result<Mutex<Showroom>, ApiError>);
+/// The open database (or why it could not be opened, shown by the UI instead of a crash), and the
+/// data folder it lives in.
+pub struct AppState(pub Result<Mutex<Showroom>, ApiError>, pub std::path::PathBuf);
 
 type R<T> = Result<T, ApiError>;
 
@@ -63,4 +67,35 @@ pub fn update_customer(state: State<'_, AppState>, id: Uuid, draft: CustomerDraf
 #[tauri::command(async)]
 pub fn search(state: State<'_, AppState>, text: String) -> R<Vec<SearchHit>> {
     with(&state, |a| a.search(&text))
+}
+
+#[tauri::command(async)]
+pub fn calculate_deal(state: State<'_, AppState>, deal: Deal) -> R<DealCalc> {
+    with(&state, |a| a.calculate_deal(&deal))
+}
+
+#[tauri::command(async)]
+pub fn tax_jurisdictions(state: State<'_, AppState>) -> R<Vec<String>> {
+    with(&state, |a| Ok(a.tax_table().codes()))
+}
+
+#[tauri::command(async)]
+pub fn find_vehicles(state: State<'_, AppState>, text: String) -> R<Vec<Vehicle>> {
+    with(&state, |a| a.find_vehicles(&text))
+}
+
+#[tauri::command(async)]
+pub fn create_quote(state: State<'_, AppState>, target: QuoteTarget, deal: Deal) -> R<QuoteDetail> {
+    with(&state, |a| a.create_quote(&target, &deal))
+}
+
+#[tauri::command(async)]
+pub fn revise_quote(state: State<'_, AppState>, id: Uuid, deal: Deal) -> R<QuoteDetail> {
+    with(&state, |a| a.revise_quote(id, &deal))
+}
+
+#[tauri::command(async)]
+pub fn save_quote_pdf(state: State<'_, AppState>, id: Uuid) -> R<String> {
+    let dir = showroom_core::paths::documents_dir(&state.1);
+    with(&state, |a| a.save_quote_pdf(id, &dir).map(|p| p.display().to_string()))
 }

@@ -8,10 +8,10 @@ use std::sync::Mutex;
 
 pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let state = match Showroom::open(data_dir) {
-        Ok(app) => AppState(Ok(Mutex::new(app))),
+        Ok(app) => AppState(Ok(Mutex::new(app)), data_dir.to_path_buf()),
         Err(e) => {
             tracing::error!("cannot open the database in {}: {e}", data_dir.display());
-            AppState(Err(ApiError::from(e)))
+            AppState(Err(ApiError::from(e)), data_dir.to_path_buf())
         }
     };
     tauri::Builder::default()
@@ -25,6 +25,12 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::create_customer,
             commands::update_customer,
             commands::search,
+            commands::calculate_deal,
+            commands::tax_jurisdictions,
+            commands::find_vehicles,
+            commands::create_quote,
+            commands::revise_quote,
+            commands::save_quote_pdf,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

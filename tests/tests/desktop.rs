@@ -208,3 +208,64 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
         .unwrap();
     assert_eq!(fields, ["city", "updated_at"], "one edit, one change per changed field");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = showroom(data.path(), &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let display = display();
+    let (_driver_proc, port) = tauri_driver(&display);
+    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    let driver = &ui.driver;
+
+    let nav = ui.button("Quotes").await;
+    ui.click(&nav, "Quotes").await;
+    // Pick a customer and a vehicle from the pickers.
+    let customer = ui.input("customer").await;
+    customer.click().await.unwrap();
+    customer.send_keys("adams").await.unwrap();
+    let first = ui.find(By::Css(".picker-list li"), "customer suggestions", 15).await;
+    ui.click(&first, "a customer suggestion").await;
+    let vehicle = ui.input("vehicle").await;
+    vehicle.click().await.unwrap();
+    vehicle.send_keys("toyota").await.unwrap();
+    let first = ui.find(By::Css(".picker-list li"), "vehicle suggestions", 15).await;
+    ui.click(&first, "a vehicle suggestion").await;
+
+    // The payment appears, computed locally.
+    let payment = ui.find(By::Css("[data-testid='payment']"), "the payment", 15).await;
+    let before = payment.text().await.unwrap();
+    assert!(before.starts_with('$'), "{before}");
+    shot(&display, "07-deal-desk");
+
+    // A grid cell applies its term and down payment.
+    let cells = driver.find_all(By::Css(".pay-grid .cell")).await.unwrap();
+    assert_eq!(cells.len(), 9);
+    let target = cells[0].text().await.unwrap();
+    ui.click(&cells[0], "the first grid cell").await;
+    ui.wait_text("[data-testid='payment']", &target).await;
+
+    // A bad APR is named next to its field.
+    let apr = ui.input("apr").await;
+    apr.clear().await.unwrap();
+    apr.send_keys("75").await.unwrap();
+    ui.wait_text("[data-field-error='apr']", "not between").await;
+    apr.clear().await.unwrap();
+    apr.send_keys("5.9").await.unwrap();
+    ui.find(By::Css("[data-testid='payment']"), "the payment again", 15).await;
+
+    let save = ui.button("Save PDF").await;
+    ui.click(&save, "Save PDF").await;
+    let toast = ui.wait_text(".toast-body > span", "PDF saved: ").await;
+    let text = toast.text().await.unwrap();
+    let path = text.split("PDF saved: ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    ui.driver.quit().await.unwrap();
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let frozen: i64 = conn.query_row("SELECT frozen FROM quote_versions", [], |r| r.get(0)).unwrap();
+    assert_eq!(frozen, 1, "printing froze the version");
+}

@@ -2,7 +2,8 @@
 // whatever the bridge throws into an ApiError {code, message, fields}.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, DemoSummary, Page, SearchHit,
+  ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
+  QuoteDetail, QuoteTarget, SearchHit, Vehicle,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -31,4 +32,10 @@ export const api = {
   createCustomer: (draft: CustomerDraft) => call<Customer>("create_customer", { draft }),
   updateCustomer: (id: string, draft: CustomerDraft) => call<Customer>("update_customer", { id, draft }),
   search: (text: string) => call<SearchHit[]>("search", { text }),
+  calculateDeal: (deal: Deal) => call<DealCalc>("calculate_deal", { deal }),
+  taxJurisdictions: () => call<string[]>("tax_jurisdictions"),
+  findVehicles: (text: string) => call<Vehicle[]>("find_vehicles", { text }),
+  createQuote: (target: QuoteTarget, deal: Deal) => call<QuoteDetail>("create_quote", { target, deal }),
+  reviseQuote: (id: string, deal: Deal) => call<QuoteDetail>("revise_quote", { id, deal }),
+  saveQuotePdf: (id: string) => call<string>("save_quote_pdf", { id }),
 };

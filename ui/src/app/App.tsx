@@ -12,6 +12,7 @@ import { Placeholder } from "./Placeholder";
 import { SettingsPage } from "./SettingsPage";
 import { Shortcuts } from "./Shortcuts";
 import { CustomersPage } from "../customers/CustomersPage";
+import { DeskPage } from "../desk/DeskPage";
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -113,6 +114,8 @@ export function App() {
             onCreate={setCreating}
             onChanged={refreshStatus}
           />
+        ) : page === "quotes" ? (
+          <DeskPage />
         ) : page === "settings" ? (
           <SettingsPage status={status} />
         ) : (
