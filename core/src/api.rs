@@ -224,6 +224,21 @@ impl Showroom {
         search::matching(self.store.conn(), text, 30, 0)
     }
 
+    pub fn filter_vehicles(&self, f: &crate::inventory::VehicleFilter) -> Result<Vec<crate::domain::Vehicle>> {
+        crate::inventory::filter(self.store.conn(), f)
+    }
+
+    /// Vehicles that fit what the customer asked for, best first, with the reasons.
+    pub fn vehicle_matches(&self, customer_id: Uuid) -> Result<Vec<crate::inventory::VehicleMatch>> {
+        let customer = crate::store::get::<Customer>(self.store.conn(), customer_id)?;
+        crate::inventory::matches_for(self.store.conn(), &customer, Timestamp::now(), 20)
+    }
+
+    pub fn import_vehicles_csv(&mut self, bytes: &[u8], opts: ImportOptions) -> Result<ImportReport> {
+        let year = Self::today().format("%Y").to_string().parse().unwrap_or(2026);
+        io::import_vehicles(&mut self.store, bytes, year, opts)
+    }
+
     pub fn export_json(&self) -> Result<serde_json::Value> {
         io::export_json(self.store.conn())
     }

@@ -19,6 +19,7 @@ pub fn typescript() -> String {
     use crate::desk::*;
     use crate::domain::*;
     use crate::error::{ApiError, ErrorCode, FieldError};
+    use crate::inventory::{VehicleFilter, VehicleMatch};
     use crate::io::{ImportAction, ImportReport, RowOutcome};
     use crate::quotes::*;
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
@@ -35,6 +36,7 @@ pub fn typescript() -> String {
         DealCalc, Line, LineKind, TaxLine, LoanResult, LeaseResult, GridCell,
         Jurisdiction, TaxRate, LeaseTax,
         Quote, QuoteStatus, QuoteVersion, QuoteDetail, QuoteTarget, Acceptance, SalesOrder, OrderStatus,
+        VehicleFilter, VehicleMatch,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

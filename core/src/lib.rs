@@ -13,6 +13,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod error;
+pub mod inventory;
 pub mod io;
 pub mod paths;
 pub mod pdf;

@@ -71,6 +71,14 @@ pub enum ImportWhat {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// Inventory from a DMS-style CSV (stock, VIN, year, make, model, …); matches by stock number.
+    Vehicles {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        skip_invalid: bool,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -181,12 +189,22 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 Err(e) => field_errors(e),
             }
         }
-        Command::Import { what: ImportWhat::Customers { file, dry_run, skip_invalid } } => {
+        Command::Import { what } => {
+            let (file, opts, vehicles) = match what {
+                ImportWhat::Customers { file, dry_run, skip_invalid } => {
+                    (file, ImportOptions { dry_run, skip_invalid }, false)
+                }
+                ImportWhat::Vehicles { file, dry_run, skip_invalid } => {
+                    (file, ImportOptions { dry_run, skip_invalid }, true)
+                }
+            };
+            let skip_invalid = opts.skip_invalid;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut app = open(data_dir)?;
-            let report = app.import_customers_csv(&bytes, ImportOptions { dry_run, skip_invalid })?;
+            let report =
+                if vehicles { app.import_vehicles_csv(&bytes, opts)? } else { app.import_customers_csv(&bytes, opts)? };
             for col in &report.ignored_columns {
-                println!("note: column {col:?} is not a customer field and was ignored");
+                println!("note: column {col:?} was not understood and was ignored");
             }
             for row in &report.rows {
                 let what = match row.action {

@@ -163,7 +163,11 @@ export type RowOutcome = {
 /**
  * 1-based line number in the file (the header is line 1).
  */
-line: number, action: ImportAction, customer_id: string | null, name: string, 
+line: number, action: ImportAction, 
+/**
+ * The record created or updated.
+ */
+record_id: string | null, name: string, 
 /**
  * Why the row is invalid, or warnings for a valid one.
  */
@@ -360,3 +364,15 @@ export type Acceptance = { deposit: Money, delivery_date: string | null, };
 export type SalesOrder = { id: string, number: string, quote_id: string, quote_version: number, customer_id: string, vehicle_id: string | null, deposit_cents: number, delivery_date: string | null, status: OrderStatus, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
 
 export type OrderStatus = "open" | "delivered" | "cancelled";
+
+export type VehicleFilter = { 
+/**
+ * Stock number, VIN, year, make, model or trim, as typed.
+ */
+text: string, make: string | null, model: string | null, body: string | null, condition: Condition | null, status: VehicleStatus | null, min_price_cents: number | null, max_price_cents: number | null, };
+
+export type VehicleMatch = { vehicle: Vehicle, 
+/**
+ * 0-100.
+ */
+score: number, reasons: Array<string>, };

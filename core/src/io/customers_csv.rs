@@ -2,6 +2,7 @@
 //! separated, UTF-8 with or without BOM. Rows match existing customers by id, then email, then
 //! phone; a match is updated with the non-empty cells, the rest are created.
 
+use super::sheet;
 use crate::domain::validate::{normalize_email, normalize_phone};
 use crate::domain::{Consent, Customer, CustomerDraft, Preferences, Timestamp, new_id};
 use crate::error::{CoreError, FieldError, Result};
@@ -34,7 +35,8 @@ pub struct RowOutcome {
     /// 1-based line number in the file (the header is line 1).
     pub line: u64,
     pub action: ImportAction,
-    pub customer_id: Option<Uuid>,
+    /// The record created or updated.
+    pub record_id: Option<Uuid>,
     pub name: String,
     /// Why the row is invalid, or warnings for a valid one.
     pub problems: Vec<FieldError>,
@@ -56,6 +58,21 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// Counts one row's outcome.
+    pub fn count(&mut self, row: &RowOutcome, opts: ImportOptions) {
+        match row.action {
+            ImportAction::Created => self.created += 1,
+            ImportAction::Updated => self.updated += 1,
+            ImportAction::Unchanged => self.skipped += 1,
+            ImportAction::Invalid => {
+                self.invalid += 1;
+                if opts.skip_invalid {
+                    self.skipped += 1;
+                }
+            }
+        }
+    }
+
     /// A short human summary, one line.
     pub fn summary(&self) -> String {
         let verb = if self.committed {
@@ -93,11 +110,10 @@ enum Field {
     Consent,
     Preferences,
     Notes,
-    Ignored,
 }
 
 fn field_for(header: &str) -> Option<Field> {
-    let key: String = header.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let key = sheet::header_key(header);
     Some(match key.as_str() {
         "id" | "customerid" => Field::Id,
         "ownerid" => Field::OwnerId,
@@ -118,7 +134,6 @@ fn field_for(header: &str) -> Option<Field> {
         "consent" => Field::Consent,
         "preferences" => Field::Preferences,
         "notes" | "note" | "comments" | "comment" => Field::Notes,
-        "createdat" | "updatedat" | "deletedat" => Field::Ignored,
         _ => return None,
     })
 }
@@ -144,7 +159,6 @@ fn field_name(f: Field) -> &'static str {
         Field::Consent => "consent",
         Field::Preferences => "preferences",
         Field::Notes => "notes",
-        Field::Ignored => "ignored",
     }
 }
 
@@ -156,11 +170,6 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-fn sniff_delimiter(first_line: &[u8]) -> u8 {
-    let count = |b: u8| first_line.iter().filter(|&&c| c == b).count();
-    [b',', b';', b'\t'].into_iter().max_by_key(|&b| count(b)).unwrap_or(b',')
-}
-
 /// Imports customers from CSV bytes into `store` as one transaction and reports every row.
 pub fn import_customers(
     store: &mut Store,
@@ -169,86 +178,30 @@ pub fn import_customers(
     today: NaiveDate,
     opts: ImportOptions,
 ) -> Result<ImportReport> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(CoreError::Import("the file is empty".into()));
-    }
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(sniff_delimiter(first_line))
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(bytes);
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| CoreError::Import(format!("line 1: cannot read the header row ({e})")))?
-        .clone();
-    let mut report = ImportReport { dry_run: opts.dry_run, ..Default::default() };
-    let mut columns = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let h = std::str::from_utf8(h).map_err(|_| {
-            CoreError::Import(format!("line 1, column {}: header is not UTF-8 text; save the file as UTF-8", i + 1))
-        })?;
-        match field_for(h) {
-            Some(f) => {
-                if columns.contains(&f) && f != Field::Ignored {
-                    return Err(CoreError::Import(format!("line 1: two columns mean {}; keep one", field_name(f))));
-                }
-                columns.push(f);
-            }
-            None => {
-                report.ignored_columns.push(h.to_string());
-                columns.push(Field::Ignored);
-            }
-        }
-    }
-    let has_name = columns.iter().any(|f| matches!(f, Field::LastName | Field::FullName | Field::FirstName));
+    let sheet = sheet::read(bytes, field_for, field_name)?;
+    let has_name =
+        sheet.columns.iter().any(|f| matches!(f, Some(Field::LastName | Field::FullName | Field::FirstName)));
     if !has_name {
-        return Err(CoreError::Import(format!(
-            "line 1: no name column found (expected first_name and last_name, or name); the header has: {}",
-            headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect::<Vec<_>>().join(", ")
-        )));
+        return Err(CoreError::Import(
+            "line 1: no name column found (expected first_name and last_name, or name)".into(),
+        ));
     }
-
+    // Our own export's bookkeeping columns are expected, not "ignored".
+    let ignored = sheet
+        .ignored
+        .iter()
+        .filter(|h| !matches!(sheet::header_key(h).as_str(), "createdat" | "updatedat" | "deletedat"))
+        .cloned()
+        .collect();
+    let mut report = ImportReport { dry_run: opts.dry_run, ignored_columns: ignored, ..Default::default() };
     let commit = store.write_if(|w| {
-        let mut record = csv::ByteRecord::new();
-        loop {
-            let line = reader.position().line() + 1;
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    report.invalid += 1;
-                    report.rows.push(RowOutcome {
-                        line,
-                        action: ImportAction::Invalid,
-                        customer_id: None,
-                        name: String::new(),
-                        problems: vec![FieldError::new("row", format!("cannot be read as CSV ({e})"))],
-                    });
-                    continue;
-                }
-            }
-            let line = record.position().map(|p| p.line()).unwrap_or(line);
-            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
-            }
-            let outcome = import_row(w, &columns, &record, line, region, today)?;
-            match outcome.action {
-                ImportAction::Created => report.created += 1,
-                ImportAction::Updated => report.updated += 1,
-                ImportAction::Unchanged => report.skipped += 1,
-                ImportAction::Invalid => {
-                    report.invalid += 1;
-                    if opts.skip_invalid {
-                        report.skipped += 1;
-                    }
-                }
-            }
+        for row in &sheet.rows {
+            let (cells, problems) = row.fields(&sheet.columns, field_name);
+            let outcome = import_row(w, cells, problems, row.line, region, today)?;
+            report.count(&outcome, opts);
             report.rows.push(outcome);
         }
-        let ok = !opts.dry_run && (report.invalid == 0 || opts.skip_invalid);
-        Ok(ok)
+        Ok(!opts.dry_run && (report.invalid == 0 || opts.skip_invalid))
     })?;
     report.committed = commit;
     Ok(report)
@@ -256,29 +209,13 @@ pub fn import_customers(
 
 fn import_row(
     w: &mut Writer<'_>,
-    columns: &[Field],
-    record: &csv::ByteRecord,
+    cells: Vec<(Field, String)>,
+    mut problems: Vec<FieldError>,
     line: u64,
     region: &str,
     today: NaiveDate,
 ) -> Result<RowOutcome> {
-    let mut problems = Vec::new();
-    if record.len() != columns.len() {
-        problems
-            .push(FieldError::new("row", format!("has {} fields but the header has {}", record.len(), columns.len())));
-    }
-    let mut cells: Vec<(Field, String)> = Vec::new();
-    for (i, raw) in record.iter().enumerate() {
-        let Some(&f) = columns.get(i) else { break };
-        match std::str::from_utf8(raw) {
-            Ok(s) => cells.push((f, s.trim().to_string())),
-            Err(_) => problems.push(FieldError::new(
-                field_name(f),
-                "is not UTF-8 text (the file looks like Windows-1252 or Latin-1); save it as UTF-8",
-            )),
-        }
-    }
-    let cell = |f: Field| cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+    let cell = |f: Field| cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v.as_str());
 
     // Which stored customer this row is about: id, then email, then phone.
     let mut existing: Option<Customer> = None;
@@ -343,7 +280,7 @@ fn import_row(
                 Ok(p) => draft.preferences = p,
                 Err(e) => problems.push(FieldError::new("preferences", format!("is not valid preferences JSON ({e})"))),
             },
-            Field::Id | Field::Ignored => {}
+            Field::Id => {}
         }
     }
 
@@ -371,9 +308,9 @@ fn import_row(
             ImportAction::Created
         }
     };
-    Ok(RowOutcome { line, action, customer_id: Some(customer.id), name, problems: warnings })
+    Ok(RowOutcome { line, action, record_id: Some(customer.id), name, problems: warnings })
 }
 
 fn invalid(line: u64, name: String, problems: Vec<FieldError>) -> RowOutcome {
-    RowOutcome { line, action: ImportAction::Invalid, customer_id: None, name, problems }
+    RowOutcome { line, action: ImportAction::Invalid, record_id: None, name, problems }
 }

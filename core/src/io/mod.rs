@@ -4,6 +4,9 @@
 
 mod customers_csv;
 mod export;
+mod sheet;
+mod vehicles_csv;
 
 pub use customers_csv::{ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers};
 pub use export::{export_csv, export_json};
+pub use vehicles_csv::import_vehicles;

@@ -5,6 +5,7 @@ mod bindings;
 mod demo;
 mod desk;
 mod import_export;
+mod inventory;
 mod pdf;
 mod quotes;
 mod store;

@@ -1,0 +1,131 @@
+//! Reading a CSV file for import, shared by every importer: UTF-8 with or without BOM, `,` `;` or
+//! tab separated (sniffed from the header), tolerant header names mapped to fields, ragged rows and
+//! bytes that are not UTF-8 reported per line and field instead of aborting the file.
+
+use crate::error::{CoreError, FieldError, Result};
+
+/// The file, read: which field each column means, and every data row with its line number.
+pub struct Sheet<F> {
+    pub columns: Vec<Option<F>>,
+    /// Header names that mean nothing to this importer.
+    pub ignored: Vec<String>,
+    pub rows: Vec<SheetRow>,
+}
+
+pub struct SheetRow {
+    /// 1-based line in the file (the header is line 1).
+    pub line: u64,
+    /// Each cell trimmed; `None` where the bytes were not UTF-8.
+    pub cells: Vec<Option<String>>,
+    /// Set when the row could not be read as CSV at all.
+    pub unreadable: Option<String>,
+}
+
+fn sniff_delimiter(first_line: &[u8]) -> u8 {
+    let count = |b: u8| first_line.iter().filter(|&&c| c == b).count();
+    [b',', b';', b'\t'].into_iter().max_by_key(|&b| count(b)).unwrap_or(b',')
+}
+
+/// Reads `bytes`. `field_for` maps a header to a field; `name` names a field in messages.
+pub fn read<F: Copy + PartialEq>(
+    bytes: &[u8],
+    field_for: impl Fn(&str) -> Option<F>,
+    name: impl Fn(F) -> &'static str,
+) -> Result<Sheet<F>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(CoreError::Import("the file is empty".into()));
+    }
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sniff_delimiter(first_line))
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(bytes);
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| CoreError::Import(format!("line 1: cannot read the header row ({e})")))?
+        .clone();
+    let mut columns: Vec<Option<F>> = Vec::new();
+    let mut ignored = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let h = std::str::from_utf8(h).map_err(|_| {
+            CoreError::Import(format!("line 1, column {}: header is not UTF-8 text; save the file as UTF-8", i + 1))
+        })?;
+        match field_for(h.trim()) {
+            Some(f) if columns.contains(&Some(f)) => {
+                return Err(CoreError::Import(format!("line 1: two columns mean {}; keep one", name(f))));
+            }
+            Some(f) => columns.push(Some(f)),
+            None => {
+                if !h.trim().is_empty() {
+                    ignored.push(h.trim().to_string());
+                }
+                columns.push(None);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                rows.push(SheetRow {
+                    line,
+                    cells: Vec::new(),
+                    unreadable: Some(format!("cannot be read as CSV ({e})")),
+                });
+                continue;
+            }
+        }
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        let cells = record.iter().map(|c| std::str::from_utf8(c).ok().map(|s| s.trim().to_string())).collect();
+        rows.push(SheetRow { line, cells, unreadable: None });
+    }
+    Ok(Sheet { columns, ignored, rows })
+}
+
+impl SheetRow {
+    /// The row's non-empty cells by field, and the problems of its shape and encoding.
+    pub fn fields<F: Copy>(
+        &self,
+        columns: &[Option<F>],
+        name: impl Fn(F) -> &'static str,
+    ) -> (Vec<(F, String)>, Vec<FieldError>) {
+        let mut problems = Vec::new();
+        if let Some(why) = &self.unreadable {
+            problems.push(FieldError::new("row", why.clone()));
+            return (Vec::new(), problems);
+        }
+        if self.cells.len() != columns.len() {
+            problems.push(FieldError::new(
+                "row",
+                format!("has {} fields but the header has {}", self.cells.len(), columns.len()),
+            ));
+        }
+        let mut out = Vec::new();
+        for (cell, column) in self.cells.iter().zip(columns) {
+            let Some(f) = column else { continue };
+            match cell {
+                Some(v) if !v.is_empty() => out.push((*f, v.clone())),
+                Some(_) => {}
+                None => problems.push(FieldError::new(
+                    name(*f),
+                    "is not UTF-8 text (the file looks like Windows-1252 or Latin-1); save it as UTF-8",
+                )),
+            }
+        }
+        (out, problems)
+    }
+}
+
+/// Header text reduced to letters and digits, lower-cased: "Stock #" -> "stock".
+pub fn header_key(header: &str) -> String {
+    header.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase()
+}
