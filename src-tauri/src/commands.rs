@@ -5,6 +5,7 @@ use showroom_core::demo::DemoSummary;
 use showroom_core::desk::{Deal, DealCalc};
 use showroom_core::domain::Vehicle;
 use showroom_core::domain::{Customer, CustomerDraft};
+use showroom_core::inventory::{VehicleFilter, VehicleMatch};
 use showroom_core::quotes::{QuoteDetail, QuoteTarget};
 use showroom_core::store::customers::{CustomerDetail, CustomerQuery, Page};
 use showroom_core::store::search::SearchHit;
@@ -98,4 +99,14 @@ pub fn revise_quote(state: State<'_, AppState>, id: Uuid, deal: Deal) -> R<Quote
 pub fn save_quote_pdf(state: State<'_, AppState>, id: Uuid) -> R<String> {
     let dir = showroom_core::paths::documents_dir(&state.1);
     with(&state, |a| a.save_quote_pdf(id, &dir).map(|p| p.display().to_string()))
+}
+
+#[tauri::command(async)]
+pub fn filter_vehicles(state: State<'_, AppState>, filter: VehicleFilter) -> R<Vec<Vehicle>> {
+    with(&state, |a| a.filter_vehicles(&filter))
+}
+
+#[tauri::command(async)]
+pub fn vehicle_matches(state: State<'_, AppState>, customer_id: Uuid) -> R<Vec<VehicleMatch>> {
+    with(&state, |a| a.vehicle_matches(customer_id))
 }

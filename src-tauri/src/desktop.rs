@@ -31,6 +31,8 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::create_quote,
             commands::revise_quote,
             commands::save_quote_pdf,
+            commands::filter_vehicles,
+            commands::vehicle_matches,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

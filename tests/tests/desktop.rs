@@ -269,3 +269,38 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     let frozen: i64 = conn.query_row("SELECT frozen FROM quote_versions", [], |r| r.get(0)).unwrap();
     assert_eq!(frozen, 1, "printing froze the version");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = showroom(data.path(), &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let display = display();
+    let (_driver_proc, port) = tauri_driver(&display);
+    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    let driver = &ui.driver;
+
+    let nav = ui.button("Inventory").await;
+    ui.click(&nav, "Inventory").await;
+    ui.wait_text(".page-count", "vehicles").await;
+    let make = ui.find(By::Css("select[aria-label='Make']"), "the make filter", 10).await;
+    thirtyfour::components::SelectElement::new(&make).await.unwrap().select_by_value("Toyota").await.unwrap();
+    // Every row left is a Toyota.
+    ui.find(By::XPath("//table//td[contains(., 'Toyota')]"), "a Toyota row", 15).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let rows = driver.find_all(By::Css("table.grid tbody tr")).await.unwrap();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert!(r.text().await.unwrap().contains("Toyota"));
+    }
+    shot(&display, "08-inventory");
+    let stock = rows[0].attr("data-stock").await.unwrap().unwrap();
+    let quote = rows[0].find(By::Css("button")).await.unwrap();
+    ui.click(&quote, "Quote on the first row").await;
+    let vehicle = ui.input("vehicle").await;
+    let picked = vehicle.value().await.unwrap().unwrap_or_default();
+    assert!(picked.starts_with(&stock), "{picked} vs {stock}");
+    ui.find(By::Css("[data-testid='payment']"), "the payment", 15).await;
+    ui.driver.quit().await.unwrap();
+}

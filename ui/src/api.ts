@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
-  QuoteDetail, QuoteTarget, SearchHit, Vehicle,
+  QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -38,4 +38,6 @@ export const api = {
   createQuote: (target: QuoteTarget, deal: Deal) => call<QuoteDetail>("create_quote", { target, deal }),
   reviseQuote: (id: string, deal: Deal) => call<QuoteDetail>("revise_quote", { id, deal }),
   saveQuotePdf: (id: string) => call<string>("save_quote_pdf", { id }),
+  filterVehicles: (filter: VehicleFilter) => call<Vehicle[]>("filter_vehicles", { filter }),
+  vehicleMatches: (customerId: string) => call<VehicleMatch[]>("vehicle_matches", { customerId }),
 };

@@ -13,6 +13,8 @@ import { SettingsPage } from "./SettingsPage";
 import { Shortcuts } from "./Shortcuts";
 import { CustomersPage } from "../customers/CustomersPage";
 import { DeskPage } from "../desk/DeskPage";
+import { InventoryPage } from "../inventory/InventoryPage";
+import type { SearchHit, Vehicle } from "../bindings";
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -22,6 +24,8 @@ export function App() {
   const [creating, setCreating] = useState(false);
   const [menu, setMenu] = useState(false);
   const [help, setHelp] = useState(false);
+  // What the desk starts with when opened from a vehicle or a customer.
+  const [deskSeed, setDeskSeed] = useState<{ key: number; vehicle: Vehicle | null; customer: SearchHit | null }>({ key: 0, vehicle: null, customer: null });
 
   const refreshStatus = useCallback(() => {
     api.status().then(setStatus).catch((e) => setLoadError(e.message));
@@ -113,9 +117,12 @@ export function App() {
             creating={creating}
             onCreate={setCreating}
             onChanged={refreshStatus}
+            onQuote={(customer, vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer })); setPage("quotes"); }}
           />
         ) : page === "quotes" ? (
-          <DeskPage />
+          <DeskPage key={deskSeed.key} initialVehicle={deskSeed.vehicle} initialCustomer={deskSeed.customer} />
+        ) : page === "inventory" ? (
+          <InventoryPage onQuote={(vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer: null })); setPage("quotes"); }} />
         ) : page === "settings" ? (
           <SettingsPage status={status} />
         ) : (

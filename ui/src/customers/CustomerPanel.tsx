@@ -1,7 +1,7 @@
 // The side panel for one customer: header card, tabs (Timeline, Deals, Tasks, Leads, Profile),
 // and the edit form in place.
 import { useEffect, useState } from "react";
-import type { Customer, CustomerDetail, Interaction } from "../bindings";
+import type { Customer, CustomerDetail, Interaction, SearchHit, Vehicle, VehicleMatch } from "../bindings";
 import { api } from "../api";
 import { Icon, type IconName } from "../components/Icon";
 import { useToast } from "../components/Toasts";
@@ -9,18 +9,31 @@ import { formatCents, formatPhone, fullName, groupByDay, shortDate, timeOfDay } 
 import { isTyping, useKeyLayer } from "../lib/keys";
 import { CustomerForm } from "./CustomerForm";
 
-type Tab = "timeline" | "deals" | "tasks" | "leads" | "profile";
+type Tab = "timeline" | "deals" | "tasks" | "leads" | "matches" | "profile";
 const CHANNEL_ICON: Record<Interaction["channel"], IconName> = {
   call: "phone", email: "mail", sms: "chat", visit: "pin", chat: "chat", event: "pin", note: "note", test_drive: "car", quote: "quotes",
 };
 
-type Props = { id: string; onClose: () => void; onSaved: (c: Customer) => void };
+type Props = {
+  id: string; onClose: () => void; onSaved: (c: Customer) => void;
+  onQuote: (customer: SearchHit, vehicle: Vehicle | null) => void;
+};
 
-export function CustomerPanel({ id, onClose, onSaved }: Props) {
+const hitOf = (c: Customer): SearchHit => ({
+  kind: "customer", id: c.id, title: fullName(c), subtitle: c.email ?? c.phone ?? "", customer_id: c.id,
+});
+
+export function CustomerPanel({ id, onClose, onSaved, onQuote }: Props) {
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [tab, setTab] = useState<Tab>("timeline");
+  const [matches, setMatches] = useState<VehicleMatch[] | null>(null);
+  useEffect(() => {
+    if (tab !== "matches") return;
+    setMatches(null);
+    api.vehicleMatches(id).then(setMatches).catch(() => setMatches([]));
+  }, [tab, id]);
   const toast = useToast();
 
   useEffect(() => {
@@ -62,6 +75,7 @@ export function CustomerPanel({ id, onClose, onSaved }: Props) {
             ))}
           </div>
         </div>
+        {!editing && <button className="btn" onClick={() => onQuote(hitOf(c), null)}><Icon name="quotes" size={16} /> Quote</button>}
         {!editing && <button className="btn" onClick={() => setEditing(true)}><Icon name="edit" size={16} /> Edit <span className="kbd">E</span></button>}
         <button className="btn ghost" onClick={onClose} aria-label="Close panel"><Icon name="close" /></button>
       </div>
@@ -76,7 +90,7 @@ export function CustomerPanel({ id, onClose, onSaved }: Props) {
         <>
           <div className="tabs" role="tablist">
             {([["timeline", `Timeline (${detail.interaction_count})`], ["deals", `Deals (${openDeals.length})`],
-              ["tasks", `Tasks (${detail.activities.filter((a) => !a.done_at).length})`], ["leads", `Leads (${detail.leads.length})`], ["profile", "Profile"]] as [Tab, string][])
+              ["tasks", `Tasks (${detail.activities.filter((a) => !a.done_at).length})`], ["leads", `Leads (${detail.leads.length})`], ["matches", "Vehicles"], ["profile", "Profile"]] as [Tab, string][])
               .map(([t, label]) => (
                 <button key={t} role="tab" className="tab" aria-selected={tab === t} onClick={() => setTab(t)}>{label}</button>
               ))}
@@ -114,6 +128,18 @@ export function CustomerPanel({ id, onClose, onSaved }: Props) {
                 <span className="muted">{shortDate(l.received_at)} · {l.status}</span>
               </div>
             )))}
+            {tab === "matches" && (matches === null ? <p className="muted">Matching the lot against their preferences…</p>
+              : matches.length === 0 ? <p className="muted">No vehicle in stock fits their preferences yet. Add makes, body types or a budget in the profile.</p>
+              : matches.map((m) => (
+                <div key={m.vehicle.id} className="match">
+                  <div style={{ display: "flex", justifyContent: "space-between", gap: 8 }}>
+                    <span><span className="strong">{m.vehicle.year} {m.vehicle.make} {m.vehicle.model} {m.vehicle.trim}</span> <span className="muted">· {m.vehicle.stock_no} · {formatCents(m.vehicle.price_cents)}</span></span>
+                    <span className="score" title="Match score">{m.score}</span>
+                  </div>
+                  <ul>{m.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
+                  <button className="btn ghost" onClick={() => onQuote(hitOf(c), m.vehicle)}>Quote this vehicle</button>
+                </div>
+              )))}
             {tab === "profile" && (
               <dl className="settings" style={{ padding: 0 }}>
                 <dl>

@@ -1,7 +1,7 @@
 // The customer list: instant search, keyboard navigation, paging as you scroll, and the side
 // panel (detail or new-customer form) beside it.
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Customer } from "../bindings";
+import type { Customer, SearchHit, Vehicle } from "../bindings";
 import { api } from "../api";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
@@ -18,9 +18,10 @@ type Props = {
   creating: boolean;
   onCreate: (v: boolean) => void;
   onChanged: () => void;
+  onQuote: (customer: SearchHit, vehicle: Vehicle | null) => void;
 };
 
-export function CustomersPage({ selected, onSelect, creating, onCreate, onChanged }: Props) {
+export function CustomersPage({ selected, onSelect, creating, onCreate, onChanged, onQuote }: Props) {
   const [search, setSearch] = useState("");
   const [items, setItems] = useState<Customer[]>([]);
   const [total, setTotal] = useState(0);
@@ -178,7 +179,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
             }} />
           </aside>
         ) : selected ? (
-          <CustomerPanel id={selected} onClose={() => onSelect(null)} onSaved={upsert} />
+          <CustomerPanel id={selected} onClose={() => onSelect(null)} onSaved={upsert} onQuote={onQuote} />
         ) : null}
       </div>
     </>

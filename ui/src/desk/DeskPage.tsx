@@ -52,14 +52,22 @@ function Picker<T>(p: {
   );
 }
 
-export function DeskPage() {
-  const [form, setForm] = useState<DealForm>(initialForm);
+function withVehicle(f: DealForm, v: Vehicle): DealForm {
+  return {
+    ...f, description: `${v.year} ${v.make} ${v.model} ${v.trim}`.trim(), vin: v.vin, stock_no: v.stock_no,
+    msrp: v.msrp_cents ? (v.msrp_cents / 100).toFixed(2) : "", invoice: (v.invoice_cents / 100).toFixed(2),
+    price: (v.price_cents / 100).toFixed(2),
+  };
+}
+
+export function DeskPage({ initialVehicle = null, initialCustomer = null }: { initialVehicle?: Vehicle | null; initialCustomer?: SearchHit | null }) {
+  const [form, setForm] = useState<DealForm>(() => (initialVehicle ? withVehicle(initialForm(), initialVehicle) : initialForm()));
   const [calc, setCalc] = useState<DealCalc | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [other, setOther] = useState<string[]>([]);
   const [codes, setCodes] = useState<string[]>([]);
-  const [customer, setCustomer] = useState<SearchHit | null>(null);
-  const [vehicle, setVehicle] = useState<Vehicle | null>(null);
+  const [customer, setCustomer] = useState<SearchHit | null>(initialCustomer);
+  const [vehicle, setVehicle] = useState<Vehicle | null>(initialVehicle);
   const [quote, setQuote] = useState<QuoteDetail | null>(null);
   const [busy, setBusy] = useState(false);
   // Front-end gross is for managers; it stays hidden while the screen faces a customer.
@@ -95,11 +103,7 @@ export function DeskPage() {
 
   const pickVehicle = (v: Vehicle) => {
     setVehicle(v);
-    setForm((f) => ({
-      ...f, description: `${v.year} ${v.make} ${v.model} ${v.trim}`.trim(), vin: v.vin, stock_no: v.stock_no,
-      msrp: v.msrp_cents ? (v.msrp_cents / 100).toFixed(2) : "", invoice: (v.invoice_cents / 100).toFixed(2),
-      price: (v.price_cents / 100).toFixed(2),
-    }));
+    setForm((f) => withVehicle(f, v));
   };
 
   const save = async () => {
