@@ -119,9 +119,74 @@ impl Showroom {
         self.status()
     }
 
-    /// The tax rules the desk uses: the shipped states (custom jurisdictions join them later).
+    /// The tax rules the desk uses: the shipped states plus the dealership's custom jurisdictions.
     pub fn tax_table(&self) -> crate::desk::tax::TaxTable {
-        crate::desk::tax::TaxTable::builtin()
+        let mut table = crate::desk::tax::TaxTable::builtin();
+        for c in self.custom_jurisdictions().unwrap_or_default() {
+            table = match table.clone().with_custom(c.rule) {
+                Ok(t) => t,
+                Err(_) => table, // a stored rule that no longer validates is skipped, not fatal
+            };
+        }
+        table
+    }
+
+    pub fn custom_jurisdictions(&self) -> Result<Vec<crate::desk::tax::CustomJurisdiction>> {
+        query(self.store.conn(), "WHERE deleted_at IS NULL ORDER BY code", [])
+    }
+
+    /// Every rule the desk knows, shipped and custom, for Settings.
+    pub fn jurisdictions(&self) -> Vec<crate::desk::tax::Jurisdiction> {
+        self.tax_table().rules().to_vec()
+    }
+
+    /// Creates or replaces the custom jurisdiction with this code, in one transaction.
+    pub fn save_custom_jurisdiction(
+        &mut self,
+        mut rule: crate::desk::tax::Jurisdiction,
+    ) -> Result<crate::desk::tax::CustomJurisdiction> {
+        use crate::desk::tax::CustomJurisdiction;
+        rule.code = rule.code.trim().to_uppercase();
+        rule.name = rule.name.trim().to_string();
+        if rule.source.trim().is_empty() {
+            rule.source = "Defined by the dealership in Settings".into();
+        }
+        rule.validate()?;
+        if crate::desk::tax::TaxTable::builtin().codes().contains(&rule.code) {
+            return Err(CoreError::field(
+                "code",
+                format!("{} is a shipped state; use a code of your own such as {}-LOCAL", rule.code, rule.code),
+            ));
+        }
+        self.store.write(|w| {
+            let existing =
+                query::<CustomJurisdiction>(w.conn(), "WHERE code = ?1 AND deleted_at IS NULL", [rule.code.clone()])?
+                    .pop();
+            let now = Timestamp::now();
+            match existing {
+                Some(old) => {
+                    let new = CustomJurisdiction {
+                        rule: rule.clone(),
+                        updated_at: Timestamp::now_after(old.updated_at),
+                        ..old.clone()
+                    };
+                    w.update(&old, &new)?;
+                    Ok(new)
+                }
+                None => {
+                    let c = CustomJurisdiction {
+                        id: crate::domain::new_id(),
+                        code: rule.code.clone(),
+                        rule,
+                        created_at: now,
+                        updated_at: now,
+                        deleted_at: None,
+                    };
+                    w.insert(&c)?;
+                    Ok(c)
+                }
+            }
+        })
     }
 
     /// Computes a deal exactly: every line, tax, payment and the payment grid.

@@ -15,7 +15,7 @@ pub fn typescript() -> String {
     use crate::api::{AppStatus, SyncStatus};
     use crate::demo::DemoSummary;
     use crate::desk::money::Money;
-    use crate::desk::tax::{Jurisdiction, LeaseTax, TaxRate};
+    use crate::desk::tax::{CustomJurisdiction, Jurisdiction, LeaseTax, TaxRate};
     use crate::desk::*;
     use crate::domain::*;
     use crate::error::{ApiError, ErrorCode, FieldError};
@@ -34,7 +34,7 @@ pub fn typescript() -> String {
         SearchHit, HitKind, ImportReport, RowOutcome, ImportAction,
         Money, Deal, DealVehicle, Item, Fee, FeeKind, TradeIn, Terms, GridSpec,
         DealCalc, Line, LineKind, TaxLine, LoanResult, LeaseResult, GridCell,
-        Jurisdiction, TaxRate, LeaseTax,
+        Jurisdiction, TaxRate, LeaseTax, CustomJurisdiction,
         Quote, QuoteStatus, QuoteVersion, QuoteDetail, QuoteTarget, Acceptance, SalesOrder, OrderStatus,
         VehicleFilter, VehicleMatch,
     ];

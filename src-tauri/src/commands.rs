@@ -2,6 +2,7 @@
 
 use showroom_core::api::AppStatus;
 use showroom_core::demo::DemoSummary;
+use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
 use showroom_core::desk::{Deal, DealCalc};
 use showroom_core::domain::Vehicle;
 use showroom_core::domain::{Customer, CustomerDraft};
@@ -109,4 +110,14 @@ pub fn filter_vehicles(state: State<'_, AppState>, filter: VehicleFilter) -> R<V
 #[tauri::command(async)]
 pub fn vehicle_matches(state: State<'_, AppState>, customer_id: Uuid) -> R<Vec<VehicleMatch>> {
     with(&state, |a| a.vehicle_matches(customer_id))
+}
+
+#[tauri::command(async)]
+pub fn jurisdictions(state: State<'_, AppState>) -> R<Vec<Jurisdiction>> {
+    with(&state, |a| Ok(a.jurisdictions()))
+}
+
+#[tauri::command(async)]
+pub fn save_custom_jurisdiction(state: State<'_, AppState>, rule: Jurisdiction) -> R<CustomJurisdiction> {
+    with(&state, |a| a.save_custom_jurisdiction(rule))
 }

@@ -33,6 +33,8 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::save_quote_pdf,
             commands::filter_vehicles,
             commands::vehicle_matches,
+            commands::jurisdictions,
+            commands::save_custom_jurisdiction,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

@@ -304,3 +304,41 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     ui.find(By::Css("[data-testid='payment']"), "the payment", 15).await;
     ui.driver.quit().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let display = display();
+    let (_driver_proc, port) = tauri_driver(&display);
+    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    ui.click(&ui.button("Start empty").await, "Start empty").await;
+    ui.click(&ui.button("Settings").await, "Settings").await;
+
+    ui.input("code").await.send_keys("TX").await.unwrap();
+    ui.input("name").await.send_keys("Austin").await.unwrap();
+    ui.input("rate_name_0").await.send_keys("Texas").await.unwrap();
+    ui.input("rate_0").await.send_keys("6.25").await.unwrap();
+    ui.click(&ui.button("Save jurisdiction").await, "Save jurisdiction").await;
+    // A shipped state's code is refused next to the field.
+    ui.wait_text("[data-field-error='code']", "shipped state").await;
+    let code = ui.input("code").await;
+    code.send_keys("-AUS").await.unwrap();
+    ui.input("rate_name_1").await.send_keys("City of Austin").await.unwrap();
+    ui.input("rate_1").await.send_keys("2").await.unwrap();
+    ui.click(&ui.button("Save jurisdiction").await, "Save jurisdiction").await;
+    ui.wait_text(".toast-body > span", "Saved TX-AUS").await;
+    ui.wait_text("table[aria-label='Tax jurisdictions'] td", "8.25%").await;
+    shot(&display, "09-settings-tax");
+
+    ui.click(&ui.button("Quotes").await, "Quotes").await;
+    ui.find(By::Css("select[name='jurisdiction'] option[value='TX-AUS']"), "the custom jurisdiction on the desk", 10)
+        .await;
+    let select = ui.find(By::Css("select[name='jurisdiction']"), "the jurisdiction select", 10).await;
+    thirtyfour::components::SelectElement::new(&select).await.unwrap().select_by_value("TX-AUS").await.unwrap();
+    ui.input("price").await.send_keys("10000").await.unwrap();
+    ui.click(&ui.button("Cash").await, "Cash").await;
+    // 8.25% on the price and the taxable doc fee: 6.25% of $10,150 = $634.38, 2% = $203.00.
+    ui.find(By::XPath("//dd[contains(., '$837.38') and contains(., 'TX-AUS')]"), "8.25% Austin tax", 15).await;
+    ui.driver.quit().await.unwrap();
+}

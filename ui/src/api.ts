@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
-  QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
+  CustomJurisdiction, Jurisdiction, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -40,4 +40,6 @@ export const api = {
   saveQuotePdf: (id: string) => call<string>("save_quote_pdf", { id }),
   filterVehicles: (filter: VehicleFilter) => call<Vehicle[]>("filter_vehicles", { filter }),
   vehicleMatches: (customerId: string) => call<VehicleMatch[]>("vehicle_matches", { customerId }),
+  jurisdictions: () => call<Jurisdiction[]>("jurisdictions"),
+  saveCustomJurisdiction: (rule: Jurisdiction) => call<CustomJurisdiction>("save_custom_jurisdiction", { rule }),
 };

@@ -333,6 +333,12 @@ rate: string, };
 
 export type LeaseTax = "monthly" | "total_payments_upfront" | "full_price_upfront";
 
+export type CustomJurisdiction = { id: string, 
+/**
+ * Upper-case code the desk looks the rule up by (same as `rule.code`).
+ */
+code: string, rule: Jurisdiction, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+
 export type Quote = { id: string, 
 /**
  * Human number, e.g. `Q-261127-4F2A`.

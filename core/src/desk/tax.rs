@@ -56,6 +56,15 @@ impl Jurisdiction {
         if self.code.trim().is_empty() || self.code.len() > 12 {
             errors.push(crate::FieldError::new("code", "must be 1-12 characters"));
         }
+        if !self.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            errors.push(crate::FieldError::new("code", "use letters, digits and '-' only, e.g. TX-AUSTIN"));
+        }
+        if self.name.trim().is_empty() {
+            errors.push(crate::FieldError::new("name", "is required"));
+        }
+        if self.rates.is_empty() {
+            errors.push(crate::FieldError::new("rates", "add at least one rate (0% is allowed)"));
+        }
         for r in self.rates.iter().chain(&self.lease_rates) {
             if r.rate < Decimal::ZERO || r.rate > Decimal::from(30) {
                 errors.push(crate::FieldError::new(
@@ -69,6 +78,18 @@ impl Jurisdiction {
         }
         if errors.is_empty() { Ok(()) } else { Err(CoreError::Validation(errors)) }
     }
+}
+
+/// A jurisdiction defined in Settings, stored and synced like any record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CustomJurisdiction {
+    pub id: uuid::Uuid,
+    /// Upper-case code the desk looks the rule up by (same as `rule.code`).
+    pub code: String,
+    pub rule: Jurisdiction,
+    pub created_at: crate::domain::Timestamp,
+    pub updated_at: crate::domain::Timestamp,
+    pub deleted_at: Option<crate::domain::Timestamp>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +139,11 @@ impl TaxTable {
                 format!("no {code} tax rule is in force on {date} (the earliest takes effect later)"),
             )
         })
+    }
+
+    /// Every rule, shipped and custom.
+    pub fn rules(&self) -> &[Jurisdiction] {
+        &self.rules
     }
 
     pub fn codes(&self) -> Vec<String> {

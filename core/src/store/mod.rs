@@ -18,8 +18,11 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 /// The schema migrations, embedded in the binary, in order. Append only.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../../migrations/0001_init.sql"), include_str!("../../migrations/0002_quotes.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_quotes.sql"),
+    include_str!("../../migrations/0003_custom_jurisdictions.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -378,6 +378,14 @@ entity!(
     ]
 );
 
+entity!(
+    crate::desk::tax::CustomJurisdiction,
+    "custom_jurisdictions",
+    "custom jurisdiction",
+    searchable = false,
+    [("id", Text), ("code", Text), ("rule", Json), ("created_at", Text), ("updated_at", Text), ("deleted_at", Text),]
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

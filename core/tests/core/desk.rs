@@ -19,7 +19,7 @@ fn untaxed() -> TaxTable {
             code: "NONE".into(),
             name: "No tax".into(),
             effective_from: "2000-01-01".parse().unwrap(),
-            rates: vec![],
+            rates: vec![showroom_core::desk::tax::TaxRate { name: "None".into(), rate: "0".parse().unwrap() }],
             lease_rates: vec![],
             trade_in_reduces_taxable: true,
             rebates_taxable: true,
@@ -201,4 +201,44 @@ fn zero_percent_financing_and_cash_deals() {
     assert_eq!(l.payment, m("277.78"));
     assert_eq!(l.total_of_payments, m("10000"), "the last payment absorbs the rounding");
     assert_eq!(l.finance_charge, Money::ZERO);
+}
+
+#[test]
+fn a_custom_jurisdiction_from_settings_prices_deals_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule: Jurisdiction = serde_json::from_value(serde_json::json!({
+        "code": "tx-aus", "name": "Austin, TX (state + city + transit)", "effective_from": "2020-01-01",
+        "rates": [{"name": "Texas", "rate": "6.25"}, {"name": "City of Austin", "rate": "1"}, {"name": "Capital Metro", "rate": "1"}],
+        "trade_in_reduces_taxable": true, "rebates_taxable": true, "lease_tax": "full_price_upfront",
+        "lease_taxes_cap_reduction": false, "doc_fee_cap": "225.00", "source": ""
+    }))
+    .unwrap();
+    {
+        let mut app = showroom_core::Showroom::open(dir.path()).unwrap();
+        let saved = app.save_custom_jurisdiction(rule.clone()).unwrap();
+        assert_eq!(saved.code, "TX-AUS");
+        assert!(saved.rule.source.contains("Settings"));
+        // Saving the same code again edits it instead of adding a second one.
+        let mut edited = rule.clone();
+        edited.name = "Austin".into();
+        app.save_custom_jurisdiction(edited).unwrap();
+        assert_eq!(app.custom_jurisdictions().unwrap().len(), 1);
+    }
+    let app = showroom_core::Showroom::open(dir.path()).unwrap();
+    let d = deal(serde_json::json!({"jurisdiction": "TX-AUS", "price": "10000", "terms": {"type": "cash"}}));
+    let c = app.calculate_deal(&d).unwrap();
+    assert_eq!(c.taxes.len(), 3);
+    assert_eq!(c.tax_total, m("825.00"));
+    assert!(app.jurisdictions().iter().any(|j| j.code == "TX-AUS" && j.name == "Austin"));
+
+    let mut app = app;
+    let shipped = Jurisdiction { code: "TX".into(), ..rule.clone() };
+    assert_eq!(fields(app.save_custom_jurisdiction(shipped).unwrap_err()), ["code"]);
+    let bad = Jurisdiction {
+        code: "X 1".into(),
+        name: " ".into(),
+        rates: vec![showroom_core::desk::tax::TaxRate { name: "x".into(), rate: "45".parse().unwrap() }],
+        ..rule
+    };
+    assert_eq!(fields(app.save_custom_jurisdiction(bad).unwrap_err()), ["code", "name", "rates"]);
 }

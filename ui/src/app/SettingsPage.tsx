@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { AppStatus } from "../bindings";
+import { TaxSettings } from "./TaxSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
 export function SettingsPage({ status }: { status: AppStatus }) {
@@ -8,7 +9,7 @@ export function SettingsPage({ status }: { status: AppStatus }) {
   return (
     <>
       <header className="page-header"><h1 className="page-title">Settings</h1></header>
-      <div className="settings">
+      <div className="settings" style={{ maxWidth: 900 }}>
         <h2 className="form-section">Appearance</h2>
         <div style={{ display: "flex", gap: 24, flexWrap: "wrap" }}>
           <div className="field">
@@ -28,6 +29,7 @@ export function SettingsPage({ status }: { status: AppStatus }) {
             </div>
           </div>
         </div>
+        <TaxSettings />
         <h2 className="form-section">This device</h2>
         <dl>
           <dt>Data file</dt><dd>{status.data_file}</dd>

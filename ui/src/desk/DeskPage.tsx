@@ -175,7 +175,7 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
             <div className="field">
               <label htmlFor="jur">Tax jurisdiction</label>
               <select id="jur" name="jurisdiction" className="input" value={form.jurisdiction} onChange={(e) => set("jurisdiction")(e.target.value)}>
-                {codes.map((c) => <option key={c}>{c}</option>)}
+                {codes.map((c) => <option key={c} value={c}>{c}</option>)}
               </select>
             </div>
           </div>
