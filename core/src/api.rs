@@ -119,6 +119,57 @@ impl Showroom {
         self.status()
     }
 
+    /// The letterhead printed on documents: the dealership's name, address, phone, email and logo.
+    pub fn letterhead(&self) -> crate::pdf::Letterhead {
+        self.dealership()
+            .map(|d| crate::pdf::Letterhead {
+                name: d.name,
+                address: d.address,
+                phone: d.phone,
+                email: d.email,
+                logo_png: d.logo_png,
+            })
+            .unwrap_or_default()
+    }
+
+    /// Saves the letterhead (creating the dealership record on an empty database) in one transaction.
+    pub fn save_letterhead(&mut self, mut letterhead: crate::pdf::Letterhead) -> Result<crate::pdf::Letterhead> {
+        letterhead.validate()?;
+        let current = self.dealership();
+        self.store.write(|w| {
+            let now = Timestamp::now();
+            let apply = |mut d: Dealership| {
+                d.name = letterhead.name.clone();
+                d.address = letterhead.address.trim().to_string();
+                d.phone = letterhead.phone.trim().to_string();
+                d.email = letterhead.email.trim().to_string();
+                d.logo_png = letterhead.logo_png.clone();
+                d
+            };
+            match current {
+                Some(old) => {
+                    let mut new = apply(old.clone());
+                    new.updated_at = Timestamp::now_after(old.updated_at);
+                    w.update(&old, &new)?;
+                }
+                None => w.insert(&apply(Dealership {
+                    id: crate::domain::new_id(),
+                    name: String::new(),
+                    country: "US".into(),
+                    timezone: "America/Chicago".into(),
+                    address: String::new(),
+                    phone: String::new(),
+                    email: String::new(),
+                    logo_png: None,
+                    created_at: now,
+                    updated_at: now,
+                }))?,
+            }
+            Ok(())
+        })?;
+        Ok(self.letterhead())
+    }
+
     /// The tax rules the desk uses: the shipped states plus the dealership's custom jurisdictions.
     pub fn tax_table(&self) -> crate::desk::tax::TaxTable {
         let mut table = crate::desk::tax::TaxTable::builtin();
@@ -198,7 +249,7 @@ impl Showroom {
     pub fn quote_pdf(&self, deal: &crate::desk::Deal, mut header: crate::pdf::QuoteHeader) -> Result<Vec<u8>> {
         let calc = self.calculate_deal(deal)?;
         if header.letterhead.name.is_empty() {
-            header.letterhead.name = self.dealership().map(|d| d.name).unwrap_or_default();
+            header.letterhead = self.letterhead();
         }
         if header.date.is_empty() {
             header.date = Self::today().to_string();
@@ -262,7 +313,7 @@ impl Showroom {
             ..Default::default()
         };
         let mut header = header;
-        header.letterhead.name = self.dealership().map(|d| d.name).unwrap_or_default();
+        header.letterhead = self.letterhead();
         header.date = Self::today().to_string();
         crate::pdf::quote_pdf(&header, &version.deal, &version.calc)
     }

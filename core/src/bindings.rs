@@ -21,6 +21,7 @@ pub fn typescript() -> String {
     use crate::error::{ApiError, ErrorCode, FieldError};
     use crate::inventory::{VehicleFilter, VehicleMatch};
     use crate::io::{ImportAction, ImportReport, RowOutcome};
+    use crate::pdf::Letterhead;
     use crate::quotes::*;
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
     use crate::store::search::{HitKind, SearchHit};
@@ -36,7 +37,7 @@ pub fn typescript() -> String {
         DealCalc, Line, LineKind, TaxLine, LoanResult, LeaseResult, GridCell,
         Jurisdiction, TaxRate, LeaseTax, CustomJurisdiction,
         Quote, QuoteStatus, QuoteVersion, QuoteDetail, QuoteTarget, Acceptance, SalesOrder, OrderStatus,
-        VehicleFilter, VehicleMatch,
+        VehicleFilter, VehicleMatch, Letterhead,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

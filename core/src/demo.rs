@@ -505,6 +505,10 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             name: "Lakeside Motors".into(),
             country: "US".into(),
             timezone: "America/Chicago".into(),
+            address: "4100 Lakeshore Blvd, Austin, TX 78741".into(),
+            phone: "(512) 201-0000".into(),
+            email: "sales@lakeside-motors.example".into(),
+            logo_png: None,
             created_at: t0,
             updated_at: t0,
         })?;

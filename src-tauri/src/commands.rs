@@ -7,7 +7,8 @@ use showroom_core::desk::{Deal, DealCalc};
 use showroom_core::domain::Vehicle;
 use showroom_core::domain::{Customer, CustomerDraft};
 use showroom_core::inventory::{VehicleFilter, VehicleMatch};
-use showroom_core::quotes::{QuoteDetail, QuoteTarget};
+use showroom_core::pdf::Letterhead;
+use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteTarget};
 use showroom_core::store::customers::{CustomerDetail, CustomerQuery, Page};
 use showroom_core::store::search::SearchHit;
 use showroom_core::{ApiError, ErrorCode, Showroom};
@@ -120,4 +121,19 @@ pub fn jurisdictions(state: State<'_, AppState>) -> R<Vec<Jurisdiction>> {
 #[tauri::command(async)]
 pub fn save_custom_jurisdiction(state: State<'_, AppState>, rule: Jurisdiction) -> R<CustomJurisdiction> {
     with(&state, |a| a.save_custom_jurisdiction(rule))
+}
+
+#[tauri::command(async)]
+pub fn letterhead(state: State<'_, AppState>) -> R<Letterhead> {
+    with(&state, |a| Ok(a.letterhead()))
+}
+
+#[tauri::command(async)]
+pub fn save_letterhead(state: State<'_, AppState>, letterhead: Letterhead) -> R<Letterhead> {
+    with(&state, |a| a.save_letterhead(letterhead))
+}
+
+#[tauri::command(async)]
+pub fn accept_quote(state: State<'_, AppState>, id: Uuid, acceptance: Acceptance) -> R<QuoteDetail> {
+    with(&state, |a| a.accept_quote(id, &acceptance))
 }

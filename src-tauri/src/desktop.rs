@@ -35,6 +35,9 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::vehicle_matches,
             commands::jurisdictions,
             commands::save_custom_jurisdiction,
+            commands::letterhead,
+            commands::save_letterhead,
+            commands::accept_quote,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

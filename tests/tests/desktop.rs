@@ -261,6 +261,14 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     let toast = ui.wait_text(".toast-body > span", "PDF saved: ").await;
     let text = toast.text().await.unwrap();
     let path = text.split("PDF saved: ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+
+    // Accepting makes the sales order and holds the vehicle.
+    ui.click(&ui.button("Accept…").await, "Accept…").await;
+    let deposit = ui.input("deposit").await;
+    deposit.clear().await.unwrap();
+    deposit.send_keys("750").await.unwrap();
+    ui.click(&ui.button("Accept and create the sales order").await, "Accept").await;
+    ui.wait_text(".toast-body > span", "sales order SO-").await;
     ui.driver.quit().await.unwrap();
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(bytes.starts_with(b"%PDF-"));
@@ -268,6 +276,14 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
     let frozen: i64 = conn.query_row("SELECT frozen FROM quote_versions", [], |r| r.get(0)).unwrap();
     assert_eq!(frozen, 1, "printing froze the version");
+    let (deposit, status): (i64, String) = conn
+        .query_row(
+            "SELECT o.deposit_cents, v.status FROM sales_orders o JOIN vehicles v ON v.id = o.vehicle_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((deposit, status.as_str()), (75_000, "on_hold"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -314,6 +330,10 @@ async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
     ui.click(&ui.button("Start empty").await, "Start empty").await;
     ui.click(&ui.button("Settings").await, "Settings").await;
+    let name = ui.input("lh_name").await;
+    name.send_keys("Lakeside Motors of Austin").await.unwrap();
+    ui.click(&ui.button("Save letterhead").await, "Save letterhead").await;
+    ui.wait_text(".toast-body > span", "Letterhead saved").await;
 
     ui.input("code").await.send_keys("TX").await.unwrap();
     ui.input("name").await.send_keys("Austin").await.unwrap();

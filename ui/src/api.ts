@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
-  CustomJurisdiction, Jurisdiction, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
+  Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -41,5 +41,8 @@ export const api = {
   filterVehicles: (filter: VehicleFilter) => call<Vehicle[]>("filter_vehicles", { filter }),
   vehicleMatches: (customerId: string) => call<VehicleMatch[]>("vehicle_matches", { customerId }),
   jurisdictions: () => call<Jurisdiction[]>("jurisdictions"),
+  letterhead: () => call<Letterhead>("letterhead"),
+  saveLetterhead: (letterhead: Letterhead) => call<Letterhead>("save_letterhead", { letterhead }),
+  acceptQuote: (id: string, acceptance: Acceptance) => call<QuoteDetail>("accept_quote", { id, acceptance }),
   saveCustomJurisdiction: (rule: Jurisdiction) => call<CustomJurisdiction>("save_custom_jurisdiction", { rule }),
 };

@@ -129,7 +129,15 @@ country: string,
 /**
  * IANA time zone, e.g. `America/Chicago`.
  */
-timezone: string, created_at: Timestamp, updated_at: Timestamp, };
+timezone: string, 
+/**
+ * Letterhead on printed documents.
+ */
+address: string, phone: string, email: string, 
+/**
+ * The logo as a base64 PNG.
+ */
+logo_png: string | null, created_at: Timestamp, updated_at: Timestamp, };
 
 export type User = { id: string, name: string, email: string, role: Role, team_id: string | null, active: boolean, created_at: Timestamp, updated_at: Timestamp, };
 
@@ -382,3 +390,9 @@ export type VehicleMatch = { vehicle: Vehicle,
  * 0-100.
  */
 score: number, reasons: Array<string>, };
+
+export type Letterhead = { name: string, address: string, phone: string, email: string, 
+/**
+ * The dealership's logo, base64 PNG (as stored).
+ */
+logo_png: string | null, };

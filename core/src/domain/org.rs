@@ -15,6 +15,12 @@ pub struct Dealership {
     pub country: String,
     /// IANA time zone, e.g. `America/Chicago`.
     pub timezone: String,
+    /// Letterhead on printed documents.
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    /// The logo as a base64 PNG.
+    pub logo_png: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

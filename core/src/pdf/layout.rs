@@ -78,6 +78,8 @@ pub struct Doc {
     pages: Vec<Vec<Op>>,
     /// Baseline of the current line, from the bottom of the page.
     y: f32,
+    /// Extra left indent of the header lines beside the logo.
+    indent: f32,
 }
 
 fn grey(v: f32) -> Color {
@@ -92,7 +94,7 @@ impl Doc {
         let bold = ParsedFont::from_bytes(BOLD, 0, &mut warnings).ok_or("cannot read DejaVuSans-Bold.ttf")?;
         let regular = Face { id: FontId("regular".into()), parsed: regular, bytes: REGULAR, used: Default::default() };
         let bold = Face { id: FontId("bold".into()), parsed: bold, bytes: BOLD, used: Default::default() };
-        Ok(Doc { pdf, regular, bold, pages: vec![Vec::new()], y: PAGE_H - MARGIN - Style::Title.size() })
+        Ok(Doc { pdf, regular, bold, pages: vec![Vec::new()], y: PAGE_H - MARGIN - Style::Title.size(), indent: 0.0 })
     }
 
     fn face(&self, style: Style) -> &Face {
@@ -136,9 +138,34 @@ impl Doc {
         ]);
     }
 
+    /// Draws the logo at the top left, 40 pt high, and moves the left margin of the title past it.
+    pub fn logo(&mut self, png: &[u8]) {
+        let Ok(image) = printpdf::RawImage::decode_from_bytes(png, &mut Vec::new()) else { return };
+        let (w, h) = (image.width as f32, image.height as f32);
+        if w < 1.0 || h < 1.0 {
+            return;
+        }
+        let height = 40.0;
+        let id = self.pdf.add_image(&image);
+        let dpi = h * 72.0 / height;
+        let y = self.y - 10.0;
+        self.ops().push(Op::UseXobject {
+            id,
+            transform: printpdf::XObjectTransform {
+                translate_x: Some(Pt(MARGIN)),
+                translate_y: Some(Pt(y)),
+                dpi: Some(dpi),
+                ..Default::default()
+            },
+        });
+        self.indent = w * 72.0 / dpi + 10.0;
+    }
+
     /// Text at the left margin on the current line.
     pub fn text(&mut self, text: &str, style: Style) {
-        self.put(text, MARGIN, style, if style == Style::Small { 0.35 } else { 0.1 });
+        // The first lines sit beside the logo, if there is one.
+        let x = if self.pages.len() == 1 && self.y > PAGE_H - MARGIN - 50.0 { MARGIN + self.indent } else { MARGIN };
+        self.put(text, x, style, if style == Style::Small { 0.35 } else { 0.1 });
     }
 
     /// Text ending at the right margin on the current line.

@@ -19,6 +19,49 @@ pub struct Letterhead {
     pub address: String,
     pub phone: String,
     pub email: String,
+    /// The dealership's logo, base64 PNG (as stored).
+    pub logo_png: Option<String>,
+}
+
+/// The largest logo accepted, decoded.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+impl Letterhead {
+    /// Checks the letterhead as Settings saves it: a name, and a logo that is a real PNG of sane size.
+    pub fn validate(&mut self) -> Result<()> {
+        use base64::Engine;
+        let mut errors = Vec::new();
+        self.name = self.name.trim().to_string();
+        if self.name.is_empty() {
+            errors.push(crate::FieldError::new("name", "is required"));
+        }
+        if let Some(logo) = self.logo_png.as_deref().filter(|l| !l.is_empty()) {
+            let payload = logo.split_once("base64,").map(|(_, b)| b).unwrap_or(logo);
+            match base64::engine::general_purpose::STANDARD.decode(payload.trim()) {
+                Ok(bytes) if bytes.len() > MAX_LOGO_BYTES => {
+                    errors.push(crate::FieldError::new("logo_png", "is larger than 512 KB; use a smaller PNG"))
+                }
+                Ok(bytes) if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") => {
+                    errors.push(crate::FieldError::new("logo_png", "must be a PNG image"))
+                }
+                Ok(bytes) => {
+                    if printpdf::RawImage::decode_from_bytes(&bytes, &mut Vec::new()).is_err() {
+                        errors.push(crate::FieldError::new("logo_png", "cannot be read as a PNG image"));
+                    }
+                    self.logo_png = Some(base64::engine::general_purpose::STANDARD.encode(&bytes));
+                }
+                Err(_) => errors.push(crate::FieldError::new("logo_png", "is not base64 data")),
+            }
+        } else {
+            self.logo_png = None;
+        }
+        if errors.is_empty() { Ok(()) } else { Err(CoreError::Validation(errors)) }
+    }
+
+    fn logo_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        self.logo_png.as_deref().and_then(|l| base64::engine::general_purpose::STANDARD.decode(l).ok())
+    }
 }
 
 /// Who the quote is for.
@@ -66,7 +109,10 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
     let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
     let title = if header.letterhead.name.is_empty() { "Showroom".to_string() } else { header.letterhead.name.clone() };
 
-    // Header: dealership left, quote identity right.
+    // Header: logo and dealership left, quote identity right.
+    if let Some(logo) = header.letterhead.logo_bytes() {
+        d.logo(&logo);
+    }
     d.text(&title, Style::Title);
     d.text_right(kind_label(deal), Style::Heading);
     d.newline(Style::Title);
@@ -77,6 +123,7 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
         .join("  ·  ");
     if !contact.is_empty() {
         d.text(&contact, Style::Small);
+        d.newline(Style::Small);
     }
     let ident = [
         (!header.quote_number.is_empty()).then(|| format!("Quote {}", header.quote_number)),

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_quotes.sql"),
     include_str!("../../migrations/0003_custom_jurisdictions.sql"),
+    include_str!("../../migrations/0004_letterhead.sql"),
 ];
 
 /// The schema version this build writes.

@@ -134,7 +134,18 @@ entity!(
     "dealerships",
     "dealership",
     searchable = false,
-    [("id", Text), ("name", Text), ("country", Text), ("timezone", Text), ("created_at", Text), ("updated_at", Text),]
+    [
+        ("id", Text),
+        ("name", Text),
+        ("country", Text),
+        ("timezone", Text),
+        ("address", Text),
+        ("phone", Text),
+        ("email", Text),
+        ("logo_png", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
 );
 entity!(
     Team,
@@ -407,5 +418,17 @@ mod tests {
         check(&Customer::blank(Uuid::nil(), t));
         check(&crate::demo::sample_vehicle(t));
         check(&crate::demo::sample_lead(t));
+        check(&Dealership {
+            id: Uuid::nil(),
+            name: String::new(),
+            country: String::new(),
+            timezone: String::new(),
+            address: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            logo_png: None,
+            created_at: t,
+            updated_at: t,
+        });
     }
 }

@@ -146,3 +146,37 @@ fn a_bad_deal_prints_nothing_and_names_the_field() {
     let err = app.quote_pdf(&deal, QuoteHeader::default()).unwrap_err();
     assert!(err.to_string().contains("price: must not be negative"), "{err}");
 }
+
+/// A 2×1 PNG (one blue, one white pixel), made by hand so the test needs no image library.
+const TINY_PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAAD0lEQVR4nGOQizrx//9/AAuXBD6JLCBGAAAAAElFTkSuQmCC";
+
+#[test]
+fn the_letterhead_and_logo_from_settings_print_on_the_quote() {
+    let mut app = Showroom::open_in_memory().unwrap();
+    let saved = app
+        .save_letterhead(showroom_core::pdf::Letterhead {
+            name: " Lakeside Motors ".into(),
+            address: "4100 Lakeshore Blvd, Austin".into(),
+            phone: "(512) 201-0000".into(),
+            email: "sales@lakeside.example".into(),
+            logo_png: Some(format!("data:image/png;base64,{TINY_PNG}")),
+        })
+        .unwrap();
+    assert_eq!(saved.name, "Lakeside Motors");
+    let (_dir, path, _) = write_pdf(&app, &example("cash"), false);
+    let text = pdf_text(&path);
+    assert!(text.contains("Lakeside Motors") && text.contains("4100 Lakeshore Blvd, Austin"), "{text}");
+    let images = Command::new("pdfimages").arg("-list").arg(&path).output().expect("pdfimages (poppler-utils)");
+    let listing = String::from_utf8_lossy(&images.stdout);
+    assert_eq!(listing.lines().count(), 3, "header, rule, one image:\n{listing}");
+
+    let bad = showroom_core::pdf::Letterhead {
+        name: "".into(),
+        logo_png: Some("R0lGODlhAQABAAAAACw=".into()),
+        ..Default::default()
+    };
+    let err = app.save_letterhead(bad).unwrap_err().to_string();
+    assert!(err.contains("name: is required") && err.contains("logo_png: must be a PNG"), "{err}");
+    assert_eq!(app.letterhead().name, "Lakeside Motors", "nothing changed");
+}

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { AppStatus } from "../bindings";
+import { LetterheadSettings } from "./LetterheadSettings";
 import { TaxSettings } from "./TaxSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
@@ -29,6 +30,7 @@ export function SettingsPage({ status }: { status: AppStatus }) {
             </div>
           </div>
         </div>
+        <LetterheadSettings />
         <TaxSettings />
         <h2 className="form-section">This device</h2>
         <dl>

@@ -72,6 +72,10 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
   const [busy, setBusy] = useState(false);
   // Front-end gross is for managers; it stays hidden while the screen faces a customer.
   const [showGross, setShowGross] = useState(false);
+  const [accepting, setAccepting] = useState(false);
+  const [deposit, setDeposit] = useState("500");
+  const [delivery, setDelivery] = useState("");
+  const [acceptErrors, setAcceptErrors] = useState<Record<string, string>>({});
   const toast = useToast();
   const gen = useRef(0);
   const set = (k: keyof DealForm) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
@@ -128,6 +132,21 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
     } catch (e) { toast((e as ApiError).message, { kind: "error" }); }
   };
 
+  const accept = async () => {
+    if (!quote) return;
+    try {
+      const q = await api.acceptQuote(quote.quote.id, { deposit: deposit.trim() || "0", delivery_date: delivery.trim() || null });
+      setQuote(q);
+      setAccepting(false);
+      setAcceptErrors({});
+      toast(`Accepted: sales order ${q.order?.number ?? ""} created${vehicle ? `, ${vehicle.stock_no} is on hold` : ""}`);
+    } catch (e) {
+      const err = e as ApiError;
+      setAcceptErrors(Object.fromEntries(err.fields.map((f) => [f.field, f.message])));
+      if (!err.fields.length) toast(err.message, { kind: "error" });
+    }
+  };
+
   const payment = calc?.loan?.payment ?? calc?.lease?.payment ?? null;
   const grid = form.type === "lease" ? calc?.lease_grid ?? [] : calc?.loan_grid ?? [];
   const terms = [...new Set(grid.map((g) => g.term_months))];
@@ -142,12 +161,24 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
         {quote && <span className="badge">{quote.quote.number} · v{quote.quote.version} · {quote.status}</span>}
         <div className="page-actions">
           <button className="btn" onClick={() => { setForm(initialForm()); setQuote(null); setVehicle(null); setCustomer(null); }}>New deal</button>
+          <button className="btn" onClick={() => window.print()} disabled={!calc}>Print</button>
+          {quote && quote.status !== "accepted" && quote.status !== "declined" && (
+            <button className="btn" onClick={() => setAccepting((v) => !v)} aria-expanded={accepting}>Accept…</button>
+          )}
           <button className="btn" onClick={save} disabled={busy || !calc || !customer}>Save quote</button>
           <button className="btn primary" onClick={savePdf} disabled={busy || !calc || !customer}>
             <Icon name="quotes" size={16} /> Save PDF
           </button>
         </div>
       </header>
+      {accepting && quote && (
+        <form className="accept-bar" aria-label="Accept quote" onSubmit={(e) => { e.preventDefault(); void accept(); }}>
+          <Field name="deposit" label="Deposit" inputMode="numeric" value={deposit} onChange={setDeposit} error={acceptErrors.deposit} />
+          <Field name="delivery_date" label="Delivery date" placeholder="YYYY-MM-DD" value={delivery} onChange={setDelivery} error={acceptErrors.delivery_date} />
+          <button type="submit" className="btn primary">Accept and create the sales order</button>
+          <button type="button" className="btn ghost" onClick={() => setAccepting(false)}>Cancel</button>
+        </form>
+      )}
       <div className="page-body desk">
         <form className="desk-inputs" onSubmit={(e) => e.preventDefault()} aria-label="Deal inputs">
           <div className="form-grid">
