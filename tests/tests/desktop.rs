@@ -241,7 +241,7 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     shot(&display, "07-deal-desk");
 
     // A grid cell applies its term and down payment.
-    let cells = driver.find_all(By::Css(".pay-grid .cell")).await.unwrap();
+    let cells = driver.find_all(By::Css("table[aria-label='Finance payment grid'] .cell")).await.unwrap();
     assert_eq!(cells.len(), 9);
     let target = cells[0].text().await.unwrap();
     ui.click(&cells[0], "the first grid cell").await;

@@ -205,7 +205,11 @@ rebates: Array<Item>, fees: Array<Fee>, trade_in: TradeIn | null,
 /**
  * Cash down (loan) or cash cap cost reduction (lease).
  */
-down_payment: Money, terms: Terms, grid: GridSpec | null, };
+down_payment: Money, terms: Terms, grid: GridSpec | null, 
+/**
+ * Other terms to price on a grid beside the chosen ones (a lease beside a loan, or the reverse).
+ */
+alternatives: Array<Terms>, };
 
 export type DealVehicle = { description: string, vin: string, stock_no: string, 
 /**

@@ -158,6 +158,9 @@ pub struct Deal {
     pub terms: Terms,
     #[serde(default)]
     pub grid: Option<GridSpec>,
+    /// Other terms to price on a grid beside the chosen ones (a lease beside a loan, or the reverse).
+    #[serde(default)]
+    pub alternatives: Vec<Terms>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -310,58 +313,9 @@ fn validate(deal: &Deal) -> Vec<FieldError> {
     if deal.price > Money::ZERO && deal.discount > deal.price {
         e.push(FieldError::new("discount", "is larger than the price"));
     }
-    let term_ok = |e: &mut Vec<FieldError>, field: &str, t: u32| {
-        if !(1..=96).contains(&t) {
-            e.push(FieldError::new(field, format!("{t} months: a term must be between 1 and 96 months")));
-        }
-    };
-    match &deal.terms {
-        Terms::Cash => {}
-        Terms::Loan { apr, term_months } => {
-            if *apr < Decimal::ZERO || *apr > Decimal::from(MAX_APR) {
-                e.push(FieldError::new("terms.apr", format!("{apr}% is not between 0% and {MAX_APR}%")));
-            }
-            term_ok(&mut e, "terms.term_months", *term_months);
-        }
-        Terms::Lease {
-            term_months,
-            residual_percent,
-            money_factor,
-            acquisition_fee,
-            excess_mile_charge,
-            security_deposit,
-            miles_per_year,
-            ..
-        } => {
-            term_ok(&mut e, "terms.term_months", *term_months);
-            if *residual_percent <= Decimal::ZERO || *residual_percent > Decimal::ONE_HUNDRED {
-                e.push(FieldError::new(
-                    "terms.residual_percent",
-                    format!("{residual_percent}% must be above 0% and at most 100%"),
-                ));
-            }
-            if *money_factor < Decimal::ZERO || *money_factor > Decimal::new(15, 3) {
-                e.push(FieldError::new(
-                    "terms.money_factor",
-                    format!("{money_factor} is not between 0 and 0.015 (36% APR)"),
-                ));
-            }
-            if deal.vehicle.msrp.is_none() {
-                e.push(FieldError::new("vehicle.msrp", "is required for a lease: the residual is a percent of MSRP"));
-            }
-            if !(1_000..=50_000).contains(miles_per_year) {
-                e.push(FieldError::new("terms.miles_per_year", "must be between 1,000 and 50,000"));
-            }
-            for (f, m) in [
-                ("terms.acquisition_fee", acquisition_fee),
-                ("terms.excess_mile_charge", excess_mile_charge),
-                ("terms.security_deposit", security_deposit),
-            ] {
-                if m.is_negative() {
-                    e.push(FieldError::new(f, "must not be negative"));
-                }
-            }
-        }
+    validate_terms(&mut e, &deal.terms, "terms", deal.vehicle.msrp.is_none());
+    for (i, alt) in deal.alternatives.iter().enumerate() {
+        validate_terms(&mut e, alt, &format!("alternatives[{i}]"), false);
     }
     if let Some(g) = &deal.grid {
         if g.terms.is_empty() || g.terms.len() > 6 || g.down_payments.is_empty() || g.down_payments.len() > 6 {
@@ -377,6 +331,63 @@ fn validate(deal: &Deal) -> Vec<FieldError> {
         }
     }
     e
+}
+
+fn term_ok(e: &mut Vec<FieldError>, field: &str, t: u32) {
+    if !(1..=96).contains(&t) {
+        e.push(FieldError::new(field, format!("{t} months: a term must be between 1 and 96 months")));
+    }
+}
+
+fn validate_terms(e: &mut Vec<FieldError>, terms: &Terms, prefix: &str, msrp_missing: bool) {
+    match terms {
+        Terms::Cash => {}
+        Terms::Loan { apr, term_months } => {
+            if *apr < Decimal::ZERO || *apr > Decimal::from(MAX_APR) {
+                e.push(FieldError::new(format!("{prefix}.apr"), format!("{apr}% is not between 0% and {MAX_APR}%")));
+            }
+            term_ok(e, &format!("{prefix}.term_months"), *term_months);
+        }
+        Terms::Lease {
+            term_months,
+            residual_percent,
+            money_factor,
+            acquisition_fee,
+            excess_mile_charge,
+            security_deposit,
+            miles_per_year,
+            ..
+        } => {
+            term_ok(e, &format!("{prefix}.term_months"), *term_months);
+            if *residual_percent <= Decimal::ZERO || *residual_percent > Decimal::ONE_HUNDRED {
+                e.push(FieldError::new(
+                    format!("{prefix}.residual_percent"),
+                    format!("{residual_percent}% must be above 0% and at most 100%"),
+                ));
+            }
+            if *money_factor < Decimal::ZERO || *money_factor > Decimal::new(15, 3) {
+                e.push(FieldError::new(
+                    format!("{prefix}.money_factor"),
+                    format!("{money_factor} is not between 0 and 0.015 (36% APR)"),
+                ));
+            }
+            if msrp_missing {
+                e.push(FieldError::new("vehicle.msrp", "is required for a lease: the residual is a percent of MSRP"));
+            }
+            if !(1_000..=50_000).contains(miles_per_year) {
+                e.push(FieldError::new(format!("{prefix}.miles_per_year"), "must be between 1,000 and 50,000"));
+            }
+            for (f, m) in [
+                (&format!("{prefix}.acquisition_fee"), acquisition_fee),
+                (&format!("{prefix}.excess_mile_charge"), excess_mile_charge),
+                (&format!("{prefix}.security_deposit"), security_deposit),
+            ] {
+                if m.is_negative() {
+                    e.push(FieldError::new(f, "must not be negative"));
+                }
+            }
+        }
+    }
 }
 
 fn percent_of(base: Money, percent: Decimal) -> Money {
@@ -478,6 +489,8 @@ pub fn calculate(deal: &Deal, taxes: &TaxTable, today: NaiveDate) -> Result<Deal
         }
     }
     let sale_tax: Money = taxes_out.iter().map(|t| t.amount).sum();
+    // What the sale tax would be if bought rather than leased: for a loan grid beside a lease.
+    let sale_tax_if_bought: Money = jur.rates.iter().map(|r| percent_of(sale_taxable, r.rate)).sum();
     for t in &taxes_out {
         lines.push(Line {
             kind: LineKind::Tax,
@@ -563,6 +576,51 @@ pub fn calculate(deal: &Deal, taxes: &TaxTable, today: NaiveDate) -> Result<Deal
                 }
             }
             calc.lease = Some(lease.0);
+        }
+    }
+    // Alternatives: the other kind of financing on its own grid, same down payments.
+    for (i, alt) in deal.alternatives.iter().enumerate() {
+        let mut alt_deal = deal.clone();
+        alt_deal.terms = alt.clone();
+        alt_deal.alternatives.clear();
+        let alt_grid = GridSpec { terms: default_grid(&alt_deal).terms, down_payments: grid.down_payments.clone() };
+        match alt {
+            Terms::Loan { apr, .. } if calc.loan_grid.is_empty() => {
+                let otd = vehicle_price + fees_total + sale_tax_if_bought - rebates_total;
+                for &t in &alt_grid.terms {
+                    for &d in &alt_grid.down_payments {
+                        let p = (otd - trade_equity - d).max(Money::ZERO);
+                        calc.loan_grid.push(GridCell {
+                            term_months: t,
+                            down_payment: d,
+                            payment: loan_payment(p, *apr, t),
+                        });
+                    }
+                }
+            }
+            Terms::Lease { .. } if calc.lease_grid.is_empty() => {
+                if deal.vehicle.msrp.is_none() {
+                    calc.warnings.push(FieldError::new(
+                        format!("alternatives[{i}]"),
+                        "a lease comparison needs the vehicle's MSRP",
+                    ));
+                    continue;
+                }
+                for &t in &alt_grid.terms {
+                    for &d in &alt_grid.down_payments {
+                        if let Terms::Lease { term_months, .. } = &mut alt_deal.terms {
+                            *term_months = t;
+                        }
+                        // A cell whose reductions fall below the residual is left out, not an error.
+                        if let Ok(cell) =
+                            lease_result(&alt_deal, jur, vehicle_price, fees_total, rebates_total, trade_equity, d)
+                        {
+                            calc.lease_grid.push(GridCell { term_months: t, down_payment: d, payment: cell.0.payment });
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
     Ok(calc)

@@ -82,6 +82,7 @@ fn a_texas_loan_with_trade_rebate_and_capped_doc_fee() {
         down_payment: m("2000"),
         terms: Terms::Loan { apr: "6.9".parse().unwrap(), term_months: 72 },
         grid: None,
+        alternatives: vec![],
     };
     let c = calculate(&d, &TaxTable::builtin(), today()).unwrap();
     assert_eq!(c.vehicle_price, m("29200"));
@@ -241,4 +242,36 @@ fn a_custom_jurisdiction_from_settings_prices_deals_and_survives_a_restart() {
         ..rule
     };
     assert_eq!(fields(app.save_custom_jurisdiction(bad).unwrap_err()), ["code", "name", "rates"]);
+}
+
+#[test]
+fn finance_and_lease_are_priced_side_by_side() {
+    let d = deal(serde_json::json!({
+        "jurisdiction": "IL", "price": "35000", "vehicle": {"msrp": "36000"}, "down_payment": "3000",
+        "terms": {"type": "loan", "apr": "5.9", "term_months": 60},
+        "alternatives": [{"type": "lease", "term_months": 36, "residual_percent": "60", "money_factor": "0.0015"}]
+    }));
+    let c = calculate(&d, &TaxTable::builtin(), today()).unwrap();
+    assert_eq!(c.loan_grid.len(), 9);
+    assert_eq!(c.lease_grid.len(), 9);
+    // The lease cell for the alternative's own term and the same down equals pricing that lease directly.
+    let mut as_lease = d.clone();
+    as_lease.terms = d.alternatives[0].clone();
+    as_lease.alternatives.clear();
+    let direct = calculate(&as_lease, &TaxTable::builtin(), today()).unwrap().lease.unwrap().payment;
+    let cell = c.lease_grid.iter().find(|g| g.term_months == 36 && g.down_payment == m("3000")).unwrap();
+    assert_eq!(cell.payment, direct);
+
+    // And a loan beside a lease carries the sale tax a purchase would pay.
+    let mut lease_first = as_lease.clone();
+    lease_first.alternatives = vec![d.terms.clone()];
+    let c2 = calculate(&lease_first, &TaxTable::builtin(), today()).unwrap();
+    let loan_cell = c2.loan_grid.iter().find(|g| g.term_months == 60 && g.down_payment == m("3000")).unwrap();
+    assert_eq!(loan_cell.payment, c.loan.unwrap().payment);
+
+    // Bad alternative terms are named with their index.
+    let mut bad = d.clone();
+    bad.alternatives =
+        vec![serde_json::from_value(serde_json::json!({"type": "loan", "apr": "99", "term_months": 60})).unwrap()];
+    assert_eq!(fields(calculate(&bad, &TaxTable::builtin(), today()).unwrap_err()), ["alternatives[0].apr"]);
 }

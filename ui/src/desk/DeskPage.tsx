@@ -148,9 +148,6 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
   };
 
   const payment = calc?.loan?.payment ?? calc?.lease?.payment ?? null;
-  const grid = form.type === "lease" ? calc?.lease_grid ?? [] : calc?.loan_grid ?? [];
-  const terms = [...new Set(grid.map((g) => g.term_months))];
-  const downs = [...new Set(grid.map((g) => g.down_payment))];
   const chosenTerm = form.type === "lease" ? Number(form.lease_term) : Number(form.loan_term);
   const chosenDown = cents(form.down.replace(/[$,]/g, "") || "0");
 
@@ -267,28 +264,41 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
                   aria-pressed={showGross}>{showGross ? "Hide" : "Show"}</button></dd></>)}
             </dl>
             {calc.warnings.map((w) => <div key={w.field} className="banner warn">{w.message}</div>)}
-            {grid.length > 0 && (
-              <table className="pay-grid" aria-label="Payment grid">
-                <thead><tr><th>{form.type === "lease" ? "Cap reduction" : "Down"}</th>{terms.map((t) => <th key={t}>{t} mo</th>)}</tr></thead>
-                <tbody>
-                  {downs.map((d) => (
-                    <tr key={d}><th>{show(d)}</th>
-                      {terms.map((t) => {
-                        const cell = grid.find((g) => g.term_months === t && g.down_payment === d);
-                        const chosen = t === chosenTerm && cents(d) === chosenDown;
-                        return (
-                          <td key={t}>
-                            <button type="button" className={chosen ? "cell chosen" : "cell"} aria-pressed={chosen}
-                              onClick={() => setForm((f) => ({ ...f, down: d, [form.type === "lease" ? "lease_term" : "loan_term"]: String(t) }))}>
-                              {show(cell?.payment)}
-                            </button>
-                          </td>
-                        );
-                      })}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+            {(calc.loan_grid.length > 0 || calc.lease_grid.length > 0) && (
+              <div className="grids">
+                {([["loan", "Finance", calc.loan_grid], ["lease", "Lease", calc.lease_grid]] as const).map(([kind, title, g]) => {
+                  if (g.length === 0) return null;
+                  const gTerms = [...new Set(g.map((c) => c.term_months))];
+                  const gDowns = [...new Set(g.map((c) => c.down_payment))];
+                  const active = form.type === kind;
+                  return (
+                    <table key={kind} className="pay-grid" aria-label={`${title} payment grid`}>
+                      <caption>{title}{active ? "" : " (compare)"}</caption>
+                      <thead><tr><th>{kind === "lease" ? "Cap reduction" : "Down"}</th>{gTerms.map((t) => <th key={t}>{t} mo</th>)}</tr></thead>
+                      <tbody>
+                        {gDowns.map((d) => (
+                          <tr key={d}><th>{show(d)}</th>
+                            {gTerms.map((t) => {
+                              const cell = g.find((c) => c.term_months === t && c.down_payment === d);
+                              const chosen = active && t === chosenTerm && cents(d) === chosenDown;
+                              return (
+                                <td key={t}>
+                                  {cell ? (
+                                    <button type="button" className={chosen ? "cell chosen" : "cell"} aria-pressed={chosen}
+                                      onClick={() => setForm((f) => ({ ...f, type: kind, down: d, [kind === "lease" ? "lease_term" : "loan_term"]: String(t) }))}>
+                                      {show(cell.payment)}
+                                    </button>
+                                  ) : <span className="muted">—</span>}
+                                </td>
+                              );
+                            })}
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  );
+                })}
+              </div>
             )}
             <h3 className="form-section">Worksheet</h3>
             <table className="worksheet">

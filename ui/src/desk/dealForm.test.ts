@@ -9,6 +9,14 @@ describe("deal form", () => {
     expect(d.rebates).toEqual([{ name: "Manufacturer rebate", amount: "1000", taxable: true }]);
     expect(d.trade_in).toEqual({ description: "", vin: "", allowance: "8000", payoff: "5000.50" });
     expect(d.terms).toEqual({ type: "loan", apr: "6.9", term_months: 60 });
+    expect(d.alternatives).toEqual([]); // no lease beside the loan without an MSRP
+  });
+
+  it("prices a lease beside a loan when the MSRP is known, and a loan beside a lease", () => {
+    const loan = toDeal({ ...initialForm(), msrp: "36000" });
+    expect(loan.alternatives.map((t) => t.type)).toEqual(["lease"]);
+    const lease = toDeal({ ...initialForm(), type: "lease", msrp: "36000" });
+    expect(lease.alternatives).toEqual([{ type: "loan", apr: "6.9", term_months: 60 }]);
   });
 
   it("builds lease terms and leaves out an empty trade", () => {

@@ -26,16 +26,22 @@ const money = (s: string) => (s.trim() === "" ? "0" : s.trim().replace(/[$,\s]/g
 const int = (s: string) => Number.parseInt(s, 10) || 0;
 
 /** The form as the core's Deal. Validation stays in the core: bad values come back as field errors. */
+function loanTerms(f: DealForm): Terms {
+  return { type: "loan", apr: f.apr.trim() || "0", term_months: int(f.loan_term) };
+}
+
+function leaseTerms(f: DealForm): Terms {
+  return {
+    type: "lease", term_months: int(f.lease_term), residual_percent: f.residual.trim() || "0",
+    money_factor: f.money_factor.trim() || "0", acquisition_fee: money(f.acquisition_fee), acquisition_fee_capitalized: true,
+    miles_per_year: int(f.miles), excess_mile_charge: money(f.excess_mile), security_deposit: "0",
+  };
+}
+
 export function toDeal(f: DealForm): Deal {
-  let terms: Terms;
-  if (f.type === "cash") terms = { type: "cash" };
-  else if (f.type === "loan") terms = { type: "loan", apr: f.apr.trim() || "0", term_months: int(f.loan_term) };
-  else
-    terms = {
-      type: "lease", term_months: int(f.lease_term), residual_percent: f.residual.trim() || "0",
-      money_factor: f.money_factor.trim() || "0", acquisition_fee: money(f.acquisition_fee), acquisition_fee_capitalized: true,
-      miles_per_year: int(f.miles), excess_mile_charge: money(f.excess_mile), security_deposit: "0",
-    };
+  const terms: Terms = f.type === "cash" ? { type: "cash" } : f.type === "loan" ? loanTerms(f) : leaseTerms(f);
+  // Finance and lease side by side: the other kind is priced on its own grid (a lease needs MSRP).
+  const alternatives: Terms[] = f.type === "lease" ? [loanTerms(f)] : f.msrp.trim() ? [leaseTerms(f)] : [];
   const rebate = money(f.rebate);
   const allowance = money(f.trade_allowance);
   return {
@@ -52,7 +58,7 @@ export function toDeal(f: DealForm): Deal {
     ],
     trade_in: allowance === "0" && money(f.trade_payoff) === "0" ? null
       : { description: "", vin: "", allowance, payoff: money(f.trade_payoff) },
-    down_payment: money(f.down), terms, grid: null,
+    down_payment: money(f.down), terms, grid: null, alternatives: f.type === "cash" ? [] : alternatives,
   };
 }
 
