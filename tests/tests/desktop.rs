@@ -230,7 +230,7 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     ui.click(&first, "a customer suggestion").await;
     let vehicle = ui.input("vehicle").await;
     vehicle.click().await.unwrap();
-    vehicle.send_keys("toyota").await.unwrap();
+    vehicle.send_keys("n100").await.unwrap(); // a new vehicle: it has an MSRP, so a lease is priced beside the loan
     let first = ui.find(By::Css(".picker-list li"), "vehicle suggestions", 15).await;
     ui.click(&first, "a vehicle suggestion").await;
 
@@ -243,6 +243,8 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     // A grid cell applies its term and down payment.
     let cells = driver.find_all(By::Css("table[aria-label='Finance payment grid'] .cell")).await.unwrap();
     assert_eq!(cells.len(), 9);
+    let lease_cells = driver.find_all(By::Css("table[aria-label='Lease payment grid'] .cell")).await.unwrap();
+    assert!(!lease_cells.is_empty(), "a lease grid beside the finance grid");
     let target = cells[0].text().await.unwrap();
     ui.click(&cells[0], "the first grid cell").await;
     ui.wait_text("[data-testid='payment']", &target).await;

@@ -274,7 +274,7 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
                   return (
                     <table key={kind} className="pay-grid" aria-label={`${title} payment grid`}>
                       <caption>{title}{active ? "" : " (compare)"}</caption>
-                      <thead><tr><th>{kind === "lease" ? "Cap reduction" : "Down"}</th>{gTerms.map((t) => <th key={t}>{t} mo</th>)}</tr></thead>
+                      <thead><tr><th title={kind === "lease" ? "Cash cap cost reduction" : "Cash down"}>Down</th>{gTerms.map((t) => <th key={t}>{t} mo</th>)}</tr></thead>
                       <tbody>
                         {gDowns.map((d) => (
                           <tr key={d}><th>{show(d)}</th>
