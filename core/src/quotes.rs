@@ -128,6 +128,20 @@ fn number(prefix: &str, id: Uuid, today: NaiveDate) -> String {
     format!("{prefix}-{}-{}", today.format("%y%m%d"), short(id))
 }
 
+/// A new, unfrozen version of a quote.
+fn draft_version(quote_id: Uuid, version: i64, deal: &Deal, calc: DealCalc, now: Timestamp) -> QuoteVersion {
+    QuoteVersion {
+        id: new_id(),
+        quote_id,
+        version,
+        deal: deal.clone(),
+        calc,
+        frozen: false,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 fn versions(w: &Writer<'_>, quote_id: Uuid) -> Result<Vec<QuoteVersion>> {
     query(w.conn(), "WHERE quote_id = ?1 ORDER BY version", [quote_id.to_string()])
 }
@@ -183,16 +197,7 @@ pub fn create(
             deleted_at: None,
         };
         w.insert(&quote)?;
-        w.insert(&QuoteVersion {
-            id: new_id(),
-            quote_id: id,
-            version: 1,
-            deal: deal.clone(),
-            calc,
-            frozen: false,
-            created_at: now,
-            updated_at: now,
-        })?;
+        w.insert(&draft_version(id, 1, deal, calc, now))?;
         Ok(id)
     })
 }
@@ -217,16 +222,7 @@ pub fn revise(store: &mut Store, id: Uuid, deal: &Deal, taxes: &TaxTable, today:
         if current.frozen {
             quote.version = current.version + 1;
             quote.status = QuoteStatus::Draft;
-            w.insert(&QuoteVersion {
-                id: new_id(),
-                quote_id: id,
-                version: quote.version,
-                deal: deal.clone(),
-                calc,
-                frozen: false,
-                created_at: now,
-                updated_at: now,
-            })?;
+            w.insert(&draft_version(id, quote.version, deal, calc, now))?;
         } else {
             let mut next = current.clone();
             next.deal = deal.clone();

@@ -36,10 +36,36 @@ pub struct Guard(pub Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
+        // Ask politely first (Xvfb removes its lock file on SIGTERM), then insist.
+        let pid = self.0.id().to_string();
+        for target in [format!("-{pid}"), pid.clone()] {
+            let _ = Command::new("kill").args(["-TERM", "--", &target]).stderr(Stdio::null()).status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Whether X display `n` is taken by a running server (a lock left by a dead one is cleared).
+fn display_taken(n: u32) -> bool {
+    let lock = format!("/tmp/.X{n}-lock");
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return Path::new(&format!("/tmp/.X11-unix/X{n}")).exists();
+    };
+    let alive = text.trim().parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+    if !alive {
+        let _ = std::fs::remove_file(&lock);
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+    }
+    alive
 }
 
 /// A program on PATH or in ~/.cargo/bin.
@@ -66,7 +92,7 @@ pub fn display() -> Display {
     }
     let xvfb = tool("Xvfb").expect("Xvfb is not installed (apt-get install xvfb)");
     for n in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+        if display_taken(n) {
             continue;
         }
         let name = format!(":{n}");

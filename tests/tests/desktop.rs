@@ -3,7 +3,7 @@
 //! Set SHOWROOM_SCREENSHOTS=DIR to keep screenshots of each step.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use showroom_e2e::{Display, binary, display, screenshot, showroom, tauri_driver};
+use showroom_e2e::{Display, Guard, binary, display, screenshot, showroom, tauri_driver};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thirtyfour::prelude::*;
@@ -39,15 +39,32 @@ fn shot(display: &Display, name: &str) {
 
 /// The window under test. Every lookup waits; a lookup that fails saves a picture of the screen
 /// to the temp folder and names it in the panic message.
-struct Ui<'a> {
+struct Ui {
     driver: WebDriver,
-    display: &'a Display,
+    display: Display,
+    _tauri_driver: Guard,
 }
 
-impl Ui<'_> {
+/// Opens the real app on `data_dir` in its own X display, driven through its own tauri-driver.
+async fn launch(data_dir: &Path) -> Ui {
+    let display = display();
+    let (guard, port) = tauri_driver(&display);
+    let driver = open_app(&display, port, data_dir).await.unwrap();
+    Ui { driver, display, _tauri_driver: guard }
+}
+
+/// A data folder holding the demo dealership, loaded through the CLI.
+fn demo_data() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = showroom(data.path(), &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    data
+}
+
+impl Ui {
     fn fail(&self, what: String) -> ! {
         let path = std::env::temp_dir().join(format!("showroom-e2e-failure-{}.png", std::process::id()));
-        screenshot(self.display, &path);
+        screenshot(&self.display, &path);
         panic!("{what}\nscreen at failure: {}", path.display());
     }
 
@@ -96,14 +113,12 @@ impl Ui<'_> {
 async fn create_a_customer_in_the_window_and_find_it_again() {
     let _one = ONE_WINDOW.lock().await;
     let data = tempfile::tempdir().unwrap();
-    let display = display();
-    let (_driver_proc, port) = tauri_driver(&display);
-    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    let ui = launch(data.path()).await;
     let driver = &ui.driver;
 
     // First run on an empty database offers the demo or an empty start.
     ui.button("Load demo dealership").await;
-    shot(&display, "01-first-run");
+    shot(&ui.display, "01-first-run");
     ui.click(&ui.button("Start empty").await, "Start empty").await;
 
     ui.click(&ui.button("New customer").await, "New customer").await;
@@ -116,14 +131,14 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
     // The bad email is named next to its field, and nothing was saved.
     let err = ui.wait_text("[data-field-error='email']", "not a valid email").await;
     assert!(err.is_displayed().await.unwrap());
-    shot(&display, "02-validation");
+    shot(&ui.display, "02-validation");
 
     let email = ui.input("email").await;
     email.clear().await.unwrap();
     email.send_keys("zoe.quintero@example.com").await.unwrap();
     ui.click(&ui.button("Create customer").await, "Create customer").await;
     ui.wait_text("[data-testid='customer-name']", "Zoë Quintero-Hale").await;
-    shot(&display, "03-created");
+    shot(&ui.display, "03-created");
 
     // Close the panel, then find her again with Ctrl+K by a prefix of her last name.
     driver.find(By::Css("[aria-label='Close panel']")).await.unwrap().click().await.unwrap();
@@ -136,7 +151,7 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
         .unwrap();
     search.send_keys("quinte").await.unwrap();
     ui.wait_text(".cmdk-item[data-kind='Customers']", "Zoë Quintero-Hale").await;
-    shot(&display, "04-command-menu");
+    shot(&ui.display, "04-command-menu");
     search.send_keys(Key::Enter).await.unwrap();
     ui.wait_text("[data-testid='customer-name']", "Zoë Quintero-Hale").await;
 
@@ -163,12 +178,8 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     let _one = ONE_WINDOW.lock().await;
-    let data = tempfile::tempdir().unwrap();
-    let (code, _, err) = showroom(data.path(), &["demo"]);
-    assert_eq!(code, 0, "{err}");
-    let display = display();
-    let (_driver_proc, port) = tauri_driver(&display);
-    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    let data = demo_data();
+    let ui = launch(data.path()).await;
     let driver = &ui.driver;
 
     ui.wait_text(".page-count", "2,400 total").await;
@@ -183,7 +194,7 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     ui.click(&cell, "the first customer").await;
     ui.wait_text("[data-testid='customer-name']", &name).await;
     ui.wait_text("[role='tab']", "Timeline (").await;
-    shot(&display, "05-customer-360");
+    shot(&ui.display, "05-customer-360");
 
     // Edit in place: change the city and save with the keyboard.
     ui.click(&ui.button("Edit").await, "Edit").await;
@@ -192,7 +203,7 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     city.send_keys("Dripping Springs").await.unwrap();
     city.send_keys(Key::Control + Key::Enter).await.unwrap();
     ui.wait_text(".panel-sub", "Dripping Springs").await;
-    shot(&display, "06-edited");
+    shot(&ui.display, "06-edited");
     ui.driver.quit().await.unwrap();
 
     let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
@@ -212,12 +223,8 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     let _one = ONE_WINDOW.lock().await;
-    let data = tempfile::tempdir().unwrap();
-    let (code, _, err) = showroom(data.path(), &["demo"]);
-    assert_eq!(code, 0, "{err}");
-    let display = display();
-    let (_driver_proc, port) = tauri_driver(&display);
-    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    let data = demo_data();
+    let ui = launch(data.path()).await;
     let driver = &ui.driver;
 
     let nav = ui.button("Quotes").await;
@@ -238,7 +245,7 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     let payment = ui.find(By::Css("[data-testid='payment']"), "the payment", 15).await;
     let before = payment.text().await.unwrap();
     assert!(before.starts_with('$'), "{before}");
-    shot(&display, "07-deal-desk");
+    shot(&ui.display, "07-deal-desk");
 
     // A grid cell applies its term and down payment.
     let cells = driver.find_all(By::Css("table[aria-label='Finance payment grid'] .cell")).await.unwrap();
@@ -291,12 +298,8 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     let _one = ONE_WINDOW.lock().await;
-    let data = tempfile::tempdir().unwrap();
-    let (code, _, err) = showroom(data.path(), &["demo"]);
-    assert_eq!(code, 0, "{err}");
-    let display = display();
-    let (_driver_proc, port) = tauri_driver(&display);
-    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    let data = demo_data();
+    let ui = launch(data.path()).await;
     let driver = &ui.driver;
 
     let nav = ui.button("Inventory").await;
@@ -312,7 +315,7 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     for r in &rows {
         assert!(r.text().await.unwrap().contains("Toyota"));
     }
-    shot(&display, "08-inventory");
+    shot(&ui.display, "08-inventory");
     let stock = rows[0].attr("data-stock").await.unwrap().unwrap();
     let quote = rows[0].find(By::Css("button")).await.unwrap();
     ui.click(&quote, "Quote on the first row").await;
@@ -327,9 +330,7 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
 async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     let _one = ONE_WINDOW.lock().await;
     let data = tempfile::tempdir().unwrap();
-    let display = display();
-    let (_driver_proc, port) = tauri_driver(&display);
-    let ui = Ui { driver: open_app(&display, port, data.path()).await.unwrap(), display: &display };
+    let ui = launch(data.path()).await;
     ui.click(&ui.button("Start empty").await, "Start empty").await;
     ui.click(&ui.button("Settings").await, "Settings").await;
     let name = ui.input("lh_name").await;
@@ -351,7 +352,7 @@ async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     ui.click(&ui.button("Save jurisdiction").await, "Save jurisdiction").await;
     ui.wait_text(".toast-body > span", "Saved TX-AUS").await;
     ui.wait_text("table[aria-label='Tax jurisdictions'] td", "8.25%").await;
-    shot(&display, "09-settings-tax");
+    shot(&ui.display, "09-settings-tax");
 
     ui.click(&ui.button("Quotes").await, "Quotes").await;
     ui.find(By::Css("select[name='jurisdiction'] option[value='TX-AUS']"), "the custom jurisdiction on the desk", 10)

@@ -17,21 +17,15 @@ use tax::{Jurisdiction, LeaseTax, TaxTable};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct DealVehicle {
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub vin: String,
-    #[serde(default)]
     pub stock_no: String,
     /// Needed for a lease (the residual is a percent of MSRP).
-    #[serde(default)]
     pub msrp: Option<Money>,
     /// Dealer cost, for front-end gross (never printed for the customer).
-    #[serde(default)]
     pub invoice: Option<Money>,
-    #[serde(default)]
     pub reconditioning: Money,
 }
 

@@ -193,18 +193,9 @@ pub fn import_customers(
         .filter(|h| !matches!(sheet::header_key(h).as_str(), "createdat" | "updatedat" | "deletedat"))
         .cloned()
         .collect();
-    let mut report = ImportReport { dry_run: opts.dry_run, ignored_columns: ignored, ..Default::default() };
-    let commit = store.write_if(|w| {
-        for row in &sheet.rows {
-            let (cells, problems) = row.fields(&sheet.columns, field_name);
-            let outcome = import_row(w, cells, problems, row.line, region, today)?;
-            report.count(&outcome, opts);
-            report.rows.push(outcome);
-        }
-        Ok(!opts.dry_run && (report.invalid == 0 || opts.skip_invalid))
-    })?;
-    report.committed = commit;
-    Ok(report)
+    sheet::run(store, &sheet, field_name, opts, ignored, |w, cells, problems, line| {
+        import_row(w, cells, problems, line, region, today)
+    })
 }
 
 fn import_row(

@@ -2,7 +2,9 @@
 //! tab separated (sniffed from the header), tolerant header names mapped to fields, ragged rows and
 //! bytes that are not UTF-8 reported per line and field instead of aborting the file.
 
+use super::customers_csv::{ImportOptions, ImportReport, RowOutcome};
 use crate::error::{CoreError, FieldError, Result};
+use crate::store::{Store, Writer};
 
 /// The file, read: which field each column means, and every data row with its line number.
 pub struct Sheet<F> {
@@ -128,4 +130,28 @@ impl SheetRow {
 /// Header text reduced to letters and digits, lower-cased: "Stock #" -> "stock".
 pub fn header_key(header: &str) -> String {
     header.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase()
+}
+
+/// Runs an import as ONE transaction: every row through `row`, counted into the report; committed
+/// only when not a dry run and either every row is valid or the caller chose to skip invalid rows.
+pub fn run<F: Copy>(
+    store: &mut Store,
+    sheet: &Sheet<F>,
+    name: impl Fn(F) -> &'static str + Copy,
+    opts: ImportOptions,
+    ignored_columns: Vec<String>,
+    mut row: impl FnMut(&mut Writer<'_>, Vec<(F, String)>, Vec<FieldError>, u64) -> Result<RowOutcome>,
+) -> Result<ImportReport> {
+    let mut report = ImportReport { dry_run: opts.dry_run, ignored_columns, ..Default::default() };
+    let commit = store.write_if(|w| {
+        for r in &sheet.rows {
+            let (cells, problems) = r.fields(&sheet.columns, name);
+            let outcome = row(w, cells, problems, r.line)?;
+            report.count(&outcome, opts);
+            report.rows.push(outcome);
+        }
+        Ok(!opts.dry_run && (report.invalid == 0 || opts.skip_invalid))
+    })?;
+    report.committed = commit;
+    Ok(report)
 }

@@ -97,19 +97,9 @@ pub fn import_vehicles(store: &mut Store, bytes: &[u8], this_year: i32, opts: Im
             return Err(CoreError::Import(format!("line 1: no {} column found", field_name(needed))));
         }
     }
-    let mut report =
-        ImportReport { dry_run: opts.dry_run, ignored_columns: sheet.ignored.clone(), ..Default::default() };
-    let commit = store.write_if(|w| {
-        for row in &sheet.rows {
-            let (cells, problems) = row.fields(&sheet.columns, field_name);
-            let outcome = import_row(w, &cells, problems, row.line, this_year)?;
-            report.count(&outcome, opts);
-            report.rows.push(outcome);
-        }
-        Ok(!opts.dry_run && (report.invalid == 0 || opts.skip_invalid))
-    })?;
-    report.committed = commit;
-    Ok(report)
+    sheet::run(store, &sheet, field_name, opts, sheet.ignored.clone(), |w, cells, problems, line| {
+        import_row(w, &cells, problems, line, this_year)
+    })
 }
 
 fn import_row(
