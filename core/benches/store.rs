@@ -130,7 +130,7 @@ fn main() {
     for i in 0..500 {
         let c = &customers[rng.usize(..customers.len())];
         let mut d = CustomerDraft::from_customer(c);
-        d.notes = format!("bench edit {i}");
+        d.notes = format!("bench edit {i} at {}", Timestamp::now());
         let t = Instant::now();
         app.update_customer(c.id, &d).expect("edit");
         edit.push(t.elapsed());
