@@ -337,6 +337,11 @@ async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     name.send_keys("Lakeside Motors of Austin").await.unwrap();
     ui.click(&ui.button("Save letterhead").await, "Save letterhead").await;
     ui.wait_text(".toast-body > span", "Letterhead saved").await;
+    // The dark theme applies at once (tokens are CSS variables).
+    ui.click(&ui.button("Dark").await, "Dark").await;
+    let theme = ui.driver.find(By::Css("html")).await.unwrap().attr("data-theme").await.unwrap();
+    assert_eq!(theme.as_deref(), Some("dark"));
+    shot(&ui.display, "10-settings-dark");
 
     ui.input("code").await.send_keys("TX").await.unwrap();
     ui.input("name").await.send_keys("Austin").await.unwrap();
