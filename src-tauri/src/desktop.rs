@@ -14,7 +14,15 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             AppState(Err(ApiError::from(e)), data_dir.to_path_buf())
         }
     };
+    // The webview's own storage (theme, density) lives beside the database, so each data folder is
+    // a self-contained profile and tests never touch the user's.
+    let webview_dir = data_dir.join("webview");
     tauri::Builder::default()
+        .setup(move |app| {
+            let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
+            Ok(())
+        })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,

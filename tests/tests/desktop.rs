@@ -317,6 +317,17 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     }
     shot(&ui.display, "08-inventory");
     let stock = rows[0].attr("data-stock").await.unwrap().unwrap();
+    // Ctrl+K finds the vehicle by stock number and opens it in the inventory.
+    driver.find(By::Tag("body")).await.unwrap().send_keys(Key::Control + "k").await.unwrap();
+    let search = ui.find(By::Css(".cmdk-input"), "the command menu", 10).await;
+    search.send_keys(&stock).await.unwrap();
+    ui.find(By::XPath(format!("//li[@data-kind='Vehicles'][contains(., '{stock}')]")), "the vehicle in Ctrl+K", 15)
+        .await;
+    search.send_keys(Key::Enter).await.unwrap();
+    ui.find(By::Css(&format!("table.grid tbody tr[data-stock='{stock}']")), "the vehicle opened from Ctrl+K", 10).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(driver.find_all(By::Css("table.grid tbody tr")).await.unwrap().len(), 1);
+    let rows = driver.find_all(By::Css("table.grid tbody tr")).await.unwrap();
     let quote = rows[0].find(By::Css("button")).await.unwrap();
     ui.click(&quote, "Quote on the first row").await;
     let vehicle = ui.input("vehicle").await;
@@ -337,11 +348,14 @@ async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     name.send_keys("Lakeside Motors of Austin").await.unwrap();
     ui.click(&ui.button("Save letterhead").await, "Save letterhead").await;
     ui.wait_text(".toast-body > span", "Letterhead saved").await;
+    ui.wait_text(".brand-sub", "Lakeside Motors of Austin").await;
     // The dark theme applies at once (tokens are CSS variables).
     ui.click(&ui.button("Dark").await, "Dark").await;
     let theme = ui.driver.find(By::Css("html")).await.unwrap().attr("data-theme").await.unwrap();
     assert_eq!(theme.as_deref(), Some("dark"));
     shot(&ui.display, "10-settings-dark");
+    // Back to the system theme: the webview keeps the choice for the next test's window.
+    ui.click(&ui.button("System").await, "System").await;
 
     ui.input("code").await.send_keys("TX").await.unwrap();
     ui.input("name").await.send_keys("Austin").await.unwrap();

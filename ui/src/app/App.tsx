@@ -24,6 +24,8 @@ export function App() {
   const [creating, setCreating] = useState(false);
   const [menu, setMenu] = useState(false);
   const [help, setHelp] = useState(false);
+  // What the inventory search starts with when a vehicle is opened from Ctrl+K.
+  const [inventoryText, setInventoryText] = useState("");
   // What the desk starts with when opened from a vehicle or a customer.
   const [deskSeed, setDeskSeed] = useState<{ key: number; vehicle: Vehicle | null; customer: SearchHit | null }>({ key: 0, vehicle: null, customer: null });
 
@@ -122,9 +124,9 @@ export function App() {
         ) : page === "quotes" ? (
           <DeskPage key={deskSeed.key} initialVehicle={deskSeed.vehicle} initialCustomer={deskSeed.customer} />
         ) : page === "inventory" ? (
-          <InventoryPage onQuote={(vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer: null })); setPage("quotes"); }} />
+          <InventoryPage key={inventoryText} initialText={inventoryText} onQuote={(vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer: null })); setPage("quotes"); }} />
         ) : page === "settings" ? (
-          <SettingsPage status={status} />
+          <SettingsPage status={status} onChanged={refreshStatus} />
         ) : (
           <Placeholder page={page} onCustomers={() => setPage("customers")} />
         )}
@@ -140,7 +142,8 @@ export function App() {
         <span className="path" title={status.data_file} data-testid="data-file">{status.data_file}</span>
       </footer>
 
-      {menu && <CommandMenu commands={commands} onClose={() => setMenu(false)} onOpenCustomer={(id) => { setMenu(false); goCustomer(id); }} />}
+      {menu && <CommandMenu commands={commands} onClose={() => setMenu(false)} onOpenCustomer={(id) => { setMenu(false); goCustomer(id); }}
+        onOpenVehicle={(stock) => { setMenu(false); setInventoryText(stock); setPage("inventory"); }} />}
       {help && <Shortcuts onClose={() => setHelp(false)} />}
     </div>
   );

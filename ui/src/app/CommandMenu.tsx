@@ -16,7 +16,9 @@ const GROUPS: Record<SearchHit["kind"], [string, IconName]> = {
   vehicle: ["Vehicles", "car"],
 };
 
-export function CommandMenu(p: { commands: Command[]; onClose: () => void; onOpenCustomer: (id: string) => void }) {
+export function CommandMenu(p: {
+  commands: Command[]; onClose: () => void; onOpenCustomer: (id: string) => void; onOpenVehicle: (stockNo: string) => void;
+}) {
   const [text, setText] = useState("");
   const [hits, setHits] = useState<SearchHit[]>([]);
   const [active, setActive] = useState(0);
@@ -45,9 +47,10 @@ export function CommandMenu(p: { commands: Command[]; onClose: () => void; onOpe
       sub: h.subtitle,
       run: () => {
         if (h.customer_id) p.onOpenCustomer(h.customer_id);
+        else if (h.kind === "vehicle") p.onOpenVehicle(h.subtitle.replace(/^Stock (\S+).*$/, "$1"));
         else {
           p.onClose();
-          toast(h.kind === "vehicle" ? `${h.title}: the inventory screen arrives with the deal desk` : `${h.title} has no customer record yet`);
+          toast(`${h.title} has no customer record yet`);
         }
       },
     }));

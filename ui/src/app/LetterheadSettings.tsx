@@ -5,7 +5,7 @@ import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 
-export function LetterheadSettings() {
+export function LetterheadSettings({ onSaved }: { onSaved: () => void }) {
   const [l, setL] = useState<Letterhead>({ name: "", address: "", phone: "", email: "", logo_png: null });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const toast = useToast();
@@ -22,6 +22,7 @@ export function LetterheadSettings() {
       setL(await api.saveLetterhead(l));
       setErrors({});
       toast("Letterhead saved: new quotes print with it");
+      onSaved();
     } catch (e) {
       const err = e as ApiError;
       setErrors(Object.fromEntries(err.fields.map((f) => [f.field, f.message])));

@@ -4,7 +4,7 @@ import { LetterheadSettings } from "./LetterheadSettings";
 import { TaxSettings } from "./TaxSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
-export function SettingsPage({ status }: { status: AppStatus }) {
+export function SettingsPage({ status, onChanged }: { status: AppStatus; onChanged: () => void }) {
   const [a, setA] = useState<Appearance>(loadAppearance());
   const set = (next: Appearance) => { setA(next); applyAppearance(next); };
   return (
@@ -30,7 +30,7 @@ export function SettingsPage({ status }: { status: AppStatus }) {
             </div>
           </div>
         </div>
-        <LetterheadSettings />
+        <LetterheadSettings onSaved={onChanged} />
         <TaxSettings />
         <h2 className="form-section">This device</h2>
         <dl>

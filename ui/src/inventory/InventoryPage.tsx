@@ -16,9 +16,9 @@ export function daysInStock(v: Vehicle, now = Date.now()): number {
   return Math.max(0, Math.floor((now - new Date(v.received_at).getTime()) / 86_400_000));
 }
 
-export function InventoryPage({ onQuote }: { onQuote: (v: Vehicle) => void }) {
+export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehicle) => void; initialText?: string }) {
   const [filter, setFilter] = useState<VehicleFilter>({
-    text: "", make: null, model: null, body: null, condition: null, status: null, min_price_cents: null, max_price_cents: null,
+    text: initialText, make: null, model: null, body: null, condition: null, status: null, min_price_cents: null, max_price_cents: null,
   });
   const [maxPrice, setMaxPrice] = useState("");
   const [items, setItems] = useState<Vehicle[] | null>(null);
