@@ -324,7 +324,7 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     ui.find(By::XPath(format!("//li[@data-kind='Vehicles'][contains(., '{stock}')]")), "the vehicle in Ctrl+K", 15)
         .await;
     search.send_keys(Key::Enter).await.unwrap();
-    ui.find(By::Css(&format!("table.grid tbody tr[data-stock='{stock}']")), "the vehicle opened from Ctrl+K", 10).await;
+    ui.find(By::Css(format!("table.grid tbody tr[data-stock='{stock}']")), "the vehicle opened from Ctrl+K", 10).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(driver.find_all(By::Css("table.grid tbody tr")).await.unwrap().len(), 1);
     let rows = driver.find_all(By::Css("table.grid tbody tr")).await.unwrap();
