@@ -719,66 +719,48 @@ fn lease_result(
     let mut taxes = Vec::new();
     let mut upfront_tax = Money::ZERO;
     let mut monthly_tax = Money::ZERO;
+    // The base each rate applies to, by the jurisdiction's lease rule.
+    let full_price_base = {
+        let mut b = vehicle_price;
+        if jur.trade_in_reduces_taxable {
+            b -= deal.trade_in.as_ref().map(|t| t.allowance).unwrap_or_default();
+        }
+        if !jur.rebates_taxable {
+            b -= rebates_total;
+        }
+        b.max(Money::ZERO)
+    };
+    let reduction_taxed = jur.lease_taxes_cap_reduction && cash_reduction > Money::ZERO;
     for r in &rates {
-        match jur.lease_tax {
+        let parts: Vec<(String, Money, &str)> = match jur.lease_tax {
             LeaseTax::Monthly => {
-                let t = percent_of(base, r.rate);
-                monthly_tax += t;
-                taxes.push(TaxLine {
-                    name: r.name.clone(),
-                    jurisdiction: jur.code.clone(),
-                    rate: r.rate,
-                    base,
-                    amount: t,
-                    applies_to: "lease_monthly".into(),
-                });
-                if jur.lease_taxes_cap_reduction && cash_reduction > Money::ZERO {
-                    let t = percent_of(cash_reduction, r.rate);
-                    upfront_tax += t;
-                    taxes.push(TaxLine {
-                        name: format!("{} on cap cost reduction", r.name),
-                        jurisdiction: jur.code.clone(),
-                        rate: r.rate,
-                        base: cash_reduction,
-                        amount: t,
-                        applies_to: "lease_upfront".into(),
-                    });
+                let mut p = vec![(r.name.clone(), base, "lease_monthly")];
+                if reduction_taxed {
+                    p.push((format!("{} on cap cost reduction", r.name), cash_reduction, "lease_upfront"));
                 }
+                p
             }
             LeaseTax::TotalPaymentsUpfront => {
-                let b =
-                    base.times(i64::from(n)) + if jur.lease_taxes_cap_reduction { cash_reduction } else { Money::ZERO };
-                let t = percent_of(b, r.rate);
-                upfront_tax += t;
-                taxes.push(TaxLine {
-                    name: r.name.clone(),
-                    jurisdiction: jur.code.clone(),
-                    rate: r.rate,
-                    base: b,
-                    amount: t,
-                    applies_to: "lease_upfront".into(),
-                });
+                let b = base.times(i64::from(n)) + if reduction_taxed { cash_reduction } else { Money::ZERO };
+                vec![(r.name.clone(), b, "lease_upfront")]
             }
-            LeaseTax::FullPriceUpfront => {
-                let mut b = vehicle_price;
-                if jur.trade_in_reduces_taxable {
-                    b -= deal.trade_in.as_ref().map(|t| t.allowance).unwrap_or_default();
-                }
-                if !jur.rebates_taxable {
-                    b -= rebates_total;
-                }
-                let b = b.max(Money::ZERO);
-                let t = percent_of(b, r.rate);
-                upfront_tax += t;
-                taxes.push(TaxLine {
-                    name: r.name.clone(),
-                    jurisdiction: jur.code.clone(),
-                    rate: r.rate,
-                    base: b,
-                    amount: t,
-                    applies_to: "lease_upfront".into(),
-                });
+            LeaseTax::FullPriceUpfront => vec![(r.name.clone(), full_price_base, "lease_upfront")],
+        };
+        for (name, b, applies_to) in parts {
+            let amount = percent_of(b, r.rate);
+            if applies_to == "lease_monthly" {
+                monthly_tax += amount;
+            } else {
+                upfront_tax += amount;
             }
+            taxes.push(TaxLine {
+                name,
+                jurisdiction: jur.code.clone(),
+                rate: r.rate,
+                base: b,
+                amount,
+                applies_to: applies_to.into(),
+            });
         }
     }
     let payment = base + monthly_tax;
