@@ -1,6 +1,7 @@
-//! Sync: the hybrid logical clock and the change records that the outbox holds. The merge rule,
-//! protocol types and the HTTP client arrive with the sync issue.
+//! Sync: the hybrid logical clock, the change records the outbox holds, and the pure per-field
+//! merge rule. The store executor, protocol types and the HTTP client arrive with the sync issue.
 
 pub mod hlc;
+pub mod merge;
 
 pub use hlc::{Clock, Hlc};
