@@ -96,7 +96,7 @@ impl Replica {
         if let Some((v, h, id)) = self.fields.get(key) {
             out.push(((*h, *id), v.clone()));
         }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by_key(|a| a.0);
         out
     }
 }
