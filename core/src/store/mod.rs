@@ -4,6 +4,7 @@
 
 pub mod customers;
 pub mod record;
+pub mod remote;
 pub mod search;
 
 use crate::domain::Timestamp;
@@ -23,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_quotes.sql"),
     include_str!("../../migrations/0003_custom_jurisdictions.sql"),
     include_str!("../../migrations/0004_letterhead.sql"),
+    include_str!("../../migrations/0005_sync_apply.sql"),
 ];
 
 /// The schema version this build writes.
@@ -328,9 +330,10 @@ impl Writer<'_> {
             "INSERT INTO outbox (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
-        for (field, value) in fields {
+        let ids: Vec<String> = fields.iter().map(|_| Uuid::now_v7().to_string()).collect();
+        for ((field, value), change_id) in fields.iter().zip(&ids) {
             outbox.execute(params![
-                Uuid::now_v7().to_string(),
+                change_id,
                 E::TABLE,
                 row,
                 field,
@@ -341,11 +344,11 @@ impl Writer<'_> {
             ])?;
         }
         let mut clocks = self.tx.prepare_cached(
-            "INSERT INTO field_clocks (tbl, row_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc",
+            "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id",
         )?;
-        for (field, _) in fields {
-            clocks.execute(params![E::TABLE, row, field, hlc])?;
+        for ((field, _), change_id) in fields.iter().zip(&ids) {
+            clocks.execute(params![E::TABLE, row, field, hlc, change_id])?;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ mod inventory;
 mod pdf;
 mod quotes;
 mod store;
+mod sync;
 
 use showroom_core::Showroom;
 use showroom_core::domain::{Consent, CustomerDraft};
