@@ -115,8 +115,8 @@ impl Store {
         self.write_inner(true, f)
     }
 
-    /// Like [`Store::write`] but records no outbox changes: for loading generated demo or
-    /// benchmark data, which is local and never synced.
+    /// Like [`Store::write`] but records no outbox changes: for generated demo or benchmark data
+    /// (local, never synced) and for changes that came from other devices (already on the server).
     pub fn write_unrecorded<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         self.write_inner(false, f)
     }
