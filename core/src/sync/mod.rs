@@ -3,5 +3,6 @@
 
 pub mod hlc;
 pub mod merge;
+pub mod protocol;
 
 pub use hlc::{Clock, Hlc};

@@ -1,0 +1,175 @@
+//! Wire types of the sync protocol (`/api/v1`, JSON), shared by the server and the client so both
+//! sides agree by construction. Documented in `docs/sync-protocol.md`. Conversions to and from the
+//! core's own types live here, at the boundary.
+
+use super::Hlc;
+use super::merge::FieldChange;
+use crate::error::{CoreError, FieldError, Result};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The most changes one push may carry.
+pub const MAX_PUSH: usize = 1_000;
+/// The most changes one pull page returns.
+pub const PAGE: usize = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub user: String,
+    pub password: String,
+    /// The device signing in (its id from the local store).
+    pub device_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedIn {
+    pub token: String,
+    pub user_id: Uuid,
+    pub role: String,
+    pub expires_at: String,
+}
+
+/// One field change on the wire; the HLC travels in its sortable text form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireChange {
+    pub change_id: Uuid,
+    pub table: String,
+    pub row_id: Uuid,
+    pub field: String,
+    pub value: serde_json::Value,
+    pub hlc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Push {
+    pub device_id: Uuid,
+    pub changes: Vec<WireChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushAck {
+    /// Change ids now durable on the server (new or seen before): the client may drop them from
+    /// its outbox.
+    pub acknowledged: Vec<Uuid>,
+    /// The server's sequence number after this push.
+    pub server_seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullPage {
+    pub changes: Vec<WireChange>,
+    /// Pass back as `since` for the next page.
+    pub next_cursor: i64,
+    pub more: bool,
+}
+
+impl WireChange {
+    pub fn from_change(c: &FieldChange) -> Self {
+        WireChange {
+            change_id: c.change_id,
+            table: c.table.clone(),
+            row_id: c.row_id,
+            field: c.field.clone(),
+            value: c.value.clone(),
+            hlc: c.hlc.to_string(),
+        }
+    }
+
+    /// Checks the shape and converts; `index` names the change in errors.
+    pub fn to_change(&self, index: usize) -> std::result::Result<FieldChange, FieldError> {
+        let hlc: Hlc = self.hlc.parse().map_err(|e: String| FieldError::new(format!("changes[{index}].hlc"), e))?;
+        if self.table.is_empty() || self.field.is_empty() {
+            return Err(FieldError::new(format!("changes[{index}]"), "table and field are required"));
+        }
+        Ok(FieldChange {
+            change_id: self.change_id,
+            table: self.table.clone(),
+            row_id: self.row_id,
+            field: self.field.clone(),
+            value: self.value.clone(),
+            hlc,
+        })
+    }
+}
+
+impl Push {
+    /// Every change of the push, or every problem with it: size, duplicated ids, bad clocks, and
+    /// clocks more than `max_skew_ms` ahead of `now_ms` (a device whose clock runs ahead).
+    pub fn validate(&self, now_ms: u64, max_skew_ms: u64) -> Result<Vec<FieldChange>> {
+        if self.changes.len() > MAX_PUSH {
+            return Err(CoreError::field(
+                "changes",
+                format!("{} changes; a push carries at most {MAX_PUSH}", self.changes.len()),
+            ));
+        }
+        let mut errors = Vec::new();
+        let mut out = Vec::with_capacity(self.changes.len());
+        let mut ids = std::collections::HashSet::new();
+        for (i, w) in self.changes.iter().enumerate() {
+            if !ids.insert(w.change_id) {
+                errors.push(FieldError::new(format!("changes[{i}].change_id"), "appears twice in this push"));
+                continue;
+            }
+            match w.to_change(i) {
+                Ok(c) if c.hlc.ms > now_ms + max_skew_ms => errors.push(FieldError::new(
+                    format!("changes[{i}].hlc"),
+                    format!("is {} s ahead of the server's clock; fix the device's clock", (c.hlc.ms - now_ms) / 1000),
+                )),
+                Ok(c) => out.push(c),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() { Ok(out) } else { Err(CoreError::Validation(errors)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(n: u128, ms: u64) -> WireChange {
+        WireChange {
+            change_id: Uuid::from_u128(n),
+            table: "customers".into(),
+            row_id: Uuid::from_u128(7),
+            field: "city".into(),
+            value: serde_json::json!("Austin"),
+            hlc: Hlc { ms, counter: 0, node: Uuid::from_u128(1) }.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_push_round_trips_and_is_checked() {
+        let push = Push { device_id: Uuid::from_u128(1), changes: vec![wire(1, 1_000), wire(2, 2_000)] };
+        let json = serde_json::to_string(&push).unwrap();
+        let back: Push = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, push);
+        assert_eq!(back.validate(2_000, 300_000).unwrap().len(), 2);
+        // Unknown fields are refused when the JSON is read.
+        assert!(
+            serde_json::from_str::<Push>(r#"{"device_id":"00000000-0000-0000-0000-000000000001","changes":[],"x":1}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn oversized_duplicated_skewed_or_malformed_pushes_name_each_problem() {
+        let too_many = Push { device_id: Uuid::nil(), changes: (0..=MAX_PUSH as u128).map(|n| wire(n, 1)).collect() };
+        assert!(too_many.validate(1, 1).unwrap_err().to_string().contains("at most 1000"));
+        let mut bad = wire(3, 1_000);
+        bad.hlc = "yesterday".into();
+        let p =
+            Push { device_id: Uuid::nil(), changes: vec![wire(1, 1_000), wire(1, 1_000), bad, wire(4, 10_000_000)] };
+        let err = p.validate(1_000, 300_000).unwrap_err();
+        let CoreError::Validation(fields) = err else { panic!() };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["changes[1].change_id", "changes[2].hlc", "changes[3].hlc"]);
+        assert!(fields[2].message.contains("ahead of the server's clock"));
+    }
+}
