@@ -193,6 +193,20 @@ pub struct ChangeRecord {
     pub user_id: Option<Uuid>,
 }
 
+impl From<ChangeRecord> for crate::sync::merge::FieldChange {
+    /// The part of an outbox record that travels to other devices and that the merge rule reads.
+    fn from(c: ChangeRecord) -> Self {
+        crate::sync::merge::FieldChange {
+            change_id: c.change_id,
+            table: c.table,
+            row_id: c.row_id,
+            field: c.field,
+            value: c.value,
+            hlc: c.hlc,
+        }
+    }
+}
+
 /// Reads the outbox in push order.
 pub fn outbox(conn: &Connection) -> Result<Vec<ChangeRecord>> {
     let mut stmt =

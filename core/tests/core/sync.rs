@@ -8,18 +8,7 @@ use showroom_core::sync::merge::FieldChange;
 
 /// Everything a device recorded, as it would travel.
 fn changes_of(app: &Showroom) -> Vec<FieldChange> {
-    outbox(app.store().conn())
-        .unwrap()
-        .into_iter()
-        .map(|c| FieldChange {
-            change_id: c.change_id,
-            table: c.table,
-            row_id: c.row_id,
-            field: c.field,
-            value: c.value,
-            hlc: c.hlc,
-        })
-        .collect()
+    outbox(app.store().conn()).unwrap().into_iter().map(FieldChange::from).collect()
 }
 
 fn count(app: &Showroom, sql: &str) -> i64 {
