@@ -1,22 +1,67 @@
-//! showroom-sync: the central sync server. For now it serves `GET /health`; the protocol
-//! (sign-in, push, pull) arrives with the sync work. Shape: [`app`] builds the router from state,
-//! [`serve`] runs it on a listener until a shutdown signal.
+//! showroom-sync: the central sync server. [`app`] builds the router from state, [`serve`] runs
+//! it on a plain listener (loopback) and [`serve_tls`] with rustls, both until a shutdown signal.
+//! `/api/v1`: sign-in, sign-out, push, pull, health (`docs/sync-protocol.md`). The storage behind
+//! it is a [`storage::Storage`]; accounts and tokens are in [`auth`].
 
-use axum::{Json, Router, extract::State, routing::get};
+pub mod auth;
+pub mod storage;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
+use showroom_core::error::FieldError;
+use showroom_core::sync::protocol::{ErrorBody, Push, SignIn, SignedIn};
 use std::future::Future;
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use storage::{Storage, StorageError, User};
 use tokio::net::TcpListener;
 
+/// The largest request body accepted (a full push of large rows fits comfortably).
+pub const MAX_BODY: usize = 32 * 1024 * 1024;
+
 /// Shared server state.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppState {
-    pub started_at: std::time::Instant,
+    pub started_at: Instant,
+    pub storage: Arc<Mutex<Box<dyn Storage>>>,
+    pub token_ttl: Duration,
+    /// Failed sign-ins per login.
+    pub limiter: Arc<auth::RateLimit>,
+    /// Failed sign-ins per address (a whole showroom may share one).
+    pub addr_limiter: Arc<auth::RateLimit>,
 }
 
-impl Default for AppState {
-    fn default() -> Self {
-        AppState { started_at: std::time::Instant::now() }
+impl AppState {
+    pub fn new(storage: Box<dyn Storage>) -> Self {
+        AppState {
+            started_at: Instant::now(),
+            storage: Arc::new(Mutex::new(storage)),
+            token_ttl: Duration::from_secs(14 * 24 * 3600),
+            limiter: Arc::new(auth::RateLimit::new(5, Duration::from_secs(300))),
+            addr_limiter: Arc::new(auth::RateLimit::new(50, Duration::from_secs(300))),
+        }
+    }
+
+    /// Runs `f` on the storage off the async threads.
+    async fn with_storage<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn Storage) -> storage::Result<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let storage = self.storage.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = storage.lock().unwrap_or_else(|e| e.into_inner());
+            f(guard.as_mut())
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("storage task failed: {e}")))?
+        .map_err(ApiError::from)
     }
 }
 
@@ -29,7 +74,97 @@ pub struct Health {
     pub uptime_s: u64,
 }
 
-async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
+/// An error answer: status + [`ErrorBody`].
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>, fields: Vec<FieldError>) -> Self {
+        ApiError { status, body: ErrorBody { code: code.into(), message: message.into(), fields }, retry_after: None }
+    }
+
+    fn internal(message: String) -> Self {
+        tracing::error!(%message, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed; try again", Vec::new())
+    }
+
+    fn unauthorized(message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message, Vec::new())
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Invalid { message, fields } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message, fields)
+            }
+            StorageError::Forbidden { message, fields } => {
+                Self::new(StatusCode::FORBIDDEN, "forbidden", message, fields)
+            }
+            StorageError::Conflict { message, fields } => Self::new(StatusCode::CONFLICT, "conflict", message, fields),
+            StorageError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, "not_found", m, Vec::new()),
+            other => Self::internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, Json(self.body)).into_response();
+        if let Some(s) = self.retry_after
+            && let Ok(v) = s.to_string().parse()
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res
+    }
+}
+
+/// Reads a JSON body strictly: malformed JSON and unknown fields get a 400 naming the problem.
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field = if path == "." || path == "?" { "body".to_string() } else { path };
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("{field}: {inner}"),
+            vec![FieldError::new(field.clone(), inner.to_string())],
+        )
+    })
+}
+
+fn now_ms() -> u64 {
+    chrono::Utc::now().timestamp_millis().max(0) as u64
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    v.strip_prefix("Bearer ").map(|t| t.trim().to_string())
+}
+
+/// The user behind the request's bearer token, or 401.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(User, String), ApiError> {
+    let Some(token) = bearer(headers) else {
+        return Err(ApiError::unauthorized("sign in first: no bearer token"));
+    };
+    let hash = auth::token_hash(&token);
+    let h = hash.clone();
+    let user = state.with_storage(move |s| s.token_user(&h, now_ms() as i64)).await?;
+    match user {
+        Some(u) => Ok((u, hash)),
+        None => Err(ApiError::unauthorized("the token is unknown, expired or revoked; sign in again")),
+    }
+}
+
+async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -38,39 +173,218 @@ async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
     })
 }
 
-pub fn app(state: AppState) -> Router {
-    Router::new().route("/health", get(health)).with_state(Arc::new(state))
+async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Json<SignedIn>, ApiError> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("body: {e}"), Vec::new()))?;
+    let body: SignIn = parse_body(&bytes)?;
+    let login_key = body.user.trim().to_lowercase();
+    let limits: Vec<(&auth::RateLimit, String)> =
+        [Some((&*state.limiter, login_key)), peer.map(|p| (&*state.addr_limiter, p))].into_iter().flatten().collect();
+    let now = Instant::now();
+    if let Some(wait) = limits.iter().find_map(|(l, k)| l.blocked(k, now)) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!("too many failed sign-ins; try again in {} s", wait.as_secs()),
+            Vec::new(),
+        );
+        e.retry_after = Some(wait.as_secs());
+        tracing::warn!(user = %body.user, "sign-in rate-limited");
+        return Err(e);
+    }
+    let login = body.user.clone();
+    let found = state.with_storage(move |s| s.credentials(&login)).await?;
+    let password = body.password.clone();
+    let verified = match found {
+        Some((user, hash)) if !user.disabled => {
+            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            ok.then_some(user)
+        }
+        _ => None,
+    };
+    let Some(user) = verified else {
+        for (l, k) in &limits {
+            l.failed(k, now);
+        }
+        tracing::info!(user = %body.user, "sign-in refused");
+        return Err(ApiError::unauthorized("wrong user or password, or the account is disabled"));
+    };
+    for (l, k) in &limits {
+        l.succeeded(k);
+    }
+    let (token, hash) = auth::new_token();
+    let now = now_ms() as i64;
+    let expires = now + state.token_ttl.as_millis() as i64;
+    let (uid, device) = (user.id, body.device_id);
+    state.with_storage(move |s| s.add_token(&hash, uid, device, now, expires)).await?;
+    tracing::info!(user = %user.login, device = %body.device_id, "signed in");
+    Ok(Json(SignedIn {
+        token,
+        user_id: user.id,
+        role: user.role.as_str().into(),
+        expires_at: chrono::DateTime::from_timestamp_millis(expires).map(|d| d.to_rfc3339()).unwrap_or_default(),
+    }))
 }
 
-/// Serves until `shutdown` resolves, then finishes in-flight requests.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+    let (_, hash) = authenticate(&state, &headers).await?;
+    state.with_storage(move |s| s.revoke_token(&hash)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let (user, _) = authenticate(&state, &headers).await?;
+    let push: Push = parse_body(&body)?;
+    let n = push.changes.len();
+    let login = user.login.clone();
+    let started = Instant::now();
+    let ack = state.with_storage(move |s| s.push(&user, &push, now_ms())).await;
+    match &ack {
+        Ok(a) => tracing::info!(user = %login, changes = n, refused = a.refused.len(), seq = a.server_seq,
+            ms = started.elapsed().as_millis() as u64, "push"),
+        Err(e) => {
+            tracing::warn!(user = %login, changes = n, status = %e.status, message = %e.body.message, "push refused")
+        }
+    }
+    Ok(Json(ack?).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullQuery {
+    #[serde(default)]
+    since: i64,
+    limit: Option<usize>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (user, _) = authenticate(&state, &headers).await?;
+    let Query(q) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text(), Vec::new()))?;
+    if q.since < 0 {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "since: must be 0 or more", Vec::new()));
+    }
+    let limit = q.limit.unwrap_or(showroom_core::sync::protocol::PAGE);
+    let page = state.with_storage(move |s| s.pull(&user, q.since, limit)).await?;
+    Ok(Json(page).into_response())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint", Vec::new())
+}
+
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/sign-in", post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/push", post(push))
+        .route("/pull", get(pull));
+    Router::new()
+        .route("/health", get(health))
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Serves HTTPS (rustls) with the PEM certificate chain and key until `shutdown` resolves.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    listener.set_nonblocking(true)?;
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::body::Body;
-    use axum::http::{Request, StatusCode};
+    use axum::http::Request;
     use tower::ServiceExt;
 
-    #[tokio::test]
-    async fn health_answers_ok_with_versions() {
-        let res = app(AppState::default()).oneshot(Request::get("/health").body(Body::empty()).unwrap()).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
-        let h: Health = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(h.status, "ok");
-        assert_eq!(h.schema_version, showroom_core::store::SCHEMA_VERSION);
+    fn state() -> AppState {
+        AppState::new(Box::new(storage::SqliteStorage::open_in_memory().unwrap()))
+    }
+
+    async fn call(app: Router, req: Request<Body>) -> (StatusCode, serde_json::Value) {
+        let res = app.oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
     }
 
     #[tokio::test]
-    async fn unknown_paths_are_404() {
-        let res = app(AppState::default()).oneshot(Request::get("/nope").body(Body::empty()).unwrap()).await.unwrap();
-        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    async fn health_answers_ok_with_versions() {
+        for path in ["/health", "/api/v1/health"] {
+            let (status, body) = call(app(state()), Request::get(path).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(body["status"], "ok");
+            assert_eq!(body["schema_version"], showroom_core::store::SCHEMA_VERSION);
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_paths_are_404_with_a_body() {
+        let (status, body) = call(app(state()), Request::get("/nope").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["code"], "not_found");
+    }
+
+    #[tokio::test]
+    async fn malformed_or_unknown_bodies_are_400_naming_the_problem() {
+        let s = state();
+        let req = |body: &str| {
+            Request::post("/api/v1/sign-in")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let (status, body) = call(app(s.clone()), req("{not json")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["message"].as_str().unwrap().contains("body"), "{body}");
+        let (status, body) = call(
+            app(s.clone()),
+            req(r#"{"user":"a","password":"b","device_id":"00000000-0000-0000-0000-000000000000","admin":true}"#),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["message"].as_str().unwrap().contains("unknown field `admin`"), "{body}");
+        let (status, _) = call(app(s), Request::post("/api/v1/push").body(Body::from("{}")).unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 }

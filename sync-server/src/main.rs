@@ -1,42 +1,182 @@
-//! `showroom-sync serve --listen ADDR`: runs the sync server until Ctrl+C or SIGTERM.
+//! `showroom-sync`: the admin CLI (`init`, `user add|reset-password|disable|enable`, `dealership
+//! add`) and `serve`, which runs the sync server until Ctrl+C or SIGTERM. Passwords come from
+//! `SHOWROOM_SYNC_PASSWORD` or a prompt.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use showroom_sync::storage::{Role, SqliteStorage, Storage};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
 #[command(name = "showroom-sync", version, about = "Showroom's central sync server")]
 struct Args {
+    /// The server's SQLite database.
+    #[arg(long, global = true, env = "SHOWROOM_SYNC_DB", default_value = "showroom-sync.sqlite3")]
+    db: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Serve the API. Plain HTTP is only allowed on loopback addresses.
+    /// Create the database with its first dealership.
+    Init {
+        #[arg(long)]
+        dealership: String,
+    },
+    /// Add another dealership to the same server.
+    Dealership {
+        #[command(subcommand)]
+        command: DealershipCommand,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Serve the API. Without --tls-cert/--tls-key only loopback addresses are allowed.
     Serve {
         #[arg(long, default_value = "127.0.0.1:7878")]
         listen: SocketAddr,
+        /// PEM certificate chain: serve HTTPS.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// How long a sign-in stays valid.
+        #[arg(long, default_value_t = 14 * 24 * 3600)]
+        token_ttl_secs: u64,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum DealershipCommand {
+    Add { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add an account; the password comes from SHOWROOM_SYNC_PASSWORD or a prompt.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["rep", "manager"])]
+        role: String,
+        /// Needed when the server holds more than one dealership.
+        #[arg(long)]
+        dealership: Option<String>,
+    },
+    /// Set a new password; every device of the user must sign in again.
+    ResetPassword {
+        login: String,
+    },
+    /// Lock an account out; its tokens stop working at once.
+    Disable {
+        login: String,
+    },
+    Enable {
+        login: String,
+    },
+}
+
+fn password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("SHOWROOM_SYNC_PASSWORD") {
+        return Ok(p);
+    }
+    let p = rpassword::prompt_password("Password: ").context("cannot read a password (set SHOWROOM_SYNC_PASSWORD)")?;
+    let again = rpassword::prompt_password("Again: ")?;
+    if p != again {
+        bail!("the passwords differ");
+    }
+    Ok(p)
+}
+
+fn open_existing(db: &Path) -> anyhow::Result<SqliteStorage> {
+    if !db.exists() {
+        bail!("{} does not exist: run `showroom-sync init --dealership NAME` first", db.display());
+    }
+    Ok(SqliteStorage::open(db)?)
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
         .init();
-    let Command::Serve { listen } = Args::parse().command;
-    anyhow::ensure!(
-        listen.ip().is_loopback(),
-        "refusing plain HTTP on {listen}: only loopback addresses may serve without TLS (TLS arrives with the sync work)"
-    );
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let addr = listener.local_addr()?;
-    // Tests and scripts read this line to learn the port when started with :0.
-    println!("listening on http://{addr}");
-    tracing::info!(%addr, "showroom-sync serving");
-    showroom_sync::serve(listener, showroom_sync::AppState::default(), shutdown_signal()).await?;
-    tracing::info!("showroom-sync stopped");
+    let args = Args::parse();
+    match args.command {
+        Command::Init { dealership } => {
+            if args.db.exists() {
+                bail!("{} exists already; `dealership add` adds another dealership", args.db.display());
+            }
+            let mut s = SqliteStorage::open(&args.db)?;
+            let id = s.create_dealership(&dealership)?;
+            println!("created {} with dealership {dealership:?} ({id})", args.db.display());
+        }
+        Command::Dealership { command: DealershipCommand::Add { name } } => {
+            let id = open_existing(&args.db)?.create_dealership(&name)?;
+            println!("added dealership {name:?} ({id})");
+        }
+        Command::User { command } => {
+            let mut s = open_existing(&args.db)?;
+            match command {
+                UserCommand::Add { login, name, role, dealership } => {
+                    let role = Role::parse(&role).context("role: rep or manager")?;
+                    let hash = showroom_sync::auth::hash_password(&password()?).map_err(anyhow::Error::msg)?;
+                    let u = s.add_user(dealership.as_deref(), &login, &name, role, &hash)?;
+                    println!("added {} {:?} as {} ({})", u.login, u.name, u.role.as_str(), u.id);
+                }
+                UserCommand::ResetPassword { login } => {
+                    let hash = showroom_sync::auth::hash_password(&password()?).map_err(anyhow::Error::msg)?;
+                    s.set_password(&login, &hash)?;
+                    println!("new password set for {login}; its devices must sign in again");
+                }
+                UserCommand::Disable { login } => {
+                    s.set_disabled(&login, true)?;
+                    println!("{login} disabled; its tokens are revoked");
+                }
+                UserCommand::Enable { login } => {
+                    s.set_disabled(&login, false)?;
+                    println!("{login} enabled");
+                }
+            }
+        }
+        Command::Serve { listen, tls_cert, tls_key, token_ttl_secs } => {
+            let storage = open_existing(&args.db)?;
+            let mut state = showroom_sync::AppState::new(Box::new(storage));
+            state.token_ttl = std::time::Duration::from_secs(token_ttl_secs);
+            match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    let listener =
+                        std::net::TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+                    let addr = listener.local_addr()?;
+                    println!("listening on https://{addr}");
+                    tracing::info!(%addr, tls = true, "showroom-sync serving");
+                    showroom_sync::serve_tls(listener, &cert, &key, state, shutdown_signal()).await?;
+                }
+                _ => {
+                    anyhow::ensure!(
+                        listen.ip().is_loopback(),
+                        "refusing plain HTTP on {listen}: give --tls-cert and --tls-key, or listen on a loopback address"
+                    );
+                    let listener = tokio::net::TcpListener::bind(listen)
+                        .await
+                        .with_context(|| format!("cannot listen on {listen}"))?;
+                    let addr = listener.local_addr()?;
+                    // Tests and scripts read this line to learn the port when started with :0.
+                    println!("listening on http://{addr}");
+                    tracing::info!(%addr, tls = false, "showroom-sync serving");
+                    showroom_sync::serve(listener, state, shutdown_signal()).await?;
+                }
+            }
+            tracing::info!("showroom-sync stopped");
+        }
+    }
     Ok(())
 }
 

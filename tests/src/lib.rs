@@ -175,3 +175,82 @@ pub fn screenshot(display: &Display, path: &Path) -> bool {
         .map(|s| s.success())
         .unwrap_or(false)
 }
+
+/// A real `showroom-sync` process on a loopback port, with its database in `dir`. Restarting keeps
+/// the port, so clients keep their URL.
+pub struct SyncServer {
+    pub db: PathBuf,
+    pub port: u16,
+    extra: Vec<String>,
+    guard: Option<Guard>,
+}
+
+impl SyncServer {
+    /// Initialises a database with `dealership` and starts serving.
+    pub fn start(dir: &Path, dealership: &str, extra: &[&str]) -> SyncServer {
+        let db = dir.join("sync.sqlite3");
+        let mut s =
+            SyncServer { db, port: free_port(), extra: extra.iter().map(|s| s.to_string()).collect(), guard: None };
+        s.admin(&["init", "--dealership", dealership], None);
+        s.restart();
+        s
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs an admin command against the database; returns stdout, panics with stderr on failure.
+    pub fn admin(&self, args: &[&str], password: Option<&str>) -> String {
+        let mut cmd = Command::new(binary("showroom-sync"));
+        cmd.arg("--db").arg(&self.db).args(args).stdin(Stdio::null());
+        if let Some(p) = password {
+            cmd.env("SHOWROOM_SYNC_PASSWORD", p);
+        }
+        let out = cmd.output().expect("run showroom-sync");
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "showroom-sync {args:?} failed: {}{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+
+    /// Adds a user and returns their id (from the admin command's output).
+    pub fn add_user(&self, login: &str, name: &str, role: &str, dealership: Option<&str>, password: &str) -> String {
+        let mut args = vec!["user", "add", "--login", login, "--name", name, "--role", role];
+        if let Some(d) = dealership {
+            args.extend(["--dealership", d]);
+        }
+        let out = self.admin(&args, Some(password));
+        out.trim().rsplit('(').next().and_then(|s| s.strip_suffix(')')).expect("user id in output").to_string()
+    }
+
+    /// (Re)starts the process on the same port and waits until it answers.
+    pub fn restart(&mut self) {
+        self.guard = None;
+        let child = Command::new(binary("showroom-sync"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .args(&self.extra)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .expect("spawn showroom-sync");
+        self.guard = Some(Guard(child));
+        assert!(wait_for_port(self.port, Duration::from_secs(20)), "showroom-sync did not start on {}", self.port);
+    }
+
+    /// SIGKILL: no graceful anything.
+    pub fn kill9(&mut self) {
+        if let Some(mut g) = self.guard.take() {
+            let _ = Command::new("kill").args(["-KILL", &g.0.id().to_string()]).status();
+            let _ = g.0.wait();
+            std::mem::forget(g);
+        }
+    }
+}

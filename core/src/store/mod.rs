@@ -6,6 +6,7 @@ pub mod customers;
 pub mod record;
 pub mod remote;
 pub mod search;
+pub mod syncing;
 
 use crate::domain::Timestamp;
 use crate::error::{CoreError, Result};
@@ -25,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_custom_jurisdictions.sql"),
     include_str!("../../migrations/0004_letterhead.sql"),
     include_str!("../../migrations/0005_sync_apply.sql"),
+    include_str!("../../migrations/0006_sync_client.sql"),
 ];
 
 /// The schema version this build writes.
@@ -203,15 +205,22 @@ impl From<ChangeRecord> for crate::sync::merge::FieldChange {
             field: c.field,
             value: c.value,
             hlc: c.hlc,
+            author: c.user_id,
         }
     }
 }
 
 /// Reads the outbox in push order.
 pub fn outbox(conn: &Connection) -> Result<Vec<ChangeRecord>> {
-    let mut stmt =
-        conn.prepare("SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq")?;
-    let rows = stmt.query_map([], |r| {
+    outbox_page(conn, usize::MAX >> 1)
+}
+
+/// Reads the first `limit` outbox records in push order.
+pub fn outbox_page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -358,11 +367,12 @@ impl Writer<'_> {
             ])?;
         }
         let mut clocks = self.tx.prepare_cached(
-            "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id",
+            "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id,
+             user_id = excluded.user_id",
         )?;
         for ((field, _), change_id) in fields.iter().zip(&ids) {
-            clocks.execute(params![E::TABLE, row, field, hlc, change_id])?;
+            clocks.execute(params![E::TABLE, row, field, hlc, change_id, user])?;
         }
         Ok(())
     }

@@ -49,8 +49,67 @@ macro_rules! with_entity {
     };
 }
 
+/// Every table that syncs.
+pub const SYNCED_TABLES: &[&str] = &[
+    "customers",
+    "vehicles",
+    "leads",
+    "opportunities",
+    "pipeline_stages",
+    "activities",
+    "interactions",
+    "users",
+    "teams",
+    "dealerships",
+    "quotes",
+    "quote_versions",
+    "sales_orders",
+    "custom_jurisdictions",
+];
+
 fn columns<E: Entity>() -> Result<&'static [(&'static str, Col)]> {
     Ok(E::COLUMNS)
+}
+
+/// Checks the values a row would hold. A complete row (every column present) must read back as
+/// its domain type; an incomplete one has each value checked against its column's kind. The error
+/// names the field. Returns whether the row is complete.
+pub fn check_row(table: &str, row_id: Uuid, fields: &Map<String, Value>) -> std::result::Result<bool, FieldError> {
+    let mut fields = fields.clone();
+    fields.insert("id".into(), Value::String(row_id.to_string()));
+    with_entity!(table, check_row_as(&fields)).map_err(|e| match e {
+        CoreError::Validation(mut v) if !v.is_empty() => v.remove(0),
+        other => FieldError::new("table", other.to_string()),
+    })
+}
+
+fn check_row_as<E: Entity>(fields: &Map<String, Value>) -> Result<bool> {
+    let bad = |field: &str, msg: String| CoreError::Validation(vec![FieldError::new(field, msg)]);
+    for (name, value) in fields {
+        let Some((_, col)) = E::COLUMNS.iter().find(|(n, _)| n == name) else {
+            return Err(bad(name, format!("{}.{name} is not a field", E::TABLE)));
+        };
+        let fits = match col {
+            _ if value.is_null() => true,
+            Col::Text => value.is_string(),
+            Col::Int => value.is_i64(),
+            Col::Bool => value.is_boolean(),
+            Col::Json => value.is_object() || value.is_array() || value.is_string() || value.is_number(),
+        };
+        if !fits {
+            return Err(bad(name, format!("value {value} has the wrong type for {}.{name}", E::TABLE)));
+        }
+    }
+    let complete = E::COLUMNS.iter().all(|(n, _)| fields.contains_key(*n) || n.ends_with("deleted_at"));
+    if complete {
+        let de = serde_json::Value::Object(fields.clone());
+        if let Err(e) = serde_path_to_error::deserialize::<_, E>(de) {
+            let path = e.path().to_string();
+            let field = path.split('.').next().unwrap_or("").to_string();
+            return Err(bad(&field, format!("{}.{path}: {}", E::TABLE, e.into_inner())));
+        }
+    }
+    Ok(complete)
 }
 
 /// The row's current fields, or `None` when it is not here yet.
@@ -152,11 +211,15 @@ impl Store {
                     .query_row([c.change_id.to_string()], |_| Ok(()))
                     .optional()?
                     .is_some();
-                let clock: Option<(String, Option<String>)> = w
+                let clock: Option<(String, Option<String>, Option<String>)> = w
                     .tx
-                    .prepare_cached("SELECT hlc, change_id FROM field_clocks WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
-                    .query_row(params![c.table, c.row_id.to_string(), c.field], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .prepare_cached(
+                        "SELECT hlc, change_id, user_id FROM field_clocks WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
+                    )?
+                    .query_row(params![c.table, c.row_id.to_string(), c.field], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()?;
+                let old_author = clock.as_ref().and_then(|(_, _, u)| u.clone());
+                let clock = clock.map(|(h, id, _)| (h, id));
                 let pending: Option<(String, String)> = w
                     .tx
                     .prepare_cached("SELECT hlc, change_id FROM sync_pending WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
@@ -171,7 +234,7 @@ impl Store {
                 match decision {
                     Decision::Duplicate => report.duplicates += 1,
                     Decision::Loses => {
-                        history(w, &c.table, c.row_id, &c.field, &value_text, c.hlc, c.change_id)?;
+                        history(w, &c.table, c.row_id, &c.field, &value_text, (c.hlc, c.change_id), c.author)?;
                         report.lost += 1;
                     }
                     Decision::Wins => {
@@ -179,14 +242,16 @@ impl Store {
                         match row_now {
                             Some(fields) => {
                                 if let (Some(old), Some((h, id))) = (fields.get(&c.field), current) {
-                                    history(w, &c.table, c.row_id, &c.field, &serde_json::to_string(old)?, h, id)?;
+                                    history(w, &c.table, c.row_id, &c.field, &serde_json::to_string(old)?, (h, id), old_author.as_deref().and_then(|a| a.parse().ok()))?;
                                 }
                                 with_entity!(c.table.as_str(), set_field(w, c.row_id, &c.field, &c.value))?;
                                 w.tx.prepare_cached(
-                                    "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id) VALUES (?1, ?2, ?3, ?4, ?5)
-                                     ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id",
+                                    "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                                     ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id,
+                                     user_id = excluded.user_id",
                                 )?
-                                .execute(params![c.table, c.row_id.to_string(), c.field, c.hlc.to_string(), c.change_id.to_string()])?;
+                                .execute(params![c.table, c.row_id.to_string(), c.field, c.hlc.to_string(), c.change_id.to_string(),
+                                    c.author.map(|a| a.to_string())])?;
                             }
                             None => {
                                 w.tx.prepare_cached(
@@ -220,10 +285,28 @@ impl Store {
     }
 }
 
-fn history(w: &Writer<'_>, table: &str, row: Uuid, field: &str, value: &str, hlc: Hlc, change_id: Uuid) -> Result<()> {
+fn history(
+    w: &Writer<'_>,
+    table: &str,
+    row: Uuid,
+    field: &str,
+    value: &str,
+    (hlc, change_id): (Hlc, Uuid),
+    author: Option<Uuid>,
+) -> Result<()> {
     w.tx.prepare_cached(
-        "INSERT INTO field_history (tbl, row_id, field, value, hlc, change_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO field_history (tbl, row_id, field, value, hlc, change_id, recorded_at, user_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![table, row.to_string(), field, value, hlc.to_string(), change_id.to_string(), crate::domain::Timestamp::now().to_string()])?;
+    .execute(params![
+        table,
+        row.to_string(),
+        field,
+        value,
+        hlc.to_string(),
+        change_id.to_string(),
+        crate::domain::Timestamp::now().to_string(),
+        author.map(|a| a.to_string())
+    ])?;
     Ok(())
 }

@@ -18,6 +18,8 @@ pub struct FieldChange {
     pub field: String,
     pub value: Value,
     pub hlc: Hlc,
+    /// The user who made the change, when known (the server says; it plays no part in merging).
+    pub author: Option<Uuid>,
 }
 
 /// Where a field lives.
@@ -114,6 +116,7 @@ mod tests {
             field: field.into(),
             value: Value::from(value),
             hlc: Hlc { ms, counter, node: Uuid::from_u128(node) },
+            author: None,
         }
     }
 

@@ -1,8 +1,14 @@
-//! Sync: the hybrid logical clock, the change records the outbox holds, and the pure per-field
-//! merge rule. The store executor, protocol types and the HTTP client arrive with the sync issue.
+//! Sync: the hybrid logical clock, the pure per-field merge rule, the visibility model
+//! (partitions), push/apply planning, the wire protocol shared with the server, and (feature
+//! `client`) the HTTP client that runs one sync against a store.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod hlc;
 pub mod merge;
+pub mod partition;
+pub mod plan;
 pub mod protocol;
+pub mod round;
 
 pub use hlc::{Clock, Hlc};

@@ -41,13 +41,70 @@ pub struct WireChange {
     pub field: String,
     pub value: serde_json::Value,
     pub hlc: String,
+    /// Who made the change: filled in by the server on pull (a push's author is its token's user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Push {
     pub device_id: Uuid,
+    /// The cursor of the client's last pull: edits made before the device learnt that a customer
+    /// moved to another rep are still accepted from the former owner.
+    #[serde(default)]
+    pub pulled_to: i64,
     pub changes: Vec<WireChange>,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBody {
+    /// Stable machine code: `bad_request`, `unauthorized`, `forbidden`, `too_many_requests`, ...
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+}
+
+/// A change the server acknowledged without applying: a vehicle reservation that lost to an
+/// earlier one. The current holder's value comes back in the next pull.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refused {
+    pub change_id: Uuid,
+    pub reason: String,
+}
+
+/// A row the client must remove: its partition moved to another rep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowRef {
+    pub table: String,
+    pub row_id: Uuid,
+}
+
+/// Something the user must be told after a sync (a reservation that lost).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// The server sequence number of the notice; unique.
+    pub seq: i64,
+    pub kind: String,
+    pub message: String,
+    pub table: String,
+    pub row_id: Uuid,
+    pub at: String,
+}
+
+/// The server's checksum of one partition's winning changes (see [`super::partition::Checksum`]),
+/// as of this page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionChecksum {
+    pub partition: String,
+    pub checksum: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,12 +115,23 @@ pub struct PushAck {
     pub acknowledged: Vec<Uuid>,
     /// The server's sequence number after this push.
     pub server_seq: i64,
+    /// Acknowledged but not applied (reservations that lost); the user gets a notice.
+    #[serde(default)]
+    pub refused: Vec<Refused>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PullPage {
     pub changes: Vec<WireChange>,
+    /// Rows to remove from this device (their partition moved to another rep).
+    #[serde(default)]
+    pub evict: Vec<RowRef>,
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+    /// On the last page (`more == false`): the checksum of every partition this page touched.
+    #[serde(default)]
+    pub checksums: Vec<PartitionChecksum>,
     /// Pass back as `since` for the next page.
     pub next_cursor: i64,
     pub more: bool,
@@ -78,6 +146,7 @@ impl WireChange {
             field: c.field.clone(),
             value: c.value.clone(),
             hlc: c.hlc.to_string(),
+            author: c.author,
         }
     }
 
@@ -94,6 +163,7 @@ impl WireChange {
             field: self.field.clone(),
             value: self.value.clone(),
             hlc,
+            author: self.author,
         })
     }
 }
@@ -141,12 +211,13 @@ mod tests {
             field: "city".into(),
             value: serde_json::json!("Austin"),
             hlc: Hlc { ms, counter: 0, node: Uuid::from_u128(1) }.to_string(),
+            author: None,
         }
     }
 
     #[test]
     fn a_push_round_trips_and_is_checked() {
-        let push = Push { device_id: Uuid::from_u128(1), changes: vec![wire(1, 1_000), wire(2, 2_000)] };
+        let push = Push { device_id: Uuid::from_u128(1), pulled_to: 0, changes: vec![wire(1, 1_000), wire(2, 2_000)] };
         let json = serde_json::to_string(&push).unwrap();
         let back: Push = serde_json::from_str(&json).unwrap();
         assert_eq!(back, push);
@@ -160,12 +231,19 @@ mod tests {
 
     #[test]
     fn oversized_duplicated_skewed_or_malformed_pushes_name_each_problem() {
-        let too_many = Push { device_id: Uuid::nil(), changes: (0..=MAX_PUSH as u128).map(|n| wire(n, 1)).collect() };
+        let too_many = Push {
+            device_id: Uuid::nil(),
+            pulled_to: 0,
+            changes: (0..=MAX_PUSH as u128).map(|n| wire(n, 1)).collect(),
+        };
         assert!(too_many.validate(1, 1).unwrap_err().to_string().contains("at most 1000"));
         let mut bad = wire(3, 1_000);
         bad.hlc = "yesterday".into();
-        let p =
-            Push { device_id: Uuid::nil(), changes: vec![wire(1, 1_000), wire(1, 1_000), bad, wire(4, 10_000_000)] };
+        let p = Push {
+            device_id: Uuid::nil(),
+            pulled_to: 0,
+            changes: vec![wire(1, 1_000), wire(1, 1_000), bad, wire(4, 10_000_000)],
+        };
         let err = p.validate(1_000, 300_000).unwrap_err();
         let CoreError::Validation(fields) = err else { panic!() };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();

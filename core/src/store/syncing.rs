@@ -1,0 +1,436 @@
+//! The store's side of syncing, used by the client executor: reading the next push along the
+//! planner's cut, dropping acknowledged changes, keeping refused ones, evicting rows whose
+//! partition moved away, notices, partition checksums, the pull cursor, and the conflicts a user
+//! can review ("keep mine" makes a new edit).
+
+use super::record::{self, Entity, to_fields};
+use super::{ChangeRecord, Store, Writer, outbox_page};
+use crate::domain::*;
+use crate::error::{CoreError, Result};
+use crate::quotes::{Quote, QuoteVersion, SalesOrder};
+use crate::sync::partition::{self, Checksum, Home};
+use crate::sync::plan::{Planned, push_batches};
+use crate::sync::protocol::{Notice, RowRef};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// A value of this user's that lost to someone else's later edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Conflict {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub table: String,
+    pub row_id: Uuid,
+    pub field: String,
+    /// What the record is ("Dana Whitfield", "2024 Ford F-150").
+    pub record: String,
+    #[ts(type = "unknown")]
+    pub mine: Value,
+    #[ts(type = "unknown")]
+    pub theirs: Value,
+    /// Who made the winning value, when known.
+    pub theirs_by: Option<String>,
+    /// When the winning value was made (UTC, RFC 3339).
+    pub theirs_at: String,
+    pub mine_at: String,
+}
+
+/// A change the server refused, kept so it is never lost silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RefusedChange {
+    pub change_id: Uuid,
+    pub table: String,
+    pub row_id: Uuid,
+    pub field: String,
+    #[ts(type = "unknown")]
+    pub value: Value,
+    pub reason: String,
+    pub refused_at: String,
+}
+
+/// A message from the server for this user (a reservation that lost).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SyncNotice {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub kind: String,
+    pub message: String,
+    pub table: String,
+    pub row_id: Uuid,
+    pub at: String,
+}
+
+/// Calls `$body` with `E` bound to the entity type stored in `$table`.
+macro_rules! by_table {
+    ($table:expr, $body:ident ( $($arg:expr),* )) => {
+        match $table {
+            "customers" => $body::<Customer>($($arg),*),
+            "vehicles" => $body::<Vehicle>($($arg),*),
+            "leads" => $body::<Lead>($($arg),*),
+            "opportunities" => $body::<Opportunity>($($arg),*),
+            "pipeline_stages" => $body::<PipelineStage>($($arg),*),
+            "activities" => $body::<Activity>($($arg),*),
+            "interactions" => $body::<Interaction>($($arg),*),
+            "users" => $body::<User>($($arg),*),
+            "teams" => $body::<Team>($($arg),*),
+            "dealerships" => $body::<Dealership>($($arg),*),
+            "quotes" => $body::<Quote>($($arg),*),
+            "quote_versions" => $body::<QuoteVersion>($($arg),*),
+            "sales_orders" => $body::<SalesOrder>($($arg),*),
+            "custom_jurisdictions" => $body::<crate::desk::tax::CustomJurisdiction>($($arg),*),
+            other => Err(CoreError::field("table", format!("unknown table {other:?}"))),
+        }
+    };
+}
+
+/// Sets one field of a row as a local edit (recorded in the outbox like any other).
+fn edit_field<E: Entity>(w: &mut Writer<'_>, row: Uuid, field: &str, value: &Value) -> Result<()> {
+    let old: E = w.get(row)?;
+    let mut fields = to_fields(&old)?;
+    fields.insert(field.to_string(), value.clone());
+    let new: E = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| CoreError::field(field, format!("the kept value no longer fits ({e})")))?;
+    w.update(&old, &new)?;
+    Ok(())
+}
+
+fn delete_row<E: Entity>(w: &mut Writer<'_>, row: Uuid) -> Result<()> {
+    if E::SEARCHABLE {
+        let sql = format!("DELETE FROM {t}_fts WHERE rowid = (SELECT rid FROM {t} WHERE id = ?1)", t = E::TABLE);
+        w.tx.prepare_cached(&sql)?.execute([row.to_string()])?;
+    }
+    w.tx.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", E::TABLE))?.execute([row.to_string()])?;
+    Ok(())
+}
+
+fn describe<E: Entity>(w: &Writer<'_>, row: Uuid) -> Result<String> {
+    match record::get::<E>(&w.tx, row) {
+        Ok(e) => {
+            let terms = e.search_terms();
+            let name = record::to_fields(&e)?;
+            let pick = |f: &str| name.get(f).and_then(Value::as_str).map(str::to_string);
+            Ok(match (pick("first_name"), pick("last_name"), pick("make"), pick("model")) {
+                (Some(f), Some(l), _, _) => format!("{f} {l}"),
+                (_, _, Some(m), Some(o)) => format!("{} {m} {o}", name.get("year").cloned().unwrap_or(Value::Null)),
+                _ => {
+                    let t: String = terms.chars().take(40).collect();
+                    if t.trim().is_empty() { format!("{} {}", E::NAME, &row.to_string()[..8]) } else { t }
+                }
+            })
+        }
+        Err(_) => Ok(format!("{} {}", E::NAME, &row.to_string()[..8])),
+    }
+}
+
+fn hlc_time(hlc: &str) -> String {
+    hlc.parse::<crate::sync::Hlc>()
+        .ok()
+        .and_then(|h| chrono::DateTime::from_timestamp_millis(h.ms as i64))
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// The next push: up to `max` outbox changes, cut where the planner says.
+    pub fn next_push(&self, max: usize) -> Result<Vec<ChangeRecord>> {
+        let mut records = outbox_page(&self.conn, max + 64)?;
+        let planned: Vec<Planned<'_>> =
+            records.iter().map(|r| Planned { table: &r.table, row_id: r.row_id, hlc: r.hlc }).collect();
+        let first = push_batches(&planned, max).into_iter().next().unwrap_or(0..0);
+        records.truncate(first.end);
+        Ok(records)
+    }
+
+    /// Drops acknowledged changes from the outbox (never before the server has them).
+    pub fn acknowledge(&mut self, ids: &[Uuid]) -> Result<usize> {
+        self.write_unrecorded(|w| {
+            let mut stmt = w.tx.prepare_cached("DELETE FROM outbox WHERE change_id = ?1")?;
+            let mut n = 0;
+            for id in ids {
+                n += stmt.execute([id.to_string()])?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Moves changes the server refused out of the outbox into `sync_refused`, with the reason.
+    pub fn refuse(&mut self, ids: &[(Uuid, String)]) -> Result<usize> {
+        self.write_unrecorded(|w| {
+            let now = Timestamp::now().to_string();
+            let mut n = 0;
+            for (id, reason) in ids {
+                n += w.tx.prepare_cached(
+                    "INSERT OR REPLACE INTO sync_refused (change_id, tbl, row_id, field, value, hlc, reason, refused_at)
+                     SELECT change_id, tbl, row_id, field, value, hlc, ?2, ?3 FROM outbox WHERE change_id = ?1",
+                )?
+                .execute(params![id.to_string(), reason, now])?;
+                w.tx.prepare_cached("DELETE FROM outbox WHERE change_id = ?1")?.execute([id.to_string()])?;
+            }
+            Ok(n)
+        })
+    }
+
+    pub fn refused_changes(&self) -> Result<Vec<RefusedChange>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT change_id, tbl, row_id, field, value, reason, refused_at FROM sync_refused ORDER BY refused_at DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, table, row_id, field, value, reason, refused_at) = row?;
+            out.push(RefusedChange {
+                change_id: id.parse().unwrap_or_default(),
+                table,
+                row_id: row_id.parse().unwrap_or_default(),
+                field,
+                value: serde_json::from_str(&value)?,
+                reason,
+                refused_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The server's cursor this device has pulled to.
+    pub fn sync_cursor(&self) -> Result<i64> {
+        Ok(self.meta("sync_cursor")?.and_then(|s| s.parse().ok()).unwrap_or(0))
+    }
+
+    pub fn set_sync_cursor(&self, cursor: i64) -> Result<()> {
+        self.set_meta("sync_cursor", &cursor.to_string())
+    }
+
+    /// Removes rows whose partition moved to another rep, unless they still hold edits not yet
+    /// pushed (those wait for the next round). Returns (removed, deferred).
+    pub fn evict(&mut self, rows: &[RowRef]) -> Result<(usize, usize)> {
+        let mut rows = rows.to_vec();
+        // Children before parents.
+        let rank = |t: &str| match t {
+            "quote_versions" | "sales_orders" => 0,
+            "quotes" | "interactions" | "activities" | "opportunities" => 1,
+            "leads" => 2,
+            _ => 3,
+        };
+        rows.sort_by_key(|r| rank(&r.table));
+        self.write_unrecorded(|w| {
+            let (mut removed, mut deferred) = (0, 0);
+            for r in &rows {
+                let pending =
+                    w.tx.prepare_cached("SELECT 1 FROM outbox WHERE tbl = ?1 AND row_id = ?2 LIMIT 1")?
+                        .query_row(params![r.table, r.row_id.to_string()], |_| Ok(()))
+                        .optional()?
+                        .is_some();
+                if pending {
+                    deferred += 1;
+                    continue;
+                }
+                by_table!(r.table.as_str(), delete_row(w, r.row_id))?;
+                for t in ["field_clocks", "sync_pending"] {
+                    w.tx.prepare_cached(&format!("DELETE FROM {t} WHERE tbl = ?1 AND row_id = ?2"))?
+                        .execute(params![r.table, r.row_id.to_string()])?;
+                }
+                removed += 1;
+            }
+            Ok((removed, deferred))
+        })
+    }
+
+    pub fn add_notices(&mut self, notices: &[Notice]) -> Result<()> {
+        self.write_unrecorded(|w| {
+            for n in notices {
+                w.tx.prepare_cached(
+                    "INSERT OR IGNORE INTO sync_notices (seq, kind, message, tbl, row_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![n.seq, n.kind, n.message, n.table, n.row_id.to_string(), n.at])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Notices not dismissed yet, newest first.
+    pub fn notices(&self) -> Result<Vec<SyncNotice>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, kind, message, tbl, row_id, at FROM sync_notices WHERE dismissed = 0 ORDER BY seq DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SyncNotice {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                message: r.get(2)?,
+                table: r.get(3)?,
+                row_id: r.get::<_, String>(4)?.parse().unwrap_or_default(),
+                at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn dismiss_notice(&self, seq: i64) -> Result<()> {
+        self.conn.execute("UPDATE sync_notices SET dismissed = 1 WHERE seq = ?1", [seq])?;
+        Ok(())
+    }
+
+    /// This replica's checksum of a partition (`shared` or a customer's / lone lead's id), over
+    /// the same winners the server sums.
+    pub fn partition_checksum(&self, name: &str) -> Result<Checksum> {
+        let mut sum = Checksum::default();
+        let mut add_rows = |sql: String, arg: Option<String>| -> Result<()> {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = match &arg {
+                Some(a) => stmt.query([a])?,
+                None => stmt.query([])?,
+            };
+            while let Some(r) = rows.next()? {
+                let (t, id, f, c): (String, String, String, Option<String>) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                sum.add(&t, &id, &f, c.as_deref().unwrap_or(""));
+            }
+            Ok(())
+        };
+        let clocks = |table: &str, filter: &str| {
+            format!(
+                "SELECT tbl, row_id, field, change_id FROM field_clocks WHERE tbl = '{table}' AND row_id IN (SELECT id FROM {table} {filter})"
+            )
+        };
+        for table in crate::store::remote::SYNCED_TABLES {
+            let home = partition::home(table);
+            if name == "shared" {
+                if home == Some(Home::Shared) {
+                    add_rows(
+                        format!("SELECT tbl, row_id, field, change_id FROM field_clocks WHERE tbl = '{table}'"),
+                        None,
+                    )?;
+                }
+                continue;
+            }
+            let arg = Some(name.to_string());
+            match home {
+                Some(Home::Own) => add_rows(clocks(table, "WHERE id = ?1"), arg)?,
+                Some(Home::Lead) => {
+                    add_rows(clocks(table, "WHERE customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"), arg)?
+                }
+                Some(Home::Field(f)) => add_rows(clocks(table, &format!("WHERE {f} = ?1")), arg)?,
+                Some(Home::Parent { table: pt, field }) => add_rows(
+                    clocks(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE customer_id = ?1)")),
+                    arg,
+                )?,
+                _ => {}
+            }
+        }
+        Ok(sum)
+    }
+
+    /// Values of this user's (or this device's) that lost and were not dealt with, newest first.
+    pub fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>> {
+        let me = self.user_id.map(|u| u.to_string()).unwrap_or_default();
+        let device = self.device_id.to_string();
+        let raw: Vec<(i64, String, String, String, String, String)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, tbl, row_id, field, value, hlc FROM field_history
+                 WHERE resolved_at IS NULL AND (user_id = ?1 OR substr(hlc, 26) = ?2)
+                 ORDER BY id DESC LIMIT ?3",
+            )?;
+            stmt.query_map(params![me, device, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })?
+            .collect::<std::result::Result<_, _>>()?
+        };
+        self.write_unrecorded(|w| {
+            let mut out = Vec::new();
+            for (id, table, row, field, value, hlc) in raw {
+                let row_id: Uuid = row.parse().unwrap_or_default();
+                let Some(fields) = by_table!(table.as_str(), current_fields(w, row_id)).unwrap_or_default() else {
+                    continue;
+                };
+                let winner: Option<(String, Option<String>)> =
+                    w.tx.prepare_cached(
+                        "SELECT hlc, user_id FROM field_clocks WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
+                    )?
+                    .query_row(params![table, row, field], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let (win_hlc, win_user) = winner.unwrap_or_default();
+                // Only values that lost to someone else: my own later edit is not a conflict.
+                if win_user.as_deref() == Some(me.as_str()) && !me.is_empty() || win_hlc.ends_with(&device) {
+                    continue;
+                }
+                let by = match win_user {
+                    Some(u) => {
+                        w.tx.prepare_cached("SELECT name FROM users WHERE id = ?1")?
+                            .query_row([u], |r| r.get::<_, String>(0))
+                            .optional()?
+                    }
+                    None => None,
+                };
+                out.push(Conflict {
+                    id,
+                    record: by_table!(table.as_str(), describe(w, row_id))?,
+                    theirs: fields.get(&field).cloned().unwrap_or(Value::Null),
+                    mine: serde_json::from_str(&value)?,
+                    theirs_by: by,
+                    theirs_at: hlc_time(&win_hlc),
+                    mine_at: hlc_time(&hlc),
+                    table,
+                    row_id,
+                    field,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// "Keep mine": writes the lost value again as a new edit (which syncs and now wins), and
+    /// marks the conflict dealt with. One transaction.
+    pub fn keep_mine(&mut self, conflict_id: i64) -> Result<()> {
+        self.resolve_conflict(conflict_id, true)
+    }
+
+    /// Accepts the winning value; the conflict leaves the list.
+    pub fn dismiss_conflict(&mut self, conflict_id: i64) -> Result<()> {
+        self.resolve_conflict(conflict_id, false)
+    }
+
+    fn resolve_conflict(&mut self, conflict_id: i64, keep: bool) -> Result<()> {
+        let found: Option<(String, String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT tbl, row_id, field, value FROM field_history WHERE id = ?1 AND resolved_at IS NULL",
+                [conflict_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((table, row, field, value)) = found else {
+            return Err(CoreError::NotFound { entity: "conflict", id: conflict_id.to_string() });
+        };
+        let row_id: Uuid = row.parse().map_err(|_| CoreError::field("row_id", "not an id"))?;
+        let value: Value = serde_json::from_str(&value)?;
+        self.write(|w| {
+            if keep {
+                by_table!(table.as_str(), edit_field(w, row_id, &field, &value))?;
+            }
+            w.tx.prepare_cached("UPDATE field_history SET resolved_at = ?2 WHERE id = ?1")?
+                .execute(params![conflict_id, Timestamp::now().to_string()])?;
+            Ok(())
+        })
+    }
+}
+
+fn current_fields<E: Entity>(w: &Writer<'_>, row: Uuid) -> Result<Option<serde_json::Map<String, Value>>> {
+    match record::get::<E>(&w.tx, row) {
+        Ok(e) => Ok(Some(to_fields(&e)?)),
+        Err(CoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,139 @@
+//! The HTTP sync client (feature `client`, reqwest): sign in and out, and the [`Transport`] a
+//! [`super::round`] runs over. Error answers keep their status and body so the round can set
+//! aside exactly the changes the server named.
+
+use super::protocol::{ErrorBody, PAGE, PullPage, Push, PushAck, SignIn, SignedIn};
+use super::round::{Refusal, StoreAccess, SyncError, SyncReport, Transport};
+use crate::error::CoreError;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A signed-in session with one server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub server: String,
+    pub token: String,
+    pub user_id: Uuid,
+    pub user: String,
+    pub role: String,
+    pub expires_at: String,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// Checks and normalises a server address: `http(s)://host[:port]`, no trailing slash.
+pub fn normalize_server(url: &str) -> Result<String, CoreError> {
+    let url = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(url).map_err(|e| CoreError::field("server", format!("not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(CoreError::field("server", "use http://host:port or https://host"));
+    }
+    Ok(url.to_string())
+}
+
+impl Client {
+    pub fn new(server: &str) -> Result<Client, SyncError> {
+        let base = normalize_server(server)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("showroom/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        Ok(Client { http, base })
+    }
+
+    pub fn server(&self) -> &str {
+        &self.base
+    }
+
+    async fn answer<T: DeserializeOwned>(res: reqwest::Result<reqwest::Response>) -> Result<T, Refusal> {
+        let res = res.map_err(|e| Refusal { status: 0, body: None, error: SyncError::Offline(e.to_string()) })?;
+        let status = res.status();
+        if status.is_success() {
+            return res.json::<T>().await.map_err(|e| Refusal {
+                status: 0,
+                body: None,
+                error: SyncError::Server(format!("unreadable answer: {e}")),
+            });
+        }
+        let text = res.text().await.unwrap_or_default();
+        let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
+        let message = body.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| format!("{status}: {text}"));
+        let err = match status.as_u16() {
+            401 => SyncError::Unauthorized(message),
+            429 => SyncError::RateLimited(message),
+            500.. => SyncError::Offline(format!("server error: {message}")),
+            _ => SyncError::Server(message),
+        };
+        Err(Refusal { status: status.as_u16(), body, error: err })
+    }
+
+    pub async fn sign_in(&self, user: &str, password: &str, device_id: Uuid) -> Result<Session, SyncError> {
+        let body = SignIn { user: user.trim().to_string(), password: password.to_string(), device_id };
+        let res = self.http.post(format!("{}/api/v1/sign-in", self.base)).json(&body).send().await;
+        let signed: SignedIn = Self::answer(res).await.map_err(|r| r.error)?;
+        Ok(Session {
+            server: self.base.clone(),
+            token: signed.token,
+            user_id: signed.user_id,
+            user: body.user,
+            role: signed.role,
+            expires_at: signed.expires_at,
+        })
+    }
+
+    /// Revokes the session's token on the server.
+    pub async fn sign_out(&self, session: &Session) -> Result<(), SyncError> {
+        let res = self.http.post(format!("{}/api/v1/sign-out", self.base)).bearer_auth(&session.token).send().await;
+        let res = res.map_err(|e| SyncError::Offline(e.to_string()))?;
+        match res.status().as_u16() {
+            200..=299 | 401 => Ok(()),
+            s => Err(SyncError::Server(format!("sign-out answered {s}"))),
+        }
+    }
+
+    pub async fn push(&self, session: &Session, push: &Push) -> Result<PushAck, Refusal> {
+        let res =
+            self.http.post(format!("{}/api/v1/push", self.base)).bearer_auth(&session.token).json(push).send().await;
+        Self::answer(res).await
+    }
+
+    pub async fn pull(&self, session: &Session, since: i64) -> Result<PullPage, SyncError> {
+        let res = self
+            .http
+            .get(format!("{}/api/v1/pull?since={since}&limit={PAGE}", self.base))
+            .bearer_auth(&session.token)
+            .send()
+            .await;
+        Self::answer(res).await.map_err(|r| r.error)
+    }
+}
+
+/// The HTTP transport of one signed-in session.
+pub struct Http<'a> {
+    pub client: &'a Client,
+    pub session: &'a Session,
+}
+
+impl Transport for Http<'_> {
+    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+        self.client.push(self.session, push).await
+    }
+
+    async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
+        self.client.pull(self.session, since).await
+    }
+}
+
+impl Client {
+    /// One sync round over HTTP.
+    pub async fn sync(&self, store: impl StoreAccess, session: &Session) -> Result<SyncReport, SyncError> {
+        super::round::round(&Http { client: self, session }, store).await
+    }
+}

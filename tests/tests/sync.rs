@@ -1,0 +1,385 @@
+//! Sync through a real `showroom-sync` process on a loopback port, with real SQLite files for the
+//! server and every replica: two reps and a manager of one dealership, plus a rep of another.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use serde_json::json;
+use showroom_core::domain::{Customer, Interaction, Timestamp, Vehicle, VehicleStatus, new_id};
+use showroom_core::store::{Store, get};
+use showroom_core::sync::client::{Client, Session};
+use showroom_core::sync::protocol::{Push, WireChange};
+use showroom_core::sync::round::SyncError;
+use showroom_e2e::SyncServer;
+use std::path::Path;
+use uuid::Uuid;
+
+const PW: &str = "correct horse battery";
+
+struct Replica {
+    store: Store,
+    session: Session,
+}
+
+impl Replica {
+    async fn sign_in(client: &Client, dir: &Path, name: &str, login: &str) -> Replica {
+        let mut store = Store::open(&dir.join(format!("{name}.sqlite3"))).unwrap();
+        let session = client.sign_in(login, PW, store.device_id()).await.unwrap();
+        store.set_user(Some(session.user_id)).unwrap();
+        Replica { store, session }
+    }
+
+    async fn sync(&mut self, client: &Client) -> showroom_core::sync::round::SyncReport {
+        client.sync(&mut self.store, &self.session).await.unwrap()
+    }
+
+    fn customer(&self, id: Uuid) -> Option<Customer> {
+        get::<Customer>(self.store.conn(), id).ok()
+    }
+
+    fn edit_customer(&mut self, id: Uuid, f: impl FnOnce(&mut Customer)) {
+        self.store
+            .write(|w| {
+                let old: Customer = w.get(id)?;
+                let mut new = old.clone();
+                f(&mut new);
+                w.update(&old, &new)?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn history(&self, id: Uuid, field: &str) -> Vec<String> {
+        let mut stmt =
+            self.store.conn().prepare("SELECT value FROM field_history WHERE row_id = ?1 AND field = ?2").unwrap();
+        stmt.query_map([id.to_string(), field.to_string()], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    }
+}
+
+fn new_customer(owner: Uuid, first: &str, last: &str) -> Customer {
+    let mut c = Customer::blank(new_id(), Timestamp::now());
+    c.owner_id = Some(owner);
+    c.first_name = first.into();
+    c.last_name = last.into();
+    c.city = "Austin".into();
+    c
+}
+
+fn server_count(db: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_reps_and_a_manager_converge_and_only_see_what_they_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("bo", "Bo Chen", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    server.admin(&["dealership", "add", "Hilltop Cars"], None);
+    server.add_user("zed", "Zed Hill", "rep", Some("Hilltop Cars"), PW);
+    let client = Client::new(&server.url()).unwrap();
+    let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
+    let mut b = Replica::sign_in(&client, dir.path(), "b", "bo").await;
+    let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
+    let mut z = Replica::sign_in(&client, dir.path(), "z", "zed").await;
+
+    // Rep A creates a customer (with a timeline entry) offline, then syncs; the manager sees it.
+    let dana = new_customer(a.session.user_id, "Dana", "Whitfield");
+    let call: Interaction = serde_json::from_value(json!({
+        "id": new_id(), "customer_id": dana.id, "channel": "call", "direction": "outbound",
+        "summary": "Asked about the F-150 lease", "duration_s": 240, "author_id": a.session.user_id,
+        "occurred_at": Timestamp::now(), "created_at": Timestamp::now()
+    }))
+    .unwrap();
+    a.store.write(|w| w.insert(&dana).and_then(|_| w.insert(&call))).unwrap();
+    let pushed = a.sync(&client).await;
+    assert!(pushed.pushed >= 20, "{pushed:?}");
+    assert_eq!(a.store.pending_changes().unwrap(), 0, "acknowledged changes leave the outbox");
+    m.sync(&client).await;
+    assert_eq!(m.customer(dana.id).unwrap(), dana);
+    assert_eq!(get::<Interaction>(m.store.conn(), call.id).unwrap(), call);
+
+    // Rep B and the other dealership see none of it.
+    b.sync(&client).await;
+    z.sync(&client).await;
+    assert!(b.customer(dana.id).is_none());
+    assert!(z.customer(dana.id).is_none());
+
+    // Different fields edited offline by A and the manager: both survive everywhere.
+    a.edit_customer(dana.id, |c| c.city = "Round Rock".into());
+    m.edit_customer(dana.id, |c| c.postal_code = "78664".into());
+    a.sync(&client).await;
+    m.sync(&client).await;
+    a.sync(&client).await;
+    for r in [&a, &m] {
+        let c = r.customer(dana.id).unwrap();
+        assert_eq!((c.city.as_str(), c.postal_code.as_str()), ("Round Rock", "78664"));
+    }
+
+    // The same field: the later HLC wins on every replica and the loser is in the history.
+    m.edit_customer(dana.id, |c| c.notes = "Manager: wants red".into());
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    a.edit_customer(dana.id, |c| c.notes = "Ana: prefers blue".into());
+    m.sync(&client).await;
+    a.sync(&client).await;
+    m.sync(&client).await;
+    for r in [&a, &m] {
+        assert_eq!(r.customer(dana.id).unwrap().notes, "Ana: prefers blue");
+        assert!(r.history(dana.id, "notes").contains(&json!("Manager: wants red").to_string()));
+    }
+    // The manager's Conflicts view lists it, names who won, and "keep mine" makes a new edit.
+    let conflicts = m.store.conflicts(50).unwrap();
+    let mine = conflicts.iter().find(|c| c.field == "notes").expect("a notes conflict");
+    assert_eq!(mine.mine, json!("Manager: wants red"));
+    assert_eq!(mine.theirs, json!("Ana: prefers blue"));
+    assert_eq!(mine.theirs_by.as_deref(), Some("Ana Ruiz"));
+    assert_eq!(mine.record, "Dana Whitfield");
+    m.store.keep_mine(mine.id).unwrap();
+    assert!(m.store.conflicts(50).unwrap().iter().all(|c| c.field != "notes"));
+    m.sync(&client).await;
+    a.sync(&client).await;
+    assert_eq!(a.customer(dana.id).unwrap().notes, "Manager: wants red");
+
+    // Authorization: B's token can neither write nor read A's customer; nothing is stored.
+    let before = server_count(&server.db, "SELECT COUNT(*) FROM log");
+    let forged = Push {
+        device_id: b.store.device_id(),
+        pulled_to: 0,
+        changes: vec![WireChange {
+            change_id: Uuid::now_v7(),
+            table: "customers".into(),
+            row_id: dana.id,
+            field: "notes".into(),
+            value: json!("Bo was here"),
+            hlc: showroom_core::sync::Hlc {
+                ms: Timestamp::now().millis() as u64,
+                counter: 0,
+                node: b.store.device_id(),
+            }
+            .to_string(),
+            author: None,
+        }],
+    };
+    let refused = client.push(&b.session, &forged).await.unwrap_err();
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.unwrap().fields[0].field.starts_with("changes[0]"));
+    let refused = client.push(&z.session, &forged).await.unwrap_err();
+    assert_eq!(refused.status, 403, "another dealership cannot write either");
+    assert_eq!(server_count(&server.db, "SELECT COUNT(*) FROM log"), before, "nothing stored");
+    let page = client.pull(&b.session, 0).await.unwrap();
+    assert!(page.changes.iter().all(|c| c.row_id != dana.id && c.row_id != call.id));
+    let page = client.pull(&z.session, 0).await.unwrap();
+    // Another dealership is invisible: Zed gets his own dealership's staff list and nothing else.
+    assert!(
+        page.changes.iter().all(|c| c.table == "users" && c.row_id == z.session.user_id),
+        "{:?}",
+        page.changes.iter().find(|c| c.row_id != z.session.user_id)
+    );
+
+    // Reassigning the customer moves the whole partition: B receives it with its timeline, A's copy goes.
+    m.edit_customer(dana.id, |c| c.owner_id = Some(b.session.user_id));
+    m.sync(&client).await;
+    b.sync(&client).await;
+    assert_eq!(b.customer(dana.id).unwrap().notes, "Manager: wants red");
+    assert_eq!(get::<Interaction>(b.store.conn(), call.id).unwrap(), call);
+    let report = a.sync(&client).await;
+    assert!(report.evicted >= 2, "{report:?}");
+    assert!(a.customer(dana.id).is_none());
+    assert!(get::<Interaction>(a.store.conn(), call.id).is_err());
+    assert!(report.mismatched.is_empty(), "{report:?}");
+
+    // Revoked tokens get 401.
+    client.sign_out(&b.session).await.unwrap();
+    let err = client.pull(&b.session, 0).await.unwrap_err();
+    assert!(matches!(err, SyncError::Unauthorized(_)), "{err:?}");
+    assert!(matches!(client.sign_in("ana", "wrong password!", Uuid::nil()).await, Err(SyncError::Unauthorized(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vehicle_goes_to_the_first_reservation_and_the_loser_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("bo", "Bo Chen", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    let client = Client::new(&server.url()).unwrap();
+    let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
+    let mut b = Replica::sign_in(&client, dir.path(), "b", "bo").await;
+    let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
+
+    let truck: Vehicle = serde_json::from_value(json!({
+        "id": new_id(), "vin": "1FTFW1E50PFA00001", "stock_no": "T100", "year": 2024, "make": "Ford",
+        "model": "F-150", "trim": "XLT", "body": "Truck", "colour": "Red", "mileage": 12, "condition": "new",
+        "msrp_cents": 5_500_000, "invoice_cents": 5_100_000, "price_cents": 5_350_000, "status": "available",
+        "location": "Lot A", "received_at": Timestamp::now(), "created_at": Timestamp::now(),
+        "updated_at": Timestamp::now(), "deleted_at": null
+    }))
+    .unwrap();
+    m.store.write(|w| w.insert(&truck)).unwrap();
+    m.sync(&client).await;
+    a.sync(&client).await;
+    b.sync(&client).await;
+    let hold = |r: &mut Replica| {
+        r.store
+            .write(|w| {
+                let old: Vehicle = w.get(truck.id)?;
+                let new = Vehicle { status: VehicleStatus::OnHold, ..old.clone() };
+                w.update(&old, &new).map(|_| ())
+            })
+            .unwrap()
+    };
+    // Both hold it offline; A's hold is even the later one by the clock. B syncs first and wins.
+    hold(&mut b);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    hold(&mut a);
+    b.sync(&client).await;
+    let report = a.sync(&client).await;
+    assert_eq!(report.refused, 1, "{report:?}");
+    let notices = a.store.notices().unwrap();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].message.contains("2024 Ford F-150 (stock T100)"), "{}", notices[0].message);
+    assert!(notices[0].message.contains("Bo Chen"), "{}", notices[0].message);
+    // Every replica ends with B's hold, A's included.
+    m.sync(&client).await;
+    for r in [&a, &b, &m] {
+        let v = get::<Vehicle>(r.store.conn(), truck.id).unwrap();
+        assert_eq!(v.status, VehicleStatus::OnHold);
+    }
+    let holder: String = rusqlite::Connection::open(&server.db)
+        .unwrap()
+        .query_row(
+            "SELECT u.name FROM state s JOIN users u ON u.id = s.user_id WHERE s.tbl = 'vehicles' AND s.field = 'status'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(holder, "Bo Chen");
+    // A rep cannot change inventory itself; the change is set aside with the reason, never lost.
+    a.store
+        .write(|w| {
+            let old: Vehicle = w.get(truck.id)?;
+            w.update(&old, &Vehicle { price_cents: 1, ..old.clone() }).map(|_| ())
+        })
+        .unwrap();
+    let report = a.sync(&client).await;
+    assert_eq!(report.refused, 1);
+    let kept = a.store.refused_changes().unwrap();
+    assert_eq!(kept[0].field, "price_cents");
+    assert!(kept[0].reason.contains("only a manager"), "{}", kept[0].reason);
+    assert_eq!(a.store.pending_changes().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_tokens_get_401_and_failed_sign_ins_are_rate_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &["--token-ttl-secs", "1"]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    let client = Client::new(&server.url()).unwrap();
+    let session = client.sign_in("ana", PW, Uuid::now_v7()).await.unwrap();
+    client.pull(&session, 0).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    assert!(matches!(client.pull(&session, 0).await, Err(SyncError::Unauthorized(_))));
+    for _ in 0..5 {
+        assert!(matches!(
+            client.sign_in("ana", "not the password", Uuid::nil()).await,
+            Err(SyncError::Unauthorized(_))
+        ));
+    }
+    let limited = client.sign_in("ana", PW, Uuid::nil()).await;
+    assert!(matches!(limited, Err(SyncError::RateLimited(ref m)) if m.contains("try again")), "{limited:?}");
+    // A disabled user cannot sign in at all.
+    server.add_user("bo", "Bo Chen", "rep", None, PW);
+    let bo = client.sign_in("bo", PW, Uuid::nil()).await.unwrap();
+    server.admin(&["user", "disable", "bo"], None);
+    assert!(matches!(client.pull(&bo, 0).await, Err(SyncError::Unauthorized(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_three_hours_ahead_cannot_push_edits_that_would_win_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    let client = Client::new(&server.url()).unwrap();
+    let path = dir.path().join("ahead.sqlite3");
+    let store = Store::open(&path).unwrap();
+    let device = store.device_id();
+    let ahead =
+        showroom_core::sync::Hlc { ms: Timestamp::now().millis() as u64 + 3 * 3600 * 1000, counter: 0, node: device };
+    store.set_meta("hlc", &ahead.to_string()).unwrap();
+    drop(store);
+    let mut store = Store::open(&path).unwrap();
+    let session = client.sign_in("ana", PW, device).await.unwrap();
+    store.set_user(Some(session.user_id)).unwrap();
+    let c = new_customer(session.user_id, "Tim", "Ahead");
+    store.write(|w| w.insert(&c)).unwrap();
+    let report = client.sync(&mut store, &session).await.unwrap();
+    assert_eq!(report.pushed, 0);
+    assert!(report.refused > 0);
+    let kept = store.refused_changes().unwrap();
+    assert!(kept[0].reason.contains("ahead of the server's clock"), "{}", kept[0].reason);
+    assert_eq!(
+        server_count(&server.db, "SELECT COUNT(*) FROM state WHERE tbl != 'users'"),
+        0,
+        "nothing from the skewed device is stored"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    let client = Client::new(&server.url()).unwrap();
+    let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
+    let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
+    let customers: Vec<Customer> =
+        (0..600).map(|i| new_customer(a.session.user_id, &format!("First{i}"), &format!("Last{i}"))).collect();
+    a.store
+        .write(|w| {
+            for c in &customers {
+                w.insert(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let total = a.store.pending_changes().unwrap();
+    assert!(total > 5_000, "several pushes' worth: {total}");
+
+    // Kill the server while the pushes are under way.
+    let mut interrupted = false;
+    {
+        let sync = client.sync(&mut a.store, &a.session);
+        tokio::pin!(sync);
+        let killer = tokio::time::sleep(std::time::Duration::from_millis(150));
+        tokio::pin!(killer);
+        tokio::select! {
+            r = &mut sync => { r.unwrap(); }
+            () = &mut killer => {
+                server.kill9();
+                interrupted = true;
+                let r = sync.await;
+                assert!(matches!(r, Err(SyncError::Offline(_))), "{r:?}");
+            }
+        }
+    }
+    assert!(interrupted, "the push finished before the kill; raise the row count");
+    let left = a.store.pending_changes().unwrap();
+    assert!(left > 0, "the interrupted push is still in the outbox");
+    server.restart();
+    a.sync(&client).await;
+    assert_eq!(a.store.pending_changes().unwrap(), 0);
+    let (logged, distinct) = (
+        server_count(&server.db, "SELECT COUNT(*) FROM log WHERE kind = 'change' AND tbl = 'customers'"),
+        server_count(
+            &server.db,
+            "SELECT COUNT(DISTINCT change_id) FROM log WHERE kind = 'change' AND tbl = 'customers'",
+        ),
+    );
+    assert_eq!(logged, total, "every change exactly once");
+    assert_eq!(distinct, total);
+    m.sync(&client).await;
+    for c in &customers {
+        assert_eq!(m.customer(c.id).as_ref(), Some(c));
+    }
+}
