@@ -3,6 +3,17 @@
 ALTER TABLE field_clocks ADD COLUMN user_id TEXT;
 ALTER TABLE field_history ADD COLUMN user_id TEXT;
 ALTER TABLE field_history ADD COLUMN resolved_at TEXT;
+-- Each change id at most once in history: replays are recognised by it (applied_changes retires).
+DELETE FROM field_history WHERE id NOT IN (SELECT MIN(id) FROM field_history GROUP BY change_id);
+CREATE UNIQUE INDEX field_history_by_change ON field_history (change_id);
+DELETE FROM applied_changes;
+
+-- Rows to remove once their pending edits are pushed (their partition moved to another rep).
+CREATE TABLE sync_evict_later (
+    tbl    TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    PRIMARY KEY (tbl, row_id)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE sync_refused (
     change_id  TEXT PRIMARY KEY,

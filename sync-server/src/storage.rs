@@ -1126,6 +1126,8 @@ impl Storage for SqliteStorage {
             more,
         };
         let mut touched: BTreeSet<Option<String>> = BTreeSet::new();
+        // Each eviction with the number of changes before it in the page.
+        let mut evict_at: Vec<(RowRef, usize)> = Vec::new();
         for (seq, kind, change_id, table, row_id, field, value, hlc, partition_id, received_ms, author) in
             raw.into_iter().take(limit)
         {
@@ -1144,7 +1146,11 @@ impl Storage for SqliteStorage {
                     });
                     touched.insert(partition_id);
                 }
-                "evict" => page.evict.push(RowRef { table, row_id }),
+                "evict" => {
+                    let r = RowRef { table, row_id };
+                    evict_at.push((r.clone(), page.changes.len()));
+                    page.evict.push(r);
+                }
                 "notice" => {
                     let v: Value = serde_json::from_str(value.as_deref().unwrap_or("{}"))?;
                     page.notices.push(Notice {
@@ -1158,6 +1164,17 @@ impl Storage for SqliteStorage {
                 }
                 _ => {}
             }
+        }
+        // An eviction followed in the same page by changes to the row (it came back) is void.
+        if !page.evict.is_empty() {
+            let last_change: HashMap<(String, Uuid), usize> =
+                page.changes.iter().enumerate().map(|(i, c)| ((c.table.clone(), c.row_id), i)).collect();
+            let evict_pos = std::mem::take(&mut evict_at);
+            page.evict = evict_pos
+                .into_iter()
+                .filter(|(r, before)| last_change.get(&(r.table.clone(), r.row_id)).is_none_or(|i| i < before))
+                .map(|(r, _)| r)
+                .collect();
         }
         if !more {
             let max: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;

@@ -1,6 +1,6 @@
 //! Applying changes from other devices to the local database, with the merge rule of
 //! [`crate::sync::merge`]: per field, the highest (HLC, change id) wins; a losing value goes to
-//! `field_history`; a change seen before is ignored; a row is created once all its fields arrived
+//! `field_history` (once per change id); a change seen before (the winner's or a loser's id) is ignored; a row is created once all its fields arrived
 //! (until then its fields wait in `sync_pending`). One transaction per batch; nothing from a batch
 //! is stored when any change in it is malformed. Remote changes write no outbox records.
 
@@ -205,12 +205,10 @@ impl Store {
             let mut report = ApplyReport::default();
             let mut waiting: BTreeSet<(String, Uuid)> = BTreeSet::new();
             for c in batch {
-                let seen = w
-                    .tx
-                    .prepare_cached("SELECT 1 FROM applied_changes WHERE change_id = ?1")?
-                    .query_row([c.change_id.to_string()], |_| Ok(()))
-                    .optional()?
-                    .is_some();
+                // A change seen before is either the field's current winner (equal clock) or in its
+                // history (a loser, inserted once): no separate list of applied ids is needed, so a
+                // row evicted and received again later is applied afresh.
+                let seen = false;
                 let clock: Option<(String, Option<String>, Option<String>)> = w
                     .tx
                     .prepare_cached(
@@ -234,8 +232,11 @@ impl Store {
                 match decision {
                     Decision::Duplicate => report.duplicates += 1,
                     Decision::Loses => {
-                        history(w, &c.table, c.row_id, &c.field, &value_text, (c.hlc, c.change_id), c.author)?;
-                        report.lost += 1;
+                        if history(w, &c.table, c.row_id, &c.field, &value_text, (c.hlc, c.change_id), c.author)? {
+                            report.lost += 1;
+                        } else {
+                            report.duplicates += 1;
+                        }
                     }
                     Decision::Wins => {
                         let row_now = with_entity!(c.table.as_str(), row_fields(w, c.row_id))?;
@@ -266,8 +267,6 @@ impl Store {
                         report.applied += 1;
                     }
                 }
-                w.tx.prepare_cached("INSERT OR IGNORE INTO applied_changes (change_id) VALUES (?1)")?
-                    .execute([c.change_id.to_string()])?;
             }
             for (table, row) in waiting {
                 if !with_entity!(table.as_str(), materialize(w, row))? {
@@ -293,20 +292,21 @@ fn history(
     value: &str,
     (hlc, change_id): (Hlc, Uuid),
     author: Option<Uuid>,
-) -> Result<()> {
-    w.tx.prepare_cached(
-        "INSERT INTO field_history (tbl, row_id, field, value, hlc, change_id, recorded_at, user_id)
+) -> Result<bool> {
+    let n =
+        w.tx.prepare_cached(
+            "INSERT OR IGNORE INTO field_history (tbl, row_id, field, value, hlc, change_id, recorded_at, user_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        table,
-        row.to_string(),
-        field,
-        value,
-        hlc.to_string(),
-        change_id.to_string(),
-        crate::domain::Timestamp::now().to_string(),
-        author.map(|a| a.to_string())
-    ])?;
-    Ok(())
+        )?
+        .execute(params![
+            table,
+            row.to_string(),
+            field,
+            value,
+            hlc.to_string(),
+            change_id.to_string(),
+            crate::domain::Timestamp::now().to_string(),
+            author.map(|a| a.to_string())
+        ])?;
+    Ok(n > 0)
 }

@@ -234,11 +234,13 @@ impl Store {
                         .optional()?
                         .is_some();
                 if pending {
+                    w.tx.prepare_cached("INSERT OR IGNORE INTO sync_evict_later (tbl, row_id) VALUES (?1, ?2)")?
+                        .execute(params![r.table, r.row_id.to_string()])?;
                     deferred += 1;
                     continue;
                 }
                 by_table!(r.table.as_str(), delete_row(w, r.row_id))?;
-                for t in ["field_clocks", "sync_pending"] {
+                for t in ["field_clocks", "sync_pending", "field_history", "sync_evict_later"] {
                     w.tx.prepare_cached(&format!("DELETE FROM {t} WHERE tbl = ?1 AND row_id = ?2"))?
                         .execute(params![r.table, r.row_id.to_string()])?;
                 }
@@ -246,6 +248,18 @@ impl Store {
             }
             Ok((removed, deferred))
         })
+    }
+
+    /// Evictions that waited for pending edits; the round retries them after pushing.
+    pub fn evictions_waiting(&self) -> Result<Vec<RowRef>> {
+        let mut stmt = self.conn.prepare("SELECT tbl, row_id FROM sync_evict_later")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (table, id) = row?;
+            out.push(RowRef { table, row_id: id.parse().map_err(|_| CoreError::field("row_id", "not an id"))? });
+        }
+        Ok(out)
     }
 
     pub fn add_notices(&mut self, notices: &[Notice]) -> Result<()> {

@@ -113,6 +113,11 @@ pub async fn round(transport: &impl Transport, mut store: impl StoreAccess) -> R
             Err(r) => return Err(r.error),
         }
     }
+    // Rows whose eviction waited for their edits to be pushed go now.
+    report.evicted += store.with_store(|s| {
+        let waiting = s.evictions_waiting()?;
+        Ok(if waiting.is_empty() { 0 } else { s.evict(&waiting)?.0 })
+    })?;
     let mut repulled = false;
     loop {
         let since = store.with_store(|s| s.sync_cursor())?;

@@ -80,7 +80,7 @@ fn malformed_changes_are_refused_whole() {
     batch[1].field = "password".into();
     let err = b.store_mut().apply_remote(&batch).unwrap_err().to_string();
     assert!(err.contains("changes[0].table") && err.contains("changes[1].field"), "{err}");
-    assert_eq!(count(&b, "SELECT count(*) FROM applied_changes"), 0);
+    assert_eq!(count(&b, "SELECT count(*) FROM field_clocks"), 0);
 
     // A value of the wrong type for an existing row names the field; nothing of the batch stays.
     b.store_mut().apply_remote(&good).unwrap();
@@ -91,5 +91,6 @@ fn malformed_changes_are_refused_whole() {
     bad.hlc.ms += 1_000;
     let err = b.store_mut().apply_remote(&[bad]).unwrap_err().to_string();
     assert!(err.contains("customers.consent"), "{err}");
-    assert_eq!(count(&b, "SELECT count(*) FROM applied_changes"), good.len() as i64);
+    assert_eq!(count(&b, "SELECT count(*) FROM field_clocks"), good.len() as i64);
+    assert_eq!(count(&b, "SELECT count(*) FROM field_clocks WHERE field = 'consent' AND change_id = 'x'"), 0);
 }

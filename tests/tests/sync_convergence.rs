@@ -1,0 +1,414 @@
+//! Property: whatever the operations, the sync order and the faults (pushes dropped before or
+//! after the server applied them, duplicated, delayed and delivered out of order, the server
+//! restarted from its file mid-run), once everyone syncs every replica holds exactly what its user
+//! may see of the server's state, and every edit made anywhere is on the server: the winner of its
+//! field, or superseded by a later one with its value kept in the log.
+//!
+//! The server is the real storage (`showroom_sync::storage::SqliteStorage` on a file) and every
+//! replica a real core store; rounds run the real client executor (`showroom_core::sync::round`)
+//! over an in-process transport, so thousands of cases fit in CI's minute (the HTTP transport is
+//! covered by `tests/sync.rs` against the real process). `SHOWROOM_SYNC_CASES=N` runs more.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use proptest::prelude::*;
+use showroom_core::domain::{Customer, Timestamp};
+use showroom_core::error::FieldError;
+use showroom_core::store::{Store, outbox, query};
+use showroom_core::sync::protocol::{ErrorBody, PullPage, Push, PushAck};
+use showroom_core::sync::round::{Refusal, SyncError, Transport, round};
+use showroom_sync::storage::{Role, SqliteStorage, Storage, StorageError, User};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    /// The request never reaches the server.
+    DropRequest,
+    /// The server applies it; the answer is lost.
+    DropAck,
+    /// The server receives it twice.
+    Duplicate,
+    /// The request is held in the network and delivered later, after others.
+    Delay,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Create { r: usize },
+    Edit { r: usize, pick: usize, field: usize, val: u8 },
+    Reassign { pick: usize, to: usize },
+    Sync { r: usize, fault: Fault },
+    Restart,
+    Deliver,
+}
+
+const FIELDS: [&str; 4] = ["city", "notes", "street", "postal_code"];
+
+fn op(replicas: usize) -> impl Strategy<Value = Op> {
+    let fault = prop_oneof![
+        3 => Just(Fault::None),
+        1 => Just(Fault::DropRequest),
+        1 => Just(Fault::DropAck),
+        1 => Just(Fault::Duplicate),
+        1 => Just(Fault::Delay),
+    ];
+    prop_oneof![
+        2 => (0..replicas).prop_map(|r| Op::Create { r }),
+        4 => (0..replicas, 0..8usize, 0..FIELDS.len(), any::<u8>()).prop_map(|(r, pick, field, val)| Op::Edit { r, pick, field, val }),
+        1 => (0..8usize, 0..2usize).prop_map(|(pick, to)| Op::Reassign { pick, to }),
+        4 => (0..replicas, fault).prop_map(|(r, fault)| Op::Sync { r, fault }),
+        1 => Just(Op::Restart),
+        1 => Just(Op::Deliver),
+    ]
+}
+
+struct Server {
+    path: PathBuf,
+    storage: RefCell<SqliteStorage>,
+    delayed: RefCell<Vec<(User, Push)>>,
+}
+
+fn now() -> u64 {
+    Timestamp::now().millis() as u64
+}
+
+fn offline() -> Refusal {
+    Refusal { status: 0, body: None, error: SyncError::Offline("the network dropped it".into()) }
+}
+
+fn refusal(e: StorageError) -> Refusal {
+    let (status, fields): (u16, Vec<FieldError>) = match e {
+        StorageError::Invalid { fields, .. } => (422, fields),
+        StorageError::Forbidden { fields, .. } => (403, fields),
+        StorageError::Conflict { fields, .. } => (409, fields),
+        other => panic!("server failed: {other}"),
+    };
+    let message = fields.first().map(|f| f.message.clone()).unwrap_or_default();
+    Refusal {
+        status,
+        body: Some(ErrorBody { code: "refused".into(), message: message.clone(), fields }),
+        error: SyncError::Server(message),
+    }
+}
+
+struct Link<'a> {
+    server: &'a Server,
+    user: &'a User,
+    fault: Fault,
+    used: Cell<bool>,
+}
+
+impl Transport for Link<'_> {
+    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+        let fault = if self.used.replace(true) { Fault::None } else { self.fault };
+        match fault {
+            Fault::DropRequest => return Err(offline()),
+            Fault::Delay => {
+                self.server.delayed.borrow_mut().push((self.user.clone(), push.clone()));
+                return Err(offline());
+            }
+            _ => {}
+        }
+        let ack = self.server.storage.borrow_mut().push(self.user, push, now()).map_err(refusal)?;
+        match fault {
+            Fault::DropAck => Err(offline()),
+            Fault::Duplicate => {
+                let again = self.server.storage.borrow_mut().push(self.user, push, now()).map_err(refusal)?;
+                assert_eq!(again.acknowledged, ack.acknowledged, "a duplicate push is acknowledged alike");
+                Ok(again)
+            }
+            _ => Ok(ack),
+        }
+    }
+
+    async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
+        // Small pages (a customer is 19 changes), so paging is exercised.
+        Ok(self.server.storage.borrow_mut().pull(self.user, since, 40).unwrap())
+    }
+}
+
+struct World {
+    server: Server,
+    users: Vec<User>,
+    replicas: Vec<(Store, usize)>,
+    /// Every change any replica made: (change id, table, row, field, value).
+    made: Vec<(Uuid, String, Uuid, String, serde_json::Value)>,
+    _dir: tempfile::TempDir,
+}
+
+/// Migrated empty databases, made once per run and copied per case (migrating costs more than a
+/// whole case otherwise).
+struct Template {
+    server: PathBuf,
+    replica: PathBuf,
+    users: Vec<User>,
+    _dir: tempfile::TempDir,
+}
+
+fn template() -> &'static Template {
+    static T: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let dir = match temp_root() {
+            Some(root) => tempfile::tempdir_in(root).unwrap(),
+            None => tempfile::tempdir().unwrap(),
+        };
+        let server = dir.path().join("server.sqlite3");
+        let mut storage = SqliteStorage::open(&server).unwrap();
+        storage.create_dealership("Lakeside").unwrap();
+        let users = vec![
+            storage.add_user(None, "mia", "Mia", Role::Manager, "-").unwrap(),
+            storage.add_user(None, "ana", "Ana", Role::Rep, "-").unwrap(),
+            storage.add_user(None, "bo", "Bo", Role::Rep, "-").unwrap(),
+        ];
+        drop(storage);
+        let replica = dir.path().join("replica.sqlite3");
+        drop(Store::open(&replica).unwrap());
+        let conn = rusqlite::Connection::open(&replica).unwrap();
+        conn.execute("DELETE FROM meta WHERE key = 'device_id'", []).unwrap();
+        drop(conn);
+        Template { server, replica, users, _dir: dir }
+    })
+}
+
+fn temp_root() -> Option<PathBuf> {
+    let shm = PathBuf::from("/dev/shm");
+    shm.is_dir().then_some(shm)
+}
+
+impl World {
+    fn new(n: usize) -> World {
+        let t = template();
+        let dir = match temp_root() {
+            Some(root) => tempfile::tempdir_in(root).unwrap(),
+            None => tempfile::tempdir().unwrap(),
+        };
+        let path = dir.path().join("server.sqlite3");
+        std::fs::copy(&t.server, &path).unwrap();
+        let storage = SqliteStorage::open(&path).unwrap();
+        // Replica 0 is the manager's; the others alternate between the two reps (so a rep may have
+        // two devices). Each starts as a copy of a migrated, empty store and gets its own device id.
+        let replicas = (0..n)
+            .map(|i| {
+                let u = if i == 0 { 0 } else { 1 + (i - 1) % 2 };
+                let file = dir.path().join(format!("replica{i}.sqlite3"));
+                std::fs::copy(&t.replica, &file).unwrap();
+                let mut s = Store::open(&file).unwrap();
+                s.set_user(Some(t.users[u].id)).unwrap();
+                (s, u)
+            })
+            .collect();
+        World {
+            server: Server { path, storage: RefCell::new(storage), delayed: RefCell::new(Vec::new()) },
+            users: t.users.clone(),
+            replicas,
+            made: Vec::new(),
+            _dir: dir,
+        }
+    }
+
+    fn record_new_changes(&mut self, r: usize, before: usize) {
+        let all = outbox(self.replicas[r].0.conn()).unwrap();
+        for c in all.into_iter().skip(before) {
+            self.made.push((c.change_id, c.table, c.row_id, c.field, c.value));
+        }
+    }
+
+    fn customers(store: &Store) -> Vec<Customer> {
+        query::<Customer>(store.conn(), "ORDER BY id", []).unwrap()
+    }
+
+    fn apply(&mut self, op: &Op, rt: &tokio::runtime::Runtime) {
+        match *op {
+            Op::Create { r } => {
+                let u = self.replicas[r].1;
+                let owner = if u == 0 { self.users[1].id } else { self.users[u].id };
+                let mut c = Customer::blank(Uuid::now_v7(), Timestamp::now());
+                c.owner_id = Some(owner);
+                c.first_name = format!("F{r}");
+                c.last_name = format!("L{}", self.made.len());
+                let before = self.replicas[r].0.pending_changes().unwrap() as usize;
+                self.replicas[r].0.write(|w| w.insert(&c)).unwrap();
+                self.record_new_changes(r, before);
+            }
+            Op::Edit { r, pick, field, val } => {
+                let list = Self::customers(&self.replicas[r].0);
+                if list.is_empty() {
+                    return;
+                }
+                let old = list[pick % list.len()].clone();
+                let mut new = old.clone();
+                let v = format!("{r}-{val}-{}", self.made.len());
+                match FIELDS[field] {
+                    "city" => new.city = v,
+                    "notes" => new.notes = v,
+                    "street" => new.street = v,
+                    _ => new.postal_code = v,
+                }
+                let before = self.replicas[r].0.pending_changes().unwrap() as usize;
+                self.replicas[r].0.write(|w| w.update(&old, &new).map(|_| ())).unwrap();
+                self.record_new_changes(r, before);
+            }
+            Op::Reassign { pick, to } => {
+                let list = Self::customers(&self.replicas[0].0);
+                if list.is_empty() {
+                    return;
+                }
+                let old = list[pick % list.len()].clone();
+                let new = Customer { owner_id: Some(self.users[1 + to].id), ..old.clone() };
+                let before = self.replicas[0].0.pending_changes().unwrap() as usize;
+                self.replicas[0].0.write(|w| w.update(&old, &new).map(|_| ())).unwrap();
+                self.record_new_changes(0, before);
+            }
+            Op::Sync { r, fault } => {
+                let user = self.users[self.replicas[r].1].clone();
+                let link = Link { server: &self.server, user: &user, fault, used: Cell::new(false) };
+                let store = &mut self.replicas[r].0;
+                match rt.block_on(round(&link, store)) {
+                    Ok(report) => assert_eq!(report.refused, 0, "{report:?}"),
+                    Err(SyncError::Offline(_)) => {}
+                    Err(e) => panic!("sync failed: {e}"),
+                }
+            }
+            Op::Restart => {
+                let reopened = SqliteStorage::open(&self.server.path).unwrap();
+                *self.server.storage.borrow_mut() = reopened;
+            }
+            Op::Deliver => {
+                let held: Vec<(User, Push)> = self.server.delayed.borrow_mut().drain(..).rev().collect();
+                for (user, push) in held {
+                    self.server.storage.borrow_mut().push(&user, &push, now()).unwrap();
+                }
+            }
+        }
+    }
+
+    fn settle(&mut self, rt: &tokio::runtime::Runtime) {
+        self.apply(&Op::Deliver, rt);
+        for _ in 0..2 {
+            for r in 0..self.replicas.len() {
+                let user = self.users[self.replicas[r].1].clone();
+                let link = Link { server: &self.server, user: &user, fault: Fault::None, used: Cell::new(false) };
+                let report = rt.block_on(round(&link, &mut self.replicas[r].0)).unwrap();
+                assert!(report.mismatched.is_empty(), "checksums differ: {report:?}");
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(), TestCaseError> {
+        let conn = rusqlite::Connection::open(&self.server.path).unwrap();
+        // The server's winners for customers, with the owner of each row's partition.
+        let mut server: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+        let mut owner: HashMap<String, Option<String>> = HashMap::new();
+        {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT s.row_id, s.field, s.value, s.change_id, p.owner_id FROM state s
+                     JOIN rows r ON r.tbl = s.tbl AND r.row_id = s.row_id JOIN partitions p ON p.id = r.partition_id
+                     WHERE s.tbl = 'customers'",
+                )
+                .unwrap();
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                })
+                .unwrap();
+            for row in rows {
+                let (id, field, value, change, own) = row.unwrap();
+                owner.insert(id.clone(), own);
+                server.insert((id, field), (value, change));
+            }
+        }
+        for (r, (store, u)) in self.replicas.iter().enumerate() {
+            let me = self.users[*u].id.to_string();
+            let manager = *u == 0;
+            prop_assert_eq!(store.pending_changes().unwrap(), 0, "replica {} still has pending changes", r);
+            prop_assert!(store.refused_changes().unwrap().is_empty());
+            let visible: BTreeMap<_, _> = server
+                .iter()
+                .filter(|((id, _), _)| manager || owner.get(id).cloned().flatten().as_deref() == Some(me.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let mut local: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+            for c in Self::customers(store) {
+                let id = c.id.to_string();
+                let fields = serde_json::to_value(&c).unwrap();
+                for (field, value) in fields.as_object().unwrap() {
+                    if field == "id" {
+                        continue;
+                    }
+                    let change: String = store
+                        .conn()
+                        .query_row(
+                            "SELECT change_id FROM field_clocks WHERE tbl = 'customers' AND row_id = ?1 AND field = ?2",
+                            [&id, field],
+                            |r| r.get(0),
+                        )
+                        .unwrap();
+                    local.insert((id.clone(), field.clone()), (value.to_string(), change));
+                }
+            }
+            prop_assert_eq!(&local, &visible, "replica {} (user {}) differs from the server", r, u);
+        }
+        // Every edit made anywhere is acknowledged: the winner of its field or superseded, with its
+        // value in the server's log.
+        for (id, table, row, field, value) in &self.made {
+            let logged: Option<String> = conn
+                .query_row(
+                    "SELECT l.value FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .ok();
+            prop_assert_eq!(logged, Some(value.to_string()), "change {} of {}.{} is lost", id, table, field);
+            let winner: (String, String) = conn
+                .query_row(
+                    "SELECT s.change_id, s.hlc FROM state s WHERE s.tbl = ?1 AND s.row_id = ?2 AND s.field = ?3",
+                    [table.as_str(), &row.to_string(), field.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            let mine: String = conn
+                .query_row(
+                    "SELECT l.hlc FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            prop_assert!(
+                (winner.1.clone(), winner.0.clone()) >= (mine, id.to_string()),
+                "a newer change lost to {}",
+                id
+            );
+        }
+        Ok(())
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("SHOWROOM_SYNC_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+    #[test]
+    fn every_replica_converges_to_what_its_user_may_see(
+        (n, ops) in (2usize..=5).prop_flat_map(|n| (Just(n), proptest::collection::vec(op(n), 1..30)))
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut world = World::new(n);
+        for op in &ops {
+            world.apply(op, &rt);
+        }
+        world.settle(&rt);
+        world.check()?;
+    }
+}
