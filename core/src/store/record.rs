@@ -103,6 +103,19 @@ pub fn query<E: Entity>(conn: &Connection, tail: &str, params: impl rusqlite::Pa
     Ok(out)
 }
 
+/// One row's fields by id as stored (no round trip through the domain type), or `None`.
+pub fn get_fields<E: Entity>(conn: &Connection, id: Uuid) -> Result<Option<Map<String, Value>>> {
+    let sql = format!("{} WHERE id = ?1", select_sql::<E>());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([id.to_string()])?;
+    let Some(row) = rows.next()? else { return Ok(None) };
+    let mut map = Map::with_capacity(E::COLUMNS.len());
+    for (i, (name, col)) in E::COLUMNS.iter().enumerate() {
+        map.insert((*name).to_string(), from_sql(*col, row.get_ref(i)?)?);
+    }
+    Ok(Some(map))
+}
+
 /// One entity by id, or `NotFound`.
 pub fn get<E: Entity>(conn: &Connection, id: Uuid) -> Result<E> {
     query::<E>(conn, "WHERE id = ?1", [id.to_string()])?

@@ -4,16 +4,16 @@
 //! (until then its fields wait in `sync_pending`). One transaction per batch; nothing from a batch
 //! is stored when any change in it is malformed. Remote changes write no outbox records.
 
-use super::record::{self, Col, Entity, to_fields};
+use super::record::{self, Col, Entity};
 use super::{Store, Writer};
 use crate::domain::*;
 use crate::error::{CoreError, FieldError, Result};
 use crate::quotes::{Quote, QuoteVersion, SalesOrder};
 use crate::sync::Hlc;
 use crate::sync::merge::{Decision, FieldChange, decide};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// What a batch did.
@@ -112,31 +112,6 @@ fn check_row_as<E: Entity>(fields: &Map<String, Value>) -> Result<bool> {
     Ok(complete)
 }
 
-/// The row's current fields, or `None` when it is not here yet.
-fn row_fields<E: Entity>(w: &Writer<'_>, row: Uuid) -> Result<Option<Map<String, Value>>> {
-    match record::get::<E>(&w.tx, row) {
-        Ok(e) => Ok(Some(to_fields(&e)?)),
-        Err(CoreError::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// Writes one field of an existing row, checking the value's type by reading the row back as `E`.
-fn set_field<E: Entity>(w: &mut Writer<'_>, row: Uuid, field: &str, value: &Value) -> Result<()> {
-    let old: E = record::get(&w.tx, row)?;
-    let mut fields = to_fields(&old)?;
-    fields.insert(field.to_string(), value.clone());
-    let new: E = serde_json::from_value(Value::Object(fields))
-        .map_err(|e| CoreError::field(format!("{}.{field}", E::TABLE), format!("value {value} does not fit ({e})")))?;
-    let col = E::COLUMNS.iter().find(|(n, _)| *n == field).map(|(_, c)| *c).unwrap_or(Col::Text);
-    let sql = format!("UPDATE {} SET {field} = ?1 WHERE id = ?2", E::TABLE);
-    w.tx.prepare_cached(&sql)?.execute(params![record::to_sql(col, value)?, row.to_string()])?;
-    if E::SEARCHABLE {
-        reindex(w, &new)?;
-    }
-    Ok(())
-}
-
 fn reindex<E: Entity>(w: &Writer<'_>, e: &E) -> Result<()> {
     let sql = format!("UPDATE {t}_fts SET terms = ?2 WHERE rowid = (SELECT rid FROM {t} WHERE id = ?1)", t = E::TABLE);
     let n = w.tx.prepare_cached(&sql)?.execute(params![e.id().to_string(), e.search_terms()])?;
@@ -147,37 +122,172 @@ fn reindex<E: Entity>(w: &Writer<'_>, e: &E) -> Result<()> {
     Ok(())
 }
 
-/// Creates the row from its pending fields when they are all there. Returns whether it did.
-fn materialize<E: Entity>(w: &mut Writer<'_>, row: Uuid) -> Result<bool> {
-    let mut fields = Map::new();
-    fields.insert("id".into(), Value::String(row.to_string()));
-    let pending: Vec<(String, String)> =
-        w.tx.prepare_cached("SELECT field, value FROM sync_pending WHERE tbl = ?1 AND row_id = ?2")?
-            .query_map(params![E::TABLE, row.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<std::result::Result<_, _>>()?;
-    for (f, v) in pending {
-        fields.insert(f, serde_json::from_str(&v)?);
-    }
-    // Optional fields may never be sent (a null); every other column must have arrived.
-    let missing = E::COLUMNS.iter().any(|(n, _)| !fields.contains_key(*n) && !n.ends_with("deleted_at"));
-    if missing {
-        return Ok(false);
-    }
-    let Ok(entity) = serde_json::from_value::<E>(Value::Object(fields)) else { return Ok(false) };
-    let was = w.record;
-    w.record = false;
-    let inserted = w.insert(&entity);
-    w.record = was;
-    inserted?;
+/// A field's winning clock as the store keeps it.
+#[derive(Debug, Clone)]
+struct Clocked {
+    hlc: Hlc,
+    change_id: Uuid,
+    author: Option<String>,
+}
+
+fn parse_clock(hlc: &str, id: Option<&str>, author: Option<String>) -> Option<Clocked> {
+    Some(Clocked { hlc: hlc.parse().ok()?, change_id: id.and_then(|i| i.parse().ok()).unwrap_or(Uuid::nil()), author })
+}
+
+/// Reads `fields` back as `E`, naming the field whose value does not fit.
+fn read_as<E: Entity>(fields: Map<String, Value>) -> Result<E> {
+    serde_path_to_error::deserialize::<_, E>(Value::Object(fields)).map_err(|e| {
+        let path = e.path().to_string();
+        CoreError::field(format!("{}.{path}", E::TABLE), format!("value does not fit ({})", e.into_inner()))
+    })
+}
+
+fn upsert_clock(w: &Writer<'_>, table: &str, row: &str, field: &str, c: &Clocked) -> Result<()> {
     w.tx.prepare_cached(
-        "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id)
-         SELECT tbl, row_id, field, hlc, change_id FROM sync_pending WHERE tbl = ?1 AND row_id = ?2
-         ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id",
+        "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id,
+         user_id = excluded.user_id",
     )?
-    .execute(params![E::TABLE, row.to_string()])?;
-    w.tx.prepare_cached("DELETE FROM sync_pending WHERE tbl = ?1 AND row_id = ?2")?
-        .execute(params![E::TABLE, row.to_string()])?;
-    Ok(true)
+    .execute(params![table, row, field, c.hlc.to_string(), c.change_id.to_string(), c.author])?;
+    Ok(())
+}
+
+/// Applies one row's changes of a batch: the row and its clocks are read once, each change is
+/// decided in memory, and the row is written once (updated, or inserted when a new row has all
+/// its fields; until then its fields wait in `sync_pending`).
+fn apply_row<E: Entity>(
+    w: &mut Writer<'_>,
+    row: Uuid,
+    changes: &[&FieldChange],
+    report: &mut ApplyReport,
+) -> Result<()> {
+    let row_text = row.to_string();
+    let existing = record::get_fields::<E>(&w.tx, row)?;
+    let mut clocks: HashMap<String, Clocked> = HashMap::new();
+    let mut fields: Map<String, Value> = Map::new();
+    {
+        let mut stmt = w
+            .tx
+            .prepare_cached("SELECT field, hlc, change_id, user_id FROM field_clocks WHERE tbl = ?1 AND row_id = ?2")?;
+        let mut rows = stmt.query(params![E::TABLE, row_text])?;
+        while let Some(r) = rows.next()? {
+            let (f, h, id, u): (String, String, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            if let Some(c) = parse_clock(&h, id.as_deref(), u) {
+                clocks.insert(f, c);
+            }
+        }
+    }
+    let had_pending = existing.is_none() && {
+        let mut stmt = w
+            .tx
+            .prepare_cached("SELECT field, value, hlc, change_id FROM sync_pending WHERE tbl = ?1 AND row_id = ?2")?;
+        let mut rows = stmt.query(params![E::TABLE, row_text])?;
+        let mut any = false;
+        while let Some(r) = rows.next()? {
+            let (f, v, h, id): (String, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            if let Some(c) = parse_clock(&h, Some(&id), None) {
+                fields.insert(f.clone(), serde_json::from_str(&v)?);
+                clocks.insert(f, c);
+                any = true;
+            }
+        }
+        any
+    };
+    if let Some(current) = &existing {
+        fields = current.clone();
+    }
+    let mut changed: Vec<String> = Vec::new();
+    for c in changes {
+        let current = clocks.get(&c.field).map(|k| (k.hlc, k.change_id));
+        match decide(false, (c.hlc, c.change_id), current) {
+            Decision::Duplicate => report.duplicates += 1,
+            Decision::Loses => {
+                let value = serde_json::to_string(&c.value)?;
+                if history(w, E::TABLE, row, &c.field, &value, (c.hlc, c.change_id), c.author)? {
+                    report.lost += 1;
+                } else {
+                    report.duplicates += 1;
+                }
+            }
+            Decision::Wins => {
+                if existing.is_some()
+                    && let (Some(old), Some(k)) = (fields.get(&c.field), clocks.get(&c.field))
+                {
+                    let author = k.author.as_deref().and_then(|a| a.parse().ok());
+                    history(w, E::TABLE, row, &c.field, &serde_json::to_string(old)?, (k.hlc, k.change_id), author)?;
+                }
+                fields.insert(c.field.clone(), c.value.clone());
+                clocks.insert(
+                    c.field.clone(),
+                    Clocked { hlc: c.hlc, change_id: c.change_id, author: c.author.map(|a| a.to_string()) },
+                );
+                if !changed.contains(&c.field) {
+                    changed.push(c.field.clone());
+                }
+                report.applied += 1;
+            }
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    if let Some(before) = existing {
+        let old_terms = if E::SEARCHABLE { read_as::<E>(before)?.search_terms() } else { String::new() };
+        let new: E = read_as(fields.clone())?;
+        let sets = changed.iter().enumerate().map(|(i, f)| format!("{f} = ?{}", i + 2)).collect::<Vec<_>>().join(", ");
+        let mut values = vec![rusqlite::types::Value::Text(row_text.clone())];
+        for f in &changed {
+            let col = E::COLUMNS.iter().find(|(n, _)| n == f).map(|(_, c)| *c).unwrap_or(Col::Text);
+            values.push(record::to_sql(col, fields.get(f).unwrap_or(&Value::Null))?);
+        }
+        let sql = format!("UPDATE {} SET {sets} WHERE id = ?1", E::TABLE);
+        w.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        if E::SEARCHABLE && new.search_terms() != old_terms {
+            reindex(w, &new)?;
+        }
+        for f in &changed {
+            upsert_clock(w, E::TABLE, &row_text, f, &clocks[f])?;
+        }
+        return Ok(());
+    }
+    // A new row: insert it once every column arrived (an optional deletion mark may never come).
+    let complete = E::COLUMNS.iter().all(|(n, _)| *n == "id" || fields.contains_key(*n) || n.ends_with("deleted_at"));
+    if complete {
+        fields.insert("id".into(), Value::String(row_text.clone()));
+        let entity: E = read_as(fields)?;
+        let was = w.record;
+        w.record = false;
+        let inserted = w.insert(&entity);
+        w.record = was;
+        inserted?;
+        for (f, k) in &clocks {
+            upsert_clock(w, E::TABLE, &row_text, f, k)?;
+        }
+        if had_pending {
+            w.tx.prepare_cached("DELETE FROM sync_pending WHERE tbl = ?1 AND row_id = ?2")?
+                .execute(params![E::TABLE, row_text])?;
+        }
+    } else {
+        for f in &changed {
+            let k = &clocks[f];
+            w.tx.prepare_cached(
+                "INSERT INTO sync_pending (tbl, row_id, field, value, hlc, change_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (tbl, row_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
+                 change_id = excluded.change_id",
+            )?
+            .execute(params![
+                E::TABLE,
+                row_text,
+                f,
+                serde_json::to_string(fields.get(f).unwrap_or(&Value::Null))?,
+                k.hlc.to_string(),
+                k.change_id.to_string()
+            ])?;
+        }
+        report.pending_rows += 1;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -201,77 +311,13 @@ impl Store {
             return Err(CoreError::Validation(errors));
         }
         let max_hlc = batch.iter().map(|c| c.hlc).max();
+        let groups = crate::sync::plan::group_by_row(batch, |c| (c.table.as_str(), c.row_id));
         let report = self.write_unrecorded(|w| {
             let mut report = ApplyReport::default();
-            let mut waiting: BTreeSet<(String, Uuid)> = BTreeSet::new();
-            for c in batch {
-                // A change seen before is either the field's current winner (equal clock) or in its
-                // history (a loser, inserted once): no separate list of applied ids is needed, so a
-                // row evicted and received again later is applied afresh.
-                let seen = false;
-                let clock: Option<(String, Option<String>, Option<String>)> = w
-                    .tx
-                    .prepare_cached(
-                        "SELECT hlc, change_id, user_id FROM field_clocks WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
-                    )?
-                    .query_row(params![c.table, c.row_id.to_string(), c.field], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()?;
-                let old_author = clock.as_ref().and_then(|(_, _, u)| u.clone());
-                let clock = clock.map(|(h, id, _)| (h, id));
-                let pending: Option<(String, String)> = w
-                    .tx
-                    .prepare_cached("SELECT hlc, change_id FROM sync_pending WHERE tbl = ?1 AND row_id = ?2 AND field = ?3")?
-                    .query_row(params![c.table, c.row_id.to_string(), c.field], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let parse = |(h, id): (String, Option<String>)| -> Option<(Hlc, Uuid)> {
-                    Some((h.parse().ok()?, id.and_then(|i| i.parse().ok()).unwrap_or(Uuid::nil())))
-                };
-                let current = clock.and_then(parse).or_else(|| pending.and_then(|(h, id)| parse((h, Some(id)))));
-                let decision = decide(seen, (c.hlc, c.change_id), current);
-                let value_text = serde_json::to_string(&c.value)?;
-                match decision {
-                    Decision::Duplicate => report.duplicates += 1,
-                    Decision::Loses => {
-                        if history(w, &c.table, c.row_id, &c.field, &value_text, (c.hlc, c.change_id), c.author)? {
-                            report.lost += 1;
-                        } else {
-                            report.duplicates += 1;
-                        }
-                    }
-                    Decision::Wins => {
-                        let row_now = with_entity!(c.table.as_str(), row_fields(w, c.row_id))?;
-                        match row_now {
-                            Some(fields) => {
-                                if let (Some(old), Some((h, id))) = (fields.get(&c.field), current) {
-                                    history(w, &c.table, c.row_id, &c.field, &serde_json::to_string(old)?, (h, id), old_author.as_deref().and_then(|a| a.parse().ok()))?;
-                                }
-                                with_entity!(c.table.as_str(), set_field(w, c.row_id, &c.field, &c.value))?;
-                                w.tx.prepare_cached(
-                                    "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                                     ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id,
-                                     user_id = excluded.user_id",
-                                )?
-                                .execute(params![c.table, c.row_id.to_string(), c.field, c.hlc.to_string(), c.change_id.to_string(),
-                                    c.author.map(|a| a.to_string())])?;
-                            }
-                            None => {
-                                w.tx.prepare_cached(
-                                    "INSERT INTO sync_pending (tbl, row_id, field, value, hlc, change_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                                     ON CONFLICT (tbl, row_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
-                                     change_id = excluded.change_id",
-                                )?
-                                .execute(params![c.table, c.row_id.to_string(), c.field, value_text, c.hlc.to_string(), c.change_id.to_string()])?;
-                                waiting.insert((c.table.clone(), c.row_id));
-                            }
-                        }
-                        report.applied += 1;
-                    }
-                }
-            }
-            for (table, row) in waiting {
-                if !with_entity!(table.as_str(), materialize(w, row))? {
-                    report.pending_rows += 1;
-                }
+            for g in &groups {
+                let changes: Vec<&FieldChange> = g.iter().map(|i| &batch[*i]).collect();
+                let (table, row) = (changes[0].table.as_str(), changes[0].row_id);
+                with_entity!(table, apply_row(w, row, &changes, &mut report))?;
             }
             Ok(report)
         })?;

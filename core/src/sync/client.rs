@@ -21,6 +21,7 @@ pub struct Session {
     pub expires_at: String,
 }
 
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
@@ -115,10 +116,29 @@ impl Client {
     }
 }
 
-/// The HTTP transport of one signed-in session.
+/// The HTTP transport of one signed-in session. While the round applies a page that said `more`,
+/// the next page is already being fetched in a background task (catching up is then bounded by the
+/// slower of the server and the local apply, not their sum).
 pub struct Http<'a> {
     pub client: &'a Client,
     pub session: &'a Session,
+    prefetch: std::sync::Mutex<Option<(i64, tokio::task::JoinHandle<Result<PullPage, SyncError>>)>>,
+}
+
+impl<'a> Http<'a> {
+    pub fn new(client: &'a Client, session: &'a Session) -> Self {
+        Http { client, session, prefetch: std::sync::Mutex::new(None) }
+    }
+}
+
+impl Drop for Http<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut p) = self.prefetch.lock()
+            && let Some((_, handle)) = p.take()
+        {
+            handle.abort();
+        }
+    }
 }
 
 impl Transport for Http<'_> {
@@ -127,13 +147,32 @@ impl Transport for Http<'_> {
     }
 
     async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
-        self.client.pull(self.session, since).await
+        let waiting = self.prefetch.lock().ok().and_then(|mut p| p.take());
+        let page = match waiting {
+            Some((at, handle)) if at == since => {
+                handle.await.map_err(|e| SyncError::Offline(format!("the fetch stopped: {e}")))??
+            }
+            other => {
+                if let Some((_, h)) = other {
+                    h.abort();
+                }
+                self.client.pull(self.session, since).await?
+            }
+        };
+        if page.more {
+            let (client, session, next) = (self.client.clone(), self.session.clone(), page.next_cursor);
+            let handle = tokio::spawn(async move { client.pull(&session, next).await });
+            if let Ok(mut p) = self.prefetch.lock() {
+                *p = Some((next, handle));
+            }
+        }
+        Ok(page)
     }
 }
 
 impl Client {
     /// One sync round over HTTP.
     pub async fn sync(&self, store: impl StoreAccess, session: &Session) -> Result<SyncReport, SyncError> {
-        super::round::round(&Http { client: self, session }, store).await
+        super::round::round(&Http::new(self, session), store).await
     }
 }
