@@ -4,6 +4,7 @@
 //! Prints medians.
 //!
 //!     cargo bench -p showroom-sync --bench sync
+#![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
 
 use serde_json::{Map, Value};
 use showroom_core::domain::{Customer, Interaction, Timestamp};

@@ -116,13 +116,16 @@ impl Client {
     }
 }
 
+/// A page being fetched in the background.
+type Prefetch = tokio::task::JoinHandle<Result<PullPage, SyncError>>;
+
 /// The HTTP transport of one signed-in session. While the round applies a page that said `more`,
 /// the next page is already being fetched in a background task (catching up is then bounded by the
 /// slower of the server and the local apply, not their sum).
 pub struct Http<'a> {
     pub client: &'a Client,
     pub session: &'a Session,
-    prefetch: std::sync::Mutex<Option<(i64, tokio::task::JoinHandle<Result<PullPage, SyncError>>)>>,
+    prefetch: std::sync::Mutex<Option<(i64, Prefetch)>>,
 }
 
 impl<'a> Http<'a> {
