@@ -14,13 +14,7 @@ use std::path::{Path, PathBuf};
 use ts_rs::TS;
 use uuid::Uuid;
 
-/// Sync state as the status bar shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum SyncStatus {
-    /// No server configured, or not reachable. `pending` changes wait in the outbox.
-    Offline { pending: i64 },
-}
+pub use crate::sync::status::SyncStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppStatus {
@@ -37,20 +31,89 @@ pub struct AppStatus {
 
 pub struct Showroom {
     store: Store,
+    sync: std::sync::Arc<crate::sync::status::SyncTracker>,
 }
 
 impl Showroom {
     /// Opens the database in `data_dir` (created on first run).
     pub fn open(data_dir: &Path) -> Result<Self> {
-        Ok(Showroom { store: Store::open(&data_dir.join(crate::paths::DB_FILE))? })
+        Ok(Showroom { store: Store::open(&data_dir.join(crate::paths::DB_FILE))?, sync: Default::default() })
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Ok(Showroom { store: Store::open_in_memory()? })
+        Ok(Showroom { store: Store::open_in_memory()?, sync: Default::default() })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The sync engine's shared state (phase, requests).
+    pub fn sync_tracker(&self) -> std::sync::Arc<crate::sync::status::SyncTracker> {
+        self.sync.clone()
+    }
+
+    /// The session with the sync server, when signed in.
+    pub fn session(&self) -> Result<Option<crate::sync::round::Session>> {
+        match self.store.meta("sync_session")? {
+            Some(text) => Ok(serde_json::from_str(&text).ok()),
+            None => Ok(None),
+        }
+    }
+
+    /// Keeps (or forgets) the session; changes made from now on carry its user.
+    pub fn save_session(&mut self, session: Option<&crate::sync::round::Session>) -> Result<()> {
+        match session {
+            Some(s) => {
+                self.store.set_meta("sync_session", &serde_json::to_string(s)?)?;
+                self.store.set_user(Some(s.user_id))?;
+            }
+            None => {
+                self.store.conn().execute("DELETE FROM meta WHERE key = 'sync_session'", [])?;
+                self.store.set_user(None)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The signed-in account, for Settings.
+    pub fn sync_account(&self) -> Result<Option<crate::sync::status::SyncAccount>> {
+        Ok(self.session()?.as_ref().map(crate::sync::status::SyncAccount::of))
+    }
+
+    /// Asks the background engine for a round now ("Sync now", "Retry").
+    pub fn request_sync(&self) {
+        self.sync.request();
+    }
+
+    /// This user's values that lost to someone else's later edit.
+    pub fn conflicts(&mut self) -> Result<Vec<crate::store::syncing::Conflict>> {
+        self.store.conflicts(200)
+    }
+
+    /// Writes the lost value again as a new edit, which syncs and wins.
+    pub fn keep_mine(&mut self, conflict_id: i64) -> Result<()> {
+        self.store.keep_mine(conflict_id)?;
+        self.sync.request();
+        Ok(())
+    }
+
+    pub fn dismiss_conflict(&mut self, conflict_id: i64) -> Result<()> {
+        self.store.dismiss_conflict(conflict_id)
+    }
+
+    /// Messages from the server (a reservation that lost), newest first.
+    pub fn sync_notices(&self) -> Result<Vec<crate::store::syncing::SyncNotice>> {
+        self.store.notices()
+    }
+
+    pub fn dismiss_notice(&self, seq: i64) -> Result<()> {
+        self.store.dismiss_notice(seq)
+    }
+
+    /// Edits the server refused, kept so nothing is lost silently.
+    pub fn refused_changes(&self) -> Result<Vec<crate::store::syncing::RefusedChange>> {
+        self.store.refused_changes()
     }
 
     pub fn store_mut(&mut self) -> &mut Store {
@@ -79,7 +142,11 @@ impl Showroom {
             dealership: self.dealership().map(|d| d.name),
             customers,
             onboarded: customers > 0 || self.store.meta("onboarded")?.is_some(),
-            sync: SyncStatus::Offline { pending: self.store.pending_changes()? },
+            sync: self.sync.status(
+                self.session()?.map(|s| s.server),
+                self.store.pending_changes()?,
+                Timestamp::now().millis(),
+            ),
         })
     }
 

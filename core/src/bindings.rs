@@ -25,9 +25,13 @@ pub fn typescript() -> String {
     use crate::quotes::*;
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
     use crate::store::search::{HitKind, SearchHit};
+    use crate::store::syncing::{Conflict, RefusedChange, SyncNotice};
+    use crate::sync::round::SyncReport;
+    use crate::sync::status::SyncAccount;
     let cfg = Config::new().with_large_int("number");
     let body = decls![cfg;
-        ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary,
+        ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary, SyncAccount, SyncReport,
+        Conflict, RefusedChange, SyncNotice,
         Timestamp, Customer, CustomerDraft, Consent, Preferences, Condition, CustomerDetail, CustomerQuery, Page<()>,
         Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,
         Activity, ActivityKind, Interaction, InteractionChannel, Direction,

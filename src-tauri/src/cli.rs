@@ -34,6 +34,14 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Sync once with the sync server, headless. With --server and --user, signs in first (the
+    /// password from SHOWROOM_PASSWORD or a prompt); without them, uses the stored sign-in.
+    Sync {
+        #[arg(long, requires = "user")]
+        server: Option<String>,
+        #[arg(long, requires = "server")]
+        user: Option<String>,
+    },
     /// Compute or print a deal described in a JSON file (see docs/deal-json.md).
     Quote {
         #[command(subcommand)]
@@ -137,6 +145,40 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 s.interactions
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync { server, user } => {
+            let app = std::sync::Mutex::new(open(data_dir)?);
+            tauri::async_runtime::block_on(async {
+                use showroom_core::sync::engine;
+                if let (Some(server), Some(user)) = (server, user) {
+                    let password = match std::env::var("SHOWROOM_PASSWORD") {
+                        Ok(p) => p,
+                        Err(_) => rpassword::prompt_password(format!("Password for {user} at {server}: "))
+                            .context("cannot read a password (set SHOWROOM_PASSWORD)")?,
+                    };
+                    match engine::sign_in(&app, &server, &user, &password).await {
+                        Ok(a) => eprintln!("Signed in to {} as {} ({})", a.server, a.user, a.role),
+                        Err(e) => return field_errors(e),
+                    }
+                }
+                match engine::sync_once(&app).await {
+                    Ok(r) => {
+                        println!(
+                            "Synced: pushed {} changes, pulled {} ({} applied, {} older values kept in history), removed {}, refused {}, notices {}; server at {}",
+                            r.pushed, r.pulled, r.applied, r.lost, r.evicted, r.refused, r.notices, r.server_seq
+                        );
+                        for n in app.lock().map_err(|_| anyhow::anyhow!("lock"))?.sync_notices()? {
+                            println!("notice: {}", n.message);
+                        }
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(showroom_core::sync::round::SyncError::Local(e)) => field_errors(e),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        Ok(ExitCode::FAILURE)
+                    }
+                }
+            })
         }
         Command::Export { format: Format::Json, out } => {
             let app = open(data_dir)?;

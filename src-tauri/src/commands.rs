@@ -11,14 +11,17 @@ use showroom_core::pdf::Letterhead;
 use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteTarget};
 use showroom_core::store::customers::{CustomerDetail, CustomerQuery, Page};
 use showroom_core::store::search::SearchHit;
+use showroom_core::store::syncing::{Conflict, RefusedChange, SyncNotice};
+use showroom_core::sync::engine;
+use showroom_core::sync::status::SyncAccount;
 use showroom_core::{ApiError, ErrorCode, Showroom};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tauri::State;
 use uuid::Uuid;
 
 /// The open database (or why it could not be opened, shown by the UI instead of a crash), and the
 /// data folder it lives in.
-pub struct AppState(pub Result<Mutex<Showroom>, ApiError>, pub std::path::PathBuf);
+pub struct AppState(pub Result<Arc<Mutex<Showroom>>, ApiError>, pub std::path::PathBuf);
 
 type R<T> = Result<T, ApiError>;
 
@@ -136,4 +139,61 @@ pub fn save_letterhead(state: State<'_, AppState>, letterhead: Letterhead) -> R<
 #[tauri::command(async)]
 pub fn accept_quote(state: State<'_, AppState>, id: Uuid, acceptance: Acceptance) -> R<QuoteDetail> {
     with(&state, |a| a.accept_quote(id, &acceptance))
+}
+
+fn shared(state: &State<'_, AppState>) -> R<Arc<Mutex<Showroom>>> {
+    state.0.as_ref().map(Arc::clone).map_err(Clone::clone)
+}
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, server: String, user: String, password: String) -> R<SyncAccount> {
+    Ok(engine::sign_in(&*shared(&state)?, &server, &user, &password).await?)
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> R<()> {
+    Ok(engine::sign_out(&*shared(&state)?).await?)
+}
+
+#[tauri::command(async)]
+pub fn sync_account(state: State<'_, AppState>) -> R<Option<SyncAccount>> {
+    with(&state, |a| a.sync_account())
+}
+
+#[tauri::command(async)]
+pub fn sync_now(state: State<'_, AppState>) -> R<()> {
+    with(&state, |a| {
+        a.request_sync();
+        Ok(())
+    })
+}
+
+#[tauri::command(async)]
+pub fn conflicts(state: State<'_, AppState>) -> R<Vec<Conflict>> {
+    with(&state, |a| a.conflicts())
+}
+
+#[tauri::command(async)]
+pub fn keep_mine(state: State<'_, AppState>, id: i64) -> R<()> {
+    with(&state, |a| a.keep_mine(id))
+}
+
+#[tauri::command(async)]
+pub fn dismiss_conflict(state: State<'_, AppState>, id: i64) -> R<()> {
+    with(&state, |a| a.dismiss_conflict(id))
+}
+
+#[tauri::command(async)]
+pub fn sync_notices(state: State<'_, AppState>) -> R<Vec<SyncNotice>> {
+    with(&state, |a| a.sync_notices())
+}
+
+#[tauri::command(async)]
+pub fn dismiss_notice(state: State<'_, AppState>, seq: i64) -> R<()> {
+    with(&state, |a| a.dismiss_notice(seq))
+}
+
+#[tauri::command(async)]
+pub fn refused_changes(state: State<'_, AppState>) -> R<Vec<RefusedChange>> {
+    with(&state, |a| a.refused_changes())
 }

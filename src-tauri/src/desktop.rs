@@ -4,11 +4,11 @@ use crate::commands::{self, AppState};
 use showroom_core::{ApiError, Showroom};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let state = match Showroom::open(data_dir) {
-        Ok(app) => AppState(Ok(Mutex::new(app)), data_dir.to_path_buf()),
+        Ok(app) => AppState(Ok(Arc::new(Mutex::new(app))), data_dir.to_path_buf()),
         Err(e) => {
             tracing::error!("cannot open the database in {}: {e}", data_dir.display());
             AppState(Err(ApiError::from(e)), data_dir.to_path_buf())
@@ -17,10 +17,15 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     // The webview's own storage (theme, density) lives beside the database, so each data folder is
     // a self-contained profile and tests never touch the user's.
     let webview_dir = data_dir.join("webview");
+    let engine = state.0.as_ref().ok().cloned();
     tauri::Builder::default()
         .setup(move |app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
+            // Background sync: soon after a change, every 30 s, on request, with backoff when offline.
+            if let Some(shared) = engine {
+                tauri::async_runtime::spawn(showroom_core::sync::engine::run(shared));
+            }
             Ok(())
         })
         .manage(state)
@@ -46,6 +51,16 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::letterhead,
             commands::save_letterhead,
             commands::accept_quote,
+            commands::sign_in,
+            commands::sign_out,
+            commands::sync_account,
+            commands::sync_now,
+            commands::conflicts,
+            commands::keep_mine,
+            commands::dismiss_conflict,
+            commands::sync_notices,
+            commands::dismiss_notice,
+            commands::refused_changes,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

@@ -5,8 +5,9 @@
 use serde_json::json;
 use showroom_core::domain::{Customer, Interaction, Timestamp, Vehicle, VehicleStatus, new_id};
 use showroom_core::store::{Store, get};
-use showroom_core::sync::client::{Client, Session};
+use showroom_core::sync::client::Client;
 use showroom_core::sync::protocol::{Push, WireChange};
+use showroom_core::sync::round::Session;
 use showroom_core::sync::round::SyncError;
 use showroom_e2e::SyncServer;
 use std::path::Path;
@@ -382,4 +383,47 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
     for c in &customers {
         assert_eq!(m.customer(c.id).as_ref(), Some(c));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_syncs_headless_with_a_password_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    let data = dir.path().join("ana-laptop");
+    let csv = dir.path().join("walk-ins.csv");
+    std::fs::write(&csv, "first_name,last_name,email\nRosa,Diaz,rosa@example.com\nKai,Ono,kai@example.com\n").unwrap();
+    let run = |args: &[&str], password: &str| {
+        let out = std::process::Command::new(showroom_e2e::binary("showroom"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env("SHOWROOM_PASSWORD", password)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
+    };
+    let (ok, text) = run(&["import", "customers", csv.to_str().unwrap()], "");
+    assert!(ok, "{text}");
+    let url = server.url();
+    let (ok, text) = run(&["sync", "--server", &url, "--user", "ana"], "not the password");
+    assert!(!ok);
+    assert!(text.contains("password:"), "{text}");
+    let (ok, text) = run(&["sync", "--server", &url, "--user", "ana"], PW);
+    assert!(ok, "{text}");
+    assert!(text.contains("Signed in to") && text.contains("pushed ") && !text.contains("pushed 0"), "{text}");
+    // Later runs reuse the stored sign-in.
+    let (ok, text) = run(&["sync"], "");
+    assert!(ok && text.contains("pushed 0"), "{text}");
+    let client = Client::new(&url).unwrap();
+    let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
+    m.sync(&client).await;
+    let names: Vec<String> = showroom_core::store::query::<Customer>(m.store.conn(), "ORDER BY last_name", [])
+        .unwrap()
+        .into_iter()
+        .map(|c| c.first_name)
+        .collect();
+    assert_eq!(names, ["Rosa", "Kai"]);
 }

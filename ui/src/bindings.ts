@@ -21,9 +21,39 @@ data_file: string, schema_version: number, device_id: string, dealership: string
  */
 onboarded: boolean, sync: SyncStatus, };
 
-export type SyncStatus = { "state": "offline", pending: number, };
+export type SyncStatus = { "state": "local", pending: number, } | { "state": "syncing", pending: number, server: string, } | { "state": "synced", pending: number, server: string, at: string, } | { "state": "offline", pending: number, server: string, since: string, retry_in_s: number, } | { "state": "error", pending: number, server: string, message: string, } | { "state": "sign_in_needed", pending: number, server: string, message: string, };
 
 export type DemoSummary = { users: number, vehicles: number, customers: number, leads: number, opportunities: number, activities: number, interactions: number, };
+
+export type SyncAccount = { server: string, user: string, role: string, expires_at: string, };
+
+export type SyncReport = { pushed: number, refused: number, pulled: number, applied: number, 
+/**
+ * Incoming values that lost to newer ones (kept in history).
+ */
+lost: number, evicted: number, notices: number, 
+/**
+ * Partitions whose checksum differed from the server's after the round.
+ */
+mismatched: Array<string>, server_seq: number, };
+
+export type Conflict = { id: number, table: string, row_id: string, field: string, 
+/**
+ * What the record is ("Dana Whitfield", "2024 Ford F-150").
+ */
+record: string, mine: unknown, theirs: unknown, 
+/**
+ * Who made the winning value, when known.
+ */
+theirs_by: string | null, 
+/**
+ * When the winning value was made (UTC, RFC 3339).
+ */
+theirs_at: string, mine_at: string, };
+
+export type RefusedChange = { change_id: string, table: string, row_id: string, field: string, value: unknown, reason: string, refused_at: string, };
+
+export type SyncNotice = { seq: number, kind: string, message: string, table: string, row_id: string, at: string, };
 
 export type Timestamp = string;
 

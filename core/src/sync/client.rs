@@ -3,23 +3,11 @@
 //! aside exactly the changes the server named.
 
 use super::protocol::{ErrorBody, PAGE, PullPage, Push, PushAck, SignIn, SignedIn};
-use super::round::{Refusal, StoreAccess, SyncError, SyncReport, Transport};
+use super::round::{Refusal, Session, StoreAccess, SyncError, SyncReport, Transport};
 use crate::error::CoreError;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use uuid::Uuid;
-
-/// A signed-in session with one server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Session {
-    pub server: String,
-    pub token: String,
-    pub user_id: Uuid,
-    pub user: String,
-    pub role: String,
-    pub expires_at: String,
-}
 
 #[derive(Clone)]
 pub struct Client {

@@ -4,11 +4,14 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
+pub mod engine;
 pub mod hlc;
 pub mod merge;
 pub mod partition;
 pub mod plan;
 pub mod protocol;
 pub mod round;
+pub mod status;
 
 pub use hlc::{Clock, Hlc};

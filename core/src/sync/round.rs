@@ -30,6 +30,17 @@ pub enum SyncError {
     Local(#[from] CoreError),
 }
 
+/// A signed-in session with one server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub server: String,
+    pub token: String,
+    pub user_id: Uuid,
+    pub user: String,
+    pub role: String,
+    pub expires_at: String,
+}
+
 /// What one sync round did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncReport {
