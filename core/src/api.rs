@@ -27,6 +27,9 @@ pub struct AppStatus {
     /// False until the user chose "Load demo dealership" or "Start empty" (or data exists).
     pub onboarded: bool,
     pub sync: SyncStatus,
+    /// Conflicts, notices and refused edits waiting for the user.
+    #[ts(type = "number")]
+    pub sync_attention: i64,
 }
 
 pub struct Showroom {
@@ -111,6 +114,10 @@ impl Showroom {
         self.store.dismiss_notice(seq)
     }
 
+    pub fn dismiss_refused(&self, change_id: Uuid) -> Result<()> {
+        self.store.dismiss_refused(change_id)
+    }
+
     /// Edits the server refused, kept so nothing is lost silently.
     pub fn refused_changes(&self) -> Result<Vec<crate::store::syncing::RefusedChange>> {
         self.store.refused_changes()
@@ -147,6 +154,7 @@ impl Showroom {
                 self.store.pending_changes()?,
                 Timestamp::now().millis(),
             ),
+            sync_attention: self.store.sync_attention()?,
         })
     }
 

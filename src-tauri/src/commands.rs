@@ -197,3 +197,8 @@ pub fn dismiss_notice(state: State<'_, AppState>, seq: i64) -> R<()> {
 pub fn refused_changes(state: State<'_, AppState>) -> R<Vec<RefusedChange>> {
     with(&state, |a| a.refused_changes())
 }
+
+#[tauri::command(async)]
+pub fn dismiss_refused(state: State<'_, AppState>, id: Uuid) -> R<()> {
+    with(&state, |a| a.dismiss_refused(id))
+}

@@ -61,6 +61,7 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::sync_notices,
             commands::dismiss_notice,
             commands::refused_changes,
+            commands::dismiss_refused,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

@@ -384,3 +384,113 @@ async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     ui.find(By::XPath("//dd[contains(., '$837.38') and contains(., 'TX-AUS')]"), "8.25% Austin tax", 15).await;
     ui.driver.quit().await.unwrap();
 }
+
+/// A manager's device (the core's sync client, no window) syncing until `done` holds.
+async fn manager_sees(
+    client: &showroom_core::sync::client::Client,
+    store: &mut showroom_core::store::Store,
+    session: &showroom_core::sync::round::Session,
+    what: &str,
+    done: impl Fn(&showroom_core::store::Store) -> bool,
+) {
+    for _ in 0..60 {
+        client.sync(&mut *store, session).await.unwrap();
+        if done(store) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("the manager never saw {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_sync_a_new_customer_and_keep_mine_in_the_window() {
+    use showroom_core::domain::Customer;
+    use showroom_core::store::query;
+    const PW: &str = "correct horse battery";
+    let _one = ONE_WINDOW.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = showroom_e2e::SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    let data = dir.path().join("ana-laptop");
+    let ui = launch(&data).await;
+
+    ui.click(&ui.button("Start empty").await, "Start empty").await;
+    ui.wait_text("[data-testid='sync-state']", "Not signed in").await;
+
+    // Settings: a wrong password is named next to its field; the right one signs in and syncs.
+    ui.click(&ui.button("Settings").await, "Settings").await;
+    ui.input("server").await.send_keys(server.url()).await.unwrap();
+    ui.input("user").await.send_keys("ana").await.unwrap();
+    ui.input("password").await.send_keys("not the password").await.unwrap();
+    ui.click(&ui.button("Sign in").await, "Sign in").await;
+    ui.wait_text("[data-field-error='password']", "wrong user or password").await;
+    let pw = ui.input("password").await;
+    pw.clear().await.unwrap();
+    pw.send_keys(PW).await.unwrap();
+    ui.click(&ui.button("Sign in").await, "Sign in").await;
+    ui.wait_text("[data-testid='sync-state']", "Synced").await;
+    ui.wait_text("[data-testid='settings-sync-state']", "Synced").await;
+    shot(&ui.display, "20-sync-settings");
+
+    // A customer created in the window reaches the manager by itself.
+    ui.click(&ui.button("Customers").await, "Customers").await;
+    ui.click(&ui.button("New customer").await, "New customer").await;
+    ui.input("first_name").await.send_keys("Dana").await.unwrap();
+    ui.input("last_name").await.send_keys("Whitfield").await.unwrap();
+    ui.click(&ui.button("Create customer").await, "Create customer").await;
+    ui.wait_text("[data-testid='customer-name']", "Dana Whitfield").await;
+    let client = showroom_core::sync::client::Client::new(&server.url()).unwrap();
+    let mut m = showroom_core::store::Store::open(&dir.path().join("mia.sqlite3")).unwrap();
+    let ms = client.sign_in("mia", PW, m.device_id()).await.unwrap();
+    m.set_user(Some(ms.user_id)).unwrap();
+    let dana = |s: &showroom_core::store::Store| {
+        query::<Customer>(s.conn(), "WHERE last_name = 'Whitfield'", []).unwrap().pop()
+    };
+    manager_sees(&client, &mut m, &ms, "the new customer", |s| dana(s).is_some()).await;
+
+    // Ana edits the notes; later the manager edits them too, so Ana's value loses.
+    ui.click(&ui.button("Edit").await, "Edit").await;
+    let notes = ui.input("notes").await;
+    notes.send_keys("Ana: prefers blue").await.unwrap();
+    notes.send_keys(Key::Control + Key::Enter).await.unwrap();
+    manager_sees(&client, &mut m, &ms, "Ana's note", |s| dana(s).is_some_and(|c| c.notes == "Ana: prefers blue")).await;
+    let old = dana(&m).unwrap();
+    m.write(|w| w.update(&old, &Customer { notes: "Mia: wants red".into(), ..old.clone() }).map(|_| ())).unwrap();
+    client.sync(&mut m, &ms).await.unwrap();
+
+    // The conflicts view shows both values and who won; "Keep mine" makes Ana's win again.
+    ui.click(&ui.find(By::Css("[title^='Sync & conflicts']"), "the Sync nav item", 10).await, "Sync").await;
+    ui.click(&ui.button("Sync now").await, "Sync now").await;
+    let row = ui.wait_text("table.conflicts tbody tr", "Mia: wants red").await;
+    ui.wait_text("[data-testid='sync-state']", "1 to review").await;
+    shot(&ui.display, "21-conflicts");
+    let text = row.prop("textContent").await.unwrap().unwrap_or_default();
+    if !(text.contains("Ana: prefers blue") && text.contains("Mia Stone") && text.contains("Notes")) {
+        ui.fail(format!("the conflict row reads {text:?}"));
+    }
+    ui.click(&ui.button("Keep mine").await, "Keep mine").await;
+    ui.find(By::Css("[data-testid='no-conflicts']"), "the empty conflicts list", 15).await;
+    manager_sees(&client, &mut m, &ms, "Ana's kept note", |s| dana(s).is_some_and(|c| c.notes == "Ana: prefers blue"))
+        .await;
+
+    // The network goes away: edits keep landing locally, the status bar says offline with the
+    // count waiting, and once the server is back "Retry now" sends them.
+    server.kill9();
+    ui.click(&ui.button("Customers").await, "Customers").await;
+    ui.click(&ui.find(By::XPath("//table//td[contains(., 'Whitfield')]"), "Dana's row", 10).await, "Dana").await;
+    ui.click(&ui.button("Edit").await, "Edit").await;
+    let city = ui.input("city").await;
+    city.send_keys("Round Rock").await.unwrap();
+    city.send_keys(Key::Control + Key::Enter).await.unwrap();
+    ui.wait_text("[data-testid='sync-state']", "Offline since").await;
+    ui.wait_text("[data-testid='sync-state']", "waiting").await;
+    shot(&ui.display, "22-offline");
+    server.restart();
+    ui.click(&ui.button("Retry now").await, "Retry now").await;
+    manager_sees(&client, &mut m, &ms, "the edit made offline", |s| dana(s).is_some_and(|c| c.city == "Round Rock"))
+        .await;
+    ui.wait_text("[data-testid='sync-state']", "Synced").await;
+    ui.driver.quit().await.unwrap();
+}

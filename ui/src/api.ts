@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
   Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
+  Conflict, RefusedChange, SyncAccount, SyncNotice,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -45,4 +46,15 @@ export const api = {
   saveLetterhead: (letterhead: Letterhead) => call<Letterhead>("save_letterhead", { letterhead }),
   acceptQuote: (id: string, acceptance: Acceptance) => call<QuoteDetail>("accept_quote", { id, acceptance }),
   saveCustomJurisdiction: (rule: Jurisdiction) => call<CustomJurisdiction>("save_custom_jurisdiction", { rule }),
+  signIn: (server: string, user: string, password: string) => call<SyncAccount>("sign_in", { server, user, password }),
+  signOut: () => call<void>("sign_out"),
+  syncAccount: () => call<SyncAccount | null>("sync_account"),
+  syncNow: () => call<void>("sync_now"),
+  conflicts: () => call<Conflict[]>("conflicts"),
+  keepMine: (id: number) => call<void>("keep_mine", { id }),
+  dismissConflict: (id: number) => call<void>("dismiss_conflict", { id }),
+  syncNotices: () => call<SyncNotice[]>("sync_notices"),
+  dismissNotice: (seq: number) => call<void>("dismiss_notice", { seq }),
+  refusedChanges: () => call<RefusedChange[]>("refused_changes"),
+  dismissRefused: (id: string) => call<void>("dismiss_refused", { id }),
 };

@@ -19,7 +19,11 @@ data_file: string, schema_version: number, device_id: string, dealership: string
 /**
  * False until the user chose "Load demo dealership" or "Start empty" (or data exists).
  */
-onboarded: boolean, sync: SyncStatus, };
+onboarded: boolean, sync: SyncStatus, 
+/**
+ * Conflicts, notices and refused edits waiting for the user.
+ */
+sync_attention: number, };
 
 export type SyncStatus = { "state": "local", pending: number, } | { "state": "syncing", pending: number, server: string, } | { "state": "synced", pending: number, server: string, at: string, } | { "state": "offline", pending: number, server: string, since: string, retry_in_s: number, } | { "state": "error", pending: number, server: string, message: string, } | { "state": "sign_in_needed", pending: number, server: string, message: string, };
 

@@ -376,8 +376,11 @@ impl Store {
                     .query_row(params![table, row, field], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 let (win_hlc, win_user) = winner.unwrap_or_default();
-                // Only values that lost to someone else: my own later edit is not a conflict.
+                // Only values that lost to someone else: my own later edit is not a conflict (and
+                // leaves the list for good).
                 if win_user.as_deref() == Some(me.as_str()) && !me.is_empty() || win_hlc.ends_with(&device) {
+                    w.tx.prepare_cached("UPDATE field_history SET resolved_at = ?2 WHERE id = ?1")?
+                        .execute(params![id, Timestamp::now().to_string()])?;
                     continue;
                 }
                 let by = match win_user {
@@ -403,6 +406,24 @@ impl Store {
             }
             Ok(out)
         })
+    }
+
+    /// How many things need the user's eye: unresolved lost values of theirs, notices, refused edits.
+    pub fn sync_attention(&self) -> Result<i64> {
+        let me = self.user_id.map(|u| u.to_string()).unwrap_or_default();
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM field_history WHERE resolved_at IS NULL AND (user_id = ?1 OR substr(hlc, 26) = ?2))
+                  + (SELECT COUNT(*) FROM sync_notices WHERE dismissed = 0)
+                  + (SELECT COUNT(*) FROM sync_refused)",
+            params![me, self.device_id.to_string()],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Forgets a refused edit the user has seen (its value stays in this device's data).
+    pub fn dismiss_refused(&self, change_id: Uuid) -> Result<()> {
+        self.conn.execute("DELETE FROM sync_refused WHERE change_id = ?1", [change_id.to_string()])?;
+        Ok(())
     }
 
     /// "Keep mine": writes the lost value again as a new edit (which syncs and now wins), and

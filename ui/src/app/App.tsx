@@ -10,6 +10,8 @@ import { FirstRun } from "./FirstRun";
 import { NAV, type PageId } from "./nav";
 import { Placeholder } from "./Placeholder";
 import { SettingsPage } from "./SettingsPage";
+import { SyncPage } from "./SyncPage";
+import { syncSummary } from "../lib/sync";
 import { Shortcuts } from "./Shortcuts";
 import { CustomersPage } from "../customers/CustomersPage";
 import { DeskPage } from "../desk/DeskPage";
@@ -33,6 +35,11 @@ export function App() {
     api.status().then(setStatus).catch((e) => setLoadError(e.message));
   }, []);
   useEffect(refreshStatus, [refreshStatus]);
+  // The sync engine works in the background: keep the status bar current.
+  useEffect(() => {
+    const t = window.setInterval(() => { if (document.visibilityState === "visible") refreshStatus(); }, 3000);
+    return () => window.clearInterval(t);
+  }, [refreshStatus]);
 
   useKeyLayer((e) => {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
@@ -45,7 +52,7 @@ export function App() {
       setHelp(true);
       return true;
     }
-    if (e.altKey && /^[1-8]$/.test(e.key)) {
+    if (e.altKey && /^[1-9]$/.test(e.key)) {
       setPage(NAV[Number(e.key) - 1].id);
       return true;
     }
@@ -91,7 +98,7 @@ export function App() {
           <span className="label">Search</span>
           <span className="kbd badge" style={{ marginLeft: "auto" }}>Ctrl K</span>
         </button>
-        {NAV.filter((n) => n.id !== "settings").map((n) => (
+        {NAV.filter((n) => n.id !== "settings" && n.id !== "sync").map((n) => (
           <button key={n.id} className="nav-item" aria-current={page === n.id ? "page" : undefined} onClick={() => setPage(n.id)}
             title={`${n.label} (Alt+${n.key})`}>
             <Icon name={n.icon} />
@@ -100,6 +107,11 @@ export function App() {
           </button>
         ))}
         <div className="sidebar-footer">
+          <button className="nav-item" aria-current={page === "sync" ? "page" : undefined} onClick={() => setPage("sync")} title="Sync & conflicts (Alt+9)">
+            <Icon name="sync" />
+            <span className="label">Sync</span>
+            {status.sync_attention > 0 && <span className="badge attention" aria-label={`${status.sync_attention} need your attention`}>{status.sync_attention}</span>}
+          </button>
           <button className="nav-item" aria-current={page === "settings" ? "page" : undefined} onClick={() => setPage("settings")} title="Settings (Alt+8)">
             <Icon name="settings" />
             <span className="label">Settings</span>
@@ -125,6 +137,8 @@ export function App() {
           <DeskPage key={deskSeed.key} initialVehicle={deskSeed.vehicle} initialCustomer={deskSeed.customer} />
         ) : page === "inventory" ? (
           <InventoryPage key={inventoryText} initialText={inventoryText} onQuote={(vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer: null })); setPage("quotes"); }} />
+        ) : page === "sync" ? (
+          <SyncPage status={status} onChanged={refreshStatus} />
         ) : page === "settings" ? (
           <SettingsPage status={status} onChanged={refreshStatus} />
         ) : (
@@ -133,10 +147,8 @@ export function App() {
       </main>
 
       <footer className="statusbar" aria-label="Status">
-        <span title="Sync: no server is configured yet; every change is kept on this device">
-          <span className="dot" /> Offline
-          {status.sync.pending > 0 && ` · ${status.sync.pending.toLocaleString("en-US")} changes waiting to sync`}
-        </span>
+        <SyncState status={status} onSettings={() => setPage("settings")} onRetry={() => { void api.syncNow().then(refreshStatus); }}
+          onConflicts={() => setPage("sync")} />
         <span className="spacer" />
         <Icon name="database" size={13} />
         <span className="path" title={status.data_file} data-testid="data-file">{status.data_file}</span>
@@ -146,5 +158,17 @@ export function App() {
         onOpenVehicle={(stock) => { setMenu(false); setInventoryText(stock); setPage("inventory"); }} />}
       {help && <Shortcuts onClose={() => setHelp(false)} />}
     </div>
+  );
+}
+
+function SyncState({ status, onSettings, onRetry, onConflicts }: { status: AppStatus; onSettings: () => void; onRetry: () => void; onConflicts: () => void }) {
+  const s = syncSummary(status.sync);
+  return (
+    <span className="sync-state" data-testid="sync-state" data-state={status.sync.state} role="status" aria-live="polite">
+      <span className={`dot ${s.tone}`} /> {s.text}
+      {s.action === "retry" && <button className="link" onClick={onRetry}>Retry now</button>}
+      {s.action === "sign-in" && status.sync.state === "sign_in_needed" && <button className="link" onClick={onSettings}>Sign in</button>}
+      {status.sync_attention > 0 && <button className="link" onClick={onConflicts}>{status.sync_attention} to review</button>}
+    </span>
   );
 }

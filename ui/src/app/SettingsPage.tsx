@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { AppStatus } from "../bindings";
 import { LetterheadSettings } from "./LetterheadSettings";
 import { TaxSettings } from "./TaxSettings";
+import { SyncSettings } from "./SyncSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
 export function SettingsPage({ status, onChanged }: { status: AppStatus; onChanged: () => void }) {
@@ -30,6 +31,7 @@ export function SettingsPage({ status, onChanged }: { status: AppStatus; onChang
             </div>
           </div>
         </div>
+        <SyncSettings status={status} onChanged={onChanged} />
         <LetterheadSettings onSaved={onChanged} />
         <TaxSettings />
         <h2 className="form-section">This device</h2>
@@ -37,7 +39,7 @@ export function SettingsPage({ status, onChanged }: { status: AppStatus; onChang
           <dt>Data file</dt><dd>{status.data_file}</dd>
           <dt>Schema version</dt><dd>{status.schema_version}</dd>
           <dt>Device id</dt><dd>{status.device_id}</dd>
-          <dt>Sync</dt><dd>Offline: {status.sync.pending.toLocaleString("en-US")} changes kept on this device</dd>
+          <dt>Changes not yet on the server</dt><dd>{status.sync.pending.toLocaleString("en-US")}</dd>
         </dl>
       </div>
     </>

@@ -9,7 +9,7 @@ const KEYS: [string, string][] = [
   ["E", "Edit the open customer"],
   ["Ctrl Enter", "Save the form"],
   ["Esc", "Cancel, close the panel or dialog"],
-  ["Alt 1–8", "Go to Today, Leads, Customers, Pipeline, Quotes, Inventory, Reports, Settings"],
+  ["Alt 1–9", "Go to Today, Leads, Customers, Pipeline, Quotes, Inventory, Reports, Settings, Sync & conflicts"],
   ["?", "This sheet"],
 ];
 

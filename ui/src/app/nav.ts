@@ -1,6 +1,6 @@
 import type { IconName } from "../components/Icon";
 
-export type PageId = "today" | "leads" | "customers" | "pipeline" | "quotes" | "inventory" | "reports" | "settings";
+export type PageId = "today" | "leads" | "customers" | "pipeline" | "quotes" | "inventory" | "reports" | "settings" | "sync";
 
 export const NAV: { id: PageId; label: string; icon: IconName; key: string }[] = [
   { id: "today", label: "Today", icon: "today", key: "1" },
@@ -11,4 +11,5 @@ export const NAV: { id: PageId; label: string; icon: IconName; key: string }[] =
   { id: "inventory", label: "Inventory", icon: "inventory", key: "6" },
   { id: "reports", label: "Reports", icon: "reports", key: "7" },
   { id: "settings", label: "Settings", icon: "settings", key: "8" },
+  { id: "sync", label: "Sync & conflicts", icon: "sync", key: "9" },
 ];

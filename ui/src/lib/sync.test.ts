@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { ago, changes, syncSummary } from "./sync";
+
+const now = new Date("2026-11-28T15:00:00Z");
+
+describe("sync summary", () => {
+  it("counts changes in words", () => {
+    expect(changes(1)).toBe("1 change");
+    expect(changes(1200)).toBe("1,200 changes");
+  });
+
+  it("says how long ago", () => {
+    expect(ago("2026-11-28T14:59:30Z", now)).toBe("just now");
+    expect(ago("2026-11-28T14:56:00Z", now)).toBe("4 min ago");
+    expect(ago("2026-11-28T12:00:00Z", now)).toBe("3 h ago");
+    expect(ago("not a date", now)).toBe("");
+  });
+
+  it("names each state with its tone and action", () => {
+    expect(syncSummary({ state: "local", pending: 0 }, now)).toMatchObject({ tone: "idle", action: "sign-in" });
+    expect(syncSummary({ state: "synced", pending: 0, server: "s", at: "2026-11-28T14:58:00Z" }, now).text).toBe("Synced 2 min ago");
+    const off = syncSummary({ state: "offline", pending: 3, server: "s", since: "2026-11-28T14:00:00Z", retry_in_s: 20 }, now);
+    expect(off.text).toMatch(/^Offline since .* · 3 changes waiting · retrying in 20 s$/);
+    expect(off).toMatchObject({ tone: "warn", action: "retry" });
+    expect(syncSummary({ state: "error", pending: 0, server: "s", message: "boom" }, now)).toMatchObject({ text: "Sync error: boom", tone: "err" });
+    expect(syncSummary({ state: "sign_in_needed", pending: 1, server: "s", message: "expired" }, now).action).toBe("sign-in");
+  });
+});
