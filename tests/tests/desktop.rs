@@ -89,6 +89,7 @@ impl Ui {
     }
 
     async fn click(&self, e: &WebElement, what: &str) {
+        let _ = e.scroll_into_view().await;
         if let Err(err) = e.click().await {
             self.fail(format!("cannot click {what}: {err}"));
         }

@@ -66,7 +66,7 @@ export function SyncSettings({ status, onChanged }: { status: AppStatus; onChang
         <form onSubmit={(e) => { e.preventDefault(); void signIn(); }} aria-label="Sign in to the sync server" noValidate>
           <div className="form-grid">
             <Field name="server" label="Server address" required value={server} onChange={setServer} error={errors.server}
-              placeholder="https://sync.lakeside-motors.example" hint="Ask your manager; plain http only for this computer" />
+              placeholder="https://sync.lakeside-motors.example" hint="From your manager. http:// works only for a server on this computer" />
             <Field name="user" label="User" required value={user} onChange={setUser} error={errors.user} autoComplete="username" />
             <Field name="password" label="Password" required type="password" value={password} onChange={setPassword}
               error={errors.password} autoComplete="current-password" />
