@@ -557,10 +557,10 @@ impl Storage for SqliteStorage {
         };
         let Some((dealership_id, _)) = d else {
             let known = all.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ");
-            return Err(StorageError::NotFound(format!(
-                "dealership: no such dealership{}; known: {known}",
-                dealership.map(|d| format!(" {d:?}")).unwrap_or_default()
-            )));
+            return Err(StorageError::NotFound(match dealership {
+                Some(d) => format!("dealership: no dealership {d:?}; known: {known}"),
+                None => format!("dealership: this server holds several; name one with --dealership (known: {known})"),
+            }));
         };
         let login = login.trim();
         if login.is_empty() {

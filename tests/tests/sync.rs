@@ -427,3 +427,37 @@ async fn the_cli_syncs_headless_with_a_password_from_the_environment() {
         .collect();
     assert_eq!(names, ["Rosa", "Kai"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_certificate_the_server_speaks_tls_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    drop(server); // keep its database; serve it again over TLS
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let (cert_pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_pem, cert.cert.pem()).unwrap();
+    std::fs::write(&key_pem, cert.signing_key.serialize_pem()).unwrap();
+    let port = showroom_e2e::free_port();
+    let child = std::process::Command::new(showroom_e2e::binary("showroom-sync"))
+        .arg("--db")
+        .arg(dir.path().join("sync.sqlite3"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--tls-cert"])
+        .arg(&cert_pem)
+        .arg("--tls-key")
+        .arg(&key_pem)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = showroom_e2e::Guard(child);
+    assert!(showroom_e2e::wait_for_port(port, std::time::Duration::from_secs(20)));
+    let pem = cert.cert.pem();
+    let client = Client::with_root_certificate(&format!("https://localhost:{port}"), Some(pem.as_bytes())).unwrap();
+    let session = client.sign_in("ana", PW, Uuid::now_v7()).await.unwrap();
+    client.pull(&session, 0).await.unwrap();
+    // Plain HTTP to the same port gets nowhere, and an untrusted certificate is refused.
+    let plain = Client::new(&format!("http://127.0.0.1:{port}")).unwrap();
+    assert!(plain.sign_in("ana", PW, Uuid::now_v7()).await.is_err());
+    let untrusting = Client::new(&format!("https://localhost:{port}")).unwrap();
+    assert!(matches!(untrusting.sign_in("ana", PW, Uuid::now_v7()).await, Err(SyncError::Offline(_))));
+}

@@ -1,26 +1,72 @@
-//! The real `showroom-sync` process on a loopback port.
+//! The real `showroom-sync` process: admin commands, health on a loopback port, refusal of plain
+//! HTTP off loopback, and a graceful stop on SIGTERM.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use showroom_e2e::{Guard, binary};
+use showroom_e2e::binary;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
+fn admin(db: &std::path::Path, args: &[&str], password: Option<&str>) -> (bool, String) {
+    let mut cmd = Command::new(binary("showroom-sync"));
+    cmd.arg("--db").arg(db).args(args).stdin(Stdio::null());
+    if let Some(p) = password {
+        cmd.env("SHOWROOM_SYNC_PASSWORD", p);
+    }
+    let out = cmd.output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
+}
+
 #[test]
-fn the_server_process_answers_health_and_refuses_public_plain_http() {
+fn the_admin_cli_manages_accounts_with_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sync.sqlite3");
+    let (ok, text) =
+        admin(&db, &["user", "add", "--login", "ana", "--name", "Ana", "--role", "rep"], Some("long enough pw"));
+    assert!(!ok && text.contains("run `showroom-sync init"), "{text}");
+    assert!(admin(&db, &["init", "--dealership", "Lakeside Motors"], None).0);
+    let (ok, text) = admin(&db, &["init", "--dealership", "Again"], None);
+    assert!(!ok && text.contains("exists already"), "{text}");
+    let (ok, text) = admin(&db, &["user", "add", "--login", "ana", "--name", "Ana", "--role", "rep"], Some("short"));
+    assert!(!ok && text.contains("at least 10 characters"), "{text}");
+    let (ok, text) =
+        admin(&db, &["user", "add", "--login", "ana", "--name", "Ana", "--role", "rep"], Some("long enough pw"));
+    assert!(ok && text.contains("added ana"), "{text}");
+    let (ok, text) =
+        admin(&db, &["user", "add", "--login", "ANA", "--name", "Ana 2", "--role", "rep"], Some("long enough pw"));
+    assert!(!ok && text.contains("is taken"), "{text}");
+    let (ok, text) =
+        admin(&db, &["user", "add", "--login", "x", "--name", "X", "--role", "boss"], Some("long enough pw"));
+    assert!(!ok && text.contains("rep") && text.contains("manager"), "{text}");
+    assert!(admin(&db, &["user", "reset-password", "ana"], Some("another long pw")).0);
+    assert!(admin(&db, &["user", "disable", "ana"], None).0);
+    let (ok, text) = admin(&db, &["user", "disable", "nobody"], None);
+    assert!(!ok && text.contains("no user"), "{text}");
+    admin(&db, &["dealership", "add", "Hilltop Cars"], None);
+    let (ok, text) =
+        admin(&db, &["user", "add", "--login", "bo", "--name", "Bo", "--role", "rep"], Some("long enough pw"));
+    assert!(!ok && text.contains("--dealership (known: Hilltop Cars, Lakeside Motors)"), "{text}");
+}
+
+#[test]
+fn the_server_process_answers_health_refuses_public_plain_http_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sync.sqlite3");
+    assert!(admin(&db, &["init", "--dealership", "Lakeside Motors"], None).0);
     let mut child = Command::new(binary("showroom-sync"))
+        .arg("--db")
+        .arg(&db)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let _guard = Guard(child);
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
     let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
 
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
-    write!(s, "GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(s, "GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
@@ -28,7 +74,17 @@ fn the_server_process_answers_health_and_refuses_public_plain_http() {
     let json: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(json["status"], "ok");
 
-    let out = Command::new(binary("showroom-sync")).args(["serve", "--listen", "0.0.0.0:0"]).output().unwrap();
+    // SIGTERM: the server finishes and exits cleanly.
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+
+    let out = Command::new(binary("showroom-sync"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("only loopback"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("listen on a loopback address"));
 }

@@ -27,8 +27,21 @@ pub fn normalize_server(url: &str) -> Result<String, CoreError> {
 
 impl Client {
     pub fn new(server: &str) -> Result<Client, SyncError> {
+        Self::with_root_certificate(server, None)
+    }
+
+    /// A client that also trusts the PEM certificate given (a dealership's own certificate
+    /// authority, or a test's self-signed certificate).
+    pub fn with_root_certificate(server: &str, pem: Option<&[u8]>) -> Result<Client, SyncError> {
         let base = normalize_server(server)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = pem {
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
+                SyncError::Local(CoreError::field("certificate", format!("not a PEM certificate ({e})")))
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
             .user_agent(concat!("showroom/", env!("CARGO_PKG_VERSION")))
