@@ -30,6 +30,9 @@ pub struct AppStatus {
     /// Conflicts, notices and refused edits waiting for the user.
     #[ts(type = "number")]
     pub sync_attention: i64,
+    /// Moves when a sync brings data from the server: open views reload quietly when it changes.
+    #[ts(type = "number")]
+    pub data_version: i64,
 }
 
 pub struct Showroom {
@@ -155,6 +158,7 @@ impl Showroom {
                 Timestamp::now().millis(),
             ),
             sync_attention: self.store.sync_attention()?,
+            data_version: self.store.sync_cursor()?,
         })
     }
 

@@ -493,5 +493,17 @@ async fn sign_in_sync_a_new_customer_and_keep_mine_in_the_window() {
     manager_sees(&client, &mut m, &ms, "the edit made offline", |s| dana(s).is_some_and(|c| c.city == "Round Rock"))
         .await;
     ui.wait_text("[data-testid='sync-state']", "Synced").await;
+
+    // A change from the manager shows up in the open customer panel by itself after a sync
+    // (started here from Ctrl+K instead of waiting for the 30-second round).
+    let old = dana(&m).unwrap();
+    m.write(|w| w.update(&old, &Customer { city: "Georgetown".into(), ..old.clone() }).map(|_| ())).unwrap();
+    client.sync(&mut m, &ms).await.unwrap();
+    ui.driver.find(By::Tag("body")).await.unwrap().send_keys(Key::Control + "k").await.unwrap();
+    let search = ui.find(By::Css(".cmdk-input"), "the command menu", 10).await;
+    search.send_keys("sync now").await.unwrap();
+    search.send_keys(Key::Enter).await.unwrap();
+    ui.wait_text(".panel-sub", "Georgetown").await;
+    ui.find(By::XPath("//table//td[contains(., 'Georgetown')]"), "the refreshed list row", 15).await;
     ui.driver.quit().await.unwrap();
 }

@@ -23,7 +23,11 @@ onboarded: boolean, sync: SyncStatus,
 /**
  * Conflicts, notices and refused edits waiting for the user.
  */
-sync_attention: number, };
+sync_attention: number, 
+/**
+ * Moves when a sync brings data from the server: open views reload quietly when it changes.
+ */
+data_version: number, };
 
 export type SyncStatus = { "state": "local", pending: number, } | { "state": "syncing", pending: number, server: string, } | { "state": "synced", pending: number, server: string, at: string, } | { "state": "offline", pending: number, server: string, since: string, retry_in_s: number, } | { "state": "error", pending: number, server: string, message: string, } | { "state": "sign_in_needed", pending: number, server: string, message: string, };
 

@@ -81,6 +81,7 @@ export function App() {
     { id: "new-customer", label: "New customer", hint: "N", run: () => { setPage("customers"); setOpenCustomer(null); setCreating(true); } },
     ...NAV.map((n) => ({ id: `go-${n.id}`, label: `Go to ${n.label}`, hint: `Alt+${n.key}`, run: () => setPage(n.id) })),
     { id: "shortcuts", label: "Keyboard shortcuts", hint: "?", run: () => setHelp(true) },
+    { id: "sync-now", label: "Sync now", run: () => { void api.syncNow().then(refreshStatus); } },
   ];
 
   return (
@@ -131,6 +132,7 @@ export function App() {
             creating={creating}
             onCreate={setCreating}
             onChanged={refreshStatus}
+            dataVersion={status.data_version}
             onQuote={(customer, vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer })); setPage("quotes"); }}
           />
         ) : page === "quotes" ? (

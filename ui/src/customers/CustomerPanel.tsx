@@ -1,6 +1,6 @@
 // The side panel for one customer: header card, tabs (Timeline, Deals, Tasks, Leads, Profile),
 // and the edit form in place.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Customer, CustomerDetail, Interaction, SearchHit, Vehicle, VehicleMatch } from "../bindings";
 import { api } from "../api";
 import { Icon, type IconName } from "../components/Icon";
@@ -17,13 +17,14 @@ const CHANNEL_ICON: Record<Interaction["channel"], IconName> = {
 type Props = {
   id: string; onClose: () => void; onSaved: (c: Customer) => void;
   onQuote: (customer: SearchHit, vehicle: Vehicle | null) => void;
+  dataVersion?: number;
 };
 
 const hitOf = (c: Customer): SearchHit => ({
   kind: "customer", id: c.id, title: fullName(c), subtitle: c.email ?? c.phone ?? "", customer_id: c.id,
 });
 
-export function CustomerPanel({ id, onClose, onSaved, onQuote }: Props) {
+export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }: Props) {
   const [detail, setDetail] = useState<CustomerDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
@@ -44,6 +45,13 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote }: Props) {
     api.customerDetail(id).then((d) => live && setDetail(d)).catch((e) => live && setError(e.message));
     return () => { live = false; };
   }, [id]);
+  // Data arrived from other devices: reload in place unless the rep is editing.
+  const seenVersion = useRef(dataVersion);
+  useEffect(() => {
+    if (dataVersion === seenVersion.current || editing) return;
+    seenVersion.current = dataVersion;
+    api.customerDetail(id).then(setDetail).catch(() => {});
+  }, [dataVersion, editing, id]);
 
   useKeyLayer((e) => {
     if (isTyping(e)) return false;

@@ -18,10 +18,12 @@ type Props = {
   creating: boolean;
   onCreate: (v: boolean) => void;
   onChanged: () => void;
+  /** Changes when a sync brought data: the list and the open customer reload quietly. */
+  dataVersion?: number;
   onQuote: (customer: SearchHit, vehicle: Vehicle | null) => void;
 };
 
-export function CustomersPage({ selected, onSelect, creating, onCreate, onChanged, onQuote }: Props) {
+export function CustomersPage({ selected, onSelect, creating, onCreate, onChanged, onQuote, dataVersion = 0 }: Props) {
   const [search, setSearch] = useState("");
   const [items, setItems] = useState<Customer[]>([]);
   const [total, setTotal] = useState(0);
@@ -33,16 +35,16 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
   const generation = useRef(0);
   const toast = useToast();
 
-  const load = useCallback((text: string, offset: number) => {
+  const load = useCallback((text: string, offset: number, quiet = false) => {
     const gen = ++generation.current;
-    setLoading(true);
+    if (!quiet) setLoading(true);
     api.listCustomers({ search: text, offset, limit: PAGE })
       .then((page) => {
         if (gen !== generation.current) return; // a newer keystroke won
         setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
         setTotal(page.total);
         setTotalCapped(page.total_capped);
-        if (offset === 0) setCursor(0);
+        if (offset === 0 && !quiet) setCursor(0);
       })
       .catch((e) => toast(e.message, { kind: "error" }))
       .finally(() => gen === generation.current && setLoading(false));
@@ -52,6 +54,15 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
     const t = setTimeout(() => load(search, 0), search ? 60 : 0);
     return () => clearTimeout(t);
   }, [search, load]);
+
+  // Data arrived from other devices: refresh the first page in place, keeping the selection.
+  const firstVersion = useRef(dataVersion);
+  useEffect(() => {
+    if (dataVersion === firstVersion.current) return;
+    firstVersion.current = dataVersion;
+    load(search, 0, true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dataVersion]);
 
   const onScroll = () => {
     const el = tableRef.current;
@@ -179,7 +190,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
             }} />
           </aside>
         ) : selected ? (
-          <CustomerPanel id={selected} onClose={() => onSelect(null)} onSaved={upsert} onQuote={onQuote} />
+          <CustomerPanel id={selected} onClose={() => onSelect(null)} onSaved={upsert} onQuote={onQuote} dataVersion={dataVersion} />
         ) : null}
       </div>
     </>
