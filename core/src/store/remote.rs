@@ -6,9 +6,7 @@
 
 use super::record::{self, Col, Entity};
 use super::{Store, Writer};
-use crate::domain::*;
 use crate::error::{CoreError, FieldError, Result};
-use crate::quotes::{Quote, QuoteVersion, SalesOrder};
 use crate::sync::Hlc;
 use crate::sync::merge::{Decision, FieldChange, decide};
 use rusqlite::params;
@@ -30,24 +28,25 @@ pub struct ApplyReport {
 macro_rules! with_entity {
     ($table:expr, $body:ident ( $($arg:expr),* )) => {
         match $table {
-            "customers" => $body::<Customer>($($arg),*),
-            "vehicles" => $body::<Vehicle>($($arg),*),
-            "leads" => $body::<Lead>($($arg),*),
-            "opportunities" => $body::<Opportunity>($($arg),*),
-            "pipeline_stages" => $body::<PipelineStage>($($arg),*),
-            "activities" => $body::<Activity>($($arg),*),
-            "interactions" => $body::<Interaction>($($arg),*),
-            "users" => $body::<User>($($arg),*),
-            "teams" => $body::<Team>($($arg),*),
-            "dealerships" => $body::<Dealership>($($arg),*),
-            "quotes" => $body::<Quote>($($arg),*),
-            "quote_versions" => $body::<QuoteVersion>($($arg),*),
-            "sales_orders" => $body::<SalesOrder>($($arg),*),
-            "custom_jurisdictions" => $body::<crate::desk::tax::CustomJurisdiction>($($arg),*),
-            other => Err(CoreError::field("table", format!("unknown table {other:?}"))),
+            "customers" => $body::<$crate::domain::Customer>($($arg),*),
+            "vehicles" => $body::<$crate::domain::Vehicle>($($arg),*),
+            "leads" => $body::<$crate::domain::Lead>($($arg),*),
+            "opportunities" => $body::<$crate::domain::Opportunity>($($arg),*),
+            "pipeline_stages" => $body::<$crate::domain::PipelineStage>($($arg),*),
+            "activities" => $body::<$crate::domain::Activity>($($arg),*),
+            "interactions" => $body::<$crate::domain::Interaction>($($arg),*),
+            "users" => $body::<$crate::domain::User>($($arg),*),
+            "teams" => $body::<$crate::domain::Team>($($arg),*),
+            "dealerships" => $body::<$crate::domain::Dealership>($($arg),*),
+            "quotes" => $body::<$crate::quotes::Quote>($($arg),*),
+            "quote_versions" => $body::<$crate::quotes::QuoteVersion>($($arg),*),
+            "sales_orders" => $body::<$crate::quotes::SalesOrder>($($arg),*),
+            "custom_jurisdictions" => $body::<$crate::desk::tax::CustomJurisdiction>($($arg),*),
+            other => Err($crate::error::CoreError::field("table", format!("unknown table {other:?}"))),
         }
     };
 }
+pub(crate) use with_entity;
 
 /// Every table that syncs.
 pub const SYNCED_TABLES: &[&str] = &[

@@ -5,9 +5,8 @@
 
 use super::record::{self, Entity, to_fields};
 use super::{ChangeRecord, Store, Writer, outbox_page};
-use crate::domain::*;
+use crate::domain::Timestamp;
 use crate::error::{CoreError, Result};
-use crate::quotes::{Quote, QuoteVersion, SalesOrder};
 use crate::sync::partition::{self, Checksum, Home};
 use crate::sync::plan::{Planned, push_batches};
 use crate::sync::protocol::{Notice, RowRef};
@@ -63,28 +62,7 @@ pub struct SyncNotice {
     pub at: String,
 }
 
-/// Calls `$body` with `E` bound to the entity type stored in `$table`.
-macro_rules! by_table {
-    ($table:expr, $body:ident ( $($arg:expr),* )) => {
-        match $table {
-            "customers" => $body::<Customer>($($arg),*),
-            "vehicles" => $body::<Vehicle>($($arg),*),
-            "leads" => $body::<Lead>($($arg),*),
-            "opportunities" => $body::<Opportunity>($($arg),*),
-            "pipeline_stages" => $body::<PipelineStage>($($arg),*),
-            "activities" => $body::<Activity>($($arg),*),
-            "interactions" => $body::<Interaction>($($arg),*),
-            "users" => $body::<User>($($arg),*),
-            "teams" => $body::<Team>($($arg),*),
-            "dealerships" => $body::<Dealership>($($arg),*),
-            "quotes" => $body::<Quote>($($arg),*),
-            "quote_versions" => $body::<QuoteVersion>($($arg),*),
-            "sales_orders" => $body::<SalesOrder>($($arg),*),
-            "custom_jurisdictions" => $body::<crate::desk::tax::CustomJurisdiction>($($arg),*),
-            other => Err(CoreError::field("table", format!("unknown table {other:?}"))),
-        }
-    };
-}
+use super::remote::with_entity as by_table;
 
 /// Sets one field of a row as a local edit (recorded in the outbox like any other).
 fn edit_field<E: Entity>(w: &mut Writer<'_>, row: Uuid, field: &str, value: &Value) -> Result<()> {
