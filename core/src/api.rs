@@ -54,6 +54,56 @@ impl Showroom {
         &self.store
     }
 
+    /// The pipeline board: every stage with its deals, counts and totals.
+    pub fn board(&self, filter: &crate::pipeline::BoardFilter) -> Result<crate::pipeline::Board> {
+        crate::pipeline::board(self.store.conn(), filter, Timestamp::now())
+    }
+
+    /// Moves a deal to another stage by hand (board drag, keyboard, list).
+    pub fn move_opportunity(
+        &mut self,
+        id: Uuid,
+        req: &crate::pipeline::MoveRequest,
+    ) -> Result<crate::domain::Opportunity> {
+        crate::pipeline::move_opportunity(&mut self.store, id, req)
+    }
+
+    pub fn create_opportunity(&mut self, d: &crate::pipeline::OpportunityDraft) -> Result<crate::domain::Opportunity> {
+        crate::pipeline::ensure_default_stages(&mut self.store)?;
+        crate::pipeline::create_opportunity(&mut self.store, d)
+    }
+
+    pub fn pipeline_stages(&mut self, pipeline: &str) -> Result<Vec<crate::domain::PipelineStage>> {
+        crate::pipeline::ensure_default_stages(&mut self.store)?;
+        crate::pipeline::stages(self.store.conn(), pipeline)
+    }
+
+    pub fn save_stage(&mut self, stage: crate::domain::PipelineStage) -> Result<crate::domain::PipelineStage> {
+        crate::pipeline::save_stage(&mut self.store, stage)
+    }
+
+    pub fn create_activity(&mut self, d: &crate::activities::ActivityDraft) -> Result<crate::domain::Activity> {
+        crate::activities::create(&mut self.store, d)
+    }
+
+    pub fn complete_activity(
+        &mut self,
+        id: Uuid,
+        c: &crate::activities::Completion,
+    ) -> Result<crate::domain::Activity> {
+        crate::activities::complete(&mut self.store, id, c)
+    }
+
+    /// My day: overdue, due today (until `day_end`, the end of the local day), the next 7 days.
+    pub fn my_day(&self, day_end: &str) -> Result<crate::activities::Today> {
+        let end = Timestamp::parse(day_end)
+            .or_else(|| {
+                chrono::DateTime::parse_from_rfc3339(day_end).ok().map(|d| Timestamp::from_millis(d.timestamp_millis()))
+            })
+            .ok_or_else(|| CoreError::field("day_end", "is not a date and time"))?;
+        crate::activities::today(self.store.conn(), self.store.user_id(), Timestamp::now(), end)
+    }
+
     /// The sync engine's shared state (phase, requests).
     pub fn sync_tracker(&self) -> std::sync::Arc<crate::sync::status::SyncTracker> {
         self.sync.clone()
@@ -194,6 +244,7 @@ impl Showroom {
 
     /// The user chose to start with an empty database.
     pub fn start_empty(&mut self) -> Result<AppStatus> {
+        crate::pipeline::ensure_default_stages(&mut self.store)?;
         self.store.set_meta("onboarded", "empty")?;
         self.status()
     }

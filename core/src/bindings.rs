@@ -12,6 +12,7 @@ macro_rules! decls {
 
 /// The full text of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
+    use crate::activities::{ActivityDraft, Completion, Today, TodayItem};
     use crate::api::{AppStatus, SyncStatus};
     use crate::demo::DemoSummary;
     use crate::desk::money::Money;
@@ -22,6 +23,7 @@ pub fn typescript() -> String {
     use crate::inventory::{VehicleFilter, VehicleMatch};
     use crate::io::{ImportAction, ImportReport, RowOutcome};
     use crate::pdf::Letterhead;
+    use crate::pipeline::{Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress};
     use crate::quotes::*;
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
     use crate::store::search::{HitKind, SearchHit};
@@ -32,6 +34,7 @@ pub fn typescript() -> String {
     let body = decls![cfg;
         ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary, SyncAccount, SyncReport,
         Conflict, RefusedChange, SyncNotice,
+        Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress, ActivityDraft, Completion, Today, TodayItem,
         Timestamp, Customer, CustomerDraft, Consent, Preferences, Condition, CustomerDetail, CustomerQuery, Page<()>,
         Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,
         Activity, ActivityKind, Interaction, InteractionChannel, Direction,

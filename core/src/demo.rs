@@ -231,22 +231,6 @@ const MODELS: &[(&str, &str, &str, i64, &str)] = &[
 const TRIMS: &[&str] = &["Base", "S", "SE", "LE", "XLE", "Sport", "Limited", "Touring", "EX-L", "Premium"];
 const COLOURS: &[&str] = &["Black", "White", "Silver", "Gray", "Blue", "Red", "Green", "Pearl White", "Magnetic Gray"];
 const LOCATIONS: &[&str] = &["Front line", "Lot A", "Lot B", "Lot C", "Service bay", "Off-site storage"];
-const STAGES: &[(&str, i32, &str, i32)] = &[
-    ("New", 10, "#8e8e93", 2),
-    ("Contacted", 15, "#5e8bd6", 3),
-    ("Needs analysis", 20, "#4f9dc9", 5),
-    ("Vehicle selected", 30, "#3fa7a0", 5),
-    ("Test drive", 40, "#47a86a", 4),
-    ("Proposal", 50, "#8aa43a", 4),
-    ("Negotiation", 60, "#c99a2e", 3),
-    ("Financing", 75, "#d9822b", 3),
-    ("Documentation", 85, "#d0672f", 2),
-    ("Delivery scheduled", 95, "#b8552f", 3),
-    ("Won", 100, "#2f9e44", 30),
-    ("Lost", 0, "#c92a2a", 30),
-];
-const LOST_REASONS: &[&str] =
-    &["Bought elsewhere", "Price too high", "Financing declined", "Went quiet", "Trade value too low", "Timing"];
 const SUMMARIES: &[(InteractionChannel, Direction, &str)] = &[
     (InteractionChannel::Call, Direction::Outbound, "Called to follow up on the {model}; left voicemail"),
     (InteractionChannel::Call, Direction::Inbound, "Asked about availability of the {model} in {colour}"),
@@ -549,20 +533,9 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             }
             summary.users += 1;
         }
+        // The default pipeline, with the ids every device shares.
         let mut stages = Vec::new();
-        for (i, (name, probability, colour, idle)) in STAGES.iter().enumerate() {
-            let s = PipelineStage {
-                id: g.id_at(t0),
-                pipeline: "Sales".into(),
-                name: (*name).into(),
-                position: i as i32,
-                probability: *probability,
-                colour: (*colour).into(),
-                idle_days: *idle,
-                created_at: t0,
-                updated_at: t0,
-                deleted_at: None,
-            };
+        for s in crate::pipeline::default_stages(t0) {
             w.insert(&s)?;
             stages.push(s);
         }
@@ -677,7 +650,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 status,
                 expected_close: Some(Timestamp::from_millis(created.millis() + 30 * DAY_MS).date()),
                 lost_reason: if status == OpportunityStatus::Lost {
-                    g.pick(LOST_REASONS).to_string()
+                    g.pick(&crate::pipeline::LOST_REASONS[..6]).to_string()
                 } else {
                     String::new()
                 },

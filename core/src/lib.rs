@@ -7,6 +7,7 @@
 //! - [`demo`]: the deterministic demo dealership.
 //! - [`api`]: [`api::Showroom`], the one surface every caller uses.
 
+pub mod activities;
 pub mod api;
 pub mod bindings;
 pub mod demo;
@@ -17,6 +18,7 @@ pub mod inventory;
 pub mod io;
 pub mod paths;
 pub mod pdf;
+pub mod pipeline;
 pub mod quotes;
 pub mod store;
 pub mod sync;

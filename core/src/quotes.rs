@@ -176,6 +176,21 @@ pub fn create(
         return Err(CoreError::field("valid_days", "a quote is valid for 1 to 90 days"));
     }
     store.write(|w| {
+        // A quote belongs to a deal: the one named, else the customer's open deal for this vehicle,
+        // else their most recent open deal (so presenting and accepting move it along).
+        let opportunity_id = match target.opportunity_id {
+            Some(o) => Some(o),
+            None => w
+                .conn()
+                .query_row(
+                    "SELECT id FROM opportunities WHERE customer_id = ?1 AND status = 'open' AND deleted_at IS NULL
+                     ORDER BY (vehicle_id IS ?2) DESC, updated_at DESC LIMIT 1",
+                    rusqlite::params![customer_id.to_string(), target.vehicle_id.map(|v| v.to_string())],
+                    |r| r.get::<_, String>(0),
+                )
+                .ok()
+                .and_then(|s| s.parse().ok()),
+        };
         let customer: Customer = w.get(customer_id).map_err(|_| CoreError::field("customer_id", "no such customer"))?;
         if let Some(v) = target.vehicle_id {
             w.get::<Vehicle>(v).map_err(|_| CoreError::field("vehicle_id", "no such vehicle"))?;
@@ -186,7 +201,7 @@ pub fn create(
             id,
             number: number("Q", id, today),
             customer_id,
-            opportunity_id: target.opportunity_id,
+            opportunity_id,
             vehicle_id: target.vehicle_id,
             status: QuoteStatus::Draft,
             valid_until: today + chrono::Days::new(u64::from(valid_days)),
@@ -242,6 +257,7 @@ pub fn revise(store: &mut Store, id: Uuid, deal: &Deal, taxes: &TaxTable, today:
 
 /// Presents (or prints) the current version: it is frozen from now on.
 pub fn present(store: &mut Store, id: Uuid, today: NaiveDate) -> Result<QuoteVersion> {
+    let author = store.user_id();
     store.write(|w| {
         let old: Quote = w.get(id)?;
         if old.effective_status(today) == QuoteStatus::Expired {
@@ -263,6 +279,9 @@ pub fn present(store: &mut Store, id: Uuid, today: NaiveDate) -> Result<QuoteVer
             q.status = QuoteStatus::Presented;
             q.updated_at = Timestamp::now_after(old.updated_at);
             w.update(&old, &q)?;
+        }
+        if let Some(o) = old.opportunity_id {
+            crate::pipeline::progress(w, o, crate::pipeline::Progress::QuotePresented, author)?;
         }
         Ok(frozen)
     })
@@ -297,6 +316,7 @@ pub fn accept(store: &mut Store, id: Uuid, a: &Acceptance, today: NaiveDate) -> 
     if !errors.is_empty() {
         return Err(CoreError::Validation(errors));
     }
+    let author = store.user_id();
     store.write(|w| {
         let old: Quote = w.get(id)?;
         match old.effective_status(today) {
@@ -367,6 +387,9 @@ pub fn accept(store: &mut Store, id: Uuid, a: &Acceptance, today: NaiveDate) -> 
         q.status = QuoteStatus::Accepted;
         q.updated_at = Timestamp::now_after(old.updated_at);
         w.update(&old, &q)?;
+        if let Some(o) = old.opportunity_id {
+            crate::pipeline::progress(w, o, crate::pipeline::Progress::QuoteAccepted, author)?;
+        }
         Ok(order)
     })
 }

@@ -1,13 +1,15 @@
 //! Tauri commands: one-line adapters over `showroom_core::Showroom`. No business rules here.
 
+use showroom_core::activities::{ActivityDraft, Completion, Today};
 use showroom_core::api::AppStatus;
 use showroom_core::demo::DemoSummary;
 use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
 use showroom_core::desk::{Deal, DealCalc};
-use showroom_core::domain::Vehicle;
+use showroom_core::domain::{Activity, Opportunity, PipelineStage, Vehicle};
 use showroom_core::domain::{Customer, CustomerDraft};
 use showroom_core::inventory::{VehicleFilter, VehicleMatch};
 use showroom_core::pdf::Letterhead;
+use showroom_core::pipeline::{Board, BoardFilter, MoveRequest, OpportunityDraft};
 use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteTarget};
 use showroom_core::store::customers::{CustomerDetail, CustomerQuery, Page};
 use showroom_core::store::search::SearchHit;
@@ -201,4 +203,44 @@ pub fn refused_changes(state: State<'_, AppState>) -> R<Vec<RefusedChange>> {
 #[tauri::command(async)]
 pub fn dismiss_refused(state: State<'_, AppState>, id: Uuid) -> R<()> {
     with(&state, |a| a.dismiss_refused(id))
+}
+
+#[tauri::command(async)]
+pub fn board(state: State<'_, AppState>, filter: BoardFilter) -> R<Board> {
+    with(&state, |a| a.board(&filter))
+}
+
+#[tauri::command(async)]
+pub fn move_opportunity(state: State<'_, AppState>, id: Uuid, req: MoveRequest) -> R<Opportunity> {
+    with(&state, |a| a.move_opportunity(id, &req))
+}
+
+#[tauri::command(async)]
+pub fn create_opportunity(state: State<'_, AppState>, draft: OpportunityDraft) -> R<Opportunity> {
+    with(&state, |a| a.create_opportunity(&draft))
+}
+
+#[tauri::command(async)]
+pub fn pipeline_stages(state: State<'_, AppState>, pipeline: String) -> R<Vec<PipelineStage>> {
+    with(&state, |a| a.pipeline_stages(&pipeline))
+}
+
+#[tauri::command(async)]
+pub fn save_stage(state: State<'_, AppState>, stage: PipelineStage) -> R<PipelineStage> {
+    with(&state, |a| a.save_stage(stage))
+}
+
+#[tauri::command(async)]
+pub fn create_activity(state: State<'_, AppState>, draft: ActivityDraft) -> R<Activity> {
+    with(&state, |a| a.create_activity(&draft))
+}
+
+#[tauri::command(async)]
+pub fn complete_activity(state: State<'_, AppState>, id: Uuid, completion: Completion) -> R<Activity> {
+    with(&state, |a| a.complete_activity(id, &completion))
+}
+
+#[tauri::command(async)]
+pub fn today(state: State<'_, AppState>, day_end: String) -> R<Today> {
+    with(&state, |a| a.my_day(&day_end))
 }

@@ -62,6 +62,14 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::dismiss_notice,
             commands::refused_changes,
             commands::dismiss_refused,
+            commands::board,
+            commands::move_opportunity,
+            commands::create_opportunity,
+            commands::pipeline_stages,
+            commands::save_stage,
+            commands::create_activity,
+            commands::complete_activity,
+            commands::today,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

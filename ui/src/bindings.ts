@@ -63,6 +63,72 @@ export type RefusedChange = { change_id: string, table: string, row_id: string, 
 
 export type SyncNotice = { seq: number, kind: string, message: string, table: string, row_id: string, at: string, };
 
+export type Board = { pipeline: string, pipelines: Array<string>, columns: Array<Column>, owners: Array<[string, string]>, sources: Array<string>, lost_reasons: Array<string>, };
+
+export type BoardFilter = { pipeline: string | null, owner_id: string | null, 
+/**
+ * Lead source (e.g. "Website", "Walk-in") of the deal's lead.
+ */
+source: string | null, 
+/**
+ * Deals created on or after this day (`YYYY-MM-DD`).
+ */
+created_from: string | null, created_to: string | null, 
+/**
+ * Include won and lost deals closed in the last 30 days (default: open only, plus recent closes).
+ */
+include_closed: boolean, };
+
+export type Card = { opportunity: Opportunity, customer: string, vehicle: string | null, days_in_stage: number, going_cold: boolean, 
+/**
+ * The next open activity: subject and due time.
+ */
+next_activity: string | null, next_due: Timestamp | null, owner: string | null, };
+
+export type Column = { stage: PipelineStage, count: number, total_cents: number, 
+/**
+ * Sum of amount × stage probability, rounded half-up to the cent.
+ */
+weighted_cents: number, cards: Array<Card>, };
+
+export type MoveRequest = { stage_id: string, 
+/**
+ * Required when moving to Lost: one of [`LOST_REASONS`].
+ */
+lost_reason: string, 
+/**
+ * Optional words for the timeline.
+ */
+note: string, };
+
+export type OpportunityDraft = { customer_id: string, lead_id: string | null, vehicle_id: string | null, title: string, 
+/**
+ * Dollars as typed ("42,500"); empty means the vehicle's price or 0.
+ */
+amount: string, 
+/**
+ * The first stage of the default pipeline when absent.
+ */
+stage_id: string | null, };
+
+export type Progress = "test_drive_completed" | "quote_presented" | "quote_accepted" | "delivery_completed";
+
+export type ActivityDraft = { customer_id: string, opportunity_id: string | null, kind: ActivityKind, subject: string, 
+/**
+ * When it is due (UTC, RFC 3339).
+ */
+due_at: string, owner_id: string | null, };
+
+export type Completion = { outcome: string, 
+/**
+ * Schedule the next step in the same action.
+ */
+next: ActivityDraft | null, };
+
+export type Today = { overdue: Array<TodayItem>, due_today: Array<TodayItem>, upcoming: Array<TodayItem>, };
+
+export type TodayItem = { activity: Activity, customer: string, phone: string | null, deal: string | null, };
+
 export type Timestamp = string;
 
 export type Customer = { id: string, 

@@ -7,6 +7,7 @@ mod desk;
 mod import_export;
 mod inventory;
 mod pdf;
+mod pipeline;
 mod quotes;
 mod store;
 mod sync;

@@ -1,0 +1,301 @@
+//! Things to do (calls, emails, texts, meetings, test drives, follow-ups, deliveries): scheduling
+//! with a due time, completing with an outcome (and scheduling the next in the same step), the
+//! Today list (overdue, due today, upcoming), and what completion sets off: the timeline line,
+//! the pipeline moving forward (test drive, delivery), and the follow-ups after a delivery.
+
+use crate::domain::*;
+use crate::error::{CoreError, FieldError, Result};
+use crate::pipeline::{self, Progress};
+use crate::store::{Store, Writer, query};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// A reminder this far in the past still counts as "now" (the form was open for a moment).
+const GRACE_MS: i64 = 5 * 60 * 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ActivityDraft {
+    pub customer_id: Uuid,
+    pub opportunity_id: Option<Uuid>,
+    pub kind: ActivityKind,
+    pub subject: String,
+    /// When it is due (UTC, RFC 3339).
+    pub due_at: String,
+    pub owner_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Completion {
+    pub outcome: String,
+    /// Schedule the next step in the same action.
+    pub next: Option<ActivityDraft>,
+}
+
+fn parse_due(text: &str) -> std::result::Result<Timestamp, FieldError> {
+    Timestamp::parse(text)
+        .or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(text).ok().map(|d| Timestamp::from_millis(d.timestamp_millis()))
+        })
+        .ok_or_else(|| FieldError::new("due_at", "is not a date and time"))
+}
+
+/// Checks a draft and builds the activity; a due time in the past is refused.
+pub fn plan_activity(d: &ActivityDraft, now: Timestamp) -> std::result::Result<Activity, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let due = match parse_due(&d.due_at) {
+        Ok(t) if t.millis() < now.millis() - GRACE_MS => {
+            errors.push(FieldError::new("due_at", "is in the past; pick a time from now on"));
+            None
+        }
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let mut a = Activity {
+        id: new_id(),
+        customer_id: d.customer_id,
+        opportunity_id: d.opportunity_id,
+        kind: d.kind,
+        subject: d.subject.clone(),
+        due_at: due.unwrap_or(now),
+        done_at: None,
+        outcome: String::new(),
+        owner_id: d.owner_id,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    if let Err(mut e) = a.validate() {
+        errors.append(&mut e);
+    }
+    if errors.is_empty() { Ok(a) } else { Err(errors) }
+}
+
+fn insert_checked(w: &mut Writer<'_>, a: &Activity) -> Result<()> {
+    w.get::<Customer>(a.customer_id).map_err(|_| CoreError::field("customer_id", "no such customer"))?;
+    if let Some(o) = a.opportunity_id {
+        let opp: Opportunity = w.get(o).map_err(|_| CoreError::field("opportunity_id", "no such deal"))?;
+        if opp.customer_id != a.customer_id {
+            return Err(CoreError::field("opportunity_id", "belongs to another customer"));
+        }
+    }
+    w.insert(a)
+}
+
+pub fn create(store: &mut Store, d: &ActivityDraft) -> Result<Activity> {
+    let mut a = plan_activity(d, Timestamp::now()).map_err(CoreError::Validation)?;
+    if a.owner_id.is_none() {
+        a.owner_id = store.user_id();
+    }
+    store.write(|w| {
+        insert_checked(w, &a)?;
+        Ok(a.clone())
+    })
+}
+
+fn channel_of(kind: ActivityKind) -> Option<InteractionChannel> {
+    match kind {
+        ActivityKind::Call => Some(InteractionChannel::Call),
+        ActivityKind::Email => Some(InteractionChannel::Email),
+        ActivityKind::Sms => Some(InteractionChannel::Sms),
+        ActivityKind::Meeting => Some(InteractionChannel::Visit),
+        ActivityKind::TestDrive => Some(InteractionChannel::TestDrive),
+        ActivityKind::FollowUp | ActivityKind::Delivery => Some(InteractionChannel::Note),
+    }
+}
+
+/// The follow-ups a delivery schedules: next day, 1 week, 1 month, first service (6 months), 1 year.
+pub const AFTER_DELIVERY: &[(i64, ActivityKind, &str)] = &[
+    (1, ActivityKind::Call, "Thank-you call: how is the new car?"),
+    (7, ActivityKind::Call, "One-week check-in: questions about features?"),
+    (30, ActivityKind::Email, "One-month follow-up and review request"),
+    (182, ActivityKind::FollowUp, "First service reminder"),
+    (365, ActivityKind::Call, "One-year anniversary: trade-in and referral"),
+];
+
+/// Completes an activity with its outcome, in one transaction with everything it sets off.
+pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity> {
+    let now = Timestamp::now();
+    let mut errors = Vec::new();
+    if c.outcome.trim().is_empty() {
+        errors.push(FieldError::new("outcome", "say how it went"));
+    }
+    let next = match &c.next {
+        Some(d) => match plan_activity(d, now) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                errors.extend(e.into_iter().map(|f| FieldError::new(format!("next.{}", f.field), f.message)));
+                None
+            }
+        },
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(CoreError::Validation(errors));
+    }
+    let author = store.user_id();
+    store.write(|w| {
+        let old: Activity = w.get(id)?;
+        if old.done_at.is_some() {
+            return Err(CoreError::Conflict(format!("\"{}\" was already completed", old.subject)));
+        }
+        let mut done = old.clone();
+        done.done_at = Some(now);
+        done.outcome = c.outcome.trim().to_string();
+        done.updated_at = Timestamp::now_after(old.updated_at);
+        w.update(&old, &done)?;
+        if let Some(channel) = channel_of(done.kind) {
+            let line = Interaction {
+                id: new_id(),
+                customer_id: done.customer_id,
+                channel,
+                direction: if matches!(done.kind, ActivityKind::FollowUp | ActivityKind::Delivery) {
+                    Direction::Internal
+                } else {
+                    Direction::Outbound
+                },
+                summary: format!("{}: {}", done.subject, done.outcome),
+                duration_s: None,
+                author_id: author,
+                occurred_at: now,
+                created_at: now,
+            };
+            w.insert(&line)?;
+        }
+        if let Some(o) = done.opportunity_id {
+            match done.kind {
+                ActivityKind::TestDrive => {
+                    pipeline::progress(w, o, Progress::TestDriveCompleted, author)?;
+                }
+                ActivityKind::Delivery => {
+                    pipeline::progress(w, o, Progress::DeliveryCompleted, author)?;
+                }
+                _ => {}
+            }
+        }
+        if done.kind == ActivityKind::Delivery {
+            for (days, kind, subject) in AFTER_DELIVERY {
+                let a = Activity {
+                    id: new_id(),
+                    customer_id: done.customer_id,
+                    opportunity_id: done.opportunity_id,
+                    kind: *kind,
+                    subject: (*subject).to_string(),
+                    due_at: Timestamp::from_millis(now.millis() + days * 86_400_000),
+                    done_at: None,
+                    outcome: String::new(),
+                    owner_id: done.owner_id.or(author),
+                    created_at: now,
+                    updated_at: now,
+                    deleted_at: None,
+                };
+                w.insert(&a)?;
+            }
+        }
+        if let Some(mut n) = next.clone() {
+            if n.owner_id.is_none() {
+                n.owner_id = done.owner_id.or(author);
+            }
+            insert_checked(w, &n)?;
+        }
+        Ok(done)
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TodayItem {
+    pub activity: Activity,
+    pub customer: String,
+    pub phone: Option<String>,
+    pub deal: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Today {
+    pub overdue: Vec<TodayItem>,
+    pub due_today: Vec<TodayItem>,
+    pub upcoming: Vec<TodayItem>,
+}
+
+/// Open activities of `owner` (everyone's when `None`): overdue (due before now), due today
+/// (now .. `day_end`), upcoming (the next 7 days after today). `day_end` is the end of the local day.
+pub fn today(conn: &rusqlite::Connection, owner: Option<Uuid>, now: Timestamp, day_end: Timestamp) -> Result<Today> {
+    let horizon = Timestamp::from_millis(day_end.millis() + 7 * 86_400_000).to_string();
+    let list: Vec<Activity> = match owner {
+        Some(o) => query(
+            conn,
+            "WHERE done_at IS NULL AND deleted_at IS NULL AND owner_id = ?1 AND due_at < ?2 ORDER BY due_at LIMIT 500",
+            [o.to_string(), horizon],
+        )?,
+        None => query(
+            conn,
+            "WHERE done_at IS NULL AND deleted_at IS NULL AND due_at < ?1 ORDER BY due_at LIMIT 500",
+            [horizon],
+        )?,
+    };
+    let mut names: HashMap<Uuid, (String, Option<String>)> = HashMap::new();
+    let mut deals: HashMap<Uuid, String> = HashMap::new();
+    let mut out = Today { overdue: Vec::new(), due_today: Vec::new(), upcoming: Vec::new() };
+    for a in list {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(a.customer_id) {
+            let c = crate::store::get::<Customer>(conn, a.customer_id).ok();
+            e.insert(c.map(|c| (format!("{} {}", c.first_name, c.last_name), c.phone)).unwrap_or_default());
+        }
+        let deal = match a.opportunity_id {
+            Some(o) => {
+                if let std::collections::hash_map::Entry::Vacant(e) = deals.entry(o)
+                    && let Ok(opp) = crate::store::get::<Opportunity>(conn, o)
+                {
+                    e.insert(opp.title);
+                }
+                deals.get(&o).cloned()
+            }
+            None => None,
+        };
+        let (customer, phone) = names.get(&a.customer_id).cloned().unwrap_or_default();
+        let item = TodayItem { customer, phone, deal, activity: a };
+        if item.activity.due_at < now {
+            out.overdue.push(item);
+        } else if item.activity.due_at <= day_end {
+            out.due_today.push(item);
+        } else {
+            out.upcoming.push(item);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(due: &str) -> ActivityDraft {
+        ActivityDraft {
+            customer_id: Uuid::from_u128(1),
+            opportunity_id: None,
+            kind: ActivityKind::Call,
+            subject: "Call back about the trade".into(),
+            due_at: due.into(),
+            owner_id: None,
+        }
+    }
+
+    #[test]
+    fn reminders_in_the_past_or_unreadable_are_refused() {
+        let now = Timestamp::parse("2026-11-28T15:00:00.000Z").unwrap();
+        assert!(plan_activity(&draft("2026-11-28T16:00:00.000Z"), now).is_ok());
+        assert!(plan_activity(&draft("2026-11-28T14:58:00Z"), now).is_ok(), "a couple of minutes late is now");
+        let e = plan_activity(&draft("2026-11-27T09:00:00.000Z"), now).unwrap_err();
+        assert_eq!(e[0].field, "due_at");
+        assert!(e[0].message.contains("in the past"));
+        let e = plan_activity(&draft("tomorrow-ish"), now).unwrap_err();
+        assert!(e[0].message.contains("not a date"));
+        let mut d = draft("2026-11-28T16:00:00.000Z");
+        d.subject = " ".into();
+        assert_eq!(plan_activity(&d, now).unwrap_err()[0].field, "subject");
+    }
+}

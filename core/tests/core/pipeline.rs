@@ -1,0 +1,223 @@
+use crate::{app, draft};
+use showroom_core::Showroom;
+use showroom_core::activities::{ActivityDraft, Completion};
+use showroom_core::domain::{ActivityKind, Interaction, Opportunity, OpportunityStatus, Timestamp};
+use showroom_core::pipeline::{BoardFilter, MoveRequest, OpportunityDraft, default_stage_id};
+use showroom_core::quotes::{Acceptance, QuoteTarget};
+use showroom_core::store::{get, query};
+
+fn stage_name(app: &Showroom, o: &Opportunity) -> String {
+    get::<showroom_core::domain::PipelineStage>(app.store().conn(), o.stage_id).unwrap().name
+}
+
+fn in_an_hour() -> String {
+    Timestamp::from_millis(Timestamp::now().millis() + 3_600_000).to_string()
+}
+
+fn timeline(app: &Showroom, customer: uuid::Uuid) -> Vec<String> {
+    query::<Interaction>(app.store().conn(), "WHERE customer_id = ?1 ORDER BY rid", [customer.to_string()])
+        .unwrap()
+        .into_iter()
+        .map(|i| i.summary)
+        .collect()
+}
+
+fn setup() -> (Showroom, uuid::Uuid, Opportunity) {
+    let mut app = app();
+    app.start_empty().unwrap();
+    let c = app.create_customer(&draft("Dana", "Whitfield", "dana@example.com", "")).unwrap();
+    let o = app
+        .create_opportunity(&OpportunityDraft {
+            customer_id: c.id,
+            title: "2024 Ford F-150".into(),
+            amount: "52,000".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    (app, c.id, o)
+}
+
+fn activity(
+    app: &mut Showroom,
+    customer: uuid::Uuid,
+    o: &Opportunity,
+    kind: ActivityKind,
+    subject: &str,
+) -> uuid::Uuid {
+    app.create_activity(&ActivityDraft {
+        customer_id: customer,
+        opportunity_id: Some(o.id),
+        kind,
+        subject: subject.into(),
+        due_at: in_an_hour(),
+        owner_id: None,
+    })
+    .unwrap()
+    .id
+}
+
+fn done(outcome: &str) -> Completion {
+    Completion { outcome: outcome.into(), next: None }
+}
+
+#[test]
+fn a_deal_moves_forward_by_itself_and_never_backwards() {
+    let (mut app, customer, o) = setup();
+    assert_eq!(stage_name(&app, &o), "New");
+    assert_eq!(o.amount_cents, 5_200_000);
+
+    // A completed test drive moves it to Test drive, with the reason in the timeline.
+    let td = activity(&mut app, customer, &o, ActivityKind::TestDrive, "Test drive the F-150");
+    app.complete_activity(td, &done("Loved the ride; wants a quote")).unwrap();
+    let o1: Opportunity = get(app.store().conn(), o.id).unwrap();
+    assert_eq!(stage_name(&app, &o1), "Test drive");
+    let lines = timeline(&app, customer);
+    assert!(
+        lines.iter().any(|l| l.contains("moved from New to Test drive automatically (test drive completed)")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("Loved the ride")), "the completed activity is on the timeline");
+
+    // A presented quote moves it to Proposal (the quote finds the open deal by itself).
+    let deal: showroom_core::desk::Deal = serde_json::from_value(serde_json::json!({
+        "jurisdiction": "TX", "price": "52000", "terms": {"type": "cash"}
+    }))
+    .unwrap();
+    let q = app.create_quote(&QuoteTarget { customer_id: Some(customer), ..Default::default() }, &deal).unwrap();
+    assert_eq!(q.quote.opportunity_id, Some(o.id));
+    app.present_quote(q.quote.id).unwrap();
+    assert_eq!(stage_name(&app, &get(app.store().conn(), o.id).unwrap()), "Proposal");
+
+    // Another test drive now does not move it back.
+    let td2 = activity(&mut app, customer, &o, ActivityKind::TestDrive, "Second drive with spouse");
+    app.complete_activity(td2, &done("Spouse approves")).unwrap();
+    assert_eq!(stage_name(&app, &get(app.store().conn(), o.id).unwrap()), "Proposal");
+
+    // Accepting moves it to Documentation; a completed delivery wins it and plans the follow-ups.
+    app.accept_quote(q.quote.id, &Acceptance::default()).unwrap();
+    assert_eq!(stage_name(&app, &get(app.store().conn(), o.id).unwrap()), "Documentation");
+    let delivery = activity(&mut app, customer, &o, ActivityKind::Delivery, "Deliver the F-150");
+    app.complete_activity(delivery, &done("Delivered, walkaround done")).unwrap();
+    let won: Opportunity = get(app.store().conn(), o.id).unwrap();
+    assert_eq!((stage_name(&app, &won).as_str(), won.status), ("Won", OpportunityStatus::Won));
+    let follow_ups: i64 = app
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM activities WHERE customer_id = ?1 AND done_at IS NULL",
+            [customer.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(follow_ups, 5, "next day, 1 week, 1 month, first service, 1 year");
+
+    // A won deal cannot be moved; nothing changes.
+    let err =
+        app.move_opportunity(o.id, &MoveRequest { stage_id: default_stage_id(2), ..Default::default() }).unwrap_err();
+    assert!(err.to_string().contains("won; reopen"), "{err}");
+    assert_eq!(get::<Opportunity>(app.store().conn(), o.id).unwrap(), won);
+}
+
+#[test]
+fn manual_moves_are_logged_and_lost_needs_a_reason() {
+    let (mut app, customer, o) = setup();
+    let moved = app
+        .move_opportunity(
+            o.id,
+            &MoveRequest { stage_id: default_stage_id(6), note: "Wants $1k off".into(), ..Default::default() },
+        )
+        .unwrap();
+    assert_eq!(stage_name(&app, &moved), "Negotiation");
+    assert!(timeline(&app, customer).iter().any(|l| l.ends_with("moved from New to Negotiation. Wants $1k off")));
+    let before = app.store().pending_changes().unwrap();
+    let err =
+        app.move_opportunity(o.id, &MoveRequest { stage_id: default_stage_id(11), ..Default::default() }).unwrap_err();
+    assert!(err.to_string().contains("lost_reason"), "{err}");
+    assert_eq!(app.store().pending_changes().unwrap(), before, "nothing written");
+    let lost = app
+        .move_opportunity(
+            o.id,
+            &MoveRequest {
+                stage_id: default_stage_id(11),
+                lost_reason: "Bought elsewhere".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!((lost.status, lost.lost_reason.as_str()), (OpportunityStatus::Lost, "Bought elsewhere"));
+}
+
+#[test]
+fn the_board_counts_totals_and_flags_deals_going_cold() {
+    let (mut app, customer, o) = setup();
+    let second = app
+        .create_opportunity(&OpportunityDraft {
+            customer_id: customer,
+            title: "Trade-in SUV".into(),
+            amount: "30,000".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.move_opportunity(second.id, &MoveRequest { stage_id: default_stage_id(5), ..Default::default() }).unwrap();
+    // The first deal has sat in New for a week (idle threshold: 2 days).
+    let old = get::<Opportunity>(app.store().conn(), o.id).unwrap();
+    let week_ago = Timestamp::from_millis(Timestamp::now().millis() - 7 * 86_400_000);
+    app.store_mut()
+        .write(|w| w.update(&old, &Opportunity { stage_entered_at: week_ago, ..old.clone() }).map(|_| ()))
+        .unwrap();
+    let board = app.board(&BoardFilter::default()).unwrap();
+    assert_eq!(board.columns.len(), 12);
+    let new = &board.columns[0];
+    assert_eq!((new.count, new.total_cents, new.weighted_cents), (1, 5_200_000, 520_000));
+    assert!(new.cards[0].going_cold);
+    assert_eq!(new.cards[0].days_in_stage, 7);
+    assert_eq!(new.cards[0].customer, "Dana Whitfield");
+    let proposal = &board.columns[5];
+    assert_eq!((proposal.count, proposal.weighted_cents), (1, 1_500_000));
+    assert!(!proposal.cards[0].going_cold);
+    // Deleting a stage that holds deals is refused.
+    let mut stage = board.columns[5].stage.clone();
+    stage.deleted_at = Some(Timestamp::now());
+    let err = app.save_stage(stage).unwrap_err();
+    assert!(err.to_string().contains("holds 1 deals") || err.to_string().contains("holds 1 deal"), "{err}");
+}
+
+#[test]
+fn reminders_in_the_past_are_refused_and_today_sorts_the_day() {
+    let (mut app, customer, o) = setup();
+    let past = Timestamp::from_millis(Timestamp::now().millis() - 86_400_000).to_string();
+    let err = app
+        .create_activity(&ActivityDraft {
+            customer_id: customer,
+            opportunity_id: Some(o.id),
+            kind: ActivityKind::Call,
+            subject: "Call back".into(),
+            due_at: past,
+            owner_id: None,
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("due_at: is in the past"), "{err}");
+    let soon = activity(&mut app, customer, &o, ActivityKind::Call, "Call about financing");
+    let day_end = Timestamp::from_millis(Timestamp::now().millis() + 2 * 3_600_000).to_string();
+    let today = app.my_day(&day_end).unwrap();
+    assert_eq!(today.due_today.len(), 1);
+    assert_eq!(today.due_today[0].activity.id, soon);
+    assert_eq!(today.due_today[0].customer, "Dana Whitfield");
+    assert_eq!(today.due_today[0].deal.as_deref(), Some("2024 Ford F-150"));
+    // Completing needs an outcome; "schedule next" happens in the same step.
+    let err = app.complete_activity(soon, &Completion { outcome: " ".into(), next: None }).unwrap_err();
+    assert!(err.to_string().contains("outcome"));
+    let next = ActivityDraft {
+        customer_id: customer,
+        opportunity_id: Some(o.id),
+        kind: ActivityKind::Email,
+        subject: "Send the finance options".into(),
+        due_at: Timestamp::from_millis(Timestamp::now().millis() + 26 * 3_600_000).to_string(),
+        owner_id: None,
+    };
+    app.complete_activity(soon, &Completion { outcome: "Wants 60 months".into(), next: Some(next) }).unwrap();
+    let today = app.my_day(&day_end).unwrap();
+    assert!(today.due_today.is_empty());
+    assert_eq!(today.upcoming.len(), 1);
+    assert_eq!(today.upcoming[0].activity.subject, "Send the finance options");
+}
