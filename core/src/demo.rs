@@ -636,7 +636,13 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             } else {
                 (OpportunityStatus::Open, &open_stages[g.rng.usize(..open_stages.len())])
             };
-            let entered = g.between(created, g.now_ms);
+            // Open deals mostly moved stage in the last two weeks (a few are going cold); closed
+            // ones closed any time after they were created.
+            let entered = if status == OpportunityStatus::Open {
+                g.between(Timestamp::from_millis((g.now_ms - 14 * DAY_MS).max(created.millis())), g.now_ms)
+            } else {
+                g.between(created, g.now_ms)
+            };
             let closed = (status != OpportunityStatus::Open).then_some(entered);
             let o = Opportunity {
                 id: g.id_at(created),

@@ -507,3 +507,141 @@ async fn sign_in_sync_a_new_customer_and_keep_mine_in_the_window() {
     ui.find(By::XPath("//table//td[contains(., 'Georgetown')]"), "the refreshed list row", 15).await;
     ui.driver.quit().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drag_a_deal_to_another_stage_and_see_it_saved_and_logged() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let ui = launch(data.path()).await;
+    let driver = &ui.driver;
+    ui.click(&ui.button("Pipeline").await, "Pipeline").await;
+    let first = ui.find(By::Css("[data-stage='New'] .deal-card"), "a deal in New", 20).await;
+    let deal = first.attr("data-deal").await.unwrap().unwrap();
+    let customer = first.find(By::Css(".deal-customer")).await.unwrap().text().await.unwrap();
+    shot(&ui.display, "30-pipeline-board");
+
+    // Drag it onto Needs analysis with the mouse.
+    let target =
+        ui.find(By::Css("[data-stage='Needs analysis'] .board-column-head"), "the Needs analysis column", 10).await;
+    first.scroll_into_view().await.unwrap();
+    driver
+        .action_chain()
+        .click_and_hold_element(&first)
+        .move_by_offset(12, 12)
+        .move_to_element_center(&target)
+        .move_by_offset(0, 40)
+        .release()
+        .perform()
+        .await
+        .unwrap();
+    ui.find(By::Css(format!("[data-stage='Needs analysis'] [data-deal='{deal}']")), "the card in Needs analysis", 15)
+        .await;
+    shot(&ui.display, "31-pipeline-dragged");
+
+    // The keyboard moves it one stage on.
+    let card = ui.find(By::Css(format!("[data-deal='{deal}']")), "the card", 10).await;
+    card.focus().await.unwrap();
+    card.send_keys(Key::Shift + Key::Right).await.unwrap();
+    ui.find(
+        By::Css(format!("[data-stage='Vehicle selected'] [data-deal='{deal}']")),
+        "the card in Vehicle selected",
+        15,
+    )
+    .await;
+    ui.driver.quit().await.unwrap();
+
+    // Saved in the database and logged on the customer's timeline, both moves.
+    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let stage: String = conn
+        .query_row(
+            "SELECT s.name FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.id = ?1",
+            [&deal],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stage, "Vehicle selected");
+    let lines: Vec<String> = conn
+        .prepare(
+            "SELECT summary FROM interactions WHERE customer_id = (SELECT customer_id FROM opportunities WHERE id = ?1)
+             AND summary LIKE '%moved from%' ORDER BY rid",
+        )
+        .unwrap()
+        .query_map([&deal], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(lines.iter().any(|l| l.contains("moved from New to Needs analysis")), "{customer}: {lines:?}");
+    assert!(lines.iter().any(|l| l.contains("moved from Needs analysis to Vehicle selected")), "{lines:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completing_a_test_drive_on_today_moves_the_deal_by_itself() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    // Fixture: one open deal in New with a test drive due within the hour.
+    let db = data.path().join("showroom.sqlite3");
+    let (activity, deal): (String, String) = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let (a, o): (String, String) = conn
+            .query_row(
+                "SELECT a.id, a.opportunity_id FROM activities a JOIN opportunities o ON o.id = a.opportunity_id
+                 WHERE a.done_at IS NULL AND o.status = 'open' ORDER BY a.rid LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let soon = chrono::Utc::now() + chrono::Duration::minutes(30);
+        conn.execute(
+            "UPDATE activities SET kind = 'test_drive', subject = 'Test drive the demo car', due_at = ?2 WHERE id = ?1",
+            rusqlite::params![a, soon.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE opportunities SET stage_id = (SELECT id FROM pipeline_stages WHERE name = 'New') WHERE id = ?1",
+            [&o],
+        )
+        .unwrap();
+        (a, o)
+    };
+    let ui = launch(data.path()).await;
+    ui.click(&ui.button("Today").await, "Today").await;
+    let item = ui.find(By::Css(format!("[data-activity='{activity}']")), "the test drive on Today", 20).await;
+    shot(&ui.display, "32-today");
+    ui.click(&item.find(By::XPath(".//button[contains(., 'Done')]")).await.unwrap(), "Done").await;
+    // An empty outcome is named next to its field.
+    ui.click(&ui.button("Complete").await, "Complete").await;
+    ui.wait_text("[data-field-error='outcome']", "say how it went").await;
+    ui.input("outcome").await.send_keys("Loved it; wants numbers on a lease").await.unwrap();
+    ui.find(By::Css("[name='schedule_next']"), "schedule next", 5).await.click().await.unwrap();
+    ui.input("next_subject").await.send_keys("Send lease numbers").await.unwrap();
+    shot(&ui.display, "33-today-complete");
+    ui.click(&ui.button("Complete").await, "Complete").await;
+    ui.wait_text(".toast, [role='status']", "Send lease numbers").await;
+    ui.driver.quit().await.unwrap();
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stage: String = conn
+        .query_row(
+            "SELECT s.name FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.id = ?1",
+            [&deal],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stage, "Test drive");
+    let logged: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM interactions WHERE summary LIKE '%moved from New to Test drive automatically (test drive completed)%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 1);
+    let next: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM activities WHERE subject = 'Send lease numbers' AND done_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(next, 1);
+}

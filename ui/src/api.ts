@@ -5,6 +5,7 @@ import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
   Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
   Conflict, RefusedChange, SyncAccount, SyncNotice,
+  Activity, ActivityDraft, Board, BoardFilter, Completion, MoveRequest, Opportunity, OpportunityDraft, PipelineStage, Today,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -57,4 +58,12 @@ export const api = {
   dismissNotice: (seq: number) => call<void>("dismiss_notice", { seq }),
   refusedChanges: () => call<RefusedChange[]>("refused_changes"),
   dismissRefused: (id: string) => call<void>("dismiss_refused", { id }),
+  board: (filter: BoardFilter) => call<Board>("board", { filter }),
+  moveOpportunity: (id: string, req: MoveRequest) => call<Opportunity>("move_opportunity", { id, req }),
+  createOpportunity: (draft: OpportunityDraft) => call<Opportunity>("create_opportunity", { draft }),
+  pipelineStages: (pipeline: string) => call<PipelineStage[]>("pipeline_stages", { pipeline }),
+  saveStage: (stage: PipelineStage) => call<PipelineStage>("save_stage", { stage }),
+  createActivity: (draft: ActivityDraft) => call<Activity>("create_activity", { draft }),
+  completeActivity: (id: string, completion: Completion) => call<Activity>("complete_activity", { id, completion }),
+  today: (dayEnd: string) => call<Today>("today", { dayEnd }),
 };

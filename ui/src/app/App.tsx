@@ -16,6 +16,8 @@ import { Shortcuts } from "./Shortcuts";
 import { CustomersPage } from "../customers/CustomersPage";
 import { DeskPage } from "../desk/DeskPage";
 import { InventoryPage } from "../inventory/InventoryPage";
+import { PipelinePage } from "../pipeline/PipelinePage";
+import { TodayPage } from "../today/TodayPage";
 import type { SearchHit, Vehicle } from "../bindings";
 
 export function App() {
@@ -139,6 +141,10 @@ export function App() {
           <DeskPage key={deskSeed.key} initialVehicle={deskSeed.vehicle} initialCustomer={deskSeed.customer} />
         ) : page === "inventory" ? (
           <InventoryPage key={inventoryText} initialText={inventoryText} onQuote={(vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer: null })); setPage("quotes"); }} />
+        ) : page === "today" ? (
+          <TodayPage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
+        ) : page === "pipeline" ? (
+          <PipelinePage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
         ) : page === "sync" ? (
           <SyncPage status={status} onChanged={refreshStatus} />
         ) : page === "settings" ? (

@@ -29,3 +29,12 @@ describe("format", () => {
     expect(groups.map(([label, xs]) => [label, xs.length])).toEqual([["Today", 2], ["Yesterday", 1]]);
   });
 });
+
+import { formatDollars } from "./format";
+describe("formatDollars", () => {
+  it("rounds totals to whole dollars", () => {
+    expect(formatDollars(19823650)).toBe("$198,237");
+    expect(formatDollars(49)).toBe("$0");
+    expect(formatDollars(-150)).toBe("-$2");
+  });
+});

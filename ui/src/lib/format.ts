@@ -61,3 +61,8 @@ export function groupByDay<T>(items: T[], at: (t: T) => string, now: Date = new 
   }
   return out;
 }
+
+/** Whole dollars for totals at a glance ("$198,237"); exact cents stay in the core. */
+export function formatDollars(cents: number): string {
+  return `${cents < 0 ? "-" : ""}$${Math.round(Math.abs(cents) / 100).toLocaleString("en-US")}`;
+}

@@ -1,0 +1,135 @@
+// Today: my overdue tasks, what is due today, and the next seven days. Complete a task with its
+// outcome and schedule the next step in the same action; a completed test drive or delivery moves
+// its deal along by itself.
+import { useCallback, useEffect, useState } from "react";
+import type { ActivityKind, ApiError, Today, TodayItem } from "../bindings";
+import { api } from "../api";
+import { Field } from "../components/Field";
+import { useToast } from "../components/Toasts";
+import { formatPhone, timeOfDay, shortDate } from "../lib/format";
+
+const KINDS: [ActivityKind, string][] = [
+  ["call", "Call"], ["email", "Email"], ["sms", "Text"], ["meeting", "Meeting"], ["test_drive", "Test drive"], ["follow_up", "Follow-up"], ["delivery", "Delivery"],
+];
+const kindLabel = (k: ActivityKind) => KINDS.find(([x]) => x === k)?.[1] ?? k;
+
+function endOfToday(): string {
+  const d = new Date();
+  d.setHours(23, 59, 59, 999);
+  return d.toISOString();
+}
+
+/** `YYYY-MM-DDTHH:MM` in local time, for a datetime-local input. */
+function localInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function TodayPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer: (id: string) => void; dataVersion?: number }) {
+  const [today, setToday] = useState<Today | null>(null);
+  const [completing, setCompleting] = useState<string | null>(null);
+  const toast = useToast();
+  const load = useCallback(() => { api.today(endOfToday()).then(setToday).catch((e: ApiError) => toast(e.message, { kind: "error" })); }, [toast]);
+  useEffect(load, [load, dataVersion]);
+
+  const section = (title: string, items: TodayItem[], tone: string, empty: string) => (
+    <section aria-label={title} className={`today-section ${tone}`}>
+      <h2 className="form-section">{title} <span className="badge">{items.length}</span></h2>
+      {items.length === 0 ? <p className="muted">{empty}</p> : (
+        <ul className="today-list">
+          {items.map((it) => (
+            <li key={it.activity.id} data-activity={it.activity.id} className="today-item">
+              <div className="today-main">
+                <span className={`kind kind-${it.activity.kind}`}>{kindLabel(it.activity.kind)}</span>
+                <div className="today-text">
+                  <div className="strong">{it.activity.subject}</div>
+                  <div className="muted">
+                    <button className="link" onClick={() => onOpenCustomer(it.activity.customer_id)}>{it.customer}</button>
+                    {it.phone && <> · {formatPhone(it.phone)}</>}
+                    {it.deal && <> · {it.deal}</>}
+                  </div>
+                </div>
+                <span className={`today-due ${tone}`}>{tone === "today" ? "" : `${shortDate(it.activity.due_at)} `}{timeOfDay(it.activity.due_at)}</span>
+                {completing !== it.activity.id && <button className="btn small" onClick={() => setCompleting(it.activity.id)}>Done…</button>}
+              </div>
+              {completing === it.activity.id && (
+                <CompleteForm item={it} onCancel={() => setCompleting(null)}
+                  onDone={(message) => { setCompleting(null); toast(message); load(); }} />
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+
+  return (
+    <>
+      <header className="page-header">
+        <h1 className="page-title">Today</h1>
+        <span className="page-count">{new Date().toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" })}</span>
+      </header>
+      <div className="today-page">
+        {!today ? <p className="muted" aria-busy="true">Loading…</p> : (
+          <>
+            {section("Overdue", today.overdue, "overdue", "Nothing overdue.")}
+            {section("Due today", today.due_today, "today", "Nothing else due today.")}
+            {section("Next 7 days", today.upcoming, "upcoming", "Nothing scheduled yet.")}
+          </>
+        )}
+      </div>
+    </>
+  );
+}
+
+function CompleteForm({ item, onCancel, onDone }: { item: TodayItem; onCancel: () => void; onDone: (message: string) => void }) {
+  const [outcome, setOutcome] = useState("");
+  const [next, setNext] = useState(false);
+  const [kind, setKind] = useState<ActivityKind>("call");
+  const [subject, setSubject] = useState("");
+  const [due, setDue] = useState(localInput(new Date(Date.now() + 24 * 3600 * 1000)));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const submit = async () => {
+    try {
+      const when = new Date(due);
+      await api.completeActivity(item.activity.id, {
+        outcome,
+        next: next ? {
+          customer_id: item.activity.customer_id, opportunity_id: item.activity.opportunity_id, kind, subject,
+          due_at: Number.isNaN(when.getTime()) ? due : when.toISOString(), owner_id: null,
+        } : null,
+      });
+      onDone(next ? `Done; next: ${subject}` : `Done: ${item.activity.subject}`);
+    } catch (e) {
+      const err = e as ApiError;
+      setErrors(Object.fromEntries(err.fields.map((f) => [f.field, f.message])));
+      if (!err.fields.length) setErrors({ outcome: err.message });
+    }
+  };
+  return (
+    <form className="complete-form" aria-label={`Complete ${item.activity.subject}`} noValidate
+      onSubmit={(e) => { e.preventDefault(); void submit(); }}
+      onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onCancel(); } }}>
+      <Field name="outcome" label="Outcome" required multiline autoFocus value={outcome}
+        onChange={(v) => { setOutcome(v); setErrors(({ outcome: _, ...rest }) => rest); }} error={errors.outcome}
+        placeholder="How did it go?" />
+      <label className="check"><input type="checkbox" name="schedule_next" checked={next} onChange={(e) => setNext(e.target.checked)} /> Schedule the next step</label>
+      {next && (
+        <div className="form-grid three">
+          <div className="field">
+            <label htmlFor="next-kind">Type</label>
+            <select id="next-kind" className="input" value={kind} onChange={(e) => setKind(e.target.value as ActivityKind)}>
+              {KINDS.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
+            </select>
+          </div>
+          <Field name="next_subject" label="What" required value={subject} onChange={setSubject} error={errors["next.subject"]} />
+          <Field name="next_due" label="When" required type="datetime-local" value={due} onChange={setDue} error={errors["next.due_at"]} />
+        </div>
+      )}
+      <div className="row-actions">
+        <button type="button" className="btn" onClick={onCancel}>Cancel</button>
+        <button type="submit" className="btn primary">Complete</button>
+      </div>
+    </form>
+  );
+}
