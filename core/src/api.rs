@@ -104,6 +104,33 @@ impl Showroom {
         crate::activities::today(self.store.conn(), self.store.user_id(), Timestamp::now(), end)
     }
 
+    /// Logs a touchpoint (call, email, text, visit, chat, event, note) on the customer's timeline.
+    pub fn log_contact(&mut self, d: &crate::contact::ContactDraft) -> Result<crate::domain::Interaction> {
+        crate::contact::log_contact(&mut self.store, d)
+    }
+
+    /// The message templates this customer may receive, filled in (consent respected).
+    pub fn messages(&self, customer_id: Uuid) -> Result<Vec<crate::contact::Message>> {
+        let conn = self.store.conn();
+        let c: Customer = crate::store::get(conn, customer_id)?;
+        let vehicle: String = conn
+            .query_row(
+                "SELECT COALESCE((SELECT v.year || ' ' || v.make || ' ' || v.model FROM vehicles v WHERE v.id = o.vehicle_id), o.title)
+                 FROM opportunities o WHERE o.customer_id = ?1 AND o.status = 'open' AND o.deleted_at IS NULL
+                 ORDER BY o.updated_at DESC LIMIT 1",
+                [customer_id.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap_or_default();
+        let rep: String = self
+            .store
+            .user_id()
+            .and_then(|u| conn.query_row("SELECT name FROM users WHERE id = ?1", [u.to_string()], |r| r.get(0)).ok())
+            .unwrap_or_else(|| "your sales consultant".into());
+        let dealership = self.dealership().map(|d| d.name).unwrap_or_else(|| "our dealership".into());
+        Ok(crate::contact::messages_for(&c, &vehicle, &rep, &dealership))
+    }
+
     /// The sync engine's shared state (phase, requests).
     pub fn sync_tracker(&self) -> std::sync::Arc<crate::sync::status::SyncTracker> {
         self.sync.clone()

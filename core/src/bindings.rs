@@ -14,6 +14,7 @@ macro_rules! decls {
 pub fn typescript() -> String {
     use crate::activities::{ActivityDraft, Completion, Today, TodayItem};
     use crate::api::{AppStatus, SyncStatus};
+    use crate::contact::{ContactDraft, Message, MessageChannel, Template};
     use crate::demo::DemoSummary;
     use crate::desk::money::Money;
     use crate::desk::tax::{CustomJurisdiction, Jurisdiction, LeaseTax, TaxRate};
@@ -35,6 +36,7 @@ pub fn typescript() -> String {
         ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary, SyncAccount, SyncReport,
         Conflict, RefusedChange, SyncNotice,
         Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress, ActivityDraft, Completion, Today, TodayItem,
+        ContactDraft, Message, MessageChannel, Template,
         Timestamp, Customer, CustomerDraft, Consent, Preferences, Condition, CustomerDetail, CustomerQuery, Page<()>,
         Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,
         Activity, ActivityKind, Interaction, InteractionChannel, Direction,

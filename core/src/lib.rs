@@ -10,6 +10,7 @@
 pub mod activities;
 pub mod api;
 pub mod bindings;
+pub mod contact;
 pub mod demo;
 pub mod desk;
 pub mod domain;

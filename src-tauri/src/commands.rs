@@ -2,10 +2,11 @@
 
 use showroom_core::activities::{ActivityDraft, Completion, Today};
 use showroom_core::api::AppStatus;
+use showroom_core::contact::{ContactDraft, Message};
 use showroom_core::demo::DemoSummary;
 use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
 use showroom_core::desk::{Deal, DealCalc};
-use showroom_core::domain::{Activity, Opportunity, PipelineStage, Vehicle};
+use showroom_core::domain::{Activity, Interaction, Opportunity, PipelineStage, Vehicle};
 use showroom_core::domain::{Customer, CustomerDraft};
 use showroom_core::inventory::{VehicleFilter, VehicleMatch};
 use showroom_core::pdf::Letterhead;
@@ -243,4 +244,14 @@ pub fn complete_activity(state: State<'_, AppState>, id: Uuid, completion: Compl
 #[tauri::command(async)]
 pub fn today(state: State<'_, AppState>, day_end: String) -> R<Today> {
     with(&state, |a| a.my_day(&day_end))
+}
+
+#[tauri::command(async)]
+pub fn log_contact(state: State<'_, AppState>, draft: ContactDraft) -> R<Interaction> {
+    with(&state, |a| a.log_contact(&draft))
+}
+
+#[tauri::command(async)]
+pub fn messages(state: State<'_, AppState>, customer_id: Uuid) -> R<Vec<Message>> {
+    with(&state, |a| a.messages(customer_id))
 }

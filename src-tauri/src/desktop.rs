@@ -19,6 +19,7 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let webview_dir = data_dir.join("webview");
     let engine = state.0.as_ref().ok().cloned();
     tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
@@ -70,6 +71,8 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::create_activity,
             commands::complete_activity,
             commands::today,
+            commands::log_contact,
+            commands::messages,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

@@ -645,3 +645,53 @@ async fn completing_a_test_drive_on_today_moves_the_deal_by_itself() {
         .unwrap();
     assert_eq!(next, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let (first, last): (String, String) = rusqlite::Connection::open(data.path().join("showroom.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT first_name, last_name FROM customers WHERE email IS NOT NULL AND json_extract(consent, '$.email') = 1
+             AND json_extract(consent, '$.sms') = 0 ORDER BY rid LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let ui = launch(data.path()).await;
+    let search = ui.find(By::Css("[aria-label='Search customers']"), "the customer search", 20).await;
+    search.send_keys(format!("{first} {last}")).await.unwrap();
+    let row = ui.find(By::XPath(format!("//table//td[contains(., '{last}')]")), "the customer row", 15).await;
+    ui.click(&row, "the customer").await;
+    ui.wait_text("[data-testid='customer-name']", &last).await;
+
+    // Templates: email ones only, since they never agreed to texts.
+    ui.click(&ui.button("Message").await, "Message").await;
+    let list = ui.find(By::Css("[role='listbox'][aria-label='Templates']"), "the template list", 10).await;
+    let text = list.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(text.contains("Quote follow-up") && !text.contains("Text"), "{text}");
+    let preview = ui.find(By::Css("[aria-label='Preview']"), "the preview", 10).await;
+    let body = preview.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(body.contains(&format!("Hi {first},")) && !body.contains('{'), "{body}");
+    shot(&ui.display, "34-message-templates");
+    ui.click(&ui.button("Cancel").await, "Cancel").await;
+
+    // Log a call on the timeline.
+    ui.click(&ui.button("Log contact").await, "Log contact").await;
+    ui.input("summary").await.send_keys("Called about the trade appraisal; coming Saturday").await.unwrap();
+    ui.input("duration_min").await.send_keys("6").await.unwrap();
+    ui.click(&ui.button("Log it").await, "Log it").await;
+    ui.wait_text(".timeline-item", "coming Saturday").await;
+    shot(&ui.display, "35-customer-360");
+    ui.driver.quit().await.unwrap();
+    let n: i64 = rusqlite::Connection::open(data.path().join("showroom.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM interactions WHERE summary LIKE '%coming Saturday' AND channel = 'call' AND duration_s = 360",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -5,6 +5,7 @@ import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
   Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
   Conflict, RefusedChange, SyncAccount, SyncNotice,
+  ContactDraft, Interaction, Message,
   Activity, ActivityDraft, Board, BoardFilter, Completion, MoveRequest, Opportunity, OpportunityDraft, PipelineStage, Today,
 } from "./bindings";
 
@@ -66,4 +67,6 @@ export const api = {
   createActivity: (draft: ActivityDraft) => call<Activity>("create_activity", { draft }),
   completeActivity: (id: string, completion: Completion) => call<Activity>("complete_activity", { id, completion }),
   today: (dayEnd: string) => call<Today>("today", { dayEnd }),
+  logContact: (draft: ContactDraft) => call<Interaction>("log_contact", { draft }),
+  messages: (customerId: string) => call<Message[]>("messages", { customerId }),
 };

@@ -129,6 +129,22 @@ export type Today = { overdue: Array<TodayItem>, due_today: Array<TodayItem>, up
 
 export type TodayItem = { activity: Activity, customer: string, phone: string | null, deal: string | null, };
 
+export type ContactDraft = { customer_id: string, channel: InteractionChannel, direction: Direction, summary: string, 
+/**
+ * Minutes, for calls and visits.
+ */
+duration_min: number | null, };
+
+export type Message = { template: string, channel: MessageChannel, 
+/**
+ * The address or number to send to.
+ */
+to: string, subject: string, body: string, };
+
+export type MessageChannel = "email" | "sms";
+
+export type Template = { id: string, name: string, channel: MessageChannel, subject: string, body: string, };
+
 export type Timestamp = string;
 
 export type Customer = { id: string, 
@@ -169,7 +185,15 @@ export type CustomerDetail = { customer: Customer, leads: Array<Lead>, opportuni
 /**
  * The most recent interactions, newest first.
  */
-interactions: Array<Interaction>, interaction_count: number, quotes: Array<Quote>, };
+interactions: Array<Interaction>, interaction_count: number, quotes: Array<Quote>, 
+/**
+ * The one thing to do next, when something stands out ("No contact in 20 days…").
+ */
+next_step: string | null, 
+/**
+ * Stage names of the deals, by opportunity id.
+ */
+stages: Array<[string, string]>, };
 
 export type CustomerQuery = { 
 /**

@@ -43,6 +43,10 @@ pub struct CustomerDetail {
     pub interactions: Vec<Interaction>,
     pub interaction_count: i64,
     pub quotes: Vec<crate::quotes::Quote>,
+    /// The one thing to do next, when something stands out ("No contact in 20 days…").
+    pub next_step: Option<String>,
+    /// Stage names of the deals, by opportunity id.
+    pub stages: Vec<(Uuid, String)>,
 }
 
 pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
@@ -80,22 +84,35 @@ pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
         return Err(CoreError::NotFound { entity: "customer", id: id.to_string() });
     }
     let key = [id.to_string()];
+    let activities: Vec<Activity> =
+        query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY due_at DESC LIMIT 100", key.clone())?;
+    let opportunities: Vec<Opportunity> =
+        query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC", key.clone())?;
+    let quotes = crate::quotes::for_customer(conn, id)?;
+    let interactions: Vec<Interaction> =
+        query(conn, "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50", key.clone())?;
+    let last_contact = interactions
+        .iter()
+        .filter(|i| !matches!(i.direction, crate::domain::Direction::Internal))
+        .map(|i| i.occurred_at)
+        .max();
+    let next_step = crate::contact::next_step(&activities, &opportunities, &quotes, last_contact, Timestamp::now());
+    let mut stages = Vec::new();
+    for o in &opportunities {
+        if let Ok(s) = crate::store::get::<crate::domain::PipelineStage>(conn, o.stage_id) {
+            stages.push((o.id, s.name));
+        }
+    }
     Ok(CustomerDetail {
         leads: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC", key.clone())?,
-        opportunities: query(
-            conn,
-            "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC",
-            key.clone(),
-        )?,
-        activities: query(
-            conn,
-            "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY due_at DESC LIMIT 100",
-            key.clone(),
-        )?,
-        interactions: query(conn, "WHERE customer_id = ?1 ORDER BY occurred_at DESC LIMIT 50", key.clone())?,
+        opportunities,
+        activities,
+        interactions,
         interaction_count: conn
             .query_row("SELECT count(*) FROM interactions WHERE customer_id = ?1", key, |r| r.get(0))?,
-        quotes: crate::quotes::for_customer(conn, id)?,
+        quotes,
+        next_step,
+        stages,
         customer,
     })
 }

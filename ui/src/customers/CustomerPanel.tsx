@@ -1,6 +1,7 @@
 // The side panel for one customer: header card, tabs (Timeline, Deals, Tasks, Leads, Profile),
 // and the edit form in place.
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { LogContactForm, MessageDialog, NewDealForm, NewTaskForm } from "./PanelForms";
 import type { Customer, CustomerDetail, Interaction, SearchHit, Vehicle, VehicleMatch } from "../bindings";
 import { api } from "../api";
 import { Icon, type IconName } from "../components/Icon";
@@ -30,6 +31,9 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
   const [editing, setEditing] = useState(false);
   const [tab, setTab] = useState<Tab>("timeline");
   const [matches, setMatches] = useState<VehicleMatch[] | null>(null);
+  const [adding, setAdding] = useState<"contact" | "task" | "deal" | null>(null);
+  const [messaging, setMessaging] = useState(false);
+  const reload = useCallback(() => { api.customerDetail(id).then(setDetail).catch(() => {}); }, [id]);
   useEffect(() => {
     if (tab !== "matches") return;
     setMatches(null);
@@ -68,7 +72,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
   return (
     <aside className="panel" aria-label={`Customer ${fullName(c)}`}>
       <div className="panel-header">
-        <div style={{ flex: 1, minWidth: 0 }}>
+        <div className="panel-identity">
           <h2 className="panel-title" data-testid="customer-name">{fullName(c)}</h2>
           <div className="panel-sub">
             {c.phone && <span><Icon name="phone" size={14} /> {formatPhone(c.phone)}</span>}
@@ -83,9 +87,12 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
             ))}
           </div>
         </div>
-        {!editing && <button className="btn" onClick={() => onQuote(hitOf(c), null)}><Icon name="quotes" size={16} /> Quote</button>}
-        {!editing && <button className="btn" onClick={() => setEditing(true)}><Icon name="edit" size={16} /> Edit <span className="kbd">E</span></button>}
-        <button className="btn ghost" onClick={onClose} aria-label="Close panel"><Icon name="close" /></button>
+        <div className="panel-actions">
+          {!editing && <button className="btn" onClick={() => setMessaging(true)}><Icon name="mail" size={16} /> Message</button>}
+          {!editing && <button className="btn" onClick={() => onQuote(hitOf(c), null)}><Icon name="quotes" size={16} /> Quote</button>}
+          {!editing && <button className="btn" onClick={() => setEditing(true)}><Icon name="edit" size={16} /> Edit <span className="kbd">E</span></button>}
+          <button className="btn ghost" onClick={onClose} aria-label="Close panel"><Icon name="close" /></button>
+        </div>
       </div>
       {editing ? (
         <CustomerForm initial={c} onCancel={() => setEditing(false)} onSaved={(saved) => {
@@ -96,6 +103,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
         }} />
       ) : (
         <>
+          {detail.next_step && <div className="next-step" role="note" data-testid="next-step"><Icon name="today" size={16} /> {detail.next_step}</div>}
           <div className="tabs" role="tablist">
             {([["timeline", `Timeline (${detail.interaction_count})`], ["deals", `Deals (${openDeals.length})`],
               ["tasks", `Tasks (${detail.activities.filter((a) => !a.done_at).length})`], ["leads", `Leads (${detail.leads.length})`], ["matches", "Vehicles"], ["profile", "Profile"]] as [Tab, string][])
@@ -104,6 +112,15 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
               ))}
           </div>
           <div className="panel-body" role="tabpanel">
+            {tab === "timeline" && (adding === "contact"
+              ? <LogContactForm customer={c} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
+              : <div className="tab-actions"><button className="btn small" onClick={() => setAdding("contact")}>Log contact</button></div>)}
+            {tab === "deals" && (adding === "deal"
+              ? <NewDealForm customer={c} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
+              : <div className="tab-actions"><button className="btn small" onClick={() => setAdding("deal")}>New deal</button></div>)}
+            {tab === "tasks" && (adding === "task"
+              ? <NewTaskForm customer={c} deals={openDeals} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
+              : <div className="tab-actions"><button className="btn small" onClick={() => setAdding("task")}>New task</button></div>)}
             {tab === "timeline" && (detail.interactions.length === 0 ? (
               <p className="muted">No interactions yet. Calls, texts, visits and test drives will appear here, newest first.</p>
             ) : groupByDay(detail.interactions, (i) => i.occurred_at).map(([day, items]) => (
@@ -120,7 +137,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
             )))}
             {tab === "deals" && (detail.opportunities.length === 0 ? <p className="muted">No deals yet.</p> : detail.opportunities.map((o) => (
               <div key={o.id} className="list-item">
-                <span><span className="strong">{o.title}</span><br /><span className="muted">{o.status === "lost" ? `Lost: ${o.lost_reason}` : o.status === "won" ? `Won ${shortDate(o.closed_at)}` : `Expected ${shortDate(o.expected_close)}`}</span></span>
+                <span><span className="strong">{o.title}</span>{(() => { const st = detail.stages.find(([oid]) => oid === o.id)?.[1]; return st ? <span className="stage-pill">{st}</span> : null; })()}<br /><span className="muted">{o.status === "lost" ? `Lost: ${o.lost_reason}` : o.status === "won" ? `Won ${shortDate(o.closed_at)}` : `Expected ${shortDate(o.expected_close)}`}</span></span>
                 <span className="strong">{formatCents(o.amount_cents)}</span>
               </div>
             )))}
@@ -165,6 +182,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
           </div>
         </>
       )}
+      {messaging && <MessageDialog customer={c} onClose={() => setMessaging(false)} onSent={reload} />}
     </aside>
   );
 }
