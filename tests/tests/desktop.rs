@@ -695,3 +695,33 @@ async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipeline_stages_are_edited_in_settings_and_a_stage_with_deals_stays() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let ui = launch(data.path()).await;
+    ui.click(&ui.button("Settings").await, "Settings").await;
+    let prob = ui.find(By::Css("[aria-label='Win probability of Proposal']"), "Proposal's probability", 15).await;
+    prob.scroll_into_view().await.unwrap();
+    prob.clear().await.unwrap();
+    prob.send_keys("55").await.unwrap();
+    let row = ui.find(By::Css("[data-stage-row='Proposal']"), "the Proposal row", 5).await;
+    ui.click(&row.find(By::XPath(".//button[.='Save']")).await.unwrap(), "Save").await;
+    ui.wait_text(".toast", "Saved Proposal").await;
+    let new_row = ui.find(By::Css("[data-stage-row='New']"), "the New row", 5).await;
+    ui.click(&new_row.find(By::XPath(".//button[.='Delete']")).await.unwrap(), "Delete").await;
+    ui.wait_text("[data-stage-error='New']", "move them to another stage first").await;
+    shot(&ui.display, "36-pipeline-settings");
+    ui.driver.quit().await.unwrap();
+    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let (p, deleted): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT probability FROM pipeline_stages WHERE name = 'Proposal'),
+                    (SELECT COUNT(*) FROM pipeline_stages WHERE name = 'New' AND deleted_at IS NOT NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((p, deleted), (55, 0));
+}

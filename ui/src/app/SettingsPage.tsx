@@ -3,6 +3,7 @@ import type { AppStatus } from "../bindings";
 import { LetterheadSettings } from "./LetterheadSettings";
 import { TaxSettings } from "./TaxSettings";
 import { SyncSettings } from "./SyncSettings";
+import { PipelineSettings } from "./PipelineSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
 export function SettingsPage({ status, onChanged }: { status: AppStatus; onChanged: () => void }) {
@@ -34,6 +35,7 @@ export function SettingsPage({ status, onChanged }: { status: AppStatus; onChang
         <SyncSettings status={status} onChanged={onChanged} />
         <LetterheadSettings onSaved={onChanged} />
         <TaxSettings />
+        <PipelineSettings />
         <h2 className="form-section">This device</h2>
         <dl>
           <dt>Data file</dt><dd>{status.data_file}</dd>
