@@ -166,6 +166,9 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
             };
             w.insert(&line)?;
         }
+        if done.kind == ActivityKind::TestDrive {
+            crate::engagement::complete_for_activity(w, done.id, &done.outcome)?;
+        }
         if let Some(o) = done.opportunity_id {
             match done.kind {
                 ActivityKind::TestDrive => {

@@ -104,6 +104,28 @@ impl Showroom {
         crate::activities::today(self.store.conn(), self.store.user_id(), Timestamp::now(), end)
     }
 
+    /// Books a test drive against a vehicle (no double booking); warns about an expired licence.
+    pub fn schedule_test_drive(&mut self, d: &crate::engagement::TestDriveDraft) -> Result<crate::engagement::Booking> {
+        crate::engagement::schedule(&mut self.store, d, Self::today())
+    }
+
+    pub fn complete_test_drive(&mut self, id: Uuid, outcome: &str, feedback: &str) -> Result<crate::domain::TestDrive> {
+        crate::engagement::complete(&mut self.store, id, outcome, feedback)
+    }
+
+    pub fn record_survey(&mut self, d: &crate::engagement::SurveyDraft) -> Result<crate::domain::Survey> {
+        crate::engagement::record_survey(&mut self.store, d)
+    }
+
+    pub fn add_referral(&mut self, customer: Uuid, referrer: Uuid, note: &str) -> Result<crate::domain::Referral> {
+        crate::engagement::add_referral(&mut self.store, customer, referrer, note)
+    }
+
+    /// Referrals both ways, survey answers, test drives and owned vehicles of a customer.
+    pub fn relations(&self, customer: Uuid) -> Result<crate::engagement::Relations> {
+        crate::engagement::relations(self.store.conn(), customer)
+    }
+
     /// Logs a touchpoint (call, email, text, visit, chat, event, note) on the customer's timeline.
     pub fn log_contact(&mut self, d: &crate::contact::ContactDraft) -> Result<crate::domain::Interaction> {
         crate::contact::log_contact(&mut self.store, d)

@@ -20,6 +20,7 @@ pub fn typescript() -> String {
     use crate::desk::tax::{CustomJurisdiction, Jurisdiction, LeaseTax, TaxRate};
     use crate::desk::*;
     use crate::domain::*;
+    use crate::engagement::{Booking, Relations, SurveyDraft, TestDriveDraft};
     use crate::error::{ApiError, ErrorCode, FieldError};
     use crate::inventory::{VehicleFilter, VehicleMatch};
     use crate::io::{ImportAction, ImportReport, RowOutcome};
@@ -36,11 +37,11 @@ pub fn typescript() -> String {
         ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary, SyncAccount, SyncReport,
         Conflict, RefusedChange, SyncNotice,
         Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress, ActivityDraft, Completion, Today, TodayItem,
-        ContactDraft, Message, MessageChannel, Template,
+        ContactDraft, Message, MessageChannel, Template, Booking, Relations, SurveyDraft, TestDriveDraft,
         Timestamp, Customer, CustomerDraft, Consent, Preferences, Condition, CustomerDetail, CustomerQuery, Page<()>,
         Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,
         Activity, ActivityKind, Interaction, InteractionChannel, Direction,
-        Vehicle, VehicleStatus, Dealership, User, Role, Team,
+        Vehicle, VehicleStatus, Dealership, User, Role, Team, TestDrive, TestDriveStatus, Survey, SurveyKind, Referral,
         SearchHit, HitKind, ImportReport, RowOutcome, ImportAction,
         Money, Deal, DealVehicle, Item, Fee, FeeKind, TradeIn, Terms, GridSpec,
         DealCalc, Line, LineKind, TaxLine, LoanResult, LeaseResult, GridCell,

@@ -14,6 +14,7 @@ pub mod contact;
 pub mod demo;
 pub mod desk;
 pub mod domain;
+pub mod engagement;
 pub mod error;
 pub mod inventory;
 pub mod io;

@@ -8,6 +8,8 @@ use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
 use showroom_core::desk::{Deal, DealCalc};
 use showroom_core::domain::{Activity, Interaction, Opportunity, PipelineStage, Vehicle};
 use showroom_core::domain::{Customer, CustomerDraft};
+use showroom_core::domain::{Referral, Survey};
+use showroom_core::engagement::{Booking, Relations, SurveyDraft, TestDriveDraft};
 use showroom_core::inventory::{VehicleFilter, VehicleMatch};
 use showroom_core::pdf::Letterhead;
 use showroom_core::pipeline::{Board, BoardFilter, MoveRequest, OpportunityDraft};
@@ -254,4 +256,24 @@ pub fn log_contact(state: State<'_, AppState>, draft: ContactDraft) -> R<Interac
 #[tauri::command(async)]
 pub fn messages(state: State<'_, AppState>, customer_id: Uuid) -> R<Vec<Message>> {
     with(&state, |a| a.messages(customer_id))
+}
+
+#[tauri::command(async)]
+pub fn schedule_test_drive(state: State<'_, AppState>, draft: TestDriveDraft) -> R<Booking> {
+    with(&state, |a| a.schedule_test_drive(&draft))
+}
+
+#[tauri::command(async)]
+pub fn record_survey(state: State<'_, AppState>, draft: SurveyDraft) -> R<Survey> {
+    with(&state, |a| a.record_survey(&draft))
+}
+
+#[tauri::command(async)]
+pub fn add_referral(state: State<'_, AppState>, customer: Uuid, referrer: Uuid, note: String) -> R<Referral> {
+    with(&state, |a| a.add_referral(customer, referrer, &note))
+}
+
+#[tauri::command(async)]
+pub fn relations(state: State<'_, AppState>, customer: Uuid) -> R<Relations> {
+    with(&state, |a| a.relations(customer))
 }

@@ -73,6 +73,10 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::today,
             commands::log_contact,
             commands::messages,
+            commands::schedule_test_drive,
+            commands::record_survey,
+            commands::add_referral,
+            commands::relations,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@ import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
   Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
   Conflict, RefusedChange, SyncAccount, SyncNotice,
-  ContactDraft, Interaction, Message,
+  ContactDraft, Interaction, Message, Booking, Referral, Relations, Survey, SurveyDraft, TestDriveDraft,
   Activity, ActivityDraft, Board, BoardFilter, Completion, MoveRequest, Opportunity, OpportunityDraft, PipelineStage, Today,
 } from "./bindings";
 
@@ -69,4 +69,8 @@ export const api = {
   today: (dayEnd: string) => call<Today>("today", { dayEnd }),
   logContact: (draft: ContactDraft) => call<Interaction>("log_contact", { draft }),
   messages: (customerId: string) => call<Message[]>("messages", { customerId }),
+  scheduleTestDrive: (draft: TestDriveDraft) => call<Booking>("schedule_test_drive", { draft }),
+  recordSurvey: (draft: SurveyDraft) => call<Survey>("record_survey", { draft }),
+  addReferral: (customer: string, referrer: string, note: string) => call<Referral>("add_referral", { customer, referrer, note }),
+  relations: (customer: string) => call<Relations>("relations", { customer }),
 };

@@ -145,6 +145,22 @@ export type MessageChannel = "email" | "sms";
 
 export type Template = { id: string, name: string, channel: MessageChannel, subject: string, body: string, };
 
+export type Booking = { test_drive: TestDrive, warnings: Array<FieldError>, };
+
+export type Relations = { referred_by: Array<[string, string]>, referred: Array<[string, string]>, surveys: Array<Survey>, test_drives: Array<TestDrive>, owned: Array<string>, };
+
+export type SurveyDraft = { customer_id: string, order_id: string | null, kind: SurveyKind, score: number, comment: string, };
+
+export type TestDriveDraft = { customer_id: string, vehicle_id: string, opportunity_id: string | null, 
+/**
+ * Start (UTC, RFC 3339).
+ */
+starts_at: string, minutes: number, licence_number: string, licence_region: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+licence_expiry: string, };
+
 export type Timestamp = string;
 
 export type Customer = { id: string, 
@@ -272,6 +288,28 @@ export type User = { id: string, name: string, email: string, role: Role, team_i
 export type Role = "rep" | "manager" | "admin";
 
 export type Team = { id: string, name: string, created_at: Timestamp, updated_at: Timestamp, };
+
+export type TestDrive = { id: string, customer_id: string, vehicle_id: string, opportunity_id: string | null, starts_at: Timestamp, ends_at: Timestamp, licence_number: string, licence_region: string, licence_expiry: string, status: TestDriveStatus, feedback: string, 
+/**
+ * The Today item that reminds the rep (completing either completes both).
+ */
+activity_id: string | null, created_at: Timestamp, updated_at: Timestamp, };
+
+export type TestDriveStatus = "scheduled" | "completed" | "cancelled" | "no_show";
+
+export type Survey = { id: string, customer_id: string, order_id: string | null, kind: SurveyKind, score: number, comment: string, answered_at: Timestamp, };
+
+export type SurveyKind = "csat" | "nps";
+
+export type Referral = { id: string, 
+/**
+ * The customer who was referred.
+ */
+customer_id: string, 
+/**
+ * The customer who referred them.
+ */
+referrer_id: string, note: string, created_at: Timestamp, };
 
 export type SearchHit = { kind: HitKind, id: string, title: string, subtitle: string, 
 /**

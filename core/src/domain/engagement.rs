@@ -1,6 +1,6 @@
-//! The rest of the first-cut domain: test drives, events (auto shows), surveys, goals and commission
-//! plans, with their validation. Their screens and storage arrive with the pipeline, lead and
-//! analytics work; the rules that make them valid live here from the start.
+//! The rest of the domain: test drives, events (auto shows), surveys, referrals, goals and
+//! commission plans, with their validation. Test drives, surveys and referrals are stored (see
+//! `crate::engagement`); events, goals and plans arrive with the lead and analytics work.
 
 use super::time::Timestamp;
 use super::validate::Checker;
@@ -33,6 +33,10 @@ pub struct TestDrive {
     pub licence_expiry: NaiveDate,
     pub status: TestDriveStatus,
     pub feedback: String,
+    /// The Today item that reminds the rep (completing either completes both).
+    pub activity_id: Option<Uuid>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl TestDrive {
@@ -124,6 +128,18 @@ impl Survey {
         self.comment = c.text("comment", &self.comment, 5_000);
         c.finish()
     }
+}
+
+/// A customer who came on another customer's word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Referral {
+    pub id: Uuid,
+    /// The customer who was referred.
+    pub customer_id: Uuid,
+    /// The customer who referred them.
+    pub referrer_id: Uuid,
+    pub note: String,
+    pub created_at: Timestamp,
 }
 
 /// A monthly target for a rep (or, with no user, the team).
@@ -237,6 +253,9 @@ mod tests {
             licence_expiry: d("2027-01-01"),
             status: TestDriveStatus::Scheduled,
             feedback: String::new(),
+            activity_id: None,
+            created_at: Timestamp::from_millis(0),
+            updated_at: Timestamp::from_millis(0),
         }
     }
 

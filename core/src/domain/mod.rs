@@ -12,7 +12,7 @@ pub mod vehicle;
 
 pub use activity::{Activity, ActivityKind, Direction, Interaction, InteractionChannel};
 pub use customer::{Condition, Consent, Customer, CustomerDraft, Preferences};
-pub use engagement::{CommissionPlan, Event, Goal, Survey, SurveyKind, TestDrive, TestDriveStatus, Tier};
+pub use engagement::{CommissionPlan, Event, Goal, Referral, Survey, SurveyKind, TestDrive, TestDriveStatus, Tier};
 pub use org::{Dealership, Role, Team, User};
 pub use sales::{Channel, Lead, LeadStatus, Opportunity, OpportunityStatus, PipelineStage};
 pub use time::{Timestamp, new_id};

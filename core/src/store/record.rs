@@ -445,3 +445,47 @@ mod tests {
         });
     }
 }
+entity!(
+    crate::domain::TestDrive,
+    "test_drives",
+    "test drive",
+    searchable = false,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("vehicle_id", Text),
+        ("opportunity_id", Text),
+        ("starts_at", Text),
+        ("ends_at", Text),
+        ("licence_number", Text),
+        ("licence_region", Text),
+        ("licence_expiry", Text),
+        ("status", Text),
+        ("feedback", Text),
+        ("activity_id", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    crate::domain::Survey,
+    "surveys",
+    "survey answer",
+    searchable = false,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("order_id", Text),
+        ("kind", Text),
+        ("score", Int),
+        ("comment", Text),
+        ("answered_at", Text),
+    ]
+);
+entity!(
+    crate::domain::Referral,
+    "referrals",
+    "referral",
+    searchable = false,
+    [("id", Text), ("customer_id", Text), ("referrer_id", Text), ("note", Text), ("created_at", Text),]
+);

@@ -42,6 +42,9 @@ macro_rules! with_entity {
             "quote_versions" => $body::<$crate::quotes::QuoteVersion>($($arg),*),
             "sales_orders" => $body::<$crate::quotes::SalesOrder>($($arg),*),
             "custom_jurisdictions" => $body::<$crate::desk::tax::CustomJurisdiction>($($arg),*),
+            "test_drives" => $body::<$crate::domain::TestDrive>($($arg),*),
+            "surveys" => $body::<$crate::domain::Survey>($($arg),*),
+            "referrals" => $body::<$crate::domain::Referral>($($arg),*),
             other => Err($crate::error::CoreError::field("table", format!("unknown table {other:?}"))),
         }
     };
@@ -64,6 +67,9 @@ pub const SYNCED_TABLES: &[&str] = &[
     "quote_versions",
     "sales_orders",
     "custom_jurisdictions",
+    "test_drives",
+    "surveys",
+    "referrals",
 ];
 
 fn columns<E: Entity>() -> Result<&'static [(&'static str, Col)]> {

@@ -32,7 +32,8 @@ pub fn home(table: &str) -> Option<Home> {
         "vehicles" | "pipeline_stages" | "users" | "teams" | "dealerships" | "custom_jurisdictions" => Home::Shared,
         "customers" => Home::Own,
         "leads" => Home::Lead,
-        "opportunities" | "activities" | "interactions" | "quotes" | "sales_orders" => Home::Field("customer_id"),
+        "opportunities" | "activities" | "interactions" | "quotes" | "sales_orders" | "test_drives" | "surveys"
+        | "referrals" => Home::Field("customer_id"),
         "quote_versions" => Home::Parent { table: "quotes", field: "quote_id" },
         _ => return None,
     })

@@ -4,6 +4,7 @@
 mod bindings;
 mod demo;
 mod desk;
+mod engagement;
 mod import_export;
 mod inventory;
 mod pdf;

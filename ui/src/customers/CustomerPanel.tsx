@@ -1,7 +1,7 @@
 // The side panel for one customer: header card, tabs (Timeline, Deals, Tasks, Leads, Profile),
 // and the edit form in place.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { LogContactForm, MessageDialog, NewDealForm, NewTaskForm } from "./PanelForms";
+import { LogContactForm, MessageDialog, NewDealForm, NewTaskForm, Relationships, TestDriveForm } from "./PanelForms";
 import type { Customer, CustomerDetail, Interaction, SearchHit, Vehicle, VehicleMatch } from "../bindings";
 import { api } from "../api";
 import { Icon, type IconName } from "../components/Icon";
@@ -31,7 +31,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
   const [editing, setEditing] = useState(false);
   const [tab, setTab] = useState<Tab>("timeline");
   const [matches, setMatches] = useState<VehicleMatch[] | null>(null);
-  const [adding, setAdding] = useState<"contact" | "task" | "deal" | null>(null);
+  const [adding, setAdding] = useState<"contact" | "task" | "deal" | "drive" | null>(null);
   const [messaging, setMessaging] = useState(false);
   const reload = useCallback(() => { api.customerDetail(id).then(setDetail).catch(() => {}); }, [id]);
   useEffect(() => {
@@ -120,7 +120,12 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
               : <div className="tab-actions"><button className="btn small" onClick={() => setAdding("deal")}>New deal</button></div>)}
             {tab === "tasks" && (adding === "task"
               ? <NewTaskForm customer={c} deals={openDeals} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
-              : <div className="tab-actions"><button className="btn small" onClick={() => setAdding("task")}>New task</button></div>)}
+              : adding === "drive"
+              ? <TestDriveForm customer={c} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
+              : <div className="tab-actions">
+                  <button className="btn small" onClick={() => setAdding("drive")}>Book test drive</button>
+                  <button className="btn small" onClick={() => setAdding("task")}>New task</button>
+                </div>)}
             {tab === "timeline" && (detail.interactions.length === 0 ? (
               <p className="muted">No interactions yet. Calls, texts, visits and test drives will appear here, newest first.</p>
             ) : groupByDay(detail.interactions, (i) => i.occurred_at).map(([day, items]) => (
@@ -177,6 +182,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
                   <dt>Notes</dt><dd>{c.notes || "—"}</dd>
                   <dt>Customer since</dt><dd>{shortDate(c.created_at)}</dd>
                 </dl>
+                <Relationships customer={c} onChanged={reload} />
               </dl>
             )}
           </div>

@@ -192,3 +192,147 @@ export function MessageDialog({ customer, onClose, onSent }: { customer: Custome
     </div>
   );
 }
+
+function nextHour(): Date {
+  const d = new Date(Date.now() + 3600 * 1000);
+  d.setMinutes(0, 0, 0);
+  return d;
+}
+
+/** Books a test drive against a vehicle; the core refuses a double booking and warns about an expired licence. */
+export function TestDriveForm({ customer, onDone, onCancel }: { customer: Customer; onDone: () => void; onCancel: () => void }) {
+  const [text, setText] = useState("");
+  const [found, setFound] = useState<import("../bindings").Vehicle[]>([]);
+  const [vehicle, setVehicle] = useState<import("../bindings").Vehicle | null>(null);
+  const [start, setStart] = useState(localInput(nextHour()));
+  const [minutes, setMinutes] = useState("30");
+  const [licence, setLicence] = useState("");
+  const [region, setRegion] = useState(customer.region);
+  const [expiry, setExpiry] = useState("");
+  const [errors, setErrors] = useState<Errors>({});
+  const toast = useToast();
+  useEffect(() => {
+    if (!text.trim() || vehicle) { setFound([]); return; }
+    const t = setTimeout(() => { api.findVehicles(text).then((v) => setFound(v.slice(0, 6))).catch(() => setFound([])); }, 80);
+    return () => clearTimeout(t);
+  }, [text, vehicle]);
+  const save = async () => {
+    if (!vehicle) { setErrors({ vehicle_id: "pick the vehicle" }); return; }
+    const when = new Date(start);
+    try {
+      const b = await api.scheduleTestDrive({
+        customer_id: customer.id, vehicle_id: vehicle.id, opportunity_id: null, starts_at: Number.isNaN(when.getTime()) ? start : when.toISOString(),
+        minutes: Number(minutes) || 0, licence_number: licence, licence_region: region, licence_expiry: expiry,
+      });
+      toast(b.warnings.length ? `Booked. Note: ${b.warnings.map((w) => w.message).join("; ")}` : `Test drive booked: ${vehicle.year} ${vehicle.make} ${vehicle.model}`,
+        b.warnings.length ? { kind: "error" } : undefined);
+      onDone();
+    } catch (e) { setErrors(errorsOf(e)); }
+  };
+  return (
+    <form className="inline-form" aria-label="Book a test drive" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
+      <div className="field picker">
+        <label htmlFor="td-vehicle">Vehicle</label>
+        <input id="td-vehicle" name="td_vehicle" className="input" autoFocus placeholder="Stock, VIN, make or model" autoComplete="off"
+          value={vehicle ? `${vehicle.year} ${vehicle.make} ${vehicle.model} · ${vehicle.stock_no}` : text}
+          onChange={(e) => { setVehicle(null); setText(e.target.value); }} aria-invalid={errors.vehicle_id ? true : undefined} />
+        {found.length > 0 && (
+          <ul className="picker-list" role="listbox">
+            {found.map((v) => (
+              <li key={v.id} role="option" aria-selected={false} tabIndex={0} onClick={() => setVehicle(v)}
+                onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); setVehicle(v); } }}>
+                {v.year} {v.make} {v.model} {v.trim} <span className="muted">· {v.stock_no} · {v.status.replace("_", " ")}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {errors.vehicle_id && <div className="field-error" role="alert" data-field-error="vehicle_id">{errors.vehicle_id}</div>}
+      </div>
+      <div className="form-grid">
+        <Field name="td_start" label="Starts" type="datetime-local" required value={start} onChange={setStart} error={errors.starts_at} />
+        <Field name="td_minutes" label="Minutes" inputMode="numeric" value={minutes} onChange={setMinutes} error={errors.ends_at} />
+        <Field name="td_licence" label="Driver's licence number" required value={licence} onChange={setLicence} error={errors.licence_number} />
+        <Field name="td_region" label="Issued by (state)" value={region} onChange={setRegion} error={errors.licence_region} />
+        <Field name="td_expiry" label="Licence expires" type="date" required value={expiry} onChange={setExpiry} error={errors.licence_expiry} />
+      </div>
+      <div className="row-actions"><button type="button" className="btn" onClick={onCancel}>Cancel</button><button className="btn primary" type="submit">Book test drive</button></div>
+    </form>
+  );
+}
+
+/** Profile extras: referrals both ways, survey answers, test drives and owned vehicles. */
+export function Relationships({ customer, onChanged }: { customer: Customer; onChanged: () => void }) {
+  const [rel, setRel] = useState<import("../bindings").Relations | null>(null);
+  const [kind, setKind] = useState<"csat" | "nps">("csat");
+  const [score, setScore] = useState("");
+  const [comment, setComment] = useState("");
+  const [refText, setRefText] = useState("");
+  const [hits, setHits] = useState<import("../bindings").SearchHit[]>([]);
+  const [errors, setErrors] = useState<Errors>({});
+  const toast = useToast();
+  const load = () => { api.relations(customer.id).then(setRel).catch(() => {}); };
+  useEffect(load, [customer.id]);
+  useEffect(() => {
+    if (refText.trim().length < 2) { setHits([]); return; }
+    const t = setTimeout(() => { api.search(refText).then((h) => setHits(h.filter((x) => x.kind === "customer" && x.id !== customer.id).slice(0, 6))).catch(() => {}); }, 80);
+    return () => clearTimeout(t);
+  }, [refText, customer.id]);
+  const survey = async () => {
+    try {
+      await api.recordSurvey({ customer_id: customer.id, order_id: null, kind, score: score.trim() === "" ? -1 : Number(score), comment });
+      setScore(""); setComment(""); setErrors({});
+      toast("Answer recorded");
+      load(); onChanged();
+    } catch (e) { setErrors(errorsOf(e)); }
+  };
+  const refer = async (id: string, name: string) => {
+    try {
+      await api.addReferral(customer.id, id, "");
+      setRefText(""); setHits([]);
+      toast(`Referred by ${name}`);
+      load(); onChanged();
+    } catch (e) { setErrors(errorsOf(e)); }
+  };
+  if (!rel) return null;
+  return (
+    <section aria-label="Relationships" className="relationships">
+      <h3 className="form-section">Referrals</h3>
+      <dl>
+        <dt>Referred by</dt><dd>{rel.referred_by.map(([, n]) => n).join(", ") || "—"}</dd>
+        <dt>Referred</dt><dd>{rel.referred.map(([, n]) => n).join(", ") || "—"}</dd>
+      </dl>
+      {rel.referred_by.length === 0 && (
+        <div className="field picker">
+          <label htmlFor="ref-search">Add who referred them</label>
+          <input id="ref-search" name="referrer" className="input" placeholder="Search customers" value={refText} onChange={(e) => setRefText(e.target.value)} />
+          {hits.length > 0 && (
+            <ul className="picker-list" role="listbox">
+              {hits.map((h) => <li key={h.id} role="option" aria-selected={false} tabIndex={0} onClick={() => void refer(h.id, h.title)}
+                onKeyDown={(e) => { if (e.key === "Enter") void refer(h.id, h.title); }}>{h.title} <span className="muted">{h.subtitle}</span></li>)}
+            </ul>
+          )}
+          {errors.referrer_id && <div className="field-error" role="alert">{errors.referrer_id}</div>}
+        </div>
+      )}
+      <h3 className="form-section">Satisfaction</h3>
+      {rel.surveys.length === 0 ? <p className="muted">No answers yet.</p> : (
+        <ul className="plain-list">{rel.surveys.map((s) => <li key={s.id}>{s.kind === "csat" ? "CSAT" : "NPS"} {s.score}/{s.kind === "csat" ? 5 : 10}{s.comment && ` · “${s.comment}”`} <span className="muted">{new Date(s.answered_at).toLocaleDateString("en-US")}</span></li>)}</ul>
+      )}
+      <form className="survey-form" aria-label="Record a survey answer" noValidate onSubmit={(e) => { e.preventDefault(); void survey(); }}>
+        <div className="field"><label htmlFor="survey-kind">Survey</label>
+          <select id="survey-kind" className="input" value={kind} onChange={(e) => setKind(e.target.value as "csat" | "nps")}>
+            <option value="csat">CSAT (1–5)</option><option value="nps">NPS (0–10)</option>
+          </select></div>
+        <Field name="survey_score" label="Score" inputMode="numeric" value={score} onChange={setScore} error={errors.score} />
+        <Field name="survey_comment" label="Comment" value={comment} onChange={setComment} error={errors.comment} />
+        <button className="btn" type="submit">Record</button>
+      </form>
+      <h3 className="form-section">Test drives</h3>
+      {rel.test_drives.length === 0 ? <p className="muted">None yet.</p> : (
+        <ul className="plain-list">{rel.test_drives.map((t) => <li key={t.id}>{new Date(t.starts_at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} · {t.status.replace("_", " ")}{t.feedback && ` · ${t.feedback}`}</li>)}</ul>
+      )}
+      <h3 className="form-section">Owns</h3>
+      {rel.owned.length === 0 ? <p className="muted">No delivered vehicle yet.</p> : <ul className="plain-list">{rel.owned.map((o) => <li key={o}>{o}</li>)}</ul>}
+    </section>
+  );
+}
