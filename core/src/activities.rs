@@ -31,6 +31,10 @@ pub struct Completion {
     pub outcome: String,
     /// Schedule the next step in the same action.
     pub next: Option<ActivityDraft>,
+    /// For a delivery: the checklist items done (every item of
+    /// [`crate::engagement::DELIVERY_CHECKLIST`] is needed).
+    #[serde(default)]
+    pub checklist: Vec<String>,
 }
 
 fn parse_due(text: &str) -> std::result::Result<Timestamp, FieldError> {
@@ -143,6 +147,19 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
         if old.done_at.is_some() {
             return Err(CoreError::Conflict(format!("\"{}\" was already completed", old.subject)));
         }
+        if old.kind == ActivityKind::Delivery {
+            let left: Vec<&str> = crate::engagement::DELIVERY_CHECKLIST
+                .iter()
+                .copied()
+                .filter(|item| !c.checklist.iter().any(|d| d == item))
+                .collect();
+            if !left.is_empty() {
+                return Err(CoreError::field(
+                    "checklist",
+                    format!("{} of the delivery checklist left: {}", left.len(), left.join("; ")),
+                ));
+            }
+        }
         let mut done = old.clone();
         done.done_at = Some(now);
         done.outcome = c.outcome.trim().to_string();
@@ -158,7 +175,11 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
                 } else {
                     Direction::Outbound
                 },
-                summary: format!("{}: {}", done.subject, done.outcome),
+                summary: if done.kind == ActivityKind::Delivery {
+                    format!("{}: {} (delivery checklist complete)", done.subject, done.outcome)
+                } else {
+                    format!("{}: {}", done.subject, done.outcome)
+                },
                 duration_s: None,
                 author_id: author,
                 occurred_at: now,
@@ -222,6 +243,8 @@ pub struct Today {
     pub overdue: Vec<TodayItem>,
     pub due_today: Vec<TodayItem>,
     pub upcoming: Vec<TodayItem>,
+    /// What completing a delivery asks for.
+    pub delivery_checklist: Vec<String>,
 }
 
 /// Open activities of `owner` (everyone's when `None`): overdue (due before now), due today
@@ -242,7 +265,12 @@ pub fn today(conn: &rusqlite::Connection, owner: Option<Uuid>, now: Timestamp, d
     };
     let mut names: HashMap<Uuid, (String, Option<String>)> = HashMap::new();
     let mut deals: HashMap<Uuid, String> = HashMap::new();
-    let mut out = Today { overdue: Vec::new(), due_today: Vec::new(), upcoming: Vec::new() };
+    let mut out = Today {
+        overdue: Vec::new(),
+        due_today: Vec::new(),
+        upcoming: Vec::new(),
+        delivery_checklist: crate::engagement::DELIVERY_CHECKLIST.iter().map(|s| s.to_string()).collect(),
+    };
     for a in list {
         if let std::collections::hash_map::Entry::Vacant(e) = names.entry(a.customer_id) {
             let c = crate::store::get::<Customer>(conn, a.customer_id).ok();

@@ -193,7 +193,11 @@ pub fn complete(store: &mut Store, id: Uuid, outcome: &str, feedback: &str) -> R
     } else {
         format!("{outcome}. Feedback: {}", feedback.trim())
     };
-    activities::complete(store, activity, &activities::Completion { outcome: text, next: None })?;
+    activities::complete(
+        store,
+        activity,
+        &activities::Completion { outcome: text, next: None, checklist: Vec::new() },
+    )?;
     crate::store::get(store.conn(), id)
 }
 
@@ -304,6 +308,8 @@ pub fn add_referral(store: &mut Store, customer: Uuid, referrer: Uuid, note: &st
 /// survey answers, their test drives, and the vehicles they own (delivered to them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Relations {
+    /// Other customers at the same street address and postal code.
+    pub household: Vec<(Uuid, String)>,
     pub referred_by: Vec<(Uuid, String)>,
     pub referred: Vec<(Uuid, String)>,
     pub surveys: Vec<Survey>,
@@ -327,7 +333,18 @@ pub fn relations(conn: &rusqlite::Connection, customer: Uuid) -> Result<Relation
         let rows = stmt.query_map([customer.to_string()], |r| r.get::<_, String>(0))?;
         rows.collect::<std::result::Result<_, _>>()?
     };
+    let me: Customer = crate::store::get(conn, customer)?;
+    let household: Vec<Customer> = if me.street.trim().is_empty() || me.postal_code.trim().is_empty() {
+        Vec::new()
+    } else {
+        query(
+            conn,
+            "WHERE id != ?1 AND deleted_at IS NULL AND lower(street) = lower(?2) AND postal_code = ?3 ORDER BY last_name LIMIT 20",
+            [customer.to_string(), me.street.trim().to_string(), me.postal_code.trim().to_string()],
+        )?
+    };
     Ok(Relations {
+        household: household.into_iter().map(|c| (c.id, format!("{} {}", c.first_name, c.last_name))).collect(),
         referred_by: by.iter().map(|r| (r.referrer_id, name(r.referrer_id))).collect(),
         referred: sent.iter().map(|r| (r.customer_id, name(r.customer_id))).collect(),
         surveys: query(conn, "WHERE customer_id = ?1 ORDER BY answered_at DESC", [customer.to_string()])?,

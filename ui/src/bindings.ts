@@ -123,9 +123,18 @@ export type Completion = { outcome: string,
 /**
  * Schedule the next step in the same action.
  */
-next: ActivityDraft | null, };
+next: ActivityDraft | null, 
+/**
+ * For a delivery: the checklist items done (every item of
+ * [`crate::engagement::DELIVERY_CHECKLIST`] is needed).
+ */
+checklist: Array<string>, };
 
-export type Today = { overdue: Array<TodayItem>, due_today: Array<TodayItem>, upcoming: Array<TodayItem>, };
+export type Today = { overdue: Array<TodayItem>, due_today: Array<TodayItem>, upcoming: Array<TodayItem>, 
+/**
+ * What completing a delivery asks for.
+ */
+delivery_checklist: Array<string>, };
 
 export type TodayItem = { activity: Activity, customer: string, phone: string | null, deal: string | null, };
 
@@ -147,7 +156,11 @@ export type Template = { id: string, name: string, channel: MessageChannel, subj
 
 export type Booking = { test_drive: TestDrive, warnings: Array<FieldError>, };
 
-export type Relations = { referred_by: Array<[string, string]>, referred: Array<[string, string]>, surveys: Array<Survey>, test_drives: Array<TestDrive>, owned: Array<string>, };
+export type Relations = { 
+/**
+ * Other customers at the same street address and postal code.
+ */
+household: Array<[string, string]>, referred_by: Array<[string, string]>, referred: Array<[string, string]>, surveys: Array<Survey>, test_drives: Array<TestDrive>, owned: Array<string>, };
 
 export type SurveyDraft = { customer_id: string, order_id: string | null, kind: SurveyKind, score: number, comment: string, };
 

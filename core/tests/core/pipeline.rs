@@ -57,7 +57,7 @@ fn activity(
 }
 
 fn done(outcome: &str) -> Completion {
-    Completion { outcome: outcome.into(), next: None }
+    Completion { outcome: outcome.into(), next: None, checklist: Vec::new() }
 }
 
 #[test]
@@ -97,7 +97,15 @@ fn a_deal_moves_forward_by_itself_and_never_backwards() {
     app.accept_quote(q.quote.id, &Acceptance::default()).unwrap();
     assert_eq!(stage_name(&app, &get(app.store().conn(), o.id).unwrap()), "Documentation");
     let delivery = activity(&mut app, customer, &o, ActivityKind::Delivery, "Deliver the F-150");
-    app.complete_activity(delivery, &done("Delivered, walkaround done")).unwrap();
+    // A delivery is done only when its checklist is: the missing items are named, nothing changes.
+    let mut partial = done("Delivered");
+    partial.checklist = showroom_core::engagement::DELIVERY_CHECKLIST[..3].iter().map(|s| s.to_string()).collect();
+    let err = app.complete_activity(delivery, &partial).unwrap_err().to_string();
+    assert!(err.contains("checklist: 5 of the delivery checklist left") && !err.contains("Insurance"), "{err}");
+    assert_eq!(stage_name(&app, &get(app.store().conn(), o.id).unwrap()), "Documentation");
+    let mut full = done("Delivered, walkaround done");
+    full.checklist = showroom_core::engagement::DELIVERY_CHECKLIST.iter().map(|s| s.to_string()).collect();
+    app.complete_activity(delivery, &full).unwrap();
     let won: Opportunity = get(app.store().conn(), o.id).unwrap();
     assert_eq!((stage_name(&app, &won).as_str(), won.status), ("Won", OpportunityStatus::Won));
     let follow_ups: i64 = app
@@ -205,7 +213,9 @@ fn reminders_in_the_past_are_refused_and_today_sorts_the_day() {
     assert_eq!(today.due_today[0].customer, "Dana Whitfield");
     assert_eq!(today.due_today[0].deal.as_deref(), Some("2024 Ford F-150"));
     // Completing needs an outcome; "schedule next" happens in the same step.
-    let err = app.complete_activity(soon, &Completion { outcome: " ".into(), next: None }).unwrap_err();
+    let err = app
+        .complete_activity(soon, &Completion { outcome: " ".into(), next: None, checklist: Vec::new() })
+        .unwrap_err();
     assert!(err.to_string().contains("outcome"));
     let next = ActivityDraft {
         customer_id: customer,
@@ -215,7 +225,11 @@ fn reminders_in_the_past_are_refused_and_today_sorts_the_day() {
         due_at: Timestamp::from_millis(Timestamp::now().millis() + 26 * 3_600_000).to_string(),
         owner_id: None,
     };
-    app.complete_activity(soon, &Completion { outcome: "Wants 60 months".into(), next: Some(next) }).unwrap();
+    app.complete_activity(
+        soon,
+        &Completion { outcome: "Wants 60 months".into(), next: Some(next), checklist: Vec::new() },
+    )
+    .unwrap();
     let today = app.my_day(&day_end).unwrap();
     assert!(today.due_today.is_empty());
     assert_eq!(today.upcoming.len(), 1);

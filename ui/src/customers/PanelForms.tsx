@@ -296,8 +296,9 @@ export function Relationships({ customer, onChanged }: { customer: Customer; onC
   if (!rel) return null;
   return (
     <section aria-label="Relationships" className="relationships">
-      <h3 className="form-section">Referrals</h3>
+      <h3 className="form-section">Household and referrals</h3>
       <dl>
+        <dt>Household</dt><dd>{rel.household.map(([, n]) => n).join(", ") || "—"}</dd>
         <dt>Referred by</dt><dd>{rel.referred_by.map(([, n]) => n).join(", ") || "—"}</dd>
         <dt>Referred</dt><dd>{rel.referred.map(([, n]) => n).join(", ") || "—"}</dd>
       </dl>

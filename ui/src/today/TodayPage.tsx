@@ -53,7 +53,7 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer:
                 {completing !== it.activity.id && <button className="btn small" onClick={() => setCompleting(it.activity.id)}>Done…</button>}
               </div>
               {completing === it.activity.id && (
-                <CompleteForm item={it} onCancel={() => setCompleting(null)}
+                <CompleteForm item={it} checklist={it.activity.kind === "delivery" ? today?.delivery_checklist ?? [] : []} onCancel={() => setCompleting(null)}
                   onDone={(message) => { setCompleting(null); toast(message); load(); }} />
               )}
             </li>
@@ -82,8 +82,9 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer:
   );
 }
 
-function CompleteForm({ item, onCancel, onDone }: { item: TodayItem; onCancel: () => void; onDone: (message: string) => void }) {
+function CompleteForm({ item, checklist, onCancel, onDone }: { item: TodayItem; checklist: string[]; onCancel: () => void; onDone: (message: string) => void }) {
   const [outcome, setOutcome] = useState("");
+  const [ticked, setTicked] = useState<string[]>([]);
   const [next, setNext] = useState(false);
   const [kind, setKind] = useState<ActivityKind>("call");
   const [subject, setSubject] = useState("");
@@ -94,6 +95,7 @@ function CompleteForm({ item, onCancel, onDone }: { item: TodayItem; onCancel: (
       const when = new Date(due);
       await api.completeActivity(item.activity.id, {
         outcome,
+        checklist: ticked,
         next: next ? {
           customer_id: item.activity.customer_id, opportunity_id: item.activity.opportunity_id, kind, subject,
           due_at: Number.isNaN(when.getTime()) ? due : when.toISOString(), owner_id: null,
@@ -113,6 +115,16 @@ function CompleteForm({ item, onCancel, onDone }: { item: TodayItem; onCancel: (
       <Field name="outcome" label="Outcome" required multiline autoFocus value={outcome}
         onChange={(v) => { setOutcome(v); setErrors(({ outcome: _, ...rest }) => rest); }} error={errors.outcome}
         placeholder="How did it go?" />
+      {checklist.length > 0 && (
+        <fieldset className="checklist">
+          <legend>Delivery checklist</legend>
+          {checklist.map((c) => (
+            <label key={c} className="check"><input type="checkbox" checked={ticked.includes(c)}
+              onChange={(e) => setTicked((t) => (e.target.checked ? [...t, c] : t.filter((x) => x !== c)))} /> {c}</label>
+          ))}
+          {errors.checklist && <div className="field-error" role="alert" data-field-error="checklist">{errors.checklist}</div>}
+        </fieldset>
+      )}
       <label className="check"><input type="checkbox" name="schedule_next" checked={next} onChange={(e) => setNext(e.target.checked)} /> Schedule the next step</label>
       {next && (
         <div className="form-grid three">
