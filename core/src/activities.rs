@@ -300,6 +300,18 @@ pub fn today(conn: &rusqlite::Connection, owner: Option<Uuid>, now: Timestamp, d
     Ok(out)
 }
 
+/// Open activities of `owner` (everyone's when `None`) that fell due in `(from, to]`: the
+/// reminders to show now.
+pub fn due_between(
+    conn: &rusqlite::Connection,
+    owner: Option<Uuid>,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<TodayItem>> {
+    let day = today(conn, owner, from, to)?;
+    Ok(day.due_today.into_iter().filter(|i| i.activity.due_at > from).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,6 +94,11 @@ impl Showroom {
         crate::activities::complete(&mut self.store, id, c)
     }
 
+    /// Reminders: my open activities that fell due after `from` and by now.
+    pub fn reminders_since(&self, from: Timestamp) -> Result<Vec<crate::activities::TodayItem>> {
+        crate::activities::due_between(self.store.conn(), self.store.user_id(), from, Timestamp::now())
+    }
+
     /// My day: overdue, due today (until `day_end`, the end of the local day), the next 7 days.
     pub fn my_day(&self, day_end: &str) -> Result<crate::activities::Today> {
         let end = Timestamp::parse(day_end)

@@ -20,12 +20,14 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let engine = state.0.as_ref().ok().cloned();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
             // Background sync: soon after a change, every 30 s, on request, with backoff when offline.
             if let Some(shared) = engine {
-                tauri::async_runtime::spawn(showroom_core::sync::engine::run(shared));
+                tauri::async_runtime::spawn(showroom_core::sync::engine::run(shared.clone()));
+                tauri::async_runtime::spawn(reminders(app.handle().clone(), shared));
             }
             Ok(())
         })
@@ -80,4 +82,28 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Desktop notifications for activities as they fall due (the Today screen lists them too).
+async fn reminders(app: tauri::AppHandle, shared: Arc<Mutex<Showroom>>) {
+    use tauri_plugin_notification::NotificationExt;
+    let mut since = showroom_core::domain::Timestamp::now();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+        let now = showroom_core::domain::Timestamp::now();
+        let due = match shared.lock() {
+            Ok(app) => app.reminders_since(since).unwrap_or_default(),
+            Err(_) => return,
+        };
+        since = now;
+        for item in due {
+            let body = match &item.deal {
+                Some(d) => format!("{} · {d}", item.customer),
+                None => item.customer.clone(),
+            };
+            if let Err(e) = app.notification().builder().title(&item.activity.subject).body(body).show() {
+                tracing::warn!(error = %e, "cannot show a reminder notification");
+            }
+        }
+    }
 }

@@ -235,3 +235,30 @@ fn reminders_in_the_past_are_refused_and_today_sorts_the_day() {
     assert_eq!(today.upcoming.len(), 1);
     assert_eq!(today.upcoming[0].activity.subject, "Send the finance options");
 }
+
+#[test]
+fn reminders_are_the_activities_that_fell_due_since_the_last_look() {
+    let (mut app, customer, o) = setup();
+    let a = activity(&mut app, customer, &o, ActivityKind::Call, "Call about financing");
+    let due: Timestamp = get::<showroom_core::domain::Activity>(app.store().conn(), a).unwrap().due_at;
+    // Nothing is due yet; looked at from just before its time, it is.
+    assert!(app.reminders_since(Timestamp::now()).unwrap().is_empty());
+    let soon = Timestamp::from_millis(due.millis() - 1);
+    let day = showroom_core::activities::due_between(
+        app.store().conn(),
+        None,
+        soon,
+        Timestamp::from_millis(due.millis() + 1),
+    )
+    .unwrap();
+    assert_eq!(day.len(), 1);
+    assert_eq!(day[0].activity.subject, "Call about financing");
+    let later = showroom_core::activities::due_between(
+        app.store().conn(),
+        None,
+        due,
+        Timestamp::from_millis(due.millis() + 60_000),
+    )
+    .unwrap();
+    assert!(later.is_empty(), "shown once");
+}
