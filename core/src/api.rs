@@ -73,6 +73,11 @@ impl Showroom {
         crate::pipeline::create_opportunity(&mut self.store, d)
     }
 
+    pub fn pipelines(&mut self) -> Result<Vec<String>> {
+        crate::pipeline::ensure_default_stages(&mut self.store)?;
+        crate::pipeline::pipelines(self.store.conn())
+    }
+
     pub fn pipeline_stages(&mut self, pipeline: &str) -> Result<Vec<crate::domain::PipelineStage>> {
         crate::pipeline::ensure_default_stages(&mut self.store)?;
         crate::pipeline::stages(self.store.conn(), pipeline)

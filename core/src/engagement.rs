@@ -343,6 +343,20 @@ pub fn relations(conn: &rusqlite::Connection, customer: Uuid) -> Result<Relation
             [customer.to_string(), me.street.trim().to_string(), me.postal_code.trim().to_string()],
         )?
     };
+    // Vehicles they traded in on accepted deals: owned before, worth knowing (service, loyalty).
+    let mut owned = owned;
+    let accepted: Vec<crate::quotes::Quote> =
+        query(conn, "WHERE customer_id = ?1 AND status = 'accepted' AND deleted_at IS NULL", [customer.to_string()])?;
+    for q in accepted {
+        let versions: Vec<crate::quotes::QuoteVersion> =
+            query(conn, "WHERE quote_id = ?1 ORDER BY version DESC LIMIT 1", [q.id.to_string()])?;
+        if let Some(t) = versions.first().and_then(|v| v.deal.trade_in.clone())
+            && !t.description.trim().is_empty()
+        {
+            let vin = if t.vin.is_empty() { String::new() } else { format!(" (VIN {})", t.vin) };
+            owned.push(format!("{}{vin}, traded in on quote {}", t.description.trim(), q.number));
+        }
+    }
     Ok(Relations {
         household: household.into_iter().map(|c| (c.id, format!("{} {}", c.first_name, c.last_name))).collect(),
         referred_by: by.iter().map(|r| (r.referrer_id, name(r.referrer_id))).collect(),

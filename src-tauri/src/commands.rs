@@ -277,3 +277,8 @@ pub fn add_referral(state: State<'_, AppState>, customer: Uuid, referrer: Uuid, 
 pub fn relations(state: State<'_, AppState>, customer: Uuid) -> R<Relations> {
     with(&state, |a| a.relations(customer))
 }
+
+#[tauri::command(async)]
+pub fn pipelines(state: State<'_, AppState>) -> R<Vec<String>> {
+    with(&state, |a| a.pipelines())
+}

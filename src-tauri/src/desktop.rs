@@ -69,6 +69,7 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::move_opportunity,
             commands::create_opportunity,
             commands::pipeline_stages,
+            commands::pipelines,
             commands::save_stage,
             commands::create_activity,
             commands::complete_activity,

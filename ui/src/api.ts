@@ -62,6 +62,7 @@ export const api = {
   board: (filter: BoardFilter) => call<Board>("board", { filter }),
   moveOpportunity: (id: string, req: MoveRequest) => call<Opportunity>("move_opportunity", { id, req }),
   createOpportunity: (draft: OpportunityDraft) => call<Opportunity>("create_opportunity", { draft }),
+  pipelines: () => call<string[]>("pipelines"),
   pipelineStages: (pipeline: string) => call<PipelineStage[]>("pipeline_stages", { pipeline }),
   saveStage: (stage: PipelineStage) => call<PipelineStage>("save_stage", { stage }),
   createActivity: (draft: ActivityDraft) => call<Activity>("create_activity", { draft }),

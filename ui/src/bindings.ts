@@ -222,7 +222,11 @@ next_step: string | null,
 /**
  * Stage names of the deals, by opportunity id.
  */
-stages: Array<[string, string]>, };
+stages: Array<[string, string]>, orders: Array<SalesOrder>, 
+/**
+ * Names of the people who logged the timeline entries shown, by user id.
+ */
+authors: Array<[string, string]>, };
 
 export type CustomerQuery = { 
 /**

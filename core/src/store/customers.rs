@@ -47,6 +47,9 @@ pub struct CustomerDetail {
     pub next_step: Option<String>,
     /// Stage names of the deals, by opportunity id.
     pub stages: Vec<(Uuid, String)>,
+    pub orders: Vec<crate::quotes::SalesOrder>,
+    /// Names of the people who logged the timeline entries shown, by user id.
+    pub authors: Vec<(Uuid, String)>,
 }
 
 pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
@@ -103,7 +106,21 @@ pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
             stages.push((o.id, s.name));
         }
     }
+    let mut authors: Vec<(Uuid, String)> = Vec::new();
+    for a in interactions.iter().filter_map(|i| i.author_id) {
+        if authors.iter().any(|(id, _)| *id == a) {
+            continue;
+        }
+        if let Ok(name) =
+            conn.query_row("SELECT name FROM users WHERE id = ?1", [a.to_string()], |r| r.get::<_, String>(0))
+        {
+            authors.push((a, name));
+        }
+    }
+    let orders = query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC", key.clone())?;
     Ok(CustomerDetail {
+        orders,
+        authors,
         leads: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC", key.clone())?,
         opportunities,
         activities,

@@ -32,6 +32,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
   const [tab, setTab] = useState<Tab>("timeline");
   const [matches, setMatches] = useState<VehicleMatch[] | null>(null);
   const [adding, setAdding] = useState<"contact" | "task" | "deal" | "drive" | null>(null);
+  const [fromLead, setFromLead] = useState<{ id: string; interest: string } | null>(null);
   const [messaging, setMessaging] = useState(false);
   const reload = useCallback(() => { api.customerDetail(id).then(setDetail).catch(() => {}); }, [id]);
   useEffect(() => {
@@ -116,7 +117,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
               ? <LogContactForm customer={c} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
               : <div className="tab-actions"><button className="btn small" onClick={() => setAdding("contact")}>Log contact</button></div>)}
             {tab === "deals" && (adding === "deal"
-              ? <NewDealForm customer={c} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
+              ? <NewDealForm customer={c} lead={fromLead} onCancel={() => { setAdding(null); setFromLead(null); }} onDone={() => { setAdding(null); setFromLead(null); reload(); }} />
               : <div className="tab-actions"><button className="btn small" onClick={() => setAdding("deal")}>New deal</button></div>)}
             {tab === "tasks" && (adding === "task"
               ? <NewTaskForm customer={c} deals={openDeals} onCancel={() => setAdding(null)} onDone={() => { setAdding(null); reload(); }} />
@@ -134,12 +135,24 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
                 {items.map((i) => (
                   <div key={i.id} className="timeline-item">
                     <span className="icon"><Icon name={CHANNEL_ICON[i.channel]} size={16} /></span>
-                    <span>{i.summary}{i.duration_s ? <span className="muted"> · {Math.round(i.duration_s / 60)} min</span> : null}</span>
+                    <span>{i.summary}{i.duration_s ? <span className="muted"> · {Math.round(i.duration_s / 60)} min</span> : null}
+                      {(() => { const by = detail.authors.find(([u]) => u === i.author_id)?.[1]; return by ? <span className="muted"> · {by}</span> : null; })()}</span>
                     <span className="muted">{timeOfDay(i.occurred_at)}</span>
                   </div>
                 ))}
               </section>
             )))}
+            {tab === "deals" && (detail.quotes.length > 0 || detail.orders.length > 0) && (
+              <div className="deal-docs">
+                {detail.orders.map((o) => (
+                  <div key={o.id} className="list-item"><span><span className="strong">Order {o.number}</span><br /><span className="muted">{o.status}{o.delivery_date ? ` · delivery ${shortDate(o.delivery_date)}` : ""}</span></span>
+                    <span>{formatCents(o.deposit_cents)} deposit</span></div>
+                ))}
+                {detail.quotes.map((q) => (
+                  <div key={q.id} className="list-item"><span><span className="strong">Quote {q.number}</span><br /><span className="muted">{q.status} · valid until {shortDate(q.valid_until)}</span></span></div>
+                ))}
+              </div>
+            )}
             {tab === "deals" && (detail.opportunities.length === 0 ? <p className="muted">No deals yet.</p> : detail.opportunities.map((o) => (
               <div key={o.id} className="list-item">
                 <span><span className="strong">{o.title}</span>{(() => { const st = detail.stages.find(([oid]) => oid === o.id)?.[1]; return st ? <span className="stage-pill">{st}</span> : null; })()}<br /><span className="muted">{o.status === "lost" ? `Lost: ${o.lost_reason}` : o.status === "won" ? `Won ${shortDate(o.closed_at)}` : `Expected ${shortDate(o.expected_close)}`}</span></span>
@@ -155,7 +168,10 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
             {tab === "leads" && (detail.leads.length === 0 ? <p className="muted">No leads.</p> : detail.leads.map((l) => (
               <div key={l.id} className="list-item">
                 <span><span className="strong">{l.vehicle_interest || "General enquiry"}</span><br /><span className="muted">{l.source} · {l.channel.replace("_", " ")}</span></span>
-                <span className="muted">{shortDate(l.received_at)} · {l.status}</span>
+                <span className="muted">{shortDate(l.received_at)} · {l.status}
+                  {!detail.opportunities.some((o) => o.lead_id === l.id) && (
+                    <button className="btn small" style={{ marginLeft: 8 }} onClick={() => { setFromLead({ id: l.id, interest: l.vehicle_interest }); setAdding("deal"); setTab("deals"); }}>Open deal</button>
+                  )}</span>
               </div>
             )))}
             {tab === "matches" && (matches === null ? <p className="muted">Matching the lot against their preferences…</p>

@@ -96,14 +96,22 @@ export function NewTaskForm({ customer, deals, onDone, onCancel }: { customer: C
   );
 }
 
-export function NewDealForm({ customer, onDone, onCancel }: { customer: Customer; onDone: () => void; onCancel: () => void }) {
-  const [title, setTitle] = useState("");
+export function NewDealForm({ customer, onDone, onCancel, lead }: {
+  customer: Customer; onDone: () => void; onCancel: () => void; lead?: { id: string; interest: string } | null;
+}) {
+  const [title, setTitle] = useState(lead?.interest ?? "");
   const [amount, setAmount] = useState("");
+  const [pipelines, setPipelines] = useState<string[]>([]);
+  const [pipeline, setPipeline] = useState("Sales");
   const [errors, setErrors] = useState<Errors>({});
   const toast = useToast();
+  useEffect(() => { api.pipelines().then(setPipelines).catch(() => {}); }, []);
   const save = async () => {
     try {
-      const o = await api.createOpportunity({ customer_id: customer.id, lead_id: null, vehicle_id: null, title, amount, stage_id: null });
+      const stages = pipelines.length > 1 ? await api.pipelineStages(pipeline) : [];
+      const o = await api.createOpportunity({
+        customer_id: customer.id, lead_id: lead?.id ?? null, vehicle_id: null, title, amount, stage_id: stages[0]?.id ?? null,
+      });
       toast(`New deal: ${o.title}`);
       onDone();
     } catch (e) { setErrors(errorsOf(e)); }
@@ -113,6 +121,12 @@ export function NewDealForm({ customer, onDone, onCancel }: { customer: Customer
       <div className="form-grid">
         <Field name="deal_title" label="Deal" autoFocus value={title} onChange={setTitle} placeholder="2024 Ford F-150 XLT" error={errors.title ?? errors.form} />
         <Field name="deal_amount" label="Amount" inputMode="numeric" value={amount} onChange={setAmount} placeholder="42,500" error={errors.amount} />
+        {pipelines.length > 1 && (
+          <div className="field"><label htmlFor="deal-pipeline">Pipeline</label>
+            <select id="deal-pipeline" className="input" value={pipeline} onChange={(e) => setPipeline(e.target.value)}>
+              {pipelines.map((p) => <option key={p}>{p}</option>)}
+            </select></div>
+        )}
       </div>
       <div className="row-actions"><button type="button" className="btn" onClick={onCancel}>Cancel</button><button className="btn primary" type="submit">Open deal</button></div>
     </form>
