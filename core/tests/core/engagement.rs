@@ -110,3 +110,48 @@ fn surveys_and_referrals_are_recorded_on_both_timelines() {
     assert!(lines.iter().any(|l| l == "Referred Rosa Diaz"), "{lines:?}");
     assert!(lines.iter().any(|l| l.starts_with("Satisfaction: 5/5")), "{lines:?}");
 }
+
+#[test]
+fn owned_vehicles_come_from_deliveries_and_trade_ins_and_households_share_an_address() {
+    use showroom_core::activities::{ActivityDraft, Completion};
+    use showroom_core::domain::{ActivityKind, CustomerDraft};
+    use showroom_core::quotes::{Acceptance, QuoteTarget};
+    let (mut app, customer, v) = setup();
+    app.create_opportunity(&OpportunityDraft { customer_id: customer, vehicle_id: Some(v.id), ..Default::default() })
+        .unwrap();
+    let deal: showroom_core::desk::Deal = serde_json::from_value(serde_json::json!({
+        "jurisdiction": "TX", "price": "30000", "terms": {"type": "cash"},
+        "trade_in": {"description": "2015 Honda Civic EX", "vin": "2HGFB2F50FH500001", "allowance": "6000", "payoff": "0"}
+    }))
+    .unwrap();
+    let q = app
+        .create_quote(&QuoteTarget { customer_id: Some(customer), vehicle_id: Some(v.id), ..Default::default() }, &deal)
+        .unwrap();
+    app.accept_quote(q.quote.id, &Acceptance::default()).unwrap();
+    let d = app
+        .create_activity(&ActivityDraft {
+            customer_id: customer,
+            opportunity_id: q.quote.opportunity_id,
+            kind: ActivityKind::Delivery,
+            subject: "Deliver".into(),
+            due_at: at(1),
+            owner_id: None,
+        })
+        .unwrap();
+    let checklist = showroom_core::engagement::DELIVERY_CHECKLIST.iter().map(|s| s.to_string()).collect();
+    app.complete_activity(d.id, &Completion { outcome: "Delivered".into(), next: None, checklist }).unwrap();
+    let rel = app.relations(customer).unwrap();
+    assert_eq!(rel.owned.len(), 2, "{:?}", rel.owned);
+    assert!(rel.owned[0].contains(&v.model) && rel.owned[0].contains(&v.vin));
+    assert!(rel.owned[1].starts_with("2015 Honda Civic EX (VIN 2HGFB2F50FH500001), traded in on quote"));
+
+    // Same street and postal code: one household.
+    let address = |first: &str| CustomerDraft {
+        street: "12 Oak Lane".into(),
+        postal_code: "78701".into(),
+        ..draft(first, "Lee", "", "")
+    };
+    let a = app.create_customer(&address("Min")).unwrap();
+    let b = app.create_customer(&address("Jun")).unwrap();
+    assert_eq!(app.relations(a.id).unwrap().household, vec![(b.id, "Jun Lee".to_string())]);
+}
