@@ -636,10 +636,12 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             } else {
                 (OpportunityStatus::Open, &open_stages[g.rng.usize(..open_stages.len())])
             };
-            // Open deals mostly moved stage in the last two weeks (a few are going cold); closed
+            // Open deals moved stage recently (some are going cold); closed
             // ones closed any time after they were created.
             let entered = if status == OpportunityStatus::Open {
-                g.between(Timestamp::from_millis((g.now_ms - 14 * DAY_MS).max(created.millis())), g.now_ms)
+                // About a third past the stage's idle threshold ("going cold").
+                let window = i64::from(stage.idle_days) * 3 * DAY_MS / 2;
+                g.between(Timestamp::from_millis((g.now_ms - window).max(created.millis())), g.now_ms)
             } else {
                 g.between(created, g.now_ms)
             };
