@@ -18,6 +18,7 @@ pub mod engagement;
 pub mod error;
 pub mod inventory;
 pub mod io;
+pub mod leads;
 pub mod paths;
 pub mod pdf;
 pub mod pipeline;

@@ -1,0 +1,4 @@
+//! Leads: capture and import (ADF/XML now; CSV, duplicates, scoring, routing and cadences arrive
+//! with the lead work).
+
+pub mod adf;
