@@ -2,3 +2,4 @@
 //! with the lead work).
 
 pub mod adf;
+pub mod dedupe;
