@@ -3,3 +3,4 @@
 
 pub mod adf;
 pub mod dedupe;
+pub mod routing;
