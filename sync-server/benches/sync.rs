@@ -195,6 +195,21 @@ fn main() {
         let _ = stopped.await;
     }));
     let client = Client::new(&format!("http://{addr}")).unwrap();
+    // Where the time goes: the pulls over HTTP with JSON decoding, applying nothing.
+    {
+        let b = Store::open(&store_dir.path().join("probe.sqlite3")).unwrap();
+        let session = rt.block_on(client.sign_in("b", "bench password", b.device_id())).unwrap();
+        let t = Instant::now();
+        let mut since = 0;
+        loop {
+            let page = rt.block_on(client.pull(&session, since)).unwrap();
+            since = page.next_cursor;
+            if !page.more {
+                break;
+            }
+        }
+        println!("  (the same pulls over HTTP, decoded, not applied: {:.2} s)", t.elapsed().as_secs_f64());
+    }
     let mut firsts = Vec::new();
     for run in 0..3 {
         let mut b = Store::open(&store_dir.path().join(format!("first{run}.sqlite3"))).unwrap();
