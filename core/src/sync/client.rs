@@ -117,30 +117,33 @@ impl Client {
     }
 }
 
-/// A page being fetched in the background.
-type Prefetch = tokio::task::JoinHandle<Result<PullPage, SyncError>>;
+/// Pages fetched ahead by a background task: the cursor the stream started from, the next cursor
+/// it expects to hand out, and the channel of pages.
+struct Ahead {
+    expect: i64,
+    pages: tokio::sync::mpsc::Receiver<Result<PullPage, SyncError>>,
+    task: tokio::task::JoinHandle<()>,
+}
 
-/// The HTTP transport of one signed-in session. While the round applies a page that said `more`,
-/// the next page is already being fetched in a background task (catching up is then bounded by the
-/// slower of the server and the local apply, not their sum).
+/// The HTTP transport of one signed-in session. Once a pull says `more`, a background task keeps
+/// fetching the following pages (two ahead) while the round applies the current one, so catching
+/// up is bounded by the slower of the server and the local apply, not their sum.
 pub struct Http<'a> {
     pub client: &'a Client,
     pub session: &'a Session,
-    prefetch: std::sync::Mutex<Option<(i64, Prefetch)>>,
+    ahead: tokio::sync::Mutex<Option<Ahead>>,
 }
 
 impl<'a> Http<'a> {
     pub fn new(client: &'a Client, session: &'a Session) -> Self {
-        Http { client, session, prefetch: std::sync::Mutex::new(None) }
+        Http { client, session, ahead: tokio::sync::Mutex::new(None) }
     }
 }
 
 impl Drop for Http<'_> {
     fn drop(&mut self) {
-        if let Ok(mut p) = self.prefetch.lock()
-            && let Some((_, handle)) = p.take()
-        {
-            handle.abort();
+        if let Some(a) = self.ahead.get_mut().take() {
+            a.task.abort();
         }
     }
 }
@@ -151,24 +154,45 @@ impl Transport for Http<'_> {
     }
 
     async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
-        let waiting = self.prefetch.lock().ok().and_then(|mut p| p.take());
-        let page = match waiting {
-            Some((at, handle)) if at == since => {
-                handle.await.map_err(|e| SyncError::Offline(format!("the fetch stopped: {e}")))??
+        let mut ahead = self.ahead.lock().await;
+        if let Some(a) = ahead.as_mut()
+            && a.expect == since
+        {
+            let page = match a.pages.recv().await {
+                Some(p) => p?,
+                None => return Err(SyncError::Offline("the page fetch stopped".into())),
+            };
+            a.expect = page.next_cursor;
+            if !page.more
+                && let Some(done) = ahead.take()
+            {
+                done.task.abort();
             }
-            other => {
-                if let Some((_, h)) = other {
-                    h.abort();
-                }
-                self.client.pull(self.session, since).await?
-            }
-        };
+            return Ok(page);
+        }
+        if let Some(stale) = ahead.take() {
+            stale.task.abort();
+        }
+        let page = self.client.pull(self.session, since).await?;
         if page.more {
-            let (client, session, next) = (self.client.clone(), self.session.clone(), page.next_cursor);
-            let handle = tokio::spawn(async move { client.pull(&session, next).await });
-            if let Ok(mut p) = self.prefetch.lock() {
-                *p = Some((next, handle));
-            }
+            let (tx, rx) = tokio::sync::mpsc::channel(2);
+            let (client, session, mut cursor) = (self.client.clone(), self.session.clone(), page.next_cursor);
+            let task = tokio::spawn(async move {
+                loop {
+                    let next = client.pull(&session, cursor).await;
+                    let stop = match &next {
+                        Ok(p) => {
+                            cursor = p.next_cursor;
+                            !p.more
+                        }
+                        Err(_) => true,
+                    };
+                    if tx.send(next).await.is_err() || stop {
+                        return;
+                    }
+                }
+            });
+            *ahead = Some(Ahead { expect: page.next_cursor, pages: rx, task });
         }
         Ok(page)
     }
