@@ -544,6 +544,18 @@ impl Showroom {
         io::import_vehicles(&mut self.store, bytes, year, opts)
     }
 
+    /// Leads from an ADF/XML or CSV file (recognised by content), linked to existing customers by
+    /// email or phone, with a report per record.
+    pub fn import_leads(&mut self, bytes: &[u8], opts: ImportOptions) -> Result<ImportReport> {
+        let region = self.phone_region();
+        io::import_leads(&mut self.store, bytes, &region, opts)
+    }
+
+    /// Every lead as an ADF 1.0 document.
+    pub fn export_leads_adf(&self) -> Result<String> {
+        io::export_adf(self.store.conn())
+    }
+
     pub fn export_json(&self) -> Result<serde_json::Value> {
         io::export_json(self.store.conn())
     }

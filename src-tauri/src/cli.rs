@@ -23,6 +23,9 @@ pub enum Command {
     Demo,
     /// Write every entity to JSON (one object, an array per entity) or CSV (one file per entity).
     Export {
+        /// `leads` exports only the leads (the only choice for ADF); default: everything.
+        #[arg(value_parser = ["leads"])]
+        what: Option<String>,
         #[arg(long, value_enum)]
         format: Format,
         /// JSON: a file (default: standard output). CSV: a folder (default: ./showroom-export).
@@ -79,6 +82,14 @@ pub enum ImportWhat {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// Leads from an ADF/XML feed or a CSV file (recognised by content).
+    Leads {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        skip_invalid: bool,
+    },
     /// Inventory from a DMS-style CSV (stock, VIN, year, make, model, …); matches by stock number.
     Vehicles {
         file: PathBuf,
@@ -93,6 +104,8 @@ pub enum ImportWhat {
 pub enum Format {
     Json,
     Csv,
+    /// ADF/XML 1.0, for leads.
+    Adf,
 }
 
 /// Prints to standard output; a closed pipe (`| head`) ends the output quietly instead of panicking.
@@ -180,7 +193,27 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 }
             })
         }
-        Command::Export { format: Format::Json, out } => {
+        Command::Export { what, format: Format::Adf, out } => {
+            if what.as_deref() != Some("leads") {
+                eprintln!("error: format: ADF holds leads; use `showroom export leads --format adf`");
+                return Ok(ExitCode::FAILURE);
+            }
+            let app = open(data_dir)?;
+            let xml = app.export_leads_adf()?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, xml).with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("Wrote {}", path.display());
+                }
+                None => write_stdout(&xml)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { what: Some(_), .. } => {
+            eprintln!("error: format: leads are exported as ADF: `showroom export leads --format adf`");
+            Ok(ExitCode::FAILURE)
+        }
+        Command::Export { what: None, format: Format::Json, out } => {
             let app = open(data_dir)?;
             let json = serde_json::to_string_pretty(&app.export_json()?)?;
             match out {
@@ -192,7 +225,7 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { format: Format::Csv, out } => {
+        Command::Export { what: None, format: Format::Csv, out } => {
             let app = open(data_dir)?;
             let dir = out.unwrap_or_else(|| PathBuf::from("showroom-export"));
             for f in app.export_csv(&dir)? {
@@ -232,19 +265,28 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Import { what } => {
-            let (file, opts, vehicles) = match what {
+            let (file, opts, kind) = match what {
                 ImportWhat::Customers { file, dry_run, skip_invalid } => {
-                    (file, ImportOptions { dry_run, skip_invalid }, false)
+                    (file, ImportOptions { dry_run, skip_invalid }, 0)
                 }
                 ImportWhat::Vehicles { file, dry_run, skip_invalid } => {
-                    (file, ImportOptions { dry_run, skip_invalid }, true)
+                    (file, ImportOptions { dry_run, skip_invalid }, 1)
                 }
+                ImportWhat::Leads { file, dry_run, skip_invalid } => (file, ImportOptions { dry_run, skip_invalid }, 2),
             };
             let skip_invalid = opts.skip_invalid;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut app = open(data_dir)?;
-            let report =
-                if vehicles { app.import_vehicles_csv(&bytes, opts)? } else { app.import_customers_csv(&bytes, opts)? };
+            let report = match kind {
+                1 => app.import_vehicles_csv(&bytes, opts),
+                2 => app.import_leads(&bytes, opts),
+                _ => app.import_customers_csv(&bytes, opts),
+            };
+            let report = match report {
+                Ok(r) => r,
+                Err(e @ showroom_core::CoreError::Validation(_)) => return field_errors(e),
+                Err(e) => return Err(e.into()),
+            };
             for col in &report.ignored_columns {
                 println!("note: column {col:?} was not understood and was ignored");
             }

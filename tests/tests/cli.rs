@@ -163,3 +163,57 @@ fn quote_calc_and_pdf_from_the_documented_examples() {
     assert_ne!(code, 0);
     assert!(err.contains("is not a valid deal"), "{err}");
 }
+
+#[test]
+fn leads_import_from_adf_and_csv_and_export_as_adf() {
+    let data = tempfile::tempdir().unwrap();
+    // A known customer, so an incoming lead links to them by phone.
+    let customers = data.path().join("customers.csv");
+    std::fs::write(&customers, "first_name,last_name,phone\nDana,Whitfield,(512) 555-0100\n").unwrap();
+    assert_eq!(showroom(data.path(), &["import", "customers", customers.to_str().unwrap()]).0, 0);
+
+    let adf = data.path().join("feed.xml");
+    std::fs::write(
+        &adf,
+        r#"<?xml version="1.0"?><ADF>
+  <prospect><requestdate>2026-11-20T08:30:00-06:00</requestdate>
+    <vehicle interest="buy" status="used"><year>2021</year><make>Toyota</make><model>RAV4</model></vehicle>
+    <customer><contact><name part="first">Dana</name><name part="last">Whitfield</name><phone>512.555.0100</phone></contact>
+      <timeframe><description>This week</description></timeframe></customer>
+    <provider><name part="full">AutoTrader</name></provider></prospect>
+  <prospect><requestdate>soon</requestdate>
+    <customer><contact><name part="full">Ono, Kai</name><email>KAI@example.com</email></contact></customer></prospect>
+  <prospect><customer><contact><name part="first">Nobody</name></contact></customer></prospect>
+</ADF>"#,
+    )
+    .unwrap();
+    let (code, out, err) = showroom(data.path(), &["import", "leads", adf.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("line 2: created Dana Whitfield"), "{out}");
+    assert!(out.contains("requestdate") && out.contains("\"soon\" is not a date"), "{out}");
+    assert!(out.contains("Nobody") && out.contains("cannot be contacted"), "{out}");
+
+    // CSV: a row with a bad email refuses the file unless --skip-invalid.
+    let csv = data.path().join("leads.csv");
+    std::fs::write(&csv, "First Name,Last Name,E-mail,Lead Source,Channel\nRosa,Diaz,rosa@example.com,Website,web\nBad,Row,not-an-email,Event,carrier pigeon\n").unwrap();
+    let (code, out, _) = showroom(data.path(), &["import", "leads", csv.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(out.contains("line 3: invalid Bad Row") && out.contains("email"), "{out}");
+    let (code, out, _) = showroom(data.path(), &["import", "leads", csv.to_str().unwrap(), "--skip-invalid"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("line 2: created Rosa Diaz"), "{out}");
+
+    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let (leads, linked): (i64, i64) =
+        conn.query_row("SELECT COUNT(*), COUNT(customer_id) FROM leads", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((leads, linked), (4, 1), "Dana's lead is linked to her customer record");
+
+    let (code, xml, err) = showroom(data.path(), &["export", "leads", "--format", "adf"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?adf version=\"1.0\"?>"), "{xml}");
+    assert_eq!(xml.matches("<prospect").count(), 4);
+    assert!(xml.contains("<name part=\"last\">Whitfield</name>") && xml.contains("<make>Toyota</make>"), "{xml}");
+    let (code, _, err) = showroom(data.path(), &["export", "--format", "adf"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("showroom export leads --format adf"), "{err}");
+}

@@ -1,12 +1,14 @@
-//! Files in and out: export of every entity (JSON or CSV) and CSV import of customers with a
-//! line-by-line report. An import is one transaction: all of it, or (by default, when any row is
+//! Files in and out: export of every entity (JSON or CSV), leads as ADF, and imports of customers,
+//! vehicles and leads (CSV, or ADF for leads) with a line-by-line report. An import is one transaction: all of it, or (by default, when any row is
 //! invalid) none of it.
 
 mod customers_csv;
 mod export;
+mod leads_import;
 mod sheet;
 mod vehicles_csv;
 
 pub use customers_csv::{ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers};
 pub use export::{export_csv, export_json};
+pub use leads_import::{export_adf, import_leads};
 pub use vehicles_csv::import_vehicles;

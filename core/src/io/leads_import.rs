@@ -1,0 +1,300 @@
+//! Importing leads from a file: ADF/XML (recognised by content) or CSV. Each record becomes a lead
+//! with its channel, source and interest, a transparent score, and a link to the customer it
+//! belongs to when one with the same email or phone exists; a record with no way to contact is
+//! reported, and a repeat of an earlier record in the same file is flagged. One transaction for
+//! the file, like every import. Also: leads written out as ADF.
+
+use super::customers_csv::{ImportAction, ImportOptions, ImportReport, RowOutcome};
+use super::sheet::{self, header_key};
+use crate::domain::{Channel, Customer, Lead, LeadStatus, Timestamp, new_id};
+use crate::error::{FieldError, Result};
+use crate::leads::adf::{self, Prospect};
+use crate::leads::dedupe::{self, Keys, Person};
+use crate::leads::scoring::{self, Signals, Weights};
+use crate::store::{Store, Writer, query};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    First,
+    Last,
+    Email,
+    Phone,
+    Channel,
+    Source,
+    Campaign,
+    Interest,
+    Notes,
+    Received,
+}
+
+fn field_for(header: &str) -> Option<Field> {
+    Some(match header_key(header).as_str() {
+        "firstname" | "first" | "givenname" => Field::First,
+        "lastname" | "last" | "surname" | "familyname" => Field::Last,
+        "email" | "emailaddress" => Field::Email,
+        "phone" | "mobile" | "cell" | "phonenumber" | "telephone" => Field::Phone,
+        "channel" | "leadtype" => Field::Channel,
+        "source" | "leadsource" | "provider" => Field::Source,
+        "campaign" => Field::Campaign,
+        "interest" | "vehicle" | "vehicleinterest" | "vehicleofinterest" => Field::Interest,
+        "notes" | "comments" | "message" => Field::Notes,
+        "received" | "date" | "receivedat" | "created" | "requestdate" => Field::Received,
+        _ => return None,
+    })
+}
+
+fn field_name(f: Field) -> &'static str {
+    match f {
+        Field::First => "first_name",
+        Field::Last => "last_name",
+        Field::Email => "email",
+        Field::Phone => "phone",
+        Field::Channel => "channel",
+        Field::Source => "source",
+        Field::Campaign => "campaign",
+        Field::Interest => "vehicle_interest",
+        Field::Notes => "notes",
+        Field::Received => "received_at",
+    }
+}
+
+fn channel_of(text: &str) -> Option<Channel> {
+    let k = header_key(text);
+    Channel::ALL.into_iter().find(|c| header_key(&format!("{c:?}")) == k).or(match k.as_str() {
+        "walkin" | "showroom" => Some(Channel::WalkIn),
+        "internet" | "website" | "online" => Some(Channel::Web),
+        "call" | "telephone" => Some(Channel::Phone),
+        "facebook" | "instagram" => Some(Channel::Social),
+        _ => None,
+    })
+}
+
+/// Everything needed to turn one record into a lead.
+struct Record {
+    first: String,
+    last: String,
+    email: String,
+    phone: String,
+    channel: Channel,
+    source: String,
+    campaign: String,
+    interest: String,
+    notes: String,
+    received: Option<Timestamp>,
+    problems: Vec<FieldError>,
+}
+
+/// Existing customers by contact, and what this file already had.
+struct Matcher {
+    customers: Vec<(Keys, uuid::Uuid)>,
+    seen: Vec<(Keys, u64)>,
+}
+
+impl Matcher {
+    fn new(w: &Writer<'_>, region: &str) -> Result<Matcher> {
+        let list: Vec<Customer> =
+            query(w.conn(), "WHERE deleted_at IS NULL AND (email IS NOT NULL OR phone IS NOT NULL)", [])?;
+        let customers = list
+            .into_iter()
+            .map(|c| {
+                let p = Person {
+                    first_name: c.first_name.clone(),
+                    last_name: c.last_name.clone(),
+                    email: c.email.clone().unwrap_or_default(),
+                    phone: c.phone.clone().unwrap_or_default(),
+                };
+                (dedupe::keys(&p, region), c.id)
+            })
+            .collect();
+        Ok(Matcher { customers, seen: Vec::new() })
+    }
+}
+
+fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher, now: Timestamp) -> Result<RowOutcome> {
+    let name = format!("{} {}", r.first, r.last).trim().to_string();
+    let mut problems = r.problems;
+    let keys = dedupe::keys(
+        &Person {
+            first_name: r.first.clone(),
+            last_name: r.last.clone(),
+            email: r.email.clone(),
+            phone: r.phone.clone(),
+        },
+        region,
+    );
+    // The customer this lead belongs to: an exact contact match only (a name alone is a "possible
+    // duplicate" for a person to decide, not a link made silently).
+    let customer_id = m
+        .customers
+        .iter()
+        .find(|(k, _)| {
+            (keys.email.is_some() && k.email == keys.email) || (keys.phone.is_some() && k.phone == keys.phone)
+        })
+        .map(|(_, id)| *id);
+    if let Some((_, earlier)) = m.seen.iter().find(|(k, _)| dedupe::same_person(k, &keys).is_some()) {
+        problems.push(FieldError::new("duplicate", format!("the same person as line {earlier}")));
+    }
+    let received = r.received.unwrap_or(now);
+    let age_hours = ((now.millis() - received.millis()) / 3_600_000).clamp(0, i64::from(i32::MAX)) as i32;
+    let score =
+        scoring::score(&Signals { channel: Some(r.channel), age_hours, ..Default::default() }, &Weights::default())
+            .score;
+    let mut lead = Lead {
+        id: new_id(),
+        customer_id,
+        first_name: r.first,
+        last_name: r.last,
+        email: (!r.email.trim().is_empty()).then_some(r.email),
+        phone: (!r.phone.trim().is_empty()).then_some(r.phone),
+        channel: r.channel,
+        source: r.source,
+        campaign: r.campaign,
+        vehicle_interest: r.interest,
+        vehicle_id: None,
+        status: LeadStatus::New,
+        score,
+        assignee_id: None,
+        received_at: received,
+        first_response_at: None,
+        notes: r.notes,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    match lead.validate(region) {
+        Err(mut errors) => {
+            errors.extend(problems);
+            Ok(RowOutcome { line, action: ImportAction::Invalid, record_id: None, name, problems: errors })
+        }
+        Ok(warnings) => {
+            problems.extend(warnings);
+            w.insert(&lead)?;
+            m.seen.push((keys, line));
+            Ok(RowOutcome { line, action: ImportAction::Created, record_id: Some(lead.id), name, problems })
+        }
+    }
+}
+
+/// Imports leads from an ADF or CSV file.
+pub fn import_leads(store: &mut Store, bytes: &[u8], region: &str, opts: ImportOptions) -> Result<ImportReport> {
+    let now = Timestamp::now();
+    let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if trimmed.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+        let prospects = adf::read(bytes)?;
+        let mut report = ImportReport { dry_run: opts.dry_run, ..Default::default() };
+        let commit = store.write_if(|w| {
+            let mut m = Matcher::new(w, region)?;
+            for p in prospects {
+                let line = u64::from(p.line);
+                let outcome = save(w, from_prospect(p), line, region, &mut m, now)?;
+                report.count(&outcome, opts);
+                report.rows.push(outcome);
+            }
+            Ok(!opts.dry_run && (report.invalid == 0 || opts.skip_invalid))
+        })?;
+        report.committed = commit;
+        return Ok(report);
+    }
+    let sheet = sheet::read(bytes, field_for, field_name)?;
+    let ignored = sheet.ignored.clone();
+    let mut matcher: Option<Matcher> = None;
+    sheet::run(store, &sheet, field_name, opts, ignored, |w, cells, problems, line| {
+        if matcher.is_none() {
+            matcher = Some(Matcher::new(w, region)?);
+        }
+        let get = |f: Field| cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v.clone()).unwrap_or_default();
+        let mut problems = problems;
+        let channel_text = get(Field::Channel);
+        let channel = if channel_text.is_empty() {
+            Channel::Web
+        } else {
+            channel_of(&channel_text).unwrap_or_else(|| {
+                problems.push(FieldError::new("channel", format!("{channel_text:?} is not a channel; web assumed")));
+                Channel::Web
+            })
+        };
+        let received_text = get(Field::Received);
+        let received = if received_text.is_empty() {
+            None
+        } else {
+            let parsed = adf::parse_date(&received_text).and_then(|t| Timestamp::parse(&t));
+            if parsed.is_none() {
+                problems.push(FieldError::new("received_at", format!("{received_text:?} is not a date; today used")));
+            }
+            parsed
+        };
+        let record = Record {
+            first: get(Field::First),
+            last: get(Field::Last),
+            email: get(Field::Email),
+            phone: get(Field::Phone),
+            channel,
+            source: get(Field::Source),
+            campaign: get(Field::Campaign),
+            interest: get(Field::Interest),
+            notes: get(Field::Notes),
+            received,
+            problems,
+        };
+        let m = matcher.as_mut().ok_or_else(|| crate::error::CoreError::Import("matcher".into()))?;
+        save(w, record, line, region, m, now)
+    })
+}
+
+fn from_prospect(p: Prospect) -> Record {
+    let phone = p.phones.first().map(|(_, n)| n.clone()).unwrap_or_default();
+    let mut notes = p.comments.clone();
+    if !p.timeframe.is_empty() {
+        notes = if notes.is_empty() {
+            format!("Timeframe: {}", p.timeframe)
+        } else {
+            format!("{notes}\nTimeframe: {}", p.timeframe)
+        };
+    }
+    let mut problems = p.warnings.clone();
+    problems.retain(|w| w.field != "contact"); // the lead's own check says it in the same words
+    Record {
+        first: p.first_name.clone(),
+        last: p.last_name.clone(),
+        email: p.email.clone(),
+        phone,
+        channel: Channel::Marketplace,
+        source: if p.provider.is_empty() { "ADF feed".into() } else { p.provider.clone() },
+        campaign: String::new(),
+        interest: p.vehicle(),
+        notes,
+        received: p.request_date.as_deref().and_then(Timestamp::parse),
+        problems,
+    }
+}
+
+/// Every live lead as an ADF document.
+pub fn export_adf(conn: &rusqlite::Connection) -> Result<String> {
+    let leads: Vec<Lead> = query(conn, "WHERE deleted_at IS NULL ORDER BY received_at", [])?;
+    let prospects: Vec<Prospect> = leads
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut parts = l.vehicle_interest.splitn(3, ' ');
+            let (year, make, model) =
+                (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let has_year = year.parse::<i32>().is_ok();
+            Prospect {
+                index: i + 1,
+                request_date: Some(l.received_at.to_string()),
+                first_name: l.first_name,
+                last_name: l.last_name,
+                email: l.email.unwrap_or_default(),
+                phones: l.phone.map(|p| vec![("voice".to_string(), p)]).unwrap_or_default(),
+                year: if has_year { year.to_string() } else { String::new() },
+                make: if has_year { make.to_string() } else { String::new() },
+                model: if has_year { model.to_string() } else { l.vehicle_interest.clone() },
+                comments: l.notes,
+                vendor: "Showroom".into(),
+                provider: l.source,
+                ..Default::default()
+            }
+        })
+        .collect();
+    Ok(adf::write(&prospects))
+}
