@@ -84,29 +84,89 @@ struct Record {
     problems: Vec<FieldError>,
 }
 
-/// Existing customers by contact, and what this file already had.
+/// Existing customers by contact, and what this file already had, indexed so each record costs a
+/// few lookups (a 100k-lead file stays linear).
 struct Matcher {
-    customers: Vec<(Keys, uuid::Uuid)>,
+    by_email: std::collections::HashMap<String, uuid::Uuid>,
+    by_phone: std::collections::HashMap<String, uuid::Uuid>,
+    /// Records of this file, and their candidates by email, phone and last-name key.
     seen: Vec<(Keys, u64)>,
+    blocks: std::collections::HashMap<String, Vec<usize>>,
+}
+
+fn block_keys(k: &Keys) -> Vec<String> {
+    let mut out = Vec::with_capacity(3);
+    if let Some(e) = &k.email {
+        out.push(format!("e:{e}"));
+    }
+    if let Some(p) = &k.phone {
+        out.push(format!("p:{p}"));
+    }
+    if let Some(n) = dedupe::name_key(k) {
+        out.push(format!("n:{n}"));
+    }
+    out
 }
 
 impl Matcher {
     fn new(w: &Writer<'_>, region: &str) -> Result<Matcher> {
         let list: Vec<Customer> =
             query(w.conn(), "WHERE deleted_at IS NULL AND (email IS NOT NULL OR phone IS NOT NULL)", [])?;
-        let customers = list
-            .into_iter()
-            .map(|c| {
-                let p = Person {
-                    first_name: c.first_name.clone(),
-                    last_name: c.last_name.clone(),
-                    email: c.email.clone().unwrap_or_default(),
-                    phone: c.phone.clone().unwrap_or_default(),
-                };
-                (dedupe::keys(&p, region), c.id)
-            })
-            .collect();
-        Ok(Matcher { customers, seen: Vec::new() })
+        let mut m = Matcher {
+            by_email: Default::default(),
+            by_phone: Default::default(),
+            seen: Vec::new(),
+            blocks: Default::default(),
+        };
+        for c in list {
+            let p = Person {
+                first_name: c.first_name.clone(),
+                last_name: c.last_name.clone(),
+                email: c.email.clone().unwrap_or_default(),
+                phone: c.phone.clone().unwrap_or_default(),
+            };
+            let k = dedupe::keys(&p, region);
+            if let Some(e) = k.email {
+                m.by_email.entry(e).or_insert(c.id);
+            }
+            if let Some(p) = k.phone {
+                m.by_phone.entry(p).or_insert(c.id);
+            }
+        }
+        Ok(m)
+    }
+
+    fn customer(&self, k: &Keys) -> Option<uuid::Uuid> {
+        k.email
+            .as_ref()
+            .and_then(|e| self.by_email.get(e))
+            .or_else(|| k.phone.as_ref().and_then(|p| self.by_phone.get(p)))
+            .copied()
+    }
+
+    /// The line of an earlier record of this file that is the same person.
+    fn earlier(&self, k: &Keys) -> Option<u64> {
+        let mut best: Option<u64> = None;
+        for key in block_keys(k) {
+            // The most recent few hundred of a block are enough to catch a repeat; a huge block
+            // (a very common name) would otherwise make the import quadratic.
+            let block = self.blocks.get(&key).map(Vec::as_slice).unwrap_or_default();
+            for &i in block.iter().rev().take(500) {
+                let (other, line) = &self.seen[i];
+                if dedupe::same_person(other, k).is_some() {
+                    best = Some(best.map_or(*line, |b| b.min(*line)));
+                }
+            }
+        }
+        best
+    }
+
+    fn remember(&mut self, k: Keys, line: u64) {
+        let i = self.seen.len();
+        for key in block_keys(&k) {
+            self.blocks.entry(key).or_default().push(i);
+        }
+        self.seen.push((k, line));
     }
 }
 
@@ -124,14 +184,8 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
     );
     // The customer this lead belongs to: an exact contact match only (a name alone is a "possible
     // duplicate" for a person to decide, not a link made silently).
-    let customer_id = m
-        .customers
-        .iter()
-        .find(|(k, _)| {
-            (keys.email.is_some() && k.email == keys.email) || (keys.phone.is_some() && k.phone == keys.phone)
-        })
-        .map(|(_, id)| *id);
-    if let Some((_, earlier)) = m.seen.iter().find(|(k, _)| dedupe::same_person(k, &keys).is_some()) {
+    let customer_id = m.customer(&keys);
+    if let Some(earlier) = m.earlier(&keys) {
         problems.push(FieldError::new("duplicate", format!("the same person as line {earlier}")));
     }
     let received = r.received.unwrap_or(now);
@@ -169,7 +223,7 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
         Ok(warnings) => {
             problems.extend(warnings);
             w.insert(&lead)?;
-            m.seen.push((keys, line));
+            m.remember(keys, line);
             Ok(RowOutcome { line, action: ImportAction::Created, record_id: Some(lead.id), name, problems })
         }
     }

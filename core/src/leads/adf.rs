@@ -135,8 +135,13 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
         return Err(CoreError::field("file", format!("the root element is <{}>, not <adf>", root.tag_name().name())));
     }
     let mut out = Vec::new();
+    // Line numbers counted incrementally (asking the document for each would rescan from the top).
+    let (mut at, mut line) = (0usize, 1u32);
     for (i, p) in children(root, "prospect").enumerate() {
-        out.push(prospect(&doc, p, i + 1));
+        let start = p.range().start;
+        line += text.as_bytes()[at..start].iter().filter(|b| **b == b'\n').count() as u32;
+        at = start;
+        out.push(prospect(p, i + 1, line));
     }
     if out.is_empty() {
         return Err(CoreError::field("file", "holds no <prospect>"));
@@ -144,8 +149,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
     Ok(out)
 }
 
-fn prospect(doc: &Document<'_>, p: Node<'_, '_>, index: usize) -> Prospect {
-    let mut out = Prospect { index, line: doc.text_pos_at(p.range().start).row, ..Default::default() };
+fn prospect(p: Node<'_, '_>, index: usize, line: u32) -> Prospect {
+    let mut out = Prospect { index, line, ..Default::default() };
     let mut warn = |field: &str, msg: String| out.warnings.push(FieldError::new(field, msg));
     let date = text(child(p, "requestdate"));
     let request_date = if date.is_empty() {

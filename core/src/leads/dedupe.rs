@@ -107,6 +107,13 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The key people are grouped by for the name rules: the last name and the first letter of the
+/// first name (nicknames resolved), so "Bob Smith" and "Robert Smith" meet but not every Smith.
+pub fn name_key(k: &Keys) -> Option<String> {
+    let first = canonical_first(&k.first).chars().next()?;
+    (!k.last.is_empty()).then(|| format!("{}:{first}", k.last))
+}
+
 fn canonical_first(f: &str) -> &str {
     NICKNAMES.iter().find(|(n, _)| *n == f).map(|(_, full)| *full).unwrap_or(f)
 }
@@ -115,7 +122,11 @@ pub fn keys(p: &Person, region: &str) -> Keys {
     let email = normalize_email(&p.email).ok();
     let phone = normalize_phone(&p.phone, region).ok();
     Keys {
-        email_local: email.as_ref().and_then(|e| e.split('@').next()).map(fold).filter(|l| l.len() >= 4),
+        email_local: email
+            .as_ref()
+            .and_then(|e| e.split('@').next())
+            .map(|l| l.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase())
+            .filter(|l| l.len() >= 4),
         phone7: phone.as_ref().map(|p| p.chars().rev().take(7).collect::<String>()),
         email,
         phone,
