@@ -38,11 +38,7 @@ pub struct Completion {
 }
 
 fn parse_due(text: &str) -> std::result::Result<Timestamp, FieldError> {
-    Timestamp::parse(text)
-        .or_else(|| {
-            chrono::DateTime::parse_from_rfc3339(text).ok().map(|d| Timestamp::from_millis(d.timestamp_millis()))
-        })
-        .ok_or_else(|| FieldError::new("due_at", "is not a date and time"))
+    Timestamp::parse(text).ok_or_else(|| FieldError::new("due_at", "is not a date and time"))
 }
 
 /// Checks a draft and builds the activity; a due time in the past is refused.
@@ -166,25 +162,17 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
         done.updated_at = Timestamp::now_after(old.updated_at);
         w.update(&old, &done)?;
         if let Some(channel) = channel_of(done.kind) {
-            let line = Interaction {
-                id: new_id(),
-                customer_id: done.customer_id,
-                channel,
-                direction: if matches!(done.kind, ActivityKind::FollowUp | ActivityKind::Delivery) {
-                    Direction::Internal
-                } else {
-                    Direction::Outbound
-                },
-                summary: if done.kind == ActivityKind::Delivery {
-                    format!("{}: {} (delivery checklist complete)", done.subject, done.outcome)
-                } else {
-                    format!("{}: {}", done.subject, done.outcome)
-                },
-                duration_s: None,
-                author_id: author,
-                occurred_at: now,
-                created_at: now,
+            let direction = if matches!(done.kind, ActivityKind::FollowUp | ActivityKind::Delivery) {
+                Direction::Internal
+            } else {
+                Direction::Outbound
             };
+            let summary = if done.kind == ActivityKind::Delivery {
+                format!("{}: {} (delivery checklist complete)", done.subject, done.outcome)
+            } else {
+                format!("{}: {}", done.subject, done.outcome)
+            };
+            let line = Interaction::at(done.customer_id, channel, direction, summary, author, now);
             w.insert(&line)?;
         }
         if done.kind == ActivityKind::TestDrive {

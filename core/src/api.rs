@@ -106,11 +106,7 @@ impl Showroom {
 
     /// My day: overdue, due today (until `day_end`, the end of the local day), the next 7 days.
     pub fn my_day(&self, day_end: &str) -> Result<crate::activities::Today> {
-        let end = Timestamp::parse(day_end)
-            .or_else(|| {
-                chrono::DateTime::parse_from_rfc3339(day_end).ok().map(|d| Timestamp::from_millis(d.timestamp_millis()))
-            })
-            .ok_or_else(|| CoreError::field("day_end", "is not a date and time"))?;
+        let end = Timestamp::parse(day_end).ok_or_else(|| CoreError::field("day_end", "is not a date and time"))?;
         crate::activities::today(self.store.conn(), self.store.user_id(), Timestamp::now(), end)
     }
 

@@ -34,11 +34,7 @@ pub struct Booking {
 }
 
 fn parse_time(field: &str, text: &str) -> std::result::Result<Timestamp, FieldError> {
-    Timestamp::parse(text)
-        .or_else(|| {
-            chrono::DateTime::parse_from_rfc3339(text).ok().map(|d| Timestamp::from_millis(d.timestamp_millis()))
-        })
-        .ok_or_else(|| FieldError::new(field, "is not a date and time"))
+    Timestamp::parse(text).ok_or_else(|| FieldError::new(field, "is not a date and time"))
 }
 
 /// The scheduled drives of `vehicle` that overlap `[start, end)`, other than `except`.
@@ -240,17 +236,7 @@ pub fn record_survey(store: &mut Store, d: &SurveyDraft) -> Result<Survey> {
         if !s.comment.is_empty() {
             summary.push_str(&format!(" · \u{201c}{}\u{201d}", s.comment));
         }
-        w.insert(&Interaction {
-            id: new_id(),
-            customer_id: s.customer_id,
-            channel: InteractionChannel::Note,
-            direction: Direction::Inbound,
-            summary,
-            duration_s: None,
-            author_id: author,
-            occurred_at: now,
-            created_at: now,
-        })?;
+        w.insert(&Interaction::at(s.customer_id, InteractionChannel::Note, Direction::Inbound, summary, author, now))?;
         Ok(s.clone())
     })
 }
@@ -288,17 +274,7 @@ pub fn add_referral(store: &mut Store, customer: Uuid, referrer: Uuid, note: &st
             (customer, format!("Referred by {} {}", by.first_name, by.last_name)),
             (referrer, format!("Referred {} {}", c.first_name, c.last_name)),
         ] {
-            w.insert(&Interaction {
-                id: new_id(),
-                customer_id: on,
-                channel: InteractionChannel::Note,
-                direction: Direction::Internal,
-                summary: text,
-                duration_s: None,
-                author_id: author,
-                occurred_at: now,
-                created_at: now,
-            })?;
+            w.insert(&Interaction::at(on, InteractionChannel::Note, Direction::Internal, text, author, now))?;
         }
         Ok(r.clone())
     })

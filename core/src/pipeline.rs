@@ -184,19 +184,14 @@ pub fn plan_move(
 
 /// The timeline line of a move.
 fn log_move(w: &mut Writer<'_>, o: &Opportunity, text: String, author: Option<Uuid>) -> Result<()> {
-    let now = Timestamp::now();
-    let line = Interaction {
-        id: new_id(),
-        customer_id: o.customer_id,
-        channel: InteractionChannel::Note,
-        direction: Direction::Internal,
-        summary: text,
-        duration_s: None,
-        author_id: author,
-        occurred_at: now,
-        created_at: now,
-    };
-    w.insert(&line)
+    w.insert(&Interaction::at(
+        o.customer_id,
+        InteractionChannel::Note,
+        Direction::Internal,
+        text,
+        author,
+        Timestamp::now(),
+    ))
 }
 
 fn stage_of(w: &Writer<'_>, id: Uuid) -> Result<PipelineStage> {

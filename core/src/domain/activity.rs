@@ -82,6 +82,28 @@ pub struct Interaction {
 }
 
 impl Interaction {
+    /// A new timeline entry happening at `at`.
+    pub fn at(
+        customer_id: Uuid,
+        channel: InteractionChannel,
+        direction: Direction,
+        summary: String,
+        author_id: Option<Uuid>,
+        at: Timestamp,
+    ) -> Self {
+        Interaction {
+            id: super::time::new_id(),
+            customer_id,
+            channel,
+            direction,
+            summary,
+            duration_s: None,
+            author_id,
+            occurred_at: at,
+            created_at: at,
+        }
+    }
+
     pub fn validate(&mut self) -> Result<Vec<FieldError>, Vec<FieldError>> {
         let mut c = Checker::default();
         self.summary = c.required("summary", &self.summary, 5_000);

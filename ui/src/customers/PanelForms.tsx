@@ -7,6 +7,7 @@ import type { ActivityKind, ApiError, Customer, Direction, InteractionChannel, M
 import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
+import { localInput } from "../lib/format";
 
 type Errors = Record<string, string>;
 const errorsOf = (e: unknown): Errors => {
@@ -14,10 +15,6 @@ const errorsOf = (e: unknown): Errors => {
   return err.fields?.length ? Object.fromEntries(err.fields.map((f) => [f.field, f.message])) : { form: err.message };
 };
 
-function localInput(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 const CHANNELS: [InteractionChannel, string][] = [["call", "Call"], ["email", "Email"], ["sms", "Text"], ["visit", "Walk-in visit"], ["chat", "Chat"], ["event", "Event contact"], ["note", "Note"]];
 

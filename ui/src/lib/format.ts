@@ -66,3 +66,9 @@ export function groupByDay<T>(items: T[], at: (t: T) => string, now: Date = new 
 export function formatDollars(cents: number): string {
   return `${cents < 0 ? "-" : ""}$${Math.round(Math.abs(cents) / 100).toLocaleString("en-US")}`;
 }
+
+/** `YYYY-MM-DDTHH:MM` in local time, for a datetime-local input. */
+export function localInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

@@ -6,7 +6,7 @@ import type { ActivityKind, ApiError, Today, TodayItem } from "../bindings";
 import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
-import { formatPhone, timeOfDay, shortDate } from "../lib/format";
+import { formatPhone, localInput, timeOfDay, shortDate } from "../lib/format";
 
 const KINDS: [ActivityKind, string][] = [
   ["call", "Call"], ["email", "Email"], ["sms", "Text"], ["meeting", "Meeting"], ["test_drive", "Test drive"], ["follow_up", "Follow-up"], ["delivery", "Delivery"],
@@ -19,11 +19,6 @@ function endOfToday(): string {
   return d.toISOString();
 }
 
-/** `YYYY-MM-DDTHH:MM` in local time, for a datetime-local input. */
-function localInput(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 export function TodayPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer: (id: string) => void; dataVersion?: number }) {
   const [today, setToday] = useState<Today | null>(null);
