@@ -80,7 +80,8 @@ fn main() {
         let mut app = Showroom::open(dir.path()).unwrap();
         app.load_demo().unwrap();
         let t = Instant::now();
-        let report = app.import_leads(text.as_bytes(), ImportOptions { dry_run: false, skip_invalid: true }).unwrap();
+        let report =
+            app.import_leads(text.as_bytes(), ImportOptions { dry_run: false, skip_invalid: true }, &[]).unwrap();
         let s = t.elapsed().as_secs_f64();
         let repeats = report.rows.iter().filter(|r| r.problems.iter().any(|p| p.field == "duplicate")).count();
         if run == 0 {

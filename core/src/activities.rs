@@ -68,6 +68,8 @@ pub fn plan_activity(d: &ActivityDraft, now: Timestamp) -> std::result::Result<A
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        lead_id: None,
+        message: String::new(),
     };
     if let Err(mut e) = a.validate() {
         errors.append(&mut e);
@@ -83,7 +85,12 @@ fn insert_checked(w: &mut Writer<'_>, a: &Activity) -> Result<()> {
             return Err(CoreError::field("opportunity_id", "belongs to another customer"));
         }
     }
-    w.insert(a)
+    w.insert(a)?;
+    // An appointment booked ends the lead's follow-up cadence.
+    if matches!(a.kind, ActivityKind::Meeting | ActivityKind::TestDrive) {
+        crate::leads::inbox::stop_cadences(w, a.customer_id, crate::leads::cadence::Stop::BookedAppointment)?;
+    }
+    Ok(())
 }
 
 pub fn create(store: &mut Store, d: &ActivityDraft) -> Result<Activity> {
@@ -204,6 +211,8 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
                     created_at: now,
                     updated_at: now,
                     deleted_at: None,
+                    lead_id: None,
+                    message: String::new(),
                 };
                 w.insert(&a)?;
             }

@@ -35,6 +35,12 @@ pub struct AppStatus {
     pub data_version: i64,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Staff {
+    pub users: Vec<crate::domain::User>,
+    pub me: Option<Uuid>,
+}
+
 pub struct Showroom {
     store: Store,
     sync: std::sync::Arc<crate::sync::status::SyncTracker>,
@@ -542,9 +548,125 @@ impl Showroom {
 
     /// Leads from an ADF/XML or CSV file (recognised by content), linked to existing customers by
     /// email or phone, with a report per record.
-    pub fn import_leads(&mut self, bytes: &[u8], opts: ImportOptions) -> Result<ImportReport> {
+    /// Then routes the new leads (a second transaction: the import stands even if routing finds
+    /// nobody available).
+    pub fn import_leads(
+        &mut self,
+        bytes: &[u8],
+        opts: ImportOptions,
+        mapping: &[(String, String)],
+    ) -> Result<ImportReport> {
         let region = self.phone_region();
-        io::import_leads(&mut self.store, bytes, &region, opts)
+        let report = io::import_leads(&mut self.store, bytes, &region, opts, mapping)?;
+        if report.committed {
+            self.route_leads()?;
+        }
+        Ok(report)
+    }
+
+    /// A lead file's columns, how they map, and its first rows, before importing.
+    pub fn preview_lead_file(&self, bytes: &[u8], mapping: &[(String, String)]) -> Result<io::LeadFilePreview> {
+        io::preview_leads(bytes, mapping)
+    }
+
+    /// Local time as the floor sees it.
+    fn clock() -> crate::leads::inbox::Clock {
+        use chrono::Offset;
+        let offset = chrono::Local::now().offset().fix().local_minus_utc() / 60;
+        crate::leads::inbox::Clock { now: Timestamp::now(), utc_offset_min: offset }
+    }
+
+    pub fn lead_settings(&self) -> Result<crate::leads::LeadSettings> {
+        crate::leads::settings(self.store.conn())
+    }
+
+    pub fn save_lead_settings(&mut self, s: crate::leads::LeadSettings) -> Result<crate::leads::LeadSettings> {
+        crate::leads::save_settings(&mut self.store, s)
+    }
+
+    /// Quick add and event mode: a lead, its customer, its score and its cadence in one action.
+    pub fn capture_lead(&mut self, c: &crate::leads::inbox::Capture) -> Result<crate::leads::inbox::Captured> {
+        let region = self.phone_region();
+        crate::leads::inbox::capture(&mut self.store, c, &region, Self::clock())
+    }
+
+    pub fn convert_lead(&mut self, lead: Uuid, link_to: Option<Uuid>) -> Result<crate::leads::inbox::Converted> {
+        crate::leads::inbox::convert(&mut self.store, lead, link_to, Self::clock())
+    }
+
+    pub fn assign_leads(&mut self, leads: &[Uuid], rep: Uuid, reason: &str) -> Result<u32> {
+        crate::leads::inbox::assign(&mut self.store, leads, rep, reason)
+    }
+
+    /// Routes unassigned leads and passes on those past their first-response deadline.
+    pub fn route_leads(&mut self) -> Result<Vec<crate::leads::inbox::Routed>> {
+        crate::leads::inbox::route_new(&mut self.store, Self::clock())
+    }
+
+    pub fn lead_inbox(&self, f: &crate::leads::inbox::InboxFilter) -> Result<crate::leads::inbox::Inbox> {
+        crate::leads::inbox::inbox(self.store.conn(), f, Timestamp::now(), 500)
+    }
+
+    pub fn lead_assignments(&self, lead: Uuid) -> Result<Vec<crate::leads::LeadAssignment>> {
+        crate::leads::inbox::assignments(self.store.conn(), lead)
+    }
+
+    pub fn lead_calibration(&self) -> Result<Vec<crate::leads::scoring::Band>> {
+        crate::leads::inbox::calibration(self.store.conn(), Timestamp::now())
+    }
+
+    pub fn possible_duplicates(&self, limit: usize) -> Result<Vec<crate::leads::merge::DuplicatePair>> {
+        crate::leads::merge::possible_duplicates(self.store.conn(), &self.phone_region(), limit)
+    }
+
+    pub fn merge_customers(
+        &mut self,
+        r: &crate::leads::merge::MergeRequest,
+    ) -> Result<crate::leads::merge::MergeReport> {
+        crate::leads::merge::merge_customers(&mut self.store, r)
+    }
+
+    pub fn floor(&self) -> Result<crate::leads::floor::Rotation> {
+        crate::leads::floor::rotation(self.store.conn(), Self::clock())
+    }
+
+    pub fn check_in(&mut self, user: Uuid, on_floor: bool) -> Result<crate::leads::floor::Rotation> {
+        crate::leads::floor::check_in(&mut self.store, user, on_floor, Self::clock())
+    }
+
+    pub fn reorder_floor(&mut self, order: &[Uuid]) -> Result<crate::leads::floor::Rotation> {
+        crate::leads::floor::reorder(&mut self.store, order, Self::clock())
+    }
+
+    pub fn walk_in(&mut self, d: &crate::leads::floor::WalkIn) -> Result<crate::leads::floor::TrafficEntry> {
+        crate::leads::floor::walk_in(&mut self.store, d, Self::clock())
+    }
+
+    pub fn walk_in_outcome(&mut self, id: Uuid, outcome: &str) -> Result<crate::leads::floor::TrafficEntry> {
+        crate::leads::floor::set_outcome(&mut self.store, id, outcome)
+    }
+
+    /// Events (auto shows), the current and coming ones first.
+    pub fn events(&self) -> Result<Vec<crate::domain::Event>> {
+        query(self.store.conn(), "ORDER BY ends_on < date('now'), starts_on", [])
+    }
+
+    pub fn save_event(&mut self, mut e: crate::domain::Event) -> Result<crate::domain::Event> {
+        e.validate().map_err(CoreError::Validation)?;
+        self.store.write(|w| match w.get::<crate::domain::Event>(e.id) {
+            Ok(old) => w.update(&old, &e).map(|_| e.clone()),
+            Err(_) => {
+                if e.id.is_nil() {
+                    e.id = crate::domain::new_id();
+                }
+                w.insert(&e).map(|_| e.clone())
+            }
+        })
+    }
+
+    /// Active staff, by name, and who is signed in on this device.
+    pub fn staff(&self) -> Result<Staff> {
+        Ok(Staff { users: query(self.store.conn(), "WHERE active = 1 ORDER BY name", [])?, me: self.store.user_id() })
     }
 
     /// Every lead as an ADF 1.0 document.

@@ -13,6 +13,7 @@ macro_rules! decls {
 /// The full text of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
     use crate::activities::{ActivityDraft, Completion, Today, TodayItem};
+    use crate::api::Staff;
     use crate::api::{AppStatus, SyncStatus};
     use crate::contact::{ContactDraft, Message, MessageChannel, Template};
     use crate::demo::DemoSummary;
@@ -24,6 +25,15 @@ pub fn typescript() -> String {
     use crate::error::{ApiError, ErrorCode, FieldError};
     use crate::inventory::{VehicleFilter, VehicleMatch};
     use crate::io::{ImportAction, ImportReport, RowOutcome};
+    use crate::io::{ImportOptions, LeadFilePreview};
+    use crate::leads::cadence::{Cadence, Step};
+    use crate::leads::dedupe::MatchReason;
+    use crate::leads::floor::{Checkin, Rotation, TrafficEntry, UpRep, WalkIn};
+    use crate::leads::inbox::{Capture, Captured, Converted, Inbox, InboxFilter, InboxItem, PossibleMatch, Routed};
+    use crate::leads::merge::{DuplicatePair, MergeReport, MergeRequest};
+    use crate::leads::routing::{Distribution, Rule};
+    use crate::leads::scoring::{Band, Reason, Weights};
+    use crate::leads::{CsvPreset, LeadAssignment, LeadSettings, WorkingHours};
     use crate::pdf::Letterhead;
     use crate::pipeline::{Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress};
     use crate::quotes::*;
@@ -48,6 +58,10 @@ pub fn typescript() -> String {
         Jurisdiction, TaxRate, LeaseTax, CustomJurisdiction,
         Quote, QuoteStatus, QuoteVersion, QuoteDetail, QuoteTarget, Acceptance, SalesOrder, OrderStatus,
         VehicleFilter, VehicleMatch, Letterhead,
+        Staff, Event, ImportOptions, LeadFilePreview, Cadence, Step, MatchReason, Checkin, Rotation, TrafficEntry, UpRep, WalkIn,
+        Capture, Captured, Converted, Inbox, InboxFilter, InboxItem, PossibleMatch, Routed,
+        DuplicatePair, MergeReport, MergeRequest, Distribution, Rule, Band, Reason, Weights,
+        CsvPreset, LeadAssignment, LeadSettings, WorkingHours,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

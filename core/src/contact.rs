@@ -48,7 +48,18 @@ pub fn log_contact(store: &mut Store, d: &ContactDraft) -> Result<Interaction> {
     }
     store.write(|w| {
         w.get::<Customer>(d.customer_id).map_err(|_| CoreError::field("customer_id", "no such customer"))?;
-        w.insert(&i)
+        w.insert(&i)?;
+        // A reply stops the follow-up cadence; reaching out answers a waiting lead.
+        match (d.direction, d.channel) {
+            (_, InteractionChannel::Note) => {}
+            (Direction::Inbound, _) => {
+                crate::leads::inbox::stop_cadences(w, d.customer_id, crate::leads::cadence::Stop::Replied)?;
+                crate::leads::inbox::mark_responded(w, d.customer_id, now)?;
+            }
+            (Direction::Outbound, _) => crate::leads::inbox::mark_responded(w, d.customer_id, now)?,
+            _ => {}
+        }
+        Ok(())
     })?;
     Ok(i)
 }
@@ -261,6 +272,8 @@ mod tests {
             created_at: due,
             updated_at: due,
             deleted_at: None,
+            lead_id: None,
+            message: String::new(),
         };
         assert_eq!(
             next_step(&[task(t(2), false)], std::slice::from_ref(&opp), &[], Some(t(1)), now).unwrap(),

@@ -443,7 +443,7 @@ fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, a
         Some(c) => (c.first_name.clone(), c.last_name.clone(), c.email.clone(), c.phone.clone()),
         None => (g.pick(FIRST).to_string(), g.pick(LAST).to_string(), None, Some(g.phone())),
     };
-    Lead {
+    let mut lead = Lead {
         id: g.id_at(at),
         customer_id: customer.map(|c| c.id),
         first_name,
@@ -460,7 +460,7 @@ fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, a
         vehicle_interest: interest.into(),
         vehicle_id: None,
         status,
-        score: g.rng.i32(5..=98),
+        score: 0,
         assignee_id: assignee,
         received_at: at,
         first_response_at: responded.then(|| Timestamp::from_millis(at.millis() + g.rng.i64(60_000..6 * 3_600_000))),
@@ -468,7 +468,32 @@ fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, a
         created_at: at,
         updated_at: at,
         deleted_at: None,
-    }
+        event_id: None,
+        timeframe_days: g.chance(0.6).then(|| *g.pick(&[3, 14, 30, 60, 120])),
+        trade_in: g.chance(0.4),
+        financing: g.chance(0.6),
+        score_reasons: Vec::new(),
+        assigned_at: assignee.map(|_| at),
+        cadence: String::new(),
+        cadence_stopped: String::new(),
+        merged_into: None,
+    };
+    // Scored as it was when it arrived.
+    let scored = crate::leads::scoring::score(
+        &crate::leads::scoring::Signals {
+            channel: Some(lead.channel),
+            timeframe_days: lead.timeframe_days,
+            has_trade_in: lead.trade_in,
+            wants_financing: lead.financing,
+            engagements: i32::from(responded),
+            age_hours: 0,
+            matching_vehicles: g.rng.i32(0..6),
+        },
+        &crate::leads::scoring::Weights::default(),
+    );
+    lead.score = scored.score;
+    lead.score_reasons = scored.reasons;
+    lead
 }
 
 /// Loads the demo dealership into an empty store; refuses a store that already holds customers.
@@ -604,6 +629,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 created_at: created,
                 updated_at: created,
                 deleted_at: None,
+                merged_into: None,
             };
             w.insert(&c)?;
             customers.push(c);
@@ -720,6 +746,8 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 created_at: o.created_at,
                 updated_at: o.created_at,
                 deleted_at: None,
+                lead_id: None,
+                message: String::new(),
             };
             w.insert(&a)?;
         }

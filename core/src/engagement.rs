@@ -134,8 +134,11 @@ pub fn schedule(store: &mut Store, d: &TestDriveDraft, today: NaiveDate) -> Resu
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            lead_id: None,
+            message: String::new(),
         };
         w.insert(&reminder)?;
+        crate::leads::inbox::stop_cadences(w, customer.id, crate::leads::cadence::Stop::BookedAppointment)?;
         t.opportunity_id = opportunity_id;
         t.activity_id = Some(reminder.id);
         w.insert(&t)?;

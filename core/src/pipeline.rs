@@ -552,7 +552,12 @@ pub struct OpportunityDraft {
 
 pub fn create_opportunity(store: &mut Store, d: &OpportunityDraft) -> Result<Opportunity> {
     let owner = store.user_id();
-    store.write(|w| {
+    store.write(|w| open_deal(w, d, owner))
+}
+
+/// Opens a deal inside the caller's transaction (a lead's conversion does it with the rest).
+pub(crate) fn open_deal(w: &mut Writer<'_>, d: &OpportunityDraft, owner: Option<Uuid>) -> Result<Opportunity> {
+    {
         let customer: Customer =
             w.get(d.customer_id).map_err(|_| CoreError::field("customer_id", "no such customer"))?;
         let vehicle = match d.vehicle_id {
@@ -599,5 +604,5 @@ pub fn create_opportunity(store: &mut Store, d: &OpportunityDraft) -> Result<Opp
         w.insert(&o)?;
         log_move(w, &o, format!("{}: new deal in {}", o.title, stage.name), owner)?;
         Ok(o)
-    })
+    }
 }

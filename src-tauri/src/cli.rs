@@ -279,7 +279,7 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             let mut app = open(data_dir)?;
             let report = match kind {
                 1 => app.import_vehicles_csv(&bytes, opts),
-                2 => app.import_leads(&bytes, opts),
+                2 => app.import_leads(&bytes, opts, &[]),
                 _ => app.import_customers_csv(&bytes, opts),
             };
             let report = match report {

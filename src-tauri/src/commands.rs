@@ -2,15 +2,23 @@
 
 use showroom_core::activities::{ActivityDraft, Completion, Today};
 use showroom_core::api::AppStatus;
+use showroom_core::api::Staff;
 use showroom_core::contact::{ContactDraft, Message};
 use showroom_core::demo::DemoSummary;
 use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
 use showroom_core::desk::{Deal, DealCalc};
+use showroom_core::domain::Event;
 use showroom_core::domain::{Activity, Interaction, Opportunity, PipelineStage, Vehicle};
 use showroom_core::domain::{Customer, CustomerDraft};
 use showroom_core::domain::{Referral, Survey};
 use showroom_core::engagement::{Booking, Relations, SurveyDraft, TestDriveDraft};
 use showroom_core::inventory::{VehicleFilter, VehicleMatch};
+use showroom_core::io::{ImportOptions, ImportReport, LeadFilePreview};
+use showroom_core::leads::floor::{Rotation, TrafficEntry, WalkIn};
+use showroom_core::leads::inbox::{Capture, Captured, Converted, Inbox, InboxFilter, Routed};
+use showroom_core::leads::merge::{DuplicatePair, MergeReport, MergeRequest};
+use showroom_core::leads::scoring::Band;
+use showroom_core::leads::{LeadAssignment, LeadSettings};
 use showroom_core::pdf::Letterhead;
 use showroom_core::pipeline::{Board, BoardFilter, MoveRequest, OpportunityDraft};
 use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteTarget};
@@ -281,4 +289,118 @@ pub fn relations(state: State<'_, AppState>, customer: Uuid) -> R<Relations> {
 #[tauri::command(async)]
 pub fn pipelines(state: State<'_, AppState>) -> R<Vec<String>> {
     with(&state, |a| a.pipelines())
+}
+
+#[tauri::command(async)]
+pub fn lead_inbox(state: State<'_, AppState>, filter: InboxFilter) -> R<Inbox> {
+    with(&state, |a| a.lead_inbox(&filter))
+}
+
+#[tauri::command(async)]
+pub fn capture_lead(state: State<'_, AppState>, capture: Capture) -> R<Captured> {
+    with(&state, |a| a.capture_lead(&capture))
+}
+
+#[tauri::command(async)]
+pub fn convert_lead(state: State<'_, AppState>, lead: Uuid, link_to: Option<Uuid>) -> R<Converted> {
+    with(&state, |a| a.convert_lead(lead, link_to))
+}
+
+#[tauri::command(async)]
+pub fn assign_leads(state: State<'_, AppState>, leads: Vec<Uuid>, rep: Uuid, reason: String) -> R<u32> {
+    with(&state, |a| a.assign_leads(&leads, rep, &reason))
+}
+
+#[tauri::command(async)]
+pub fn route_leads(state: State<'_, AppState>) -> R<Vec<Routed>> {
+    with(&state, |a| a.route_leads())
+}
+
+#[tauri::command(async)]
+pub fn lead_assignments(state: State<'_, AppState>, lead: Uuid) -> R<Vec<LeadAssignment>> {
+    with(&state, |a| a.lead_assignments(lead))
+}
+
+#[tauri::command(async)]
+pub fn lead_settings(state: State<'_, AppState>) -> R<LeadSettings> {
+    with(&state, |a| a.lead_settings())
+}
+
+#[tauri::command(async)]
+pub fn save_lead_settings(state: State<'_, AppState>, settings: LeadSettings) -> R<LeadSettings> {
+    with(&state, |a| a.save_lead_settings(settings))
+}
+
+#[tauri::command(async)]
+pub fn lead_calibration(state: State<'_, AppState>) -> R<Vec<Band>> {
+    with(&state, |a| a.lead_calibration())
+}
+
+#[tauri::command(async)]
+pub fn preview_lead_file(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    mapping: Vec<(String, String)>,
+) -> R<LeadFilePreview> {
+    with(&state, |a| a.preview_lead_file(&bytes, &mapping))
+}
+
+#[tauri::command(async)]
+pub fn import_leads(
+    state: State<'_, AppState>,
+    bytes: Vec<u8>,
+    options: ImportOptions,
+    mapping: Vec<(String, String)>,
+) -> R<ImportReport> {
+    with(&state, |a| a.import_leads(&bytes, options, &mapping))
+}
+
+#[tauri::command(async)]
+pub fn possible_duplicates(state: State<'_, AppState>) -> R<Vec<DuplicatePair>> {
+    with(&state, |a| a.possible_duplicates(200))
+}
+
+#[tauri::command(async)]
+pub fn merge_customers(state: State<'_, AppState>, request: MergeRequest) -> R<MergeReport> {
+    with(&state, |a| a.merge_customers(&request))
+}
+
+#[tauri::command(async)]
+pub fn floor(state: State<'_, AppState>) -> R<Rotation> {
+    with(&state, |a| a.floor())
+}
+
+#[tauri::command(async)]
+pub fn check_in(state: State<'_, AppState>, user: Uuid, on_floor: bool) -> R<Rotation> {
+    with(&state, |a| a.check_in(user, on_floor))
+}
+
+#[tauri::command(async)]
+pub fn reorder_floor(state: State<'_, AppState>, order: Vec<Uuid>) -> R<Rotation> {
+    with(&state, |a| a.reorder_floor(&order))
+}
+
+#[tauri::command(async)]
+pub fn walk_in(state: State<'_, AppState>, draft: WalkIn) -> R<TrafficEntry> {
+    with(&state, |a| a.walk_in(&draft))
+}
+
+#[tauri::command(async)]
+pub fn walk_in_outcome(state: State<'_, AppState>, id: Uuid, outcome: String) -> R<TrafficEntry> {
+    with(&state, |a| a.walk_in_outcome(id, &outcome))
+}
+
+#[tauri::command(async)]
+pub fn events(state: State<'_, AppState>) -> R<Vec<Event>> {
+    with(&state, |a| a.events())
+}
+
+#[tauri::command(async)]
+pub fn save_event(state: State<'_, AppState>, event: Event) -> R<Event> {
+    with(&state, |a| a.save_event(event))
+}
+
+#[tauri::command(async)]
+pub fn staff(state: State<'_, AppState>) -> R<Staff> {
+    with(&state, |a| a.staff())
 }

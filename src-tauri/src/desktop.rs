@@ -80,6 +80,27 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::record_survey,
             commands::add_referral,
             commands::relations,
+            commands::lead_inbox,
+            commands::capture_lead,
+            commands::convert_lead,
+            commands::assign_leads,
+            commands::route_leads,
+            commands::lead_assignments,
+            commands::lead_settings,
+            commands::save_lead_settings,
+            commands::lead_calibration,
+            commands::preview_lead_file,
+            commands::import_leads,
+            commands::possible_duplicates,
+            commands::merge_customers,
+            commands::floor,
+            commands::check_in,
+            commands::reorder_floor,
+            commands::walk_in,
+            commands::walk_in_outcome,
+            commands::events,
+            commands::save_event,
+            commands::staff,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)
@@ -97,6 +118,13 @@ async fn reminders(app: tauri::AppHandle, shared: Arc<Mutex<Showroom>>) {
             Err(_) => return,
         };
         since = now;
+        // Leads past their first-response deadline go to the next rep (a manager's or a
+        // single-user device routes; a rep's device leaves routing to them).
+        if let Ok(mut app) = shared.lock()
+            && let Err(e) = app.route_leads()
+        {
+            tracing::warn!(error = %e, "cannot route leads");
+        }
         for item in due {
             let body = match &item.deal {
                 Some(d) => format!("{} · {d}", item.customer),

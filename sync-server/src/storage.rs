@@ -831,12 +831,12 @@ impl Storage for SqliteStorage {
             };
             match &target {
                 None if rep => {
-                    let allowed =
-                        meta.is_some() && idx.iter().all(|i| partition::is_reservation(table, &changes[*i].field));
+                    let allowed = partition::floor_table(table)
+                        || meta.is_some() && idx.iter().all(|i| partition::is_reservation(table, &changes[*i].field));
                     if !allowed {
                         forbidden.push(FieldError::new(
                             format!("changes[{}].table", idx[0]),
-                            format!("only a manager changes {table}; a rep may reserve a vehicle"),
+                            format!("only a manager changes {table}; a rep may reserve a vehicle or log the floor"),
                         ));
                         continue;
                     }

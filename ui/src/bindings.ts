@@ -192,7 +192,11 @@ phone: string | null, street: string, city: string, region: string, postal_code:
 /**
  * BCP 47 language tag of the customer's preferred language, e.g. `en`, `es`.
  */
-language: string, birth_date: string | null, consent: Consent, preferences: Preferences, notes: string, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+language: string, birth_date: string | null, consent: Consent, preferences: Preferences, notes: string, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, 
+/**
+ * Set when this record was merged into another customer (the survivor).
+ */
+merged_into: string | null, };
 
 export type CustomerDraft = { owner_id: string | null, first_name: string, last_name: string, email: string, phone: string, street: string, city: string, region: string, postal_code: string, language: string, 
 /**
@@ -248,7 +252,35 @@ export type Lead = { id: string, customer_id: string | null, first_name: string,
 /**
  * 0-100.
  */
-score: number, assignee_id: string | null, received_at: Timestamp, first_response_at: Timestamp | null, notes: string, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+score: number, assignee_id: string | null, received_at: Timestamp, first_response_at: Timestamp | null, notes: string, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, 
+/**
+ * The auto show or event it was captured at.
+ */
+event_id: string | null, 
+/**
+ * Days until they plan to buy, when they said.
+ */
+timeframe_days: number | null, trade_in: boolean, financing: boolean, 
+/**
+ * Why the score is what it is, signal by signal.
+ */
+score_reasons: Array<Reason>, 
+/**
+ * When it was last assigned (the first-response deadline runs from here).
+ */
+assigned_at: Timestamp | null, 
+/**
+ * The follow-up cadence started for it, by name; empty when none.
+ */
+cadence: string, 
+/**
+ * Why its cadence stopped (`replied`, `booked_appointment`, `converted`...); empty while running.
+ */
+cadence_stopped: string, 
+/**
+ * Set when merged into another lead.
+ */
+merged_into: string | null, };
 
 export type Channel = "walk_in" | "phone" | "web" | "email" | "event" | "referral" | "advertising" | "social" | "chat" | "marketplace";
 
@@ -268,7 +300,15 @@ probability: number, colour: string,
  */
 idle_days: number, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
 
-export type Activity = { id: string, customer_id: string, opportunity_id: string | null, kind: ActivityKind, subject: string, due_at: Timestamp, done_at: Timestamp | null, outcome: string, owner_id: string | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+export type Activity = { id: string, customer_id: string, opportunity_id: string | null, kind: ActivityKind, subject: string, due_at: Timestamp, done_at: Timestamp | null, outcome: string, owner_id: string | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, 
+/**
+ * The lead whose follow-up cadence made this task (a reply stops the rest).
+ */
+lead_id: string | null, 
+/**
+ * A prepared email or text for a cadence step, merge fields filled.
+ */
+message: string, };
 
 export type ActivityKind = "call" | "email" | "sms" | "meeting" | "test_drive" | "follow_up" | "delivery";
 
@@ -583,3 +623,225 @@ export type Letterhead = { name: string, address: string, phone: string, email: 
  * The dealership's logo, base64 PNG (as stored).
  */
 logo_png: string | null, };
+
+export type Staff = { users: Array<User>, me: string | null, };
+
+export type Event = { id: string, name: string, venue: string, starts_on: string, ends_on: string, };
+
+export type ImportOptions = { 
+/**
+ * Validate and report, write nothing.
+ */
+dry_run: boolean, 
+/**
+ * Import the valid rows even when some are invalid (those are reported as skipped).
+ */
+skip_invalid: boolean, };
+
+export type LeadFilePreview = { 
+/**
+ * `adf` or `csv`.
+ */
+format: string, columns: Array<[string, string]>, 
+/**
+ * Up to 5 rows, cells in column order.
+ */
+sample: Array<Array<string>>, records: number, 
+/**
+ * The lead fields a column may be mapped to.
+ */
+fields: Array<string>, };
+
+export type Cadence = { name: string, 
+/**
+ * The lead channels it runs for; empty for every channel.
+ */
+channels: Array<Channel>, steps: Array<Step>, 
+/**
+ * Local quiet hours: no step starts from `quiet_from` (hour) until `quiet_to` (hour).
+ */
+quiet_from: number, quiet_to: number, };
+
+export type Step = { 
+/**
+ * Minutes after the lead arrived.
+ */
+after_minutes: number, kind: ActivityKind, subject: string, 
+/**
+ * For email and text steps: the prepared message, with `{first_name}`, `{vehicle}`, `{rep}`
+ * and `{dealership}` filled in when the task is made.
+ */
+message: string, };
+
+export type MatchReason = "email" | "phone" | "name" | "name_and_contact";
+
+export type Checkin = { id: string, user_id: string, day: string, 
+/**
+ * Lower goes first; `None` once checked out.
+ */
+position: number | null, checked_in_at: Timestamp, ups_taken: number, updated_at: Timestamp, };
+
+export type Rotation = { day: string, 
+/**
+ * Checked-in reps in order; the first without overdue follow-ups is up.
+ */
+queue: Array<UpRep>, next_up: string | null, 
+/**
+ * Active reps not checked in (or checked out).
+ */
+off_floor: Array<[string, string]>, 
+/**
+ * Today's walk-ins, newest first.
+ */
+traffic: Array<TrafficEntry>, };
+
+export type TrafficEntry = { id: string, arrived_at: Timestamp, 
+/**
+ * Who took the up.
+ */
+rep_id: string | null, 
+/**
+ * Empty when they did not give a name.
+ */
+name: string, party_size: number, interest: string, customer_id: string | null, lead_id: string | null, 
+/**
+ * `""` while on the floor, then `lead`, `be-back`, `just looking`, `service`, `parts`...
+ */
+outcome: string, notes: string, created_at: Timestamp, updated_at: Timestamp, };
+
+export type UpRep = { user_id: string, name: string, position: number, ups_taken: number, 
+/**
+ * Open tasks due before today: the rotation skips them until those are done.
+ */
+overdue_followups: number, };
+
+export type WalkIn = { name: string, party_size: number, interest: string, notes: string, 
+/**
+ * The rep taking the up; the next up when absent.
+ */
+rep_id: string | null, };
+
+export type Capture = { first_name: string, last_name: string, phone: string, email: string, 
+/**
+ * "2024 Toyota RAV4", "a family SUV".
+ */
+interest: string, channel: Channel | null, source: string, campaign: string, event_id: string | null, notes: string, timeframe_days: number | null, trade_in: boolean, financing: boolean, 
+/**
+ * Channels they agreed to be contacted on.
+ */
+consent: Consent, 
+/**
+ * The traffic log entry this walk-in came from.
+ */
+traffic_id: string | null, };
+
+export type Captured = { lead: Lead, customer: Customer, 
+/**
+ * False when the lead was linked to the customer with the same email or phone.
+ */
+new_customer: boolean, possible_duplicates: Array<PossibleMatch>, 
+/**
+ * Cadence tasks created.
+ */
+tasks: number, warnings: Array<FieldError>, };
+
+export type Converted = { lead: Lead, customer: Customer, opportunity: Opportunity, new_customer: boolean, };
+
+export type Inbox = { items: Array<InboxItem>, total: number, uncontacted: number, 
+/**
+ * Median minutes to first response over the leads listed that got one.
+ */
+median_response_minutes: number | null, response_deadline_minutes: number, };
+
+export type InboxFilter = { 
+/**
+ * `open` (new + contacted + qualified, the default), `uncontacted`, or a status.
+ */
+status: string, channel: Channel | null, assignee_id: string | null, unassigned: boolean, event_id: string | null, search: string, min_score: number | null, };
+
+export type InboxItem = { lead: Lead, assignee: string, 
+/**
+ * Minutes from arrival to the first response, or waiting so far when none yet.
+ */
+response_minutes: number, responded: boolean, 
+/**
+ * Past the first-response deadline without an answer.
+ */
+overdue: boolean, };
+
+export type PossibleMatch = { customer_id: string, name: string, contact: string, reason: MatchReason, };
+
+export type Routed = { lead_id: string, rep_id: string | null, 
+/**
+ * Why this rep, or why nobody.
+ */
+reason: string, };
+
+export type DuplicatePair = { a: Customer, b: Customer, reason: MatchReason, };
+
+export type MergeReport = { customer: Customer, 
+/**
+ * Rows moved to the survivor, by kind ("2 leads", "14 timeline entries").
+ */
+moved: Array<string>, };
+
+export type MergeRequest = { 
+/**
+ * The record that survives.
+ */
+keep: string, 
+/**
+ * The record merged into it.
+ */
+merge: string, 
+/**
+ * Fields whose value comes from `merge` instead of `keep`.
+ */
+take: Array<string>, };
+
+export type Distribution = "round_robin" | "fewest_open" | "up_rotation";
+
+export type Rule = { name: string, make: string | null, model: string | null, language: string | null, channel: Channel | null, 
+/**
+ * Postal code prefixes, e.g. `787`.
+ */
+territory: Array<string>, condition: string | null, reps: Array<string>, };
+
+export type Band = { from: number, to: number, leads: number, sold: number, 
+/**
+ * sold / leads, or `None` for an empty band (never NaN).
+ */
+conversion: number | null, };
+
+export type Reason = { signal: string, points: number, why: string, };
+
+export type Weights = { channel: number, timeframe: number, trade_in: number, financing: number, engagement: number, recency: number, budget_fit: number, };
+
+export type CsvPreset = { name: string, 
+/**
+ * `(column header as in the file, lead field)`; an empty field ignores the column.
+ */
+columns: Array<[string, string]>, };
+
+export type LeadAssignment = { id: string, lead_id: string, rep_id: string, reason: string, 
+/**
+ * Who assigned it (a manager, or the rep who captured it); `None` for automatic routing.
+ */
+by_id: string | null, at: Timestamp, };
+
+export type LeadSettings = { id: string, weights: Weights, rules: Array<Rule>, distribution: Distribution, 
+/**
+ * First-response deadline: a lead not answered this many minutes after it was assigned goes
+ * to the next rep.
+ */
+response_minutes: number, 
+/**
+ * Tried in order; the first whose channels include the lead's (or that lists none) runs.
+ */
+cadences: Array<Cadence>, csv_presets: Array<CsvPreset>, 
+/**
+ * When routing may hand a rep a lead.
+ */
+working_hours: WorkingHours, updated_at: Timestamp, };
+
+export type WorkingHours = { open_hour: number, close_hour: number, days: Array<number>, };

@@ -34,6 +34,12 @@ pub struct Activity {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// The lead whose follow-up cadence made this task (a reply stops the rest).
+    #[serde(default)]
+    pub lead_id: Option<Uuid>,
+    /// A prepared email or text for a cadence step, merge fields filled.
+    #[serde(default)]
+    pub message: String,
 }
 
 impl Activity {

@@ -67,6 +67,9 @@ pub struct Customer {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// Set when this record was merged into another customer (the survivor).
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
 }
 
 impl Customer {
@@ -215,6 +218,7 @@ impl Customer {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            merged_into: None,
         }
     }
 }

@@ -74,6 +74,31 @@ pub struct Lead {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// The auto show or event it was captured at.
+    #[serde(default)]
+    pub event_id: Option<Uuid>,
+    /// Days until they plan to buy, when they said.
+    #[serde(default)]
+    pub timeframe_days: Option<i32>,
+    #[serde(default)]
+    pub trade_in: bool,
+    #[serde(default)]
+    pub financing: bool,
+    /// Why the score is what it is, signal by signal.
+    #[serde(default)]
+    pub score_reasons: Vec<crate::leads::scoring::Reason>,
+    /// When it was last assigned (the first-response deadline runs from here).
+    #[serde(default)]
+    pub assigned_at: Option<Timestamp>,
+    /// The follow-up cadence started for it, by name; empty when none.
+    #[serde(default)]
+    pub cadence: String,
+    /// Why its cadence stopped (`replied`, `booked_appointment`, `converted`...); empty while running.
+    #[serde(default)]
+    pub cadence_stopped: String,
+    /// Set when merged into another lead.
+    #[serde(default)]
+    pub merged_into: Option<Uuid>,
 }
 
 impl Lead {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ImportOptions {
     /// Validate and report, write nothing.
     pub dry_run: bool,
@@ -190,7 +190,7 @@ pub fn import_customers(
     let ignored = sheet
         .ignored
         .iter()
-        .filter(|h| !matches!(sheet::header_key(h).as_str(), "createdat" | "updatedat" | "deletedat"))
+        .filter(|h| !matches!(sheet::header_key(h).as_str(), "createdat" | "updatedat" | "deletedat" | "mergedinto"))
         .cloned()
         .collect();
     sheet::run(store, &sheet, field_name, opts, ignored, |w, cells, problems, line| {

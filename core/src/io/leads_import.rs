@@ -25,6 +25,49 @@ enum Field {
     Interest,
     Notes,
     Received,
+    Timeframe,
+}
+
+/// The lead fields a CSV column can be mapped to, as named in presets and reports.
+pub const LEAD_FIELDS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "channel",
+    "source",
+    "campaign",
+    "vehicle_interest",
+    "notes",
+    "received_at",
+    "timeframe",
+];
+
+const ALL_FIELDS: [Field; 11] = [
+    Field::First,
+    Field::Last,
+    Field::Email,
+    Field::Phone,
+    Field::Channel,
+    Field::Source,
+    Field::Campaign,
+    Field::Interest,
+    Field::Notes,
+    Field::Received,
+    Field::Timeframe,
+];
+
+fn field_named(name: &str) -> Option<Field> {
+    ALL_FIELDS.into_iter().find(|f| field_name(*f) == name)
+}
+
+/// The field a column feeds: the user's mapping first (an empty field ignores the column), else
+/// recognised by its header.
+fn mapped(header: &str, mapping: &[(String, String)]) -> Option<Field> {
+    match mapping.iter().find(|(h, _)| h.trim().eq_ignore_ascii_case(header.trim())) {
+        Some((_, f)) => field_named(f),
+        None => field_for(header),
+    }
 }
 
 fn field_for(header: &str) -> Option<Field> {
@@ -39,6 +82,7 @@ fn field_for(header: &str) -> Option<Field> {
         "interest" | "vehicle" | "vehicleinterest" | "vehicleofinterest" => Field::Interest,
         "notes" | "comments" | "message" => Field::Notes,
         "received" | "date" | "receivedat" | "created" | "requestdate" => Field::Received,
+        "timeframe" | "purchasetimeframe" | "buying" => Field::Timeframe,
         _ => return None,
     })
 }
@@ -55,6 +99,7 @@ fn field_name(f: Field) -> &'static str {
         Field::Interest => "vehicle_interest",
         Field::Notes => "notes",
         Field::Received => "received_at",
+        Field::Timeframe => "timeframe",
     }
 }
 
@@ -81,7 +126,37 @@ struct Record {
     interest: String,
     notes: String,
     received: Option<Timestamp>,
+    timeframe: String,
     problems: Vec<FieldError>,
+}
+
+/// Days until a purchase from how people write it: "within 2 weeks", "this month", "30 days",
+/// "3-6 months", "ASAP". `None` when it says nothing usable.
+pub fn timeframe_days(text: &str) -> Option<i32> {
+    let t = text.to_lowercase();
+    if t.trim().is_empty() {
+        return None;
+    }
+    if ["asap", "now", "today", "immediately", "this week"].iter().any(|w| t.contains(w)) {
+        return Some(3);
+    }
+    if t.contains("this month") {
+        return Some(30);
+    }
+    let n: i32 =
+        t.split(|c: char| !c.is_ascii_digit()).find(|p| !p.is_empty()).and_then(|p| p.parse().ok()).unwrap_or(1);
+    let unit = if t.contains("day") {
+        1
+    } else if t.contains("week") {
+        7
+    } else if t.contains("month") {
+        30
+    } else if t.contains("year") {
+        365
+    } else {
+        return None;
+    };
+    Some(n.clamp(0, 3650) * unit)
 }
 
 /// Existing customers by contact, and what this file already had, indexed so each record costs a
@@ -92,6 +167,8 @@ struct Matcher {
     /// Records of this file, and their candidates by email, phone and last-name key.
     seen: Vec<(Keys, u64)>,
     blocks: std::collections::HashMap<String, Vec<usize>>,
+    weights: Weights,
+    fit: crate::leads::inbox::StockFit,
 }
 
 fn block_keys(k: &Keys) -> Vec<String> {
@@ -117,6 +194,8 @@ impl Matcher {
             by_phone: Default::default(),
             seen: Vec::new(),
             blocks: Default::default(),
+            weights: crate::leads::settings(w.conn())?.weights,
+            fit: crate::leads::inbox::StockFit::load(w.conn())?,
         };
         for c in list {
             let p = Person {
@@ -190,9 +269,22 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
     }
     let received = r.received.unwrap_or(now);
     let age_hours = ((now.millis() - received.millis()) / 3_600_000).clamp(0, i64::from(i32::MAX)) as i32;
-    let score =
-        scoring::score(&Signals { channel: Some(r.channel), age_hours, ..Default::default() }, &Weights::default())
-            .score;
+    let timeframe = timeframe_days(&r.timeframe);
+    let text = format!("{} {}", r.interest, r.notes).to_lowercase();
+    let trade_in = text.contains("trade");
+    let financing = text.contains("financ") || text.contains("monthly payment");
+    let scored = scoring::score(
+        &Signals {
+            channel: Some(r.channel),
+            timeframe_days: timeframe,
+            has_trade_in: trade_in,
+            wants_financing: financing,
+            engagements: 0,
+            age_hours,
+            matching_vehicles: m.fit.count(&r.interest),
+        },
+        &m.weights,
+    );
     let mut lead = Lead {
         id: new_id(),
         customer_id,
@@ -206,7 +298,7 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
         vehicle_interest: r.interest,
         vehicle_id: None,
         status: LeadStatus::New,
-        score,
+        score: scored.score,
         assignee_id: None,
         received_at: received,
         first_response_at: None,
@@ -214,6 +306,15 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        event_id: None,
+        timeframe_days: timeframe,
+        trade_in,
+        financing,
+        score_reasons: scored.reasons,
+        assigned_at: None,
+        cadence: String::new(),
+        cadence_stopped: String::new(),
+        merged_into: None,
     };
     match lead.validate(region) {
         Err(mut errors) => {
@@ -230,7 +331,13 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
 }
 
 /// Imports leads from an ADF or CSV file.
-pub fn import_leads(store: &mut Store, bytes: &[u8], region: &str, opts: ImportOptions) -> Result<ImportReport> {
+pub fn import_leads(
+    store: &mut Store,
+    bytes: &[u8],
+    region: &str,
+    opts: ImportOptions,
+    mapping: &[(String, String)],
+) -> Result<ImportReport> {
     let now = Timestamp::now();
     let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if trimmed.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
@@ -249,7 +356,7 @@ pub fn import_leads(store: &mut Store, bytes: &[u8], region: &str, opts: ImportO
         report.committed = commit;
         return Ok(report);
     }
-    let sheet = sheet::read(bytes, field_for, field_name)?;
+    let sheet = sheet::read(bytes, |h| mapped(h, mapping), field_name)?;
     let ignored = sheet.ignored.clone();
     let mut matcher: Option<Matcher> = None;
     sheet::run(store, &sheet, field_name, opts, ignored, |w, cells, problems, line| {
@@ -288,6 +395,7 @@ pub fn import_leads(store: &mut Store, bytes: &[u8], region: &str, opts: ImportO
             interest: get(Field::Interest),
             notes: get(Field::Notes),
             received,
+            timeframe: get(Field::Timeframe),
             problems,
         };
         let m = matcher.as_mut().ok_or_else(|| crate::error::CoreError::Import("matcher".into()))?;
@@ -297,14 +405,7 @@ pub fn import_leads(store: &mut Store, bytes: &[u8], region: &str, opts: ImportO
 
 fn from_prospect(p: Prospect) -> Record {
     let phone = p.phones.first().map(|(_, n)| n.clone()).unwrap_or_default();
-    let mut notes = p.comments.clone();
-    if !p.timeframe.is_empty() {
-        notes = if notes.is_empty() {
-            format!("Timeframe: {}", p.timeframe)
-        } else {
-            format!("{notes}\nTimeframe: {}", p.timeframe)
-        };
-    }
+    let notes = p.comments.clone();
     let mut problems = p.warnings.clone();
     problems.retain(|w| w.field != "contact"); // the lead's own check says it in the same words
     Record {
@@ -318,13 +419,69 @@ fn from_prospect(p: Prospect) -> Record {
         interest: p.vehicle(),
         notes,
         received: p.request_date.as_deref().and_then(Timestamp::parse),
+        timeframe: p.timeframe.clone(),
         problems,
     }
 }
 
+/// What a CSV file looks like before importing it: its columns, the field each feeds (by the
+/// mapping given, else recognised by header) and the first rows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct LeadFilePreview {
+    /// `adf` or `csv`.
+    pub format: String,
+    pub columns: Vec<(String, String)>,
+    /// Up to 5 rows, cells in column order.
+    pub sample: Vec<Vec<String>>,
+    #[ts(type = "number")]
+    pub records: u64,
+    /// The lead fields a column may be mapped to.
+    pub fields: Vec<String>,
+}
+
+pub fn preview_leads(bytes: &[u8], mapping: &[(String, String)]) -> Result<LeadFilePreview> {
+    let fields = LEAD_FIELDS.iter().map(|f| f.to_string()).collect();
+    let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if trimmed.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+        let prospects = adf::read(bytes)?;
+        let sample = prospects
+            .iter()
+            .take(5)
+            .map(|p| vec![p.first_name.clone(), p.last_name.clone(), p.email.clone(), p.vehicle()])
+            .collect();
+        let columns = ["first_name", "last_name", "email", "vehicle_interest"]
+            .iter()
+            .map(|f| (f.to_string(), f.to_string()))
+            .collect();
+        return Ok(LeadFilePreview { format: "adf".into(), columns, sample, records: prospects.len() as u64, fields });
+    }
+    let headers = std::cell::RefCell::new(Vec::new());
+    let sheet = sheet::read(
+        bytes,
+        |h| {
+            headers.borrow_mut().push(h.to_string());
+            mapped(h, mapping)
+        },
+        field_name,
+    )?;
+    let columns = headers
+        .into_inner()
+        .into_iter()
+        .zip(&sheet.columns)
+        .map(|(h, f)| (h, f.map(field_name).unwrap_or_default().to_string()))
+        .collect();
+    let sample = sheet
+        .rows
+        .iter()
+        .take(5)
+        .map(|r| r.cells.iter().map(|c| c.clone().unwrap_or_else(|| "(not UTF-8)".into())).collect())
+        .collect();
+    Ok(LeadFilePreview { format: "csv".into(), columns, sample, records: sheet.rows.len() as u64, fields })
+}
+
 /// Every live lead as an ADF document.
 pub fn export_adf(conn: &rusqlite::Connection) -> Result<String> {
-    let leads: Vec<Lead> = query(conn, "WHERE deleted_at IS NULL ORDER BY received_at", [])?;
+    let leads: Vec<Lead> = query(conn, "WHERE deleted_at IS NULL AND merged_into IS NULL ORDER BY received_at", [])?;
     let prospects: Vec<Prospect> = leads
         .into_iter()
         .enumerate()
@@ -344,6 +501,7 @@ pub fn export_adf(conn: &rusqlite::Connection) -> Result<String> {
                 make: if has_year { make.to_string() } else { String::new() },
                 model: if has_year { model.to_string() } else { l.vehicle_interest.clone() },
                 comments: l.notes,
+                timeframe: l.timeframe_days.map(|d| format!("Within {d} days")).unwrap_or_default(),
                 vendor: "Showroom".into(),
                 provider: l.source,
                 ..Default::default()

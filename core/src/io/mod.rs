@@ -10,5 +10,5 @@ mod vehicles_csv;
 
 pub use customers_csv::{ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers};
 pub use export::{export_csv, export_json};
-pub use leads_import::{export_adf, import_leads};
+pub use leads_import::{LEAD_FIELDS, LeadFilePreview, export_adf, import_leads, preview_leads, timeframe_days};
 pub use vehicles_csv::import_vehicles;

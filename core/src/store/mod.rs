@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_sync_apply.sql"),
     include_str!("../../migrations/0006_sync_client.sql"),
     include_str!("../../migrations/0007_test_drives_surveys_referrals.sql"),
+    include_str!("../../migrations/0008_leads.sql"),
 ];
 
 /// The schema version this build writes.

@@ -207,6 +207,7 @@ entity!(
         ("created_at", Text),
         ("updated_at", Text),
         ("deleted_at", Text),
+        ("merged_into", Text),
     ]
 );
 entity!(
@@ -263,6 +264,15 @@ entity!(
         ("created_at", Text),
         ("updated_at", Text),
         ("deleted_at", Text),
+        ("event_id", Text),
+        ("timeframe_days", Int),
+        ("trade_in", Bool),
+        ("financing", Bool),
+        ("score_reasons", Json),
+        ("assigned_at", Text),
+        ("cadence", Text),
+        ("cadence_stopped", Text),
+        ("merged_into", Text),
     ]
 );
 entity!(
@@ -325,6 +335,8 @@ entity!(
         ("created_at", Text),
         ("updated_at", Text),
         ("deleted_at", Text),
+        ("lead_id", Text),
+        ("message", Text),
     ]
 );
 entity!(
@@ -488,4 +500,70 @@ entity!(
     "referral",
     searchable = false,
     [("id", Text), ("customer_id", Text), ("referrer_id", Text), ("note", Text), ("created_at", Text),]
+);
+entity!(
+    crate::domain::Event,
+    "events",
+    "event",
+    searchable = false,
+    [("id", Text), ("name", Text), ("venue", Text), ("starts_on", Text), ("ends_on", Text),]
+);
+entity!(
+    crate::leads::floor::TrafficEntry,
+    "traffic",
+    "traffic entry",
+    searchable = false,
+    [
+        ("id", Text),
+        ("arrived_at", Text),
+        ("rep_id", Text),
+        ("name", Text),
+        ("party_size", Int),
+        ("interest", Text),
+        ("customer_id", Text),
+        ("lead_id", Text),
+        ("outcome", Text),
+        ("notes", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    crate::leads::floor::Checkin,
+    "floor_checkins",
+    "check-in",
+    searchable = false,
+    [
+        ("id", Text),
+        ("user_id", Text),
+        ("day", Text),
+        ("position", Int),
+        ("checked_in_at", Text),
+        ("ups_taken", Int),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    crate::leads::LeadAssignment,
+    "lead_assignments",
+    "lead assignment",
+    searchable = false,
+    [("id", Text), ("lead_id", Text), ("rep_id", Text), ("reason", Text), ("by_id", Text), ("at", Text),]
+);
+entity!(
+    crate::leads::LeadSettings,
+    "lead_settings",
+    "lead settings",
+    searchable = false,
+    [
+        ("id", Text),
+        ("weights", Json),
+        ("rules", Json),
+        ("distribution", Text),
+        ("response_minutes", Int),
+        ("cadences", Json),
+        ("csv_presets", Json),
+        ("working_hours", Json),
+        ("updated_at", Text),
+    ]
 );

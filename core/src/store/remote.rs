@@ -45,6 +45,11 @@ macro_rules! with_entity {
             "test_drives" => $body::<$crate::domain::TestDrive>($($arg),*),
             "surveys" => $body::<$crate::domain::Survey>($($arg),*),
             "referrals" => $body::<$crate::domain::Referral>($($arg),*),
+            "events" => $body::<$crate::domain::Event>($($arg),*),
+            "traffic" => $body::<$crate::leads::floor::TrafficEntry>($($arg),*),
+            "floor_checkins" => $body::<$crate::leads::floor::Checkin>($($arg),*),
+            "lead_assignments" => $body::<$crate::leads::LeadAssignment>($($arg),*),
+            "lead_settings" => $body::<$crate::leads::LeadSettings>($($arg),*),
             other => Err($crate::error::CoreError::field("table", format!("unknown table {other:?}"))),
         }
     };
@@ -70,6 +75,11 @@ pub const SYNCED_TABLES: &[&str] = &[
     "test_drives",
     "surveys",
     "referrals",
+    "events",
+    "traffic",
+    "floor_checkins",
+    "lead_assignments",
+    "lead_settings",
 ];
 
 fn columns<E: Entity>() -> Result<&'static [(&'static str, Col)]> {

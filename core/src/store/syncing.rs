@@ -197,7 +197,7 @@ impl Store {
         let mut rows = rows.to_vec();
         // Children before parents.
         let rank = |t: &str| match t {
-            "quote_versions" | "sales_orders" => 0,
+            "quote_versions" | "sales_orders" | "lead_assignments" => 0,
             "quotes" | "interactions" | "activities" | "opportunities" => 1,
             "leads" => 2,
             _ => 3,
@@ -315,10 +315,14 @@ impl Store {
                     add_rows(clocks(table, "WHERE customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"), arg)?
                 }
                 Some(Home::Field(f)) => add_rows(clocks(table, &format!("WHERE {f} = ?1")), arg)?,
-                Some(Home::Parent { table: pt, field }) => add_rows(
-                    clocks(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE customer_id = ?1)")),
-                    arg,
-                )?,
+                Some(Home::Parent { table: pt, field }) => {
+                    let parent = if partition::home(pt) == Some(Home::Lead) {
+                        "customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"
+                    } else {
+                        "customer_id = ?1"
+                    };
+                    add_rows(clocks(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE {parent})")), arg)?
+                }
                 _ => {}
             }
         }

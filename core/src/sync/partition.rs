@@ -29,12 +29,22 @@ pub enum Home {
 /// Every table that syncs and where its rows belong; `None` for a table that does not sync.
 pub fn home(table: &str) -> Option<Home> {
     Some(match table {
-        "vehicles" | "pipeline_stages" | "users" | "teams" | "dealerships" | "custom_jurisdictions" => Home::Shared,
+        "vehicles"
+        | "pipeline_stages"
+        | "users"
+        | "teams"
+        | "dealerships"
+        | "custom_jurisdictions"
+        | "events"
+        | "lead_settings"
+        | "traffic"
+        | "floor_checkins" => Home::Shared,
         "customers" => Home::Own,
         "leads" => Home::Lead,
         "opportunities" | "activities" | "interactions" | "quotes" | "sales_orders" | "test_drives" | "surveys"
         | "referrals" => Home::Field("customer_id"),
         "quote_versions" => Home::Parent { table: "quotes", field: "quote_id" },
+        "lead_assignments" => Home::Parent { table: "leads", field: "lead_id" },
         _ => return None,
     })
 }
@@ -54,8 +64,15 @@ pub fn placement_fields(table: &str) -> &'static [&'static str] {
         Some(Home::Field("customer_id")) => &["customer_id"],
         Some(Home::Lead) => &["customer_id"],
         Some(Home::Parent { field: "quote_id", .. }) => &["quote_id"],
+        Some(Home::Parent { field: "lead_id", .. }) => &["lead_id"],
         _ => &[],
     }
+}
+
+/// Shared tables the whole floor writes, reps included: the showroom traffic log and the up
+/// rotation (a rep checks in and takes ups; a manager overrides the order).
+pub fn floor_table(table: &str) -> bool {
+    matches!(table, "traffic" | "floor_checkins")
 }
 
 /// Reserving a vehicle is a request the server grants to the first arrival: a change of

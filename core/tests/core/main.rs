@@ -7,6 +7,7 @@ mod desk;
 mod engagement;
 mod import_export;
 mod inventory;
+mod leads;
 mod pdf;
 mod pipeline;
 mod quotes;
