@@ -7,6 +7,8 @@ import type {
   Conflict, RefusedChange, SyncAccount, SyncNotice,
   ContactDraft, Interaction, Message, Booking, Referral, Relations, Survey, SurveyDraft, TestDriveDraft,
   Activity, ActivityDraft, Board, BoardFilter, Completion, MoveRequest, Opportunity, OpportunityDraft, PipelineStage, Today,
+  Band, Capture, Captured, Converted, DuplicatePair, Event, ImportOptions, ImportReport, Inbox, InboxFilter, LeadAssignment,
+  LeadFilePreview, LeadSettings, MergeReport, MergeRequest, Rotation, Routed, Staff, TrafficEntry, WalkIn,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -74,4 +76,32 @@ export const api = {
   recordSurvey: (draft: SurveyDraft) => call<Survey>("record_survey", { draft }),
   addReferral: (customer: string, referrer: string, note: string) => call<Referral>("add_referral", { customer, referrer, note }),
   relations: (customer: string) => call<Relations>("relations", { customer }),
+  leadInbox: (filter: InboxFilter) => call<Inbox>("lead_inbox", { filter }),
+  captureLead: (capture: Capture) => call<Captured>("capture_lead", { capture }),
+  convertLead: (lead: string, linkTo: string | null) => call<Converted>("convert_lead", { lead, linkTo }),
+  assignLeads: (leads: string[], rep: string, reason: string) => call<number>("assign_leads", { leads, rep, reason }),
+  routeLeads: () => call<Routed[]>("route_leads"),
+  leadAssignments: (lead: string) => call<LeadAssignment[]>("lead_assignments", { lead }),
+  leadSettings: () => call<LeadSettings>("lead_settings"),
+  saveLeadSettings: (settings: LeadSettings) => call<LeadSettings>("save_lead_settings", { settings }),
+  leadCalibration: () => call<Band[]>("lead_calibration"),
+  previewLeadFile: (bytes: number[], mapping: [string, string][]) => call<LeadFilePreview>("preview_lead_file", { bytes, mapping }),
+  importLeads: (bytes: number[], options: ImportOptions, mapping: [string, string][]) => call<ImportReport>("import_leads", { bytes, options, mapping }),
+  possibleDuplicates: () => call<DuplicatePair[]>("possible_duplicates"),
+  mergeCustomers: (request: MergeRequest) => call<MergeReport>("merge_customers", { request }),
+  floor: () => call<Rotation>("floor"),
+  checkIn: (user: string, onFloor: boolean) => call<Rotation>("check_in", { user, onFloor }),
+  reorderFloor: (order: string[]) => call<Rotation>("reorder_floor", { order }),
+  walkIn: (draft: WalkIn) => call<TrafficEntry>("walk_in", { draft }),
+  walkInOutcome: (id: string, outcome: string) => call<TrafficEntry>("walk_in_outcome", { id, outcome }),
+  events: () => call<Event[]>("events"),
+  saveEvent: (event: Event) => call<Event>("save_event", { event }),
+  staff: () => call<Staff>("staff"),
 };
+
+/** Field errors of an ApiError as a map (field -> message); the whole message under `_` when none is named. */
+export function fieldErrors(e: unknown): Record<string, string> {
+  const err = toApiError(e);
+  if (!err.fields.length) return { _: err.message };
+  return Object.fromEntries(err.fields.map((f) => [f.field, f.message]));
+}

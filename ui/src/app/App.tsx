@@ -18,6 +18,9 @@ import { DeskPage } from "../desk/DeskPage";
 import { InventoryPage } from "../inventory/InventoryPage";
 import { PipelinePage } from "../pipeline/PipelinePage";
 import { TodayPage } from "../today/TodayPage";
+import { LeadsPage } from "../leads/LeadsPage";
+import { QuickAdd } from "../leads/QuickAdd";
+import { useToast } from "../components/Toasts";
 import type { SearchHit, Vehicle } from "../bindings";
 
 export function App() {
@@ -28,6 +31,11 @@ export function App() {
   const [creating, setCreating] = useState(false);
   const [menu, setMenu] = useState(false);
   const [help, setHelp] = useState(false);
+  // Quick add (Alt+N from anywhere), optionally for a walk-in already on the traffic log.
+  const toast = useToast();
+  // Bumped by a quick add so the open lead views reload.
+  const [captures, setCaptures] = useState(0);
+  const [quickAdd, setQuickAdd] = useState<{ trafficId: string | null; name: string } | null>(null);
   // What the inventory search starts with when a vehicle is opened from Ctrl+K.
   const [inventoryText, setInventoryText] = useState("");
   // What the desk starts with when opened from a vehicle or a customer.
@@ -47,6 +55,11 @@ export function App() {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
       e.preventDefault();
       setMenu(true);
+      return true;
+    }
+    if (e.altKey && e.key.toLowerCase() === "n") {
+      e.preventDefault();
+      setQuickAdd({ trafficId: null, name: "" });
       return true;
     }
     if (isTyping(e)) return false;
@@ -82,6 +95,7 @@ export function App() {
   const commands: Command[] = [
     { id: "new-customer", label: "New customer", hint: "N", run: () => { setPage("customers"); setOpenCustomer(null); setCreating(true); } },
     ...NAV.map((n) => ({ id: `go-${n.id}`, label: `Go to ${n.label}`, hint: `Alt+${n.key}`, run: () => setPage(n.id) })),
+    { id: "quick-add", label: "Quick add lead", hint: "Alt+N", run: () => setQuickAdd({ trafficId: null, name: "" }) },
     { id: "shortcuts", label: "Keyboard shortcuts", hint: "?", run: () => setHelp(true) },
     { id: "sync-now", label: "Sync now", run: () => { void api.syncNow().then(refreshStatus); } },
   ];
@@ -141,6 +155,9 @@ export function App() {
           <DeskPage key={deskSeed.key} initialVehicle={deskSeed.vehicle} initialCustomer={deskSeed.customer} />
         ) : page === "inventory" ? (
           <InventoryPage key={inventoryText} initialText={inventoryText} onQuote={(vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer: null })); setPage("quotes"); }} />
+        ) : page === "leads" ? (
+          <LeadsPage onOpenCustomer={goCustomer} dataVersion={status.data_version + captures}
+            onQuickAdd={(trafficId, name) => setQuickAdd({ trafficId: trafficId ?? null, name: name ?? "" })} />
         ) : page === "today" ? (
           <TodayPage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
         ) : page === "pipeline" ? (
@@ -165,6 +182,13 @@ export function App() {
       {menu && <CommandMenu commands={commands} onClose={() => setMenu(false)} onOpenCustomer={(id) => { setMenu(false); goCustomer(id); }}
         onOpenVehicle={(stock) => { setMenu(false); setInventoryText(stock); setPage("inventory"); }} />}
       {help && <Shortcuts onClose={() => setHelp(false)} />}
+      {quickAdd && <QuickAdd trafficId={quickAdd.trafficId} name={quickAdd.name} onClose={() => setQuickAdd(null)}
+        onSaved={(c) => {
+          const dup = c.possible_duplicates[0];
+          toast(`${c.lead.first_name} ${c.lead.last_name} saved${c.new_customer ? "" : " (existing customer)"} · score ${c.lead.score}${c.tasks ? ` · ${c.tasks} follow-ups planned` : ""}${dup ? ` · looks like ${dup.name}: review in Leads › Possible duplicates` : ""}`);
+          setCaptures((n) => n + 1);
+          refreshStatus();
+        }} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { LetterheadSettings } from "./LetterheadSettings";
 import { TaxSettings } from "./TaxSettings";
 import { SyncSettings } from "./SyncSettings";
 import { PipelineSettings } from "./PipelineSettings";
+import { LeadSettings } from "./LeadSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
 export function SettingsPage({ status, onChanged }: { status: AppStatus; onChanged: () => void }) {
@@ -36,6 +37,7 @@ export function SettingsPage({ status, onChanged }: { status: AppStatus; onChang
         <LetterheadSettings onSaved={onChanged} />
         <TaxSettings />
         <PipelineSettings />
+        <LeadSettings />
         <h2 className="form-section">This device</h2>
         <dl>
           <dt>Data file</dt><dd>{status.data_file}</dd>

@@ -4,6 +4,7 @@ const KEYS: [string, string][] = [
   ["Ctrl K", "Search everything and run commands"],
   ["/", "Search the current list"],
   ["N", "New customer"],
+  ["Alt N", "Quick add a lead (walk-in or call), from anywhere"],
   ["↑ ↓", "Move through the list"],
   ["Enter", "Open the selected record"],
   ["E", "Edit the open customer"],

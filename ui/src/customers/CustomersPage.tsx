@@ -101,7 +101,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
       searchRef.current?.focus();
       return true;
     }
-    if (e.key === "n" || e.key === "N") {
+    if ((e.key === "n" || e.key === "N") && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
       onSelect(null);
       onCreate(true);

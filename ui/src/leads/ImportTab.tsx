@@ -1,0 +1,130 @@
+// Importing a lead file in the app: CSV (each column mapped to a lead field, presets saved in
+// Settings, a preview, a dry run) or ADF/XML (recognised by content). The report names every
+// record with a problem; nothing is half-imported.
+import { useEffect, useState } from "react";
+import type { ImportReport, LeadFilePreview, LeadSettings } from "../bindings";
+import { api } from "../api";
+import { useToast } from "../components/Toasts";
+
+export function ImportTab({ onDone }: { onDone: () => void }) {
+  const [file, setFile] = useState<{ name: string; bytes: number[] } | null>(null);
+  const [preview, setPreview] = useState<LeadFilePreview | null>(null);
+  const [mapping, setMapping] = useState<[string, string][]>([]);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [skip, setSkip] = useState(true);
+  const [busy, setBusy] = useState<string>("");
+  const [error, setError] = useState("");
+  const [settings, setSettings] = useState<LeadSettings | null>(null);
+  const [presetName, setPresetName] = useState("");
+  const toast = useToast();
+  useEffect(() => { api.leadSettings().then(setSettings).catch(() => {}); }, []);
+
+  const load = async (f: File) => {
+    setError(""); setReport(null);
+    const bytes = Array.from(new Uint8Array(await f.arrayBuffer()));
+    setFile({ name: f.name, bytes });
+    try {
+      const p = await api.previewLeadFile(bytes, []);
+      setPreview(p);
+      setMapping(p.columns);
+    } catch (e) {
+      setPreview(null);
+      setError((e as { message: string }).message);
+    }
+  };
+  const remap = async (m: [string, string][]) => {
+    setMapping(m);
+    if (file) setPreview(await api.previewLeadFile(file.bytes, m));
+  };
+  const run = async (dry: boolean) => {
+    if (!file) return;
+    setBusy(dry ? "Checking every record…" : "Importing…");
+    try {
+      const r = await api.importLeads(file.bytes, { dry_run: dry, skip_invalid: skip }, mapping);
+      setReport(r);
+      if (r.committed) toast(`${r.created} lead${r.created === 1 ? "" : "s"} imported`);
+    } catch (e) {
+      setError((e as { message: string }).message);
+    } finally {
+      setBusy("");
+    }
+  };
+  const savePreset = async () => {
+    if (!settings || !presetName.trim()) return;
+    const next = { ...settings, csv_presets: [...settings.csv_presets.filter((p) => p.name !== presetName.trim()), { name: presetName.trim(), columns: mapping }] };
+    try { setSettings(await api.saveLeadSettings(next)); toast(`Preset ${presetName.trim()} saved`); } catch (e) { setError((e as { message: string }).message); }
+  };
+  const problems = report?.rows.filter((r) => r.problems.length > 0) ?? [];
+  return (
+    <div className="lead-import">
+      <div className="row-actions" style={{ justifyContent: "flex-start" }}>
+        <label className="filter">CSV or ADF/XML file
+          <input type="file" name="lead_file" accept=".csv,.txt,.xml,.adf" className="input file-input" onChange={(e) => { const f = e.target.files?.[0]; if (f) void load(f); }} />
+        </label>
+        {file && <span className="muted">{file.name} · {preview?.records.toLocaleString("en-US") ?? "?"} records · {preview?.format.toUpperCase()}</span>}
+      </div>
+      {error && <p className="field-error" role="alert">{error}</p>}
+      {preview?.format === "csv" && (
+        <>
+          <div className="row-actions" style={{ justifyContent: "flex-start" }}>
+            {settings && settings.csv_presets.length > 0 && (
+              <label className="filter">Preset
+                <select className="input" aria-label="Column preset" defaultValue="" onChange={(e) => {
+                  const p = settings.csv_presets.find((x) => x.name === e.target.value);
+                  if (p) void remap(preview.columns.map(([h]) => [h, p.columns.find(([ph]) => ph.toLowerCase() === h.toLowerCase())?.[1] ?? ""]));
+                }}>
+                  <option value="">Choose…</option>
+                  {settings.csv_presets.map((p) => <option key={p.name}>{p.name}</option>)}
+                </select>
+              </label>
+            )}
+            <label className="filter">Save mapping as
+              <input className="input" name="preset_name" value={presetName} onChange={(e) => setPresetName(e.target.value)} placeholder="Dealer website export" />
+            </label>
+            <button className="btn" onClick={() => void savePreset()} disabled={!presetName.trim()}>Save preset</button>
+          </div>
+          <div className="table-wrap import-preview">
+            <table className="grid" aria-label="Column mapping and preview">
+              <thead>
+                <tr>{preview.columns.map(([h]) => <th key={h}>{h}</th>)}</tr>
+                <tr>{mapping.map(([h, f], i) => (
+                  <th key={h}>
+                    <select className="input compact-select" aria-label={`Field for column ${h}`} value={f}
+                      onChange={(e) => void remap(mapping.map((m, j) => (j === i ? [m[0], e.target.value] : m)))}>
+                      <option value="">Ignore</option>
+                      {preview.fields.map((x) => <option key={x} value={x}>{x.replace(/_/g, " ")}</option>)}
+                    </select>
+                  </th>
+                ))}</tr>
+              </thead>
+              <tbody>{preview.sample.map((row, i) => <tr key={i}>{row.map((c, j) => <td key={j}>{c}</td>)}</tr>)}</tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {preview && (
+        <div className="row-actions" style={{ justifyContent: "flex-start" }}>
+          <label className="check"><input type="checkbox" checked={skip} onChange={(e) => setSkip(e.target.checked)} /> Import the good records even if some are bad</label>
+          <button className="btn" disabled={!!busy} onClick={() => void run(true)}>Dry run</button>
+          <button className="btn primary" disabled={!!busy} onClick={() => void run(false)}>Import</button>
+        </div>
+      )}
+      {busy && <div className="progress indeterminate" role="progressbar" aria-label={busy}><div /></div>}
+      {report && (
+        <section aria-label="Import report" className="card">
+          <p className="strong" data-import-summary>{report.dry_run ? "Dry run: nothing stored. " : report.committed ? "Imported. " : "Nothing imported. "}
+            {report.created} ready, {report.invalid} with errors{report.skipped ? `, ${report.skipped} skipped` : ""}.</p>
+          {problems.length > 0 && (
+            <table className="grid" aria-label="Records with problems">
+              <thead><tr><th>Line</th><th>Record</th><th>Problem</th></tr></thead>
+              <tbody>{problems.slice(0, 200).map((r) => (
+                <tr key={r.line}><td>{r.line}</td><td>{r.name || "—"}</td><td>{r.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}</td></tr>
+              ))}</tbody>
+            </table>
+          )}
+          {report.committed && <button className="btn" onClick={onDone}>Open the inbox</button>}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+// Lead helpers shared by the lead screens: channel names, the speed-to-lead clock, and the
+// mapping between the import preview and the preset format.
+import type { Channel } from "../bindings";
+
+export const CHANNELS: [Channel, string][] = [
+  ["walk_in", "Walk-in"], ["phone", "Phone"], ["web", "Website"], ["email", "Email"], ["event", "Event"],
+  ["referral", "Referral"], ["advertising", "Advertising"], ["social", "Social"], ["chat", "Chat"], ["marketplace", "Marketplace"],
+];
+
+export const channelLabel = (c: Channel): string => CHANNELS.find(([k]) => k === c)?.[1] ?? c;
+
+/** "42 s", "4 min", "2 h 05 min", "3 d" — how long a lead waited (or has been waiting). */
+export function waited(minutes: number, seconds?: number): string {
+  if (minutes < 1) return `${Math.max(0, Math.floor(seconds ?? 0))} s`;
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    return m ? `${h} h ${String(m).padStart(2, "0")} min` : `${h} h`;
+  }
+  return `${Math.floor(minutes / 1440)} d`;
+}
+
+/** Minutes a lead has waited since `receivedIso`, at `now`. */
+export function minutesSince(receivedIso: string, now: Date = new Date()): number {
+  return Math.max(0, Math.floor((now.getTime() - new Date(receivedIso).getTime()) / 60000));
+}
+
+
+/** Score band tone for the chip: hot, warm, cool. */
+export function scoreTone(score: number): "hot" | "warm" | "cool" {
+  return score >= 70 ? "hot" : score >= 40 ? "warm" : "cool";
+}
