@@ -79,9 +79,16 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let mut app = Showroom::open(dir.path()).unwrap();
         app.load_demo().unwrap();
+        let region = app.phone_region();
         let t = Instant::now();
-        let report =
-            app.import_leads(text.as_bytes(), ImportOptions { dry_run: false, skip_invalid: true }, &[]).unwrap();
+        let report = showroom_core::io::import_leads(
+            app.store_mut(),
+            text.as_bytes(),
+            &region,
+            ImportOptions { dry_run: false, skip_invalid: true },
+            &[],
+        )
+        .unwrap();
         let s = t.elapsed().as_secs_f64();
         let repeats = report.rows.iter().filter(|r| r.problems.iter().any(|p| p.field == "duplicate")).count();
         if run == 0 {

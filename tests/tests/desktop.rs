@@ -935,18 +935,18 @@ async fn the_up_rotation_gives_the_walk_in_to_the_next_rep_and_the_floor_log_bec
 
     let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
     let (rep, outcome, lead): (String, String, Option<String>) = conn
-        .query_row(
-            "SELECT u.name, t.outcome, t.lead_id FROM traffic t JOIN users u ON u.id = t.rep_id",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .query_row("SELECT u.name, t.outcome, t.lead_id FROM traffic t JOIN users u ON u.id = t.rep_id", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .unwrap();
     assert_eq!((rep.as_str(), outcome.as_str()), ("Ann Ames", "lead"));
     assert!(lead.is_some());
     let ups: i64 = conn
-        .query_row("SELECT ups_taken FROM floor_checkins c JOIN users u ON u.id = c.user_id WHERE u.name = 'Ann Ames'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT ups_taken FROM floor_checkins c JOIN users u ON u.id = c.user_id WHERE u.name = 'Ann Ames'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(ups, 1);
 }
@@ -966,8 +966,11 @@ async fn a_lead_file_is_mapped_previewed_dry_run_and_imported_and_duplicates_are
         };
         app.create_customer(&d("Robert", "rob.kline@example.com", "")).unwrap();
         let bob = app.create_customer(&d("Bob", "", "(512) 201-6060")).unwrap();
-        app.create_opportunity(&showroom_core::pipeline::OpportunityDraft { customer_id: bob.id, ..Default::default() })
-            .unwrap();
+        app.create_opportunity(&showroom_core::pipeline::OpportunityDraft {
+            customer_id: bob.id,
+            ..Default::default()
+        })
+        .unwrap();
     });
     let file = data.path().join("dealer-site.csv");
     std::fs::write(
@@ -980,7 +983,9 @@ async fn a_lead_file_is_mapped_previewed_dry_run_and_imported_and_duplicates_are
     ui.input("lead_file").await.send_keys(file.to_str().unwrap()).await.unwrap();
     ui.wait_text(".lead-import", "3 records").await;
     // The headers mean nothing to the importer until mapped.
-    for (column, field) in [("Given", "first name"), ("Family", "last name"), ("E-post", "email"), ("Wagen", "vehicle interest")] {
+    for (column, field) in
+        [("Given", "first name"), ("Family", "last name"), ("E-post", "email"), ("Wagen", "vehicle interest")]
+    {
         let sel = ui.find(By::Css(format!("[aria-label='Field for column {column}']")), column, 10).await;
         sel.send_keys(field).await.unwrap();
     }
@@ -998,7 +1003,8 @@ async fn a_lead_file_is_mapped_previewed_dry_run_and_imported_and_duplicates_are
     ui.input("preset_name").await.send_keys("Dealer site").await.unwrap();
     ui.click(&ui.button("Save preset").await, "Save preset").await;
     ui.wait_text(".toast, [role='status']", "Preset Dealer site saved").await;
-    let import = ui.find(By::XPath("//button[normalize-space(.)='Import'][not(@role='tab')]"), "the Import button", 10).await;
+    let import =
+        ui.find(By::XPath("//button[normalize-space(.)='Import'][not(@role='tab')]"), "the Import button", 10).await;
     ui.click(&import, "Import").await;
     ui.wait_text("[data-import-summary]", "Imported.").await;
 

@@ -53,9 +53,13 @@ pub struct Customer {
     pub email: Option<String>,
     /// E.164, e.g. `+14155552671`.
     pub phone: Option<String>,
+    #[serde(default)]
     pub street: String,
+    #[serde(default)]
     pub city: String,
+    #[serde(default)]
     pub region: String,
+    #[serde(default)]
     pub postal_code: String,
     /// BCP 47 language tag of the customer's preferred language, e.g. `en`, `es`.
     pub language: String,
@@ -63,6 +67,7 @@ pub struct Customer {
     pub birth_date: Option<NaiveDate>,
     pub consent: Consent,
     pub preferences: Preferences,
+    #[serde(default)]
     pub notes: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -60,8 +60,11 @@ pub struct Lead {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub channel: Channel,
+    #[serde(default)]
     pub source: String,
+    #[serde(default)]
     pub campaign: String,
+    #[serde(default)]
     pub vehicle_interest: String,
     pub vehicle_id: Option<Uuid>,
     pub status: LeadStatus,
@@ -70,6 +73,7 @@ pub struct Lead {
     pub assignee_id: Option<Uuid>,
     pub received_at: Timestamp,
     pub first_response_at: Option<Timestamp>,
+    #[serde(default)]
     pub notes: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

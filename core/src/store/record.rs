@@ -55,6 +55,38 @@ pub(crate) fn to_fields<E: Entity>(e: &E) -> Result<Map<String, Value>> {
     }
 }
 
+/// Whether a new row's `field`, holding `value`, can be left out of what travels: it is empty
+/// (null, "", false, [] or {}) and the type reads it back the same when it is absent (an `Option`,
+/// or a field marked `#[serde(default)]`). Decided once per table and field from a real row.
+pub(crate) fn travels_empty<E: Entity>(field: &'static str, value: &Value, row: &Map<String, Value>) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    let empty = match value {
+        Value::Null => return true,
+        Value::String(s) => s.is_empty(),
+        Value::Bool(b) => !b,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(_) => false,
+    };
+    if !empty {
+        return false;
+    }
+    static OPTIONAL: OnceLock<Mutex<HashMap<(&'static str, &'static str), bool>>> = OnceLock::new();
+    let cache = OPTIONAL.get_or_init(Default::default);
+    if let Some(known) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(E::TABLE, field)) {
+        return *known;
+    }
+    let mut without = row.clone();
+    without.remove(field);
+    let same = serde_json::from_value::<E>(Value::Object(without))
+        .ok()
+        .and_then(|e| to_fields(&e).ok())
+        .is_some_and(|back| back.get(field) == Some(value));
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert((E::TABLE, field), same);
+    same
+}
+
 /// A JSON field value as its SQLite column value.
 pub(crate) fn to_sql(col: Col, v: &Value) -> Result<SqlValue> {
     Ok(match (col, v) {

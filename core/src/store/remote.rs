@@ -115,16 +115,18 @@ fn check_row_as<E: Entity>(fields: &Map<String, Value>) -> Result<bool> {
             return Err(bad(name, format!("value {value} has the wrong type for {}.{name}", E::TABLE)));
         }
     }
-    let complete = E::COLUMNS.iter().all(|(n, _)| fields.contains_key(*n) || n.ends_with("deleted_at"));
-    if complete {
-        let de = serde_json::Value::Object(fields.clone());
-        if let Err(e) = serde_path_to_error::deserialize::<_, E>(de) {
+    // Complete when it reads back as its type: every required field is here (a field that was
+    // empty when the row was made never travels, so its absence means empty).
+    let de = serde_json::Value::Object(fields.clone());
+    match serde_path_to_error::deserialize::<_, E>(de) {
+        Ok(_) => Ok(true),
+        Err(e) if e.inner().to_string().starts_with("missing field") => Ok(false),
+        Err(e) => {
             let path = e.path().to_string();
             let field = path.split('.').next().unwrap_or("").to_string();
-            return Err(bad(&field, format!("{}.{path}: {}", E::TABLE, e.into_inner())));
+            Err(bad(&field, format!("{}.{path}: {}", E::TABLE, e.into_inner())))
         }
     }
-    Ok(complete)
 }
 
 fn reindex<E: Entity>(w: &Writer<'_>, e: &E) -> Result<()> {
@@ -266,11 +268,11 @@ fn apply_row<E: Entity>(
         }
         return Ok(());
     }
-    // A new row: insert it once every column arrived (an optional deletion mark may never come).
-    let complete = E::COLUMNS.iter().all(|(n, _)| *n == "id" || fields.contains_key(*n) || n.ends_with("deleted_at"));
-    if complete {
-        fields.insert("id".into(), Value::String(row_text.clone()));
-        let entity: E = read_as(fields)?;
+    // A new row: insert it once every required field arrived (empty ones never travel).
+    fields.insert("id".into(), Value::String(row_text.clone()));
+    let whole: Option<E> = serde_json::from_value(Value::Object(fields.clone())).ok();
+    fields.remove("id");
+    if let Some(entity) = whole {
         let was = w.record;
         w.record = false;
         let inserted = w.insert(&entity);
