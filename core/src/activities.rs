@@ -181,6 +181,10 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
             };
             let line = Interaction::at(done.customer_id, channel, direction, summary, author, now);
             w.insert(&line)?;
+            // A call made, an email or a text sent answers the customer's waiting leads.
+            if matches!(done.kind, ActivityKind::Call | ActivityKind::Email | ActivityKind::Sms) {
+                crate::leads::inbox::mark_responded(w, done.customer_id, now)?;
+            }
         }
         if done.kind == ActivityKind::TestDrive {
             crate::engagement::complete_for_activity(w, done.id, &done.outcome)?;
@@ -232,6 +236,8 @@ pub struct TodayItem {
     pub activity: Activity,
     pub customer: String,
     pub phone: Option<String>,
+    /// Where a prepared email goes.
+    pub email: Option<String>,
     pub deal: Option<String>,
 }
 
@@ -260,7 +266,8 @@ pub fn today(conn: &rusqlite::Connection, owner: Option<Uuid>, now: Timestamp, d
             [horizon],
         )?,
     };
-    let mut names: HashMap<Uuid, (String, Option<String>)> = HashMap::new();
+    type Contact = (String, Option<String>, Option<String>);
+    let mut names: HashMap<Uuid, Contact> = HashMap::new();
     let mut deals: HashMap<Uuid, String> = HashMap::new();
     let mut out = Today {
         overdue: Vec::new(),
@@ -271,7 +278,7 @@ pub fn today(conn: &rusqlite::Connection, owner: Option<Uuid>, now: Timestamp, d
     for a in list {
         if let std::collections::hash_map::Entry::Vacant(e) = names.entry(a.customer_id) {
             let c = crate::store::get::<Customer>(conn, a.customer_id).ok();
-            e.insert(c.map(|c| (format!("{} {}", c.first_name, c.last_name), c.phone)).unwrap_or_default());
+            e.insert(c.map(|c| (format!("{} {}", c.first_name, c.last_name), c.phone, c.email)).unwrap_or_default());
         }
         let deal = match a.opportunity_id {
             Some(o) => {
@@ -284,8 +291,8 @@ pub fn today(conn: &rusqlite::Connection, owner: Option<Uuid>, now: Timestamp, d
             }
             None => None,
         };
-        let (customer, phone) = names.get(&a.customer_id).cloned().unwrap_or_default();
-        let item = TodayItem { customer, phone, deal, activity: a };
+        let (customer, phone, email) = names.get(&a.customer_id).cloned().unwrap_or_default();
+        let item = TodayItem { customer, phone, email, deal, activity: a };
         if item.activity.due_at < now {
             out.overdue.push(item);
         } else if item.activity.due_at <= day_end {

@@ -461,3 +461,81 @@ async fn with_a_certificate_the_server_speaks_tls_only() {
     let untrusting = Client::new(&format!("https://localhost:{port}")).unwrap();
     assert!(matches!(untrusting.sign_in("ana", PW, Uuid::now_v7()).await, Err(SyncError::Offline(_))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_the_floor_and_a_merge_travel_between_reps_and_the_manager() {
+    use showroom_core::domain::Lead;
+    use showroom_core::leads;
+    use showroom_core::leads::floor::{self, Checkin};
+    use showroom_core::leads::inbox::{self, Capture, Clock};
+    use showroom_core::leads::merge::{self, MergeRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("bo", "Bo Chen", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    let client = Client::new(&server.url()).unwrap();
+    let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
+    let mut b = Replica::sign_in(&client, dir.path(), "b", "bo").await;
+    let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
+    for r in [&mut a, &mut b, &mut m] {
+        r.sync(&client).await; // everyone has the staff list
+    }
+    let clock = Clock { now: Timestamp::now(), utc_offset_min: 0 };
+
+    // At an auto show with no network, Ana captures two people who are one (same family name,
+    // a nickname), and checks in on the floor.
+    let capture = |first: &str, phone: &str, email: &str| Capture {
+        first_name: first.into(),
+        last_name: "Kowalski".into(),
+        phone: phone.into(),
+        email: email.into(),
+        interest: "Subaru Outback".into(),
+        ..Default::default()
+    };
+    let robert = inbox::capture(&mut a.store, &capture("Robert", "(512) 201-7070", ""), "US", clock).unwrap();
+    let bob = inbox::capture(&mut a.store, &capture("Bob", "", "bob.k@example.com"), "US", clock).unwrap();
+    assert!(bob.possible_duplicates.iter().any(|d| d.customer_id == robert.customer.id));
+    floor::check_in(&mut a.store, a.session.user_id, true, clock).unwrap();
+    // A rep may write the floor (a shared table) but not hand a lead to someone else.
+    a.sync(&client).await;
+    assert!(a.store.refused_changes().unwrap().is_empty(), "{:?}", a.store.refused_changes().unwrap());
+
+    // The manager sees both leads with their assignment log, and Ana on the floor; so does Bo
+    // (the floor is shared) but not Ana's leads.
+    m.sync(&client).await;
+    b.sync(&client).await;
+    let lead: Lead = get(m.store.conn(), robert.lead.id).unwrap();
+    assert_eq!((lead.assignee_id, lead.score), (Some(a.session.user_id), robert.lead.score));
+    let log = inbox::assignments(m.store.conn(), robert.lead.id).unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(log[0].reason.starts_with("captured by Ana Ruiz"), "{}", log[0].reason);
+    let seen_by_bo = floor::rotation(b.store.conn(), clock).unwrap();
+    assert_eq!(seen_by_bo.queue.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(), ["Ana Ruiz"]);
+    assert!(get::<Lead>(b.store.conn(), robert.lead.id).is_err());
+    let _: Checkin = get(m.store.conn(), floor::checkin_id(a.session.user_id, clock.local_day())).unwrap();
+
+    // The manager merges the two customers, keeping Robert and taking Bob's email, and changes
+    // the scoring weights; Ana gets both.
+    let pairs = merge::possible_duplicates(m.store.conn(), "US", 50).unwrap();
+    assert!(pairs.iter().any(|p| [p.a.id, p.b.id].contains(&bob.customer.id)));
+    merge::merge_customers(
+        &mut m.store,
+        &MergeRequest { keep: robert.customer.id, merge: bob.customer.id, take: vec!["email".into()] },
+    )
+    .unwrap();
+    let mut s = leads::settings(m.store.conn()).unwrap();
+    s.weights.channel = 35;
+    leads::save_settings(&mut m.store, s).unwrap();
+    m.sync(&client).await;
+    assert!(m.store.refused_changes().unwrap().is_empty());
+    a.sync(&client).await;
+    let kept = a.customer(robert.customer.id).unwrap();
+    assert_eq!(kept.email.as_deref(), Some("bob.k@example.com"));
+    assert_eq!(kept.phone.as_deref(), Some("+15122017070"));
+    let gone = a.customer(bob.customer.id).unwrap();
+    assert_eq!(gone.merged_into, Some(robert.customer.id));
+    let moved: Lead = get(a.store.conn(), bob.lead.id).unwrap();
+    assert_eq!(moved.customer_id, Some(robert.customer.id), "Bob's lead moved to Robert");
+    assert_eq!(leads::settings(a.store.conn()).unwrap().weights.channel, 35);
+}

@@ -136,7 +136,11 @@ export type Today = { overdue: Array<TodayItem>, due_today: Array<TodayItem>, up
  */
 delivery_checklist: Array<string>, };
 
-export type TodayItem = { activity: Activity, customer: string, phone: string | null, deal: string | null, };
+export type TodayItem = { activity: Activity, customer: string, phone: string | null, 
+/**
+ * Where a prepared email goes.
+ */
+email: string | null, deal: string | null, };
 
 export type ContactDraft = { customer_id: string, channel: InteractionChannel, direction: Direction, summary: string, 
 /**

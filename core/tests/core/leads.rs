@@ -440,3 +440,24 @@ fn calibration_compares_score_bands_with_what_sold_in_the_demo_history() {
     assert!(leads > 1000, "{leads}");
     assert!(bands.iter().all(|b| b.conversion.is_none_or(|c| (0.0..=1.0).contains(&c))));
 }
+
+#[test]
+fn completing_the_first_cadence_call_stops_the_speed_to_lead_clock() {
+    let mut app = demo();
+    let (_, reps) = staff(&app);
+    app.store_mut().set_user(Some(reps[0].id)).unwrap();
+    // A web enquiry taken down by the rep: the clock runs until someone answers.
+    let web = Capture { channel: Some(Channel::Web), ..walk_in("Nia", "Adeyemi", "(512) 201-4545", "nia@example.com") };
+    let got = inbox::capture(app.store_mut(), &web, "US", clock(0)).unwrap();
+    assert_eq!(got.lead.first_response_at, None);
+    let call = open_tasks(&app, got.lead.id).into_iter().find(|t| t.kind == ActivityKind::Call).unwrap();
+    let outcome =
+        showroom_core::activities::Completion { outcome: "Left a voicemail".into(), next: None, checklist: vec![] };
+    app.complete_activity(call.id, &outcome).unwrap();
+    let l: Lead = get(app.store().conn(), got.lead.id).unwrap();
+    assert!(l.first_response_at.is_some());
+    assert_eq!(l.status, LeadStatus::Contacted);
+    // The email steps carry their prepared message; Today hands over the address.
+    let email = open_tasks(&app, got.lead.id).into_iter().find(|t| t.kind == ActivityKind::Email).unwrap();
+    assert!(email.message.contains("Hi Nia,"), "{}", email.message);
+}

@@ -7,6 +7,7 @@ import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { formatPhone, localInput, timeOfDay, shortDate } from "../lib/format";
+import { openUrl } from "@tauri-apps/plugin-opener";
 
 const KINDS: [ActivityKind, string][] = [
   ["call", "Call"], ["email", "Email"], ["sms", "Text"], ["meeting", "Meeting"], ["test_drive", "Test drive"], ["follow_up", "Follow-up"], ["delivery", "Delivery"],
@@ -45,6 +46,7 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer:
                   </div>
                 </div>
                 <span className={`today-due ${tone}`}>{tone === "today" ? "" : `${shortDate(it.activity.due_at)} `}{timeOfDay(it.activity.due_at)}</span>
+                {it.activity.message && completing !== it.activity.id && <SendPrepared item={it} onSent={(m) => { toast(m); load(); }} />}
                 {completing !== it.activity.id && <button className="btn small" onClick={() => setCompleting(it.activity.id)}>Done…</button>}
               </div>
               {completing === it.activity.id && (
@@ -138,5 +140,34 @@ function CompleteForm({ item, checklist, onCancel, onDone }: { item: TodayItem; 
         <button type="submit" className="btn primary">Complete</button>
       </div>
     </form>
+  );
+}
+
+/** A cadence step's prepared email or text: opened in the mail or messages app, then the task is
+ *  completed and the message logged on the timeline (one action). */
+function SendPrepared({ item, onSent }: { item: TodayItem; onSent: (message: string) => void }) {
+  const a = item.activity;
+  const email = a.kind === "email";
+  const to = email ? item.email : item.phone;
+  if (!to || (a.kind !== "email" && a.kind !== "sms")) return null;
+  const subject = a.subject.replace(/^(Email|Text): /, "");
+  const send = async () => {
+    const url = email
+      ? `mailto:${encodeURIComponent(to)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(a.message)}`
+      : `sms:${to}?body=${encodeURIComponent(a.message)}`;
+    try {
+      await openUrl(url);
+    } catch {
+      await navigator.clipboard?.writeText(a.message).catch(() => {});
+      onSent("No mail or messages app answered; the message is on the clipboard");
+      return;
+    }
+    await api.completeActivity(a.id, { outcome: `${email ? "Email" : "Text"} sent: ${subject}`, next: null, checklist: [] });
+    onSent(`${email ? "Email" : "Text"} opened and the step marked done`);
+  };
+  return (
+    <button className="btn small" title={a.message} onClick={() => void send()}>
+      {email ? "Send email" : "Send text"}
+    </button>
   );
 }
