@@ -19,6 +19,7 @@ export function LeadSettings() {
   const [bands, setBands] = useState<Band[]>([]);
   const [staff, setStaff] = useState<Staff | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [which, setWhich] = useState(0);
   const toast = useToast();
   useEffect(() => {
     api.leadSettings().then(setS).catch(() => {});
@@ -33,7 +34,8 @@ export function LeadSettings() {
     try { setS(await api.saveLeadSettings(s)); setErrors({}); toast("Lead settings saved"); } catch (e) { setErrors(fieldErrors(e)); }
   };
   const reps = (staff?.users ?? []).filter((u) => u.role === "rep");
-  const cadence = s.cadences[0];
+  const ci = Math.min(which, s.cadences.length - 1);
+  const cadence = s.cadences[ci];
   return (
     <section aria-label="Lead settings">
       <h2 className="form-section">Lead scoring</h2>
@@ -107,25 +109,28 @@ export function LeadSettings() {
         </tbody>
       </table>
       <button className="btn" onClick={() => set({ rules: [...s.rules, { name: "", make: null, model: null, language: null, channel: null, territory: [], condition: null, reps: [] }] })}>Add rule</button>
-      <h2 className="form-section">Follow-up cadence: {cadence?.name}</h2>
+      <h2 className="form-section">Follow-up cadences</h2>
+      <p className="field-hint">{cadence?.name}: runs for {cadence && cadence.channels.length ? cadence.channels.map((c) => CHANNELS.find(([k]) => k === c)?.[1] ?? c).join(", ") : "every channel not matched above"}.</p>
       {s.cadences.length > 1 && (
         <div className="segmented" role="group" aria-label="Cadence">
-          {s.cadences.map((c, i) => <button key={c.name} aria-pressed={i === 0} onClick={() => set({ cadences: [c, ...s.cadences.filter((_, j) => j !== i)] })}>{c.name}</button>)}
+          {s.cadences.map((c, i) => <button key={i} aria-pressed={i === ci} onClick={() => setWhich(i)}>{c.name}</button>)}
         </div>
       )}
       {cadence && (
         <table className="grid cadence" aria-label="Cadence steps">
           <thead><tr><th>After (hours)</th><th>Step</th><th>What</th><th>Prepared message</th></tr></thead>
           <tbody>{cadence.steps.map((st, i) => {
-            const edit = (patch: Partial<typeof st>) => set({ cadences: [{ ...cadence, steps: cadence.steps.map((x, j) => (j === i ? { ...x, ...patch } : x)) }, ...s.cadences.slice(1)] });
+            const edit = (patch: Partial<typeof st>) => set({
+              cadences: s.cadences.map((c, k) => (k === ci ? { ...c, steps: c.steps.map((x, j) => (j === i ? { ...x, ...patch } : x)) } : c)),
+            });
             return (
               <tr key={i}>
                 <td><input className="input narrow" inputMode="numeric" aria-label={`Hours before step ${i + 1}`} value={Math.round(st.after_minutes / 60)}
                   onChange={(e) => edit({ after_minutes: num(e.target.value) * 60 })} /></td>
                 <td><select className="input" aria-label={`Kind of step ${i + 1}`} value={st.kind} onChange={(e) => edit({ kind: e.target.value as ActivityKind })}>
                   {KINDS.map(([k, l]) => <option key={k} value={k}>{l}</option>)}</select></td>
-                <td><input className="input" aria-label={`Subject of step ${i + 1}`} value={st.subject} onChange={(e) => edit({ subject: e.target.value })} />{err(`cadences[0].steps[${i}].subject`)}</td>
-                <td><textarea className="input" aria-label={`Message of step ${i + 1}`} rows={2} value={st.message} onChange={(e) => edit({ message: e.target.value })} />{err(`cadences[0].steps[${i}].message`)}</td>
+                <td><input className="input" aria-label={`Subject of step ${i + 1}`} value={st.subject} onChange={(e) => edit({ subject: e.target.value })} />{err(`cadences[${ci}].steps[${i}].subject`)}</td>
+                <td><textarea className="input" aria-label={`Message of step ${i + 1}`} rows={2} value={st.message} onChange={(e) => edit({ message: e.target.value })} />{err(`cadences[${ci}].steps[${i}].message`)}</td>
               </tr>
             );
           })}</tbody>
