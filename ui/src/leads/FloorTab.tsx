@@ -90,6 +90,7 @@ export function FloorTab({ staff, onCapture, dataVersion }: { staff: Staff | nul
         </form>
         {errors.rep_id && <p className="field-error" role="alert">{errors.rep_id}</p>}
         <h2 className="form-section">Today's traffic <span className="badge">{rot?.traffic.length ?? 0}</span></h2>
+        <div className="traffic-wrap">
         <table className="grid" aria-label="Today's walk-ins">
           <thead><tr><th>Arrived</th><th>Who</th><th>Looking at</th><th>Rep</th><th>Outcome</th><th /></tr></thead>
           <tbody>
@@ -111,6 +112,7 @@ export function FloorTab({ staff, onCapture, dataVersion }: { staff: Staff | nul
             ))}
           </tbody>
         </table>
+        </div>
       </section>
     </div>
   );
