@@ -865,6 +865,11 @@ async fn a_walk_in_is_quick_added_by_keyboard_and_an_internet_lead_is_converted_
     let who = row.attr("data-lead").await.unwrap().unwrap();
     ui.find(By::Css("table.leads .timer.live, table.leads .timer.late"), "a running speed-to-lead clock", 10).await;
     shot(&ui.display, "41-lead-inbox");
+    if std::env::var_os("SHOWROOM_SCREENSHOTS").is_some() {
+        ui.driver.execute("document.documentElement.dataset.theme = 'dark';", vec![]).await.unwrap();
+        shot(&ui.display, "41-lead-inbox-dark");
+        ui.driver.execute("document.documentElement.dataset.theme = 'light';", vec![]).await.unwrap();
+    }
     ui.click(&row.find(By::XPath(".//button[normalize-space(.)='Convert']")).await.unwrap(), "Convert").await;
     ui.wait_text(".toast, [role='status']", "deal opened").await;
     ui.wait_text("[data-testid='customer-name']", who.split(' ').next().unwrap()).await;

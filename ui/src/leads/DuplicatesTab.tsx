@@ -13,9 +13,12 @@ const FIELDS: [keyof Customer, string][] = [
   ["region", "State"], ["postal_code", "ZIP"], ["language", "Language"], ["birth_date", "Birth date"], ["owner_id", "Owner"],
 ];
 
+let staffNames: Record<string, string> = {};
+
 function show(c: Customer, f: keyof Customer): string {
   const v = c[f];
   if (v === null || v === undefined || v === "") return "—";
+  if (f === "owner_id") return staffNames[v as string] ?? "another rep";
   return f === "phone" ? formatPhone(v as string) : String(v);
 }
 
@@ -25,6 +28,9 @@ export function DuplicatesTab({ onOpenCustomer }: { onOpenCustomer: (id: string)
   const toast = useToast();
   const load = useCallback(() => { api.possibleDuplicates().then(setPairs).catch((e) => toast(e.message, { kind: "error" })); }, [toast]);
   useEffect(load, [load]);
+  useEffect(() => {
+    api.staff().then((st) => { staffNames = Object.fromEntries(st.users.map((u) => [u.id, u.name])); }).catch(() => {});
+  }, []);
   return (
     <div className="duplicates">
       {!pairs ? <p className="muted" aria-busy="true">Looking for duplicates…</p> : pairs.length === 0 ? <p className="empty muted">No possible duplicates.</p> : (
@@ -48,9 +54,13 @@ export function DuplicatesTab({ onOpenCustomer }: { onOpenCustomer: (id: string)
 }
 
 function MergeDialog({ pair, onClose, onMerged }: { pair: DuplicatePair; onClose: () => void; onMerged: (message: string) => void }) {
-  // The older record survives by default; for each field the filled-in value is preselected.
-  const [keep, other] = [pair.a, pair.b];
-  const [take, setTake] = useState<string[]>(FIELDS.filter(([f]) => show(keep, f) === "—" && show(other, f) !== "—").map(([f]) => f));
+  // The older record survives by default (or the other, swapped); for each field the filled-in
+  // value is preselected.
+  const [flip, setFlip] = useState(false);
+  const [keep, other] = flip ? [pair.b, pair.a] : [pair.a, pair.b];
+  const prefill = (k: Customer, o: Customer) => FIELDS.filter(([f]) => show(k, f) === "—" && show(o, f) !== "—").map(([f]) => f as string);
+  const [take, setTake] = useState<string[]>(prefill(pair.a, pair.b));
+  const swap = () => { setFlip(!flip); setTake(flip ? prefill(pair.a, pair.b) : prefill(pair.b, pair.a)); };
   const [error, setError] = useState("");
   useKeyLayer((e) => { if (e.key === "Escape") { onClose(); return true; } return false; });
   const merge = async () => {
@@ -70,23 +80,24 @@ function MergeDialog({ pair, onClose, onMerged }: { pair: DuplicatePair; onClose
           <table className="grid merge" aria-label="Fields to keep">
             <thead><tr><th>Field</th><th>{keep.first_name} {keep.last_name} (kept)</th><th>{other.first_name} {other.last_name}</th></tr></thead>
             <tbody>
-              {FIELDS.map(([f, label]) => {
-                const same = show(keep, f) === show(other, f);
+              {FIELDS.filter(([f]) => show(keep, f) !== show(other, f)).map(([f, label]) => {
                 const theirs = take.includes(f);
                 return (
                   <tr key={f}>
                     <td>{label}</td>
-                    <td><label className="check"><input type="radio" name={`merge-${f}`} checked={!theirs} disabled={same}
+                    <td><label className="check"><input type="radio" name={`merge-${f}`} checked={!theirs}
                       onChange={() => setTake((t) => t.filter((x) => x !== f))} /> {show(keep, f)}</label></td>
-                    <td><label className="check"><input type="radio" name={`merge-${f}`} aria-label={`Take ${label} ${show(other, f)}`} checked={theirs} disabled={same}
+                    <td><label className="check"><input type="radio" name={`merge-${f}`} aria-label={`Take ${label} ${show(other, f)}`} checked={theirs}
                       onChange={() => setTake((t) => [...t, f])} /> {show(other, f)}</label></td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
+          <p className="field-hint">{FIELDS.filter(([f]) => show(keep, f) === show(other, f)).length} other fields are the same in both; notes are combined.</p>
           {error && <p className="field-error" role="alert">{error}</p>}
           <div className="form-actions">
+            <button className="btn ghost" onClick={swap} style={{ marginRight: "auto" }}>Keep {other.first_name} {other.last_name} instead</button>
             <button className="btn" onClick={onClose}>Cancel</button>
             <button className="btn primary" onClick={() => void merge()}>Merge</button>
           </div>
