@@ -664,6 +664,110 @@ impl Showroom {
         })
     }
 
+    fn offset_min() -> i32 {
+        Self::clock().utc_offset_min
+    }
+
+    /// The dashboard for a range (the team, or one rep). On a manager's device the month's first
+    /// look also stores the month's forecast, so its accuracy can be judged when the month closes.
+    pub fn dashboard(&mut self, q: &crate::analytics::DashboardQuery) -> Result<crate::analytics::Dashboard> {
+        let now = Timestamp::now();
+        crate::pipeline::ensure_default_stages(&mut self.store)?;
+        crate::analytics::snapshot_month(&mut self.store, now, Self::offset_min())?;
+        crate::analytics::dashboard(self.store.conn(), q, now, Self::offset_min())
+    }
+
+    /// The records behind a number of the dashboard.
+    pub fn drill(&self, q: &crate::analytics::DrillQuery) -> Result<Vec<crate::analytics::DrillRow>> {
+        crate::analytics::drill(self.store.conn(), q, Timestamp::now(), Self::offset_min())
+    }
+
+    fn write_export(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| CoreError::io(format!("cannot write {}", path.display()), e))?;
+        Ok(path)
+    }
+
+    fn dashboard_title(&self, q: &crate::analytics::DashboardQuery) -> String {
+        q.rep_id
+            .and_then(|r| crate::store::get::<crate::domain::User>(self.store.conn(), r).ok())
+            .map(|u| u.name)
+            .unwrap_or_else(|| "Team".into())
+    }
+
+    /// The dashboard's tables as a CSV file in `dir`.
+    pub fn export_dashboard_csv(&self, q: &crate::analytics::DashboardQuery, dir: &Path) -> Result<PathBuf> {
+        let d = crate::analytics::dashboard(self.store.conn(), q, Timestamp::now(), Self::offset_min())?;
+        let name = format!("Dashboard {} {} to {}.csv", self.dashboard_title(q), q.from, q.to);
+        Self::write_export(dir, &name, crate::analytics::dashboard_csv(&d).as_bytes())
+    }
+
+    /// The dashboard as a PDF file in `dir`.
+    pub fn export_dashboard_pdf(&self, q: &crate::analytics::DashboardQuery, dir: &Path) -> Result<PathBuf> {
+        let d = crate::analytics::dashboard(self.store.conn(), q, Timestamp::now(), Self::offset_min())?;
+        let who = self.dashboard_title(q);
+        let bytes = crate::pdf::dashboard_pdf(&self.letterhead(), &who, &d)?;
+        Self::write_export(dir, &format!("Dashboard {who} {} to {}.pdf", q.from, q.to), &bytes)
+    }
+
+    pub fn forecast_accuracy(&self) -> Result<crate::analytics::forecast::AccuracyReport> {
+        crate::analytics::accuracy(self.store.conn(), Timestamp::now(), Self::offset_min())
+    }
+
+    pub fn forecast_backtest(&self, months: usize) -> Result<crate::analytics::forecast::AccuracyReport> {
+        crate::analytics::backtest(self.store.conn(), Timestamp::now(), months.clamp(1, 24))
+    }
+
+    pub fn goals(&self, month: &str) -> Result<Vec<crate::domain::Goal>> {
+        query(self.store.conn(), "WHERE month = ?1", [month])
+    }
+
+    pub fn save_goal(&mut self, g: crate::domain::Goal) -> Result<crate::domain::Goal> {
+        crate::analytics::save_goal(&mut self.store, g)
+    }
+
+    pub fn commission_plans(&self) -> Result<Vec<crate::domain::CommissionPlan>> {
+        query(self.store.conn(), "ORDER BY name", [])
+    }
+
+    pub fn save_commission_plan(&mut self, p: crate::domain::CommissionPlan) -> Result<crate::domain::CommissionPlan> {
+        crate::analytics::save_plan(&mut self.store, p)
+    }
+
+    pub fn marketing_spend(&self) -> Result<Vec<crate::analytics::Spend>> {
+        query(self.store.conn(), "ORDER BY month DESC, source", [])
+    }
+
+    pub fn save_marketing_spend(&mut self, s: crate::analytics::Spend) -> Result<crate::analytics::Spend> {
+        crate::analytics::save_spend(&mut self.store, s)
+    }
+
+    pub fn commission_statement(&self, rep: Uuid, month: &str) -> Result<crate::analytics::commissions::Statement> {
+        let offset = i64::from(Self::offset_min()) * 60_000;
+        crate::analytics::commissions::statement(self.store.conn(), rep, month, offset)
+    }
+
+    pub fn approve_statement(&mut self, rep: Uuid, month: &str) -> Result<crate::analytics::commissions::Statement> {
+        let offset = i64::from(Self::offset_min()) * 60_000;
+        crate::analytics::commissions::approve(&mut self.store, rep, month, offset)
+    }
+
+    /// The statement as a PDF file in `dir`.
+    pub fn save_statement_pdf(&self, rep: Uuid, month: &str, dir: &Path) -> Result<PathBuf> {
+        let s = self.commission_statement(rep, month)?;
+        let name_of = |id: Uuid| {
+            crate::store::get::<crate::domain::User>(self.store.conn(), id).map(|u| u.name).unwrap_or_default()
+        };
+        let plan = crate::store::get::<crate::domain::CommissionPlan>(self.store.conn(), s.plan_id)
+            .map(|p| p.name)
+            .unwrap_or_default();
+        let rep_name = name_of(rep);
+        let approver = s.approved_by.map(name_of);
+        let bytes = crate::pdf::statement_pdf(&self.letterhead(), &rep_name, &plan, &s, approver.as_deref())?;
+        Self::write_export(dir, &format!("Commission {rep_name} {month}.pdf"), &bytes)
+    }
+
     /// Active staff, by name, and who is signed in on this device.
     pub fn staff(&self) -> Result<Staff> {
         Ok(Staff { users: query(self.store.conn(), "WHERE active = 1 ORDER BY name", [])?, me: self.store.user_id() })

@@ -13,6 +13,12 @@ macro_rules! decls {
 /// The full text of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
     use crate::activities::{ActivityDraft, Completion, Today, TodayItem};
+    use crate::analytics::commissions::{Line as CommissionLine, LineKind as CommissionLineKind, Statement};
+    use crate::analytics::forecast::{Accuracy, AccuracyReport, Expectation, Forecast};
+    use crate::analytics::{
+        ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow, FunnelStep,
+        GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SourceReturn, SpeedToLead, Spend, StageHealth,
+    };
     use crate::api::Staff;
     use crate::api::{AppStatus, SyncStatus};
     use crate::contact::{ContactDraft, Message, MessageChannel, Template};
@@ -62,6 +68,9 @@ pub fn typescript() -> String {
         Capture, Captured, Converted, Inbox, InboxFilter, InboxItem, PossibleMatch, Routed,
         DuplicatePair, MergeReport, MergeRequest, Distribution, Rule, Band, Reason, Weights,
         CsvPreset, LeadAssignment, LeadSettings, WorkingHours,
+        Goal, CommissionPlan, Tier, Statement, CommissionLine, CommissionLineKind, Accuracy, AccuracyReport, Expectation,
+        Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
+        FunnelStep, GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

@@ -258,6 +258,9 @@ mod tests {
             created_at: t(30),
             updated_at: t(3),
             deleted_at: None,
+            gross_cents: None,
+            co_owner_id: None,
+            unwound_at: None,
         };
         let task = |due: Timestamp, done: bool| Activity {
             id: Uuid::from_u128(3),

@@ -636,12 +636,14 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         }
         summary.customers = customers.len() as i64;
 
+        let mut lead_of: std::collections::HashMap<Uuid, Uuid> = std::collections::HashMap::new();
         for i in 0..size.leads {
             let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
             let at = g.between(c.created_at, (c.created_at.millis() + 30 * DAY_MS).min(g.now_ms));
             let v = &vehicles[g.rng.usize(..vehicles.len())];
             let interest = format!("{} {} {}", v.year, v.make, v.model);
             let lead = make_lead(&mut g, Some(c), c.owner_id, at, &interest);
+            lead_of.entry(c.id).or_insert(lead.id);
             w.insert(&lead)?;
         }
         summary.leads = size.leads as i64;
@@ -669,13 +671,24 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 let window = i64::from(stage.idle_days) * 3 * DAY_MS / 2;
                 g.between(Timestamp::from_millis((g.now_ms - window).max(created.millis())), g.now_ms)
             } else {
-                g.between(created, g.now_ms)
+                // Closed two days to two months after opening (and before today).
+                let most = age_days.clamp(3, 60);
+                Timestamp::from_millis(created.millis() + g.rng.i64(2..most) * DAY_MS + g.rng.i64(0..DAY_MS))
             };
             let closed = (status != OpportunityStatus::Open).then_some(entered);
+            let won = status == OpportunityStatus::Won;
+            // Front-end gross: price less invoice less some reconditioning; a few sold deals are
+            // split with a second rep, and about one in a hundred unwinds ten days later.
+            let gross = won.then(|| v.price_cents - v.invoice_cents - g.rng.i64(0..60_000));
+            let co_owner = (won && g.chance(0.05)).then(|| *g.pick(&reps)).filter(|r| Some(*r) != c.owner_id);
+            let unwound = closed
+                .filter(|_| won && g.chance(0.01))
+                .map(|t| Timestamp::from_millis(t.millis() + 10 * DAY_MS))
+                .filter(|t| t.millis() < g.now_ms);
             let o = Opportunity {
                 id: g.id_at(created),
                 customer_id: c.id,
-                lead_id: None,
+                lead_id: lead_of.get(&c.id).copied(),
                 vehicle_id: Some(v.id),
                 stage_id: stage.id,
                 title: format!("{} {} {}", v.year, v.make, v.model),
@@ -693,6 +706,9 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 created_at: created,
                 updated_at: entered,
                 deleted_at: None,
+                gross_cents: gross,
+                co_owner_id: co_owner,
+                unwound_at: unwound,
             };
             w.insert(&o)?;
             opps.push(o);
@@ -774,6 +790,91 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             w.insert(&it)?;
         }
         summary.interactions = size.interactions as i64;
+
+        // Satisfaction answers after most sales, goals for this month, a commission plan for the
+        // reps and marketing spend per lead source for the last six months.
+        for o in opps.iter().filter(|o| o.status == OpportunityStatus::Won) {
+            let Some(closed) = o.closed_at else { continue };
+            if !g.chance(0.6) {
+                continue;
+            }
+            let at = Timestamp::from_millis((closed.millis() + g.rng.i64(DAY_MS..14 * DAY_MS)).min(g.now_ms));
+            let csat = if g.chance(0.8) { g.rng.i64(4..=5) } else { g.rng.i64(1..=3) };
+            let nps = if g.chance(0.7) { g.rng.i64(9..=10) } else { g.rng.i64(3..=8) };
+            for (kind, score) in [(crate::domain::SurveyKind::Csat, csat), (crate::domain::SurveyKind::Nps, nps)] {
+                w.insert(&crate::domain::Survey {
+                    id: g.id_at(at),
+                    customer_id: o.customer_id,
+                    order_id: None,
+                    kind,
+                    score: score as i32,
+                    comment: String::new(),
+                    answered_at: at,
+                })?;
+            }
+        }
+        let month = Timestamp::from_millis(g.now_ms).date().format("%Y-%m").to_string();
+        let won_last_90 = opps
+            .iter()
+            .filter(|o| {
+                o.status == OpportunityStatus::Won && o.closed_at.is_some_and(|c| c.millis() > g.now_ms - 90 * DAY_MS)
+            })
+            .count() as i32;
+        let team_units = (won_last_90 / 3 + 5).max(5);
+        w.insert(&crate::domain::Goal {
+            id: g.id_at(Timestamp::from_millis(g.now_ms)),
+            user_id: None,
+            team_id: None,
+            month: month.clone(),
+            units: team_units,
+            gross_cents: i64::from(team_units) * 2_500_00,
+            activities: team_units * 40,
+        })?;
+        for r in &reps {
+            let units = (team_units + reps.len() as i32 - 1) / reps.len().max(1) as i32;
+            w.insert(&crate::domain::Goal {
+                id: g.id_at(Timestamp::from_millis(g.now_ms)),
+                user_id: Some(*r),
+                team_id: None,
+                month: month.clone(),
+                units,
+                gross_cents: i64::from(units) * 2_500_00,
+                activities: units * 40,
+            })?;
+        }
+        w.insert(&crate::domain::CommissionPlan {
+            id: g.id_at(Timestamp::from_millis(g.now_ms)),
+            name: "Standard sales".into(),
+            flat_per_unit_cents: 150_00,
+            gross_percent_bp: 2_000,
+            minimum_per_deal_cents: 200_00,
+            tiers: vec![
+                crate::domain::Tier { from_units: 8, per_unit_cents: 50_00 },
+                crate::domain::Tier { from_units: 12, per_unit_cents: 100_00 },
+            ],
+            csat_bonus_cents: 250_00,
+            csat_min_tenths: 45,
+            user_ids: reps.clone(),
+        })?;
+        let mut m = Timestamp::from_millis(g.now_ms).date();
+        for _ in 0..6 {
+            let label = m.format("%Y-%m").to_string();
+            for (source, base) in [
+                ("Autotrader", 3_500_00),
+                ("Cars.com", 2_800_00),
+                ("Facebook", 1_500_00),
+                ("Google Ads", 4_000_00),
+                ("Radio", 2_000_00),
+            ] {
+                w.insert(&crate::analytics::Spend {
+                    id: g.id_at(Timestamp::from_millis(g.now_ms)),
+                    month: label.clone(),
+                    source: source.into(),
+                    amount_cents: base + g.rng.i64(0..100_000),
+                })?;
+            }
+            m = m.checked_sub_months(chrono::Months::new(1)).unwrap_or(m);
+        }
         Ok(())
     })?;
     Ok(summary)

@@ -8,6 +8,7 @@
 //! - [`api`]: [`api::Showroom`], the one surface every caller uses.
 
 pub mod activities;
+pub mod analytics;
 pub mod api;
 pub mod bindings;
 pub mod contact;

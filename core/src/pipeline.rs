@@ -481,6 +481,9 @@ mod tests {
             created_at: t,
             updated_at: t,
             deleted_at: None,
+            gross_cents: None,
+            co_owner_id: None,
+            unwound_at: None,
         }
     }
 
@@ -599,6 +602,9 @@ pub(crate) fn open_deal(w: &mut Writer<'_>, d: &OpportunityDraft, owner: Option<
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            gross_cents: None,
+            co_owner_id: None,
+            unwound_at: None,
         };
         o.validate().map_err(CoreError::Validation)?;
         w.insert(&o)?;

@@ -1,6 +1,9 @@
 //! Tauri commands: one-line adapters over `showroom_core::Showroom`. No business rules here.
 
 use showroom_core::activities::{ActivityDraft, Completion, Today};
+use showroom_core::analytics::commissions::Statement;
+use showroom_core::analytics::forecast::AccuracyReport;
+use showroom_core::analytics::{Dashboard, DashboardQuery, DrillQuery, DrillRow, Spend};
 use showroom_core::api::AppStatus;
 use showroom_core::api::Staff;
 use showroom_core::contact::{ContactDraft, Message};
@@ -9,6 +12,7 @@ use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
 use showroom_core::desk::{Deal, DealCalc};
 use showroom_core::domain::Event;
 use showroom_core::domain::{Activity, Interaction, Opportunity, PipelineStage, Vehicle};
+use showroom_core::domain::{CommissionPlan, Goal};
 use showroom_core::domain::{Customer, CustomerDraft};
 use showroom_core::domain::{Referral, Survey};
 use showroom_core::engagement::{Booking, Relations, SurveyDraft, TestDriveDraft};
@@ -403,4 +407,79 @@ pub fn save_event(state: State<'_, AppState>, event: Event) -> R<Event> {
 #[tauri::command(async)]
 pub fn staff(state: State<'_, AppState>) -> R<Staff> {
     with(&state, |a| a.staff())
+}
+
+#[tauri::command(async)]
+pub fn dashboard(state: State<'_, AppState>, query: DashboardQuery) -> R<Dashboard> {
+    with(&state, |a| a.dashboard(&query))
+}
+
+#[tauri::command(async)]
+pub fn drill(state: State<'_, AppState>, query: DrillQuery) -> R<Vec<DrillRow>> {
+    with(&state, |a| a.drill(&query))
+}
+
+#[tauri::command(async)]
+pub fn export_dashboard(state: State<'_, AppState>, query: DashboardQuery, format: String) -> R<String> {
+    let dir = showroom_core::paths::documents_dir(&state.1);
+    with(&state, |a| {
+        if format == "pdf" { a.export_dashboard_pdf(&query, &dir) } else { a.export_dashboard_csv(&query, &dir) }
+            .map(|p| p.display().to_string())
+    })
+}
+
+#[tauri::command(async)]
+pub fn forecast_accuracy(state: State<'_, AppState>) -> R<AccuracyReport> {
+    with(&state, |a| a.forecast_accuracy())
+}
+
+#[tauri::command(async)]
+pub fn forecast_backtest(state: State<'_, AppState>, months: usize) -> R<AccuracyReport> {
+    with(&state, |a| a.forecast_backtest(months))
+}
+
+#[tauri::command(async)]
+pub fn goals(state: State<'_, AppState>, month: String) -> R<Vec<Goal>> {
+    with(&state, |a| a.goals(&month))
+}
+
+#[tauri::command(async)]
+pub fn save_goal(state: State<'_, AppState>, goal: Goal) -> R<Goal> {
+    with(&state, |a| a.save_goal(goal))
+}
+
+#[tauri::command(async)]
+pub fn commission_plans(state: State<'_, AppState>) -> R<Vec<CommissionPlan>> {
+    with(&state, |a| a.commission_plans())
+}
+
+#[tauri::command(async)]
+pub fn save_commission_plan(state: State<'_, AppState>, plan: CommissionPlan) -> R<CommissionPlan> {
+    with(&state, |a| a.save_commission_plan(plan))
+}
+
+#[tauri::command(async)]
+pub fn marketing_spend(state: State<'_, AppState>) -> R<Vec<Spend>> {
+    with(&state, |a| a.marketing_spend())
+}
+
+#[tauri::command(async)]
+pub fn save_marketing_spend(state: State<'_, AppState>, spend: Spend) -> R<Spend> {
+    with(&state, |a| a.save_marketing_spend(spend))
+}
+
+#[tauri::command(async)]
+pub fn commission_statement(state: State<'_, AppState>, rep: Uuid, month: String) -> R<Statement> {
+    with(&state, |a| a.commission_statement(rep, &month))
+}
+
+#[tauri::command(async)]
+pub fn approve_statement(state: State<'_, AppState>, rep: Uuid, month: String) -> R<Statement> {
+    with(&state, |a| a.approve_statement(rep, &month))
+}
+
+#[tauri::command(async)]
+pub fn save_statement_pdf(state: State<'_, AppState>, rep: Uuid, month: String) -> R<String> {
+    let dir = showroom_core::paths::documents_dir(&state.1);
+    with(&state, |a| a.save_statement_pdf(rep, &month, &dir).map(|p| p.display().to_string()))
 }

@@ -101,6 +101,20 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::events,
             commands::save_event,
             commands::staff,
+            commands::dashboard,
+            commands::drill,
+            commands::export_dashboard,
+            commands::forecast_accuracy,
+            commands::forecast_backtest,
+            commands::goals,
+            commands::save_goal,
+            commands::commission_plans,
+            commands::save_commission_plan,
+            commands::marketing_spend,
+            commands::save_marketing_spend,
+            commands::commission_statement,
+            commands::approve_statement,
+            commands::save_statement_pdf,
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)

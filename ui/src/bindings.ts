@@ -290,7 +290,19 @@ export type Channel = "walk_in" | "phone" | "web" | "email" | "event" | "referra
 
 export type LeadStatus = "new" | "contacted" | "qualified" | "converted" | "lost";
 
-export type Opportunity = { id: string, customer_id: string, lead_id: string | null, vehicle_id: string | null, stage_id: string, title: string, amount_cents: number, owner_id: string | null, status: OpportunityStatus, expected_close: string | null, lost_reason: string, stage_entered_at: Timestamp, closed_at: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+export type Opportunity = { id: string, customer_id: string, lead_id: string | null, vehicle_id: string | null, stage_id: string, title: string, amount_cents: number, owner_id: string | null, status: OpportunityStatus, expected_close: string | null, lost_reason: string, stage_entered_at: Timestamp, closed_at: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, 
+/**
+ * Front-end gross of the sale (price less cost), once known: from the accepted quote.
+ */
+gross_cents: number | null, 
+/**
+ * The second rep of a split deal (each gets half the unit and half the commission).
+ */
+co_owner_id: string | null, 
+/**
+ * When a sold deal unwound (financing fell through, the car came back): a chargeback.
+ */
+unwound_at: Timestamp | null, };
 
 export type OpportunityStatus = "open" | "won" | "lost";
 
@@ -849,3 +861,218 @@ cadences: Array<Cadence>, csv_presets: Array<CsvPreset>,
 working_hours: WorkingHours, updated_at: Timestamp, };
 
 export type WorkingHours = { open_hour: number, close_hour: number, days: Array<number>, };
+
+export type Goal = { id: string, user_id: string | null, team_id: string | null, 
+/**
+ * `YYYY-MM`.
+ */
+month: string, units: number, gross_cents: number, activities: number, };
+
+export type CommissionPlan = { id: string, name: string, flat_per_unit_cents: number, 
+/**
+ * Percent of front-end gross in basis points (2500 = 25%).
+ */
+gross_percent_bp: number, minimum_per_deal_cents: number, tiers: Array<Tier>, csat_bonus_cents: number, 
+/**
+ * The month's average CSAT (in tenths: 45 = 4.5 of 5) that earns the bonus.
+ */
+csat_min_tenths: number, 
+/**
+ * The reps paid on this plan.
+ */
+user_ids: Array<string>, };
+
+export type Tier = { from_units: number, per_unit_cents: number, };
+
+export type Statement = { id: string, user_id: string, 
+/**
+ * `YYYY-MM`.
+ */
+month: string, plan_id: string, total_cents: number, lines: Array<CommissionLine>, approved_by: string | null, approved_at: Timestamp | null, created_at: Timestamp, };
+
+export type CommissionLine = { kind: CommissionLineKind, opportunity_id: string | null, text: string, 
+/**
+ * Units credited, in halves (a split deal is 1).
+ */
+half_units: number, amount_cents: number, };
+
+export type CommissionLineKind = "deal" | "tier" | "csat" | "chargeback";
+
+export type Accuracy = { month: string, forecast_units: number, actual_units: number, 
+/**
+ * |actual − forecast| / actual; `None` for a month with no sale (undefined).
+ */
+ape: number | null, };
+
+export type AccuracyReport = { months: Array<Accuracy>, 
+/**
+ * Mean of the defined APEs (0.12 = 12%); `None` with no closed month to judge.
+ */
+mape: number | null, };
+
+export type Expectation = { units: number, units_low: number, units_high: number, revenue_cents: number, revenue_low_cents: number, revenue_high_cents: number, };
+
+export type Forecast = { 
+/**
+ * Won so far this month (certain) plus what the model expects by the month's end.
+ */
+this_month: Expectation, next_month: Expectation, 
+/**
+ * Units already won this month.
+ */
+won_so_far: number, 
+/**
+ * Open deals the forecast weighed.
+ */
+open_deals: number, 
+/**
+ * Probability-weighted open pipeline: Σ amount × stage probability.
+ */
+weighted_pipeline_cents: number, 
+/**
+ * Closed deals of the past year the model learnt from.
+ */
+history_deals: number, };
+
+export type ActivityCounts = { calls: number, emails: number, texts: number, appointments: number, test_drives: number, other: number, };
+
+export type Conversion = { key: string, leads: number, contacted: number, appointment: number, showed: number, sold: number, 
+/**
+ * sold ÷ leads.
+ */
+rate: number | null, };
+
+export type CustomerMetrics = { csat_answers: number, 
+/**
+ * Mean CSAT (1–5).
+ */
+csat: number | null, nps_answers: number, 
+/**
+ * % promoters (9–10) − % detractors (0–6), −100…100.
+ */
+nps: number | null, 
+/**
+ * Buyers with two or more purchases ÷ buyers (all time).
+ */
+repeat_rate: number | null, 
+/**
+ * Buyers in the range who came by referral ÷ buyers in the range.
+ */
+referral_rate: number | null, 
+/**
+ * Revenue per buyer (all time).
+ */
+lifetime_value_cents: number | null, };
+
+export type Dashboard = { from: string, to: string, rep_id: string | null, days: number, sales: Sales, funnel: Array<FunnelStep>, by_source: Array<Conversion>, by_channel: Array<Conversion>, sources: Array<SourceReturn>, speed_to_lead: SpeedToLead, leaderboard: Array<RepRow>, pipeline: PipelineHealth, customers: CustomerMetrics, trends: Array<MonthTrend>, goals: Array<GoalProgress>, forecast: Forecast, };
+
+export type DashboardQuery = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+from: string, 
+/**
+ * `YYYY-MM-DD`, inclusive.
+ */
+to: string, 
+/**
+ * One rep's dashboard; the whole team when absent.
+ */
+rep_id: string | null, };
+
+export type DrillQuery = { from: string, to: string, 
+/**
+ * `sold` (won deals closed in the range), `open`, `cold`, `lost`, or `leads`.
+ */
+what: string, rep_id: string | null, source: string | null, stage_id: string | null, };
+
+export type DrillRow = { customer_id: string | null, customer: string, title: string, amount_cents: number, date: string, rep: string, };
+
+export type FunnelStep = { step: string, count: number, 
+/**
+ * Share of the step before; `None` for the first or after an empty step.
+ */
+rate: number | null, };
+
+export type GoalProgress = { goal: Goal, 
+/**
+ * The rep's name, or "Team".
+ */
+who: string, units: number, gross_cents: number, activities: number, 
+/**
+ * At this pace, by the month's end.
+ */
+units_pace: number, gross_pace_cents: number, activities_pace: number, 
+/**
+ * Share of the month gone (0–1).
+ */
+month_elapsed: number, };
+
+export type MonthTrend = { 
+/**
+ * `YYYY-MM`.
+ */
+month: string, units: number, revenue_cents: number, gross_cents: number, leads: number, };
+
+export type PipelineHealth = { open_deals: number, open_value_cents: number, weighted_cents: number, 
+/**
+ * Expected units in the open pipeline (Σ stage probability).
+ */
+expected_units: number, going_cold: number, 
+/**
+ * Expected units ÷ units still needed for this month's goal; `None` without a goal or once
+ * it is met.
+ */
+coverage: number | null, stages: Array<StageHealth>, };
+
+export type RepRow = { rep_id: string, name: string, units: number, revenue_cents: number, gross_cents: number, leads: number, sold_leads: number, conversion: number | null, activities: ActivityCounts, 
+/**
+ * Completed activities per day of the range.
+ */
+activities_per_day: number, speed_to_lead_minutes: number | null, win_rate: number | null, open_deals: number, };
+
+export type Sales = { 
+/**
+ * Won deals closed in the range (a split deal counts half for each rep; the team counts 1).
+ */
+units: number, revenue_cents: number, 
+/**
+ * Front-end gross of those deals (deals without a known gross add nothing; see `gross_known`).
+ */
+gross_cents: number, gross_known: number, avg_deal_cents: number | null, 
+/**
+ * Won ÷ (won + lost) of deals closed in the range.
+ */
+win_rate: number | null, 
+/**
+ * Days from opening to winning: median and 75th percentile (nearest rank).
+ */
+cycle_median_days: number | null, cycle_p75_days: number | null, };
+
+export type SourceReturn = { source: string, leads: number, sold_leads: number, units: number, revenue_cents: number, gross_cents: number, spend_cents: number, 
+/**
+ * Spend ÷ units sold from the source.
+ */
+cost_per_sale_cents: number | null, };
+
+export type Spend = { id: string, 
+/**
+ * `YYYY-MM`.
+ */
+month: string, source: string, amount_cents: number, };
+
+export type SpeedToLead = { leads: number, answered: number, median_minutes: number | null, p75_minutes: number | null, 
+/**
+ * Share answered within the first-response goal.
+ */
+within_goal: number | null, goal_minutes: number, };
+
+export type StageHealth = { stage_id: string, name: string, colour: string, deals: number, value_cents: number, weighted_cents: number, 
+/**
+ * Mean days in the stage.
+ */
+avg_days: number | null, 
+/**
+ * Idle past the stage's threshold.
+ */
+going_cold: number, };

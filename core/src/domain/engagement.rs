@@ -200,6 +200,12 @@ pub struct CommissionPlan {
     pub tiers: Vec<Tier>,
     #[ts(type = "number")]
     pub csat_bonus_cents: i64,
+    /// The month's average CSAT (in tenths: 45 = 4.5 of 5) that earns the bonus.
+    #[serde(default)]
+    pub csat_min_tenths: i32,
+    /// The reps paid on this plan.
+    #[serde(default)]
+    pub user_ids: Vec<Uuid>,
 }
 
 impl CommissionPlan {
@@ -217,6 +223,9 @@ impl CommissionPlan {
             if v < 0 {
                 c.error(f, "must not be negative");
             }
+        }
+        if !(0..=50).contains(&self.csat_min_tenths) {
+            c.error("csat_min_tenths", "is an average CSAT from 0.0 to 5.0");
         }
         let mut last = 0;
         for (i, t) in self.tiers.iter().enumerate() {
@@ -312,6 +321,8 @@ mod tests {
             minimum_per_deal_cents: 15_000,
             tiers: vec![Tier { from_units: 10, per_unit_cents: 5_000 }, Tier { from_units: 8, per_unit_cents: 2_500 }],
             csat_bonus_cents: 0,
+            csat_min_tenths: 0,
+            user_ids: vec![],
         };
         assert_eq!(p.validate().unwrap_err()[0].field, "tiers[1].from_units");
     }

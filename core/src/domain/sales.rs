@@ -202,6 +202,16 @@ pub struct Opportunity {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// Front-end gross of the sale (price less cost), once known: from the accepted quote.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub gross_cents: Option<i64>,
+    /// The second rep of a split deal (each gets half the unit and half the commission).
+    #[serde(default)]
+    pub co_owner_id: Option<Uuid>,
+    /// When a sold deal unwound (financing fell through, the car came back): a chargeback.
+    #[serde(default)]
+    pub unwound_at: Option<Timestamp>,
 }
 
 impl Opportunity {

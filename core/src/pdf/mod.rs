@@ -299,3 +299,121 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
     d.signatures(&["Customer", "Sales manager"]);
     Ok(d.finish(&format!("{} — {}", title, kind_label(deal))))
 }
+
+fn letterhead_block(d: &mut Doc, l: &Letterhead, right: &str) {
+    if let Some(logo) = l.logo_bytes() {
+        d.logo(&logo);
+    }
+    let title = if l.name.is_empty() { "Showroom".to_string() } else { l.name.clone() };
+    d.text(&title, Style::Title);
+    d.text_right(right, Style::Heading);
+    d.newline(Style::Title);
+    let contact = [l.address.as_str(), &l.phone, &l.email]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("  ·  ");
+    if !contact.is_empty() {
+        d.text(&contact, Style::Small);
+        d.newline(Style::Small);
+    }
+    d.rule();
+}
+
+/// A rep's monthly commission statement.
+pub fn statement_pdf(
+    l: &Letterhead,
+    rep: &str,
+    plan: &str,
+    s: &crate::analytics::commissions::Statement,
+    approver: Option<&str>,
+) -> Result<Vec<u8>> {
+    let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
+    letterhead_block(&mut d, l, "Commission statement");
+    d.row(&format!("{rep} · {}", s.month), &format!("Plan: {plan}"), Style::Strong);
+    d.section("Lines");
+    for line in &s.lines {
+        d.row(&line.text, &Money(line.amount_cents).pretty(), Style::Body);
+    }
+    d.rule();
+    d.row("Total", &Money(s.total_cents).pretty(), Style::Strong);
+    d.gap(12.0);
+    let status = match (&s.approved_at, approver) {
+        (Some(at), Some(who)) => format!("Approved by {who} on {}", at.date()),
+        (Some(at), None) => format!("Approved on {}", at.date()),
+        _ => "Not approved yet: figures may change until a manager approves them.".to_string(),
+    };
+    d.paragraph(&status, Style::Small);
+    Ok(d.finish(&format!("Commission statement {rep} {}", s.month)))
+}
+
+/// The manager dashboard on paper: headline numbers, funnel, leaderboard, sources, forecast.
+pub fn dashboard_pdf(l: &Letterhead, who: &str, dash: &crate::analytics::Dashboard) -> Result<Vec<u8>> {
+    let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
+    letterhead_block(&mut d, l, "Sales dashboard");
+    d.row(&format!("{who} · {} to {}", dash.from, dash.to), "", Style::Strong);
+    let pct = |v: Option<f64>| v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "–".into());
+    d.section("Sales");
+    d.row("Units sold", &format!("{}", dash.sales.units), Style::Body);
+    d.row("Revenue", &Money(dash.sales.revenue_cents).pretty(), Style::Body);
+    d.row(
+        &format!("Front-end gross ({} of the deals with a known gross)", dash.sales.gross_known),
+        &Money(dash.sales.gross_cents).pretty(),
+        Style::Body,
+    );
+    d.row(
+        "Average deal",
+        &dash.sales.avg_deal_cents.map(|c| Money(c).pretty()).unwrap_or_else(|| "–".into()),
+        Style::Body,
+    );
+    d.row("Win rate", &pct(dash.sales.win_rate), Style::Body);
+    d.section("Funnel (leads received in the range)");
+    for f in &dash.funnel {
+        d.row(
+            &f.step,
+            &format!("{}   {}", f.count, f.rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_default()),
+            Style::Body,
+        );
+    }
+    d.section("Leaderboard");
+    d.table_row(&["Rep".into(), "Units".into(), "Revenue".into(), "Gross".into(), "Acts/day".into()], Style::Strong);
+    for r in &dash.leaderboard {
+        d.table_row(
+            &[
+                r.name.clone(),
+                format!("{}", r.units),
+                Money(r.revenue_cents).pretty(),
+                Money(r.gross_cents).pretty(),
+                format!("{:.1}", r.activities_per_day),
+            ],
+            Style::Body,
+        );
+    }
+    d.section("Sources");
+    d.table_row(&["Source".into(), "Leads".into(), "Units".into(), "Spend".into(), "Cost/sale".into()], Style::Strong);
+    for s in dash.sources.iter().take(15) {
+        d.table_row(
+            &[
+                s.source.clone(),
+                s.leads.to_string(),
+                format!("{}", s.units),
+                Money(s.spend_cents).pretty(),
+                s.cost_per_sale_cents.map(|c| Money(c).pretty()).unwrap_or_else(|| "–".into()),
+            ],
+            Style::Body,
+        );
+    }
+    d.section("Forecast");
+    let f = &dash.forecast;
+    d.row(
+        "This month (units, 80% range)",
+        &format!("{:.1} ({:.1}–{:.1})", f.this_month.units, f.this_month.units_low, f.this_month.units_high),
+        Style::Body,
+    );
+    d.row(
+        "Next month (units, 80% range)",
+        &format!("{:.1} ({:.1}–{:.1})", f.next_month.units, f.next_month.units_low, f.next_month.units_high),
+        Style::Body,
+    );
+    Ok(d.finish("Sales dashboard"))
+}

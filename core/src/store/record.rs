@@ -347,6 +347,9 @@ entity!(
         ("created_at", Text),
         ("updated_at", Text),
         ("deleted_at", Text),
+        ("gross_cents", Int),
+        ("co_owner_id", Text),
+        ("unwound_at", Text),
     ]
 );
 entity!(
@@ -597,5 +600,78 @@ entity!(
         ("csv_presets", Json),
         ("working_hours", Json),
         ("updated_at", Text),
+    ]
+);
+entity!(
+    crate::domain::Goal,
+    "goals",
+    "goal",
+    searchable = false,
+    [
+        ("id", Text),
+        ("user_id", Text),
+        ("team_id", Text),
+        ("month", Text),
+        ("units", Int),
+        ("gross_cents", Int),
+        ("activities", Int),
+    ]
+);
+entity!(
+    crate::domain::CommissionPlan,
+    "commission_plans",
+    "commission plan",
+    searchable = false,
+    [
+        ("id", Text),
+        ("name", Text),
+        ("flat_per_unit_cents", Int),
+        ("gross_percent_bp", Int),
+        ("minimum_per_deal_cents", Int),
+        ("tiers", Json),
+        ("csat_bonus_cents", Int),
+        ("csat_min_tenths", Int),
+        ("user_ids", Json),
+    ]
+);
+entity!(
+    crate::analytics::commissions::Statement,
+    "commission_statements",
+    "commission statement",
+    searchable = false,
+    [
+        ("id", Text),
+        ("user_id", Text),
+        ("month", Text),
+        ("plan_id", Text),
+        ("total_cents", Int),
+        ("lines", Json),
+        ("approved_by", Text),
+        ("approved_at", Text),
+        ("created_at", Text),
+    ]
+);
+entity!(
+    crate::analytics::Spend,
+    "marketing_spend",
+    "marketing spend",
+    searchable = false,
+    [("id", Text), ("month", Text), ("source", Text), ("amount_cents", Int),]
+);
+entity!(
+    crate::analytics::forecast::Snapshot,
+    "forecast_snapshots",
+    "forecast snapshot",
+    searchable = false,
+    [
+        ("id", Text),
+        ("month", Text),
+        ("made_at", Text),
+        ("units_milli", Int),
+        ("units_low_milli", Int),
+        ("units_high_milli", Int),
+        ("revenue_cents", Int),
+        ("revenue_low_cents", Int),
+        ("revenue_high_cents", Int),
     ]
 );

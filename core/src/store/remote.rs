@@ -50,6 +50,11 @@ macro_rules! with_entity {
             "floor_checkins" => $body::<$crate::leads::floor::Checkin>($($arg),*),
             "lead_assignments" => $body::<$crate::leads::LeadAssignment>($($arg),*),
             "lead_settings" => $body::<$crate::leads::LeadSettings>($($arg),*),
+            "goals" => $body::<$crate::domain::Goal>($($arg),*),
+            "commission_plans" => $body::<$crate::domain::CommissionPlan>($($arg),*),
+            "commission_statements" => $body::<$crate::analytics::commissions::Statement>($($arg),*),
+            "marketing_spend" => $body::<$crate::analytics::Spend>($($arg),*),
+            "forecast_snapshots" => $body::<$crate::analytics::forecast::Snapshot>($($arg),*),
             other => Err($crate::error::CoreError::field("table", format!("unknown table {other:?}"))),
         }
     };
@@ -80,6 +85,11 @@ pub const SYNCED_TABLES: &[&str] = &[
     "floor_checkins",
     "lead_assignments",
     "lead_settings",
+    "goals",
+    "commission_plans",
+    "commission_statements",
+    "marketing_spend",
+    "forecast_snapshots",
 ];
 
 fn columns<E: Entity>() -> Result<&'static [(&'static str, Col)]> {

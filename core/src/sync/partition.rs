@@ -38,7 +38,12 @@ pub fn home(table: &str) -> Option<Home> {
         | "events"
         | "lead_settings"
         | "traffic"
-        | "floor_checkins" => Home::Shared,
+        | "floor_checkins"
+        | "goals"
+        | "commission_plans"
+        | "commission_statements"
+        | "marketing_spend"
+        | "forecast_snapshots" => Home::Shared,
         "customers" => Home::Own,
         "leads" => Home::Lead,
         "opportunities" | "activities" | "interactions" | "quotes" | "sales_orders" | "test_drives" | "surveys"
