@@ -22,6 +22,7 @@ const SIZE: DemoSize = DemoSize {
     opportunities: 50_000,
     activities: 150_000,
     interactions: 1_000_000,
+    days: 548,
 };
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -261,6 +261,8 @@ mod tests {
             gross_cents: None,
             co_owner_id: None,
             unwound_at: None,
+            source: String::new(),
+            channel: None,
         };
         let task = |due: Timestamp, done: bool| Activity {
             id: Uuid::from_u128(3),

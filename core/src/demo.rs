@@ -21,6 +21,8 @@ pub struct DemoSize {
     pub opportunities: usize,
     pub activities: usize,
     pub interactions: usize,
+    /// How far back the history goes.
+    pub days: i64,
 }
 
 impl DemoSize {
@@ -33,6 +35,7 @@ impl DemoSize {
         opportunities: 1_500,
         activities: 4_500,
         interactions: 14_000,
+        days: 548,
     };
 }
 
@@ -506,7 +509,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
     }
     let mut g = Gen { rng: fastrand::Rng::with_seed(seed), now_ms: now.millis() };
     let mut summary = DemoSummary::default();
-    let since = 548; // ~18 months, in days
+    let since = size.days.max(30);
     store.write_unrecorded(|w| {
         let t0 = Timestamp::from_millis(now.millis() - since * DAY_MS);
         w.insert(&Dealership {
@@ -636,14 +639,14 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         }
         summary.customers = customers.len() as i64;
 
-        let mut lead_of: std::collections::HashMap<Uuid, Uuid> = std::collections::HashMap::new();
+        let mut lead_of: std::collections::HashMap<Uuid, (Uuid, String, Channel)> = std::collections::HashMap::new();
         for i in 0..size.leads {
             let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
             let at = g.between(c.created_at, (c.created_at.millis() + 30 * DAY_MS).min(g.now_ms));
             let v = &vehicles[g.rng.usize(..vehicles.len())];
             let interest = format!("{} {} {}", v.year, v.make, v.model);
             let lead = make_lead(&mut g, Some(c), c.owner_id, at, &interest);
-            lead_of.entry(c.id).or_insert(lead.id);
+            lead_of.entry(c.id).or_insert((lead.id, lead.source.clone(), lead.channel));
             w.insert(&lead)?;
         }
         summary.leads = size.leads as i64;
@@ -688,7 +691,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             let o = Opportunity {
                 id: g.id_at(created),
                 customer_id: c.id,
-                lead_id: lead_of.get(&c.id).copied(),
+                lead_id: lead_of.get(&c.id).map(|l| l.0),
                 vehicle_id: Some(v.id),
                 stage_id: stage.id,
                 title: format!("{} {} {}", v.year, v.make, v.model),
@@ -709,6 +712,8 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 gross_cents: gross,
                 co_owner_id: co_owner,
                 unwound_at: unwound,
+                source: lead_of.get(&c.id).map(|l| l.1.clone()).unwrap_or_default(),
+                channel: lead_of.get(&c.id).map(|l| l.2),
             };
             w.insert(&o)?;
             opps.push(o);

@@ -484,6 +484,8 @@ mod tests {
             gross_cents: None,
             co_owner_id: None,
             unwound_at: None,
+            source: String::new(),
+            channel: None,
         }
     }
 
@@ -585,6 +587,16 @@ pub(crate) fn open_deal(w: &mut Writer<'_>, d: &OpportunityDraft, owner: Option<
             d.title.trim().to_string()
         };
         let now = Timestamp::now();
+        // Attribution: the deal's lead, else the customer's latest lead.
+        let lead: Option<Lead> = match d.lead_id {
+            Some(l) => w.get::<Lead>(l).ok(),
+            None => query::<Lead>(
+                w.conn(),
+                "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC LIMIT 1",
+                [customer.id.to_string()],
+            )?
+            .pop(),
+        };
         let mut o = Opportunity {
             id: new_id(),
             customer_id: customer.id,
@@ -605,6 +617,8 @@ pub(crate) fn open_deal(w: &mut Writer<'_>, d: &OpportunityDraft, owner: Option<
             gross_cents: None,
             co_owner_id: None,
             unwound_at: None,
+            source: lead.as_ref().map(|l| l.source.clone()).unwrap_or_default(),
+            channel: lead.as_ref().map(|l| l.channel),
         };
         o.validate().map_err(CoreError::Validation)?;
         w.insert(&o)?;

@@ -302,7 +302,11 @@ co_owner_id: string | null,
 /**
  * When a sold deal unwound (financing fell through, the car came back): a chargeback.
  */
-unwound_at: Timestamp | null, };
+unwound_at: Timestamp | null, 
+/**
+ * Where the deal came from: its lead's source and channel, for attribution.
+ */
+source: string, channel: Channel | null, };
 
 export type OpportunityStatus = "open" | "won" | "lost";
 

@@ -176,30 +176,34 @@ pub fn statement(
         |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - offset_ms;
     let start = ms(first);
     let end = ms(first.checked_add_months(chrono::Months::new(1)).unwrap_or(first));
-    let id = rep.to_string();
-    let deals = super::load_deals(conn)?;
+    let id = rep;
+    let deals = super::load_deals_with(conn, true)?;
     let as_sold = |d: &super::Deal| SoldDeal {
         id: d.id,
         title: d.title.clone(),
         gross_cents: d.gross,
-        split: d.halves_for(&id) == 1,
+        split: d.halves_for(id) == 1,
     };
     let sold: Vec<SoldDeal> = deals
         .iter()
-        .filter(|d| d.status == 1 && d.involves(&id) && d.closed.is_some_and(|c| c >= start && c < end))
+        .filter(|d| d.status == 1 && d.involves(id) && d.closed.is_some_and(|c| c >= start && c < end))
         .filter(|d| d.unwound.is_none_or(|u| u >= end))
         .map(as_sold)
         .collect();
     let unwound: Vec<SoldDeal> = deals
         .iter()
-        .filter(|d| d.status == 1 && d.involves(&id) && d.unwound.is_some_and(|u| u >= start && u < end))
+        .filter(|d| d.status == 1 && d.involves(id) && d.unwound.is_some_and(|u| u >= start && u < end))
         .filter(|d| d.closed.is_some_and(|c| c < start))
         .map(as_sold)
         .collect();
     let (n, sum): (i64, i64) = conn.query_row(
         "SELECT count(*), coalesce(sum(s.score), 0) FROM surveys s JOIN customers c ON c.id = s.customer_id
          WHERE s.kind = 'csat' AND c.owner_id = ?1 AND s.answered_at >= ?2 AND s.answered_at < ?3",
-        rusqlite::params![id, Timestamp::from_millis(start).to_string(), Timestamp::from_millis(end).to_string()],
+        rusqlite::params![
+            id.to_string(),
+            Timestamp::from_millis(start).to_string(),
+            Timestamp::from_millis(end).to_string()
+        ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     // Average in tenths, half-up.

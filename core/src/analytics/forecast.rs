@@ -194,12 +194,14 @@ fn learn(deals: &[DealFact], as_of: i64) -> Model {
 
 /// P(close in (age + from, age + to] days | still open at `age`), from the won durations.
 fn close_within(durations: &[i64], age: i64, from: i64, to: i64) -> f64 {
-    let alive = durations.iter().filter(|d| **d > age).count();
+    // `durations` is sorted: counts by binary search.
+    let upto = |x: i64| durations.partition_point(|d| *d <= x);
+    let alive = durations.len() - upto(age);
     if alive == 0 {
         // Older than every deal ever won here: stale; it rarely closes now.
         return 0.02;
     }
-    let hit = durations.iter().filter(|d| **d > age + from && **d <= age + to).count();
+    let hit = upto(age + to) - upto(age + from);
     hit as f64 / alive as f64
 }
 

@@ -106,10 +106,10 @@ pub fn fast_ms(s: &str) -> Option<i64> {
 #[derive(Debug, Clone)]
 pub struct Deal {
     pub id: Uuid,
-    pub customer: String,
+    pub customer: Uuid,
     pub title: String,
-    pub owner: Option<String>,
-    pub co_owner: Option<String>,
+    pub owner: Option<Uuid>,
+    pub co_owner: Option<Uuid>,
     /// 0 open, 1 won, 2 lost.
     pub status: u8,
     pub amount: i64,
@@ -117,7 +117,7 @@ pub struct Deal {
     pub created: i64,
     pub closed: Option<i64>,
     pub unwound: Option<i64>,
-    pub stage: String,
+    pub stage: Uuid,
     pub stage_entered: i64,
     pub source: String,
     pub channel: String,
@@ -128,54 +128,59 @@ impl Deal {
         self.status == 1 && self.unwound.is_none()
     }
     /// The unit credit of `rep` on this deal, in halves.
-    fn halves_for(&self, rep: &str) -> i64 {
-        let owns = self.owner.as_deref() == Some(rep);
-        let co = self.co_owner.as_deref() == Some(rep);
+    fn halves_for(&self, rep: Uuid) -> i64 {
+        let owns = self.owner == Some(rep);
+        let co = self.co_owner == Some(rep);
         match (owns, co, self.co_owner.is_some()) {
             (true, _, false) => 2,
             (true, _, true) | (false, true, _) => 1,
             _ => 0,
         }
     }
-    fn involves(&self, rep: &str) -> bool {
+    fn involves(&self, rep: Uuid) -> bool {
         self.halves_for(rep) > 0
     }
 }
 
-/// Every live deal with its lead's source and channel.
+/// Every live deal with its source and channel (titles only when asked: the dashboard does not
+/// need them).
 pub fn load_deals(conn: &Connection) -> Result<Vec<Deal>> {
+    load_deals_with(conn, false)
+}
+
+pub fn load_deals_with(conn: &Connection, titles: bool) -> Result<Vec<Deal>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT o.id, o.customer_id, o.title, o.owner_id, o.co_owner_id, o.status, o.amount_cents, o.gross_cents,
-                o.created_at, o.closed_at, o.unwound_at, o.stage_id, o.stage_entered_at,
-                coalesce(l.source, ''), coalesce(l.channel, '')
-         FROM opportunities o LEFT JOIN leads l ON l.id = o.lead_id WHERE o.deleted_at IS NULL",
+        "SELECT id, customer_id, CASE WHEN ?1 THEN title ELSE '' END, owner_id, co_owner_id, status,
+                amount_cents, gross_cents, created_at, closed_at, unwound_at, stage_id, stage_entered_at,
+                source, coalesce(channel, '')
+         FROM opportunities WHERE deleted_at IS NULL",
     )?;
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
+    let mut rows = stmt.query([titles])?;
+    let mut out = Vec::with_capacity(1024);
+    let id = |v: rusqlite::types::ValueRef<'_>| v.as_str().ok().and_then(|s| Uuid::parse_str(s).ok());
+    let ms = |v: rusqlite::types::ValueRef<'_>| v.as_str().ok().and_then(fast_ms);
     while let Some(r) = rows.next()? {
-        let text = |i: usize| -> rusqlite::Result<String> { r.get::<_, String>(i) };
-        let opt = |i: usize| -> rusqlite::Result<Option<String>> { r.get::<_, Option<String>>(i) };
         let status = match r.get_ref(5)?.as_str().unwrap_or("") {
             "won" => 1,
             "lost" => 2,
             _ => 0,
         };
         out.push(Deal {
-            id: text(0)?.parse().unwrap_or_default(),
-            customer: text(1)?,
-            title: text(2)?,
-            owner: opt(3)?,
-            co_owner: opt(4)?,
+            id: id(r.get_ref(0)?).unwrap_or_default(),
+            customer: id(r.get_ref(1)?).unwrap_or_default(),
+            title: r.get(2)?,
+            owner: id(r.get_ref(3)?),
+            co_owner: id(r.get_ref(4)?),
             status,
             amount: r.get(6)?,
             gross: r.get(7)?,
-            created: fast_ms(r.get_ref(8)?.as_str().unwrap_or("")).unwrap_or(0),
-            closed: opt(9)?.as_deref().and_then(fast_ms),
-            unwound: opt(10)?.as_deref().and_then(fast_ms),
-            stage: text(11)?,
-            stage_entered: fast_ms(r.get_ref(12)?.as_str().unwrap_or("")).unwrap_or(0),
-            source: text(13)?,
-            channel: text(14)?,
+            created: ms(r.get_ref(8)?).unwrap_or(0),
+            closed: ms(r.get_ref(9)?),
+            unwound: ms(r.get_ref(10)?),
+            stage: id(r.get_ref(11)?).unwrap_or_default(),
+            stage_entered: ms(r.get_ref(12)?).unwrap_or(0),
+            source: r.get(13)?,
+            channel: r.get(14)?,
         });
     }
     Ok(out)
@@ -416,7 +421,7 @@ fn month_of(ms: i64, offset_ms: i64) -> String {
 
 /// A lead of the range with how far it got.
 struct LeadRow {
-    assignee: Option<String>,
+    assignee: Option<Uuid>,
     channel: String,
     source: String,
     /// 1 contacted, 2 appointment, 3 showed, 4 sold; 0 none.
@@ -449,6 +454,45 @@ fn by_key(rows: &[LeadRow], key: impl Fn(&LeadRow) -> String) -> Vec<Conversion>
     out
 }
 
+/// Completed activities per rep done in `[from, to)`: whole UTC days from the `activity_days`
+/// rollup, the part-days at either end from the activities themselves (so the count is exact
+/// whatever the time zone).
+pub fn activity_counts(conn: &Connection, from: i64, to: i64) -> Result<HashMap<Uuid, ActivityCounts>> {
+    let mut out: HashMap<Uuid, ActivityCounts> = HashMap::new();
+    let mut add = |sql: &str, a: String, b: String| -> Result<()> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([a, b])?;
+        while let Some(r) = rows.next()? {
+            let Some(o) = r.get_ref(0)?.as_str().ok().and_then(|s| Uuid::parse_str(s).ok()) else { continue };
+            let n: i64 = r.get(2)?;
+            out.entry(o).or_default().add(r.get_ref(1)?.as_str().unwrap_or(""), n.max(0) as u32);
+        }
+        Ok(())
+    };
+    let raw = "SELECT owner_id, kind, count(*) FROM activities
+               WHERE done_at >= ?1 AND done_at < ?2 AND deleted_at IS NULL AND owner_id IS NOT NULL GROUP BY owner_id, kind";
+    let stamp = |ms: i64| Timestamp::from_millis(ms).to_string();
+    let first_full = from + (DAY - from.rem_euclid(DAY)) % DAY;
+    let last_full = to - to.rem_euclid(DAY);
+    if first_full >= last_full {
+        add(raw, stamp(from), stamp(to))?;
+        return Ok(out);
+    }
+    if from < first_full {
+        add(raw, stamp(from), stamp(first_full))?;
+    }
+    let day = |ms: i64| Timestamp::from_millis(ms).date().to_string();
+    add(
+        "SELECT owner_id, kind, sum(n) FROM activity_days WHERE day >= ?1 AND day < ?2 GROUP BY owner_id, kind",
+        day(first_full),
+        day(last_full),
+    )?;
+    if last_full < to {
+        add(raw, stamp(last_full), stamp(to))?;
+    }
+    Ok(out)
+}
+
 /// The dashboard for a range, for the team or one rep.
 pub fn dashboard(conn: &Connection, q: &DashboardQuery, now: Timestamp, utc_offset_min: i32) -> Result<Dashboard> {
     let span = q.span(now, utc_offset_min)?;
@@ -457,15 +501,15 @@ pub fn dashboard(conn: &Connection, q: &DashboardQuery, now: Timestamp, utc_offs
 }
 
 pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_deals: &[Deal]) -> Result<Dashboard> {
-    let rep = q.rep_id.map(|r| r.to_string());
+    let rep = q.rep_id;
     let in_range = |t: i64| t >= span.from && t < span.to;
-    let mine = |d: &Deal| rep.as_deref().is_none_or(|r| d.involves(r));
+    let mine = |d: &Deal| rep.is_none_or(|r| d.involves(r));
     let deals: Vec<&Deal> = all_deals.iter().filter(|d| mine(d)).collect();
-    let credit = |d: &Deal| match &rep {
+    let credit = |d: &Deal| match rep {
         Some(r) => d.halves_for(r) as f64 / 2.0,
         None => 1.0,
     };
-    let share = |d: &Deal, cents: i64| match &rep {
+    let share = |d: &Deal, cents: i64| match rep {
         Some(r) if d.halves_for(r) == 1 => (cents + 1).div_euclid(2),
         _ => cents,
     };
@@ -502,17 +546,18 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
     )?;
     let (from_text, to_text) =
         (Timestamp::from_millis(span.from).to_string(), Timestamp::from_millis(span.to).to_string());
-    type Raw = (Option<String>, Option<String>, String, String, i64, Option<i64>);
+    type Raw = (Option<Uuid>, Option<Uuid>, String, String, i64, Option<i64>);
     let mut raw: Vec<Raw> = Vec::new();
+    let uuid = |v: Option<String>| v.and_then(|s| Uuid::parse_str(&s).ok());
     {
         let mut rows = lead_stmt.query([&from_text, &to_text])?;
         while let Some(r) = rows.next()? {
-            let assignee: Option<String> = r.get(1)?;
+            let assignee = uuid(r.get(1)?);
             if rep.is_some() && assignee != rep {
                 continue;
             }
             raw.push((
-                r.get(0)?,
+                uuid(r.get(0)?),
                 assignee,
                 r.get(2)?,
                 r.get(3)?,
@@ -522,7 +567,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         }
     }
     // Appointments and shows of those customers: the latest booking and the latest held one.
-    let mut booked: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut booked: HashMap<Uuid, (i64, i64)> = HashMap::new();
     {
         let mut stmt = conn.prepare_cached(
             "SELECT customer_id, max(created_at), max(done_at) FROM activities
@@ -532,23 +577,23 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         )?;
         let mut rows = stmt.query([&from_text, &to_text])?;
         while let Some(r) = rows.next()? {
-            let c: String = r.get(0)?;
+            let Some(c) = uuid(r.get(0)?) else { continue };
             let made = r.get::<_, Option<String>>(1)?.as_deref().and_then(fast_ms).unwrap_or(0);
             let held = r.get::<_, Option<String>>(2)?.as_deref().and_then(fast_ms).unwrap_or(0);
             booked.insert(c, (made, held));
         }
     }
-    let mut bought: HashMap<&str, i64> = HashMap::new();
+    let mut bought: HashMap<Uuid, i64> = HashMap::new();
     for d in all_deals.iter().filter(|d| d.won_live()) {
-        let e = bought.entry(d.customer.as_str()).or_insert(0);
+        let e = bought.entry(d.customer).or_insert(0);
         *e = (*e).max(d.closed.unwrap_or(0));
     }
     let leads: Vec<LeadRow> = raw
         .into_iter()
         .map(|(customer, assignee, channel, source, received, response)| {
-            let c = customer.as_deref().unwrap_or("");
-            let (made, held) = booked.get(c).copied().unwrap_or((0, 0));
-            let reached = if bought.get(c).is_some_and(|t| *t >= received) {
+            let c = customer.unwrap_or_default();
+            let (made, held) = booked.get(&c).copied().unwrap_or((0, 0));
+            let reached = if bought.get(&c).is_some_and(|t| *t >= received) {
                 4
             } else if held >= received {
                 3
@@ -646,18 +691,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
     });
 
     // Activity per rep in the range.
-    let mut activity: HashMap<String, ActivityCounts> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT owner_id, kind, count(*) FROM activities
-             WHERE done_at >= ?1 AND done_at < ?2 AND deleted_at IS NULL AND owner_id IS NOT NULL GROUP BY owner_id, kind",
-        )?;
-        let mut rows = stmt.query([&from_text, &to_text])?;
-        while let Some(r) = rows.next()? {
-            let (o, k, n): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            activity.entry(o).or_default().add(&k, n as u32);
-        }
-    }
+    let activity = activity_counts(conn, span.from, span.to)?;
     let days = (((span.to.min(span.now.max(span.from + DAY)) - span.from) + DAY - 1) / DAY).max(1) as u32;
 
     // Leaderboard: every active rep (or just the one).
@@ -669,13 +703,12 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
     let mut leaderboard: Vec<RepRow> = reps
         .iter()
         .map(|u| {
-            let id = u.id.to_string();
-            let theirs: Vec<&&Deal> = won.iter().filter(|d| d.involves(&id)).collect();
-            let half = |d: &Deal, c: i64| if d.halves_for(&id) == 1 { (c + 1).div_euclid(2) } else { c };
+            let id = u.id;
+            let theirs: Vec<&&Deal> = won.iter().filter(|d| d.involves(id)).collect();
+            let half = |d: &Deal, c: i64| if d.halves_for(id) == 1 { (c + 1).div_euclid(2) } else { c };
             let lost_n =
-                all_deals.iter().filter(|d| d.status == 2 && d.involves(&id) && d.closed.is_some_and(in_range)).count();
-            let their_leads: Vec<&LeadRow> =
-                leads.iter().filter(|l| l.assignee.as_deref() == Some(id.as_str())).collect();
+                all_deals.iter().filter(|d| d.status == 2 && d.involves(id) && d.closed.is_some_and(in_range)).count();
+            let their_leads: Vec<&LeadRow> = leads.iter().filter(|l| l.assignee == Some(id)).collect();
             let sold_leads = their_leads.iter().filter(|l| l.reached >= 4).count() as u32;
             let mut resp: Vec<i64> = their_leads.iter().filter_map(|l| l.response_min).collect();
             resp.sort_unstable();
@@ -683,7 +716,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
             RepRow {
                 rep_id: u.id,
                 name: u.name.clone(),
-                units: theirs.iter().map(|d| d.halves_for(&id) as f64 / 2.0).sum(),
+                units: theirs.iter().map(|d| d.halves_for(id) as f64 / 2.0).sum(),
                 revenue_cents: theirs.iter().map(|d| half(d, d.amount)).sum(),
                 gross_cents: theirs.iter().map(|d| half(d, d.gross.unwrap_or(0))).sum(),
                 leads: their_leads.len() as u32,
@@ -693,7 +726,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
                 activities: acts,
                 speed_to_lead_minutes: percentile(&resp, 0.5),
                 win_rate: ratio(theirs.len() as f64, (theirs.len() + lost_n) as f64),
-                open_deals: all_deals.iter().filter(|d| d.status == 0 && d.involves(&id)).count() as u32,
+                open_deals: all_deals.iter().filter(|d| d.status == 0 && d.involves(id)).count() as u32,
             }
         })
         .collect();
@@ -718,8 +751,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
             going_cold: 0,
         })
         .collect();
-    let stage_of: HashMap<String, &crate::domain::PipelineStage> =
-        stages.iter().map(|s| (s.id.to_string(), s)).collect();
+    let stage_of: HashMap<Uuid, &crate::domain::PipelineStage> = stages.iter().map(|s| (s.id, s)).collect();
     let mut days_in: HashMap<Uuid, (f64, u32)> = HashMap::new();
     let (mut open_deals, mut open_value, mut weighted, mut expected_units, mut cold) = (0u32, 0i64, 0f64, 0f64, 0u32);
     let mut facts = Vec::new();
@@ -768,29 +800,22 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
     let mend = next_first.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - span.offset_ms;
     let elapsed = ((span.now.clamp(mstart, mend) - mstart) as f64 / (mend - mstart).max(1) as f64).clamp(0.0, 1.0);
     let goal_rows: Vec<Goal> = query(conn, "WHERE month = ?1", [&month])?;
-    let mut month_activity: HashMap<String, u32> = HashMap::new();
-    if !goal_rows.is_empty() {
-        let mut stmt = conn.prepare_cached(
-            "SELECT owner_id, count(*) FROM activities WHERE done_at >= ?1 AND done_at < ?2 AND deleted_at IS NULL
-             AND owner_id IS NOT NULL GROUP BY owner_id",
-        )?;
-        let mut rows =
-            stmt.query([Timestamp::from_millis(mstart).to_string(), Timestamp::from_millis(mend).to_string()])?;
-        while let Some(r) = rows.next()? {
-            month_activity.insert(r.get(0)?, r.get::<_, i64>(1)? as u32);
-        }
-    }
+    let month_activity: HashMap<Uuid, u32> = if goal_rows.is_empty() {
+        HashMap::new()
+    } else {
+        activity_counts(conn, mstart, mend)?.into_iter().map(|(k, v)| (k, v.total())).collect()
+    };
     let team_coverage_goal = goal_rows.iter().find(|g| g.user_id.is_none()).map(|g| g.units);
     let goals: Vec<GoalProgress> = goal_rows
         .into_iter()
         .filter(|g| q.rep_id.is_none() || g.user_id == q.rep_id)
         .map(|g| {
-            let who_id = g.user_id.map(|u| u.to_string());
+            let who_id = g.user_id;
             let month_won =
                 all_deals.iter().filter(|d| d.won_live() && d.closed.is_some_and(|c| c >= mstart && c < mend));
             let (units, gross) = match &who_id {
-                Some(id) => month_won.filter(|d| d.involves(id)).fold((0.0, 0i64), |(u, gr), d| {
-                    let h = d.halves_for(id);
+                Some(id) => month_won.filter(|d| d.involves(*id)).fold((0.0, 0i64), |(u, gr), d| {
+                    let h = d.halves_for(*id);
                     let g2 = d.gross.unwrap_or(0);
                     (u + h as f64 / 2.0, gr + if h == 1 { (g2 + 1).div_euclid(2) } else { g2 })
                 }),
@@ -802,7 +827,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
             };
             let pace = |v: f64| if elapsed > 0.0 { v / elapsed } else { 0.0 };
             GoalProgress {
-                who: who_id.as_ref().and_then(|id| name_of.get(id).cloned()).unwrap_or_else(|| "Team".into()),
+                who: who_id.and_then(|id| name_of.get(&id.to_string()).cloned()).unwrap_or_else(|| "Team".into()),
                 units,
                 gross_cents: gross,
                 activities: acts,
@@ -857,17 +882,18 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
             }
         }
     }
-    let mut buys: HashMap<&str, (u32, i64)> = HashMap::new();
+    let mut buys: HashMap<Uuid, (u32, i64)> = HashMap::new();
     for d in deals.iter().filter(|d| d.won_live()) {
-        let e = buys.entry(d.customer.as_str()).or_default();
+        let e = buys.entry(d.customer).or_default();
         e.0 += 1;
         e.1 += share(d, d.amount);
     }
-    let referred: HashSet<String> = {
+    let referred: HashSet<Uuid> = {
         let mut stmt = conn.prepare_cached("SELECT DISTINCT customer_id FROM referrals")?;
-        stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<std::result::Result<_, _>>()?
+        let ids: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<std::result::Result<_, _>>()?;
+        ids.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect()
     };
-    let buyers_in_range: HashSet<&str> = won.iter().map(|d| d.customer.as_str()).collect();
+    let buyers_in_range: HashSet<Uuid> = won.iter().map(|d| d.customer).collect();
     let customers = CustomerMetrics {
         csat_answers: csat.0,
         csat: ratio(csat.1 as f64, f64::from(csat.0)).map(|v| (v * 100.0).round() / 100.0),
@@ -875,7 +901,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         nps: (nps.0 > 0).then(|| (f64::from(100 * (nps.1 - nps.2)) / f64::from(nps.0)).round() as i32),
         repeat_rate: ratio(buys.values().filter(|b| b.0 >= 2).count() as f64, buys.len() as f64),
         referral_rate: ratio(
-            buyers_in_range.iter().filter(|c| referred.contains(**c)).count() as f64,
+            buyers_in_range.iter().filter(|c| referred.contains(*c)).count() as f64,
             buyers_in_range.len() as f64,
         ),
         lifetime_value_cents: (!buys.is_empty())
@@ -917,7 +943,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
             "SELECT substr(received_at, 1, 7), count(*) FROM leads WHERE received_at >= ?1 AND deleted_at IS NULL AND ?2 IS NULL GROUP BY 1"
         };
         let mut stmt = conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(rusqlite::params![since, rep])?;
+        let mut rows = stmt.query(rusqlite::params![since, rep.map(|r| r.to_string())])?;
         while let Some(r) = rows.next()? {
             let (k, n): (String, i64) = (r.get(0)?, r.get(1)?);
             if let Some(t) = trends.iter_mut().find(|t| t.month == k) {
@@ -1002,12 +1028,12 @@ pub fn drill(conn: &Connection, q: &DrillQuery, now: Timestamp, utc_offset_min: 
             })
             .collect());
     }
-    let deals = load_deals(conn)?;
+    let deals = load_deals_with(conn, true)?;
     let mut out: Vec<DrillRow> = deals
         .iter()
-        .filter(|d| rep.as_deref().is_none_or(|r| d.involves(r)))
+        .filter(|d| q.rep_id.is_none_or(|r| d.involves(r)))
         .filter(|d| q.source.as_ref().is_none_or(|s| &d.source == s || (s == "(none)" && d.source.is_empty())))
-        .filter(|d| q.stage_id.is_none_or(|s| s.to_string() == d.stage))
+        .filter(|d| q.stage_id.is_none_or(|s| s == d.stage))
         .filter(|d| match q.what.as_str() {
             "sold" => d.won_live() && d.closed.is_some_and(|c| c >= span.from && c < span.to),
             "lost" => d.status == 2 && d.closed.is_some_and(|c| c >= span.from && c < span.to),
@@ -1016,19 +1042,19 @@ pub fn drill(conn: &Connection, q: &DrillQuery, now: Timestamp, utc_offset_min: 
                 d.status == 0
                     && stages
                         .iter()
-                        .find(|s| s.id.to_string() == d.stage)
+                        .find(|s| s.id == d.stage)
                         .is_some_and(|s| (span.now - d.stage_entered) as f64 / DAY as f64 > f64::from(s.idle_days))
             }
             _ => false,
         })
         .take(500)
         .map(|d| DrillRow {
-            customer_id: d.customer.parse().ok(),
-            customer: customer_name(&d.customer),
+            customer_id: Some(d.customer),
+            customer: customer_name(&d.customer.to_string()),
             title: d.title.clone(),
             amount_cents: d.amount,
             date: Timestamp::from_millis(d.closed.unwrap_or(d.created)).to_string(),
-            rep: name(d.owner.as_deref()),
+            rep: name(d.owner.map(|o| o.to_string()).as_deref()),
         })
         .collect();
     out.sort_by(|a, b| b.date.cmp(&a.date));
@@ -1154,7 +1180,7 @@ fn fact(d: &Deal, stages: &[crate::domain::PipelineStage]) -> forecast::DealFact
         amount_cents: d.amount,
         source: d.source.clone(),
         stage_probability: (d.status == 0)
-            .then(|| stages.iter().find(|s| s.id.to_string() == d.stage).map(|s| f64::from(s.probability) / 100.0))
+            .then(|| stages.iter().find(|s| s.id == d.stage).map(|s| f64::from(s.probability) / 100.0))
             .flatten(),
     }
 }

@@ -212,6 +212,11 @@ pub struct Opportunity {
     /// When a sold deal unwound (financing fell through, the car came back): a chargeback.
     #[serde(default)]
     pub unwound_at: Option<Timestamp>,
+    /// Where the deal came from: its lead's source and channel, for attribution.
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub channel: Option<Channel>,
 }
 
 impl Opportunity {

@@ -350,6 +350,8 @@ entity!(
         ("gross_cents", Int),
         ("co_owner_id", Text),
         ("unwound_at", Text),
+        ("source", Text),
+        ("channel", Text),
     ]
 );
 entity!(

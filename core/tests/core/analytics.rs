@@ -72,6 +72,9 @@ fn deal(
         gross_cents: gross,
         co_owner_id: None,
         unwound_at: None,
+        // Attributed like the app does: the lead's source and channel.
+        source: lead.map(|l| w.get::<Lead>(l).unwrap().source).unwrap_or_default(),
+        channel: lead.map(|l| w.get::<Lead>(l).unwrap().channel),
     };
     w.insert(&o).unwrap();
     o
@@ -533,4 +536,53 @@ fn the_forecast_backtest_on_the_demo_reports_its_error() {
     let again: i64 = app.store().conn().query_row("SELECT count(*) FROM forecast_snapshots", [], |r| r.get(0)).unwrap();
     assert_eq!(again, 1, "one per month");
     assert_eq!(app.forecast_accuracy().unwrap().mape, None, "no month has closed since");
+}
+
+#[test]
+fn the_activity_rollup_stays_equal_to_counting_the_activities() {
+    let mut fx = fixture();
+    let raw = |app: &Showroom, from: &str, to: &str| -> i64 {
+        app.store()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM activities WHERE done_at >= ?1 AND done_at < ?2 AND deleted_at IS NULL AND owner_id IS NOT NULL",
+                [from, to],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let rolled = |app: &Showroom, from: &str, to: &str| -> i64 {
+        analytics::activity_counts(app.store().conn(), t(from).millis(), t(to).millis())
+            .unwrap()
+            .values()
+            .map(|c| i64::from(c.total()))
+            .sum()
+    };
+    // Edits through the app: a task done, one removed, one handed to the other rep.
+    let (a, b) = (fx.a, fx.b);
+    fx.app
+        .store_mut()
+        .write(|w| {
+            let all: Vec<Activity> = showroom_core::store::query(w.conn(), "ORDER BY rid", []).unwrap();
+            let mut done = all[1].clone(); // C2's test drive, not held yet
+            done.done_at = Some(t("2026-10-07T18:30"));
+            w.update(&all[1], &done)?;
+            let mut gone = all[3].clone();
+            gone.deleted_at = Some(t("2026-11-01T00:00"));
+            w.update(&all[3], &gone)?;
+            let mut moved = all[4].clone();
+            moved.owner_id = Some(if moved.owner_id == Some(a) { b } else { a });
+            w.update(&all[4], &moved)?;
+            Ok(())
+        })
+        .unwrap();
+    for (from, to) in [
+        ("2026-10-01T00:00", "2026-11-01T00:00"),
+        ("2026-10-02T10:03", "2026-10-20T08:07"),
+        ("2026-10-05T00:00", "2026-10-05T23:00"),
+        ("2026-09-30T06:00", "2026-10-31T06:00"),
+    ] {
+        let (from_s, to_s) = (format!("{from}:00.000Z"), format!("{to}:00.000Z"));
+        assert_eq!(rolled(&fx.app, from, to), raw(&fx.app, &from_s, &to_s), "{from} .. {to}");
+    }
 }
