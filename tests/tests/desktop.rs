@@ -1099,3 +1099,68 @@ async fn event_mode_takes_one_visitor_after_another_and_settings_name_bad_weight
     assert_eq!(n, 2);
     assert_eq!(conn.query_row("SELECT count(*) FROM lead_settings", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
 }
+
+// ---- Reports ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_and_printed() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let ui = launch(data.path()).await;
+    ui.click(&ui.button("Reports").await, "Reports").await;
+    // Headline numbers and the charts from the demo's history.
+    let units = ui.find(By::Css("[data-kpi='Units sold'] .kpi-value"), "units sold", 30).await;
+    let n: f64 = units.text().await.unwrap().parse().unwrap();
+    assert!(n > 0.0, "the demo sells every month");
+    let funnel = ui.find(By::Css("section[aria-label='Funnel'] canvas"), "the funnel chart", 10).await;
+    ui.find(By::Css("[data-rep]"), "a leaderboard row", 10).await;
+    shot(&ui.display, "50-manager-dashboard");
+    if std::env::var_os("SHOWROOM_SCREENSHOTS").is_some() {
+        funnel.scroll_into_view().await.unwrap();
+        shot(&ui.display, "50-manager-charts");
+    }
+    // Last 90 days; a source row lists the deals behind it.
+    ui.click(&ui.button("Last 90 days").await, "Last 90 days").await;
+    let row = ui.find(By::Css("tr[data-source='Autotrader'], tr[data-source='Cars.com']"), "a source row", 20).await;
+    ui.activate(&row, "source row").await;
+    ui.find(By::Css("aside.drill li"), "the deals behind the number", 15).await;
+    shot(&ui.display, "51-drill-down");
+    ui.click(&ui.find(By::Css("[aria-label='Close list']"), "close", 5).await, "close").await;
+    // A rep's row opens their dashboard.
+    let rep = ui.find(By::Css("tr[data-rep]"), "a rep", 10).await;
+    let name = rep.attr("data-rep").await.unwrap().unwrap();
+    ui.activate(&rep, "rep row").await;
+    ui.wait_text("section[aria-label='Goals']", &name).await;
+    // Export: the CSV lands in the documents folder.
+    ui.click(&ui.button("Export CSV").await, "Export CSV").await;
+    let toast = ui.wait_text(".toast-body > span", "Saved ").await;
+    let csv_path =
+        toast.text().await.unwrap().split("Saved ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    // Commissions: the first rep's statement for this month; approve; save the PDF.
+    let tab = ui.find(By::XPath("//button[@role='tab'][normalize-space(.)='Commissions']"), "Commissions", 10).await;
+    ui.activate(&tab, "Commissions").await;
+    ui.find(By::Css("[data-total]"), "the statement total", 20).await;
+    ui.click(&ui.button("Approve").await, "Approve").await;
+    ui.wait_text(".toast-body > span", "Statement approved").await;
+    ui.wait_text("section[aria-label='Commission statement'] .chip", "Approved").await;
+    ui.click(&ui.button("Save PDF").await, "Save PDF").await;
+    let toast = ui.wait_text(".toast-body > span", ".pdf").await;
+    let pdf_path =
+        toast.text().await.unwrap().split("Saved ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    shot(&ui.display, "52-commission-statement");
+    ui.driver.quit().await.unwrap();
+
+    let csv = std::fs::read_to_string(&csv_path).unwrap_or_else(|e| panic!("{csv_path}: {e}"));
+    assert!(csv.contains("Funnel step,Count,Rate") && csv.contains(&name), "{csv}");
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // The statement renders, and says what it is.
+    let out = std::process::Command::new("pdftotext").args([&pdf_path, "-"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Commission statement") && text.contains("Approved on") && text.contains("Total"), "{text}");
+    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let approved: i64 = conn
+        .query_row("SELECT count(*) FROM commission_statements WHERE approved_at IS NOT NULL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(approved, 1);
+}

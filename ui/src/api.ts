@@ -9,6 +9,7 @@ import type {
   Activity, ActivityDraft, Board, BoardFilter, Completion, MoveRequest, Opportunity, OpportunityDraft, PipelineStage, Today,
   Band, Capture, Captured, Converted, DuplicatePair, Event, ImportOptions, ImportReport, Inbox, InboxFilter, LeadAssignment,
   LeadFilePreview, LeadSettings, MergeReport, MergeRequest, Rotation, Routed, Staff, TrafficEntry, WalkIn,
+  AccuracyReport, CommissionPlan, Dashboard, DashboardQuery, DrillQuery, DrillRow, Goal, Spend, Statement,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -97,6 +98,20 @@ export const api = {
   events: () => call<Event[]>("events"),
   saveEvent: (event: Event) => call<Event>("save_event", { event }),
   staff: () => call<Staff>("staff"),
+  dashboard: (query: DashboardQuery) => call<Dashboard>("dashboard", { query }),
+  drill: (query: DrillQuery) => call<DrillRow[]>("drill", { query }),
+  exportDashboard: (query: DashboardQuery, format: "csv" | "pdf") => call<string>("export_dashboard", { query, format }),
+  forecastAccuracy: () => call<AccuracyReport>("forecast_accuracy"),
+  forecastBacktest: (months: number) => call<AccuracyReport>("forecast_backtest", { months }),
+  goals: (month: string) => call<Goal[]>("goals", { month }),
+  saveGoal: (goal: Goal) => call<Goal>("save_goal", { goal }),
+  commissionPlans: () => call<CommissionPlan[]>("commission_plans"),
+  saveCommissionPlan: (plan: CommissionPlan) => call<CommissionPlan>("save_commission_plan", { plan }),
+  marketingSpend: () => call<Spend[]>("marketing_spend"),
+  saveMarketingSpend: (spend: Spend) => call<Spend>("save_marketing_spend", { spend }),
+  commissionStatement: (rep: string, month: string) => call<Statement>("commission_statement", { rep, month }),
+  approveStatement: (rep: string, month: string) => call<Statement>("approve_statement", { rep, month }),
+  saveStatementPdf: (rep: string, month: string) => call<string>("save_statement_pdf", { rep, month }),
 };
 
 /** Field errors of an ApiError as a map (field -> message); the whole message under `_` when none is named. */

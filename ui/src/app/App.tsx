@@ -1,6 +1,6 @@
 // The shell: sidebar navigation, the current page, the status bar, and the global overlays
 // (Ctrl+K command menu, ? shortcuts sheet). Shows the first-run choice on an empty database.
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import type { AppStatus } from "../bindings";
 import { api } from "../api";
 import { Icon } from "../components/Icon";
@@ -19,6 +19,8 @@ import { InventoryPage } from "../inventory/InventoryPage";
 import { PipelinePage } from "../pipeline/PipelinePage";
 import { TodayPage } from "../today/TodayPage";
 import { LeadsPage } from "../leads/LeadsPage";
+// The charts (chart.js) load with the Reports page, not at start.
+const ReportsPage = lazy(() => import("../reports/ReportsPage").then((m) => ({ default: m.ReportsPage })));
 import { QuickAdd } from "../leads/QuickAdd";
 import { useToast } from "../components/Toasts";
 import type { SearchHit, Vehicle } from "../bindings";
@@ -158,6 +160,10 @@ export function App() {
         ) : page === "leads" ? (
           <LeadsPage onOpenCustomer={goCustomer} dataVersion={status.data_version + captures}
             onQuickAdd={(trafficId, name) => setQuickAdd({ trafficId: trafficId ?? null, name: name ?? "" })} />
+        ) : page === "reports" ? (
+          <Suspense fallback={<p className="muted" aria-busy="true" style={{ padding: 24 }}>Loading reports…</p>}>
+            <ReportsPage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
+          </Suspense>
         ) : page === "today" ? (
           <TodayPage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
         ) : page === "pipeline" ? (

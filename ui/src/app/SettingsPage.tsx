@@ -5,6 +5,7 @@ import { TaxSettings } from "./TaxSettings";
 import { SyncSettings } from "./SyncSettings";
 import { PipelineSettings } from "./PipelineSettings";
 import { LeadSettings } from "./LeadSettings";
+import { SpendSettings } from "./SpendSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
 export function SettingsPage({ status, onChanged }: { status: AppStatus; onChanged: () => void }) {
@@ -38,6 +39,7 @@ export function SettingsPage({ status, onChanged }: { status: AppStatus; onChang
         <TaxSettings />
         <PipelineSettings />
         <LeadSettings />
+        <SpendSettings />
         <h2 className="form-section">This device</h2>
         <dl>
           <dt>Data file</dt><dd>{status.data_file}</dd>
