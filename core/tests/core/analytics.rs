@@ -586,3 +586,18 @@ fn the_activity_rollup_stays_equal_to_counting_the_activities() {
         assert_eq!(rolled(&fx.app, from, to), raw(&fx.app, &from_s, &to_s), "{from} .. {to}");
     }
 }
+
+#[test]
+fn the_dashboard_pdf_carries_the_figures_and_renders() {
+    let fx = fixture();
+    let d = analytics::dashboard(fx.app.store().conn(), &october(None), t(NOW), 0).unwrap();
+    let bytes = showroom_core::pdf::dashboard_pdf(&fx.app.letterhead(), "Team", &d).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dashboard.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let text = crate::pdf::pdf_text(&path);
+    for want in ["Sales dashboard", "Team · 2026-10-01 to 2026-10-31", "$70,000.00", "Ana", "Cars.com", "This month (units, 80% range)"] {
+        assert!(text.contains(want), "{want} missing from\n{text}");
+    }
+    assert!(crate::pdf::ink_on_page(&path, 1) > 0.01, "the page renders with ink on it");
+}

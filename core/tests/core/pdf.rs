@@ -11,7 +11,7 @@ fn example(name: &str) -> Deal {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
-fn pdf_text(pdf: &Path) -> String {
+pub fn pdf_text(pdf: &Path) -> String {
     let out =
         Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().expect("pdftotext (poppler-utils)");
     assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -19,7 +19,7 @@ fn pdf_text(pdf: &Path) -> String {
 }
 
 /// Renders page `page` to a greyscale PGM and returns the share of pixels that are not white.
-fn ink_on_page(pdf: &Path, page: u32) -> f64 {
+pub fn ink_on_page(pdf: &Path, page: u32) -> f64 {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("p");
     let status = Command::new("pdftoppm")
