@@ -14,6 +14,7 @@ CREATE INDEX opportunities_by_close ON opportunities (status, closed_at);
 CREATE INDEX activities_done ON activities (done_at, owner_id, kind, deleted_at);
 CREATE INDEX activities_appointments ON activities (customer_id, kind, created_at, done_at, deleted_at);
 CREATE INDEX leads_by_received_all ON leads (received_at, deleted_at, first_response_at);
+DROP INDEX leads_by_received; -- a prefix of the one above
 
 -- Completed activities per UTC day, rep and kind: a rollup kept by triggers (local, derived,
 -- never synced), so activity metrics over months read a few hundred rows, not a million.
