@@ -596,7 +596,14 @@ fn the_dashboard_pdf_carries_the_figures_and_renders() {
     let path = dir.path().join("dashboard.pdf");
     std::fs::write(&path, bytes).unwrap();
     let text = crate::pdf::pdf_text(&path);
-    for want in ["Sales dashboard", "Team · 2026-10-01 to 2026-10-31", "$70,000.00", "Ana", "Cars.com", "This month (units, 80% range)"] {
+    for want in [
+        "Sales dashboard",
+        "Team · 2026-10-01 to 2026-10-31",
+        "$70,000.00",
+        "Ana",
+        "Cars.com",
+        "This month (units, 80% range)",
+    ] {
         assert!(text.contains(want), "{want} missing from\n{text}");
     }
     assert!(crate::pdf::ink_on_page(&path, 1) > 0.01, "the page renders with ink on it");
