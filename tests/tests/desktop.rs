@@ -1123,6 +1123,17 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
     if std::env::var_os("SHOWROOM_SCREENSHOTS").is_some() {
         funnel.scroll_into_view().await.unwrap();
         shot(&ui.display, "50-manager-charts");
+        // Dark theme: the charts take their colours from the tokens when drawn.
+        ui.driver.execute("document.documentElement.dataset.theme = 'dark';", vec![]).await.unwrap();
+        ui.click(&ui.button("Last month").await, "Last month").await;
+        ui.find(By::Css("section[aria-label='Funnel'] canvas"), "the funnel chart", 10)
+            .await
+            .scroll_into_view()
+            .await
+            .unwrap();
+        shot(&ui.display, "50-manager-charts-dark");
+        ui.driver.execute("document.documentElement.dataset.theme = 'light';", vec![]).await.unwrap();
+        ui.click(&ui.button("This month").await, "This month").await;
     }
     // Last 90 days; a source row lists the deals behind it.
     ui.click(&ui.button("Last 90 days").await, "Last 90 days").await;

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Staff, Statement } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
-import { formatDollars, shortDate } from "../lib/format";
+import { formatCents, shortDate } from "../lib/format";
 import { monthOf } from "../lib/ranges";
 
 export function CommissionsTab({ staff, manager }: { staff: Staff; manager: boolean }) {
@@ -50,9 +50,9 @@ export function CommissionsTab({ staff, manager }: { staff: Staff; manager: bool
             <thead><tr><th>Line</th><th>Units</th><th style={{ textAlign: "right" }}>Amount</th></tr></thead>
             <tbody>
               {s.lines.map((l, i) => (
-                <tr key={i} data-line={l.kind}><td>{l.text}</td><td>{l.half_units ? l.half_units / 2 : ""}</td><td style={{ textAlign: "right" }}>{formatDollars(l.amount_cents)}</td></tr>
+                <tr key={i} data-line={l.kind}><td>{l.text}</td><td>{l.half_units ? l.half_units / 2 : ""}</td><td style={{ textAlign: "right" }}>{formatCents(l.amount_cents)}</td></tr>
               ))}
-              <tr className="total"><td className="strong">Total</td><td /><td className="strong" style={{ textAlign: "right" }} data-total>{formatDollars(s.total_cents)}</td></tr>
+              <tr className="total"><td className="strong">Total</td><td /><td className="strong" style={{ textAlign: "right" }} data-total>{formatCents(s.total_cents)}</td></tr>
             </tbody>
           </table>
           {s.lines.length === 0 && <p className="muted">Nothing sold or unwound this month.</p>}
