@@ -1225,6 +1225,27 @@ pub fn require_manager(store: &Store, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Saves `new` over `old` (taking its id) or as a new row (with a fresh id when it has none).
+fn put<E: crate::store::Entity>(
+    w: &mut crate::store::Writer<'_>,
+    old: Option<E>,
+    new: &mut E,
+    id: fn(&mut E) -> &mut Uuid,
+) -> Result<()> {
+    match old {
+        Some(old) => {
+            *id(new) = old.id();
+            w.update(&old, new).map(|_| ())
+        }
+        None => {
+            if id(new).is_nil() {
+                *id(new) = crate::domain::new_id();
+            }
+            w.insert(new)
+        }
+    }
+}
+
 pub fn save_goal(store: &mut Store, mut g: Goal) -> Result<Goal> {
     require_manager(store, "sets goals")?;
     g.validate().map_err(CoreError::Validation)?;
@@ -1240,18 +1261,7 @@ pub fn save_goal(store: &mut Store, mut g: Goal) -> Result<Goal> {
                 g.team_id.map(|u| u.to_string()).unwrap_or_default()
             ],
         )?;
-        match same.into_iter().next() {
-            Some(old) => {
-                g.id = old.id;
-                w.update(&old, &g)?;
-            }
-            None => {
-                if g.id.is_nil() {
-                    g.id = crate::domain::new_id();
-                }
-                w.insert(&g)?;
-            }
-        }
+        put(w, same.into_iter().next(), &mut g, |g| &mut g.id)?;
         Ok(g.clone())
     })
 }
@@ -1260,17 +1270,8 @@ pub fn save_plan(store: &mut Store, mut p: CommissionPlan) -> Result<CommissionP
     require_manager(store, "edits commission plans")?;
     p.validate().map_err(CoreError::Validation)?;
     store.write(|w| {
-        match w.get::<CommissionPlan>(p.id) {
-            Ok(old) => {
-                w.update(&old, &p)?;
-            }
-            Err(_) => {
-                if p.id.is_nil() {
-                    p.id = crate::domain::new_id();
-                }
-                w.insert(&p)?;
-            }
-        }
+        let old = w.get::<CommissionPlan>(p.id).ok();
+        put(w, old, &mut p, |p| &mut p.id)?;
         Ok(p.clone())
     })
 }
@@ -1293,18 +1294,7 @@ pub fn save_spend(store: &mut Store, mut s: Spend) -> Result<Spend> {
     }
     store.write(|w| {
         let same: Vec<Spend> = query(w.conn(), "WHERE month = ?1 AND source = ?2", [&s.month, &s.source])?;
-        match same.into_iter().next() {
-            Some(old) => {
-                s.id = old.id;
-                w.update(&old, &s)?;
-            }
-            None => {
-                if s.id.is_nil() {
-                    s.id = crate::domain::new_id();
-                }
-                w.insert(&s)?;
-            }
-        }
+        put(w, same.into_iter().next(), &mut s, |s| &mut s.id)?;
         Ok(s.clone())
     })
 }
