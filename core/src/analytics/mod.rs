@@ -1063,14 +1063,11 @@ pub fn drill(conn: &Connection, q: &DrillQuery, now: Timestamp, utc_offset_min: 
 
 /// The dashboard's tables as CSV (sections separated by a blank line).
 pub fn dashboard_csv(d: &Dashboard) -> String {
-    let mut out = String::new();
+    // Sections of different widths, quoted by the csv crate.
+    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
     let mut w = |line: Vec<String>| {
-        let cells: Vec<String> = line
-            .into_iter()
-            .map(|c| if c.contains([',', '"', '\n']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c })
-            .collect();
-        out.push_str(&cells.join(","));
-        out.push('\n');
+        // Writing to memory cannot fail.
+        let _ = if line.is_empty() { out.write_record([""]) } else { out.write_record(&line) };
     };
     let money = |c: i64| crate::desk::money::Money(c).to_string();
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_default();
@@ -1133,7 +1130,7 @@ pub fn dashboard_csv(d: &Dashboard) -> String {
             t.leads.to_string(),
         ]);
     }
-    out
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Saves this month's forecast once (the first time the dashboard is opened in the month on a
