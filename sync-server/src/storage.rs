@@ -829,6 +829,13 @@ impl Storage for SqliteStorage {
                     .is_some();
                 Ok(if moved_later { Ok(()) } else { Err("belongs to another rep".into()) })
             };
+            if rep && partition::manager_only(table) {
+                forbidden.push(FieldError::new(
+                    format!("changes[{}].table", idx[0]),
+                    format!("only a manager writes {table}"),
+                ));
+                continue;
+            }
             match &target {
                 None if rep => {
                     let allowed = partition::floor_table(table)

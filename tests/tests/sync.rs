@@ -539,3 +539,71 @@ async fn leads_the_floor_and_a_merge_travel_between_reps_and_the_manager() {
     assert_eq!(moved.customer_id, Some(robert.customer.id), "Bob's lead moved to Robert");
     assert_eq!(leads::settings(a.store.conn()).unwrap().weights.channel, 35);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approved_statement_reaches_its_rep_and_the_manager_only() {
+    use showroom_core::analytics::commissions::{self, Statement};
+    use showroom_core::domain::{CommissionPlan, Opportunity};
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("bo", "Bo Chen", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    let client = Client::new(&server.url()).unwrap();
+    let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
+    let mut b = Replica::sign_in(&client, dir.path(), "b", "bo").await;
+    let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
+    for r in [&mut a, &mut b, &mut m] {
+        r.sync(&client).await;
+    }
+    // Ana sells a car this month; the manager sets up a plan and approves her statement.
+    let c = new_customer(a.session.user_id, "Dana", "Whitfield");
+    let now = Timestamp::now();
+    let sold: Opportunity = serde_json::from_value(json!({
+        "id": new_id(), "customer_id": c.id, "lead_id": null, "vehicle_id": null,
+        "stage_id": showroom_core::pipeline::default_stage_id(10), "title": "2026 RAV4", "amount_cents": 3_500_000,
+        "owner_id": a.session.user_id, "status": "won", "expected_close": null, "lost_reason": "",
+        "stage_entered_at": now, "closed_at": now, "created_at": now, "updated_at": now, "deleted_at": null,
+        "gross_cents": 250_000
+    }))
+    .unwrap();
+    a.store.write(|w| w.insert(&c).and_then(|_| w.insert(&sold))).unwrap();
+    a.sync(&client).await;
+    m.sync(&client).await;
+    let plan = CommissionPlan {
+        id: new_id(),
+        name: "Standard".into(),
+        flat_per_unit_cents: 10_000,
+        gross_percent_bp: 2_000,
+        minimum_per_deal_cents: 0,
+        tiers: vec![],
+        csat_bonus_cents: 0,
+        csat_min_tenths: 0,
+        user_ids: vec![a.session.user_id],
+    };
+    m.store.write(|w| w.insert(&plan)).unwrap();
+    let month = now.date().format("%Y-%m").to_string();
+    let approved = commissions::approve(&mut m.store, a.session.user_id, &month, 0).unwrap();
+    // $100 + 20% of $2,500.
+    assert_eq!(approved.total_cents, 60_000);
+    m.sync(&client).await;
+    assert!(m.store.refused_changes().unwrap().is_empty());
+    a.sync(&client).await;
+    b.sync(&client).await;
+    let mine: Statement = get(a.store.conn(), approved.id).unwrap();
+    assert_eq!((mine.total_cents, mine.approved_by), (60_000, Some(m.session.user_id)));
+    assert!(get::<Statement>(b.store.conn(), approved.id).is_err(), "another rep does not receive it");
+    // Ana cannot approve (or change) a statement herself: the server refuses it, naming why.
+    let mut forged = mine.clone();
+    forged.id = new_id();
+    forged.total_cents = 9_999_999;
+    a.store.write(|w| w.insert(&forged)).unwrap();
+    a.sync(&client).await;
+    let refused = a.store.refused_changes().unwrap();
+    assert!(
+        !refused.is_empty() && refused.iter().all(|r| r.reason.contains("only a manager writes commission_statements")),
+        "{refused:?}"
+    );
+    m.sync(&client).await;
+    assert!(get::<Statement>(m.store.conn(), forged.id).is_err());
+}

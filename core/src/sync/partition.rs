@@ -41,10 +41,10 @@ pub fn home(table: &str) -> Option<Home> {
         | "floor_checkins"
         | "goals"
         | "commission_plans"
-        | "commission_statements"
         | "marketing_spend"
         | "forecast_snapshots" => Home::Shared,
-        "customers" => Home::Own,
+        // A rep's commission statement is theirs to see (and their manager's), nobody else's.
+        "customers" | "commission_statements" => Home::Own,
         "leads" => Home::Lead,
         "opportunities" | "activities" | "interactions" | "quotes" | "sales_orders" | "test_drives" | "surveys"
         | "referrals" => Home::Field("customer_id"),
@@ -59,6 +59,7 @@ pub fn owner_field(table: &str) -> Option<&'static str> {
     match table {
         "customers" => Some("owner_id"),
         "leads" => Some("assignee_id"),
+        "commission_statements" => Some("user_id"),
         _ => None,
     }
 }
@@ -72,6 +73,12 @@ pub fn placement_fields(table: &str) -> &'static [&'static str] {
         Some(Home::Parent { field: "lead_id", .. }) => &["lead_id"],
         _ => &[],
     }
+}
+
+/// Rows only a manager writes even where a rep may read them (a rep's own commission statement:
+/// approving it is the manager's call).
+pub fn manager_only(table: &str) -> bool {
+    table == "commission_statements"
 }
 
 /// Shared tables the whole floor writes, reps included: the showroom traffic log and the up
