@@ -1164,6 +1164,27 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
     let pdf_path =
         toast.text().await.unwrap().split("Saved ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
     shot(&ui.display, "52-commission-statement");
+    // Goals & plans: the team's unit goal for this month, saved.
+    let tab =
+        ui.find(By::XPath("//button[@role='tab'][normalize-space(.)='Goals & plans']"), "Goals & plans", 10).await;
+    ui.activate(&tab, "Goals & plans").await;
+    // Wait for the stored goals to load into the table (the demo sets this month's).
+    let mut team = ui.find(By::Css("[aria-label='Units goal of Team']"), "the team's unit goal", 20).await;
+    for _ in 0..50 {
+        team = ui.find(By::Css("[aria-label='Units goal of Team']"), "the team's unit goal", 5).await;
+        if team.prop("value").await.ok().flatten().is_some_and(|v| v != "0") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    team.clear().await.unwrap();
+    team.send_keys("64").await.unwrap();
+    let save = ui
+        .find(By::XPath("//tr[@data-goal-row='Team']//button[normalize-space(.)='Save']"), "save the team goal", 5)
+        .await;
+    ui.activate(&save, "Save").await;
+    ui.wait_text(".toast-body > span", "Goal saved").await;
+    shot(&ui.display, "53-goals-and-plans");
     ui.driver.quit().await.unwrap();
 
     let csv = std::fs::read_to_string(&csv_path).unwrap_or_else(|e| panic!("{csv_path}: {e}"));
@@ -1179,4 +1200,12 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
         .query_row("SELECT count(*) FROM commission_statements WHERE approved_at IS NOT NULL", [], |r| r.get(0))
         .unwrap();
     assert_eq!(approved, 1);
+    let team_goal: i64 = conn
+        .query_row(
+            "SELECT units FROM goals WHERE user_id IS NULL AND month = strftime('%Y-%m', 'now', 'localtime')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(team_goal, 64, "saving again replaced the demo's goal");
 }

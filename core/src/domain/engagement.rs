@@ -142,7 +142,7 @@ pub struct Referral {
     pub created_at: Timestamp,
 }
 
-/// A monthly target for a rep (or, with no user, the team).
+/// A monthly target for a rep, a team, or (with neither) the whole dealership.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Goal {
     pub id: Uuid,
@@ -161,9 +161,6 @@ impl Goal {
         let mut c = Checker::default();
         if NaiveDate::parse_from_str(&format!("{}-01", self.month.trim()), "%Y-%m-%d").is_err() {
             c.error("month", format!("{:?} is not a month such as 2026-11", self.month));
-        }
-        if self.user_id.is_none() && self.team_id.is_none() {
-            c.error("user_id", "a goal belongs to a rep or a team");
         }
         for (f, v) in [
             ("units", i64::from(self.units)),
@@ -312,7 +309,7 @@ mod tests {
             activities: 0,
         };
         let fields: Vec<_> = g.validate().unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["month", "user_id", "gross_cents"]);
+        assert_eq!(fields, ["month", "gross_cents"]);
         let mut p = CommissionPlan {
             id: Uuid::nil(),
             name: "Standard".into(),

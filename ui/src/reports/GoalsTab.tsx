@@ -50,7 +50,7 @@ export function GoalsTab({ staff }: { staff: Staff }) {
             {[{ id: null as string | null, name: "Team" }, ...reps.map((r) => ({ id: r.id as string | null, name: r.name }))].map((who) => {
               const g = goalFor(who.id);
               const key = who.id ?? "team";
-              return <GoalRow key={key + month} name={who.name} goal={g} onSave={(x) => void saveGoal(x, key)} error={Object.entries(errors).filter(([k]) => k.startsWith(`${key}.`)).map(([, v]) => v).join("; ")} />;
+              return <GoalRow key={`${key}-${month}-${g.id}`} name={who.name} goal={g} onSave={(x) => void saveGoal(x, key)} error={Object.entries(errors).filter(([k]) => k.startsWith(`${key}.`)).map(([, v]) => v).join("; ")} />;
             })}
           </tbody>
         </table>
