@@ -692,23 +692,44 @@ pub fn route_new(store: &mut Store, clock: Clock) -> Result<Vec<Routed>> {
     store.write(|w| {
         let mut reps = rep_states(w, &s, clock)?;
         let mut out = Vec::new();
+        // At most 500 a round (the desktop routes every 20 s), oldest first.
         let waiting: Vec<Lead> = query(
             w.conn(),
-            "WHERE assignee_id IS NULL AND status = 'new' AND deleted_at IS NULL AND merged_into IS NULL ORDER BY received_at",
+            "WHERE assignee_id IS NULL AND status = 'new' AND deleted_at IS NULL AND merged_into IS NULL
+             ORDER BY received_at LIMIT 500",
             [],
         )?;
+        if !reps.iter().any(|r| r.available) {
+            // Nobody can take a lead now: say so once instead of once per lead.
+            return Ok(waiting
+                .first()
+                .map(|l| Routed {
+                    lead_id: l.id,
+                    rep_id: None,
+                    reason: format!(
+                        "{} leads wait: no rep is available now (working hours, check-outs)",
+                        waiting.len()
+                    ),
+                })
+                .into_iter()
+                .collect());
+        }
+        // Passed on: assigned within the last day and not answered by the deadline (older leads
+        // are the manager's to reassign by hand, not bounced around for ever).
         let deadline = Timestamp::from_millis(clock.now.millis() - i64::from(s.response_minutes) * 60_000);
+        let day_ago = Timestamp::from_millis(clock.now.millis() - 86_400_000);
         let late: Vec<Lead> = query(
             w.conn(),
             "WHERE assignee_id IS NOT NULL AND status = 'new' AND first_response_at IS NULL AND assigned_at < ?1
-             AND deleted_at IS NULL AND merged_into IS NULL ORDER BY received_at",
-            [deadline.to_string()],
+             AND assigned_at >= ?2 AND deleted_at IS NULL AND merged_into IS NULL ORDER BY received_at LIMIT 500",
+            [deadline.to_string(), day_ago.to_string()],
         )?;
         for (lead, is_late) in waiting.into_iter().map(|l| (l, false)).chain(late.into_iter().map(|l| (l, true))) {
             // Whoever had it already and let it run out is passed over.
             let tried: Vec<Uuid> = if is_late {
                 let mut stmt = w.conn().prepare_cached("SELECT rep_id FROM lead_assignments WHERE lead_id = ?1")?;
-                let ids: Vec<String> = stmt.query_map([lead.id.to_string()], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+                let ids: Vec<String> =
+                    stmt.query_map([lead.id.to_string()], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
                 ids.iter().filter_map(|i| i.parse().ok()).collect()
             } else {
                 Vec::new()

@@ -239,6 +239,9 @@ fn routing_follows_the_rules_logs_why_and_passes_on_a_lead_nobody_answered() {
     assert!(again.reason.starts_with("no first response within 5 min"), "{}", again.reason);
     let log = inbox::assignments(app.store().conn(), other).unwrap();
     assert_eq!(log.len(), 2);
+    // Two days on, a lead still unanswered is the manager's to reassign by hand: not bounced again.
+    let later = inbox::route_new(app.store_mut(), clock(2 * 24 * 60)).unwrap();
+    assert!(later.iter().all(|r| r.lead_id != other), "{later:?}");
 
     // Outside working hours nobody is available: the lead waits, with the reason.
     let mut s = app.lead_settings().unwrap();
