@@ -653,14 +653,10 @@ impl Showroom {
 
     pub fn save_event(&mut self, mut e: crate::domain::Event) -> Result<crate::domain::Event> {
         e.validate().map_err(CoreError::Validation)?;
-        self.store.write(|w| match w.get::<crate::domain::Event>(e.id) {
-            Ok(old) => w.update(&old, &e).map(|_| e.clone()),
-            Err(_) => {
-                if e.id.is_nil() {
-                    e.id = crate::domain::new_id();
-                }
-                w.insert(&e).map(|_| e.clone())
-            }
+        self.store.write(|w| {
+            let old = w.get::<crate::domain::Event>(e.id).ok();
+            w.put(old, &mut e, |e| &mut e.id)?;
+            Ok(e.clone())
         })
     }
 
@@ -696,19 +692,16 @@ impl Showroom {
             .unwrap_or_else(|| "Team".into())
     }
 
-    /// The dashboard's tables as a CSV file in `dir`.
-    pub fn export_dashboard_csv(&self, q: &crate::analytics::DashboardQuery, dir: &Path) -> Result<PathBuf> {
-        let d = crate::analytics::dashboard(self.store.conn(), q, Timestamp::now(), Self::offset_min())?;
-        let name = format!("Dashboard {} {} to {}.csv", self.dashboard_title(q), q.from, q.to);
-        Self::write_export(dir, &name, crate::analytics::dashboard_csv(&d).as_bytes())
-    }
-
-    /// The dashboard as a PDF file in `dir`.
-    pub fn export_dashboard_pdf(&self, q: &crate::analytics::DashboardQuery, dir: &Path) -> Result<PathBuf> {
+    /// The dashboard as a file in `dir`: `csv` (its tables) or `pdf`.
+    pub fn export_dashboard(&self, q: &crate::analytics::DashboardQuery, format: &str, dir: &Path) -> Result<PathBuf> {
         let d = crate::analytics::dashboard(self.store.conn(), q, Timestamp::now(), Self::offset_min())?;
         let who = self.dashboard_title(q);
-        let bytes = crate::pdf::dashboard_pdf(&self.letterhead(), &who, &d)?;
-        Self::write_export(dir, &format!("Dashboard {who} {} to {}.pdf", q.from, q.to), &bytes)
+        let (bytes, ext) = match format {
+            "csv" => (crate::analytics::dashboard_csv(&d).into_bytes(), "csv"),
+            "pdf" => (crate::pdf::dashboard_pdf(&self.letterhead(), &who, &d)?, "pdf"),
+            other => return Err(CoreError::field("format", format!("{other:?} is not csv or pdf"))),
+        };
+        Self::write_export(dir, &format!("Dashboard {who} {} to {}.{ext}", q.from, q.to), &bytes)
     }
 
     pub fn forecast_accuracy(&self) -> Result<crate::analytics::forecast::AccuracyReport> {

@@ -92,11 +92,11 @@ pub fn pipelines(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-fn is_won(s: &PipelineStage) -> bool {
+pub(crate) fn is_won(s: &PipelineStage) -> bool {
     s.name.eq_ignore_ascii_case("won")
 }
 
-fn is_lost(s: &PipelineStage) -> bool {
+pub(crate) fn is_lost(s: &PipelineStage) -> bool {
     s.name.eq_ignore_ascii_case("lost")
 }
 

@@ -422,10 +422,7 @@ pub fn drill(state: State<'_, AppState>, query: DrillQuery) -> R<Vec<DrillRow>> 
 #[tauri::command(async)]
 pub fn export_dashboard(state: State<'_, AppState>, query: DashboardQuery, format: String) -> R<String> {
     let dir = showroom_core::paths::documents_dir(&state.1);
-    with(&state, |a| {
-        if format == "pdf" { a.export_dashboard_pdf(&query, &dir) } else { a.export_dashboard_csv(&query, &dir) }
-            .map(|p| p.display().to_string())
-    })
+    with(&state, |a| a.export_dashboard(&query, &format, &dir).map(|p| p.display().to_string()))
 }
 
 #[tauri::command(async)]

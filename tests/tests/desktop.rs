@@ -105,16 +105,21 @@ impl Ui {
     }
 
     async fn wait_text(&self, css: &str, want: &str) -> WebElement {
-        let q = self
-            .driver
-            .query(By::Css(css))
-            .with_text(thirtyfour::stringmatch::StringMatch::new(want.to_string()).partial())
-            .wait(Duration::from_secs(15), Duration::from_millis(100))
-            .first()
-            .await;
-        match q {
-            Ok(e) => e,
-            Err(e) => self.fail(format!("{css} never showed {want:?}: {e}")),
+        // A toast that leaves while its text is read goes stale: look again.
+        let mut tries = 0;
+        loop {
+            let q = self
+                .driver
+                .query(By::Css(css))
+                .with_text(thirtyfour::stringmatch::StringMatch::new(want.to_string()).partial())
+                .wait(Duration::from_secs(15), Duration::from_millis(100))
+                .first()
+                .await;
+            match q {
+                Ok(e) => return e,
+                Err(e) if tries < 3 && e.to_string().to_lowercase().contains("stale") => tries += 1,
+                Err(e) => self.fail(format!("{css} never showed {want:?}: {e}")),
+            }
         }
     }
 }

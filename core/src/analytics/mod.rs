@@ -739,7 +739,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         query(conn, "WHERE deleted_at IS NULL ORDER BY pipeline, position", [])?;
     let mut stage_rows: Vec<StageHealth> = stages
         .iter()
-        .filter(|s| !matches!(s.name.to_lowercase().as_str(), "won" | "lost"))
+        .filter(|s| !crate::pipeline::is_won(s) && !crate::pipeline::is_lost(s))
         .map(|s| StageHealth {
             stage_id: s.id,
             name: s.name.clone(),
@@ -1142,12 +1142,8 @@ pub fn snapshot_month(store: &mut Store, now: Timestamp, utc_offset_min: i32) ->
     if !have.is_empty() {
         return Ok(false);
     }
-    if let Some(me) = store.user_id() {
-        let role: Option<String> =
-            store.conn().query_row("SELECT role FROM users WHERE id = ?1", [me.to_string()], |r| r.get(0)).ok();
-        if role.as_deref() == Some("rep") {
-            return Ok(false);
-        }
+    if store.signed_in_as_rep() {
+        return Ok(false);
     }
     let deals = load_deals(store.conn())?;
     let stages: Vec<crate::domain::PipelineStage> = query(store.conn(), "", [])?;
@@ -1211,36 +1207,8 @@ pub fn backtest(conn: &Connection, now: Timestamp, months: usize) -> Result<fore
 
 /// Goals, plans and spend: saved one record per action, each checked field by field; only a
 /// manager (or a single-user device) sets them.
-pub fn require_manager(store: &Store, what: &str) -> Result<()> {
-    if let Some(me) = store.user_id() {
-        let role: Option<String> =
-            store.conn().query_row("SELECT role FROM users WHERE id = ?1", [me.to_string()], |r| r.get(0)).ok();
-        if role.as_deref() == Some("rep") {
-            return Err(CoreError::field("user_id", format!("only a manager {what}")));
-        }
-    }
-    Ok(())
-}
-
-/// Saves `new` over `old` (taking its id) or as a new row (with a fresh id when it has none).
-fn put<E: crate::store::Entity>(
-    w: &mut crate::store::Writer<'_>,
-    old: Option<E>,
-    new: &mut E,
-    id: fn(&mut E) -> &mut Uuid,
-) -> Result<()> {
-    match old {
-        Some(old) => {
-            *id(new) = old.id();
-            w.update(&old, new).map(|_| ())
-        }
-        None => {
-            if id(new).is_nil() {
-                *id(new) = crate::domain::new_id();
-            }
-            w.insert(new)
-        }
-    }
+pub(crate) fn require_manager(store: &Store, what: &str) -> Result<()> {
+    store.require_manager("user_id", what)
 }
 
 pub fn save_goal(store: &mut Store, mut g: Goal) -> Result<Goal> {
@@ -1258,7 +1226,7 @@ pub fn save_goal(store: &mut Store, mut g: Goal) -> Result<Goal> {
                 g.team_id.map(|u| u.to_string()).unwrap_or_default()
             ],
         )?;
-        put(w, same.into_iter().next(), &mut g, |g| &mut g.id)?;
+        w.put(same.into_iter().next(), &mut g, |g| &mut g.id)?;
         Ok(g.clone())
     })
 }
@@ -1268,7 +1236,7 @@ pub fn save_plan(store: &mut Store, mut p: CommissionPlan) -> Result<CommissionP
     p.validate().map_err(CoreError::Validation)?;
     store.write(|w| {
         let old = w.get::<CommissionPlan>(p.id).ok();
-        put(w, old, &mut p, |p| &mut p.id)?;
+        w.put(old, &mut p, |p| &mut p.id)?;
         Ok(p.clone())
     })
 }
@@ -1291,7 +1259,7 @@ pub fn save_spend(store: &mut Store, mut s: Spend) -> Result<Spend> {
     }
     store.write(|w| {
         let same: Vec<Spend> = query(w.conn(), "WHERE month = ?1 AND source = ?2", [&s.month, &s.source])?;
-        put(w, same.into_iter().next(), &mut s, |s| &mut s.id)?;
+        w.put(same.into_iter().next(), &mut s, |s| &mut s.id)?;
         Ok(s.clone())
     })
 }

@@ -4,7 +4,7 @@
 //! the whole floor through sync (reps may write these two tables).
 
 use super::inbox::Clock;
-use crate::domain::{Role, Timestamp, User, new_id};
+use crate::domain::{Timestamp, User, new_id};
 use crate::error::{CoreError, FieldError, Result};
 use crate::store::{Store, Writer, query};
 use serde::{Deserialize, Serialize};
@@ -119,18 +119,10 @@ fn rep(w: &Writer<'_>, id: Uuid) -> Result<User> {
 
 /// A rep may move only themselves; a manager moves anyone (and reorders the queue).
 fn may_act_for(store: &Store, user: Uuid) -> Result<()> {
-    let Some(me) = store.user_id() else { return Ok(()) };
-    if me == user {
+    if store.user_id() == Some(user) {
         return Ok(());
     }
-    let role: Option<Role> = store.conn().query_row("SELECT role FROM users WHERE id = ?1", [me.to_string()], |r| {
-        let s: String = r.get(0)?;
-        Ok(serde_json::from_value(serde_json::Value::String(s)).ok())
-    })?;
-    match role {
-        Some(Role::Rep) => Err(CoreError::field("user_id", "only a manager checks in or moves another rep")),
-        _ => Ok(()),
-    }
+    store.require_manager("user_id", "checks in or moves another rep")
 }
 
 /// Checks a rep in (to the back of the queue) or out for today.
@@ -168,13 +160,7 @@ pub fn check_in(store: &mut Store, user: Uuid, on_floor: bool, clock: Clock) -> 
 
 /// A manager's override: the queue in this order (every rep listed must be checked in).
 pub fn reorder(store: &mut Store, order: &[Uuid], clock: Clock) -> Result<Rotation> {
-    if let Some(me) = store.user_id() {
-        let role: String =
-            store.conn().query_row("SELECT role FROM users WHERE id = ?1", [me.to_string()], |r| r.get(0))?;
-        if role == "rep" {
-            return Err(CoreError::field("order", "only a manager reorders the up rotation"));
-        }
-    }
+    store.require_manager("order", "reorders the up rotation")?;
     let day = clock.local_day();
     store.write(|w| {
         let all = today_checkins(w.conn(), day)?;

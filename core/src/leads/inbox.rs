@@ -551,19 +551,9 @@ pub fn convert(store: &mut Store, lead_id: Uuid, link_to: Option<Uuid>, clock: C
     })
 }
 
-fn require_manager(store: &Store, what: &str) -> Result<()> {
-    let Some(me) = store.user_id() else { return Ok(()) };
-    let role: Option<String> =
-        store.conn().query_row("SELECT role FROM users WHERE id = ?1", [me.to_string()], |r| r.get(0)).ok();
-    match role.as_deref() {
-        Some("rep") => Err(CoreError::field("assignee_id", format!("only a manager {what}"))),
-        _ => Ok(()),
-    }
-}
-
 /// Assigns leads to a rep by hand (one transaction for the lot), each logged with `reason`.
 pub fn assign(store: &mut Store, leads: &[Uuid], rep: Uuid, reason: &str) -> Result<u32> {
-    require_manager(store, "assigns leads to other reps")?;
+    store.require_manager("assignee_id", "assigns leads to other reps")?;
     let by = store.user_id();
     let now = Timestamp::now();
     store.write(|w| {
@@ -685,7 +675,7 @@ pub struct Routed {
 /// A rep's device routes nothing: handing leads to other reps is a manager's call (the server
 /// would refuse it), so routing runs on a manager's or a single-user device.
 pub fn route_new(store: &mut Store, clock: Clock) -> Result<Vec<Routed>> {
-    if require_manager(store, "routes leads").is_err() {
+    if store.signed_in_as_rep() {
         return Ok(Vec::new());
     }
     let s = settings(store.conn())?;

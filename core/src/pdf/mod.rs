@@ -110,21 +110,7 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
     let title = if header.letterhead.name.is_empty() { "Showroom".to_string() } else { header.letterhead.name.clone() };
 
     // Header: logo and dealership left, quote identity right.
-    if let Some(logo) = header.letterhead.logo_bytes() {
-        d.logo(&logo);
-    }
-    d.text(&title, Style::Title);
-    d.text_right(kind_label(deal), Style::Heading);
-    d.newline(Style::Title);
-    let contact = [header.letterhead.address.as_str(), &header.letterhead.phone, &header.letterhead.email]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("  ·  ");
-    if !contact.is_empty() {
-        d.text(&contact, Style::Small);
-        d.newline(Style::Small);
-    }
+    letterhead_block(&mut d, &header.letterhead, kind_label(deal));
     let ident = [
         (!header.quote_number.is_empty()).then(|| format!("Quote {}", header.quote_number)),
         (!header.date.is_empty()).then(|| format!("Date {}", header.date)),
@@ -300,6 +286,7 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
     Ok(d.finish(&format!("{} — {}", title, kind_label(deal))))
 }
 
+/// Logo, dealership name and contact line on the left, `right` as the document's kind.
 fn letterhead_block(d: &mut Doc, l: &Letterhead, right: &str) {
     if let Some(logo) = l.logo_bytes() {
         d.logo(&logo);
@@ -317,7 +304,6 @@ fn letterhead_block(d: &mut Doc, l: &Letterhead, right: &str) {
         d.text(&contact, Style::Small);
         d.newline(Style::Small);
     }
-    d.rule();
 }
 
 /// A rep's monthly commission statement.
@@ -330,6 +316,7 @@ pub fn statement_pdf(
 ) -> Result<Vec<u8>> {
     let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
     letterhead_block(&mut d, l, "Commission statement");
+    d.rule();
     d.row(&format!("{rep} · {}", s.month), &format!("Plan: {plan}"), Style::Strong);
     d.section("Lines");
     for line in &s.lines {
@@ -351,6 +338,7 @@ pub fn statement_pdf(
 pub fn dashboard_pdf(l: &Letterhead, who: &str, dash: &crate::analytics::Dashboard) -> Result<Vec<u8>> {
     let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
     letterhead_block(&mut d, l, "Sales dashboard");
+    d.rule();
     d.row(&format!("{who} · {} to {}", dash.from, dash.to), "", Style::Strong);
     let pct = |v: Option<f64>| v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "–".into());
     d.section("Sales");

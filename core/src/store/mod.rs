@@ -105,6 +105,23 @@ impl Store {
     }
 
     /// The user this device acts as; stamped on every change record.
+    /// Whether the signed-in user is a rep. With nobody signed in (a single-user device) the person
+    /// at the keyboard runs the dealership and counts as a manager.
+    pub fn signed_in_as_rep(&self) -> bool {
+        let Some(me) = self.user_id else { return false };
+        self.conn
+            .query_row("SELECT role FROM users WHERE id = ?1", [me.to_string()], |r| r.get::<_, String>(0))
+            .is_ok_and(|role| role == "rep")
+    }
+
+    /// Refuses a manager's action to a signed-in rep, naming `field`: "only a manager {what}".
+    pub fn require_manager(&self, field: &str, what: &str) -> Result<()> {
+        if self.signed_in_as_rep() {
+            return Err(CoreError::field(field, format!("only a manager {what}")));
+        }
+        Ok(())
+    }
+
     pub fn set_user(&mut self, user: Option<Uuid>) -> Result<()> {
         match user {
             Some(u) => meta_set(&self.conn, "user_id", &u.to_string())?,
@@ -309,6 +326,23 @@ impl Writer<'_> {
             .filter_map(|(n, _)| fields.get(*n).filter(|v| !record::travels_empty::<E>(n, v, &fields)).map(|v| (*n, v)))
             .collect();
         self.record_changes::<E>(e.id(), &changed)
+    }
+
+    /// Saves `new` over `old` (taking its id) or, with no `old`, as a new row (with a fresh id when
+    /// it has none). `id` reaches the entity's id field.
+    pub fn put<E: Entity>(&mut self, old: Option<E>, new: &mut E, id: fn(&mut E) -> &mut Uuid) -> Result<()> {
+        match old {
+            Some(old) => {
+                *id(new) = old.id();
+                self.update(&old, new).map(|_| ())
+            }
+            None => {
+                if id(new).is_nil() {
+                    *id(new) = crate::domain::new_id();
+                }
+                self.insert(new)
+            }
+        }
     }
 
     /// Writes the fields of `new` that differ from `old` (the stored row), reindexes it, and records

@@ -2,7 +2,7 @@
 // one-click convert into customer + deal), the showroom floor (traffic log and up rotation),
 // possible duplicates with a field-by-field merge, lead file import, and event mode.
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { Captured, Channel, Inbox, InboxFilter, InboxItem, LeadAssignment, Staff } from "../bindings";
+import type { Channel, Inbox, InboxFilter, InboxItem, LeadAssignment, Staff } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
 import { CHANNELS, channelLabel, minutesSince, scoreTone, waited } from "../lib/leads";
@@ -219,4 +219,3 @@ function LeadDetail({ item, onClose, onConvert, onOpenCustomer }: { item: InboxI
   );
 }
 
-export type { Captured };
