@@ -33,6 +33,8 @@ pub struct AppStatus {
     /// Moves when a sync brings data from the server: open views reload quietly when it changes.
     #[ts(type = "number")]
     pub data_version: i64,
+    /// The core's clock (pinned in tests and demos by `SHOWROOM_NOW`): the UI reads "now" from it.
+    pub now: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -270,6 +272,7 @@ impl Showroom {
             ),
             sync_attention: self.store.sync_attention()?,
             data_version: self.store.sync_cursor()?,
+            now: Timestamp::now(),
         })
     }
 

@@ -142,7 +142,7 @@ fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 fn now_ms() -> u64 {
-    chrono::Utc::now().timestamp_millis().max(0) as u64
+    showroom_core::domain::Timestamp::now().millis().max(0) as u64
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {

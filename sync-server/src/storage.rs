@@ -432,7 +432,7 @@ impl SqliteStorage {
         row: Uuid,
         fields: Map<String, Value>,
     ) -> Result<()> {
-        let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+        let now_ms = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
         let hlc = clock.tick(now_ms);
         let row_text = row.to_string();
         tx.prepare_cached(
@@ -594,7 +594,7 @@ impl Storage for SqliteStorage {
                 user.name,
                 role.as_str(),
                 password_hash,
-                now_text(chrono::Utc::now().timestamp_millis())
+                now_text(showroom_core::domain::Timestamp::now().millis())
             ],
         )?;
         // The staff list is shared reference data: every device of the dealership gets the user.
@@ -1242,7 +1242,7 @@ mod tests {
     }
 
     fn now() -> u64 {
-        chrono::Utc::now().timestamp_millis() as u64
+        showroom_core::domain::Timestamp::now().millis() as u64
     }
 
     fn wire(table: &str, row: Uuid, field: &str, value: Value, ms: u64) -> WireChange {

@@ -5,7 +5,34 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+use showroom_core::domain::{Timestamp, time::clock};
+
+/// The instant every end-to-end test's clock starts at: a Wednesday afternoon in the middle of a
+/// month, so "today", "this month" and "last month" hold data whatever day the suite runs (the
+/// dashboard test failed on the 1st of every month with the system clock).
+pub const PINNED_NOW: &str = "2026-11-18T16:30:00Z";
+
+/// Pins this test process's clock (once, at [`PINNED_NOW`]) and returns the pinned clock's reading
+/// now, for a process about to start: every process of a run then shares one timeline that starts
+/// at the pin and runs forward in real time.
+pub fn pinned_now() -> String {
+    static START: OnceLock<Instant> = OnceLock::new();
+    let pin = clock::parse(PINNED_NOW).expect("PINNED_NOW is an instant");
+    let start = *START.get_or_init(|| {
+        clock::start_at(pin);
+        Instant::now()
+    });
+    Timestamp::from_millis(pin.millis() + start.elapsed().as_millis() as i64).to_string()
+}
+
+/// Gives a command the pinned clock and a fixed time zone (UTC), so what it computes does not
+/// depend on the day or the machine's zone.
+pub fn pin(cmd: &mut Command) -> &mut Command {
+    cmd.env(clock::ENV, pinned_now()).env("TZ", "UTC")
+}
 
 /// The target directory's profile folder (…/target/debug) that holds the binaries under test.
 pub fn bin_dir() -> PathBuf {
@@ -132,7 +159,7 @@ pub fn tauri_driver(display: &Display) -> (Guard, u16) {
     let native = tool("WebKitWebDriver").expect("WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)");
     let port = free_port();
     let native_port = free_port();
-    let child = Command::new(driver)
+    let child = pin(&mut Command::new(driver))
         .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
         .arg("--native-driver")
         .arg(native)
@@ -151,7 +178,7 @@ pub fn tauri_driver(display: &Display) -> (Guard, u16) {
 
 /// Runs the `showroom` CLI with a data dir and returns (exit code, stdout, stderr).
 pub fn showroom(data_dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(binary("showroom"))
+    let out = pin(&mut Command::new(binary("showroom")))
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
@@ -203,7 +230,7 @@ impl SyncServer {
     /// Runs an admin command against the database; returns stdout, panics with stderr on failure.
     pub fn admin(&self, args: &[&str], password: Option<&str>) -> String {
         let mut cmd = Command::new(binary("showroom-sync"));
-        cmd.arg("--db").arg(&self.db).args(args).stdin(Stdio::null());
+        pin(&mut cmd).arg("--db").arg(&self.db).args(args).stdin(Stdio::null());
         if let Some(p) = password {
             cmd.env("SHOWROOM_SYNC_PASSWORD", p);
         }
@@ -230,7 +257,7 @@ impl SyncServer {
     /// (Re)starts the process on the same port and waits until it answers.
     pub fn restart(&mut self) {
         self.guard = None;
-        let child = Command::new(binary("showroom-sync"))
+        let child = pin(&mut Command::new(binary("showroom-sync")))
             .arg("--db")
             .arg(&self.db)
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])

@@ -110,7 +110,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
 #[test]
 fn data_dir_comes_from_the_environment_when_no_flag_is_given() {
     let data = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(showroom_e2e::binary("showroom"))
+    let out = showroom_e2e::pin(&mut std::process::Command::new(showroom_e2e::binary("showroom")))
         .args(["export", "--format", "json"])
         .env("SHOWROOM_DATA_DIR", data.path())
         .output()

@@ -604,7 +604,7 @@ async fn completing_a_test_drive_on_today_moves_the_deal_by_itself() {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        let soon = chrono::Utc::now() + chrono::Duration::minutes(30);
+        let soon = showroom_core::domain::Timestamp::now().0 + chrono::Duration::minutes(30);
         conn.execute(
             "UPDATE activities SET kind = 'test_drive', subject = 'Test drive the demo car', due_at = ?2 WHERE id = ?1",
             rusqlite::params![a, soon.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()],
@@ -808,6 +808,7 @@ async fn a_test_drive_is_booked_once_per_slot_and_survey_answers_are_checked() {
 /// may route and reorder like a manager), prepared through the core like a synced team would be.
 fn floor_data(extra: impl FnOnce(&mut showroom_core::Showroom)) -> tempfile::TempDir {
     use showroom_core::domain::{Role, Timestamp, User, new_id};
+    showroom_e2e::pinned_now();
     let data = tempfile::tempdir().unwrap();
     let mut app = showroom_core::Showroom::open(data.path()).unwrap();
     app.start_empty().unwrap();
@@ -898,8 +899,9 @@ async fn a_walk_in_is_quick_added_by_keyboard_and_an_internet_lead_is_converted_
     let converted: i64 = conn
         .query_row(
             "SELECT count(*) FROM leads l JOIN opportunities o ON o.lead_id = l.id WHERE l.status = 'converted'
-             AND o.created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 minutes')",
-            [],
+             AND o.created_at > ?1",
+            [showroom_core::domain::Timestamp::from_millis(showroom_core::domain::Timestamp::now().millis() - 600_000)
+                .to_string()],
             |r| r.get(0),
         )
         .unwrap();
@@ -1207,8 +1209,8 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
     assert_eq!(approved, 1);
     let team_goal: i64 = conn
         .query_row(
-            "SELECT units FROM goals WHERE user_id IS NULL AND month = strftime('%Y-%m', 'now', 'localtime')",
-            [],
+            "SELECT units FROM goals WHERE user_id IS NULL AND month = ?1",
+            [showroom_core::domain::Timestamp::now().0.format("%Y-%m").to_string()],
             |r| r.get(0),
         )
         .unwrap();

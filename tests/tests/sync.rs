@@ -395,7 +395,7 @@ async fn the_cli_syncs_headless_with_a_password_from_the_environment() {
     let csv = dir.path().join("walk-ins.csv");
     std::fs::write(&csv, "first_name,last_name,email\nRosa,Diaz,rosa@example.com\nKai,Ono,kai@example.com\n").unwrap();
     let run = |args: &[&str], password: &str| {
-        let out = std::process::Command::new(showroom_e2e::binary("showroom"))
+        let out = showroom_e2e::pin(&mut std::process::Command::new(showroom_e2e::binary("showroom")))
             .arg("--data-dir")
             .arg(&data)
             .args(args)
@@ -439,7 +439,7 @@ async fn with_a_certificate_the_server_speaks_tls_only() {
     std::fs::write(&cert_pem, cert.cert.pem()).unwrap();
     std::fs::write(&key_pem, cert.signing_key.serialize_pem()).unwrap();
     let port = showroom_e2e::free_port();
-    let child = std::process::Command::new(showroom_e2e::binary("showroom-sync"))
+    let child = showroom_e2e::pin(&mut std::process::Command::new(showroom_e2e::binary("showroom-sync")))
         .arg("--db")
         .arg(dir.path().join("sync.sqlite3"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--tls-cert"])

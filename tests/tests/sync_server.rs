@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 fn admin(db: &std::path::Path, args: &[&str], password: Option<&str>) -> (bool, String) {
     let mut cmd = Command::new(binary("showroom-sync"));
-    cmd.arg("--db").arg(db).args(args).stdin(Stdio::null());
+    showroom_e2e::pin(&mut cmd).arg("--db").arg(db).args(args).stdin(Stdio::null());
     if let Some(p) = password {
         cmd.env("SHOWROOM_SYNC_PASSWORD", p);
     }
@@ -52,7 +52,7 @@ fn the_server_process_answers_health_refuses_public_plain_http_and_stops_gracefu
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sync.sqlite3");
     assert!(admin(&db, &["init", "--dealership", "Lakeside Motors"], None).0);
-    let mut child = Command::new(binary("showroom-sync"))
+    let mut child = showroom_e2e::pin(&mut Command::new(binary("showroom-sync")))
         .arg("--db")
         .arg(&db)
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -79,7 +79,7 @@ fn the_server_process_answers_health_refuses_public_plain_http_and_stops_gracefu
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 
-    let out = Command::new(binary("showroom-sync"))
+    let out = showroom_e2e::pin(&mut Command::new(binary("showroom-sync")))
         .arg("--db")
         .arg(&db)
         .args(["serve", "--listen", "0.0.0.0:0"])

@@ -1,6 +1,7 @@
 // The one adapter between the UI and the back end. Every call goes through `call`, which turns
 // whatever the bridge throws into an ApiError {code, message, fields}.
 import { invoke } from "@tauri-apps/api/core";
+import { syncClock } from "./lib/clock";
 import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
   Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
@@ -29,9 +30,15 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** Every status carries the core's clock: the UI's "now" follows it (pinned in tests). */
+function withClock(s: AppStatus): AppStatus {
+  syncClock(s.now);
+  return s;
+}
+
 export const api = {
-  status: () => call<AppStatus>("app_status"),
-  startEmpty: () => call<AppStatus>("start_empty"),
+  status: () => call<AppStatus>("app_status").then(withClock),
+  startEmpty: () => call<AppStatus>("start_empty").then(withClock),
   loadDemo: () => call<DemoSummary>("load_demo"),
   listCustomers: (query: CustomerQuery) => call<Page<Customer>>("list_customers", { query }),
   customerDetail: (id: string) => call<CustomerDetail>("customer_detail", { id }),

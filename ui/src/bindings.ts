@@ -27,7 +27,11 @@ sync_attention: number,
 /**
  * Moves when a sync brings data from the server: open views reload quietly when it changes.
  */
-data_version: number, };
+data_version: number, 
+/**
+ * The core's clock (pinned in tests and demos by `SHOWROOM_NOW`): the UI reads "now" from it.
+ */
+now: Timestamp, };
 
 export type SyncStatus = { "state": "local", pending: number, } | { "state": "syncing", pending: number, server: string, } | { "state": "synced", pending: number, server: string, at: string, } | { "state": "offline", pending: number, server: string, since: string, retry_in_s: number, } | { "state": "error", pending: number, server: string, message: string, } | { "state": "sign_in_needed", pending: number, server: string, message: string, };
 

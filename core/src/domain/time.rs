@@ -1,4 +1,5 @@
-//! Ids and time: UUIDv7 ids and UTC timestamps with one fixed, sortable text form.
+//! Ids and time: UUIDv7 ids, UTC timestamps with one fixed, sortable text form, and the one clock
+//! every "now" of the core reads ([`clock`]), so tests and demos can pin the date.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -17,8 +18,9 @@ pub fn new_id() -> Uuid {
 pub struct Timestamp(pub DateTime<Utc>);
 
 impl Timestamp {
+    /// The current instant of the process clock ([`clock`]): the system clock unless pinned.
     pub fn now() -> Self {
-        Self::from_millis(Utc::now().timestamp_millis())
+        Self::from_millis(Utc::now().timestamp_millis() + clock::offset_ms())
     }
 
     pub fn from_millis(ms: i64) -> Self {
@@ -63,6 +65,62 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// The process clock. "Now" is the system clock, unless it was pinned: then it starts at the pinned
+/// instant and runs forward in real time from there (timers, speed-to-lead clocks and sync keep
+/// working). Pinned by the `SHOWROOM_NOW` environment variable (an RFC 3339 instant such as
+/// `2026-11-18T16:30:00Z`, or a date `2026-11-18`, read at the first reading of the clock) in the
+/// CLI, the app and the server alike, or by [`clock::start_at`] in an in-process test. Tests pin it
+/// so that no result depends on the day they run ("this month" on the 1st is empty).
+pub mod clock {
+    use super::Timestamp;
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    /// The environment variable that pins the clock.
+    pub const ENV: &str = "SHOWROOM_NOW";
+
+    static OFFSET_MS: AtomicI64 = AtomicI64::new(0);
+    static FROM_ENV: Once = Once::new();
+
+    /// Milliseconds added to the system clock (0 unless pinned).
+    pub fn offset_ms() -> i64 {
+        FROM_ENV.call_once(|| {
+            if let Ok(text) = std::env::var(ENV) {
+                match parse(&text) {
+                    Some(at) => OFFSET_MS.store(at.millis() - system_ms(), Ordering::Relaxed),
+                    None => eprintln!(
+                        "{ENV}={text:?} is not an RFC 3339 instant or a YYYY-MM-DD date; using the system clock"
+                    ),
+                }
+            }
+        });
+        OFFSET_MS.load(Ordering::Relaxed)
+    }
+
+    /// Pins the clock: from now on it reads `at` and runs forward from there. Overrides `SHOWROOM_NOW`.
+    pub fn start_at(at: Timestamp) {
+        FROM_ENV.call_once(|| {});
+        OFFSET_MS.store(at.millis() - system_ms(), Ordering::Relaxed);
+    }
+
+    /// True when the clock does not read the system time.
+    pub fn is_pinned() -> bool {
+        offset_ms() != 0
+    }
+
+    /// An instant as `SHOWROOM_NOW` takes it: RFC 3339, or a date (noon UTC that day).
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        Timestamp::parse(text).or_else(|| {
+            let d = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+            Some(Timestamp(d.and_hms_opt(12, 0, 0)?.and_utc()))
+        })
+    }
+
+    fn system_ms() -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +132,13 @@ mod tests {
         assert_eq!(Timestamp::parse(&t.to_string()), Some(t));
         assert_eq!(Timestamp::parse("2025-11-27T18:01:26.007-05:00"), Some(t));
         assert_eq!(Timestamp::parse("yesterday"), None);
+    }
+
+    #[test]
+    fn the_pin_takes_an_instant_or_a_date() {
+        assert_eq!(clock::parse("2026-11-18T16:30:00Z").unwrap().to_string(), "2026-11-18T16:30:00.000Z");
+        assert_eq!(clock::parse("2026-11-18").unwrap().to_string(), "2026-11-18T12:00:00.000Z");
+        assert_eq!(clock::parse("the 18th"), None);
     }
 
     #[test]

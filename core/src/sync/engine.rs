@@ -29,11 +29,11 @@ fn lock(app: &Mutex<Showroom>) -> Result<std::sync::MutexGuard<'_, Showroom>> {
 }
 
 fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    crate::domain::Timestamp::now().millis()
 }
 
 fn now_text() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    crate::domain::Timestamp::now().0.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Turns a sign-in failure into errors next to the right field.

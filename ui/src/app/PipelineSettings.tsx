@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { ApiError, PipelineStage } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
+import { now as clockNow } from "../lib/clock";
 
 function uuid(): string {
   return crypto.randomUUID();
@@ -43,7 +44,7 @@ export function PipelineSettings() {
     void api.saveStage({ ...a, position: b.position }).then(() => api.saveStage({ ...b, position: a.position })).then(load);
   };
   const add = () => {
-    const now = new Date().toISOString();
+    const now = clockNow().toISOString();
     const last = stages[stages.length - 1];
     void save({
       id: uuid(), pipeline, name: "New stage", position: (last?.position ?? -1) + 1, probability: 50, colour: "#5e8bd6", idle_days: 5,
@@ -54,7 +55,7 @@ export function PipelineSettings() {
     const name = newName.trim();
     if (!name || pipelines.includes(name)) { setErrors({ pipeline: name ? `${name} exists already` : "type a name first" }); return; }
     setNewName("");
-    const now = new Date().toISOString();
+    const now = clockNow().toISOString();
     const base = ["New", "Contacted", "Proposal", "Negotiation", "Won", "Lost"];
     const probs = [10, 20, 50, 70, 100, 0];
     void Promise.all(base.map((n, i) => api.saveStage({
@@ -98,7 +99,7 @@ export function PipelineSettings() {
               <td className="stage-actions">
                 <div className="row-actions">
                   <button className="btn small" onClick={() => void save(s, `Saved ${s.name}`)}>Save</button>
-                  <button className="btn ghost small" onClick={() => void save({ ...s, deleted_at: new Date().toISOString() }, `Deleted ${s.name}`)}>Delete</button>
+                  <button className="btn ghost small" onClick={() => void save({ ...s, deleted_at: clockNow().toISOString() }, `Deleted ${s.name}`)}>Delete</button>
                 </div>
                 {errors[s.id] && <div className="field-error" role="alert" data-stage-error={s.name}>{errors[s.id]}</div>}
               </td>

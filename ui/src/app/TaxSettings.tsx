@@ -5,10 +5,11 @@ import type { ApiError, Jurisdiction, LeaseTax } from "../bindings";
 import { api } from "../api";
 import { Checkbox, Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
+import { now } from "../lib/clock";
 
 type RateRow = { name: string; rate: string };
 const blank = () => ({
-  code: "", name: "", effective_from: new Date().toISOString().slice(0, 10), doc_fee_cap: "", source: "",
+  code: "", name: "", effective_from: now().toISOString().slice(0, 10), doc_fee_cap: "", source: "",
   trade_in_reduces_taxable: true, rebates_taxable: true, lease_tax: "monthly" as LeaseTax, lease_taxes_cap_reduction: true,
   rates: [{ name: "", rate: "" }, { name: "", rate: "" }, { name: "", rate: "" }] as RateRow[],
 });

@@ -8,6 +8,7 @@ import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { localInput } from "../lib/format";
+import { nowMs } from "../lib/clock";
 
 type Errors = Record<string, string>;
 const errorsOf = (e: unknown): Errors => {
@@ -59,7 +60,7 @@ const KINDS: [ActivityKind, string][] = [["call", "Call"], ["email", "Email"], [
 export function NewTaskForm({ customer, deals, onDone, onCancel }: { customer: Customer; deals: Opportunity[]; onDone: () => void; onCancel: () => void }) {
   const [kind, setKind] = useState<ActivityKind>("call");
   const [subject, setSubject] = useState("");
-  const [due, setDue] = useState(localInput(new Date(Date.now() + 3600 * 1000)));
+  const [due, setDue] = useState(localInput(new Date(nowMs() + 3600 * 1000)));
   const [deal, setDeal] = useState(deals[0]?.id ?? "");
   const [errors, setErrors] = useState<Errors>({});
   const toast = useToast();
@@ -205,7 +206,7 @@ export function MessageDialog({ customer, onClose, onSent }: { customer: Custome
 }
 
 function nextHour(): Date {
-  const d = new Date(Date.now() + 3600 * 1000);
+  const d = new Date(nowMs() + 3600 * 1000);
   d.setMinutes(0, 0, 0);
   return d;
 }

@@ -6,13 +6,14 @@ import { api } from "../api";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
 import { formatCents } from "../lib/format";
+import { nowMs } from "../lib/clock";
 
 const STATUS: Record<VehicleStatus, string> = {
   available: "Available", reserved: "Reserved", in_transit: "In transit", on_hold: "On hold", sold: "Sold",
 };
 const CONDITION: Record<Condition, string> = { new: "New", used: "Used", cpo: "CPO" };
 
-export function daysInStock(v: Vehicle, now = Date.now()): number {
+export function daysInStock(v: Vehicle, now = nowMs()): number {
   return Math.max(0, Math.floor((now - new Date(v.received_at).getTime()) / 86_400_000));
 }
 

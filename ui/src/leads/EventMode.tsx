@@ -5,8 +5,9 @@ import type { Captured, Event } from "../bindings";
 import { api, fieldErrors } from "../api";
 import { Field } from "../components/Field";
 import { CaptureForm, blankCapture } from "./CaptureForm";
+import { now } from "../lib/clock";
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => now().toISOString().slice(0, 10);
 
 export function EventMode({ onExit }: { onExit: () => void }) {
   const [events, setEvents] = useState<Event[]>([]);

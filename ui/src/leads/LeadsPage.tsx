@@ -11,6 +11,7 @@ import { FloorTab } from "./FloorTab";
 import { DuplicatesTab } from "./DuplicatesTab";
 import { ImportTab } from "./ImportTab";
 import { EventMode } from "./EventMode";
+import { now as clockNow } from "../lib/clock";
 
 type Tab = "inbox" | "floor" | "duplicates" | "import";
 const TABS: [Tab, string][] = [["inbox", "Inbox"], ["floor", "Showroom floor"], ["duplicates", "Possible duplicates"], ["import", "Import"]];
@@ -55,7 +56,7 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
   const [picked, setPicked] = useState<string[]>([]);
   const [rep, setRep] = useState("");
   const [open, setOpen] = useState<InboxItem | null>(null);
-  const [now, setNow] = useState(new Date());
+  const [now, setNow] = useState(clockNow());
   const toast = useToast();
   const load = useCallback(() => {
     api.leadInbox(filter).then((i) => { setInbox(i); setPicked((p) => p.filter((id) => i.items.some((x) => x.lead.id === id))); })
@@ -63,7 +64,7 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
   }, [filter, toast]);
   useEffect(load, [load, dataVersion]);
   // The speed-to-lead clocks tick.
-  useEffect(() => { const t = setInterval(() => setNow(new Date()), 1000); return () => clearInterval(t); }, []);
+  useEffect(() => { const t = setInterval(() => setNow(clockNow()), 1000); return () => clearInterval(t); }, []);
   const reps = useMemo(() => (staff?.users ?? []).filter((u) => u.role === "rep"), [staff]);
   const set = (patch: Partial<InboxFilter>) => setFilter((f) => ({ ...f, ...patch }));
 

@@ -1,4 +1,5 @@
 // Display formatting. Pure functions, unit-tested in format.test.ts.
+import { now as clockNow } from "./clock";
 
 /** "+14155552671" -> "(415) 555-2671"; other countries keep E.164 with a space after the code. */
 export function formatPhone(e164: string | null | undefined): string {
@@ -20,7 +21,7 @@ export function formatCents(cents: number | null | undefined): string {
 }
 
 /** Short relative day label for timelines: "Today", "Yesterday", "Mon 3 Nov", "3 Nov 2025". */
-export function dayLabel(iso: string, now: Date = new Date()): string {
+export function dayLabel(iso: string, now: Date = clockNow()): string {
   const d = new Date(iso);
   const startOf = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
   const days = Math.round((startOf(now) - startOf(d)) / 86_400_000);
@@ -51,7 +52,7 @@ export function initials(p: { first_name: string; last_name: string }): string {
 }
 
 /** Groups items by calendar day (newest first as given), keeping order. */
-export function groupByDay<T>(items: T[], at: (t: T) => string, now: Date = new Date()): [string, T[]][] {
+export function groupByDay<T>(items: T[], at: (t: T) => string, now: Date = clockNow()): [string, T[]][] {
   const out: [string, T[]][] = [];
   for (const it of items) {
     const label = dayLabel(at(it), now);

@@ -1,5 +1,6 @@
 // Lead helpers shared by the lead screens: channel names, the speed-to-lead clock, and the
 // mapping between the import preview and the preset format.
+import { now as clockNow } from "./clock";
 import type { Channel } from "../bindings";
 
 export const CHANNELS: [Channel, string][] = [
@@ -22,7 +23,7 @@ export function waited(minutes: number, seconds?: number): string {
 }
 
 /** Minutes a lead has waited since `receivedIso`, at `now`. */
-export function minutesSince(receivedIso: string, now: Date = new Date()): number {
+export function minutesSince(receivedIso: string, now: Date = clockNow()): number {
   return Math.max(0, Math.floor((now.getTime() - new Date(receivedIso).getTime()) / 60000));
 }
 

@@ -1,9 +1,10 @@
 // Date ranges for the dashboards, in local calendar days (YYYY-MM-DD, inclusive).
+import { now as clockNow } from "./clock";
 export type RangeId = "this_month" | "last_month" | "last_90" | "this_year" | "custom";
 
 const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 
-export function rangeOf(id: RangeId, now: Date = new Date()): { from: string; to: string } {
+export function rangeOf(id: RangeId, now: Date = clockNow()): { from: string; to: string } {
   const y = now.getFullYear();
   const m = now.getMonth();
   switch (id) {
@@ -19,7 +20,7 @@ export function rangeOf(id: RangeId, now: Date = new Date()): { from: string; to
 }
 
 /** "YYYY-MM" of a date. */
-export const monthOf = (d: Date = new Date()) => iso(d).slice(0, 7);
+export const monthOf = (d: Date = clockNow()) => iso(d).slice(0, 7);
 
 /** 0.4235 → "42%"; null → "–". */
 export const pct = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(digits)}%`);

@@ -1,4 +1,5 @@
 // Words for the sync state, shared by the status bar and Settings. Pure, so it is unit-tested.
+import { now as clockNow } from "./clock";
 import type { SyncStatus } from "../bindings";
 
 export type Tone = "ok" | "warn" | "err" | "idle";
@@ -9,7 +10,7 @@ export function changes(n: number): string {
 }
 
 /** "just now", "4 min ago", "2 h ago", or the date for older times. */
-export function ago(iso: string, now: Date = new Date()): string {
+export function ago(iso: string, now: Date = clockNow()): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return "";
   const s = Math.max(0, Math.round((now.getTime() - t.getTime()) / 1000));
@@ -25,7 +26,7 @@ function clock(iso: string): string {
 }
 
 /** The one-line summary, its tone, and whether a Retry/Sign-in action fits. */
-export function syncSummary(s: SyncStatus, now: Date = new Date()): { text: string; tone: Tone; action: "retry" | "sign-in" | null } {
+export function syncSummary(s: SyncStatus, now: Date = clockNow()): { text: string; tone: Tone; action: "retry" | "sign-in" | null } {
   const waiting = s.pending > 0 ? ` · ${changes(s.pending)} waiting` : "";
   switch (s.state) {
     case "local":

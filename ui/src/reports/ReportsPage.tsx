@@ -14,6 +14,7 @@ import { formatDollars, shortDate } from "../lib/format";
 import { pct, rangeOf, units, type RangeId } from "../lib/ranges";
 import { CommissionsTab } from "./CommissionsTab";
 import { GoalsTab } from "./GoalsTab";
+import { now } from "../lib/clock";
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip, Legend, Filler);
 
@@ -70,7 +71,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
   useEffect(load, [load, dataVersion]);
   useEffect(() => {
     if (!rep) return;
-    const end = new Date(); end.setHours(23, 59, 59, 999);
+    const end = now(); end.setHours(23, 59, 59, 999);
     api.today(end.toISOString()).then(setToday).catch(() => setToday(null));
   }, [rep]);
   const reps = staff.users.filter((u) => u.role === "rep");

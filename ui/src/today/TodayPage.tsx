@@ -8,6 +8,7 @@ import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { formatPhone, localInput, timeOfDay, shortDate } from "../lib/format";
 import { openUrl } from "@tauri-apps/plugin-opener";
+import { now, nowMs } from "../lib/clock";
 
 const KINDS: [ActivityKind, string][] = [
   ["call", "Call"], ["email", "Email"], ["sms", "Text"], ["meeting", "Meeting"], ["test_drive", "Test drive"], ["follow_up", "Follow-up"], ["delivery", "Delivery"],
@@ -15,7 +16,7 @@ const KINDS: [ActivityKind, string][] = [
 const kindLabel = (k: ActivityKind) => KINDS.find(([x]) => x === k)?.[1] ?? k;
 
 function endOfToday(): string {
-  const d = new Date();
+  const d = now();
   d.setHours(23, 59, 59, 999);
   return d.toISOString();
 }
@@ -64,7 +65,7 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer:
     <>
       <header className="page-header">
         <h1 className="page-title">Today</h1>
-        <span className="page-count">{new Date().toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" })}</span>
+        <span className="page-count">{now().toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" })}</span>
       </header>
       <div className="today-page">
         {!today ? <p className="muted" aria-busy="true">Loading…</p> : (
@@ -85,7 +86,7 @@ function CompleteForm({ item, checklist, onCancel, onDone }: { item: TodayItem; 
   const [next, setNext] = useState(false);
   const [kind, setKind] = useState<ActivityKind>("call");
   const [subject, setSubject] = useState("");
-  const [due, setDue] = useState(localInput(new Date(Date.now() + 24 * 3600 * 1000)));
+  const [due, setDue] = useState(localInput(new Date(nowMs() + 24 * 3600 * 1000)));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const submit = async () => {
     try {
