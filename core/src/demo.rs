@@ -480,6 +480,8 @@ fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, a
         cadence: String::new(),
         cadence_stopped: String::new(),
         merged_into: None,
+        original: String::new(),
+        intake_warnings: Vec::new(),
     };
     // Scored as it was when it arrived.
     let scored = crate::leads::scoring::score(

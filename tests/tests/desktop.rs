@@ -968,6 +968,53 @@ async fn the_up_rotation_gives_the_walk_in_to_the_next_rep_and_the_floor_log_bec
     assert_eq!(ups, 1);
 }
 
+/// A vendor feed shaped like the ADF 1.0 sample (pseudo-declarations, a number that cannot be a
+/// phone) plus one with bare ampersands and HTML in the comments: imported from the Import screen,
+/// each lead shows what was repaired and the record as it arrived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_vendor_feed_is_imported_and_the_lead_shows_its_repairs_and_original() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = floor_data(|_| {});
+    let file = data.path().join("vendor-feed.xml");
+    let spec = include_str!("../../core/tests/fixtures/adf/01-spec-sample.xml");
+    let html = include_str!("../../core/tests/fixtures/adf/04-bare-ampersands-and-html.xml");
+    let second = &html[html.find("<prospect>").unwrap()..html.find("</adf>").unwrap()];
+    std::fs::write(&file, spec.replace("</adf>", &format!("{second}</adf>"))).unwrap();
+    let ui = launch(data.path()).await;
+    go_leads(&ui, "Import").await;
+    ui.input("lead_file").await.send_keys(file.to_str().unwrap()).await.unwrap();
+    ui.wait_text(".lead-import", "2 records").await;
+    let import =
+        ui.find(By::XPath("//button[normalize-space(.)='Import'][not(@role='tab')]"), "the Import button", 10).await;
+    ui.click(&import, "Import").await;
+    ui.wait_text("[data-import-summary]", "Imported.").await;
+    go_leads(&ui, "Inbox").await;
+    let row = ui.find(By::Css("tr[data-lead='John Doe']"), "the spec sample's lead", 20).await;
+    ui.activate(&row, "John Doe").await;
+    ui.wait_text("[aria-label='Read with repairs'] li.warn", "Phone could not be read: 393-999-3922").await;
+    ui.wait_text("[aria-label='Read with repairs']", "the ADF declaration <?ADF VERSION").await;
+    let summary = ui.find(By::XPath("//summary[contains(., 'Original record as received')]"), "original", 10).await;
+    ui.click(&summary, "Original record").await;
+    ui.wait_text(".original-record pre", "<phone>393-999-3922</phone>").await;
+    shot(&ui.display, "47-lead-read-with-repairs");
+    ui.click(&ui.find(By::Css("[aria-label='Close lead']"), "close", 5).await, "close").await;
+    let row = ui.find(By::Css("tr[data-lead=\"Dana O'Neil & Sons\"]"), "the ampersand lead", 20).await;
+    ui.activate(&row, "Dana").await;
+    ui.wait_text("[aria-label='Read with repairs']", "HTML in <comments> was kept as its text").await;
+    ui.wait_text(".lead-detail .notes", "needs 3 trucks by Q1. Trade & financing?").await;
+    ui.driver.quit().await.unwrap();
+
+    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let (phone, warnings, original): (Option<String>, String, String) = conn
+        .query_row("SELECT phone, intake_warnings, original FROM leads WHERE last_name = 'Doe'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(phone, None);
+    assert!(warnings.contains("could not be read: 393-999-3922"), "{warnings}");
+    assert!(original.starts_with("<prospect>") && original.contains("Acura of Bellevue"), "{original}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lead_file_is_mapped_previewed_dry_run_and_imported_and_duplicates_are_merged() {
     let _one = ONE_WINDOW.lock().await;

@@ -288,7 +288,17 @@ cadence_stopped: string,
 /**
  * Set when merged into another lead.
  */
-merged_into: string | null, };
+merged_into: string | null, 
+/**
+ * The record as it arrived from a feed (an ADF `<prospect>`, decoded); empty for a lead
+ * typed in.
+ */
+original: string, 
+/**
+ * What reading it from a feed repaired or could not read, for the rep to check ("phone
+ * could not be read: 393-999-3922").
+ */
+intake_warnings: Array<FieldError>, };
 
 export type Channel = "walk_in" | "phone" | "web" | "email" | "event" | "referral" | "advertising" | "social" | "chat" | "marketplace";
 

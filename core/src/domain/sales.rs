@@ -103,6 +103,14 @@ pub struct Lead {
     /// Set when merged into another lead.
     #[serde(default)]
     pub merged_into: Option<Uuid>,
+    /// The record as it arrived from a feed (an ADF `<prospect>`, decoded); empty for a lead
+    /// typed in.
+    #[serde(default)]
+    pub original: String,
+    /// What reading it from a feed repaired or could not read, for the rep to check ("phone
+    /// could not be read: 393-999-3922").
+    #[serde(default)]
+    pub intake_warnings: Vec<crate::error::FieldError>,
 }
 
 impl Lead {
@@ -119,12 +127,17 @@ impl Lead {
         let mut c = Checker::default();
         self.first_name = c.text("first_name", &self.first_name, 80);
         self.last_name = c.text("last_name", &self.last_name, 80);
-        if self.first_name.is_empty() && self.last_name.is_empty() {
-            c.error("last_name", "a lead needs a first or last name");
-        }
         self.email = self.email.as_deref().and_then(|e| c.email("email", e));
         self.phone = self.phone.as_deref().and_then(|p| c.phone("phone", p, phone_region));
-        if self.email.is_none() && self.phone.is_none() && self.customer_id.is_none() {
+        let reachable = self.email.is_some() || self.phone.is_some() || self.customer_id.is_some();
+        // Refused only with no way at all to reach the person and no name: anything else is a lead.
+        if self.first_name.is_empty() && self.last_name.is_empty() {
+            if reachable {
+                c.warn("last_name", "no name given: ask for it at the first contact");
+            } else {
+                c.error("last_name", "a lead needs a name, or an email or phone to reach them");
+            }
+        } else if !reachable {
             c.warn("email", "no email or phone: this lead cannot be contacted");
         }
         self.source = c.text("source", &self.source, 80);

@@ -128,6 +128,8 @@ struct Record {
     received: Option<Timestamp>,
     timeframe: String,
     problems: Vec<FieldError>,
+    /// The record as it arrived (an ADF prospect's text), kept on the lead.
+    original: String,
 }
 
 /// Days until a purchase from how people write it: "within 2 weeks", "this month", "30 days",
@@ -252,12 +254,18 @@ impl Matcher {
 fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher, now: Timestamp) -> Result<RowOutcome> {
     let name = format!("{} {}", r.first, r.last).trim().to_string();
     let mut problems = r.problems;
+    // A phone that cannot be read does not cost the lead: the number is kept, flagged for the rep.
+    let mut phone = r.phone.trim().to_string();
+    if !phone.is_empty() && crate::domain::validate::normalize_phone(&phone, region).is_err() {
+        problems.push(FieldError::new("phone", format!("could not be read: {phone}")));
+        phone.clear();
+    }
     let keys = dedupe::keys(
         &Person {
             first_name: r.first.clone(),
             last_name: r.last.clone(),
             email: r.email.clone(),
-            phone: r.phone.clone(),
+            phone: phone.clone(),
         },
         region,
     );
@@ -291,7 +299,7 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
         first_name: r.first,
         last_name: r.last,
         email: (!r.email.trim().is_empty()).then_some(r.email),
-        phone: (!r.phone.trim().is_empty()).then_some(r.phone),
+        phone: (!phone.is_empty()).then_some(phone),
         channel: r.channel,
         source: r.source,
         campaign: r.campaign,
@@ -315,6 +323,8 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
         cadence: String::new(),
         cadence_stopped: String::new(),
         merged_into: None,
+        original: r.original,
+        intake_warnings: Vec::new(),
     };
     match lead.validate(region) {
         Err(mut errors) => {
@@ -323,6 +333,11 @@ fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher,
         }
         Ok(warnings) => {
             problems.extend(warnings);
+            // An unreadable phone already says what "no email or phone" would.
+            if problems.iter().any(|p| p.field == "phone") {
+                problems.retain(|p| !p.message.starts_with("no email or phone"));
+            }
+            lead.intake_warnings = problems.iter().filter(|p| p.field != "duplicate").cloned().collect();
             w.insert(&lead)?;
             m.remember(keys, line);
             Ok(RowOutcome { line, action: ImportAction::Created, record_id: Some(lead.id), name, problems })
@@ -339,15 +354,15 @@ pub fn import_leads(
     mapping: &[(String, String)],
 ) -> Result<ImportReport> {
     let now = Timestamp::now();
-    let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if trimmed.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+    refuse_binary(bytes)?;
+    if adf::sniff(bytes) {
         let prospects = adf::read(bytes)?;
         let mut report = ImportReport { dry_run: opts.dry_run, ..Default::default() };
         let commit = store.write_if(|w| {
             let mut m = Matcher::new(w, region)?;
             for p in prospects {
                 let line = u64::from(p.line);
-                let outcome = save(w, from_prospect(p), line, region, &mut m, now)?;
+                let outcome = save(w, from_prospect(p, region), line, region, &mut m, now)?;
                 report.count(&outcome, opts);
                 report.rows.push(outcome);
             }
@@ -397,17 +412,25 @@ pub fn import_leads(
             received,
             timeframe: get(Field::Timeframe),
             problems,
+            original: String::new(),
         };
         let m = matcher.as_mut().ok_or_else(|| crate::error::CoreError::Import("matcher".into()))?;
         save(w, record, line, region, m, now)
     })
 }
 
-fn from_prospect(p: Prospect) -> Record {
-    let phone = p.phones.first().map(|(_, n)| n.clone()).unwrap_or_default();
+/// A prospect as a lead record: its first phone that can be read (else its first phone, which
+/// `save` flags), the others that cannot be read named as problems.
+fn from_prospect(p: Prospect, region: &str) -> Record {
+    let readable = |n: &str| crate::domain::validate::normalize_phone(n, region).is_ok();
+    let phone =
+        p.phones.iter().find(|(_, n)| readable(n)).or(p.phones.first()).map(|(_, n)| n.clone()).unwrap_or_default();
     let notes = p.comments.clone();
     let mut problems = p.warnings.clone();
     problems.retain(|w| w.field != "contact"); // the lead's own check says it in the same words
+    for (_, other) in p.phones.iter().filter(|(_, n)| *n != phone && !readable(n)) {
+        problems.push(FieldError::new("phone", format!("could not be read: {other}")));
+    }
     Record {
         first: p.first_name.clone(),
         last: p.last_name.clone(),
@@ -421,6 +444,7 @@ fn from_prospect(p: Prospect) -> Record {
         received: p.request_date.as_deref().and_then(Timestamp::parse),
         timeframe: p.timeframe.clone(),
         problems,
+        original: p.original,
     }
 }
 
@@ -439,10 +463,19 @@ pub struct LeadFilePreview {
     pub fields: Vec<String>,
 }
 
+/// An image, an archive or a spreadsheet is neither ADF nor CSV: refused before either reader.
+fn refuse_binary(bytes: &[u8]) -> Result<()> {
+    let utf16 = matches!(bytes, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [b'<', 0, ..] | [0, b'<', ..]);
+    if !utf16 && adf::decode::looks_binary(bytes) {
+        return Err(crate::error::CoreError::field("file", "is binary data, not an ADF/XML or CSV file"));
+    }
+    Ok(())
+}
+
 pub fn preview_leads(bytes: &[u8], mapping: &[(String, String)]) -> Result<LeadFilePreview> {
+    refuse_binary(bytes)?;
     let fields = LEAD_FIELDS.iter().map(|f| f.to_string()).collect();
-    let trimmed = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if trimmed.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+    if adf::sniff(bytes) {
         let prospects = adf::read(bytes)?;
         let sample = prospects
             .iter()

@@ -365,6 +365,8 @@ pub fn capture(store: &mut Store, c: &Capture, region: &str, clock: Clock) -> Re
         cadence: String::new(),
         cadence_stopped: String::new(),
         merged_into: None,
+        original: String::new(),
+        intake_warnings: Vec::new(),
     };
     let mut errors = Vec::new();
     if c.phone.trim().is_empty() && c.email.trim().is_empty() {

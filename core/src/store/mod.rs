@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_test_drives_surveys_referrals.sql"),
     include_str!("../../migrations/0008_leads.sql"),
     include_str!("../../migrations/0009_analytics.sql"),
+    include_str!("../../migrations/0010_lead_intake.sql"),
 ];
 
 /// The schema version this build writes.

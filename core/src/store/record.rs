@@ -305,6 +305,8 @@ entity!(
         ("cadence", Text),
         ("cadence_stopped", Text),
         ("merged_into", Text),
+        ("original", Text),
+        ("intake_warnings", Json),
     ]
 );
 entity!(

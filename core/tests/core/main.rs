@@ -1,6 +1,7 @@
 //! Integration tests of showroom-core: real SQLite files and in-memory databases, no window.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+mod adf_feeds;
 mod analytics;
 mod bindings;
 mod demo;

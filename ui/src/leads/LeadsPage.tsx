@@ -187,6 +187,35 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
   );
 }
 
+/** What reading the lead from its feed repaired or could not read (an unreadable phone first),
+ *  and the record exactly as the provider sent it. */
+function IntakeNotes({ lead }: { lead: InboxItem["lead"] }) {
+  if (lead.intake_warnings.length === 0 && !lead.original) return null;
+  const flagged = [...lead.intake_warnings].sort((a, b) => Number(b.field === "phone") - Number(a.field === "phone"));
+  return (
+    <section aria-label="As received">
+      {flagged.length > 0 && (
+        <>
+          <h3 className="form-section">Check when you call</h3>
+          <ul className="reasons intake-warnings" aria-label="Read with repairs">
+            {flagged.map((w, i) => (
+              <li key={i} className={w.field === "phone" ? "warn" : undefined}>
+                <span>{w.field === "phone" ? `Phone ${w.message}` : w.message}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {lead.original && (
+        <details className="original-record">
+          <summary>Original record as received</summary>
+          <pre>{lead.original}</pre>
+        </details>
+      )}
+    </section>
+  );
+}
+
 function LeadDetail({ item, onClose, onConvert, onOpenCustomer }: { item: InboxItem; onClose: () => void; onConvert: () => void; onOpenCustomer: (id: string) => void }) {
   const [log, setLog] = useState<LeadAssignment[]>([]);
   const [staff, setStaff] = useState<Staff | null>(null);
@@ -201,6 +230,7 @@ function LeadDetail({ item, onClose, onConvert, onOpenCustomer }: { item: InboxI
       </div>
       <p className="muted">{[l.phone, l.email].filter(Boolean).join(" · ") || "No contact"} · {channelLabel(l.channel)}{l.source ? ` · ${l.source}` : ""}</p>
       {l.notes && <p className="notes">{l.notes}</p>}
+      <IntakeNotes lead={l} />
       <h3 className="form-section">Score {l.score} / 100</h3>
       <ul className="reasons" aria-label="Why this score">
         {l.score_reasons.map((r) => <li key={r.signal}><span>{r.why}</span><strong>+{r.points}</strong></li>)}

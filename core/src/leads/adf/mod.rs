@@ -1,9 +1,16 @@
 //! ADF/XML 1.0 (the auto industry's lead format): reading prospects from a feed and writing leads
-//! back out. Real feeds deviate from the spec (element case, missing name parts, malformed dates,
-//! odd phone formats), so reading is tolerant: every prospect comes back with its problems as
-//! warnings, a prospect with no way to contact is reported as such, and nothing is dropped
-//! silently. Documents with a DTD are refused (no entity expansion, so no XML bombs), and the
-//! reader caps the file size and the number of nodes.
+//! back out. Real feeds deviate from the spec in their bytes (Latin-1, UTF-16, a wrong or missing
+//! declaration: [`decode`]), their markup (pseudo-declarations, unquoted attributes, bare `&`,
+//! HTML in comments, unclosed tags: [`repair`]) and their content (element case, missing name
+//! parts, malformed dates, odd phones), so reading is tolerant: every prospect comes back with each
+//! repair and problem as a warning and its original text, and nothing is dropped silently.
+//! `docs/adf-feeds.md` lists what is accepted and what is refused. Refused: a DTD with an
+//! internal subset (no entity expansion, so no XML bombs), binary files, files over
+//! [`MAX_BYTES`], more than `MAX_NODES` nodes. One reader serves the CLI, the app's import screen
+//! and the server's intake.
+
+pub mod decode;
+pub mod repair;
 
 use crate::error::{CoreError, FieldError, Result};
 use roxmltree::{Document, Node, ParsingOptions};
@@ -42,6 +49,8 @@ pub struct Prospect {
     pub vendor: String,
     pub provider: String,
     pub warnings: Vec<FieldError>,
+    /// The `<prospect>` element as it arrived (decoded to text, before any repair).
+    pub original: String,
 }
 
 impl Prospect {
@@ -109,8 +118,26 @@ pub fn parse_date(s: &str) -> Option<String> {
     None
 }
 
-/// Reads a feed. A file that is not XML at all (or has a DTD, or is too big) is an error; problems
-/// inside prospects are warnings on each.
+/// Whether a file is ADF/XML rather than CSV, by its content: it starts with markup, or names an
+/// ADF element near its start (a feed pasted out of an email starts with the mail's text), in
+/// UTF-8, a single-byte encoding or UTF-16.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let text = match encoding_rs::Encoding::for_bom(head) {
+        Some((enc, bom)) => enc.decode_without_bom_handling(&head[bom..]).0,
+        None => match head {
+            [b'<', 0, ..] => encoding_rs::UTF_16LE.decode_without_bom_handling(head).0,
+            [0, b'<', ..] => encoding_rs::UTF_16BE.decode_without_bom_handling(head).0,
+            _ => String::from_utf8_lossy(head),
+        },
+    };
+    let lower = text.to_ascii_lowercase();
+    lower.trim_start().starts_with('<') || ["<adf", "<?adf", "<prospect"].iter().any(|tag| lower.contains(tag))
+}
+
+/// Reads a feed. A file that cannot be read at all (binary, too big, a DTD, no ADF inside) is an
+/// error naming why; everything else is read, with each repair and problem a warning on the
+/// prospect it touched (repairs outside any prospect are on every prospect).
 pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
     if bytes.len() > MAX_BYTES {
         return Err(CoreError::field(
@@ -118,33 +145,72 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
             format!("{} MB; an ADF file may be at most {} MB", bytes.len() / 1_048_576, MAX_BYTES / 1_048_576),
         ));
     }
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|e| CoreError::field("file", format!("is not UTF-8 text (byte {})", e.valid_up_to())))?;
+    let decoded = decode::decode(bytes).map_err(|why| CoreError::field("file", why))?;
+    let source = decoded.text.as_str();
+    let repaired = repair::repair(source).map_err(|why| CoreError::field("file", why))?;
     let opts = ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, ..ParsingOptions::default() };
-    let doc = Document::parse_with_options(text, opts).map_err(|e| {
-        let why = match e {
-            roxmltree::Error::DtdDetected => {
-                "has a DTD (<!DOCTYPE …>); ADF feeds never need one and it is refused for safety".to_string()
-            }
-            other => other.to_string(),
-        };
-        CoreError::field("file", format!("is not readable XML: {why}"))
-    })?;
-    let root = doc.root_element();
-    if !eq(root.tag_name().name(), "adf") {
-        return Err(CoreError::field("file", format!("the root element is <{}>, not <adf>", root.tag_name().name())));
+    let doc = Document::parse_with_options(&repaired.text, opts)
+        .map_err(|e| CoreError::field("file", format!("is not readable XML: {e}")))?;
+    // The repaired document wraps what the file held: ADF documents, or prospects on their own.
+    // Wherever they are: junk around a document can leave an element open around it.
+    let wrapper = doc.root_element();
+    let mut prospects: Vec<Node<'_, '_>> = Vec::new();
+    let mut bare = false;
+    let mut has_adf = false;
+    for n in wrapper.descendants().filter(Node::is_element) {
+        let name = n.tag_name().name();
+        if eq(name, "adf") {
+            has_adf = true;
+        } else if eq(name, "prospect") && !n.ancestors().skip(1).any(|a| eq(a.tag_name().name(), "prospect")) {
+            bare |= n.parent_element().is_none_or(|p| !eq(p.tag_name().name(), "adf"));
+            prospects.push(n);
+        }
     }
-    let mut out = Vec::new();
+    let other = wrapper.first_element_child().map(|e| e.tag_name().name().to_string());
+    if prospects.is_empty() {
+        return Err(CoreError::field(
+            "file",
+            match (has_adf, other) {
+                (true, _) => "holds no <prospect>".to_string(),
+                (false, Some(name)) => format!("the root element is <{name}>, not <adf>"),
+                (false, None) => "is not an ADF/XML document (it holds no <adf> element)".to_string(),
+            },
+        ));
+    }
+    // Document-wide notes: the decoding, repairs outside every prospect.
+    let mut general: Vec<FieldError> = decoded.notes.iter().map(|n| FieldError::new("file", n.clone())).collect();
+    if bare {
+        general.push(FieldError::new("file", "prospects outside an <adf> element were read"));
+    }
+    let ranges: Vec<std::ops::Range<usize>> = prospects.iter().map(|p| p.range()).collect();
+    let mut per: Vec<Vec<FieldError>> = vec![Vec::new(); prospects.len()];
+    for r in &repaired.repairs {
+        let warning = FieldError::new("file", format!("line {}: {}", r.line, r.message));
+        // Prospects are in document order: the first whose range ends after the repair.
+        let k = ranges.partition_point(|range| range.end <= r.at);
+        match ranges.get(k) {
+            Some(range) if range.start <= r.at => per[k].push(warning),
+            _ => general.push(warning),
+        }
+    }
+    let mut out = Vec::with_capacity(prospects.len());
     // Line numbers counted incrementally (asking the document for each would rescan from the top).
+    let text = repaired.text.as_bytes();
     let (mut at, mut line) = (0usize, 1u32);
-    for (i, p) in children(root, "prospect").enumerate() {
+    for (i, (p, repairs)) in prospects.into_iter().zip(per).enumerate() {
         let start = p.range().start;
-        line += text.as_bytes()[at..start].iter().filter(|b| **b == b'\n').count() as u32;
-        at = start;
-        out.push(prospect(p, i + 1, line));
-    }
-    if out.is_empty() {
-        return Err(CoreError::field("file", "holds no <prospect>"));
+        if start >= at {
+            line += text[at..start].iter().filter(|b| **b == b'\n').count() as u32;
+            at = start;
+        }
+        let mut prospect = prospect(p, i + 1, line);
+        let mut warnings = general.clone();
+        warnings.extend(repairs);
+        warnings.append(&mut prospect.warnings);
+        prospect.warnings = warnings;
+        // Up to the next tag of the source: without the whitespace before it.
+        prospect.original = source[repaired.source_range(p.range(), source.len())].trim_end().to_string();
+        out.push(prospect);
     }
     Ok(out)
 }
@@ -369,17 +435,50 @@ mod tests {
     fn broken_files_and_xml_bombs_are_refused_with_a_reason() {
         let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><adf><prospect><comments>&lol2;</comments></prospect></adf>"#;
         assert!(read(bomb.as_bytes()).unwrap_err().to_string().contains("DTD"));
-        assert!(read(b"<adf><prospect>").unwrap_err().to_string().contains("not readable XML"));
         assert!(read(b"<leads/>").unwrap_err().to_string().contains("not <adf>"));
         assert!(read(b"<adf></adf>").unwrap_err().to_string().contains("no <prospect>"));
-        assert!(read(&[0xff, 0xfe, 0x00]).unwrap_err().to_string().contains("UTF-8"));
+        assert!(read(b"Dear team, see attached.").unwrap_err().to_string().contains("not an ADF/XML document"));
+        assert!(read(&[0xff, 0xfe, 0x00]).unwrap_err().to_string().contains("not an ADF/XML document"));
+        assert!(read(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR<adf>").unwrap_err().to_string().contains("binary"));
+        let big = vec![b' '; MAX_BYTES + 1];
+        assert!(read(&big).unwrap_err().to_string().contains("at most 50 MB"));
+    }
+
+    #[test]
+    fn a_file_cut_short_still_gives_its_lead_and_says_so() {
+        let p = read(b"<adf><prospect><customer><contact><name part=\"full\">Ann Lee</name><email>ann@example.com")
+            .unwrap();
+        assert_eq!((p[0].first_name.as_str(), p[0].email.as_str()), ("Ann", "ann@example.com"));
+        assert!(p[0].warnings.iter().any(|w| w.message.contains("cut short")), "{:?}", p[0].warnings);
+    }
+
+    #[test]
+    fn each_repair_is_on_the_prospect_it_touched_and_the_original_is_kept() {
+        let feed = "<?ADF VERSION \"1.0\"?>\n<adf>\n<prospect><customer><contact><name part=first>Ann</name>\
+                    <email>ann@example.com</email></contact></customer></prospect>\n<prospect><customer><contact>\
+                    <name part=\"last\">B&B</name><email>b@example.com</email></contact></customer></prospect>\n</adf>";
+        let p = read(feed.as_bytes()).unwrap();
+        let msgs = |i: usize| p[i].warnings.iter().map(|w| w.message.clone()).collect::<Vec<_>>();
+        assert!(msgs(0).iter().any(|m| m.starts_with("line 3: the value of part")), "{:?}", msgs(0));
+        assert!(!msgs(0).iter().any(|m| m.contains("bare &")), "{:?}", msgs(0));
+        assert!(msgs(1).iter().any(|m| m.starts_with("line 4: a bare &")), "{:?}", msgs(1));
+        assert!(msgs(1).iter().any(|m| m.starts_with("line 1: the ADF declaration")), "{:?}", msgs(1));
+        assert_eq!(p[1].last_name, "B&B");
+        assert!(
+            p[0].original.starts_with("<prospect><customer><contact><name part=first>Ann</name>"),
+            "{}",
+            p[0].original
+        );
+        assert!(p[1].original.contains("B&B</name>") && p[1].original.ends_with("</prospect>"), "{}", p[1].original);
     }
 
     #[test]
     fn written_adf_reads_back_the_same() {
         let p = read(SPEC.as_bytes()).unwrap();
         let again = read(write(&p).as_bytes()).unwrap();
-        let strip = |v: &[Prospect]| v.iter().map(|p| Prospect { line: 0, ..p.clone() }).collect::<Vec<_>>();
+        let strip = |v: &[Prospect]| {
+            v.iter().map(|p| Prospect { line: 0, original: String::new(), ..p.clone() }).collect::<Vec<_>>()
+        };
         assert_eq!(strip(&again), strip(&p));
         assert!(write(&p).starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?adf version=\"1.0\"?>\n<adf>"));
     }
