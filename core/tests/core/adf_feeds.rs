@@ -224,3 +224,15 @@ fn every_prefix_and_flipped_byte_of_every_fixture_is_read_or_refused() {
         }
     }
 }
+
+/// Inputs the fuzzer (`scripts/fuzz`) once crashed on: each is read or refused, never a panic.
+#[test]
+fn inputs_the_fuzzer_found_are_read_or_refused() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/adf-crashes");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let _ = adf::read(&std::fs::read(entry.unwrap().path()).unwrap());
+        n += 1;
+    }
+    assert!(n > 0);
+}

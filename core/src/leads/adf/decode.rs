@@ -67,7 +67,8 @@ fn declared(bytes: &[u8], notes: &mut Vec<String>) -> Option<&'static Encoding> 
     let head = &bytes[..bytes.len().min(PROLOGUE)];
     let mut at = 0;
     while let Some(open) = find(&head[at..], b"<?").map(|o| at + o) {
-        let close = find(&head[open..], b"?>").or_else(|| find(&head[open..], b">")).map(|c| open + c)?;
+        let body = &head[open + 2..];
+        let close = find(body, b"?>").or_else(|| find(body, b">")).map(|c| open + 2 + c)?;
         let decl = &head[open + 2..close];
         if let Some(label) = label_in(decl) {
             let shown = String::from_utf8_lossy(label).into_owned();
@@ -137,6 +138,13 @@ mod tests {
         assert_eq!(decode(&utf16).unwrap().text, "<adf>Zoë</adf>");
         let no_bom: Vec<u8> = "<?xml?><adf>Zoë</adf>".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
         assert!(decode(&no_bom).unwrap().text.contains("Zoë"));
+    }
+
+    #[test]
+    fn a_declaration_that_ends_where_it_starts_is_no_declaration() {
+        // Found by the fuzzer: `<?>` ended before it began.
+        assert_eq!(decode(b"<?>encoding=latin1<adf/>").unwrap().text, "<?>encoding=latin1<adf/>");
+        assert!(decode(b"<?").is_ok());
     }
 
     #[test]

@@ -665,70 +665,58 @@ mod tests {
         (inner, r.repairs.into_iter().map(|x| format!("{}: {}", x.line, x.message)).collect())
     }
 
-    #[test]
-    fn well_formed_xml_passes_through_untouched() {
-        let src =
-            "<adf>\n <prospect status=\"new\"><name part='first'>A &amp; B</name><![CDATA[x<y]]></prospect>\n</adf>";
+    /// Repairs `src` and compares the document and how many repairs were noted.
+    fn check(src: &str, want: &str, repairs: usize) -> Vec<String> {
         let (out, notes) = fixed(src);
-        assert_eq!(out, src.replace("part='first'", "part=\"first\""));
-        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(out, want, "{src:?}");
+        assert_eq!(notes.len(), repairs, "{src:?}: {notes:?}");
+        notes
+    }
+
+    #[test]
+    fn each_deviation_is_repaired_and_noted() {
+        // Well-formed XML passes through untouched (single quotes become double).
+        let ok =
+            "<adf>\n <prospect status=\"new\"><name part='first'>A &amp; B</name><![CDATA[x<y]]></prospect>\n</adf>";
+        check(ok, &ok.replace("part='first'", "part=\"first\""), 0);
+        // Attributes: unquoted, valueless, repeated, namespaced, an unclosed quote.
+        check(
+            "<adf><id sequence=1 source=\"Web\" source=\"x\" primary xmlns:a=\"u\" a:kind=lead/></adf>",
+            "<adf><id sequence=\"1\" source=\"Web\" primary=\"\" kind=\"lead\"/></adf>",
+            4,
+        );
+        check("<adf><name part=\"first>Ann</name></adf>", "<adf><name part=\"first\">Ann</name></adf>", 1);
+        // Ampersands, entities, bare brackets, forbidden characters.
+        check(
+            "<a>Smith & Sons &nbsp;Caf&eacute; &bogus; &#0; &#233; 5 < 6 &amp;</a>",
+            "<a>Smith &amp; Sons \u{a0}Café &amp;bogus;  &#233; 5 &lt; 6 &amp;</a>",
+            6,
+        );
+        // HTML in comments is kept as its text.
+        check(
+            "<comments>Call <b>after 5</b><br>Trade & finance<p>Thanks!</comments>",
+            "<comments>Call after 5\nTrade &amp; finance\nThanks!</comments>",
+            2,
+        );
+        // End tags close by name in any case; stray ones are dropped; a cut-short file is closed.
+        check("<ADF><Prospect><x>1</prospect></adf></junk>", "<ADF><Prospect><x>1</x></Prospect></ADF>", 4);
+        let notes = check("<adf>\n<prospect><name>Ann", "<adf>\n<prospect><name>Ann</name></prospect></adf>", 1);
+        assert!(notes[0].starts_with("2: ") && notes[0].contains("cut short"), "{notes:?}");
+        // Text around the document, and several documents, are read.
+        check(
+            "Sent from my phone\n<adf><p/></adf>\n-- \nregards\n<adf><p/></adf>",
+            "\n<adf><p/></adf>\n\n\n<adf><p/></adf>",
+            2,
+        );
     }
 
     #[test]
     fn declarations_in_any_shape_are_dropped_and_deviations_noted() {
-        let (out, notes) = fixed("<?ADF VERSION \"1.0\"?>\n<?XML VERSION \"1.0\"?>\n<adf/>");
-        assert_eq!(out, "\n\n<adf/>");
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        let notes = check("<?ADF VERSION \"1.0\"?>\n<?XML VERSION \"1.0\"?>\n<adf/>", "\n\n<adf/>", 2);
         assert!(notes[0].starts_with("1: the ADF declaration"), "{notes:?}");
-        let (_, notes) = fixed("<?adf version=\"1.0\"?>\n<?xml version=\"1.0\"?>\n<adf/>");
-        assert_eq!(
-            notes,
-            vec!["2: the XML declaration <?xml version=\"1.0\"?> is not at the start of the file; ignored"]
-        );
-        let (_, notes) = fixed("<?xml version=\"1.0\"?>\n<?adf version=\"1.0\"?>\n<adf/>");
-        assert!(notes.is_empty(), "the order the spec gives: {notes:?}");
-    }
-
-    #[test]
-    fn attributes_are_quoted_kept_once_and_unprefixed() {
-        let (out, notes) =
-            fixed("<adf><id sequence=1 source=\"Web\" source=\"x\" primary xmlns:a=\"u\" a:kind=lead/></adf>");
-        assert_eq!(out, "<adf><id sequence=\"1\" source=\"Web\" primary=\"\" kind=\"lead\"/></adf>");
-        assert_eq!(notes.len(), 4, "{notes:?}");
-        let (out, _) = fixed("<adf><name part=\"first>Ann</name></adf>");
-        assert_eq!(out, "<adf><name part=\"first\">Ann</name></adf>");
-    }
-
-    #[test]
-    fn ampersands_entities_and_bare_brackets_become_text() {
-        let (out, notes) = fixed("<a>Smith & Sons &nbsp;Caf&eacute; &bogus; &#0; &#233; 5 < 6 &amp;</a>");
-        assert_eq!(out, "<a>Smith &amp; Sons \u{a0}Café &amp;bogus;  &#233; 5 &lt; 6 &amp;</a>");
-        assert_eq!(notes.len(), 6, "{notes:?}");
-    }
-
-    #[test]
-    fn html_in_comments_is_kept_as_text() {
-        let (out, notes) = fixed("<comments>Call <b>after 5</b><br>Trade & finance<p>Thanks!</comments>");
-        assert_eq!(out, "<comments>Call after 5\nTrade &amp; finance\nThanks!</comments>");
-        assert_eq!(notes.len(), 2, "{notes:?}");
-    }
-
-    #[test]
-    fn tags_close_by_name_and_a_cut_short_file_is_closed() {
-        let (out, notes) = fixed("<ADF><Prospect><x>1</prospect></adf></junk>");
-        assert_eq!(out, "<ADF><Prospect><x>1</x></Prospect></ADF>");
-        assert_eq!(notes.len(), 4, "{notes:?}");
-        let (out, notes) = fixed("<adf>\n<prospect><name>Ann");
-        assert_eq!(out, "<adf>\n<prospect><name>Ann</name></prospect></adf>");
-        assert!(notes[0].contains("cut short"), "{notes:?}");
-        assert!(notes[0].starts_with("2: "), "{notes:?}");
-    }
-
-    #[test]
-    fn text_around_the_document_and_several_documents_are_read() {
-        let (out, notes) = fixed("Sent from my phone\n<adf><p/></adf>\n-- \nregards\n<adf><p/></adf>");
-        assert_eq!(out, "\n<adf><p/></adf>\n\n\n<adf><p/></adf>");
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        let notes = check("<?adf version=\"1.0\"?>\n<?xml version=\"1.0\"?>\n<adf/>", "\n\n<adf/>", 1);
+        assert_eq!(notes, ["2: the XML declaration <?xml version=\"1.0\"?> is not at the start of the file; ignored"]);
+        check("<?xml version=\"1.0\"?>\n<?adf version=\"1.0\"?>\n<adf/>", "\n\n<adf/>", 0);
     }
 
     #[test]
