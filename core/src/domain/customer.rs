@@ -85,6 +85,7 @@ impl Customer {
     /// Words the search index holds for this customer.
     pub fn search_terms(&self) -> String {
         let mut t = vec![self.first_name.clone(), self.last_name.clone()];
+        t.extend(crate::store::search::name_keys(&self.first_name, &self.last_name));
         t.extend(self.email.clone());
         if let Some(p) = &self.phone {
             t.extend(phone_search_tokens(p));

@@ -71,7 +71,7 @@ pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
     // Counting every match of a one-letter query costs more than the page itself; count up to
     // a cap, which is all a person reads from "10,000+ found".
     const COUNT_CAP: i64 = 10_000;
-    let (total, total_capped) = match crate::store::search::fts_query(&q.search) {
+    let (total, total_capped) = match crate::store::search::effective_query(conn, "customers", &q.search)? {
         Some(fts) if items.len() as i64 == limit || offset > 0 => {
             let n = crate::store::search::count_matches(conn, "customers", &fts, COUNT_CAP)?;
             (n, n >= COUNT_CAP)

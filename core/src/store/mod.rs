@@ -76,6 +76,7 @@ impl Store {
         }
         let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
         migrations.to_latest(&mut conn).map_err(|e| CoreError::Migration(e.to_string()))?;
+        search::reindex_if_stale(&mut conn)?;
         let device_id = match meta_get(&conn, "device_id")? {
             Some(s) => s.parse().map_err(|_| CoreError::Migration(format!("bad device id {s:?}")))?,
             None => {

@@ -182,3 +182,42 @@ fn diacritics_do_not_matter_in_search() {
     assert!(app.search("nunez").unwrap().iter().any(|h| h.id == c.id));
     assert!(app.search("Jose Nu").unwrap().iter().any(|h| h.id == c.id));
 }
+
+/// What people paste into a search box: quotes, FTS operators, lone apostrophes, emoji, a whole
+/// email. Each gives results or nothing, never an error; operators are plain words.
+#[test]
+fn any_text_in_a_search_box_gives_results_or_nothing() {
+    let mut app = app();
+    let c = app.create_customer(&draft("Noah", "O'Brien", "noah@example.com", "512-555-0101")).unwrap();
+    let near = app.create_customer(&draft("Near", "Andersen", "", "")).unwrap();
+    let long = "Noah O'Brien ".repeat(40);
+    let cases: [(&str, Option<uuid::Uuid>); 14] = [
+        ("Noah O'B", Some(c.id)),
+        ("o'brien", Some(c.id)),
+        ("'", None),
+        ("\"", None),
+        ("\"Noah", Some(c.id)),
+        ("noah\"*", Some(c.id)),
+        ("NEAR(noah obrien)", None),
+        ("near AND", Some(near.id)),
+        ("*", None),
+        ("noah OR x", None),
+        ("🚗 noah 🙂", Some(c.id)),
+        ("🚗", None),
+        (&long, Some(c.id)),
+        ("-noah", Some(c.id)),
+    ];
+    for (text, want) in cases {
+        let hits = app.search(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        let page = app
+            .list_customers(&CustomerQuery { search: text.to_string(), ..Default::default() })
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        match want {
+            Some(id) => {
+                assert!(hits.iter().any(|h| h.id == id), "{text:?}: {hits:?}");
+                assert!(page.items.iter().any(|x| x.id == id), "{text:?}");
+            }
+            None => assert!(hits.iter().all(|h| h.id != c.id) && page.items.iter().all(|x| x.id != c.id), "{text:?}"),
+        }
+    }
+}

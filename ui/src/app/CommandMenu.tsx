@@ -20,22 +20,23 @@ export function CommandMenu(p: {
   commands: Command[]; onClose: () => void; onOpenCustomer: (id: string) => void; onOpenVehicle: (stockNo: string) => void;
 }) {
   const [text, setText] = useState("");
-  const [hits, setHits] = useState<SearchHit[]>([]);
+  // The hits on screen and the text they answer (benchmarks and tests read it from the list).
+  const [found, setFound] = useState<{ q: string; hits: SearchHit[] }>({ q: "", hits: [] });
+  const hits = found.hits;
   const [active, setActive] = useState(0);
   const toast = useToast();
   const listRef = useRef<HTMLUListElement>(null);
 
+  // Every keystroke searches at once (a search takes a few ms); an answer to an older keystroke is dropped.
   useEffect(() => {
     let live = true;
     const q = text.trim();
     if (!q) {
-      setHits([]);
+      setFound({ q: "", hits: [] });
       return;
     }
-    const t = setTimeout(() => {
-      api.search(q).then((h) => live && setHits(h)).catch(() => live && setHits([]));
-    }, 60);
-    return () => { live = false; clearTimeout(t); };
+    api.search(q).then((h) => live && setFound({ q, hits: h })).catch(() => live && setFound({ q, hits: [] }));
+    return () => { live = false; };
   }, [text]);
 
   const items: Item[] = useMemo(() => {
@@ -95,7 +96,7 @@ export function CommandMenu(p: {
         <input className="cmdk-input" autoFocus placeholder="Search customers, leads, vehicles, or type a command…"
           value={text} onChange={(e) => setText(e.target.value)} aria-label="Search"
           role="combobox" aria-expanded="true" aria-controls="cmdk-list" aria-activedescendant={items[active] ? `cmdk-${items[active].key}` : undefined} />
-        <ul className="cmdk-list" id="cmdk-list" role="listbox" ref={listRef}>
+        <ul className="cmdk-list" id="cmdk-list" role="listbox" ref={listRef} data-query={found.q}>
           {items.length === 0 && <li className="cmdk-empty">Nothing matches “{text}”.</li>}
           {items.map((it, i) => {
             const header = it.group !== lastGroup ? <li className="cmdk-group" role="presentation">{it.group}</li> : null;
