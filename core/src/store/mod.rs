@@ -376,13 +376,16 @@ impl Writer<'_> {
         if n == 0 {
             return Err(CoreError::NotFound { entity: E::NAME, id: new.id().to_string() });
         }
-        if E::SEARCHABLE {
+        // The search entry is rewritten only when what it indexes changed (a note, a consent or a
+        // stage leaves it alone: an FTS5 rewrite is most of an edit's cost).
+        let terms = if E::SEARCHABLE { new.search_terms() } else { String::new() };
+        if E::SEARCHABLE && terms != old.search_terms() {
             self.tx
                 .prepare_cached(&format!(
                     "UPDATE {t}_fts SET terms = ?2 WHERE rowid = (SELECT rid FROM {t} WHERE id = ?1)",
                     t = E::TABLE
                 ))?
-                .execute(params![new.id().to_string(), new.search_terms()])?;
+                .execute(params![new.id().to_string(), terms])?;
         }
         self.record_changes::<E>(new.id(), &changed)?;
         Ok(changed.iter().map(|(n, _)| n.to_string()).collect())
