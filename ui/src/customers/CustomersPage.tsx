@@ -1,6 +1,6 @@
 // The customer list: instant search, keyboard navigation, paging as you scroll, and the side
 // panel (detail or new-customer form) beside it.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useRef, useState } from "react";
 import type { Customer, SearchHit, Vehicle } from "../bindings";
 import { api } from "../api";
 import { Icon } from "../components/Icon";
@@ -10,7 +10,23 @@ import { isTyping, useKeyLayer } from "../lib/keys";
 import { CustomerForm } from "./CustomerForm";
 import { CustomerPanel } from "./CustomerPanel";
 
-const PAGE = 100;
+// A page of rows: more than a 1280×800 or a tablet screen shows; scrolling loads the next.
+const PAGE = 50;
+
+/** One row; re-rendered only when its customer or its selection changes (typing keeps most rows). */
+const CustomerRow = memo(function CustomerRow({ c, index, selected, onPick }: {
+  c: Customer; index: number; selected: boolean; onPick: (index: number, id: string) => void;
+}) {
+  return (
+    <tr className="row" data-index={index} data-id={c.id} aria-selected={selected} onClick={() => onPick(index, c.id)}>
+      <td className="strong">{fullName(c)}</td>
+      <td>{formatPhone(c.phone)}</td>
+      <td>{c.email ?? ""}</td>
+      <td className="muted">{c.city}</td>
+      <td className="muted">{shortDate(c.created_at)}</td>
+    </tr>
+  );
+});
 
 type Props = {
   selected: string | null;
@@ -35,11 +51,13 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
   const searchRef = useRef<HTMLInputElement>(null);
   const tableRef = useRef<HTMLDivElement>(null);
   const generation = useRef(0);
+  const shown = useRef(0); // rows on screen, read by `load` without re-creating it
   const toast = useToast();
 
   const load = useCallback((text: string, offset: number, quiet = false) => {
     const gen = ++generation.current;
-    if (!quiet) setLoading(true);
+    // While typing, the rows on screen stay until the next answer replaces them (no flash, one render).
+    if (!quiet && (offset > 0 || shown.current === 0)) setLoading(true);
     api.listCustomers({ search: text, offset, limit: PAGE })
       .then((page) => {
         if (gen !== generation.current) return; // a newer keystroke won
@@ -52,6 +70,8 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
       .catch((e) => toast(e.message, { kind: "error" }))
       .finally(() => gen === generation.current && setLoading(false));
   }, [toast]);
+  shown.current = items.length;
+  const onPick = useCallback((i: number, id: string) => { setCursor(i); onSelect(id); }, [onSelect]);
 
   // Every keystroke searches at once (a search takes a few ms); an answer to an older keystroke is dropped.
   useEffect(() => load(search, 0), [search, load]);
@@ -154,7 +174,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
               </div>
             )
           ) : (
-            <table className="grid" aria-label="Customers" aria-rowcount={total} data-query={shownFor}>
+            <table className="grid" aria-label="Customers" aria-rowcount={total} data-query={shownFor.trim()}>
               <thead>
                 <tr><th scope="col">Name</th><th scope="col">Phone</th><th scope="col">Email</th><th scope="col">City</th><th scope="col">Since</th></tr>
               </thead>
@@ -163,15 +183,8 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
                   <tr key={i}>{Array.from({ length: 5 }, (_, j) => <td key={j}><span className="skeleton" /></td>)}</tr>
                 ))}
                 {items.map((c, i) => (
-                  <tr key={c.id} className="row" data-index={i} data-id={c.id}
-                    aria-selected={c.id === selected || (i === cursor && !selected)}
-                    onClick={() => { setCursor(i); onSelect(c.id); }}>
-                    <td className="strong">{fullName(c)}</td>
-                    <td>{formatPhone(c.phone)}</td>
-                    <td>{c.email ?? ""}</td>
-                    <td className="muted">{c.city}</td>
-                    <td className="muted">{shortDate(c.created_at)}</td>
-                  </tr>
+                  <CustomerRow key={c.id} c={c} index={i} onPick={onPick}
+                    selected={c.id === selected || (i === cursor && !selected)} />
                 ))}
               </tbody>
             </table>
