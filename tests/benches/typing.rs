@@ -118,9 +118,9 @@ async fn main() {
     let display = display();
     let (_guard, port) = tauri_driver(&display);
     let mut caps = Capabilities::new();
-    caps.set("browserName", "wry").unwrap();
+    caps.set("browserName", "wry").expect("capability");
     caps.set("tauri:options", serde_json::json!({ "application": binary("showroom"), "args": ["--data-dir", dir] }))
-        .unwrap();
+        .expect("capability");
     let started = Instant::now();
     let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("start the app");
     let nav = driver.query(By::Css("nav")).wait(Duration::from_secs(60), Duration::from_millis(50)).first().await;
