@@ -104,6 +104,20 @@ impl Ui {
         }
     }
 
+    /// Waits until the list at `css` shows the answer to `text` (its `data-query`): search runs on
+    /// every keystroke, so while typing the rows of an earlier keystroke's answer are on screen.
+    async fn settled(&self, css: &str, text: &str) {
+        for _ in 0..150 {
+            if let Ok(e) = self.driver.find(By::Css(css)).await
+                && e.attr("data-query").await.ok().flatten().as_deref() == Some(text.trim())
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.fail(format!("{css} never showed the answer to {text:?}"));
+    }
+
     async fn wait_text(&self, css: &str, want: &str) -> WebElement {
         // A toast that leaves while its text is read goes stale: look again.
         let mut tries = 0;
@@ -165,6 +179,7 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
         .await
         .unwrap();
     search.send_keys("quinte").await.unwrap();
+    ui.settled(".cmdk-list", "quinte").await;
     ui.wait_text(".cmdk-item[data-kind='Customers']", "Zoë Quintero-Hale").await;
     shot(&ui.display, "04-command-menu");
     search.send_keys(Key::Enter).await.unwrap();
@@ -173,6 +188,7 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
     // The list search finds her by the phone digits a rep would type.
     let list_search = driver.find(By::Css("[aria-label='Search customers']")).await.unwrap();
     list_search.send_keys("201-44").await.unwrap();
+    ui.settled("table[aria-label='Customers']", "201-44").await;
     ui.find(By::XPath("//table//td[contains(., 'Quintero-Hale')]"), "the list row", 15).await;
     ui.driver.quit().await.unwrap();
 
@@ -336,6 +352,7 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     driver.find(By::Tag("body")).await.unwrap().send_keys(Key::Control + "k").await.unwrap();
     let search = ui.find(By::Css(".cmdk-input"), "the command menu", 10).await;
     search.send_keys(&stock).await.unwrap();
+    ui.settled(".cmdk-list", &stock).await;
     ui.find(By::XPath(format!("//li[@data-kind='Vehicles'][contains(., '{stock}')]")), "the vehicle in Ctrl+K", 15)
         .await;
     search.send_keys(Key::Enter).await.unwrap();
@@ -664,19 +681,21 @@ async fn completing_a_test_drive_on_today_moves_the_deal_by_itself() {
 async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
     let _one = ONE_WINDOW.lock().await;
     let data = demo_data();
-    let (first, last): (String, String) = rusqlite::Connection::open(data.path().join("showroom.sqlite3"))
+    let (id, first, last): (String, String, String) = rusqlite::Connection::open(data.path().join("showroom.sqlite3"))
         .unwrap()
         .query_row(
-            "SELECT first_name, last_name FROM customers WHERE email IS NOT NULL AND json_extract(consent, '$.email') = 1
+            "SELECT id, first_name, last_name FROM customers WHERE email IS NOT NULL AND json_extract(consent, '$.email') = 1
              AND json_extract(consent, '$.sms') = 0 ORDER BY rid LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
     let ui = launch(data.path()).await;
     let search = ui.find(By::Css("[aria-label='Search customers']"), "the customer search", 20).await;
     search.send_keys(format!("{first} {last}")).await.unwrap();
-    let row = ui.find(By::XPath(format!("//table//td[contains(., '{last}')]")), "the customer row", 15).await;
+    ui.settled("table[aria-label='Customers']", &format!("{first} {last}")).await;
+    // The demo has namesakes: open this customer's own row.
+    let row = ui.find(By::Css(format!("tr[data-id='{id}'] td")), "the customer row", 15).await;
     ui.click(&row, "the customer").await;
     ui.wait_text("[data-testid='customer-name']", &last).await;
 
