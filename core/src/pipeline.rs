@@ -283,7 +283,8 @@ pub struct Column {
     pub count: i64,
     #[ts(type = "number")]
     pub total_cents: i64,
-    /// Sum of amount × stage probability, rounded half-up to the cent.
+    /// Sum of amount × stage probability over the column's open deals, rounded half-up to the cent
+    /// (a closed deal shown with "include closed" adds to the count and total, not the weight).
     #[ts(type = "number")]
     pub weighted_cents: i64,
     pub cards: Vec<Card>,
@@ -387,7 +388,10 @@ pub fn board(conn: &rusqlite::Connection, f: &BoardFilter, now: Timestamp) -> Re
         };
         col.count += 1;
         col.total_cents += o.amount_cents;
-        col.weighted_cents += weighted(o.amount_cents, col.stage.probability);
+        // Weighted pipeline is what may still close: a won or lost deal shown on the board is not.
+        if o.status == OpportunityStatus::Open {
+            col.weighted_cents += weighted(o.amount_cents, col.stage.probability);
+        }
         col.cards.push(Card {
             customer: names.get(&o.customer_id.to_string()).cloned().unwrap_or_default(),
             vehicle: o.vehicle_id.and_then(|v| vehicles.get(&v.to_string()).cloned()),

@@ -188,6 +188,13 @@ fn the_board_counts_totals_and_flags_deals_going_cold() {
     stage.deleted_at = Some(Timestamp::now());
     let err = app.save_stage(stage).unwrap_err();
     assert!(err.to_string().contains("holds 1 deals") || err.to_string().contains("holds 1 deal"), "{err}");
+    // A won deal shown with the closed ones counts in its column, not in the weighted pipeline.
+    app.move_opportunity(second.id, &MoveRequest { stage_id: default_stage_id(10), ..Default::default() }).unwrap();
+    let board = app.board(&BoardFilter { include_closed: true, ..Default::default() }).unwrap();
+    let won = &board.columns[10];
+    assert_eq!((won.stage.name.as_str(), won.count, won.total_cents, won.weighted_cents), ("Won", 1, 3_000_000, 0));
+    let weighted: i64 = board.columns.iter().map(|c| c.weighted_cents).sum();
+    assert_eq!(weighted, 520_000, "only the open deal in New is weighted");
 }
 
 #[test]

@@ -45,7 +45,11 @@ export function FloorTab({ staff, onCapture, dataVersion }: { staff: Staff | nul
     <div className="floor">
       <section className="card floor-queue" aria-label="Up rotation">
         <h2 className="form-section" style={{ marginTop: 0 }}>Up rotation</h2>
-        <p className="next-up" aria-live="polite">{upName ? <>Next up: <strong>{upName}</strong></> : "Nobody is up: check reps in below."}</p>
+        <p className="next-up" aria-live="polite">{upName ? <>Next up: <strong>{upName}</strong></>
+          : rot && rot.queue.length > 0
+            // Checked in, but every one of them has overdue follow-ups: say so instead of "check in".
+            ? `Nobody is up: ${rot.queue.map((q) => q.name).join(", ")} ${rot.queue.length === 1 ? "is" : "are"} checked in but skipped until overdue follow-ups are done.`
+            : "Nobody is up: check reps in below."}</p>
         <ol className="queue">
           {rot?.queue.map((q, i) => (
             <li key={q.user_id} data-up={q.name} className={q.user_id === rot.next_up ? "up" : q.overdue_followups > 0 ? "skipped" : ""}>

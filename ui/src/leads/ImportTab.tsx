@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import type { ImportReport, LeadFilePreview, LeadSettings } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
+import { importSummary } from "../lib/leads";
 
 export function ImportTab({ onDone }: { onDone: () => void }) {
   const [file, setFile] = useState<{ name: string; bytes: number[] } | null>(null);
@@ -112,8 +113,7 @@ export function ImportTab({ onDone }: { onDone: () => void }) {
       {busy && <div className="progress indeterminate" role="progressbar" aria-label={busy}><div /></div>}
       {report && (
         <section aria-label="Import report" className="card">
-          <p className="strong" data-import-summary>{report.dry_run ? "Dry run: nothing stored. " : report.committed ? "Imported. " : "Nothing imported. "}
-            {report.created} ready, {report.invalid} with errors{report.skipped ? `, ${report.skipped} skipped` : ""}.</p>
+          <p className="strong" data-import-summary>{importSummary(report, skip)}</p>
           {problems.length > 0 && (
             <table className="grid" aria-label="Records with problems">
               <thead><tr><th>Line</th><th>Record</th><th>Problem</th></tr></thead>

@@ -236,7 +236,10 @@ function LeadDetail({ item, onClose, onConvert, onOpenCustomer }: { item: InboxI
         {l.score_reasons.map((r) => <li key={r.signal}><span>{r.why}</span><strong>+{r.points}</strong></li>)}
       </ul>
       <h3 className="form-section">Assignments</h3>
-      {log.length === 0 ? <p className="muted">Not assigned yet.</p> : (
+      {log.length === 0 ? (
+        // No logged assignment (an imported or synced lead can carry its rep without one): say who has it.
+        <p className="muted">{l.assignee_id ? `Assigned to ${staff?.users.find((u) => u.id === l.assignee_id)?.name ?? "a rep no longer on staff"}.` : "Not assigned yet."}</p>
+      ) : (
         <ul className="reasons" aria-label="Assignment log">
           {log.map((a) => <li key={a.id}><span>{shortDate(a.at)} {timeOfDay(a.at)} · {a.reason}</span><span className="muted">{name(a.by_id)}</span></li>)}
         </ul>

@@ -1,7 +1,19 @@
 // Lead helpers shared by the lead screens: channel names, the speed-to-lead clock, and the
 // mapping between the import preview and the preset format.
 import { now as clockNow } from "./clock";
-import type { Channel } from "../bindings";
+import type { Channel, ImportReport } from "../bindings";
+
+/** One line for an import's outcome where every record is counted once: the core counts a bad
+ *  record left out (with "import the good ones") as skipped too, so it is taken out of "unchanged". */
+export function importSummary(r: ImportReport, skipInvalid: boolean): string {
+  const head = r.dry_run ? "Dry run: nothing stored." : r.committed ? "Imported." : "Nothing imported.";
+  const unchanged = r.skipped - (skipInvalid ? r.invalid : 0);
+  const parts = [`${r.created} ready`];
+  if (r.updated) parts.push(`${r.updated} updated`);
+  parts.push(`${r.invalid} with errors${r.invalid && skipInvalid ? " (left out)" : ""}`);
+  if (unchanged > 0) parts.push(`${unchanged} unchanged`);
+  return `${head} ${parts.join(", ")}.`;
+}
 
 export const CHANNELS: [Channel, string][] = [
   ["walk_in", "Walk-in"], ["phone", "Phone"], ["web", "Website"], ["email", "Email"], ["event", "Event"],
