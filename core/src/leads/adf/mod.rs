@@ -147,10 +147,24 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
     }
     let decoded = decode::decode(bytes).map_err(|why| CoreError::field("file", why))?;
     let source = decoded.text.as_str();
-    let repaired = repair::repair(source).map_err(|why| CoreError::field("file", why))?;
-    let opts = ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, ..ParsingOptions::default() };
-    let doc = Document::parse_with_options(&repaired.text, opts)
-        .map_err(|e| CoreError::field("file", format!("is not readable XML: {e}")))?;
+    let opts = || ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, ..ParsingOptions::default() };
+    // A well-formed feed parses as it is, its ranges the source's own; the repair pass (and its
+    // copy of the text) is for the rest.
+    let strict = Document::parse_with_options(source, opts()).ok();
+    let repaired = match strict {
+        Some(_) => None,
+        None => Some(repair::repair(source).map_err(|why| CoreError::field("file", why))?),
+    };
+    let parsed = match &repaired {
+        Some(r) => Some(
+            Document::parse_with_options(&r.text, opts())
+                .map_err(|e| CoreError::field("file", format!("is not readable XML: {e}")))?,
+        ),
+        None => None,
+    };
+    let Some(doc) = strict.as_ref().or(parsed.as_ref()) else {
+        return Err(CoreError::field("file", "is not readable XML"));
+    };
     // The repaired document wraps what the file held: ADF documents, or prospects on their own.
     // Wherever they are: junk around a document can leave an element open around it.
     let wrapper = doc.root_element();
@@ -166,7 +180,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
             prospects.push(n);
         }
     }
-    let other = wrapper.first_element_child().map(|e| e.tag_name().name().to_string());
+    let top = if repaired.is_some() { wrapper.first_element_child() } else { Some(wrapper) };
+    let other = top.map(|e| e.tag_name().name().to_string());
     if prospects.is_empty() {
         return Err(CoreError::field(
             "file",
@@ -182,9 +197,20 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
     if bare {
         general.push(FieldError::new("file", "prospects outside an <adf> element were read"));
     }
+    if repaired.is_none() {
+        // Well-formed, but declarations in the ADF 1.0 sample's shape are still worth a word.
+        for pi in doc.root().children().filter(|n| n.is_pi()) {
+            let Some(decl) = pi.pi() else { continue };
+            let written = &source[pi.range()];
+            if let Some(note) = repair::declaration_note(decl.target, decl.value.unwrap_or(""), written, false) {
+                let line = doc.text_pos_at(pi.range().start).row;
+                general.push(FieldError::new("file", format!("line {line}: {note}")));
+            }
+        }
+    }
     let ranges: Vec<std::ops::Range<usize>> = prospects.iter().map(|p| p.range()).collect();
     let mut per: Vec<Vec<FieldError>> = vec![Vec::new(); prospects.len()];
-    for r in &repaired.repairs {
+    for r in repaired.iter().flat_map(|r| &r.repairs) {
         let warning = FieldError::new("file", format!("line {}: {}", r.line, r.message));
         // Prospects are in document order: the first whose range ends after the repair.
         let k = ranges.partition_point(|range| range.end <= r.at);
@@ -195,7 +221,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
     }
     let mut out = Vec::with_capacity(prospects.len());
     // Line numbers counted incrementally (asking the document for each would rescan from the top).
-    let text = repaired.text.as_bytes();
+    let text = repaired.as_ref().map_or(source, |r| r.text.as_str()).as_bytes();
     let (mut at, mut line) = (0usize, 1u32);
     for (i, (p, repairs)) in prospects.into_iter().zip(per).enumerate() {
         let start = p.range().start;
@@ -209,7 +235,11 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
         warnings.append(&mut prospect.warnings);
         prospect.warnings = warnings;
         // Up to the next tag of the source: without the whitespace before it.
-        prospect.original = source[repaired.source_range(p.range(), source.len())].trim_end().to_string();
+        let range = match &repaired {
+            Some(r) => r.source_range(p.range(), source.len()),
+            None => p.range(),
+        };
+        prospect.original = source[range].trim_end().to_string();
         out.push(prospect);
     }
     Ok(out)

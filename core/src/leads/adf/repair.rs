@@ -134,6 +134,27 @@ fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
 }
 
+/// What is wrong with a declaration (`<?name body?>`, written as `source`), if anything: the ADF
+/// 1.0 sample's `<?XML VERSION "1.0"?>` and `<?ADF VERSION "1.0"?>` are not XML syntax, and an XML
+/// declaration belongs at the very start. Read by the repair pass and by the well-formed path.
+pub(crate) fn declaration_note(name: &str, body: &str, source: &str, after_markup: bool) -> Option<String> {
+    let proper = body.contains("version=\"") || body.contains("version='");
+    let shown = excerpt(source);
+    if name.eq_ignore_ascii_case("xml") {
+        if name != "xml" || !proper {
+            Some(format!("the declaration {shown} is not XML syntax; ignored"))
+        } else if after_markup {
+            Some(format!("the XML declaration {shown} is not at the start of the file; ignored"))
+        } else {
+            None
+        }
+    } else if name.eq_ignore_ascii_case("adf") && (name != "adf" || !proper) {
+        Some(format!("the ADF declaration {shown} is not XML syntax; ignored"))
+    } else {
+        None
+    }
+}
+
 /// A short, single-line excerpt of the source for a message.
 fn excerpt(s: &str) -> String {
     let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -372,16 +393,8 @@ impl Repairer<'_> {
         let body = &self.src[i + 2..inner_end.max(i + 2)];
         let name_end = self.read_name(i + 2);
         let name = &self.src[i + 2..name_end];
-        let proper = body.contains("version=\"") || body.contains("version='");
-        let shown = excerpt(&self.src[i..end]);
-        if name.eq_ignore_ascii_case("xml") {
-            if name != "xml" || !proper {
-                self.note(i, format!("the declaration {shown} is not XML syntax; ignored"));
-            } else if self.seen_markup {
-                self.note(i, format!("the XML declaration {shown} is not at the start of the file; ignored"));
-            }
-        } else if name.eq_ignore_ascii_case("adf") && (name != "adf" || !proper) {
-            self.note(i, format!("the ADF declaration {shown} is not XML syntax; ignored"));
+        if let Some(note) = declaration_note(name, body, &self.src[i..end], self.seen_markup) {
+            self.note(i, note);
         }
         self.seen_markup = true;
         self.keep_newlines(i, end);
