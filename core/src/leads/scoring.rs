@@ -110,7 +110,12 @@ pub fn score(s: &Signals, w: &Weights) -> Score {
     add(
         "recency",
         part(w.recency, r),
-        if s.age_hours <= 24 { "arrived today".into() } else { format!("{} days old", s.age_hours / 24) },
+        // The reason is kept with the score, so it says when it was true, not "today".
+        if s.age_hours <= 24 {
+            "under a day old when scored".into()
+        } else {
+            format!("{} days old when scored", s.age_hours / 24)
+        },
     );
     let b = match s.matching_vehicles {
         0 => 0,
@@ -168,7 +173,10 @@ mod tests {
         assert_eq!(s.reasons.iter().map(|r| r.points).sum::<i32>(), 100);
         let cold = score(&Signals { age_hours: 24 * 60, ..Default::default() }, &Weights::default());
         assert_eq!(cold.score, 6 + 5, "unknown channel 30% of 20, no timeframe 25% of 20");
-        assert!(cold.reasons.iter().any(|r| r.signal == "recency" && r.points == 0 && r.why == "60 days old"));
+        assert!(
+            cold.reasons.iter().any(|r| r.signal == "recency" && r.points == 0 && r.why == "60 days old when scored")
+        );
+        assert!(s.reasons.iter().any(|r| r.signal == "recency" && r.why == "under a day old when scored"));
         // Weights change the balance; a silly weight cannot push past 100.
         let heavy = Weights { channel: 500, ..Weights::default() };
         assert_eq!(score(&hot, &heavy).score, 100);

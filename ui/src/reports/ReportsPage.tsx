@@ -11,7 +11,7 @@ import type { Dashboard, DashboardQuery, DrillRow, Staff, Today } from "../bindi
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
 import { formatDollars, shortDate } from "../lib/format";
-import { pct, rangeOf, units, type RangeId } from "../lib/ranges";
+import { monthOf, pct, rangeOf, units, type RangeId } from "../lib/ranges";
 import { CommissionsTab } from "./CommissionsTab";
 import { GoalsTab } from "./GoalsTab";
 import { now } from "../lib/clock";
@@ -165,9 +165,11 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
             </section>
             <section className="card chart" aria-label="Trends">
               <h2 className="form-section" style={{ marginTop: 0 }}>Twelve months</h2>
-              <Line data={{ labels: d.trends.map((m) => m.month), datasets: [
-                { label: "Units", data: d.trends.map((m) => m.units), borderColor: t.accent, backgroundColor: t.accent, yAxisID: "y" },
-                { label: "Leads", data: d.trends.map((m) => m.leads), borderColor: t.amber, backgroundColor: t.amber, yAxisID: "y1" },
+              {/* The month under way is only partly counted: labelled "so far" and drawn dashed, so its
+                  dip is not read as a collapse. */}
+              <Line data={{ labels: d.trends.map((m) => (m.month === monthOf() ? `${m.month} (so far)` : m.month)), datasets: [
+                { label: "Units", data: d.trends.map((m) => m.units), borderColor: t.accent, backgroundColor: t.accent, yAxisID: "y", segment: { borderDash: (c) => (c.p1DataIndex === d.trends.findIndex((m) => m.month === monthOf()) ? [6, 4] : undefined) } },
+                { label: "Leads", data: d.trends.map((m) => m.leads), borderColor: t.amber, backgroundColor: t.amber, yAxisID: "y1", segment: { borderDash: (c) => (c.p1DataIndex === d.trends.findIndex((m) => m.month === monthOf()) ? [6, 4] : undefined) } },
               ] }}
                 options={{ responsive: true, maintainAspectRatio: false, plugins: { legend: { labels: { color: t.text } } },
                   scales: { x: { ticks: { color: t.text }, grid: { display: false } }, y: { position: "left", ticks: { color: t.text }, grid: { color: t.grid } }, y1: { position: "right", ticks: { color: t.text }, grid: { display: false } } } }} />
