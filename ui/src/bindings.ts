@@ -91,7 +91,8 @@ next_activity: string | null, next_due: Timestamp | null, owner: string | null, 
 
 export type Column = { stage: PipelineStage, count: number, total_cents: number, 
 /**
- * Sum of amount × stage probability, rounded half-up to the cent.
+ * Sum of amount × stage probability over the column's open deals, rounded half-up to the cent
+ * (a closed deal shown with "include closed" adds to the count and total, not the weight).
  */
 weighted_cents: number, cards: Array<Card>, };
 
