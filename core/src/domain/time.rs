@@ -103,11 +103,6 @@ pub mod clock {
         OFFSET_MS.store(at.millis() - system_ms(), Ordering::Relaxed);
     }
 
-    /// True when the clock does not read the system time.
-    pub fn is_pinned() -> bool {
-        offset_ms() != 0
-    }
-
     /// An instant as `SHOWROOM_NOW` takes it: RFC 3339, or a date (noon UTC that day).
     pub fn parse(text: &str) -> Option<Timestamp> {
         Timestamp::parse(text).or_else(|| {

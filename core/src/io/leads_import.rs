@@ -465,8 +465,7 @@ pub struct LeadFilePreview {
 
 /// An image, an archive or a spreadsheet is neither ADF nor CSV: refused before either reader.
 fn refuse_binary(bytes: &[u8]) -> Result<()> {
-    let utf16 = matches!(bytes, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [b'<', 0, ..] | [0, b'<', ..]);
-    if !utf16 && adf::decode::looks_binary(bytes) {
+    if adf::decode::looks_binary(bytes) {
         return Err(crate::error::CoreError::field("file", "is binary data, not an ADF/XML or CSV file"));
     }
     Ok(())

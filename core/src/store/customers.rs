@@ -3,7 +3,7 @@
 use crate::domain::{Activity, Customer, CustomerDraft, Interaction, Lead, Opportunity, Timestamp, new_id};
 use crate::error::{CoreError, Result};
 use crate::store::record::query;
-use crate::store::search::matching;
+use crate::store::search;
 use crate::store::{Store, Writer};
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -67,16 +67,19 @@ pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
         )?;
         return Ok(Page { items, total, total_capped: false, offset });
     }
-    let items = matching::<Customer>(conn, &q.search, limit as usize, offset as usize)?;
+    // The query is decided once (name keys or every word) for the page and its count.
+    let Some(fts) = search::effective_query(conn, "customers", &q.search)? else {
+        return Ok(Page { items: Vec::new(), total: 0, total_capped: false, offset });
+    };
+    let items = search::rows_matching::<Customer>(conn, &fts, limit as usize, offset as usize)?;
     // Counting every match of a one-letter query costs more than the page itself; count up to
     // a cap, which is all a person reads from "10,000+ found".
     const COUNT_CAP: i64 = 10_000;
-    let (total, total_capped) = match crate::store::search::effective_query(conn, "customers", &q.search)? {
-        Some(fts) if items.len() as i64 == limit || offset > 0 => {
-            let n = crate::store::search::count_matches(conn, "customers", &fts, COUNT_CAP)?;
-            (n, n >= COUNT_CAP)
-        }
-        _ => (offset + items.len() as i64, false),
+    let (total, total_capped) = if items.len() as i64 == limit || offset > 0 {
+        let n = search::count_matches(conn, "customers", &fts, COUNT_CAP)?;
+        (n, n >= COUNT_CAP)
+    } else {
+        (offset + items.len() as i64, false)
     };
     Ok(Page { items, total, total_capped, offset })
 }

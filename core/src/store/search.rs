@@ -144,8 +144,15 @@ pub fn count_matches(conn: &Connection, table: &str, fts: &str, cap: i64) -> Res
 
 /// Matching live rows of one entity: best match (BM25) first, or newest first for broad queries.
 pub fn matching<E: Entity>(conn: &Connection, input: &str, limit: usize, offset: usize) -> Result<Vec<E>> {
-    let Some(q) = effective_query(conn, E::TABLE, input)? else { return Ok(Vec::new()) };
-    let broad = count_matches(conn, E::TABLE, &q, BROAD)? >= BROAD;
+    match effective_query(conn, E::TABLE, input)? {
+        Some(q) => rows_matching(conn, &q, limit, offset),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Live rows of one entity matching an FTS5 query (from [`effective_query`]).
+pub fn rows_matching<E: Entity>(conn: &Connection, q: &str, limit: usize, offset: usize) -> Result<Vec<E>> {
+    let broad = count_matches(conn, E::TABLE, q, BROAD)? >= BROAD;
     let order = if broad { "f.rowid DESC" } else { "f.rank" };
     let cols = E::COLUMNS.iter().map(|(n, _)| format!("e.{n}")).collect::<Vec<_>>().join(", ");
     let live = if E::COLUMNS.iter().any(|(n, _)| *n == "deleted_at") { "AND e.deleted_at IS NULL" } else { "" };

@@ -19,17 +19,17 @@ const PROLOGUE: usize = 4096;
 
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let mut notes = Vec::new();
-    let (encoding, body) = if let Some((enc, bom)) = Encoding::for_bom(bytes) {
-        (enc, &bytes[bom..])
-    } else if let Some(enc) = utf16_without_bom(bytes) {
-        notes.push(format!("no byte-order mark; read as {} by its byte pattern", enc.name()));
-        (enc, bytes)
-    } else {
-        (declared(bytes, &mut notes).unwrap_or(UTF_8), bytes)
-    };
-    if encoding != UTF_16LE && encoding != UTF_16BE && looks_binary(body) {
+    if looks_binary(bytes) {
         return Err("is binary data, not an ADF/XML document".into());
     }
+    let (encoding, body) = match unicode(bytes) {
+        Some((enc, 0)) => {
+            notes.push(format!("no byte-order mark; read as {} by its byte pattern", enc.name()));
+            (enc, bytes)
+        }
+        Some((enc, bom)) => (enc, &bytes[bom..]),
+        None => (declared(bytes, &mut notes).unwrap_or(UTF_8), bytes),
+    };
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     let text = if had_errors && encoding == UTF_8 {
         notes.push("is not valid UTF-8; read as windows-1252 (Latin-1)".into());
@@ -46,17 +46,22 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     Ok(Decoded { text, notes })
 }
 
-/// UTF-16 written without a byte-order mark: `<` followed or preceded by a zero byte.
-fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    match bytes {
-        [b'<', 0, b'?' | b'a' | b'A', 0, ..] => Some(UTF_16LE),
-        [0, b'<', 0, b'?' | b'a' | b'A', ..] => Some(UTF_16BE),
+/// The Unicode encoding a file announces by its first bytes, with the length of its byte-order
+/// mark: a BOM, or UTF-16 written without one (`<` beside a zero byte, then `?` or `a`).
+pub fn unicode(bytes: &[u8]) -> Option<(&'static Encoding, usize)> {
+    Encoding::for_bom(bytes).or(match bytes {
+        [b'<', 0, b'?' | b'a' | b'A', 0, ..] => Some((UTF_16LE, 0)),
+        [0, b'<', 0, b'?' | b'a' | b'A', ..] => Some((UTF_16BE, 0)),
         _ => None,
-    }
+    })
 }
 
-/// Zero bytes or many control bytes at the start: an image, an archive, a spreadsheet.
+/// Zero bytes or many control bytes at the start (UTF-16 aside, where every other byte is zero):
+/// an image, an archive, a spreadsheet.
 pub fn looks_binary(bytes: &[u8]) -> bool {
+    if unicode(bytes).is_some_and(|(enc, _)| enc == UTF_16LE || enc == UTF_16BE) {
+        return false;
+    }
     let head = &bytes[..bytes.len().min(PROLOGUE)];
     let control = head.iter().filter(|b| **b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)).count();
     head.contains(&0) || control * 20 > head.len().max(1)

@@ -123,13 +123,9 @@ pub fn parse_date(s: &str) -> Option<String> {
 /// UTF-8, a single-byte encoding or UTF-16.
 pub fn sniff(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64 * 1024)];
-    let text = match encoding_rs::Encoding::for_bom(head) {
+    let text = match decode::unicode(head) {
         Some((enc, bom)) => enc.decode_without_bom_handling(&head[bom..]).0,
-        None => match head {
-            [b'<', 0, ..] => encoding_rs::UTF_16LE.decode_without_bom_handling(head).0,
-            [0, b'<', ..] => encoding_rs::UTF_16BE.decode_without_bom_handling(head).0,
-            _ => String::from_utf8_lossy(head),
-        },
+        None => String::from_utf8_lossy(head),
     };
     let lower = text.to_ascii_lowercase();
     lower.trim_start().starts_with('<') || ["<adf", "<?adf", "<prospect"].iter().any(|tag| lower.contains(tag))
