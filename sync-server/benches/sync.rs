@@ -76,11 +76,7 @@ fn pushes(changes: &[FieldChange], device: Uuid) -> Vec<Push> {
         .collect();
     showroom_core::sync::plan::push_batches(&planned, 1000)
         .into_iter()
-        .map(|r| Push {
-            device_id: device,
-            pulled_to: 0,
-            changes: changes[r].iter().map(WireChange::from_change).collect(),
-        })
+        .map(|r| Push { device_id: device, changes: changes[r].iter().map(WireChange::from_change).collect() })
         .collect()
 }
 
@@ -170,7 +166,7 @@ fn main() {
     // Where the time goes: the server's side of the pulls alone, with and without JSON encoding.
     let (mut since, mut n, t, mut json_s, mut bytes) = (0, 0, Instant::now(), 0.0, 0usize);
     loop {
-        let page = server.pull(&rep_b, since, 1000).unwrap();
+        let page = server.pull(&rep_b, Uuid::nil(), since, 1000).unwrap();
         n += page.changes.len();
         since = page.next_cursor;
         let tj = Instant::now();

@@ -24,6 +24,16 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// A hash of a random password, checked against when a login is unknown so that an unknown
+/// login costs the same time as a known one (no user enumeration by timing).
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let (random, _) = new_token();
+        hash_password(&random).unwrap_or_default()
+    })
+}
+
 /// A new random token (hex) and the hash that is stored.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -61,6 +71,38 @@ impl RateLimit {
             q.front().map(|t| self.window.saturating_sub(now.duration_since(*t)).max(Duration::from_secs(1)))
         } else {
             None
+        }
+    }
+
+    /// Takes one attempt of `key`'s allowance before the password is checked (counted as a
+    /// failure until [`Self::succeeded`] clears it), or says how long to wait. Atomic: parallel
+    /// attempts cannot all pass the check while the first ones are still being verified.
+    pub fn reserve(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= self.window));
+        }
+        let q = map.entry(key.to_string()).or_default();
+        while q.front().is_some_and(|t| now.duration_since(*t) > self.window) {
+            q.pop_front();
+        }
+        if q.len() >= self.max_failures {
+            return Err(q
+                .front()
+                .map(|t| self.window.saturating_sub(now.duration_since(*t)).max(Duration::from_secs(1)))
+                .unwrap_or(Duration::from_secs(1)));
+        }
+        q.push_back(now);
+        Ok(())
+    }
+
+    /// Gives back an attempt reserved at `at` that was not used.
+    pub fn release(&self, key: &str, at: Instant) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(q) = map.get_mut(key)
+            && let Some(i) = q.iter().rposition(|t| *t == at)
+        {
+            q.remove(i);
         }
     }
 
@@ -117,5 +159,19 @@ mod tests {
         rl.failed("bo", t0);
         rl.succeeded("bo");
         assert!(rl.blocked("bo", t0).is_none());
+    }
+
+    #[test]
+    fn reserving_counts_each_attempt_before_it_is_checked() {
+        let rl = RateLimit::new(5, Duration::from_secs(60));
+        let t0 = Instant::now();
+        let granted = (0..100).filter(|_| rl.reserve("ana", t0).is_ok()).count();
+        assert_eq!(granted, 5, "only five attempts in the window, however many arrive at once");
+        assert!(rl.reserve("ana", t0).unwrap_err() >= Duration::from_secs(1));
+        rl.release("ana", t0);
+        assert!(rl.reserve("ana", t0).is_ok(), "a released attempt is available again");
+        rl.succeeded("ana");
+        assert!(rl.reserve("ana", t0).is_ok());
+        assert!(!verify_password("x", dummy_hash()) && dummy_hash().starts_with("$argon2id$"));
     }
 }

@@ -6,7 +6,6 @@
 pub mod auth;
 pub mod storage;
 
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,8 +22,16 @@ use std::time::{Duration, Instant};
 use storage::{Storage, StorageError, User};
 use tokio::net::TcpListener;
 
-/// The largest request body accepted (a full push of large rows fits comfortably).
-pub const MAX_BODY: usize = 32 * 1024 * 1024;
+/// The largest push body accepted: 1,000 changes of ordinary rows fit many times over; a client
+/// splits its pushes to stay under [`showroom_core::sync::protocol::MAX_PUSH_BYTES`].
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+/// The largest sign-in body (a login, a password and a device id).
+pub const MAX_SIGN_IN: usize = 4 * 1024;
+/// How long a client may take to send a request's headers, and its body.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Password checks (argon2, ~50 ms of CPU each) running at once; the rest wait their turn.
+pub const HASHING_AT_ONCE: usize = 2;
 
 /// Shared server state.
 #[derive(Clone)]
@@ -36,6 +43,8 @@ pub struct AppState {
     pub limiter: Arc<auth::RateLimit>,
     /// Failed sign-ins per address (a whole showroom may share one).
     pub addr_limiter: Arc<auth::RateLimit>,
+    /// Bounds the password checks running at once.
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -46,6 +55,7 @@ impl AppState {
             token_ttl: Duration::from_secs(14 * 24 * 3600),
             limiter: Arc::new(auth::RateLimit::new(5, Duration::from_secs(300))),
             addr_limiter: Arc::new(auth::RateLimit::new(50, Duration::from_secs(300))),
+            hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_AT_ONCE)),
         }
     }
 
@@ -150,8 +160,25 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     v.strip_prefix("Bearer ").map(|t| t.trim().to_string())
 }
 
-/// The user behind the request's bearer token, or 401.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(User, String), ApiError> {
+/// User input as it may appear in a log line: control characters escaped, at most 64 characters.
+pub fn log_safe(s: &str) -> String {
+    let mut out: String = s.chars().take(64).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 64 {
+        out.push('…');
+    }
+    out
+}
+
+/// Who is calling: the user of the bearer token, the device the token was issued to, and the
+/// token's hash.
+struct Caller {
+    user: User,
+    device: uuid::Uuid,
+    hash: String,
+}
+
+/// The caller behind the request's bearer token, or 401.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let Some(token) = bearer(headers) else {
         return Err(ApiError::unauthorized("sign in first: no bearer token"));
     };
@@ -159,7 +186,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(User, St
     let h = hash.clone();
     let user = state.with_storage(move |s| s.token_user(&h, now_ms() as i64)).await?;
     match user {
-        Some(u) => Ok((u, hash)),
+        Some((user, device)) => Ok(Caller { user, device, hash }),
         None => Err(ApiError::unauthorized("the token is unknown, expired or revoked; sign in again")),
     }
 }
@@ -175,42 +202,58 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
 
 async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Json<SignedIn>, ApiError> {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_SIGN_IN)
         .await
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("body: {e}"), Vec::new()))?;
+        .map_err(|e| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("body: {e}"), Vec::new()))?;
     let body: SignIn = parse_body(&bytes)?;
     let login_key = body.user.trim().to_lowercase();
     let limits: Vec<(&auth::RateLimit, String)> =
         [Some((&*state.limiter, login_key)), peer.map(|p| (&*state.addr_limiter, p))].into_iter().flatten().collect();
     let now = Instant::now();
-    if let Some(wait) = limits.iter().find_map(|(l, k)| l.blocked(k, now)) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            format!("too many failed sign-ins; try again in {} s", wait.as_secs()),
-            Vec::new(),
-        );
-        e.retry_after = Some(wait.as_secs());
-        tracing::warn!(user = %body.user, "sign-in rate-limited");
-        return Err(e);
+    // Each attempt takes its place in the limit before the password is checked, so parallel
+    // attempts cannot all slip through while the first ones are still hashing.
+    let mut taken = Vec::new();
+    for (l, k) in &limits {
+        match l.reserve(k, now) {
+            Ok(()) => taken.push((*l, k.clone())),
+            Err(wait) => {
+                for (l, k) in &taken {
+                    l.release(k, now);
+                }
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    format!("too many failed sign-ins; try again in {} s", wait.as_secs()),
+                    Vec::new(),
+                );
+                e.retry_after = Some(wait.as_secs());
+                tracing::warn!(user = %log_safe(&body.user), "sign-in rate-limited");
+                return Err(e);
+            }
+        }
     }
     let login = body.user.clone();
     let found = state.with_storage(move |s| s.credentials(&login)).await?;
     let password = body.password.clone();
-    let verified = match found {
-        Some((user, hash)) if !user.disabled => {
-            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-                .await
-                .map_err(|e| ApiError::internal(e.to_string()))?;
-            ok.then_some(user)
+    let permit = state.hashing.clone().acquire_owned().await.map_err(|e| ApiError::internal(e.to_string()))?;
+    let verified = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        match found {
+            Some((user, hash)) => {
+                let ok = auth::verify_password(&password, &hash);
+                (ok && !user.disabled).then_some(user)
+            }
+            // An unknown login costs the same argon2 check as a known one.
+            None => {
+                auth::verify_password(&password, auth::dummy_hash());
+                None
+            }
         }
-        _ => None,
-    };
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
     let Some(user) = verified else {
-        for (l, k) in &limits {
-            l.failed(k, now);
-        }
-        tracing::info!(user = %body.user, "sign-in refused");
+        tracing::info!(user = %log_safe(&body.user), "sign-in refused");
         return Err(ApiError::unauthorized("wrong user or password, or the account is disabled"));
     };
     for (l, k) in &limits {
@@ -231,14 +274,46 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Json<Sig
 }
 
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
-    let (_, hash) = authenticate(&state, &headers).await?;
-    state.with_storage(move |s| s.revoke_token(&hash)).await?;
+    let caller = authenticate(&state, &headers).await?;
+    state.with_storage(move |s| s.revoke_token(&caller.hash)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let (user, _) = authenticate(&state, &headers).await?;
+async fn push(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    // The token is checked before the body is read: a stranger cannot make the server buffer
+    // megabytes.
+    let Caller { user, device, .. } = authenticate(&state, req.headers()).await?;
+    let announced = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("body: a push carries at most {MAX_BODY} bytes; send fewer changes at a time"),
+            Vec::new(),
+        ));
+    }
+    let body = axum::body::to_bytes(req.into_body(), MAX_BODY).await.map_err(|e| {
+        let too_large = std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("length limit"));
+        if too_large || e.to_string().contains("length limit") {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("body: a push carries at most {MAX_BODY} bytes; send fewer changes at a time"),
+                Vec::new(),
+            )
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("body: {e}"), Vec::new())
+        }
+    })?;
     let push: Push = parse_body(&body)?;
+    if push.device_id != device {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "device_id: is not the device this token was issued to",
+            vec![FieldError::new("device_id", "is not the device this token was issued to")],
+        ));
+    }
     let n = push.changes.len();
     let login = user.login.clone();
     let started = Instant::now();
@@ -247,7 +322,7 @@ async fn push(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
         Ok(a) => tracing::info!(user = %login, changes = n, refused = a.refused.len(), seq = a.server_seq,
             ms = started.elapsed().as_millis() as u64, "push"),
         Err(e) => {
-            tracing::warn!(user = %login, changes = n, status = %e.status, message = %e.body.message, "push refused")
+            tracing::warn!(user = %login, changes = n, status = %e.status, message = %log_safe(&e.body.message), "push refused")
         }
     }
     Ok(Json(ack?).into_response())
@@ -266,14 +341,14 @@ async fn pull(
     headers: HeaderMap,
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (user, _) = authenticate(&state, &headers).await?;
+    let Caller { user, device, .. } = authenticate(&state, &headers).await?;
     let Query(q) =
         query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.body_text(), Vec::new()))?;
     if q.since < 0 {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "since: must be 0 or more", Vec::new()));
     }
     let limit = q.limit.unwrap_or(showroom_core::sync::protocol::PAGE);
-    let page = state.with_storage(move |s| s.pull(&user, q.since, limit)).await?;
+    let page = state.with_storage(move |s| s.pull(&user, device, q.since, limit)).await?;
     Ok(Json(page).into_response())
 }
 
@@ -293,19 +368,35 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, BODY_TIMEOUT * 2))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests.
+/// Serves plain HTTP until `shutdown` resolves, then finishes in-flight requests. Headers must
+/// arrive within [`HEADER_TIMEOUT`], bodies within [`BODY_TIMEOUT`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let listener = listener.into_std()?;
+    let mut server = axum_server::from_tcp(listener)?.handle(shutdown_handle(shutdown));
+    server.http_builder().http1().header_read_timeout(HEADER_TIMEOUT);
+    server.serve(app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+fn shutdown_handle<A: axum_server::Address + Send + 'static>(
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> axum_server::Handle<A> {
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    handle
 }
 
 /// Serves HTTPS (rustls) with the PEM certificate chain and key until `shutdown` resolves.
@@ -317,17 +408,10 @@ pub async fn serve_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
-    let handle = axum_server::Handle::new();
-    let h = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        h.graceful_shutdown(Some(Duration::from_secs(10)));
-    });
     listener.set_nonblocking(true)?;
-    axum_server::from_tcp_rustls(listener, config)?
-        .handle(handle)
-        .serve(app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .await
+    let mut server = axum_server::from_tcp_rustls(listener, config)?.handle(shutdown_handle(shutdown));
+    server.http_builder().http1().header_read_timeout(HEADER_TIMEOUT);
+    server.serve(app(state).into_make_service_with_connect_info::<SocketAddr>()).await
 }
 
 #[cfg(test)]

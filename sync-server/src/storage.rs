@@ -8,10 +8,12 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rusqlite_migration::{M, Migrations};
 use serde_json::{Map, Value};
 use showroom_core::error::FieldError;
+use showroom_core::store::record::Col;
 use showroom_core::store::remote::check_row;
 use showroom_core::sync::merge::{Decision, FieldChange, decide};
 use showroom_core::sync::partition::{self, Checksum, Home};
 use showroom_core::sync::protocol::{Notice, PartitionChecksum, PullPage, Push, PushAck, Refused, RowRef, WireChange};
+use showroom_core::sync::rules::{self, Actor, RowWrite, Standing};
 use showroom_core::sync::{Clock, Hlc, plan};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -20,7 +22,8 @@ use uuid::Uuid;
 /// Changes whose HLC is further ahead of the server's clock than this are refused.
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_tenants_and_trust.sql")];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -102,11 +105,13 @@ pub trait Storage: Send {
     fn set_disabled(&mut self, login: &str, disabled: bool) -> Result<()>;
     fn credentials(&self, login: &str) -> Result<Option<(User, String)>>;
     fn add_token(&mut self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()>;
-    /// The enabled user of a valid, unexpired, unrevoked token.
-    fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<User>>;
+    /// The enabled user of a valid, unexpired, unrevoked token, and the device it was issued to.
+    fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>>;
     fn revoke_token(&mut self, hash: &str) -> Result<bool>;
+    /// Applies a push from `push.device_id` (the HTTP layer checks it is the token's device).
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck>;
-    fn pull(&mut self, user: &User, since: i64, limit: usize) -> Result<PullPage>;
+    /// A page of what `user` may see after `since`; the server remembers how far `device` got.
+    fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage>;
     /// The highest sequence number handed out.
     fn server_seq(&self) -> Result<i64>;
 }
@@ -114,7 +119,12 @@ pub trait Storage: Send {
 pub struct SqliteStorage {
     conn: Connection,
     clock: Clock,
+    /// Each device's pull cursor as served (user, device); written to `devices` by its next push.
+    cursors: HashMap<(Uuid, Uuid), i64>,
 }
+
+/// A pull page stops once its values reach about this many bytes.
+pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 fn invalid(fields: Vec<FieldError>) -> StorageError {
     let message = summary("the push was refused; nothing was stored", &fields);
@@ -169,7 +179,7 @@ impl SqliteStorage {
             }
         };
         let last = meta(&conn, "hlc")?.and_then(|s| s.parse::<Hlc>().ok());
-        Ok(SqliteStorage { conn, clock: Clock::new(node, last) })
+        Ok(SqliteStorage { conn, clock: Clock::new(node, last), cursors: HashMap::new() })
     }
 
     fn user_by(&self, clause: &str, arg: &str) -> Result<Option<(User, String)>> {
@@ -232,10 +242,11 @@ struct Current {
     user: Option<String>,
 }
 
-fn load_state(tx: &Transaction<'_>, table: &str, row: Uuid) -> Result<HashMap<String, Current>> {
-    let mut stmt =
-        tx.prepare_cached("SELECT field, value, hlc, change_id, user_id FROM state WHERE tbl = ?1 AND row_id = ?2")?;
-    let rows = stmt.query_map(params![table, row.to_string()], |r| {
+fn load_state(tx: &Transaction<'_>, d: &str, table: &str, row: Uuid) -> Result<HashMap<String, Current>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT field, value, hlc, change_id, user_id FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+    )?;
+    let rows = stmt.query_map(params![d, table, row.to_string()], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -258,28 +269,29 @@ fn load_state(tx: &Transaction<'_>, table: &str, row: Uuid) -> Result<HashMap<St
 
 #[derive(Debug, Clone, PartialEq)]
 struct RowMeta {
-    dealership: String,
     partition: Option<String>,
+    creator: Option<String>,
 }
 
-fn load_row(tx: &Transaction<'_>, table: &str, row: Uuid) -> Result<Option<RowMeta>> {
+fn load_row(tx: &Transaction<'_>, d: &str, table: &str, row: Uuid) -> Result<Option<RowMeta>> {
     Ok(tx
-        .prepare_cached("SELECT dealership_id, partition_id FROM rows WHERE tbl = ?1 AND row_id = ?2")?
-        .query_row(params![table, row.to_string()], |r| Ok(RowMeta { dealership: r.get(0)?, partition: r.get(1)? }))
+        .prepare_cached(
+            "SELECT partition_id, creator_id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+        )?
+        .query_row(params![d, table, row.to_string()], |r| Ok(RowMeta { partition: r.get(0)?, creator: r.get(1)? }))
         .optional()?)
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct PartitionRec {
-    dealership: String,
     owner: Option<String>,
     creator: String,
 }
 
-fn load_partition(tx: &Transaction<'_>, id: &str) -> Result<Option<PartitionRec>> {
+fn load_partition(tx: &Transaction<'_>, d: &str, id: &str) -> Result<Option<PartitionRec>> {
     Ok(tx
-        .prepare_cached("SELECT dealership_id, owner_id, creator_id FROM partitions WHERE id = ?1")?
-        .query_row([id], |r| Ok(PartitionRec { dealership: r.get(0)?, owner: r.get(1)?, creator: r.get(2)? }))
+        .prepare_cached("SELECT owner_id, creator_id FROM partitions WHERE dealership_id = ?1 AND id = ?2")?
+        .query_row([d, id], |r| Ok(PartitionRec { owner: r.get(0)?, creator: r.get(1)? }))
         .optional()?)
 }
 
@@ -293,19 +305,6 @@ struct Placed {
 
 fn as_id(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok()).map(|u| u.to_string())
-}
-
-/// Orders rows so a partition's copies arrive parents first.
-fn table_rank(table: &str) -> u8 {
-    match table {
-        "customers" => 0,
-        "leads" => 1,
-        "opportunities" => 2,
-        "quotes" => 3,
-        "quote_versions" => 4,
-        "sales_orders" => 5,
-        _ => 6,
-    }
 }
 
 struct LogEntry<'a> {
@@ -347,10 +346,11 @@ impl SqliteStorage {
         Ok(tx.last_insert_rowid())
     }
 
-    fn set_state(tx: &Transaction<'_>, c: &FieldChange, user: &str) -> Result<()> {
+    fn set_state(tx: &Transaction<'_>, d: &str, c: &FieldChange, user: &str) -> Result<()> {
         tx.prepare_cached(
-            "INSERT INTO state (tbl, row_id, field, value, hlc, change_id, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (tbl, row_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
+            "INSERT INTO state (tbl, row_id, field, value, hlc, change_id, user_id, dealership_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
              change_id = excluded.change_id, user_id = excluded.user_id",
         )?
         .execute(params![
@@ -360,7 +360,8 @@ impl SqliteStorage {
             serde_json::to_string(&c.value)?,
             c.hlc.to_string(),
             c.change_id.to_string(),
-            user
+            user,
+            d
         ])?;
         Ok(())
     }
@@ -368,6 +369,7 @@ impl SqliteStorage {
     /// Hands every row of `rows` (in `partition`) to its new audience: an eviction for the former
     /// owner when they are a rep, and a copy of every field's winning change under the partition
     /// so the new owner (who may have pulled past them) receives the whole row.
+    /// With `only_for`, the copies go to that user alone (a rep a lead is newly assigned to).
     #[allow(clippy::too_many_arguments)]
     fn hand_over(
         tx: &Transaction<'_>,
@@ -376,9 +378,11 @@ impl SqliteStorage {
         rows: &[(String, String)],
         partition: &str,
         evict_for: Option<&str>,
+        only_for: Option<&str>,
     ) -> Result<()> {
+        let d = user.dealership_id.to_string();
         let mut rows = rows.to_vec();
-        rows.sort_by_key(|(t, r)| (table_rank(t), r.clone()));
+        rows.sort_by_key(|(t, r)| (rules::rank(t), r.clone()));
         for (table, row) in &rows {
             if let Some(old) = evict_for {
                 let e = LogEntry {
@@ -400,13 +404,14 @@ impl SqliteStorage {
             type Field = (String, String, String, String, Option<String>);
             let fields: Vec<Field> = tx
                 .prepare_cached(
-                    "SELECT field, value, hlc, change_id, user_id FROM state WHERE tbl = ?1 AND row_id = ?2",
+                    "SELECT field, value, hlc, change_id, user_id FROM state
+                     WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
                 )?
-                .query_map([table, row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .query_map([&d, table, row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
                 .collect::<std::result::Result<_, _>>()?;
             for (field, value, hlc, change_id, author) in fields {
                 let e = LogEntry {
-                    kind: "change",
+                    kind: if only_for.is_some() { "copy" } else { "change" },
                     change_id: Some(change_id),
                     table,
                     row_id: row,
@@ -414,7 +419,7 @@ impl SqliteStorage {
                     value: Some(value),
                     hlc: Some(hlc),
                     partition: Some(partition),
-                    audience: None,
+                    audience: only_for,
                     author,
                 };
                 Self::log(tx, user, None, now_ms, e)?;
@@ -435,11 +440,12 @@ impl SqliteStorage {
         let now_ms = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
         let hlc = clock.tick(now_ms);
         let row_text = row.to_string();
+        let d = user.dealership_id.to_string();
         tx.prepare_cached(
             "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, ?3, NULL)
-             ON CONFLICT (tbl, row_id) DO NOTHING",
+             ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",
         )?
-        .execute(params![table, row_text, user.dealership_id.to_string()])?;
+        .execute(params![table, row_text, d])?;
         for (field, value) in fields {
             if field == "id" {
                 continue;
@@ -453,7 +459,7 @@ impl SqliteStorage {
                 hlc,
                 author: None,
             };
-            Self::set_state(tx, &c, &user.id.to_string())?;
+            Self::set_state(tx, &d, &c, &user.id.to_string())?;
             let seq = Self::log(
                 tx,
                 user,
@@ -486,34 +492,220 @@ impl SqliteStorage {
             .is_some_and(|r| r == "rep"))
     }
 
-    /// Gives partition `p` to `to`: records the move, evicts it from a rep who owned it, and
-    /// re-delivers its rows under the new owner.
+    /// Gives partition `p` to `to`: records the move (and when), evicts it from a rep who owned
+    /// it, and re-delivers its rows under the new owner.
     fn move_partition(tx: &Transaction<'_>, user: &User, now_ms: u64, p: &str, to: Option<&str>) -> Result<()> {
-        let Some(rec) = load_partition(tx, p)? else { return Ok(()) };
+        let d = user.dealership_id.to_string();
+        let Some(rec) = load_partition(tx, &d, p)? else { return Ok(()) };
         if rec.owner.as_deref() == to {
             return Ok(());
         }
-        tx.prepare_cached("UPDATE partitions SET owner_id = ?2 WHERE id = ?1")?.execute(params![p, to])?;
-        let rows: Vec<(String, String)> = tx
-            .prepare_cached("SELECT tbl, row_id FROM rows WHERE partition_id = ?1")?
-            .query_map([p], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<std::result::Result<_, _>>()?;
+        tx.prepare_cached("UPDATE partitions SET owner_id = ?3 WHERE dealership_id = ?1 AND id = ?2")?
+            .execute(params![d, p, to])?;
+        let rows = Self::partition_rows(tx, &d, p)?;
         let evict = match &rec.owner {
             Some(old) if Self::is_rep(tx, old)? => Some(old.as_str()),
             _ => None,
         };
-        Self::hand_over(tx, user, now_ms, &rows, p, evict)?;
+        Self::hand_over(tx, user, now_ms, &rows, p, evict, None)?;
         let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;
-        tx.prepare_cached("INSERT INTO moves (seq, partition_id, from_user, to_user) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![seq, p, rec.owner, to])?;
+        tx.prepare_cached(
+            "INSERT INTO moves (seq, partition_id, from_user, to_user, dealership_id, moved_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![seq, p, rec.owner, to, d, now_ms as i64])?;
         Ok(())
     }
 
-    fn owner_of(tx: &Transaction<'_>, partition: Option<&str>) -> Result<Option<String>> {
+    fn partition_rows(tx: &Transaction<'_>, d: &str, p: &str) -> Result<Vec<(String, String)>> {
+        Ok(tx
+            .prepare_cached("SELECT tbl, row_id FROM rows WHERE dealership_id = ?1 AND partition_id = ?2")?
+            .query_map([d, p], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Shares partition `p` with every rep a lead in it is assigned to (other than its owner), and
+    /// stops sharing it with a rep no lead in it is assigned to any more: a newly shared rep
+    /// receives the partition's rows, a rep it is no longer shared with has them removed.
+    fn sync_grants(tx: &Transaction<'_>, user: &User, now_ms: u64, p: &str) -> Result<()> {
+        let d = user.dealership_id.to_string();
+        let owner = load_partition(tx, &d, p)?.and_then(|r| r.owner);
+        let assignees: Vec<String> = tx
+            .prepare_cached(
+                "SELECT DISTINCT s.value FROM rows r JOIN state s
+                   ON s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
+                 WHERE r.dealership_id = ?1 AND r.partition_id = ?2 AND r.tbl = 'leads' AND s.field = 'assignee_id'",
+            )?
+            .query_map([&d, p], |r| r.get::<_, String>(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut wanted = BTreeSet::new();
+        for v in assignees {
+            if let Some(a) = as_id(serde_json::from_str::<Value>(&v).ok().as_ref())
+                && Some(&a) != owner.as_ref()
+                && Self::is_rep(tx, &a)?
+            {
+                wanted.insert(a);
+            }
+        }
+        let current: BTreeSet<String> = tx
+            .prepare_cached("SELECT user_id FROM grants WHERE dealership_id = ?1 AND partition_id = ?2")?
+            .query_map([&d, p], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        if wanted == current {
+            return Ok(());
+        }
+        let rows = Self::partition_rows(tx, &d, p)?;
+        for gone in current.difference(&wanted) {
+            tx.prepare_cached("DELETE FROM grants WHERE dealership_id = ?1 AND partition_id = ?2 AND user_id = ?3")?
+                .execute([&d, p, gone])?;
+            if owner.as_deref() != Some(gone.as_str()) {
+                let mut rows = rows.clone();
+                rows.sort_by_key(|(t, r)| (rules::rank(t), r.clone()));
+                for (table, row) in &rows {
+                    let e = LogEntry {
+                        kind: "evict",
+                        change_id: None,
+                        table,
+                        row_id: row,
+                        field: None,
+                        value: None,
+                        hlc: None,
+                        partition: Some(p),
+                        audience: Some(gone),
+                        author: None,
+                    };
+                    Self::log(tx, user, None, now_ms, e)?;
+                }
+            }
+        }
+        for new in wanted.difference(&current) {
+            tx.prepare_cached("INSERT INTO grants (dealership_id, partition_id, user_id) VALUES (?1, ?2, ?3)")?
+                .execute([&d, p, new])?;
+            Self::hand_over(tx, user, now_ms, &rows, p, None, Some(new))?;
+        }
+        Ok(())
+    }
+
+    fn owner_of(tx: &Transaction<'_>, d: &str, partition: Option<&str>) -> Result<Option<String>> {
         match partition {
             None => Ok(None),
-            Some(p) => Ok(load_partition(tx, p)?.and_then(|r| r.owner)),
+            Some(p) => Ok(load_partition(tx, d, p)?.and_then(|r| r.owner)),
         }
+    }
+
+    /// The caller's standing in partition `p` (see [`rules::Standing`]).
+    fn standing(
+        tx: &Transaction<'_>,
+        user: &User,
+        device: Uuid,
+        p: Option<&str>,
+        new_partitions: &HashMap<String, Option<String>>,
+    ) -> Result<Standing> {
+        let Some(p) = p else { return Ok(Standing::Shared) };
+        if let Some(owner) = new_partitions.get(p) {
+            return Ok(Standing::New { owner: owner.as_deref().and_then(|o| o.parse().ok()) });
+        }
+        let d = user.dealership_id.to_string();
+        let me = user.id.to_string();
+        let Some(rec) = load_partition(tx, &d, p)? else { return Ok(Standing::New { owner: None }) };
+        if rec.owner.as_deref() == Some(me.as_str()) || rec.owner.is_none() && rec.creator == me {
+            return Ok(Standing::Owner);
+        }
+        let granted = tx
+            .prepare_cached("SELECT 1 FROM grants WHERE dealership_id = ?1 AND partition_id = ?2 AND user_id = ?3")?
+            .query_row([&d, p, &me], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if granted {
+            return Ok(Standing::Assignee);
+        }
+        // A former owner whose device had not pulled the move yet (the server keeps the cursor).
+        let pulled_to: i64 = tx
+            .prepare_cached("SELECT pulled_to FROM devices WHERE user_id = ?1 AND device_id = ?2")?
+            .query_row([&me, &device.to_string()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let moved: Option<i64> = tx
+            .prepare_cached(
+                "SELECT MIN(moved_ms) FROM moves WHERE dealership_id = ?1 AND partition_id = ?2 AND from_user = ?3
+                 AND seq > ?4",
+            )?
+            .query_row(params![d, p, me, pulled_to], |r| r.get(0))?;
+        Ok(match moved {
+            Some(ms) => Standing::FormerOwner { until_ms: ms.max(0) as u64 + MAX_SKEW_MS },
+            None => Standing::Other,
+        })
+    }
+}
+
+/// What the server's records say beyond one row, for [`rules::authorize`].
+struct ServerFacts<'a> {
+    tx: &'a Transaction<'a>,
+    dealership: String,
+}
+
+impl rules::Facts for ServerFacts<'_> {
+    fn is_member(&self, user: Uuid) -> bool {
+        self.tx
+            .prepare_cached("SELECT 1 FROM users WHERE id = ?1 AND dealership_id = ?2")
+            .and_then(|mut s| s.query_row(params![user.to_string(), self.dealership], |_| Ok(())).optional())
+            .is_ok_and(|r| r.is_some())
+    }
+
+    fn queue(&self, day: &str, except: Uuid) -> Vec<(Uuid, i64, bool)> {
+        let run = || -> Result<Vec<(Uuid, i64, bool)>> {
+            let day_json = serde_json::to_string(day)?;
+            let rows: Vec<(String, String, i64)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT u.value, p.value, 0 FROM state dd
+                     JOIN state u ON u.dealership_id = dd.dealership_id AND u.tbl = dd.tbl AND u.row_id = dd.row_id
+                          AND u.field = 'user_id'
+                     JOIN state p ON p.dealership_id = dd.dealership_id AND p.tbl = dd.tbl AND p.row_id = dd.row_id
+                          AND p.field = 'position'
+                     WHERE dd.dealership_id = ?1 AND dd.tbl = 'floor_checkins' AND dd.field = 'day' AND dd.value = ?2
+                       AND p.value != 'null'",
+                )?
+                .query_map(params![self.dealership, day_json], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            // Overdue follow-ups: open tasks due before the end of the day (the server does not
+            // know the dealership's time zone, so it gives the benefit of the doubt).
+            let next_day = day
+                .parse::<chrono::NaiveDate>()
+                .ok()
+                .and_then(|d| d.succ_opt())
+                .map(|d| format!("\"{d}"))
+                .unwrap_or_default();
+            let mut out = Vec::new();
+            for (u, p, _) in rows {
+                let Some(user) = serde_json::from_str::<Value>(&u).ok().as_ref().and_then(|v| as_id(Some(v))) else {
+                    continue;
+                };
+                let Ok(id) = user.parse::<Uuid>() else { continue };
+                if id == except {
+                    continue;
+                }
+                let overdue = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT 1 FROM state o
+                         JOIN state due ON due.dealership_id = o.dealership_id AND due.tbl = o.tbl
+                              AND due.row_id = o.row_id AND due.field = 'due_at'
+                         WHERE o.dealership_id = ?1 AND o.tbl = 'activities' AND o.field = 'owner_id' AND o.value = ?2
+                           AND due.value != 'null' AND due.value < ?3
+                           AND NOT EXISTS (SELECT 1 FROM state x WHERE x.dealership_id = o.dealership_id
+                                AND x.tbl = o.tbl AND x.row_id = o.row_id AND x.field IN ('done_at', 'deleted_at')
+                                AND x.value != 'null')
+                         LIMIT 1",
+                    )?
+                    .query_row(params![self.dealership, u, next_day], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                out.push((id, serde_json::from_str::<Value>(&p)?.as_i64().unwrap_or(0), overdue));
+            }
+            Ok(out)
+        };
+        run().unwrap_or_default()
     }
 }
 
@@ -661,14 +853,17 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<User>> {
-        let user: Option<String> = self
+    fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>> {
+        let found: Option<(String, String)> = self
             .conn
-            .prepare_cached("SELECT user_id FROM tokens WHERE hash = ?1 AND revoked = 0 AND expires_ms > ?2")?
-            .query_row(params![hash, now_ms], |r| r.get(0))
+            .prepare_cached(
+                "SELECT user_id, device_id FROM tokens WHERE hash = ?1 AND revoked = 0 AND expires_ms > ?2",
+            )?
+            .query_row(params![hash, now_ms], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let Some(id) = user else { return Ok(None) };
-        Ok(self.user_by("id", &id)?.map(|(u, _)| u).filter(|u| !u.disabled))
+        let Some((id, device)) = found else { return Ok(None) };
+        let device = parse_id(&device)?;
+        Ok(self.user_by("id", &id)?.map(|(u, _)| u).filter(|u| !u.disabled).map(|u| (u, device)))
     }
 
     fn revoke_token(&mut self, hash: &str) -> Result<bool> {
@@ -687,7 +882,16 @@ impl Storage for SqliteStorage {
         let me = user.id.to_string();
         let dealership = user.dealership_id.to_string();
         let rep = user.role == Role::Rep;
+        let actor = Actor { id: user.id, manager: !rep };
+        let served = self.cursors.get(&(user.id, push.device_id)).copied().unwrap_or(0);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if served > 0 {
+            tx.prepare_cached(
+                "INSERT INTO devices (user_id, device_id, pulled_to) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = MAX(pulled_to, excluded.pulled_to)",
+            )?
+            .execute(params![me, push.device_id.to_string(), served])?;
+        }
 
         // 1. Check everything; write nothing.
         let mut bad: Vec<FieldError> = Vec::new();
@@ -695,22 +899,24 @@ impl Storage for SqliteStorage {
         let mut forged: Vec<FieldError> = Vec::new();
         let mut already: HashSet<Uuid> = HashSet::new();
         for (i, c) in changes.iter().enumerate() {
-            let logged: Option<(String, String, String, String, String, Option<String>)> = tx
+            type Logged = (String, String, String, String, String, Option<String>, String);
+            let logged: Option<Logged> = tx
                 .prepare_cached(
-                    "SELECT l.tbl, l.row_id, l.field, l.value, l.hlc, l.user_id FROM seen s JOIN log l ON l.seq = s.seq
-                     WHERE s.change_id = ?1",
+                    "SELECT l.tbl, l.row_id, l.field, l.value, l.hlc, l.user_id, l.dealership_id
+                     FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
                 )?
                 .query_row([c.change_id.to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
                 })
                 .optional()?;
-            if let Some((t, r, f, v, h, u)) = logged {
+            if let Some((t, r, f, v, h, u, d)) = logged {
                 let same = t == c.table
                     && r == c.row_id.to_string()
                     && f == c.field
                     && serde_json::from_str::<Value>(&v).ok().as_ref() == Some(&c.value)
                     && h == c.hlc.to_string()
-                    && u.as_deref() == Some(me.as_str());
+                    && u.as_deref() == Some(me.as_str())
+                    && d == dealership;
                 if same {
                     already.insert(c.change_id);
                 } else {
@@ -726,29 +932,25 @@ impl Storage for SqliteStorage {
         let groups = plan::group_by_row(&keys, |k| *k);
         let mut placed: HashMap<(String, Uuid), Placed> = HashMap::new();
         let mut new_partitions: HashMap<String, Option<String>> = HashMap::new();
+        let facts = ServerFacts { tx: &tx, dealership: dealership.clone() };
         for group in groups {
             let idx: Vec<usize> = group.iter().map(|g| fresh[*g]).collect();
             let first = &changes[idx[0]];
             let (table, row) = (first.table.as_str(), first.row_id);
-            let Some(home) = partition::home(table) else {
+            let Some(table_rules) = rules::table(table) else {
                 bad.push(FieldError::new(format!("changes[{}].table", idx[0]), format!("unknown table {table:?}")));
                 continue;
             };
+            let home = table_rules.home;
             if let Some(i) = idx.iter().find(|i| changes[**i].field == "id") {
                 bad.push(FieldError::new(format!("changes[{i}].field"), "a row's id cannot change"));
                 continue;
             }
-            let meta = load_row(&tx, table, row)?;
-            if meta.as_ref().is_some_and(|m| m.dealership != dealership) {
-                forbidden.push(FieldError::new(
-                    format!("changes[{}].row_id", idx[0]),
-                    format!("no {table} row {row} in your dealership"),
-                ));
-                continue;
-            }
-            let state = load_state(&tx, table, row)?;
+            let meta = load_row(&tx, &dealership, table, row)?;
+            let state = load_state(&tx, &dealership, table, row)?;
             // The values the row would hold: what wins of the state and this push.
-            let mut merged: Map<String, Value> = state.iter().map(|(f, c)| (f.clone(), c.value.clone())).collect();
+            let before: Map<String, Value> = state.iter().map(|(f, c)| (f.clone(), c.value.clone())).collect();
+            let mut merged = before.clone();
             let mut best: HashMap<&str, (Hlc, Uuid)> =
                 state.iter().map(|(f, c)| (f.as_str(), (c.hlc, c.change_id))).collect();
             for i in &idx {
@@ -758,9 +960,11 @@ impl Storage for SqliteStorage {
                     merged.insert(c.field.clone(), c.value.clone());
                 }
             }
+            let at = |field: Option<&str>| -> usize {
+                field.and_then(|f| idx.iter().find(|i| changes[**i].field == f).copied()).unwrap_or(idx[0])
+            };
             if let Err(e) = check_row(table, row, &merged) {
-                let at = idx.iter().find(|i| changes[**i].field == e.field).unwrap_or(&idx[0]);
-                bad.push(FieldError::new(format!("changes[{at}].value"), e.message));
+                bad.push(FieldError::new(format!("changes[{}].value", at(Some(&e.field))), e.message));
                 continue;
             }
             // Where the row lives after this push.
@@ -790,8 +994,7 @@ impl Storage for SqliteStorage {
                     };
                     let parent_id: Uuid = parent.parse().unwrap_or_default();
                     let from_push = placed.get(&(pt.to_string(), parent_id)).map(|p| p.partition.clone());
-                    let from_db =
-                        load_row(&tx, pt, parent_id)?.filter(|m| m.dealership == dealership).map(|m| m.partition);
+                    let from_db = load_row(&tx, &dealership, pt, parent_id)?.map(|m| m.partition);
                     match from_push.or(from_db) {
                         Some(p) => p,
                         None => {
@@ -805,96 +1008,9 @@ impl Storage for SqliteStorage {
                 }
             };
             let moved_from = meta.as_ref().filter(|m| m.partition != target).map(|m| m.partition.clone());
-            // Authorization.
-            let may_write = |p: &str, tx: &Transaction<'_>| -> Result<std::result::Result<(), String>> {
-                if let Some(owner) = new_partitions.get(p) {
-                    return Ok(if !rep || owner.as_deref() == Some(&me) {
-                        Ok(())
-                    } else {
-                        Err("belongs to another rep".to_string())
-                    });
-                }
-                let Some(rec) = load_partition(tx, p)? else { return Ok(Ok(())) };
-                if rec.dealership != dealership {
-                    return Ok(Err("is not in your dealership".into()));
-                }
-                if !rep || rec.owner.as_deref() == Some(&me) || rec.owner.is_none() && rec.creator == me {
-                    return Ok(Ok(()));
-                }
-                // A former owner's edits made before they learnt of the move.
-                let moved_later: bool = tx
-                    .prepare_cached("SELECT 1 FROM moves WHERE partition_id = ?1 AND from_user = ?2 AND seq > ?3")?
-                    .query_row(params![p, me, push.pulled_to], |_| Ok(()))
-                    .optional()?
-                    .is_some();
-                Ok(if moved_later { Ok(()) } else { Err("belongs to another rep".into()) })
-            };
-            if rep && partition::manager_only(table) {
-                forbidden.push(FieldError::new(
-                    format!("changes[{}].table", idx[0]),
-                    format!("only a manager writes {table}"),
-                ));
-                continue;
-            }
-            match &target {
-                None if rep => {
-                    let allowed = partition::floor_table(table)
-                        || meta.is_some() && idx.iter().all(|i| partition::is_reservation(table, &changes[*i].field));
-                    if !allowed {
-                        forbidden.push(FieldError::new(
-                            format!("changes[{}].table", idx[0]),
-                            format!("only a manager changes {table}; a rep may reserve a vehicle or log the floor"),
-                        ));
-                        continue;
-                    }
-                }
-                None => {}
-                Some(p) => {
-                    let mut denied = may_write(p, &tx)?.err();
-                    if denied.is_none()
-                        && let Some(Some(old)) = &moved_from
-                    {
-                        denied = may_write(old, &tx)?.err();
-                    }
-                    if let Some(why) = denied {
-                        forbidden.push(FieldError::new(
-                            format!("changes[{}].row_id", idx[0]),
-                            format!("{table} row {row} {why}"),
-                        ));
-                        continue;
-                    }
-                }
-            }
-            // Owner fields: a user of this dealership; a rep assigns only to themselves.
-            if let Some(of) = partition::owner_field(table)
-                && target.as_deref() == Some(row.to_string().as_str())
-                && let Some(i) = idx.iter().find(|i| changes[**i].field == of)
-                && let Some(owner) = as_id(Some(&changes[*i].value))
-            {
-                {
-                    let in_dealership = tx
-                        .prepare_cached("SELECT 1 FROM users WHERE id = ?1 AND dealership_id = ?2")?
-                        .query_row(params![owner, dealership], |_| Ok(()))
-                        .optional()?
-                        .is_some();
-                    if !in_dealership {
-                        bad.push(FieldError::new(
-                            format!("changes[{i}].value"),
-                            format!("{of}: no such user in your dealership"),
-                        ));
-                        continue;
-                    }
-                    if rep && owner != me {
-                        forbidden.push(FieldError::new(
-                            format!("changes[{i}].value"),
-                            format!("{of}: only a manager assigns a {table} row to another rep"),
-                        ));
-                        continue;
-                    }
-                }
-            }
+            // A partition this push creates: owned by its root's owner field, else by the rep.
             if let Some(p) = &target
-                && load_partition(&tx, p)?.is_none()
+                && load_partition(&tx, &dealership, p)?.is_none()
                 && !new_partitions.contains_key(p)
             {
                 let owner = partition::owner_field(table)
@@ -903,8 +1019,44 @@ impl Storage for SqliteStorage {
                     .or_else(|| rep.then(|| me.clone()));
                 new_partitions.insert(p.clone(), owner);
             }
+            let from = match &moved_from {
+                Some(old) => old.as_deref(),
+                None => target.as_deref(),
+            };
+            let standing = Self::standing(&tx, user, push.device_id, from, &new_partitions)?;
+            let moving_to = match &moved_from {
+                Some(_) => Some(Self::standing(&tx, user, push.device_id, target.as_deref(), &new_partitions)?),
+                None => None,
+            };
+            let writes: Vec<(&str, &Value, Hlc)> =
+                idx.iter().map(|i| (changes[*i].field.as_str(), &changes[*i].value, changes[*i].hlc)).collect();
+            let creator = meta.as_ref().and_then(|m| m.creator.as_deref()).and_then(|c| c.parse().ok());
+            let write = RowWrite {
+                rules: table_rules,
+                row_id: row,
+                before: &before,
+                exists: meta.is_some(),
+                after: &merged,
+                writes: &writes,
+                creator,
+                standing,
+                moving_to,
+            };
+            let columns = showroom_core::store::remote::columns_of(table).unwrap_or(&[]);
+            let col = |f: &str| columns.iter().find(|(n, _)| *n == f).map(|(_, c)| *c).unwrap_or(Col::Text);
+            let decided = rules::check_sizes(&write, col).and_then(|()| rules::authorize(actor, &write, &facts));
+            if let Err(d) = decided {
+                let e = FieldError::new(format!("changes[{}].value", at(d.field.as_deref())), d.message);
+                if d.too_large {
+                    bad.push(e)
+                } else {
+                    forbidden.push(e)
+                }
+                continue;
+            }
             placed.insert((table.to_string(), row), Placed { partition: target, moved_from });
         }
+        drop(facts);
         if !forged.is_empty() {
             let message = summary("the push was refused; nothing was stored", &forged);
             return Err(StorageError::Conflict { message, fields: forged });
@@ -920,13 +1072,16 @@ impl Storage for SqliteStorage {
         // 2. Apply, in push order.
         for (p, owner) in &new_partitions {
             tx.prepare_cached(
-                "INSERT INTO partitions (id, dealership_id, owner_id, creator_id) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO partitions (id, dealership_id, owner_id, creator_id) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (dealership_id, id) DO NOTHING",
             )?
             .execute(params![p, dealership, owner, me])?;
         }
         let mut refused = Vec::new();
         let mut acknowledged = Vec::with_capacity(changes.len());
         let mut rows_done: BTreeSet<(String, Uuid)> = BTreeSet::new();
+        // Partitions whose leads changed hands: who they are shared with is decided again.
+        let mut share: BTreeSet<String> = BTreeSet::new();
         for c in &changes {
             acknowledged.push(c.change_id);
             if already.contains(&c.change_id) {
@@ -939,12 +1094,12 @@ impl Storage for SqliteStorage {
             let row_text = c.row_id.to_string();
             if rows_done.insert(key.clone()) {
                 tx.prepare_cached(
-                    "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (tbl, row_id) DO NOTHING",
+                    "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",
                 )?
-                .execute(params![c.table, row_text, dealership, place.partition])?;
+                .execute(params![c.table, row_text, dealership, place.partition, me])?;
             }
-            let current = load_state(&tx, &c.table, c.row_id)?.remove(&c.field);
+            let current = load_state(&tx, &dealership, &c.table, c.row_id)?.remove(&c.field);
             let value_text = serde_json::to_string(&c.value)?;
             let entry = |kind| LogEntry {
                 kind,
@@ -979,7 +1134,7 @@ impl Storage for SqliteStorage {
                     hlc: self.clock.tick(now_ms),
                     author: None,
                 };
-                Self::set_state(&tx, &restore, cur.user.as_deref().unwrap_or(""))?;
+                Self::set_state(&tx, &dealership, &restore, cur.user.as_deref().unwrap_or(""))?;
                 let restore_value = serde_json::to_string(&restore.value)?;
                 let rseq = Self::log(
                     &tx,
@@ -1009,7 +1164,7 @@ impl Storage for SqliteStorage {
                         .unwrap_or_else(|| "another user".into()),
                     None => "another user".into(),
                 };
-                let title = vehicle_title(&tx, &row_text)?;
+                let title = vehicle_title(&tx, &dealership, &row_text)?;
                 let status = cur.value.as_str().unwrap_or("held").replace('_', " ");
                 let reason = format!(
                     "{title} was already {status} by {holder} when your request arrived; your reservation was not applied"
@@ -1043,36 +1198,46 @@ impl Storage for SqliteStorage {
             if decision != Decision::Wins {
                 continue;
             }
-            Self::set_state(&tx, c, &me)?;
+            Self::set_state(&tx, &dealership, c, &me)?;
+            if c.table == "leads" {
+                share.extend(place.partition.iter().cloned());
+                share.extend(place.moved_from.iter().flatten().cloned());
+            }
             // A new owner moves the partition; a new placement field moves the row.
             if partition::owner_field(&c.table) == Some(c.field.as_str())
                 && place.partition.as_deref() == Some(row_text.as_str())
             {
                 let to = as_id(Some(&c.value));
-                let existing_owner = Self::owner_of(&tx, Some(&row_text))?;
+                let existing_owner = Self::owner_of(&tx, &dealership, Some(&row_text))?;
                 let to = to.or(if existing_owner.is_none() { None } else { existing_owner.clone() });
                 if to != existing_owner {
                     Self::move_partition(&tx, user, now_ms, &row_text, to.as_deref())?;
+                    share.insert(row_text.clone());
                 }
             }
             if partition::placement_fields(&c.table).contains(&c.field.as_str())
                 && let Some(from) = &place.moved_from
             {
-                let now_in: Option<String> = load_row(&tx, &c.table, c.row_id)?.and_then(|m| m.partition);
+                let now_in: Option<String> = load_row(&tx, &dealership, &c.table, c.row_id)?.and_then(|m| m.partition);
                 if now_in != place.partition {
-                    tx.prepare_cached("UPDATE rows SET partition_id = ?3 WHERE tbl = ?1 AND row_id = ?2")?
-                        .execute(params![c.table, row_text, place.partition])?;
-                    let old_owner = Self::owner_of(&tx, from.as_deref())?;
-                    let new_owner = Self::owner_of(&tx, place.partition.as_deref())?;
+                    tx.prepare_cached(
+                        "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+                    )?
+                    .execute(params![dealership, c.table, row_text, place.partition])?;
+                    let old_owner = Self::owner_of(&tx, &dealership, from.as_deref())?;
+                    let new_owner = Self::owner_of(&tx, &dealership, place.partition.as_deref())?;
                     if let Some(p) = &place.partition {
                         let evict = match &old_owner {
                             Some(o) if old_owner != new_owner && Self::is_rep(&tx, o)? => Some(o.as_str()),
                             _ => None,
                         };
-                        Self::hand_over(&tx, user, now_ms, &[(c.table.clone(), row_text.clone())], p, evict)?;
+                        Self::hand_over(&tx, user, now_ms, &[(c.table.clone(), row_text.clone())], p, evict, None)?;
                     }
                 }
             }
+        }
+        for p in &share {
+            Self::sync_grants(&tx, user, now_ms, p)?;
         }
         set_meta(&tx, "hlc", &self.clock.last().to_string())?;
         let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;
@@ -1080,7 +1245,7 @@ impl Storage for SqliteStorage {
         Ok(PushAck { acknowledged, server_seq, refused })
     }
 
-    fn pull(&mut self, user: &User, since: i64, limit: usize) -> Result<PullPage> {
+    fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let me = user.id.to_string();
         let manager = user.role == Role::Manager;
@@ -1102,9 +1267,11 @@ impl Storage for SqliteStorage {
             .prepare_cached(
                 "SELECT seq, kind, change_id, tbl, row_id, field, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
-                   (kind = 'change' AND (?4 OR partition_id IS NULL OR partition_id IN (
-                      SELECT id FROM partitions WHERE owner_id = ?3 OR (owner_id IS NULL AND creator_id = ?3))))
-                   OR (kind IN ('evict', 'notice') AND audience = ?3))
+                   (kind = 'change' AND (?4 OR partition_id IS NULL
+                      OR partition_id IN (SELECT id FROM partitions WHERE dealership_id = ?2
+                                          AND (owner_id = ?3 OR (owner_id IS NULL AND creator_id = ?3)))
+                      OR partition_id IN (SELECT partition_id FROM grants WHERE dealership_id = ?2 AND user_id = ?3)))
+                   OR (kind IN ('evict', 'notice', 'copy') AND audience = ?3))
                  ORDER BY seq LIMIT ?5",
             )?
             .query_map(params![since, user.dealership_id.to_string(), me, manager, (limit + 1) as i64], |r| {
@@ -1123,7 +1290,7 @@ impl Storage for SqliteStorage {
                 ))
             })?
             .collect::<std::result::Result<_, _>>()?;
-        let more = raw.len() > limit;
+        let mut more = raw.len() > limit;
         let mut page = PullPage {
             changes: Vec::new(),
             evict: Vec::new(),
@@ -1135,13 +1302,20 @@ impl Storage for SqliteStorage {
         let mut touched: BTreeSet<Option<String>> = BTreeSet::new();
         // Each eviction with the number of changes before it in the page.
         let mut evict_at: Vec<(RowRef, usize)> = Vec::new();
+        let mut bytes = 0usize;
         for (seq, kind, change_id, table, row_id, field, value, hlc, partition_id, received_ms, author) in
             raw.into_iter().take(limit)
         {
+            // A page stops at about PAGE_BYTES of values, however many changes that is.
+            bytes += value.as_ref().map_or(0, String::len) + 200;
+            if bytes > PAGE_BYTES && page.next_cursor > since {
+                more = true;
+                break;
+            }
             page.next_cursor = seq;
             let row_id = parse_id(&row_id)?;
             match kind.as_str() {
-                "change" => {
+                "change" | "copy" => {
                     page.changes.push(WireChange {
                         change_id: parse_id(change_id.as_deref().unwrap_or(""))?,
                         table,
@@ -1172,6 +1346,7 @@ impl Storage for SqliteStorage {
                 _ => {}
             }
         }
+        page.more = more;
         // An eviction followed in the same page by changes to the row (it came back) is void.
         if !page.evict.is_empty() {
             let last_change: HashMap<(String, Uuid), usize> =
@@ -1190,7 +1365,7 @@ impl Storage for SqliteStorage {
                 let mut sum = Checksum::default();
                 let mut stmt = tx.prepare_cached(
                     "SELECT s.tbl, s.row_id, s.field, s.change_id FROM rows r
-                     JOIN state s ON s.tbl = r.tbl AND s.row_id = r.row_id
+                     JOIN state s ON s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
                      WHERE r.partition_id IS ?1 AND r.dealership_id = ?2",
                 )?;
                 let mut rows = stmt.query(params![p, user.dealership_id.to_string()])?;
@@ -1205,14 +1380,16 @@ impl Storage for SqliteStorage {
             }
         }
         drop(tx);
+        let cursor = self.cursors.entry((user.id, device)).or_insert(0);
+        *cursor = (*cursor).max(page.next_cursor);
         Ok(page)
     }
 }
 
-fn vehicle_title(tx: &Transaction<'_>, row: &str) -> Result<String> {
+fn vehicle_title(tx: &Transaction<'_>, d: &str, row: &str) -> Result<String> {
     let fields: HashMap<String, String> = tx
-        .prepare_cached("SELECT field, value FROM state WHERE tbl = 'vehicles' AND row_id = ?1 AND field IN ('year', 'make', 'model', 'stock_no')")?
-        .query_map([row], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare_cached("SELECT field, value FROM state WHERE dealership_id = ?1 AND tbl = 'vehicles' AND row_id = ?2 AND field IN ('year', 'make', 'model', 'stock_no')")?
+        .query_map([d, row], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<std::result::Result<_, _>>()?;
     let get = |f: &str| {
         fields.get(f).and_then(|v| serde_json::from_str::<Value>(v).ok()).map(|v| match v {
@@ -1269,7 +1446,7 @@ mod tests {
     }
 
     fn push(changes: Vec<WireChange>) -> Push {
-        Push { device_id: Uuid::from_u128(9), pulled_to: 0, changes }
+        Push { device_id: Uuid::from_u128(9), changes }
     }
 
     fn log_len(s: &SqliteStorage) -> i64 {
@@ -1378,7 +1555,7 @@ mod tests {
         let mut pages = 0;
         let mut seen = 0;
         loop {
-            let page = s.pull(&mia, since, 20).unwrap();
+            let page = s.pull(&mia, Uuid::nil(), since, 20).unwrap();
             pages += 1;
             seen += page.changes.len();
             assert!(page.next_cursor > since);
@@ -1391,8 +1568,41 @@ mod tests {
         }
         assert!(pages >= 3);
         assert!(seen >= 3 * 20);
-        let empty = s.pull(&mia, since, 20).unwrap();
+        let empty = s.pull(&mia, Uuid::nil(), since, 20).unwrap();
         assert!(empty.changes.is_empty() && !empty.more);
         assert_eq!(empty.next_cursor, since);
+    }
+
+    #[test]
+    fn a_first_schema_database_moves_to_dealership_scoped_rows_with_nothing_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite3");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::new(vec![M::up(MIGRATIONS[0])]).to_latest(&mut conn).unwrap();
+            conn.execute_batch(
+                "INSERT INTO dealerships VALUES ('d1', 'Lakeside');
+                 INSERT INTO partitions VALUES ('p1', 'd1', 'u1', 'u1');
+                 INSERT INTO rows VALUES ('customers', 'p1', 'd1', 'p1');
+                 INSERT INTO state VALUES ('customers', 'p1', 'city', '\"Austin\"', 'h', 'c1', 'u1');
+                 INSERT INTO moves VALUES (7, 'p1', 'u0', 'u1');",
+            )
+            .unwrap();
+        }
+        let mut s = SqliteStorage::open(&path).unwrap();
+        let tx = s.conn.transaction().unwrap();
+        let row = load_row(&tx, "d1", "customers", Uuid::nil()).unwrap();
+        assert!(row.is_none());
+        let city: String = tx
+            .query_row(
+                "SELECT value FROM state WHERE dealership_id = 'd1' AND row_id = 'p1' AND field = 'city'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(city, "\"Austin\"");
+        assert_eq!(load_partition(&tx, "d1", "p1").unwrap().unwrap().owner.as_deref(), Some("u1"));
+        let moved: String = tx.query_row("SELECT dealership_id FROM moves WHERE seq = 7", [], |r| r.get(0)).unwrap();
+        assert_eq!(moved, "d1");
     }
 }

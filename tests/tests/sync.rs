@@ -145,7 +145,6 @@ async fn two_reps_and_a_manager_converge_and_only_see_what_they_may() {
     let before = server_count(&server.db, "SELECT COUNT(*) FROM log");
     let forged = Push {
         device_id: b.store.device_id(),
-        pulled_to: 0,
         changes: vec![WireChange {
             change_id: Uuid::now_v7(),
             table: "customers".into(),

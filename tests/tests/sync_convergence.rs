@@ -97,6 +97,7 @@ fn refusal(e: StorageError) -> Refusal {
 struct Link<'a> {
     server: &'a Server,
     user: &'a User,
+    device: Uuid,
     fault: Fault,
     used: Cell<bool>,
 }
@@ -126,7 +127,7 @@ impl Transport for Link<'_> {
 
     async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
         // Small pages (a customer is 19 changes), so paging is exercised.
-        Ok(self.server.storage.borrow_mut().pull(self.user, since, 40).unwrap())
+        Ok(self.server.storage.borrow_mut().pull(self.user, self.device, since, 40).unwrap())
     }
 }
 
@@ -264,7 +265,8 @@ impl World {
             }
             Op::Sync { r, fault } => {
                 let user = self.users[self.replicas[r].1].clone();
-                let link = Link { server: &self.server, user: &user, fault, used: Cell::new(false) };
+                let device = self.replicas[r].0.device_id();
+                let link = Link { server: &self.server, user: &user, device, fault, used: Cell::new(false) };
                 let store = &mut self.replicas[r].0;
                 match rt.block_on(round(&link, store)) {
                     Ok(report) => assert_eq!(report.refused, 0, "{report:?}"),
@@ -290,7 +292,9 @@ impl World {
         for _ in 0..2 {
             for r in 0..self.replicas.len() {
                 let user = self.users[self.replicas[r].1].clone();
-                let link = Link { server: &self.server, user: &user, fault: Fault::None, used: Cell::new(false) };
+                let device = self.replicas[r].0.device_id();
+                let link =
+                    Link { server: &self.server, user: &user, device, fault: Fault::None, used: Cell::new(false) };
                 let report = rt.block_on(round(&link, &mut self.replicas[r].0)).unwrap();
                 assert!(report.mismatched.is_empty(), "checksums differ: {report:?}");
             }
@@ -331,7 +335,8 @@ impl World {
             let me = self.users[*u].id.to_string();
             let manager = *u == 0;
             prop_assert_eq!(store.pending_changes().unwrap(), 0, "replica {} still has pending changes", r);
-            prop_assert!(store.refused_changes().unwrap().is_empty());
+            let refused = store.refused_changes().unwrap();
+            prop_assert!(refused.is_empty(), "replica {} had changes refused: {:?}", r, refused);
             let visible: BTreeMap<_, _> = server
                 .iter()
                 .filter(|((id, _), _)| manager || owner.get(id).cloned().flatten().as_deref() == Some(me.as_str()))

@@ -222,6 +222,23 @@ pub fn walk_in(store: &mut Store, d: &WalkIn, clock: Clock) -> Result<TrafficEnt
         }
         None => rot.next_up,
     };
+    // A rep takes only their own up, and only when next (the server holds the same rule); a
+    // manager (or the front desk signed in as one) gives it to anyone.
+    if store.signed_in_as_rep()
+        && let Some(t) = taker
+        && (Some(t) != store.user_id() || rot.next_up != Some(t))
+    {
+        let next = rot.queue.iter().find(|q| Some(q.user_id) == rot.next_up).map(|q| q.name.clone());
+        return Err(CoreError::field(
+            "rep_id",
+            match next {
+                Some(n) if Some(t) != store.user_id() || rot.next_up != store.user_id() => {
+                    format!("{n} is up; a rep takes only their own up when next (a manager gives out any up)")
+                }
+                _ => "a rep takes only their own up when next (a manager gives out any up)".to_string(),
+            },
+        ));
+    }
     let day = clock.local_day();
     store.write(|w| {
         let e = TrafficEntry {

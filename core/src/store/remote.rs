@@ -61,36 +61,10 @@ macro_rules! with_entity {
 }
 pub(crate) use with_entity;
 
-/// Every table that syncs.
-pub const SYNCED_TABLES: &[&str] = &[
-    "customers",
-    "vehicles",
-    "leads",
-    "opportunities",
-    "pipeline_stages",
-    "activities",
-    "interactions",
-    "users",
-    "teams",
-    "dealerships",
-    "quotes",
-    "quote_versions",
-    "sales_orders",
-    "custom_jurisdictions",
-    "test_drives",
-    "surveys",
-    "referrals",
-    "events",
-    "traffic",
-    "floor_checkins",
-    "lead_assignments",
-    "lead_settings",
-    "goals",
-    "commission_plans",
-    "commission_statements",
-    "marketing_spend",
-    "forecast_snapshots",
-];
+/// The columns of a synced table's entity (its fields and how each is stored).
+pub fn columns_of(table: &str) -> Result<&'static [(&'static str, Col)]> {
+    with_entity!(table, columns())
+}
 
 fn columns<E: Entity>() -> Result<&'static [(&'static str, Col)]> {
     Ok(E::COLUMNS)

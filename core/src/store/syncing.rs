@@ -297,7 +297,7 @@ impl Store {
                 "SELECT tbl, row_id, field, change_id FROM field_clocks WHERE tbl = '{table}' AND row_id IN (SELECT id FROM {table} {filter})"
             )
         };
-        for table in crate::store::remote::SYNCED_TABLES {
+        for table in crate::sync::rules::synced_tables() {
             let home = partition::home(table);
             if name == "shared" {
                 if home == Some(Home::Shared) {

@@ -15,14 +15,43 @@ pub struct Client {
     base: String,
 }
 
-/// Checks and normalises a server address: `http(s)://host[:port]`, no trailing slash.
+/// The largest answer read from the server (a pull page is capped at a few MiB by the server;
+/// anything larger is a fault or an attack, not data).
+pub const MAX_RESPONSE: usize = 32 * 1024 * 1024;
+
+/// Checks and normalises a server address: `https://host[:port]`, or `http://` to this computer
+/// only (loopback: a test server, a tunnel); no trailing slash.
 pub fn normalize_server(url: &str) -> Result<String, CoreError> {
     let url = url.trim().trim_end_matches('/');
     let parsed = reqwest::Url::parse(url).map_err(|e| CoreError::field("server", format!("not a URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(CoreError::field("server", "use http://host:port or https://host"));
+    let host = parsed.host_str().unwrap_or("");
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        _ if parsed.host_str().is_none() => Err(CoreError::field("server", "use https://host")),
+        "https" => Ok(url.to_string()),
+        "http" if loopback => Ok(url.to_string()),
+        "http" => Err(CoreError::field(
+            "server",
+            "use https://: customer data does not travel unencrypted (plain http only to this computer)",
+        )),
+        _ => Err(CoreError::field("server", "use https://host")),
     }
-    Ok(url.to_string())
+}
+
+/// Reads at most [`MAX_RESPONSE`] bytes of an answer.
+async fn read_capped(mut res: reqwest::Response) -> Result<Vec<u8>, SyncError> {
+    if res.content_length().is_some_and(|n| n > MAX_RESPONSE as u64) {
+        return Err(SyncError::Server(format!("the server's answer is larger than {MAX_RESPONSE} bytes")));
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(|e| SyncError::Offline(e.to_string()))? {
+        if out.len() + chunk.len() > MAX_RESPONSE {
+            return Err(SyncError::Server(format!("the server's answer is larger than {MAX_RESPONSE} bytes")));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
 }
 
 impl Client {
@@ -57,14 +86,15 @@ impl Client {
     async fn answer<T: DeserializeOwned>(res: reqwest::Result<reqwest::Response>) -> Result<T, Refusal> {
         let res = res.map_err(|e| Refusal { status: 0, body: None, error: SyncError::Offline(e.to_string()) })?;
         let status = res.status();
+        let bytes = read_capped(res).await.map_err(|error| Refusal { status: 0, body: None, error })?;
         if status.is_success() {
-            return res.json::<T>().await.map_err(|e| Refusal {
+            return serde_json::from_slice::<T>(&bytes).map_err(|e| Refusal {
                 status: 0,
                 body: None,
                 error: SyncError::Server(format!("unreadable answer: {e}")),
             });
         }
-        let text = res.text().await.unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
         let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
         let message = body.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| format!("{status}: {text}"));
         let err = match status.as_u16() {
@@ -202,5 +232,24 @@ impl Client {
     /// One sync round over HTTP.
     pub async fn sync(&self, store: impl StoreAccess, session: &Session) -> Result<SyncReport, SyncError> {
         super::round::round(&Http::new(self, session), store).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_data_travels_over_https_except_to_this_computer() {
+        assert_eq!(normalize_server("https://sync.example.com/").unwrap(), "https://sync.example.com");
+        for local in ["http://127.0.0.1:8443", "http://localhost:9000", "http://[::1]:80"] {
+            assert!(normalize_server(local).is_ok(), "{local}");
+        }
+        for remote in ["http://sync.example.com", "http://10.0.0.5:8443", "http://192.168.1.20"] {
+            let e = normalize_server(remote).unwrap_err().to_string();
+            assert!(e.contains("server") && e.contains("https"), "{remote}: {e}");
+        }
+        assert!(normalize_server("ftp://x").is_err());
+        assert!(normalize_server("not a url").unwrap_err().to_string().contains("not a URL"));
     }
 }

@@ -12,6 +12,7 @@ pub mod partition;
 pub mod plan;
 pub mod protocol;
 pub mod round;
+pub mod rules;
 pub mod status;
 
 pub use hlc::{Clock, Hlc};

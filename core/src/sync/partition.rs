@@ -26,42 +26,14 @@ pub enum Home {
     Parent { table: &'static str, field: &'static str },
 }
 
-/// Every table that syncs and where its rows belong; `None` for a table that does not sync.
+/// Where a table's rows belong ([`super::rules::TABLES`]); `None` for a table that does not sync.
 pub fn home(table: &str) -> Option<Home> {
-    Some(match table {
-        "vehicles"
-        | "pipeline_stages"
-        | "users"
-        | "teams"
-        | "dealerships"
-        | "custom_jurisdictions"
-        | "events"
-        | "lead_settings"
-        | "traffic"
-        | "floor_checkins"
-        | "goals"
-        | "commission_plans"
-        | "marketing_spend"
-        | "forecast_snapshots" => Home::Shared,
-        // A rep's commission statement is theirs to see (and their manager's), nobody else's.
-        "customers" | "commission_statements" => Home::Own,
-        "leads" => Home::Lead,
-        "opportunities" | "activities" | "interactions" | "quotes" | "sales_orders" | "test_drives" | "surveys"
-        | "referrals" => Home::Field("customer_id"),
-        "quote_versions" => Home::Parent { table: "quotes", field: "quote_id" },
-        "lead_assignments" => Home::Parent { table: "leads", field: "lead_id" },
-        _ => return None,
-    })
+    super::rules::table(table).map(|r| r.home)
 }
 
 /// The field that names the owner of a partition whose root is a row of `table`.
 pub fn owner_field(table: &str) -> Option<&'static str> {
-    match table {
-        "customers" => Some("owner_id"),
-        "leads" => Some("assignee_id"),
-        "commission_statements" => Some("user_id"),
-        _ => None,
-    }
+    super::rules::table(table).and_then(|r| r.owner_field)
 }
 
 /// The fields that decide a row's partition (a change to one of them can move the row).
@@ -73,18 +45,6 @@ pub fn placement_fields(table: &str) -> &'static [&'static str] {
         Some(Home::Parent { field: "lead_id", .. }) => &["lead_id"],
         _ => &[],
     }
-}
-
-/// Rows only a manager writes even where a rep may read them (a rep's own commission statement:
-/// approving it is the manager's call).
-pub fn manager_only(table: &str) -> bool {
-    table == "commission_statements"
-}
-
-/// Shared tables the whole floor writes, reps included: the showroom traffic log and the up
-/// rotation (a rep checks in and takes ups; a manager overrides the order).
-pub fn floor_table(table: &str) -> bool {
-    matches!(table, "traffic" | "floor_checkins")
 }
 
 /// Reserving a vehicle is a request the server grants to the first arrival: a change of
@@ -137,7 +97,7 @@ mod tests {
 
     #[test]
     fn every_synced_table_has_a_home() {
-        for t in crate::store::remote::SYNCED_TABLES {
+        for t in super::super::rules::synced_tables() {
             assert!(home(t).is_some(), "{t} has no home");
         }
         assert_eq!(home("outbox"), None);

@@ -12,6 +12,12 @@ use uuid::Uuid;
 pub const MAX_PUSH: usize = 1_000;
 /// The most changes one pull page returns.
 pub const PAGE: usize = 1_000;
+/// The most bytes a client puts in one push (the server accepts 8 MiB).
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+/// How far ahead of this device's clock a pulled change may be dated. The server refuses pushes
+/// more than 5 minutes ahead of its own clock; anything much further is a broken or hostile
+/// server (or a connection tampered with) trying to push the device's clock into the future.
+pub const MAX_PULL_SKEW_MS: u64 = 60 * 60 * 1000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,11 +55,9 @@ pub struct WireChange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Push {
+    /// The pushing device: the one its token was issued to (the server refuses any other). The
+    /// server keeps each device's pull cursor itself; a client's word for it is not trusted.
     pub device_id: Uuid,
-    /// The cursor of the client's last pull: edits made before the device learnt that a customer
-    /// moved to another rep are still accepted from the former owner.
-    #[serde(default)]
-    pub pulled_to: i64,
     pub changes: Vec<WireChange>,
 }
 
@@ -217,7 +221,7 @@ mod tests {
 
     #[test]
     fn a_push_round_trips_and_is_checked() {
-        let push = Push { device_id: Uuid::from_u128(1), pulled_to: 0, changes: vec![wire(1, 1_000), wire(2, 2_000)] };
+        let push = Push { device_id: Uuid::from_u128(1), changes: vec![wire(1, 1_000), wire(2, 2_000)] };
         let json = serde_json::to_string(&push).unwrap();
         let back: Push = serde_json::from_str(&json).unwrap();
         assert_eq!(back, push);
@@ -231,19 +235,12 @@ mod tests {
 
     #[test]
     fn oversized_duplicated_skewed_or_malformed_pushes_name_each_problem() {
-        let too_many = Push {
-            device_id: Uuid::nil(),
-            pulled_to: 0,
-            changes: (0..=MAX_PUSH as u128).map(|n| wire(n, 1)).collect(),
-        };
+        let too_many = Push { device_id: Uuid::nil(), changes: (0..=MAX_PUSH as u128).map(|n| wire(n, 1)).collect() };
         assert!(too_many.validate(1, 1).unwrap_err().to_string().contains("at most 1000"));
         let mut bad = wire(3, 1_000);
         bad.hlc = "yesterday".into();
-        let p = Push {
-            device_id: Uuid::nil(),
-            pulled_to: 0,
-            changes: vec![wire(1, 1_000), wire(1, 1_000), bad, wire(4, 10_000_000)],
-        };
+        let p =
+            Push { device_id: Uuid::nil(), changes: vec![wire(1, 1_000), wire(1, 1_000), bad, wire(4, 10_000_000)] };
         let err = p.validate(1_000, 300_000).unwrap_err();
         let CoreError::Validation(fields) = err else { panic!() };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();

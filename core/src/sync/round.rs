@@ -6,7 +6,7 @@
 //! behind a mutex while a round runs. The HTTP transport is [`super::client`]; tests also run
 //! rounds against the server's storage in-process.
 
-use super::protocol::{ErrorBody, MAX_PUSH, PullPage, Push, PushAck, WireChange};
+use super::protocol::{ErrorBody, MAX_PULL_SKEW_MS, MAX_PUSH, MAX_PUSH_BYTES, PullPage, Push, PushAck, WireChange};
 use crate::error::CoreError;
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
@@ -95,16 +95,28 @@ pub async fn round(transport: &impl Transport, mut store: impl StoreAccess) -> R
     let mut report = SyncReport::default();
     let device_id = store.with_store(|s| Ok(s.device_id()))?;
     loop {
-        let (batch, cursor) = store.with_store(|s| Ok((s.next_push(MAX_PUSH)?, s.sync_cursor()?)))?;
+        let batch = store.with_store(|s| s.next_push(MAX_PUSH))?;
         if batch.is_empty() {
             break;
         }
-        let changes: Vec<WireChange> = batch
+        let mut changes: Vec<WireChange> = batch
             .iter()
             .map(|r| WireChange::from_change(&r.clone().into()))
             .map(|w| WireChange { author: None, ..w })
             .collect();
-        let push = Push { device_id, pulled_to: cursor, changes };
+        // Stay under the server's body limit: large values go in smaller pushes (the rest waits
+        // for the next one).
+        let mut bytes = 0;
+        let fits = changes
+            .iter()
+            .position(|c| {
+                bytes += crate::sync::rules::json_len(&c.value) + 200;
+                bytes > MAX_PUSH_BYTES
+            })
+            .unwrap_or(changes.len())
+            .max(1);
+        changes.truncate(fits);
+        let push = Push { device_id, changes };
         match transport.push(&push).await {
             Ok(ack) => {
                 report.pushed += ack.acknowledged.len();
@@ -135,6 +147,17 @@ pub async fn round(transport: &impl Transport, mut store: impl StoreAccess) -> R
         let page = transport.pull(since).await?;
         report.pulled += page.changes.len();
         report.server_seq = report.server_seq.max(page.next_cursor);
+        let now_ms = crate::domain::Timestamp::now().millis().max(0) as u64;
+        if let Some(c) =
+            page.changes.iter().find(|c| c.hlc.parse::<super::Hlc>().is_ok_and(|h| h.ms > now_ms + MAX_PULL_SKEW_MS))
+        {
+            return Err(SyncError::Server(format!(
+                "the server sent a change dated {} ahead of this computer's clock ({}); nothing was applied: \
+                 check the clocks of this computer and the server",
+                c.hlc,
+                crate::domain::Timestamp::now()
+            )));
+        }
         let checked = store.with_store(|s| {
             let changes = page
                 .changes
@@ -190,4 +213,77 @@ fn refused_changes(body: &ErrorBody, push: &Push) -> Vec<(Uuid, String)> {
         }
     }
     out
+}
+
+#[cfg(all(test, feature = "client"))]
+mod tests {
+    use super::*;
+    use crate::sync::Hlc;
+    use std::cell::RefCell;
+
+    /// A server that answers every pull with `page` and records each push's size.
+    struct Fake {
+        page: PullPage,
+        pushes: RefCell<Vec<usize>>,
+    }
+
+    impl Transport for Fake {
+        async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+            self.pushes.borrow_mut().push(push.changes.len());
+            Ok(PushAck {
+                acknowledged: push.changes.iter().map(|c| c.change_id).collect(),
+                server_seq: 1,
+                refused: vec![],
+            })
+        }
+        async fn pull(&self, _since: i64) -> Result<PullPage, SyncError> {
+            Ok(self.page.clone())
+        }
+    }
+
+    fn page(changes: Vec<WireChange>) -> PullPage {
+        PullPage { changes, evict: vec![], notices: vec![], checksums: vec![], next_cursor: 7, more: false }
+    }
+
+    #[test]
+    fn a_change_dated_far_ahead_is_refused_whole_and_the_clock_stays() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let now = crate::domain::Timestamp::now().millis() as u64;
+        let ahead = WireChange {
+            change_id: Uuid::now_v7(),
+            table: "teams".into(),
+            row_id: Uuid::now_v7(),
+            field: "name".into(),
+            value: serde_json::json!("Future"),
+            hlc: Hlc { ms: now + 200 * 365 * 24 * 3600 * 1000, counter: 0, node: Uuid::nil() }.to_string(),
+            author: None,
+        };
+        let fake = Fake { page: page(vec![ahead]), pushes: RefCell::new(vec![]) };
+        let err = rt.block_on(round(&fake, &mut store)).unwrap_err().to_string();
+        assert!(err.contains("ahead of this computer's clock"), "{err}");
+        assert_eq!(store.sync_cursor().unwrap(), 0, "nothing from the page was applied");
+        let n: i64 = store.conn().query_row("SELECT count(*) FROM teams", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn large_values_go_in_pushes_under_the_byte_limit() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        // 100 customers with 60 KB of notes each: 6 MB, more than one push may carry.
+        for i in 0..100 {
+            let mut c = crate::domain::Customer::blank(crate::domain::new_id(), crate::domain::Timestamp::now());
+            c.first_name = format!("C{i}");
+            c.last_name = "Big".into();
+            c.notes = "n".repeat(60_000);
+            store.write(|w| w.insert(&c)).unwrap();
+        }
+        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]) };
+        let report = rt.block_on(round(&fake, &mut store)).unwrap();
+        let pushes = fake.pushes.borrow();
+        assert!(pushes.len() >= 2, "{pushes:?}");
+        assert_eq!(report.pushed, pushes.iter().sum::<usize>());
+        assert_eq!(store.pending_changes().unwrap(), 0, "everything was pushed in the end");
+    }
 }

@@ -339,8 +339,10 @@ fn the_up_rotation_skips_overdue_reps_and_sends_the_taker_to_the_back() {
     let got = inbox::capture(app.store_mut(), &cap, "US", clock(4)).unwrap();
     let entry: floor::TrafficEntry = get(app.store().conn(), e.id).unwrap();
     assert_eq!((entry.lead_id, entry.outcome.as_str(), entry.name.as_str()), (Some(got.lead.id), "lead", "Gus Ward"));
-    // A rep cannot reorder or check in someone else.
+    // A rep cannot reorder or check in someone else, nor take an up when not next.
     assert!(floor::reorder(app.store_mut(), &[ids[1]], clock(5)).unwrap_err().to_string().contains("only a manager"));
+    let not_next = floor::walk_in(app.store_mut(), &WalkIn::default(), clock(5)).unwrap_err().to_string();
+    assert!(not_next.contains("rep_id") && not_next.contains("is up"), "{not_next}");
     assert!(floor::check_in(app.store_mut(), ids[1], false, clock(5)).is_err());
     // A bad party size is named.
     let err = floor::walk_in(app.store_mut(), &WalkIn { party_size: 40, ..Default::default() }, clock(6)).unwrap_err();

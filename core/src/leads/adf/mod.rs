@@ -236,6 +236,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Prospect>> {
             None => p.range(),
         };
         prospect.original = source[range].trim_end().to_string();
+        crate::sync::rules::fit_document(&mut prospect.original);
         out.push(prospect);
     }
     Ok(out)
