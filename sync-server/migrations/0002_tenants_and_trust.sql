@@ -65,3 +65,14 @@ CREATE TABLE devices (
     pulled_to INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (user_id, device_id)
 ) STRICT, WITHOUT ROWID;
+
+-- A device to erase its customer data at its next contact (reported lost, or its user disabled).
+CREATE TABLE wipes (
+    user_id      TEXT NOT NULL,
+    device_id    TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    requested_ms INTEGER NOT NULL,
+    -- When the device was told (its next contact after the request).
+    done_ms      INTEGER,
+    PRIMARY KEY (user_id, device_id)
+) STRICT, WITHOUT ROWID;

@@ -187,7 +187,20 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
     let user = state.with_storage(move |s| s.token_user(&h, now_ms() as i64)).await?;
     match user {
         Some((user, device)) => Ok(Caller { user, device, hash }),
-        None => Err(ApiError::unauthorized("the token is unknown, expired or revoked; sign in again")),
+        None => {
+            // A device reported lost (or of a disabled user) learns it at its next contact, once.
+            let h = hash.clone();
+            if let Some(reason) = state.with_storage(move |s| s.take_wipe(&h, now_ms() as i64)).await? {
+                tracing::warn!(reason = %reason, "told a device to erase its customer data");
+                return Err(ApiError::new(
+                    StatusCode::GONE,
+                    "wipe",
+                    format!("this computer was signed out by the dealership ({reason}); its customer data was erased"),
+                    Vec::new(),
+                ));
+            }
+            Err(ApiError::unauthorized("the token is unknown, expired or revoked; sign in again"))
+        }
     }
 }
 

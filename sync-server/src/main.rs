@@ -74,9 +74,18 @@ enum UserCommand {
     ResetPassword {
         login: String,
     },
-    /// Lock an account out; its tokens stop working at once.
+    /// Lock an account out; its tokens stop working at once and every device it signed in from
+    /// erases its customer data at its next contact.
     Disable {
         login: String,
+    },
+    /// A laptop was lost or stolen: the user's devices (or the one named) erase their customer
+    /// data at their next contact with the server, and must sign in again.
+    Lost {
+        login: String,
+        /// The device id (shown in the app's Sync settings); every device of the user when absent.
+        #[arg(long)]
+        device: Option<uuid::Uuid>,
     },
     Enable {
         login: String,
@@ -139,6 +148,15 @@ async fn main() -> anyhow::Result<()> {
                 UserCommand::Disable { login } => {
                     s.set_disabled(&login, true)?;
                     println!("{login} disabled; its tokens are revoked");
+                }
+                UserCommand::Lost { login, device } => {
+                    let now = showroom_core::domain::Timestamp::now().millis();
+                    let devices = s.request_wipe(&login, device, "reported lost", now)?;
+                    println!(
+                        "{} device(s) of {login} will erase their customer data at their next contact: {}",
+                        devices.len(),
+                        devices.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                    );
                 }
                 UserCommand::Enable { login } => {
                     s.set_disabled(&login, false)?;

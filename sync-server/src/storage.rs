@@ -108,6 +108,11 @@ pub trait Storage: Send {
     /// The enabled user of a valid, unexpired, unrevoked token, and the device it was issued to.
     fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>>;
     fn revoke_token(&mut self, hash: &str) -> Result<bool>;
+    /// Orders `login`'s devices (or the one named) to erase their customer data at their next
+    /// contact, and revokes their tokens. Returns the devices ordered.
+    fn request_wipe(&mut self, login: &str, device: Option<Uuid>, reason: &str, now_ms: i64) -> Result<Vec<Uuid>>;
+    /// Whether the device of this token (valid or not) has a wipe waiting; marks it told.
+    fn take_wipe(&mut self, hash: &str, now_ms: i64) -> Result<Option<String>>;
     /// Applies a push from `push.device_id` (the HTTP layer checks it is the token's device).
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck>;
     /// A page of what `user` may see after `since`; the server remembers how far `device` got.
@@ -293,6 +298,12 @@ fn load_partition(tx: &Transaction<'_>, d: &str, id: &str) -> Result<Option<Part
         .prepare_cached("SELECT owner_id, creator_id FROM partitions WHERE dealership_id = ?1 AND id = ?2")?
         .query_row([d, id], |r| Ok(PartitionRec { owner: r.get(0)?, creator: r.get(1)? }))
         .optional()?)
+}
+
+/// Why one row of a push is refused: malformed (422) or not allowed (403).
+enum Refuse {
+    Invalid(FieldError),
+    Forbidden(FieldError),
 }
 
 /// A row of the push, checked: where it lives and what its values would be.
@@ -490,6 +501,143 @@ impl SqliteStorage {
             .query_row([user], |r| r.get::<_, String>(0))
             .optional()?
             .is_some_and(|r| r == "rep"))
+    }
+
+    /// Checks one row's changes of a push (`idx` into `changes`): shape, where the row lives
+    /// after the push, and the rule book. Writes nothing; a partition the push creates is noted in
+    /// `new_partitions`.
+    #[allow(clippy::too_many_arguments)]
+    fn check_row_write(
+        tx: &Transaction<'_>,
+        user: &User,
+        device: Uuid,
+        changes: &[FieldChange],
+        idx: &[usize],
+        placed: &HashMap<(String, Uuid), Placed>,
+        new_partitions: &mut HashMap<String, Option<String>>,
+    ) -> Result<std::result::Result<Placed, Refuse>> {
+        let dealership = &user.dealership_id.to_string();
+        let me = user.id.to_string();
+        let rep = user.role == Role::Rep;
+        let actor = Actor { id: user.id, manager: !rep };
+        let facts = ServerFacts { tx, dealership: dealership.clone() };
+        let first = &changes[idx[0]];
+        let (table, row) = (first.table.as_str(), first.row_id);
+        let Some(table_rules) = rules::table(table) else {
+            return Ok(Err(Refuse::Invalid(FieldError::new(
+                format!("changes[{}].table", idx[0]),
+                format!("unknown table {table:?}"),
+            ))));
+        };
+        let home = table_rules.home;
+        if let Some(i) = idx.iter().find(|i| changes[**i].field == "id") {
+            return Ok(Err(Refuse::Invalid(FieldError::new(
+                format!("changes[{i}].field"),
+                "a row's id cannot change",
+            ))));
+        }
+        let meta = load_row(tx, dealership, table, row)?;
+        let state = load_state(tx, dealership, table, row)?;
+        // The values the row would hold: what wins of the state and this push.
+        let before: Map<String, Value> = state.iter().map(|(f, c)| (f.clone(), c.value.clone())).collect();
+        let mut merged = before.clone();
+        let mut best: HashMap<&str, (Hlc, Uuid)> =
+            state.iter().map(|(f, c)| (f.as_str(), (c.hlc, c.change_id))).collect();
+        for i in idx {
+            let c = &changes[*i];
+            if best.get(c.field.as_str()).is_none_or(|b| *b < (c.hlc, c.change_id)) {
+                best.insert(c.field.as_str(), (c.hlc, c.change_id));
+                merged.insert(c.field.clone(), c.value.clone());
+            }
+        }
+        let at = |field: Option<&str>| -> usize {
+            field.and_then(|f| idx.iter().find(|i| changes[**i].field == f).copied()).unwrap_or(idx[0])
+        };
+        if let Err(e) = check_row(table, row, &merged) {
+            return Ok(Err(Refuse::Invalid(FieldError::new(
+                format!("changes[{}].value", at(Some(&e.field))),
+                e.message,
+            ))));
+        }
+        // Where the row lives after this push.
+        let named = |f: &str| -> std::result::Result<String, FieldError> {
+            as_id(merged.get(f))
+                .ok_or_else(|| FieldError::new(format!("changes[{}].{f}", idx[0]), format!("a {table} row needs {f}")))
+        };
+        let target: Option<String> = match home {
+            Home::Shared => None,
+            Home::Own => Some(row.to_string()),
+            Home::Lead => Some(as_id(merged.get("customer_id")).unwrap_or_else(|| row.to_string())),
+            Home::Field(f) => match named(f) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    return Ok(Err(Refuse::Invalid(e)));
+                }
+            },
+            Home::Parent { table: pt, field } => {
+                let parent = match named(field) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        return Ok(Err(Refuse::Invalid(e)));
+                    }
+                };
+                let parent_id: Uuid = parent.parse().unwrap_or_default();
+                let from_push = placed.get(&(pt.to_string(), parent_id)).map(|p| p.partition.clone());
+                let from_db = load_row(tx, dealership, pt, parent_id)?.map(|m| m.partition);
+                match from_push.or(from_db) {
+                    Some(p) => p,
+                    None => {
+                        return Ok(Err(Refuse::Invalid(FieldError::new(
+                            format!("changes[{}].{field}", idx[0]),
+                            format!("names {pt} row {parent} that the server does not have"),
+                        ))));
+                    }
+                }
+            }
+        };
+        let moved_from = meta.as_ref().filter(|m| m.partition != target).map(|m| m.partition.clone());
+        // A partition this push creates: owned by its root's owner field, else by the rep.
+        if let Some(p) = &target
+            && load_partition(tx, dealership, p)?.is_none()
+            && !new_partitions.contains_key(p)
+        {
+            let owner = partition::owner_field(table)
+                .filter(|_| p == &row.to_string())
+                .and_then(|f| as_id(merged.get(f)))
+                .or_else(|| rep.then(|| me.clone()));
+            new_partitions.insert(p.clone(), owner);
+        }
+        let from = match &moved_from {
+            Some(old) => old.as_deref(),
+            None => target.as_deref(),
+        };
+        let standing = Self::standing(tx, user, device, from, new_partitions)?;
+        let moving_to = match &moved_from {
+            Some(_) => Some(Self::standing(tx, user, device, target.as_deref(), new_partitions)?),
+            None => None,
+        };
+        let writes: Vec<(&str, &Value, Hlc)> =
+            idx.iter().map(|i| (changes[*i].field.as_str(), &changes[*i].value, changes[*i].hlc)).collect();
+        let creator = meta.as_ref().and_then(|m| m.creator.as_deref()).and_then(|c| c.parse().ok());
+        let write = RowWrite {
+            rules: table_rules,
+            row_id: row,
+            before: &before,
+            exists: meta.is_some(),
+            after: &merged,
+            writes: &writes,
+            creator,
+            standing,
+            moving_to,
+        };
+        let columns = showroom_core::store::remote::columns_of(table).unwrap_or(&[]);
+        let col = |f: &str| columns.iter().find(|(n, _)| *n == f).map(|(_, c)| *c).unwrap_or(Col::Text);
+        let decided = rules::check_sizes(&write, col).and_then(|()| rules::authorize(actor, &write, &facts));
+        if let Err(d) = decided {
+            let e = FieldError::new(format!("changes[{}].value", at(d.field.as_deref())), d.message);
+            return Ok(Err(if d.too_large { Refuse::Invalid(e) } else { Refuse::Forbidden(e) }));
+        }
+        Ok(Ok(Placed { partition: target, moved_from }))
     }
 
     /// Gives partition `p` to `to`: records the move (and when), evicts it from a rep who owned
@@ -828,6 +976,11 @@ impl Storage for SqliteStorage {
         let Some((user, _)) = self.user_by("login", login)? else {
             return Err(StorageError::NotFound(format!("login: no user {login:?}")));
         };
+        if disabled {
+            // Every device the user signed in from erases its customer data at its next contact.
+            let now = showroom_core::domain::Timestamp::now().millis();
+            self.request_wipe(login, None, "the account was disabled", now)?;
+        }
         let tx = self.conn.transaction()?;
         tx.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![user.id.to_string(), disabled])?;
         if disabled {
@@ -870,6 +1023,59 @@ impl Storage for SqliteStorage {
         Ok(self.conn.execute("UPDATE tokens SET revoked = 1 WHERE hash = ?1 AND revoked = 0", [hash])? > 0)
     }
 
+    fn request_wipe(&mut self, login: &str, device: Option<Uuid>, reason: &str, now_ms: i64) -> Result<Vec<Uuid>> {
+        let Some((user, _)) = self.user_by("login", login)? else {
+            return Err(StorageError::NotFound(format!("login: no user {login:?}")));
+        };
+        let tx = self.conn.transaction()?;
+        let known: Vec<String> = tx
+            .prepare("SELECT DISTINCT device_id FROM tokens WHERE user_id = ?1")?
+            .query_map([user.id.to_string()], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        let devices: Vec<String> = match device {
+            Some(d) if known.contains(&d.to_string()) => vec![d.to_string()],
+            Some(d) => {
+                return Err(StorageError::NotFound(format!("device: {login} never signed in from {d}")));
+            }
+            None => known,
+        };
+        let mut out = Vec::new();
+        for d in &devices {
+            tx.execute(
+                "INSERT INTO wipes (user_id, device_id, reason, requested_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, device_id) DO UPDATE SET reason = excluded.reason,
+                 requested_ms = excluded.requested_ms, done_ms = NULL",
+                params![user.id.to_string(), d, reason, now_ms],
+            )?;
+            tx.execute(
+                "UPDATE tokens SET revoked = 1 WHERE user_id = ?1 AND device_id = ?2",
+                [&user.id.to_string(), d],
+            )?;
+            out.push(parse_id(d)?);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn take_wipe(&mut self, hash: &str, now_ms: i64) -> Result<Option<String>> {
+        let found: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT w.reason, w.device_id FROM tokens t JOIN wipes w ON w.user_id = t.user_id AND w.device_id = t.device_id
+                 WHERE t.hash = ?1 AND t.created_ms <= w.requested_ms",
+                [hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((reason, device)) = found else { return Ok(None) };
+        // Told (again, if it did not finish last time): recorded once, at the first telling.
+        self.conn.execute(
+            "UPDATE wipes SET done_ms = ?2 WHERE device_id = ?1 AND done_ms IS NULL",
+            params![device, now_ms],
+        )?;
+        Ok(Some(reason))
+    }
+
     fn server_seq(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?)
     }
@@ -882,7 +1088,6 @@ impl Storage for SqliteStorage {
         let me = user.id.to_string();
         let dealership = user.dealership_id.to_string();
         let rep = user.role == Role::Rep;
-        let actor = Actor { id: user.id, manager: !rep };
         let served = self.cursors.get(&(user.id, push.device_id)).copied().unwrap_or(0);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if served > 0 {
@@ -932,131 +1137,17 @@ impl Storage for SqliteStorage {
         let groups = plan::group_by_row(&keys, |k| *k);
         let mut placed: HashMap<(String, Uuid), Placed> = HashMap::new();
         let mut new_partitions: HashMap<String, Option<String>> = HashMap::new();
-        let facts = ServerFacts { tx: &tx, dealership: dealership.clone() };
         for group in groups {
             let idx: Vec<usize> = group.iter().map(|g| fresh[*g]).collect();
-            let first = &changes[idx[0]];
-            let (table, row) = (first.table.as_str(), first.row_id);
-            let Some(table_rules) = rules::table(table) else {
-                bad.push(FieldError::new(format!("changes[{}].table", idx[0]), format!("unknown table {table:?}")));
-                continue;
-            };
-            let home = table_rules.home;
-            if let Some(i) = idx.iter().find(|i| changes[**i].field == "id") {
-                bad.push(FieldError::new(format!("changes[{i}].field"), "a row's id cannot change"));
-                continue;
-            }
-            let meta = load_row(&tx, &dealership, table, row)?;
-            let state = load_state(&tx, &dealership, table, row)?;
-            // The values the row would hold: what wins of the state and this push.
-            let before: Map<String, Value> = state.iter().map(|(f, c)| (f.clone(), c.value.clone())).collect();
-            let mut merged = before.clone();
-            let mut best: HashMap<&str, (Hlc, Uuid)> =
-                state.iter().map(|(f, c)| (f.as_str(), (c.hlc, c.change_id))).collect();
-            for i in &idx {
-                let c = &changes[*i];
-                if best.get(c.field.as_str()).is_none_or(|b| *b < (c.hlc, c.change_id)) {
-                    best.insert(c.field.as_str(), (c.hlc, c.change_id));
-                    merged.insert(c.field.clone(), c.value.clone());
+            let key = (changes[idx[0]].table.clone(), changes[idx[0]].row_id);
+            match Self::check_row_write(&tx, user, push.device_id, &changes, &idx, &placed, &mut new_partitions)? {
+                Ok(p) => {
+                    placed.insert(key, p);
                 }
+                Err(Refuse::Invalid(e)) => bad.push(e),
+                Err(Refuse::Forbidden(e)) => forbidden.push(e),
             }
-            let at = |field: Option<&str>| -> usize {
-                field.and_then(|f| idx.iter().find(|i| changes[**i].field == f).copied()).unwrap_or(idx[0])
-            };
-            if let Err(e) = check_row(table, row, &merged) {
-                bad.push(FieldError::new(format!("changes[{}].value", at(Some(&e.field))), e.message));
-                continue;
-            }
-            // Where the row lives after this push.
-            let named = |f: &str| -> std::result::Result<String, FieldError> {
-                as_id(merged.get(f)).ok_or_else(|| {
-                    FieldError::new(format!("changes[{}].{f}", idx[0]), format!("a {table} row needs {f}"))
-                })
-            };
-            let target: Option<String> = match home {
-                Home::Shared => None,
-                Home::Own => Some(row.to_string()),
-                Home::Lead => Some(as_id(merged.get("customer_id")).unwrap_or_else(|| row.to_string())),
-                Home::Field(f) => match named(f) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        bad.push(e);
-                        continue;
-                    }
-                },
-                Home::Parent { table: pt, field } => {
-                    let parent = match named(field) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            bad.push(e);
-                            continue;
-                        }
-                    };
-                    let parent_id: Uuid = parent.parse().unwrap_or_default();
-                    let from_push = placed.get(&(pt.to_string(), parent_id)).map(|p| p.partition.clone());
-                    let from_db = load_row(&tx, &dealership, pt, parent_id)?.map(|m| m.partition);
-                    match from_push.or(from_db) {
-                        Some(p) => p,
-                        None => {
-                            bad.push(FieldError::new(
-                                format!("changes[{}].{field}", idx[0]),
-                                format!("names {pt} row {parent} that the server does not have"),
-                            ));
-                            continue;
-                        }
-                    }
-                }
-            };
-            let moved_from = meta.as_ref().filter(|m| m.partition != target).map(|m| m.partition.clone());
-            // A partition this push creates: owned by its root's owner field, else by the rep.
-            if let Some(p) = &target
-                && load_partition(&tx, &dealership, p)?.is_none()
-                && !new_partitions.contains_key(p)
-            {
-                let owner = partition::owner_field(table)
-                    .filter(|_| p == &row.to_string())
-                    .and_then(|f| as_id(merged.get(f)))
-                    .or_else(|| rep.then(|| me.clone()));
-                new_partitions.insert(p.clone(), owner);
-            }
-            let from = match &moved_from {
-                Some(old) => old.as_deref(),
-                None => target.as_deref(),
-            };
-            let standing = Self::standing(&tx, user, push.device_id, from, &new_partitions)?;
-            let moving_to = match &moved_from {
-                Some(_) => Some(Self::standing(&tx, user, push.device_id, target.as_deref(), &new_partitions)?),
-                None => None,
-            };
-            let writes: Vec<(&str, &Value, Hlc)> =
-                idx.iter().map(|i| (changes[*i].field.as_str(), &changes[*i].value, changes[*i].hlc)).collect();
-            let creator = meta.as_ref().and_then(|m| m.creator.as_deref()).and_then(|c| c.parse().ok());
-            let write = RowWrite {
-                rules: table_rules,
-                row_id: row,
-                before: &before,
-                exists: meta.is_some(),
-                after: &merged,
-                writes: &writes,
-                creator,
-                standing,
-                moving_to,
-            };
-            let columns = showroom_core::store::remote::columns_of(table).unwrap_or(&[]);
-            let col = |f: &str| columns.iter().find(|(n, _)| *n == f).map(|(_, c)| *c).unwrap_or(Col::Text);
-            let decided = rules::check_sizes(&write, col).and_then(|()| rules::authorize(actor, &write, &facts));
-            if let Err(d) = decided {
-                let e = FieldError::new(format!("changes[{}].value", at(d.field.as_deref())), d.message);
-                if d.too_large {
-                    bad.push(e)
-                } else {
-                    forbidden.push(e)
-                }
-                continue;
-            }
-            placed.insert((table.to_string(), row), Placed { partition: target, moved_from });
         }
-        drop(facts);
         if !forged.is_empty() {
             let message = summary("the push was refused; nothing was stored", &forged);
             return Err(StorageError::Conflict { message, fields: forged });

@@ -572,3 +572,44 @@ async fn a_reps_event_and_a_lead_handed_to_another_rep_reach_who_needs_them() {
     assert!(get::<showroom_core::domain::Lead>(b.store.conn(), lead.id).is_err());
     assert!(report.mismatched.is_empty(), "{report:?}");
 }
+
+/// A laptop lost at an auto show: the manager reports it (or disables the rep) and at its next
+/// contact the laptop erases its customer data, leaving nothing readable in the file; the server
+/// records when it was told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_laptop_erases_its_customer_data_at_its_next_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, mut a, mut b, _m) = lakeside(dir.path()).await;
+    let mut c = customer(a.id(), "Zebulon");
+    c.last_name = "Quartermaine".into();
+    c.notes = "Trade-in: 2015 Civic, licence D1234567".into();
+    a.store.write(|w| w.insert(&c)).unwrap();
+    a.sync(&client).await;
+    let bo_customer = customer(b.id(), "Bartholomew");
+    b.store.write(|w| w.insert(&bo_customer)).unwrap();
+    b.sync(&client).await;
+
+    let out = server.admin(&["user", "lost", "ana"], None);
+    assert!(out.contains("1 device(s) of ana"), "{out}");
+    server.admin(&["user", "disable", "bo"], None);
+    for (d, name) in [(&mut a, "Quartermaine"), (&mut b, "Bartholomew")] {
+        let err = client.sync(&mut d.store, &d.session).await.unwrap_err();
+        assert!(matches!(err, showroom_core::sync::round::SyncError::Wiped(_)), "{err:?}");
+        assert!(err.to_string().contains("erased"), "{err}");
+        let left: i64 = d.store.conn().query_row("SELECT count(*) FROM customers", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0);
+        let staff: i64 = d.store.conn().query_row("SELECT count(*) FROM users", [], |r| r.get(0)).unwrap();
+        assert!(staff > 0, "reference data stays");
+        let file = dir.path().join(format!("{}.sqlite3", if name == "Quartermaine" { "ana" } else { "bo" }));
+        for f in [file.clone(), file.with_extension("sqlite3-wal")] {
+            if let Ok(bytes) = std::fs::read(&f) {
+                assert!(!bytes.windows(name.len()).any(|w| w == name.as_bytes()), "{name} readable in {}", f.display());
+            }
+        }
+    }
+    let told: i64 = rusqlite::Connection::open(&server.db)
+        .unwrap()
+        .query_row("SELECT count(*) FROM wipes WHERE done_ms IS NOT NULL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(told, 2);
+}

@@ -1,8 +1,9 @@
-//! Export of every entity: one JSON object with an array per entity, or one CSV file per entity.
+//! Export of every synced table the rule book marks exported (`sync::rules::TABLES`): one JSON
+//! object with an array per table, or one CSV file per table.
 
-use crate::domain::*;
 use crate::error::{CoreError, Result};
 use crate::store::record::{Col, Entity, query, to_fields};
+use crate::store::remote::with_entity;
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -20,16 +21,10 @@ pub fn export_json(conn: &Connection) -> Result<Value> {
     let mut out = Map::new();
     out.insert("format".into(), Value::from("showroom-export"));
     out.insert("schema_version".into(), Value::from(crate::store::SCHEMA_VERSION));
-    put::<Dealership>(conn, &mut out)?;
-    put::<Team>(conn, &mut out)?;
-    put::<User>(conn, &mut out)?;
-    put::<PipelineStage>(conn, &mut out)?;
-    put::<Customer>(conn, &mut out)?;
-    put::<Vehicle>(conn, &mut out)?;
-    put::<Lead>(conn, &mut out)?;
-    put::<Opportunity>(conn, &mut out)?;
-    put::<Activity>(conn, &mut out)?;
-    put::<Interaction>(conn, &mut out)?;
+    // Every synced table the rule book marks exported (`sync::rules::TABLES`), in its order.
+    for t in crate::sync::rules::TABLES.iter().filter(|t| t.exported) {
+        with_entity!(t.table, put(conn, &mut out))?;
+    }
     Ok(Value::Object(out))
 }
 
@@ -58,15 +53,8 @@ pub fn export_csv(conn: &Connection, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
     let mut files = Vec::new();
-    write::<Dealership>(conn, dir, &mut files)?;
-    write::<Team>(conn, dir, &mut files)?;
-    write::<User>(conn, dir, &mut files)?;
-    write::<PipelineStage>(conn, dir, &mut files)?;
-    write::<Customer>(conn, dir, &mut files)?;
-    write::<Vehicle>(conn, dir, &mut files)?;
-    write::<Lead>(conn, dir, &mut files)?;
-    write::<Opportunity>(conn, dir, &mut files)?;
-    write::<Activity>(conn, dir, &mut files)?;
-    write::<Interaction>(conn, dir, &mut files)?;
+    for t in crate::sync::rules::TABLES.iter().filter(|t| t.exported) {
+        with_entity!(t.table, write(conn, dir, &mut files))?;
+    }
     Ok(files)
 }

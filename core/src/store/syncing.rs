@@ -111,7 +111,37 @@ fn hlc_time(hlc: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Tables holding customer data (every partitioned table, and the walk-in log, which names
+/// people), erased when the server says this device was reported lost or its user disabled.
+fn customer_tables() -> impl Iterator<Item = &'static str> {
+    crate::sync::rules::TABLES.iter().rev().filter(|t| t.home != Home::Shared || t.table == "traffic").map(|t| t.table)
+}
+
 impl Store {
+    /// Erases every customer record from this device (rows, search entries, clocks, history,
+    /// pending and refused changes, unpushed edits) and the sync sign-in, overwriting the freed
+    /// pages (`secure_delete`) and compacting the file, so nothing can be read back from it.
+    /// Reference data (inventory, staff, settings) stays. Returns how many rows were erased.
+    pub fn erase_customer_data(&mut self) -> Result<usize> {
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        let tx = self.conn.transaction()?;
+        let mut erased = 0;
+        for t in customer_tables() {
+            if matches!(t, "customers" | "leads") {
+                tx.execute(&format!("DELETE FROM {t}_fts"), [])?;
+            }
+            erased += tx.execute(&format!("DELETE FROM {t}"), [])?;
+            for side in ["field_clocks", "field_history", "sync_pending", "sync_refused", "outbox"] {
+                tx.execute(&format!("DELETE FROM {side} WHERE tbl = ?1"), [t])?;
+            }
+        }
+        tx.execute("DELETE FROM sync_notices", [])?;
+        tx.execute("DELETE FROM meta WHERE key IN ('sync_session', 'sync_cursor')", [])?;
+        tx.commit()?;
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(erased)
+    }
+
     /// The next push: up to `max` outbox changes, cut where the planner says.
     pub fn next_push(&self, max: usize) -> Result<Vec<ChangeRecord>> {
         let mut records = outbox_page(&self.conn, max + 64)?;

@@ -98,6 +98,7 @@ impl Client {
         let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
         let message = body.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| format!("{status}: {text}"));
         let err = match status.as_u16() {
+            410 if body.as_ref().is_some_and(|b| b.code == "wipe") => SyncError::Wiped(message),
             401 => SyncError::Unauthorized(message),
             429 => SyncError::RateLimited(message),
             500.. => SyncError::Offline(format!("server error: {message}")),

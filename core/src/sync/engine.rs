@@ -42,7 +42,7 @@ fn sign_in_error(e: SyncError, server: &str) -> CoreError {
         SyncError::Unauthorized(m) => CoreError::field("password", m),
         SyncError::RateLimited(m) => CoreError::field("password", m),
         SyncError::Offline(m) => CoreError::field("server", format!("cannot reach {server} ({m})")),
-        SyncError::Server(m) => CoreError::field("server", m),
+        SyncError::Server(m) | SyncError::Wiped(m) => CoreError::field("server", m),
         SyncError::Local(e) => e,
     }
 }

@@ -26,6 +26,10 @@ pub enum SyncError {
     /// The server answered with an error the client cannot act on.
     #[error("the server refused: {0}")]
     Server(String),
+    /// The server says this device was reported lost or its user disabled: its customer data has
+    /// been erased.
+    #[error("{0}")]
+    Wiped(String),
     #[error(transparent)]
     Local(#[from] CoreError),
 }
@@ -90,8 +94,18 @@ pub trait Transport {
     fn pull(&self, since: i64) -> impl std::future::Future<Output = Result<PullPage, SyncError>>;
 }
 
-/// One round: push everything, then pull until caught up.
+/// One round: push everything, then pull until caught up. When the server answers that this
+/// device must be wiped, its customer data is erased before the error is returned.
 pub async fn round(transport: &impl Transport, mut store: impl StoreAccess) -> Result<SyncReport, SyncError> {
+    let result = round_inner(transport, &mut store).await;
+    if let Err(SyncError::Wiped(message)) = &result {
+        let erased = store.with_store(|s| s.erase_customer_data())?;
+        return Err(SyncError::Wiped(format!("{message} ({erased} records erased from this computer)")));
+    }
+    result
+}
+
+async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let device_id = store.with_store(|s| Ok(s.device_id()))?;
     loop {

@@ -84,9 +84,28 @@ fn export_json_has_every_entity_and_csv_round_trips_customers() {
     let mut app = app();
     app.create_customer(&draft("Ana", "García", "ana@example.com", "(415) 555-2671")).unwrap();
     let json = app.export_json().unwrap();
-    for key in
-        ["customers", "vehicles", "leads", "opportunities", "activities", "interactions", "users", "pipeline_stages"]
-    {
+    for key in [
+        "customers",
+        "vehicles",
+        "leads",
+        "opportunities",
+        "activities",
+        "interactions",
+        "users",
+        "pipeline_stages",
+        "quotes",
+        "quote_versions",
+        "sales_orders",
+        "test_drives",
+        "surveys",
+        "referrals",
+        "events",
+        "traffic",
+        "goals",
+        "commission_plans",
+        "commission_statements",
+        "marketing_spend",
+    ] {
         assert!(json[key].is_array(), "{key} missing");
     }
     assert_eq!(json["customers"][0]["email"], "ana@example.com");
