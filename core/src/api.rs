@@ -649,6 +649,26 @@ impl Showroom {
         crate::leads::floor::set_outcome(&mut self.store, id, outcome)
     }
 
+    /// How this device locks (idle time, whether a PIN is set).
+    pub fn lock_settings(&self) -> Result<crate::lock::LockSettings> {
+        crate::lock::settings(&self.store)
+    }
+
+    /// Sets the idle time and, optionally, a new PIN (`""` removes it; a change needs the current one).
+    pub fn configure_lock(
+        &mut self,
+        idle_minutes: u32,
+        pin: Option<&str>,
+        current: Option<&str>,
+    ) -> Result<crate::lock::LockSettings> {
+        crate::lock::configure(&mut self.store, idle_minutes, pin, current)
+    }
+
+    /// Checks the PIN that unlocks the window.
+    pub fn unlock(&mut self, pin: &str) -> Result<()> {
+        crate::lock::unlock(&mut self.store, pin)
+    }
+
     /// Events (auto shows), the current and coming ones first.
     pub fn events(&self) -> Result<Vec<crate::domain::Event>> {
         query(self.store.conn(), "ORDER BY ends_on < date('now'), starts_on", [])

@@ -40,6 +40,7 @@ pub fn typescript() -> String {
     use crate::leads::routing::{Distribution, Rule};
     use crate::leads::scoring::{Band, Reason, Weights};
     use crate::leads::{CsvPreset, LeadAssignment, LeadSettings, WorkingHours};
+    use crate::lock::LockSettings;
     use crate::pdf::Letterhead;
     use crate::pipeline::{Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress};
     use crate::quotes::*;
@@ -69,6 +70,7 @@ pub fn typescript() -> String {
         DuplicatePair, MergeReport, MergeRequest, Distribution, Rule, Band, Reason, Weights,
         CsvPreset, LeadAssignment, LeadSettings, WorkingHours,
         Goal, CommissionPlan, Tier, Statement, CommissionLine, CommissionLineKind, Accuracy, AccuracyReport, Expectation,
+        LockSettings,
         Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
         FunnelStep, GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
     ];

@@ -20,6 +20,7 @@ pub mod error;
 pub mod inventory;
 pub mod io;
 pub mod leads;
+pub mod lock;
 pub mod paths;
 pub mod pdf;
 pub mod pipeline;

@@ -23,6 +23,7 @@ use showroom_core::leads::inbox::{Capture, Captured, Converted, Inbox, InboxFilt
 use showroom_core::leads::merge::{DuplicatePair, MergeReport, MergeRequest};
 use showroom_core::leads::scoring::Band;
 use showroom_core::leads::{LeadAssignment, LeadSettings};
+use showroom_core::lock::LockSettings;
 use showroom_core::pdf::Letterhead;
 use showroom_core::pipeline::{Board, BoardFilter, MoveRequest, OpportunityDraft};
 use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteTarget};
@@ -392,6 +393,26 @@ pub fn walk_in(state: State<'_, AppState>, draft: WalkIn) -> R<TrafficEntry> {
 #[tauri::command(async)]
 pub fn walk_in_outcome(state: State<'_, AppState>, id: Uuid, outcome: String) -> R<TrafficEntry> {
     with(&state, |a| a.walk_in_outcome(id, &outcome))
+}
+
+#[tauri::command(async)]
+pub fn lock_settings(state: State<'_, AppState>) -> R<LockSettings> {
+    with(&state, |a| a.lock_settings())
+}
+
+#[tauri::command(async)]
+pub fn configure_lock(
+    state: State<'_, AppState>,
+    idle_minutes: u32,
+    pin: Option<String>,
+    current: Option<String>,
+) -> R<LockSettings> {
+    with(&state, |a| a.configure_lock(idle_minutes, pin.as_deref(), current.as_deref()))
+}
+
+#[tauri::command(async)]
+pub fn unlock(state: State<'_, AppState>, pin: String) -> R<()> {
+    with(&state, |a| a.unlock(&pin))
 }
 
 #[tauri::command(async)]

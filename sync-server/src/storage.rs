@@ -680,7 +680,7 @@ impl SqliteStorage {
         let owner = load_partition(tx, &d, p)?.and_then(|r| r.owner);
         let assignees: Vec<String> = tx
             .prepare_cached(
-                "SELECT DISTINCT s.value FROM rows r JOIN state s
+                "SELECT DISTINCT s.value FROM rows r CROSS JOIN state s
                    ON s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
                  WHERE r.dealership_id = ?1 AND r.partition_id = ?2 AND r.tbl = 'leads' AND s.field = 'assignee_id'",
             )?
@@ -1359,9 +1359,10 @@ impl Storage for SqliteStorage {
                 "SELECT seq, kind, change_id, tbl, row_id, field, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
                    (kind = 'change' AND (?4 OR partition_id IS NULL
-                      OR partition_id IN (SELECT id FROM partitions WHERE dealership_id = ?2
-                                          AND (owner_id = ?3 OR (owner_id IS NULL AND creator_id = ?3)))
-                      OR partition_id IN (SELECT partition_id FROM grants WHERE dealership_id = ?2 AND user_id = ?3)))
+                      OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
+                                 AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
+                      OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
+                                 AND g.partition_id = log.partition_id AND g.user_id = ?3)))
                    OR (kind IN ('evict', 'notice', 'copy') AND audience = ?3))
                  ORDER BY seq LIMIT ?5",
             )?
@@ -1456,7 +1457,7 @@ impl Storage for SqliteStorage {
                 let mut sum = Checksum::default();
                 let mut stmt = tx.prepare_cached(
                     "SELECT s.tbl, s.row_id, s.field, s.change_id FROM rows r
-                     JOIN state s ON s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
+                     CROSS JOIN state s ON s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
                      WHERE r.partition_id IS ?1 AND r.dealership_id = ?2",
                 )?;
                 let mut rows = stmt.query(params![p, user.dealership_id.to_string()])?;

@@ -1282,3 +1282,45 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
         .unwrap();
     assert_eq!(team_goal, 64, "saving again replaced the demo's goal");
 }
+
+/// The app lock: a PIN set in Settings, Ctrl+L locks (nothing of the page stays on screen), a
+/// wrong PIN is named, the right one unlocks where the rep was, and the app opens locked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_locks_with_a_pin_and_opens_locked() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let ui = launch(data.path()).await;
+    ui.wait_text(".page-count", "2,400 total").await;
+    ui.click(&ui.button("Settings").await, "Settings").await;
+    let pin = ui.input("pin").await;
+    pin.scroll_into_view().await.unwrap();
+    pin.send_keys("2468").await.unwrap();
+    ui.input("pin_again").await.send_keys("2468").await.unwrap();
+    ui.click(&ui.button("Save lock").await, "Save lock").await;
+    ui.wait_text(".toast", "Ctrl+L locks this computer").await;
+    ui.driver.find(By::Tag("body")).await.unwrap().send_keys(Key::Control + "l").await.unwrap();
+    ui.find(By::Css("[data-testid='lock-screen']"), "the lock screen", 10).await;
+    assert!(ui.driver.find_all(By::Css("nav.sidebar")).await.unwrap().is_empty(), "the app is hidden while locked");
+    shot(&ui.display, "40-locked");
+    let field = ui.input("unlock_pin").await;
+    field.send_keys("1111").await.unwrap();
+    field.send_keys(Key::Enter).await.unwrap();
+    ui.wait_text("#unlock-error", "wrong PIN (4 tries left").await;
+    let field = ui.input("unlock_pin").await;
+    field.send_keys("2468").await.unwrap();
+    field.send_keys(Key::Enter).await.unwrap();
+    ui.wait_text("h1.page-title", "Settings").await;
+    ui.driver.quit().await.unwrap();
+
+    // Opened again, the app starts locked.
+    let ui = launch(data.path()).await;
+    ui.find(By::Css("[data-testid='lock-screen']"), "the lock screen at start", 20).await;
+    let field = ui.input("unlock_pin").await;
+    field.send_keys("2468").await.unwrap();
+    field.send_keys(Key::Enter).await.unwrap();
+    ui.wait_text(".page-count", "2,400 total").await;
+    ui.driver.quit().await.unwrap();
+    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let hash: String = conn.query_row("SELECT value FROM meta WHERE key = 'lock_pin'", [], |r| r.get(0)).unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("2468"));
+}

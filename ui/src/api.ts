@@ -11,6 +11,7 @@ import type {
   Band, Capture, Captured, Converted, DuplicatePair, Event, ImportOptions, ImportReport, Inbox, InboxFilter, LeadAssignment,
   LeadFilePreview, LeadSettings, MergeReport, MergeRequest, Rotation, Routed, Staff, TrafficEntry, WalkIn,
   AccuracyReport, CommissionPlan, Dashboard, DashboardQuery, DrillQuery, DrillRow, Goal, Spend, Statement,
+  LockSettings,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -102,6 +103,10 @@ export const api = {
   reorderFloor: (order: string[]) => call<Rotation>("reorder_floor", { order }),
   walkIn: (draft: WalkIn) => call<TrafficEntry>("walk_in", { draft }),
   walkInOutcome: (id: string, outcome: string) => call<TrafficEntry>("walk_in_outcome", { id, outcome }),
+  lockSettings: () => call<LockSettings>("lock_settings"),
+  configureLock: (idleMinutes: number, pin: string | null, current: string | null) =>
+    call<LockSettings>("configure_lock", { idleMinutes, pin, current }),
+  unlock: (pin: string) => call<void>("unlock", { pin }),
   events: () => call<Event[]>("events"),
   saveEvent: (event: Event) => call<Event>("save_event", { event }),
   staff: () => call<Staff>("staff"),

@@ -931,6 +931,16 @@ mape: number | null, };
 
 export type Expectation = { units: number, units_low: number, units_high: number, revenue_cents: number, revenue_low_cents: number, revenue_high_cents: number, };
 
+export type LockSettings = { 
+/**
+ * Minutes without a key press or pointer movement before the window locks; 0 = never.
+ */
+idle_minutes: number, 
+/**
+ * Whether a PIN is set (without one the window never locks).
+ */
+has_pin: boolean, };
+
 export type Forecast = { 
 /**
  * Won so far this month (certain) plus what the model expects by the month's end.

@@ -22,8 +22,9 @@ import { LeadsPage } from "../leads/LeadsPage";
 // The charts (chart.js) load with the Reports page, not at start.
 const ReportsPage = lazy(() => import("../reports/ReportsPage").then((m) => ({ default: m.ReportsPage })));
 import { QuickAdd } from "../leads/QuickAdd";
+import { LockScreen, useIdle } from "./LockScreen";
 import { useToast } from "../components/Toasts";
-import type { SearchHit, Vehicle } from "../bindings";
+import type { LockSettings, SearchHit, Vehicle } from "../bindings";
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -53,7 +54,23 @@ export function App() {
     return () => window.clearInterval(t);
   }, [refreshStatus]);
 
+  // The app lock: with a PIN set the window opens locked, locks after the idle time and on Ctrl+L.
+  const [lock, setLock] = useState<LockSettings | null>(null);
+  const [locked, setLocked] = useState(false);
+  useEffect(() => {
+    api.lockSettings().then((l) => { setLock(l); setLocked(l.has_pin); }).catch(() => {});
+  }, []);
+  useIdle(lock?.has_pin ? lock.idle_minutes : 0, () => setLocked(true));
+
   useKeyLayer((e) => {
+    if (locked) return false;
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "l" && lock?.has_pin) {
+      e.preventDefault();
+      setMenu(false);
+      setQuickAdd(null);
+      setLocked(true);
+      return true;
+    }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
       e.preventDefault();
       setMenu(true);
@@ -87,6 +104,7 @@ export function App() {
     );
   }
   if (!status) return <div className="welcome" aria-busy="true" />;
+  if (locked) return <LockScreen who={null} onUnlocked={() => setLocked(false)} />;
   if (!status.onboarded) return <FirstRun onDone={setStatus} />;
 
   const goCustomer = (id: string | null) => {
@@ -171,7 +189,7 @@ export function App() {
         ) : page === "sync" ? (
           <SyncPage status={status} onChanged={refreshStatus} />
         ) : page === "settings" ? (
-          <SettingsPage status={status} onChanged={refreshStatus} />
+          <SettingsPage status={status} onChanged={refreshStatus} onLockChanged={setLock} />
         ) : (
           <Placeholder page={page} onCustomers={() => setPage("customers")} />
         )}

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import type { AppStatus } from "../bindings";
+import type { AppStatus, LockSettings as Lock } from "../bindings";
+import { LockSettings } from "./LockSettings";
 import { LetterheadSettings } from "./LetterheadSettings";
 import { TaxSettings } from "./TaxSettings";
 import { SyncSettings } from "./SyncSettings";
@@ -8,7 +9,9 @@ import { LeadSettings } from "./LeadSettings";
 import { SpendSettings } from "./SpendSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
 
-export function SettingsPage({ status, onChanged }: { status: AppStatus; onChanged: () => void }) {
+export function SettingsPage({ status, onChanged, onLockChanged }: {
+  status: AppStatus; onChanged: () => void; onLockChanged: (l: Lock) => void;
+}) {
   const [a, setA] = useState<Appearance>(loadAppearance());
   const set = (next: Appearance) => { setA(next); applyAppearance(next); };
   return (
@@ -35,6 +38,7 @@ export function SettingsPage({ status, onChanged }: { status: AppStatus; onChang
           </div>
         </div>
         <SyncSettings status={status} onChanged={onChanged} />
+        <LockSettings onChanged={onLockChanged} />
         <LetterheadSettings onSaved={onChanged} />
         <TaxSettings />
         <PipelineSettings />

@@ -2,6 +2,7 @@ import { useKeyLayer } from "../lib/keys";
 
 const KEYS: [string, string][] = [
   ["Ctrl K", "Search everything and run commands"],
+  ["Ctrl L", "Lock this computer (when a PIN is set in Settings)"],
   ["/", "Search the current list"],
   ["N", "New customer"],
   ["Alt N", "Quick add a lead (walk-in or call), from anywhere"],
