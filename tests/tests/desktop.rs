@@ -1298,6 +1298,7 @@ async fn the_window_locks_with_a_pin_and_opens_locked() {
     ui.input("pin_again").await.send_keys("2468").await.unwrap();
     ui.click(&ui.button("Save lock").await, "Save lock").await;
     ui.wait_text(".toast", "Ctrl+L locks this computer").await;
+    shot(&ui.display, "39-lock-settings");
     ui.driver.find(By::Tag("body")).await.unwrap().send_keys(Key::Control + "l").await.unwrap();
     ui.find(By::Css("[data-testid='lock-screen']"), "the lock screen", 10).await;
     assert!(ui.driver.find_all(By::Css("nav.sidebar")).await.unwrap().is_empty(), "the app is hidden while locked");
