@@ -1358,7 +1358,7 @@ impl Storage for SqliteStorage {
             .prepare_cached(
                 "SELECT seq, kind, change_id, tbl, row_id, field, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
-                   (kind = 'change' AND (?4 OR partition_id IS NULL
+                   (kind = 'change' AND (?1 = 0 OR device_id IS NOT ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
                                  AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
@@ -1366,7 +1366,9 @@ impl Storage for SqliteStorage {
                    OR (kind IN ('evict', 'notice', 'copy') AND audience = ?3))
                  ORDER BY seq LIMIT ?5",
             )?
-            .query_map(params![since, user.dealership_id.to_string(), me, manager, (limit + 1) as i64], |r| {
+            .query_map(
+                params![since, user.dealership_id.to_string(), me, manager, (limit + 1) as i64, device.to_string()],
+                |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -1380,7 +1382,8 @@ impl Storage for SqliteStorage {
                     r.get(9)?,
                     r.get(10)?,
                 ))
-            })?
+                },
+            )?
             .collect::<std::result::Result<_, _>>()?;
         let mut more = raw.len() > limit;
         let mut page = PullPage {
@@ -1696,5 +1699,21 @@ mod tests {
         assert_eq!(load_partition(&tx, "d1", "p1").unwrap().unwrap().owner.as_deref(), Some("u1"));
         let moved: String = tx.query_row("SELECT dealership_id FROM moves WHERE seq = 7", [], |r| r.get(0)).unwrap();
         assert_eq!(moved, "d1");
+    }
+
+    #[test]
+    fn a_device_does_not_download_what_it_sent() {
+        let (mut s, ana, _) = setup();
+        let (laptop, tablet) = (Uuid::from_u128(9), Uuid::from_u128(10));
+        let first = s.pull(&ana, laptop, 0, 1000).unwrap().next_cursor;
+        let ack = s.push(&ana, &push(customer(ana.id, Uuid::now_v7())), now()).unwrap();
+        let mine = |p: &PullPage| p.changes.iter().filter(|c| ack.acknowledged.contains(&c.change_id)).count();
+        assert_eq!(mine(&s.pull(&ana, laptop, first, 1000).unwrap()), 0, "the pushing device");
+        assert_eq!(mine(&s.pull(&ana, tablet, first, 1000).unwrap()), ack.acknowledged.len(), "her other device");
+        assert_eq!(
+            mine(&s.pull(&ana, laptop, 0, 1000).unwrap()),
+            ack.acknowledged.len(),
+            "a pull from the start heals"
+        );
     }
 }

@@ -287,11 +287,12 @@ async fn expired_tokens_get_401_and_failed_sign_ins_are_rate_limited() {
     }
     let limited = client.sign_in("ana", PW, Uuid::nil()).await;
     assert!(matches!(limited, Err(SyncError::RateLimited(ref m)) if m.contains("try again")), "{limited:?}");
-    // A disabled user cannot sign in at all.
+    // A disabled user's devices are told to erase their customer data, and the user cannot sign in.
     server.add_user("bo", "Bo Chen", "rep", None, PW);
     let bo = client.sign_in("bo", PW, Uuid::nil()).await.unwrap();
     server.admin(&["user", "disable", "bo"], None);
-    assert!(matches!(client.pull(&bo, 0).await, Err(SyncError::Unauthorized(_))));
+    assert!(matches!(client.pull(&bo, 0).await, Err(SyncError::Wiped(_))));
+    assert!(matches!(client.sign_in("bo", PW, Uuid::nil()).await, Err(SyncError::Unauthorized(_))));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
