@@ -4,9 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use showroom_core::io::customers_csv::{ImportOptions, import_customers};
-use showroom_core::io::leads_import::{import_leads, preview_leads};
-use showroom_core::io::vehicles_csv::import_vehicles;
+use showroom_core::io::{ImportOptions, import_customers, import_leads, import_vehicles, preview_leads};
 use showroom_core::store::Store;
 
 fuzz_target!(|bytes: &[u8]| {
