@@ -109,7 +109,7 @@ fn main() {
     let mut secs = Vec::new();
     for run in 0..3 {
         let dir = tempfile::tempdir().unwrap();
-        let mut app = Showroom::open(dir.path()).unwrap();
+        let mut app = Showroom::open(dir.path(), &showroom_core::vault::Unlock::ephemeral()).unwrap();
         app.load_demo().unwrap();
         let region = app.phone_region();
         let t = Instant::now();

@@ -68,7 +68,7 @@ fn main() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     let fresh = !dir.join(showroom_core::paths::DB_FILE).exists();
-    let mut app = Showroom::open(&dir).expect("open bench database");
+    let mut app = Showroom::open(&dir, &showroom_core::vault::Unlock::ephemeral()).expect("open bench database");
     if fresh {
         let t = Instant::now();
         load(app.store_mut(), SIZE, 42, Timestamp::now()).expect("generate");

@@ -46,16 +46,71 @@ pub struct Staff {
 pub struct Showroom {
     store: Store,
     sync: std::sync::Arc<crate::sync::status::SyncTracker>,
+    /// Where the sync token lives when the database key is in the OS keyring: (keyring, account).
+    token_home: Option<(std::sync::Arc<dyn crate::vault::Secrets>, String)>,
+    /// The token as last read from or written to the keyring (the engine asks for it every round).
+    token_cache: std::sync::Mutex<Option<String>>,
+    /// Where the database key lives: "OS keyring", "passphrase", or "none" (in memory).
+    key_home: &'static str,
 }
 
 impl Showroom {
-    /// Opens the database in `data_dir` (created on first run).
-    pub fn open(data_dir: &Path) -> Result<Self> {
-        Ok(Showroom { store: Store::open(&data_dir.join(crate::paths::DB_FILE))?, sync: Default::default() })
+    /// Opens the encrypted database in `data_dir` (created on first run, a plain one from an
+    /// earlier build encrypted in place) with the key `unlock` leads to; see [`crate::vault`].
+    pub fn open(data_dir: &Path, unlock: &crate::vault::Unlock) -> Result<Self> {
+        let vault = crate::vault::open(data_dir, unlock)?;
+        let store = Store::open_encrypted(&data_dir.join(crate::paths::DB_FILE), &vault.key)?;
+        let token_home = vault.keyring().map(|k| (k.clone(), vault.account("sync token")));
+        let key_home = match vault.home {
+            crate::vault::KeyHome::Keyring { .. } => "OS keyring",
+            crate::vault::KeyHome::Passphrase { .. } => "passphrase",
+        };
+        let mut app =
+            Showroom { store, sync: Default::default(), token_home, token_cache: Default::default(), key_home };
+        app.move_token_to_keyring()?;
+        Ok(app)
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Ok(Showroom { store: Store::open_in_memory()?, sync: Default::default() })
+        Ok(Showroom {
+            store: Store::open_in_memory()?,
+            sync: Default::default(),
+            token_home: None,
+            token_cache: Default::default(),
+            key_home: "none",
+        })
+    }
+
+    /// A session saved by an earlier build (token in the database) moves its token to the keyring.
+    fn move_token_to_keyring(&mut self) -> Result<()> {
+        if self.token_home.is_none() {
+            return Ok(());
+        }
+        if let Some(text) = self.store.meta("sync_session")?
+            && let Ok(s) = serde_json::from_str::<crate::sync::round::Session>(&text)
+            && !s.token.is_empty()
+        {
+            self.save_session(Some(&s))?;
+        }
+        Ok(())
+    }
+
+    /// Where the sync token is kept: "keyring" or "database" (encrypted with the data).
+    pub fn token_kept_in(&self) -> &'static str {
+        if self.token_home.is_some() { "keyring" } else { "database" }
+    }
+
+    /// How this laptop's data is protected, for `showroom vault` and support.
+    pub fn protection(&self) -> String {
+        format!(
+            "database: encrypted (SQLCipher, AES-256), key from the {}\nsync token: {}",
+            self.key_home,
+            match (self.session().ok().flatten(), self.token_home.is_some()) {
+                (None, _) => "none (not signed in)",
+                (Some(_), true) => "in the OS keyring",
+                (Some(_), false) => "in the encrypted database",
+            }
+        )
     }
 
     pub fn store(&self) -> &Store {
@@ -173,21 +228,51 @@ impl Showroom {
     }
 
     /// The session with the sync server, when signed in.
+    /// With the key in the keyring the token is there too, and the database keeps the rest.
     pub fn session(&self) -> Result<Option<crate::sync::round::Session>> {
-        match self.store.meta("sync_session")? {
-            Some(text) => Ok(serde_json::from_str(&text).ok()),
-            None => Ok(None),
+        let Some(text) = self.store.meta("sync_session")? else { return Ok(None) };
+        let Ok(mut s) = serde_json::from_str::<crate::sync::round::Session>(&text) else { return Ok(None) };
+        if s.token.is_empty()
+            && let Some((keyring, account)) = &self.token_home
+        {
+            let mut cache = self.token_cache.lock().map_err(|_| CoreError::Conflict("token cache poisoned".into()))?;
+            if cache.is_none() {
+                *cache = keyring.get(account).map_err(|e| CoreError::Locked {
+                    first_time: false,
+                    message: format!("the OS keyring cannot be reached for the sync token: {e}"),
+                })?;
+            }
+            match cache.as_ref() {
+                Some(token) => s.token = token.clone(),
+                None => return Ok(None),
+            }
         }
+        Ok(Some(s))
     }
 
     /// Keeps (or forgets) the session; changes made from now on carry its user.
     pub fn save_session(&mut self, session: Option<&crate::sync::round::Session>) -> Result<()> {
+        let keyring_error = |e: String| CoreError::Locked {
+            first_time: false,
+            message: format!("the OS keyring cannot keep the sync token: {e}"),
+        };
+        if let Ok(mut cache) = self.token_cache.lock() {
+            *cache = None;
+        }
         match session {
             Some(s) => {
-                self.store.set_meta("sync_session", &serde_json::to_string(s)?)?;
+                let mut kept = s.clone();
+                if let Some((keyring, account)) = &self.token_home {
+                    keyring.set(account, &s.token).map_err(keyring_error)?;
+                    kept.token.clear();
+                }
+                self.store.set_meta("sync_session", &serde_json::to_string(&kept)?)?;
                 self.store.set_user(Some(s.user_id))?;
             }
             None => {
+                if let Some((keyring, account)) = &self.token_home {
+                    keyring.delete(account).map_err(keyring_error)?;
+                }
                 self.store.conn().execute("DELETE FROM meta WHERE key = 'sync_session'", [])?;
                 self.store.set_user(None)?;
             }

@@ -49,6 +49,7 @@ pub fn typescript() -> String {
     use crate::store::syncing::{Conflict, RefusedChange, SyncNotice};
     use crate::sync::round::SyncReport;
     use crate::sync::status::SyncAccount;
+    use crate::vault::DataLock;
     let cfg = Config::new().with_large_int("number");
     let body = decls![cfg;
         ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary, SyncAccount, SyncReport,
@@ -71,6 +72,7 @@ pub fn typescript() -> String {
         CsvPreset, LeadAssignment, LeadSettings, WorkingHours,
         Goal, CommissionPlan, Tier, Statement, CommissionLine, CommissionLineKind, Accuracy, AccuracyReport, Expectation,
         LockSettings,
+        DataLock,
         Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
         FunnelStep, GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
     ];

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     Import,
     Storage,
     Io,
+    /// The database is encrypted and its key is not at hand: ask for the passphrase.
+    Locked,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,9 @@ pub enum CoreError {
     Io { context: String, source: std::io::Error },
     #[error("data error: {0}")]
     Json(#[from] serde_json::Error),
+    /// The database's key is not at hand (`first_time`: no key exists yet, a passphrase is to be set).
+    #[error("{message}")]
+    Locked { first_time: bool, message: String },
 }
 
 fn join_fields(errors: &[FieldError]) -> String {
@@ -82,6 +87,7 @@ impl CoreError {
             CoreError::Import(_) => ErrorCode::Import,
             CoreError::Db(_) | CoreError::Migration(_) | CoreError::Json(_) => ErrorCode::Storage,
             CoreError::Io { .. } => ErrorCode::Io,
+            CoreError::Locked { .. } => ErrorCode::Locked,
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod pipeline;
 pub mod quotes;
 pub mod store;
 pub mod sync;
+pub mod vault;
 
 pub use api::Showroom;
 pub use error::{ApiError, CoreError, ErrorCode, FieldError, Result};

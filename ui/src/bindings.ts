@@ -7,7 +7,7 @@ export type ApiError = { code: ErrorCode, message: string,
  */
 fields: Array<FieldError>, };
 
-export type ErrorCode = "validation" | "not_found" | "conflict" | "schema_too_new" | "import" | "storage" | "io";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "schema_too_new" | "import" | "storage" | "io" | "locked";
 
 export type FieldError = { field: string, message: string, };
 
@@ -940,6 +940,16 @@ idle_minutes: number,
  * Whether a PIN is set (without one the window never locks).
  */
 has_pin: boolean, };
+
+export type DataLock = { open: boolean, 
+/**
+ * Closed for want of a passphrase (else closed by an error, in `message`).
+ */
+needs_passphrase: boolean, 
+/**
+ * No key exists yet: the user sets a passphrase (typed twice) instead of entering it.
+ */
+first_time: boolean, message: string, min_length: number, };
 
 export type Forecast = { 
 /**

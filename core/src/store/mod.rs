@@ -45,12 +45,40 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file, refusing one written by a newer build.
+    /// Opens (creating if needed) an UNENCRYPTED database file, refusing one written by a newer
+    /// build. For tests and tools; the app opens its data through [`Store::open_encrypted`] with the
+    /// key from the [`crate::vault`].
     pub fn open(path: &Path) -> Result<Store> {
+        Self::open_keyed(path, None)
+    }
+
+    /// Opens (creating if needed) the database file encrypted with `key` (SQLCipher).
+    pub fn open_encrypted(path: &Path, key: &crate::vault::DbKey) -> Result<Store> {
+        Self::open_keyed(path, Some(key))
+    }
+
+    fn open_keyed(path: &Path, key: Option<&crate::vault::DbKey>) -> Result<Store> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
         }
         let conn = Connection::open(path)?;
+        if let Some(key) = key {
+            key.apply(&conn)?;
+        }
+        // The first read tells whether the key opens the file.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            return Err(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) if key.is_some() => CoreError::Locked {
+                    first_time: false,
+                    message: "the passphrase is wrong: it does not open this laptop's data".into(),
+                },
+                Some(rusqlite::ErrorCode::NotADatabase) => CoreError::Locked {
+                    first_time: false,
+                    message: format!("{} is encrypted: open it with its key", path.display()),
+                },
+                _ => e.into(),
+            });
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Checkpoint the WAL every ~16 MB instead of every 4 MB: a first sync writes hundreds of

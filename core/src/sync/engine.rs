@@ -103,6 +103,10 @@ pub async fn sync_once(app: &Mutex<Showroom>) -> std::result::Result<SyncReport,
     tracker.set(Phase::Syncing);
     let client = Client::new(&session.server)?;
     let result = client.sync(app, &session).await;
+    if matches!(result, Err(SyncError::Wiped(_))) {
+        // The data is erased; the token (in the keyring, outside the database) goes too.
+        let _ = lock(app).and_then(|mut g| g.save_session(None));
+    }
     match &result {
         Ok(_) => tracker.set(Phase::Synced { at: now_text() }),
         Err(SyncError::Unauthorized(m)) => tracker.set(Phase::SignInNeeded { message: m.clone() }),
@@ -135,6 +139,9 @@ pub async fn run(app: Arc<Mutex<Showroom>>) {
                     Ok(client) => client.sync(&*app, &session).await,
                     Err(e) => Err(e),
                 };
+                if matches!(result, Err(SyncError::Wiped(_))) {
+                    let _ = lock(&app).and_then(|mut g| g.save_session(None));
+                }
                 match result {
                     Ok(report) => {
                         tracing::info!(pushed = report.pushed, pulled = report.pulled, "synced");

@@ -215,7 +215,11 @@ fn a_custom_jurisdiction_from_settings_prices_deals_and_survives_a_restart() {
     }))
     .unwrap();
     {
-        let mut app = showroom_core::Showroom::open(dir.path()).unwrap();
+        let mut app = showroom_core::Showroom::open(
+            dir.path(),
+            &showroom_core::vault::Unlock::passphrase("desk test passphrase"),
+        )
+        .unwrap();
         let saved = app.save_custom_jurisdiction(rule.clone()).unwrap();
         assert_eq!(saved.code, "TX-AUS");
         assert!(saved.rule.source.contains("Settings"));
@@ -225,7 +229,9 @@ fn a_custom_jurisdiction_from_settings_prices_deals_and_survives_a_restart() {
         app.save_custom_jurisdiction(edited).unwrap();
         assert_eq!(app.custom_jurisdictions().unwrap().len(), 1);
     }
-    let app = showroom_core::Showroom::open(dir.path()).unwrap();
+    let app =
+        showroom_core::Showroom::open(dir.path(), &showroom_core::vault::Unlock::passphrase("desk test passphrase"))
+            .unwrap();
     let d = deal(serde_json::json!({"jurisdiction": "TX-AUS", "price": "10000", "terms": {"type": "cash"}}));
     let c = app.calculate_deal(&d).unwrap();
     assert_eq!(c.taxes.len(), 3);

@@ -101,7 +101,8 @@ fn unknown_customer_is_not_found() {
 #[test]
 fn a_write_that_fails_midway_leaves_neither_row_nor_outbox() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = Showroom::open(dir.path()).unwrap();
+    let mut app =
+        Showroom::open(dir.path(), &showroom_core::vault::Unlock::passphrase("store test passphrase")).unwrap();
     // Make the outbox refuse the 'email' change, after the row and other changes were written.
     app.store()
         .conn()
@@ -113,7 +114,7 @@ fn a_write_that_fails_midway_leaves_neither_row_nor_outbox() {
     let err = app.create_customer(&draft("Cara", "Nguyen", "cara@example.com", "")).unwrap_err();
     assert!(err.to_string().contains("simulated"), "{err}");
     drop(app);
-    let conn = Connection::open(dir.path().join("showroom.sqlite3")).unwrap();
+    let conn = raw(dir.path());
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(count("SELECT count(*) FROM customers"), 0);
     assert_eq!(count("SELECT count(*) FROM outbox"), 0);
@@ -124,18 +125,20 @@ fn a_write_that_fails_midway_leaves_neither_row_nor_outbox() {
 fn data_survives_reopen_and_device_and_clock_persist() {
     let dir = tempfile::tempdir().unwrap();
     let (id, device, last_hlc) = {
-        let mut app = Showroom::open(dir.path()).unwrap();
+        let mut app =
+            Showroom::open(dir.path(), &showroom_core::vault::Unlock::passphrase("store test passphrase")).unwrap();
         let c = app.create_customer(&draft("Dee", "Brooks", "dee@example.com", "")).unwrap();
         let last = outbox(app.store().conn()).unwrap().last().unwrap().hlc;
         (c.id, app.store().device_id(), last)
     };
-    let mut app = Showroom::open(dir.path()).unwrap();
+    let mut app =
+        Showroom::open(dir.path(), &showroom_core::vault::Unlock::passphrase("store test passphrase")).unwrap();
     assert_eq!(app.store().device_id(), device);
     assert_eq!(app.customer_detail(id).unwrap().customer.first_name, "Dee");
     let c2 = app.create_customer(&draft("Eli", "Brooks", "eli@example.com", "")).unwrap();
     let newest = outbox(app.store().conn()).unwrap().into_iter().find(|ch| ch.row_id == c2.id).unwrap();
     assert!(newest.hlc > last_hlc, "the persisted clock never goes backwards");
-    let conn = Connection::open(dir.path().join("showroom.sqlite3")).unwrap();
+    let conn = raw(dir.path());
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
 }
@@ -220,4 +223,13 @@ fn any_text_in_a_search_box_gives_results_or_nothing() {
             None => assert!(hits.iter().all(|h| h.id != c.id) && page.items.iter().all(|x| x.id != c.id), "{text:?}"),
         }
     }
+}
+
+/// A raw connection to a data folder opened with the store tests' passphrase.
+fn raw(dir: &std::path::Path) -> Connection {
+    let unlock = showroom_core::vault::Unlock::passphrase("store test passphrase");
+    let vault = showroom_core::vault::open(dir, &unlock).unwrap();
+    let conn = Connection::open(dir.join("showroom.sqlite3")).unwrap();
+    vault.key.apply(&conn).unwrap();
+    conn
 }
