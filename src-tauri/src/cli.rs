@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use showroom_core::Showroom;
 use showroom_core::io::{ImportAction, ImportOptions};
+use showroom_core::vault::Unlock;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -45,6 +46,8 @@ pub enum Command {
         #[arg(long, requires = "server")]
         user: Option<String>,
     },
+    /// Say how this laptop's data is protected: where the database key and the sync token are kept.
+    Vault,
     /// Compute or print a deal described in a JSON file (see docs/deal-json.md).
     Quote {
         #[command(subcommand)]
@@ -137,8 +140,27 @@ fn field_errors(e: showroom_core::CoreError) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Opens the data with the OS keyring or `SHOWROOM_PASSPHRASE`; at a terminal, asks for the
+/// passphrase when neither opens it (twice when setting one).
 fn open(data_dir: &Path) -> anyhow::Result<Showroom> {
-    Showroom::open(data_dir).with_context(|| format!("cannot open the database in {}", data_dir.display()))
+    use std::io::IsTerminal;
+    let unlock = Unlock::from_env();
+    let context = || format!("cannot open the database in {}", data_dir.display());
+    match Showroom::open(data_dir, &unlock) {
+        Err(showroom_core::CoreError::Locked { first_time, message }) if std::io::stdin().is_terminal() => {
+            eprintln!("{message}");
+            let pass = rpassword::prompt_password("Passphrase: ")?;
+            if first_time && rpassword::prompt_password("Again: ")? != pass {
+                anyhow::bail!("the two passphrases differ; nothing was created");
+            }
+            Showroom::open(data_dir, &unlock.and_passphrase(&pass)).with_context(context)
+        }
+        Err(e @ showroom_core::CoreError::Locked { .. }) => {
+            Err(anyhow::Error::new(e).context("set SHOWROOM_PASSPHRASE, or run the command at a terminal to type it"))
+                .with_context(context)
+        }
+        other => other.with_context(context),
+    }
 }
 
 pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
@@ -157,6 +179,10 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 s.activities,
                 s.interactions
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Vault => {
+            write_stdout(&open(data_dir)?.protection())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Sync { server, user } => {

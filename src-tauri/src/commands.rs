@@ -32,6 +32,7 @@ use showroom_core::store::search::SearchHit;
 use showroom_core::store::syncing::{Conflict, RefusedChange, SyncNotice};
 use showroom_core::sync::engine;
 use showroom_core::sync::status::SyncAccount;
+use showroom_core::vault::{DataLock, Unlock};
 use showroom_core::{ApiError, ErrorCode, Showroom};
 use std::sync::{Arc, Mutex};
 use tauri::State;
@@ -39,12 +40,31 @@ use uuid::Uuid;
 
 /// The open database (or why it could not be opened, shown by the UI instead of a crash), and the
 /// data folder it lives in.
-pub struct AppState(pub Result<Arc<Mutex<Showroom>>, ApiError>, pub std::path::PathBuf);
+/// Empty until the data is open: at start when the keyring (or `SHOWROOM_PASSPHRASE`) opens it,
+/// else after the user types the passphrase (`open_data`).
+pub struct AppState {
+    pub app: std::sync::OnceLock<Arc<Mutex<Showroom>>>,
+    /// Why the data is not open: locked (a passphrase is wanted) or an error to show.
+    pub closed: Mutex<Option<ApiError>>,
+    pub data_dir: std::path::PathBuf,
+}
 
 type R<T> = Result<T, ApiError>;
 
+impl AppState {
+    fn shared(&self) -> R<&Arc<Mutex<Showroom>>> {
+        self.app.get().ok_or_else(|| {
+            self.closed.lock().ok().and_then(|c| c.clone()).unwrap_or_else(|| ApiError {
+                code: ErrorCode::Locked,
+                message: "the data is not open yet".into(),
+                fields: vec![],
+            })
+        })
+    }
+}
+
 fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>) -> R<T> {
-    let lock = state.0.as_ref().map_err(Clone::clone)?;
+    let lock = state.shared()?;
     let mut app = lock.lock().map_err(|_| ApiError {
         code: ErrorCode::Storage,
         message: "an earlier action failed badly; restart Showroom".into(),
@@ -120,7 +140,7 @@ pub fn revise_quote(state: State<'_, AppState>, id: Uuid, deal: Deal) -> R<Quote
 
 #[tauri::command(async)]
 pub fn save_quote_pdf(state: State<'_, AppState>, id: Uuid) -> R<String> {
-    let dir = showroom_core::paths::documents_dir(&state.1);
+    let dir = showroom_core::paths::documents_dir(&state.data_dir);
     with(&state, |a| a.save_quote_pdf(id, &dir).map(|p| p.display().to_string()))
 }
 
@@ -160,7 +180,7 @@ pub fn accept_quote(state: State<'_, AppState>, id: Uuid, acceptance: Acceptance
 }
 
 fn shared(state: &State<'_, AppState>) -> R<Arc<Mutex<Showroom>>> {
-    state.0.as_ref().map(Arc::clone).map_err(Clone::clone)
+    state.shared().map(Arc::clone)
 }
 
 #[tauri::command]
@@ -442,7 +462,7 @@ pub fn drill(state: State<'_, AppState>, query: DrillQuery) -> R<Vec<DrillRow>> 
 
 #[tauri::command(async)]
 pub fn export_dashboard(state: State<'_, AppState>, query: DashboardQuery, format: String) -> R<String> {
-    let dir = showroom_core::paths::documents_dir(&state.1);
+    let dir = showroom_core::paths::documents_dir(&state.data_dir);
     with(&state, |a| a.export_dashboard(&query, &format, &dir).map(|p| p.display().to_string()))
 }
 
@@ -498,6 +518,19 @@ pub fn approve_statement(state: State<'_, AppState>, rep: Uuid, month: String) -
 
 #[tauri::command(async)]
 pub fn save_statement_pdf(state: State<'_, AppState>, rep: Uuid, month: String) -> R<String> {
-    let dir = showroom_core::paths::documents_dir(&state.1);
+    let dir = showroom_core::paths::documents_dir(&state.data_dir);
     with(&state, |a| a.save_statement_pdf(rep, &month, &dir).map(|p| p.display().to_string()))
+}
+
+/// Whether the data is open, and if not whether a passphrase is to be set or entered.
+#[tauri::command(async)]
+pub fn data_lock(state: State<'_, AppState>) -> R<DataLock> {
+    let closed = state.closed.lock().ok().and_then(|c| c.clone());
+    Ok(DataLock::of(state.app.get().is_some(), closed.as_ref(), &state.data_dir))
+}
+
+/// Opens the data with the passphrase the user typed (setting it on first use).
+#[tauri::command(async)]
+pub fn open_data(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: String) -> R<AppStatus> {
+    crate::desktop::open_data(&app, &state, Unlock::from_env().and_passphrase(&passphrase))
 }

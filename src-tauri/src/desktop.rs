@@ -1,39 +1,46 @@
 //! The desktop window: opens the database and hands it to the commands.
 
 use crate::commands::{self, AppState};
+use showroom_core::api::AppStatus;
+use showroom_core::vault::Unlock;
 use showroom_core::{ApiError, Showroom};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use tauri::Manager;
 
 pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
-    let state = match Showroom::open(data_dir) {
-        Ok(app) => AppState(Ok(Arc::new(Mutex::new(app))), data_dir.to_path_buf()),
-        Err(e) => {
-            tracing::error!("cannot open the database in {}: {e}", data_dir.display());
-            AppState(Err(ApiError::from(e)), data_dir.to_path_buf())
-        }
-    };
+    let state = AppState { app: Default::default(), closed: Mutex::new(None), data_dir: data_dir.to_path_buf() };
+    // The keyring (or SHOWROOM_PASSPHRASE) usually opens the data now; else the window asks.
+    let opened = Showroom::open(data_dir, &Unlock::from_env());
     // The webview's own storage (theme, density) lives beside the database, so each data folder is
     // a self-contained profile and tests never touch the user's.
     let webview_dir = data_dir.join("webview");
-    let engine = state.0.as_ref().ok().cloned();
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
-            // Background sync: soon after a change, every 30 s, on request, with backoff when offline.
-            if let Some(shared) = engine {
-                tauri::async_runtime::spawn(showroom_core::sync::engine::run(shared.clone()));
-                tauri::async_runtime::spawn(reminders(app.handle().clone(), shared));
+            let state = app.state::<AppState>();
+            match opened {
+                Ok(showroom) => started(app.handle(), &state, showroom),
+                Err(e) => {
+                    if !matches!(e, showroom_core::CoreError::Locked { .. }) {
+                        tracing::error!("cannot open the database in {}: {e}", state.data_dir.display());
+                    }
+                    if let Ok(mut closed) = state.closed.lock() {
+                        *closed = Some(ApiError::from(e));
+                    }
+                }
             }
             Ok(())
         })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
+            commands::data_lock,
+            commands::open_data,
             commands::start_empty,
             commands::load_demo,
             commands::list_customers,
@@ -121,6 +128,31 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The data is open: keep it and start the background work.
+fn started(handle: &tauri::AppHandle, state: &AppState, showroom: Showroom) {
+    let shared = Arc::new(Mutex::new(showroom));
+    if state.app.set(shared.clone()).is_err() {
+        return;
+    }
+    if let Ok(mut closed) = state.closed.lock() {
+        *closed = None;
+    }
+    // Background sync: soon after a change, every 30 s, on request, with backoff when offline.
+    tauri::async_runtime::spawn(showroom_core::sync::engine::run(shared.clone()));
+    tauri::async_runtime::spawn(reminders(handle.clone(), shared));
+}
+
+/// Opens the data with a typed passphrase (the `open_data` command).
+pub fn open_data(handle: &tauri::AppHandle, state: &AppState, unlock: Unlock) -> Result<AppStatus, ApiError> {
+    if state.app.get().is_none() {
+        started(handle, state, Showroom::open(&state.data_dir, &unlock)?);
+    }
+    let shared =
+        state.app.get().ok_or_else(|| ApiError::from(showroom_core::CoreError::Conflict("not open".into())))?;
+    let app = shared.lock().map_err(|_| ApiError::from(showroom_core::CoreError::Conflict("poisoned".into())))?;
+    Ok(app.status()?)
 }
 
 /// Desktop notifications for activities as they fall due (the Today screen lists them too).

@@ -11,7 +11,7 @@ import type {
   Band, Capture, Captured, Converted, DuplicatePair, Event, ImportOptions, ImportReport, Inbox, InboxFilter, LeadAssignment,
   LeadFilePreview, LeadSettings, MergeReport, MergeRequest, Rotation, Routed, Staff, TrafficEntry, WalkIn,
   AccuracyReport, CommissionPlan, Dashboard, DashboardQuery, DrillQuery, DrillRow, Goal, Spend, Statement,
-  LockSettings,
+  LockSettings, DataLock,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -107,6 +107,8 @@ export const api = {
   configureLock: (idleMinutes: number, pin: string | null, current: string | null) =>
     call<LockSettings>("configure_lock", { idleMinutes, pin, current }),
   unlock: (pin: string) => call<void>("unlock", { pin }),
+  dataLock: () => call<DataLock>("data_lock"),
+  openData: (passphrase: string) => call<AppStatus>("open_data", { passphrase }).then(withClock),
   events: () => call<Event[]>("events"),
   saveEvent: (event: Event) => call<Event>("save_event", { event }),
   staff: () => call<Staff>("staff"),
