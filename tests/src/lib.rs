@@ -30,8 +30,41 @@ pub fn pinned_now() -> String {
 
 /// Gives a command the pinned clock and a fixed time zone (UTC), so what it computes does not
 /// depend on the day or the machine's zone.
+/// Every launched app, CLI and server also opens its data with [`PASSPHRASE`] and no OS keyring (the
+/// keyring path has its own test under a private D-Bus session).
 pub fn pin(cmd: &mut Command) -> &mut Command {
-    cmd.env(clock::ENV, pinned_now()).env("TZ", "UTC")
+    cmd.env(clock::ENV, pinned_now())
+        .env("TZ", "UTC")
+        .env("SHOWROOM_KEYRING", "off")
+        .env("SHOWROOM_PASSPHRASE", PASSPHRASE)
+}
+
+/// The passphrase test data folders are encrypted with.
+pub const PASSPHRASE: &str = "test data passphrase";
+
+/// How tests open a data folder the way the launched app does.
+pub fn unlock() -> showroom_core::vault::Unlock {
+    showroom_core::vault::Unlock::passphrase(PASSPHRASE)
+}
+
+/// A raw connection to a database file: a server's (plain) or a data folder's (encrypted).
+pub fn open_file(db: &Path) -> rusqlite::Connection {
+    match db.parent() {
+        Some(dir)
+            if dir.join(showroom_core::vault::VAULT_FILE).exists() && db.ends_with(showroom_core::paths::DB_FILE) =>
+        {
+            open_db(dir)
+        }
+        _ => rusqlite::Connection::open(db).expect("open the database"),
+    }
+}
+
+/// A raw connection to a data folder's (encrypted) database, for checking what was stored.
+pub fn open_db(data_dir: &Path) -> rusqlite::Connection {
+    let vault = showroom_core::vault::open(data_dir, &unlock()).expect("the test data folder's key");
+    let conn = rusqlite::Connection::open(data_dir.join(showroom_core::paths::DB_FILE)).expect("open the database");
+    vault.key.apply(&conn).expect("apply the key");
+    conn
 }
 
 /// The target directory's profile folder (…/target/debug) that holds the binaries under test.
@@ -155,11 +188,26 @@ pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
 
 /// tauri-driver on a free port, using the display given; killed on drop.
 pub fn tauri_driver(display: &Display) -> (Guard, u16) {
+    tauri_driver_with(display, true)
+}
+
+/// [`tauri_driver`] whose apps get no passphrase from the environment (and no keyring): they
+/// ask for it in the window.
+pub fn tauri_driver_asking(display: &Display) -> (Guard, u16) {
+    tauri_driver_with(display, false)
+}
+
+fn tauri_driver_with(display: &Display, passphrase_from_env: bool) -> (Guard, u16) {
     let driver = tool("tauri-driver").expect("tauri-driver is not installed: cargo install tauri-driver --locked");
     let native = tool("WebKitWebDriver").expect("WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)");
     let port = free_port();
     let native_port = free_port();
-    let child = pin(&mut Command::new(driver))
+    let mut cmd = Command::new(driver);
+    pin(&mut cmd);
+    if !passphrase_from_env {
+        cmd.env_remove("SHOWROOM_PASSPHRASE");
+    }
+    let child = cmd
         .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
         .arg("--native-driver")
         .arg(native)

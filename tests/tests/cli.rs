@@ -97,7 +97,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
     assert_eq!(code, 0, "first run creates the database");
     let db = data.path().join("showroom.sqlite3");
     {
-        let conn = rusqlite::Connection::open(&db).unwrap();
+        let conn = showroom_e2e::open_db(data.path());
         conn.execute_batch("PRAGMA user_version = 999;").unwrap();
     }
     let before = std::fs::read(&db).unwrap();
@@ -203,7 +203,7 @@ fn leads_import_from_adf_and_csv_and_export_as_adf() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("line 2: created Rosa Diaz"), "{out}");
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let (leads, linked): (i64, i64) =
         conn.query_row("SELECT COUNT(*), COUNT(customer_id) FROM leads", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((leads, linked), (4, 1), "Dana's lead is linked to her customer record");

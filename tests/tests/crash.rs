@@ -14,12 +14,12 @@ const PW: &str = "correct horse battery";
 const ROWS: usize = 6_000;
 
 fn count(db: &Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = showroom_e2e::open_file(db);
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 fn integrity(db: &Path) {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let conn = showroom_e2e::open_file(db);
     let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok", "{}", db.display());
 }

@@ -3,7 +3,7 @@
 //! Set SHOWROOM_SCREENSHOTS=DIR to keep screenshots of each step.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use showroom_e2e::{Display, Guard, binary, display, screenshot, showroom, tauri_driver};
+use showroom_e2e::{Display, Guard, binary, display, screenshot, showroom, tauri_driver, tauri_driver_asking};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thirtyfour::prelude::*;
@@ -49,6 +49,14 @@ struct Ui {
 async fn launch(data_dir: &Path) -> Ui {
     let display = display();
     let (guard, port) = tauri_driver(&display);
+    let driver = open_app(&display, port, data_dir).await.unwrap();
+    Ui { driver, display, _tauri_driver: guard }
+}
+
+/// Opens the real app with no passphrase in its environment and no keyring: it asks in the window.
+async fn launch_asking(data_dir: &Path) -> Ui {
+    let display = display();
+    let (guard, port) = tauri_driver_asking(&display);
     let driver = open_app(&display, port, data_dir).await.unwrap();
     Ui { driver, display, _tauri_driver: guard }
 }
@@ -193,7 +201,7 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
     ui.driver.quit().await.unwrap();
 
     // The window wrote a real SQLite file in the data dir, with the outbox records beside the row.
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let (email, phone): (String, String) = conn
         .query_row("SELECT email, phone FROM customers WHERE last_name = 'Quintero-Hale'", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -237,7 +245,7 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     shot(&ui.display, "06-edited");
     ui.driver.quit().await.unwrap();
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let n: i64 =
         conn.query_row("SELECT count(*) FROM customers WHERE city = 'Dripping Springs'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
@@ -313,7 +321,7 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(bytes.starts_with(b"%PDF-"));
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let frozen: i64 = conn.query_row("SELECT frozen FROM quote_versions", [], |r| r.get(0)).unwrap();
     assert_eq!(frozen, 1, "printing froze the version");
     let (deposit, status): (i64, String) = conn
@@ -582,7 +590,7 @@ async fn drag_a_deal_to_another_stage_and_see_it_saved_and_logged() {
     ui.driver.quit().await.unwrap();
 
     // Saved in the database and logged on the customer's timeline, both moves.
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let stage: String = conn
         .query_row(
             "SELECT s.name FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.id = ?1",
@@ -610,9 +618,8 @@ async fn completing_a_test_drive_on_today_moves_the_deal_by_itself() {
     let _one = ONE_WINDOW.lock().await;
     let data = demo_data();
     // Fixture: one open deal in New with a test drive due within the hour.
-    let db = data.path().join("showroom.sqlite3");
     let (activity, deal): (String, String) = {
-        let conn = rusqlite::Connection::open(&db).unwrap();
+        let conn = showroom_e2e::open_db(data.path());
         let (a, o): (String, String) = conn
             .query_row(
                 "SELECT a.id, a.opportunity_id FROM activities a JOIN opportunities o ON o.id = a.opportunity_id
@@ -650,7 +657,7 @@ async fn completing_a_test_drive_on_today_moves_the_deal_by_itself() {
     ui.wait_text(".toast, [role='status']", "Send lease numbers").await;
     ui.driver.quit().await.unwrap();
 
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let stage: String = conn
         .query_row(
             "SELECT s.name FROM opportunities o JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.id = ?1",
@@ -681,8 +688,7 @@ async fn completing_a_test_drive_on_today_moves_the_deal_by_itself() {
 async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
     let _one = ONE_WINDOW.lock().await;
     let data = demo_data();
-    let (id, first, last): (String, String, String) = rusqlite::Connection::open(data.path().join("showroom.sqlite3"))
-        .unwrap()
+    let (id, first, last): (String, String, String) = showroom_e2e::open_db(data.path())
         .query_row(
             "SELECT id, first_name, last_name FROM customers WHERE email IS NOT NULL AND json_extract(consent, '$.email') = 1
              AND json_extract(consent, '$.sms') = 0 ORDER BY rid LIMIT 1",
@@ -718,8 +724,7 @@ async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
     ui.wait_text(".timeline-item", "coming Saturday").await;
     shot(&ui.display, "35-customer-360");
     ui.driver.quit().await.unwrap();
-    let n: i64 = rusqlite::Connection::open(data.path().join("showroom.sqlite3"))
-        .unwrap()
+    let n: i64 = showroom_e2e::open_db(data.path())
         .query_row(
             "SELECT COUNT(*) FROM interactions WHERE summary LIKE '%coming Saturday' AND channel = 'call' AND duration_s = 360",
             [],
@@ -747,7 +752,7 @@ async fn pipeline_stages_are_edited_in_settings_and_a_stage_with_deals_stays() {
     ui.wait_text("[data-stage-error='New']", "move them to another stage first").await;
     shot(&ui.display, "36-pipeline-settings");
     ui.driver.quit().await.unwrap();
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let (p, deleted): (i64, i64) = conn
         .query_row(
             "SELECT (SELECT probability FROM pipeline_stages WHERE name = 'Proposal'),
@@ -775,7 +780,7 @@ async fn a_test_drive_is_booked_once_per_slot_and_survey_answers_are_checked() {
     let _one = ONE_WINDOW.lock().await;
     let data = demo_data();
     let count = |sql: &str| -> i64 {
-        let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+        let conn = showroom_e2e::open_db(data.path());
         conn.query_row(sql, [], |r| r.get(0)).unwrap()
     };
     let surveys_before = count("SELECT COUNT(*) FROM surveys");
@@ -812,7 +817,7 @@ async fn a_test_drive_is_booked_once_per_slot_and_survey_answers_are_checked() {
     ui.wait_text(".relationships", "CSAT 5/5").await;
     shot(&ui.display, "38-relationships");
     ui.driver.quit().await.unwrap();
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let (drives, surveys): (i64, i64) = conn
         .query_row("SELECT (SELECT COUNT(*) FROM test_drives), (SELECT COUNT(*) FROM surveys)", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -829,7 +834,7 @@ fn floor_data(extra: impl FnOnce(&mut showroom_core::Showroom)) -> tempfile::Tem
     use showroom_core::domain::{Role, Timestamp, User, new_id};
     showroom_e2e::pinned_now();
     let data = tempfile::tempdir().unwrap();
-    let mut app = showroom_core::Showroom::open(data.path()).unwrap();
+    let mut app = showroom_core::Showroom::open(data.path(), &showroom_e2e::unlock()).unwrap();
     app.start_empty().unwrap();
     let now = Timestamp::now();
     app.store_mut()
@@ -905,7 +910,7 @@ async fn a_walk_in_is_quick_added_by_keyboard_and_an_internet_lead_is_converted_
     ui.wait_text("[data-testid='customer-name']", who.split(' ').next().unwrap()).await;
     ui.driver.quit().await.unwrap();
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let (status, channel, customer): (String, String, Option<String>) = conn
         .query_row("SELECT status, channel, customer_id FROM leads WHERE last_name = 'Quintanilla'", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -969,7 +974,7 @@ async fn the_up_rotation_gives_the_walk_in_to_the_next_rep_and_the_floor_log_bec
     ui.find(By::Css("[data-traffic='Walt Ingram']"), "the walk-in, now named", 10).await;
     ui.driver.quit().await.unwrap();
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let (rep, outcome, lead): (String, String, Option<String>) = conn
         .query_row("SELECT u.name, t.outcome, t.lead_id FROM traffic t JOIN users u ON u.id = t.rep_id", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -1023,7 +1028,7 @@ async fn a_broken_vendor_feed_is_imported_and_the_lead_shows_its_repairs_and_ori
     ui.wait_text(".lead-detail .notes", "needs 3 trucks by Q1. Trade & financing?").await;
     ui.driver.quit().await.unwrap();
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let (phone, warnings, original): (Option<String>, String, String) = conn
         .query_row("SELECT phone, intake_warnings, original FROM leads WHERE last_name = 'Doe'", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -1100,7 +1105,7 @@ async fn a_lead_file_is_mapped_previewed_dry_run_and_imported_and_duplicates_are
     ui.wait_text(".toast, [role='status']", "moved 1 deal").await;
     ui.driver.quit().await.unwrap();
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let leads: Vec<(String, String)> = {
         let mut s = conn.prepare("SELECT first_name, vehicle_interest FROM leads ORDER BY first_name").unwrap();
         s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
@@ -1165,7 +1170,7 @@ async fn event_mode_takes_one_visitor_after_another_and_settings_name_bad_weight
     shot(&ui.display, "46-lead-settings");
     ui.driver.quit().await.unwrap();
 
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let n: i64 = conn
         .query_row(
             "SELECT count(*) FROM leads l JOIN events e ON e.id = l.event_id WHERE e.name = 'Austin Auto Show'
@@ -1268,7 +1273,7 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
     let out = std::process::Command::new("pdftotext").args([&pdf_path, "-"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Commission statement") && text.contains("Approved on") && text.contains("Total"), "{text}");
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let approved: i64 = conn
         .query_row("SELECT count(*) FROM commission_statements WHERE approved_at IS NOT NULL", [], |r| r.get(0))
         .unwrap();
@@ -1321,7 +1326,61 @@ async fn the_window_locks_with_a_pin_and_opens_locked() {
     field.send_keys(Key::Enter).await.unwrap();
     ui.wait_text(".page-count", "2,400 total").await;
     ui.driver.quit().await.unwrap();
-    let conn = rusqlite::Connection::open(data.path().join("showroom.sqlite3")).unwrap();
+    let conn = showroom_e2e::open_db(data.path());
     let hash: String = conn.query_row("SELECT value FROM meta WHERE key = 'lock_pin'", [], |r| r.get(0)).unwrap();
     assert!(hash.starts_with("$argon2id$") && !hash.contains("2468"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keyring_the_data_is_opened_with_a_passphrase_typed_in_the_window() {
+    let _one = ONE_WINDOW.lock().await;
+    // First use: the passphrase is chosen, typed twice, checked before anything is written.
+    let fresh = tempfile::tempdir().unwrap();
+    let ui = launch_asking(fresh.path()).await;
+    ui.wait_text("#gate-title", "Protect this laptop's data").await;
+    ui.input("passphrase").await.send_keys("short").await.unwrap();
+    ui.input("passphrase_again").await.send_keys("short").await.unwrap();
+    ui.click(&ui.button("Encrypt and open").await, "Encrypt and open").await;
+    ui.wait_text("#gate-error", "at least 8 characters").await;
+    let first = ui.input("passphrase").await;
+    first.clear().await.unwrap();
+    first.send_keys(showroom_e2e::PASSPHRASE).await.unwrap();
+    let again = ui.input("passphrase_again").await;
+    again.clear().await.unwrap();
+    again.send_keys("test data passphrasf").await.unwrap();
+    ui.click(&ui.button("Encrypt and open").await, "Encrypt and open").await;
+    ui.wait_text("#gate-error", "two passphrases differ").await;
+    shot(&ui.display, "41-data-gate-first-time");
+    let again = ui.input("passphrase_again").await;
+    again.clear().await.unwrap();
+    again.send_keys(showroom_e2e::PASSPHRASE).await.unwrap();
+    again.send_keys(Key::Enter).await.unwrap();
+    ui.button("Load demo dealership").await;
+    let Ui { driver, display: _display, _tauri_driver } = ui;
+    driver.quit().await.unwrap();
+    drop(_tauri_driver);
+    // What was written is encrypted with that passphrase: readable with it, not as plain SQLite.
+    let conn = showroom_e2e::open_db(fresh.path());
+    let _: i64 = conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0)).unwrap();
+    let plain = rusqlite::Connection::open(fresh.path().join("showroom.sqlite3")).unwrap();
+    assert!(plain.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
+
+    // Later: the data is opened only with the right passphrase.
+    let data = demo_data();
+    let ui = launch_asking(data.path()).await;
+    ui.wait_text("#gate-title", "Open this laptop's data").await;
+    assert!(
+        ui.driver.find_all(By::Css("nav.sidebar")).await.unwrap().is_empty(),
+        "nothing shows before the data opens"
+    );
+    let field = ui.input("passphrase").await;
+    field.send_keys("not the passphrase").await.unwrap();
+    field.send_keys(Key::Enter).await.unwrap();
+    ui.wait_text("#gate-error", "passphrase is wrong").await;
+    shot(&ui.display, "42-data-gate-wrong");
+    let field = ui.input("passphrase").await;
+    field.send_keys(showroom_e2e::PASSPHRASE).await.unwrap();
+    field.send_keys(Key::Enter).await.unwrap();
+    ui.wait_text(".page-count", "2,400 total").await;
+    ui.driver.quit().await.unwrap();
 }
