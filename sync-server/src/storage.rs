@@ -855,6 +855,34 @@ impl rules::Facts for ServerFacts<'_> {
         };
         run().unwrap_or_default()
     }
+
+    fn custom_taxes(&self) -> Vec<showroom_core::desk::tax::Jurisdiction> {
+        let run = || -> Result<Vec<showroom_core::desk::tax::Jurisdiction>> {
+            let rules: Vec<String> = self
+                .tx
+                .prepare_cached(
+                    "SELECT r.value FROM state r
+                     WHERE r.dealership_id = ?1 AND r.tbl = 'custom_jurisdictions' AND r.field = 'rule'
+                       AND NOT EXISTS (SELECT 1 FROM state x WHERE x.dealership_id = r.dealership_id
+                            AND x.tbl = r.tbl AND x.row_id = r.row_id AND x.field = 'deleted_at' AND x.value != 'null')",
+                )?
+                .query_map(params![self.dealership], |r| r.get(0))?
+                .collect::<std::result::Result<_, _>>()?;
+            // A rule is stored as JSON, or as JSON text inside JSON; one that does not read is skipped
+            // (the desk skips it too).
+            Ok(rules
+                .iter()
+                .filter_map(|text| {
+                    let v: Value = serde_json::from_str(text).ok()?;
+                    match v {
+                        Value::String(inner) => serde_json::from_str(&inner).ok(),
+                        other => serde_json::from_value(other).ok(),
+                    }
+                })
+                .collect())
+        };
+        run().unwrap_or_default()
+    }
 }
 
 impl Storage for SqliteStorage {

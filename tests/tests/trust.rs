@@ -456,16 +456,54 @@ async fn frozen_versions_written_interactions_and_the_tokens_device_hold() {
     a.push(&client, row("quotes", quote, json!({"customer_id": dana.id, "number": "Q-1", "owner_id": a.id()}), t))
         .await
         .unwrap();
-    let calc = json!({"total_cents": 3_000_000});
+    // A version's figures are the desk's for its deal: the server prices the deal itself.
+    let priced = |price: &str| {
+        let deal: showroom_core::desk::Deal = serde_json::from_value(json!({
+            "jurisdiction": "TX", "date": "2026-11-18", "price": price,
+            "terms": {"type": "loan", "apr": "6.9", "term_months": 60}
+        }))
+        .unwrap();
+        let calc =
+            showroom_core::desk::calculate(&deal, &showroom_core::desk::tax::TaxTable::builtin(), deal.date.unwrap())
+                .unwrap();
+        (json!(deal), serde_json::to_value(&calc).unwrap())
+    };
+    let (deal, calc) = priced("30000");
+    let mut forged_calc = calc.clone();
+    forged_calc["out_the_door"] = json!("100.00");
+    let (status, why) = refused(
+        a.push(
+            &client,
+            row(
+                "quote_versions",
+                new_id(),
+                json!({"quote_id": quote, "version": 1, "deal": deal, "calc": forged_calc, "frozen": true}),
+                t,
+            ),
+        )
+        .await,
+    );
+    assert_eq!(status, 403);
+    assert!(why.contains("do not follow from the deal"), "{why}");
     a.push(
         &client,
-        row("quote_versions", frozen, json!({"quote_id": quote, "version": 1, "calc": calc, "frozen": true}), t),
+        row(
+            "quote_versions",
+            frozen,
+            json!({"quote_id": quote, "version": 1, "deal": deal, "calc": calc, "frozen": true}),
+            t,
+        ),
     )
     .await
     .unwrap();
     a.push(
         &client,
-        row("quote_versions", draft, json!({"quote_id": quote, "version": 2, "calc": calc, "frozen": false}), t),
+        row(
+            "quote_versions",
+            draft,
+            json!({"quote_id": quote, "version": 2, "deal": deal, "calc": calc, "frozen": false}),
+            t,
+        ),
     )
     .await
     .unwrap();
@@ -482,7 +520,7 @@ async fn frozen_versions_written_interactions_and_the_tokens_device_hold() {
     .unwrap();
     let logged = log_len(&server);
     let (status, why) = refused(
-        a.push(&client, vec![change("quote_versions", frozen, "calc", json!({"total_cents": 1}), t + 1)]).await,
+        a.push(&client, vec![change("quote_versions", frozen, "calc", json!({"out_the_door": "1.00"}), t + 1)]).await,
     );
     assert_eq!(status, 403);
     assert!(why.contains("frozen"), "{why}");
@@ -497,7 +535,19 @@ async fn frozen_versions_written_interactions_and_the_tokens_device_hold() {
     assert_eq!(r.body.unwrap().fields[0].field, "device_id");
     assert_eq!(log_len(&server), logged, "nothing stored");
     // What may change still does: a draft version, and a call re-pointed when customers merge.
-    a.push(&client, vec![change("quote_versions", draft, "calc", json!({"total_cents": 2}), t + 1)]).await.unwrap();
+    let (cheaper, its_calc) = priced("28500");
+    a.push(
+        &client,
+        vec![
+            change("quote_versions", draft, "deal", cheaper, t + 1),
+            change("quote_versions", draft, "calc", its_calc, t + 1),
+        ],
+    )
+    .await
+    .unwrap();
+    let (status, why) =
+        refused(a.push(&client, vec![change("quote_versions", draft, "calc", forged_calc, t + 2)]).await);
+    assert_eq!((status, why.contains("do not follow")), (403, true), "{why}");
     a.push(&client, vec![change("interactions", call, "customer_id", json!(other.id), t + 1)]).await.unwrap();
 }
 

@@ -48,6 +48,17 @@ pub enum Frozen {
     When(&'static str),
 }
 
+/// Fields a client may not state freely: the server computes them itself and refuses a write
+/// whose value differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Computed {
+    /// Nothing computed.
+    Nothing,
+    /// `calc` holds the desk's figures for the deal in `deal`, with the dealership's tax rules on
+    /// the figures' own tax date (a quote version).
+    DealFigures { deal: &'static str, calc: &'static str },
+}
+
 /// How large one value may be, by the field's kind (its JSON text, in bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cap {
@@ -100,12 +111,22 @@ pub struct TableRules {
     pub user_fields: &'static [&'static str],
     pub writers: Writers,
     pub frozen: Frozen,
+    pub computed: Computed,
     /// Part of the full export.
     pub exported: bool,
 }
 
 const fn t(table: &'static str, home: Home, writers: Writers) -> TableRules {
-    TableRules { table, home, owner_field: None, user_fields: &[], writers, frozen: Frozen::Never, exported: true }
+    TableRules {
+        table,
+        home,
+        owner_field: None,
+        user_fields: &[],
+        writers,
+        frozen: Frozen::Never,
+        computed: Computed::Nothing,
+        exported: true,
+    }
 }
 
 const fn users(mut r: TableRules, fields: &'static [&'static str]) -> TableRules {
@@ -123,6 +144,11 @@ const fn frozen(mut r: TableRules, f: Frozen) -> TableRules {
     r
 }
 
+const fn computed(mut r: TableRules, c: Computed) -> TableRules {
+    r.computed = c;
+    r
+}
+
 const CUSTOMER: Home = Home::Field("customer_id");
 
 /// Every synced table, parents before children (a partition's rows are re-delivered in this
@@ -132,9 +158,12 @@ pub const TABLES: &[TableRules] = &[
     users(owned_by(t("leads", Home::Lead, Writers::Partition), "assignee_id"), &["assignee_id"]),
     users(t("opportunities", CUSTOMER, Writers::Partition), &["owner_id", "co_owner_id"]),
     users(t("quotes", CUSTOMER, Writers::Partition), &["owner_id"]),
-    frozen(
-        t("quote_versions", Home::Parent { table: "quotes", field: "quote_id" }, Writers::Partition),
-        Frozen::When("frozen"),
+    computed(
+        frozen(
+            t("quote_versions", Home::Parent { table: "quotes", field: "quote_id" }, Writers::Partition),
+            Frozen::When("frozen"),
+        ),
+        Computed::DealFigures { deal: "deal", calc: "calc" },
     ),
     t("sales_orders", CUSTOMER, Writers::Partition),
     users(t("activities", CUSTOMER, Writers::Partition), &["owner_id"]),
@@ -241,6 +270,8 @@ pub trait Facts {
     /// The checked-in reps of `day` (position not empty) other than `except`:
     /// (rep, position, whether they have follow-ups overdue on that day).
     fn queue(&self, day: &str, except: Uuid) -> Vec<(Uuid, i64, bool)>;
+    /// The dealership's custom tax jurisdictions (not deleted), added to the shipped ones.
+    fn custom_taxes(&self) -> Vec<crate::desk::tax::Jurisdiction>;
 }
 
 /// One row write of a push, as the server sees it.
@@ -352,6 +383,7 @@ pub fn authorize(actor: Actor, w: &RowWrite<'_>, facts: &dyn Facts) -> Result<()
             }
         }
     }
+    check_computed(w, facts)?;
     // Fields naming users: a user of this dealership; a rep names only themselves.
     for f in r.user_fields {
         if !changes(w, f) {
@@ -397,6 +429,58 @@ pub fn authorize(actor: Actor, w: &RowWrite<'_>, facts: &dyn Facts) -> Result<()
         Writers::Checkin => checkin(actor, w, facts),
         Writers::Partition => partition_write(actor, w),
     }
+}
+
+/// A value parsed from a field, whether it arrived as JSON or as JSON text.
+fn parse_field<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
+    match v {
+        Value::String(text) => serde_json::from_str(text).ok(),
+        other => serde_json::from_value(other.clone()).ok(),
+    }
+}
+
+/// The computed fields a write sets must be what the server computes (managers included: a
+/// figure on a customer's quote is never typed in).
+fn check_computed(w: &RowWrite<'_>, facts: &dyn Facts) -> Result<(), Denial> {
+    let Computed::DealFigures { deal, calc } = w.rules.computed else { return Ok(()) };
+    if !changes(w, deal) && !changes(w, calc) {
+        return Ok(());
+    }
+    let (Some(deal_v), Some(calc_v)) = (w.after.get(deal), w.after.get(calc)) else {
+        return Err(deny(Some(calc), format!("a {} carries its deal and its figures together", "quote version")));
+    };
+    let Some(deal_in) = parse_field::<crate::desk::Deal>(deal_v) else {
+        return Err(deny(Some(deal), "not a deal the desk can read"));
+    };
+    let Some(stated) = parse_field::<crate::desk::DealCalc>(calc_v) else {
+        return Err(deny(Some(calc), "not the desk's figures"));
+    };
+    let mut taxes = crate::desk::tax::TaxTable::builtin();
+    let mut custom = facts.custom_taxes();
+    custom.sort_by(|a, b| a.code.cmp(&b.code));
+    for j in custom {
+        taxes = taxes.clone().with_custom(j).unwrap_or(taxes);
+    }
+    let Ok(figures) = crate::desk::calculate(&deal_in, &taxes, stated.tax_date) else {
+        return Err(deny(Some(deal), "the desk cannot price this deal"));
+    };
+    let plain = |c: &crate::desk::DealCalc| {
+        let mut v = serde_json::to_value(c).unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            m.remove("warnings");
+        }
+        v
+    };
+    if plain(&figures) != plain(&stated) {
+        return Err(deny(
+            Some(calc),
+            format!(
+                "the figures do not follow from the deal: out the door {} stated, {} computed with {}'s tax rules on {}",
+                stated.out_the_door, figures.out_the_door, figures.jurisdiction, figures.tax_date
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn partition_write(actor: Actor, w: &RowWrite<'_>) -> Result<(), Denial> {
@@ -535,6 +619,53 @@ mod tests {
             // U[0] first with nothing overdue, U[1] second with follow-ups overdue.
             [(U[0], 1, false), (U[1], 2, true)].into_iter().filter(|q| q.0 != except).collect()
         }
+        fn custom_taxes(&self) -> Vec<crate::desk::tax::Jurisdiction> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn a_quote_versions_figures_must_follow_from_its_deal() {
+        let deal: crate::desk::Deal = serde_json::from_value(json!({
+            "jurisdiction": "TX", "price": "30000", "terms": {"type": "loan", "apr": "6.9", "term_months": 60}
+        }))
+        .unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
+        let calc = crate::desk::calculate(&deal, &crate::desk::tax::TaxTable::builtin(), day).unwrap();
+        let rep = Actor { id: U[0], manager: false };
+        let rules = table("quote_versions").unwrap();
+        let empty = Map::new();
+        let check = |deal_v: Value, calc_v: Value, manager: bool| {
+            let mut after = Map::new();
+            after.insert("deal".into(), deal_v.clone());
+            after.insert("calc".into(), calc_v.clone());
+            let writes = [("deal", &deal_v, hlc(1)), ("calc", &calc_v, hlc(1))];
+            let w = RowWrite {
+                rules,
+                row_id: Uuid::from_u128(7),
+                before: &empty,
+                exists: false,
+                after: &after,
+                writes: &writes,
+                creator: None,
+                standing: Standing::Owner,
+                moving_to: None,
+            };
+            authorize(Actor { manager, ..rep }, &w, &Model)
+        };
+        let good = serde_json::to_value(&calc).unwrap();
+        assert_eq!(check(json!(deal), good.clone(), false), Ok(()));
+        // As JSON text, as the store keeps it, too.
+        assert_eq!(check(json!(serde_json::to_string(&deal).unwrap()), json!(good.to_string()), false), Ok(()));
+        let mut forged = calc.clone();
+        forged.out_the_door = crate::desk::money::Money(100);
+        let denied = check(json!(deal), serde_json::to_value(&forged).unwrap(), true).unwrap_err();
+        assert_eq!(denied.field.as_deref(), Some("calc"));
+        assert!(denied.message.contains("do not follow from the deal"), "{}", denied.message);
+        let mut cheaper = deal.clone();
+        cheaper.price = crate::desk::money::Money::from_dollars(20_000);
+        assert!(check(json!(cheaper), good, false).is_err(), "a deal changed under its figures");
+        assert_eq!(check(json!({"price": 1}), json!({}), false).unwrap_err().field.as_deref(), Some("deal"));
     }
 
     fn hlc(ms: u64) -> Hlc {
