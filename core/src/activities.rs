@@ -241,65 +241,148 @@ pub struct TodayItem {
     pub deal: Option<String>,
 }
 
+/// Overdue tasks that fell due in one stretch of time ("Yesterday"), newest first, at most
+/// the cap of them; `total` counts them all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OverdueGroup {
+    pub label: String,
+    #[ts(type = "number")]
+    pub total: i64,
+    pub items: Vec<TodayItem>,
+}
+
+/// One person's (or the team's) day: what is due today first, then what is overdue grouped by
+/// how late it is, then the next seven days.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Today {
-    pub overdue: Vec<TodayItem>,
+    /// Whose day: a user's name, or "the team".
+    pub whose: String,
     pub due_today: Vec<TodayItem>,
+    /// Non-empty groups, the most recent first: earlier today, yesterday, earlier this week, older.
+    pub overdue: Vec<OverdueGroup>,
+    #[ts(type = "number")]
+    pub overdue_total: i64,
     pub upcoming: Vec<TodayItem>,
     /// What completing a delivery asks for.
     pub delivery_checklist: Vec<String>,
 }
 
-/// Open activities of `owner` (everyone's when `None`): overdue (due before now), due today
-/// (now .. `day_end`), upcoming (the next 7 days after today). `day_end` is the end of the local day.
-pub fn today(conn: &rusqlite::Connection, owner: Option<Uuid>, now: Timestamp, day_end: Timestamp) -> Result<Today> {
-    let horizon = Timestamp::from_millis(day_end.millis() + 7 * 86_400_000).to_string();
-    let list: Vec<Activity> = match owner {
-        Some(o) => query(
-            conn,
-            "WHERE done_at IS NULL AND deleted_at IS NULL AND owner_id = ?1 AND due_at < ?2 ORDER BY due_at LIMIT 500",
-            [o.to_string(), horizon],
-        )?,
-        None => query(
-            conn,
-            "WHERE done_at IS NULL AND deleted_at IS NULL AND due_at < ?1 ORDER BY due_at LIMIT 500",
-            [horizon],
-        )?,
+/// How many overdue tasks of one group the day lists unless asked for more.
+pub const OVERDUE_CAP: usize = 8;
+
+const OPEN: &str = "done_at IS NULL AND deleted_at IS NULL";
+const DAY_MS: i64 = 86_400_000;
+
+/// Items for activities, each with its customer's name and contact and its deal's title (read
+/// once per customer and deal).
+struct Describe<'c> {
+    conn: &'c rusqlite::Connection,
+    names: HashMap<Uuid, (String, Option<String>, Option<String>)>,
+    deals: HashMap<Uuid, Option<String>>,
+}
+
+impl Describe<'_> {
+    fn item(&mut self, a: Activity) -> TodayItem {
+        let conn = self.conn;
+        let (customer, phone, email) = self
+            .names
+            .entry(a.customer_id)
+            .or_insert_with(|| {
+                crate::store::get::<Customer>(conn, a.customer_id)
+                    .ok()
+                    .map(|c| (format!("{} {}", c.first_name, c.last_name), c.phone, c.email))
+                    .unwrap_or_default()
+            })
+            .clone();
+        let deal = a.opportunity_id.and_then(|o| {
+            self.deals
+                .entry(o)
+                .or_insert_with(|| crate::store::get::<Opportunity>(conn, o).ok().map(|d| d.title))
+                .clone()
+        });
+        TodayItem { customer, phone, email, deal, activity: a }
+    }
+}
+
+/// Open activities of `owner` (everyone's when `None`): due today (from `now` to `day_end`, the
+/// end of the local day), overdue (due before `now`) grouped by how late, at most `cap` listed a
+/// group, and the next 7 days. `whose` names the day's owner for the screen.
+pub fn today(
+    conn: &rusqlite::Connection,
+    owner: Option<Uuid>,
+    whose: &str,
+    now: Timestamp,
+    day_end: Timestamp,
+    cap: usize,
+) -> Result<Today> {
+    let horizon = Timestamp::from_millis(day_end.millis() + 7 * DAY_MS);
+    let who = |n: usize| match owner {
+        Some(_) => format!(" AND owner_id = ?{n}"),
+        None => String::new(),
     };
-    type Contact = (String, Option<String>, Option<String>);
-    let mut names: HashMap<Uuid, Contact> = HashMap::new();
-    let mut deals: HashMap<Uuid, String> = HashMap::new();
+    let owner_s = owner.map(|o| o.to_string()).unwrap_or_default();
+    let mut describe = Describe { conn, names: HashMap::new(), deals: HashMap::new() };
+    let ahead: Vec<Activity> = {
+        let sql = format!("WHERE {OPEN} AND due_at >= ?1 AND due_at < ?2{} ORDER BY due_at LIMIT 500", who(3));
+        let mut args = vec![now.to_string(), horizon.to_string()];
+        if owner.is_some() {
+            args.push(owner_s.clone());
+        }
+        query(conn, &sql, rusqlite::params_from_iter(args))?
+    };
     let mut out = Today {
-        overdue: Vec::new(),
+        whose: whose.to_string(),
         due_today: Vec::new(),
+        overdue: Vec::new(),
+        overdue_total: 0,
         upcoming: Vec::new(),
         delivery_checklist: crate::engagement::DELIVERY_CHECKLIST.iter().map(|s| s.to_string()).collect(),
     };
-    for a in list {
-        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(a.customer_id) {
-            let c = crate::store::get::<Customer>(conn, a.customer_id).ok();
-            e.insert(c.map(|c| (format!("{} {}", c.first_name, c.last_name), c.phone, c.email)).unwrap_or_default());
-        }
-        let deal = match a.opportunity_id {
-            Some(o) => {
-                if let std::collections::hash_map::Entry::Vacant(e) = deals.entry(o)
-                    && let Ok(opp) = crate::store::get::<Opportunity>(conn, o)
-                {
-                    e.insert(opp.title);
-                }
-                deals.get(&o).cloned()
-            }
-            None => None,
-        };
-        let (customer, phone, email) = names.get(&a.customer_id).cloned().unwrap_or_default();
-        let item = TodayItem { customer, phone, email, deal, activity: a };
-        if item.activity.due_at < now {
-            out.overdue.push(item);
-        } else if item.activity.due_at <= day_end {
+    for a in ahead {
+        let item = describe.item(a);
+        if item.activity.due_at <= day_end {
             out.due_today.push(item);
         } else {
             out.upcoming.push(item);
         }
+    }
+    // Overdue, by how late: the local day starts a day before its end.
+    let day_start = day_end.millis() + 1 - DAY_MS;
+    let stretches = [
+        ("Earlier today", Some(day_start), now.millis()),
+        ("Yesterday", Some(day_start - DAY_MS), day_start),
+        ("Earlier this week", Some(day_start - 7 * DAY_MS), day_start - DAY_MS),
+        ("Older", None, day_start - 7 * DAY_MS),
+    ];
+    for (label, from, to) in stretches {
+        let to = to.min(now.millis());
+        let from = from.map(|f| f.min(to));
+        let mut args = vec![Timestamp::from_millis(to).to_string()];
+        let mut cond = format!("{OPEN} AND due_at < ?1");
+        if let Some(f) = from {
+            args.push(Timestamp::from_millis(f).to_string());
+            cond.push_str(" AND due_at >= ?2");
+        }
+        if owner.is_some() {
+            args.push(owner_s.clone());
+            cond.push_str(&who(args.len()));
+        }
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM activities WHERE {cond}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        if total == 0 {
+            continue;
+        }
+        let listed: Vec<Activity> =
+            query(conn, &format!("WHERE {cond} ORDER BY due_at DESC LIMIT {cap}"), rusqlite::params_from_iter(args))?;
+        out.overdue_total += total;
+        out.overdue.push(OverdueGroup {
+            label: label.to_string(),
+            total,
+            items: listed.into_iter().map(|a| describe.item(a)).collect(),
+        });
     }
     Ok(out)
 }
@@ -312,8 +395,19 @@ pub fn due_between(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<TodayItem>> {
-    let day = today(conn, owner, from, to)?;
-    Ok(day.due_today.into_iter().filter(|i| i.activity.due_at > from).collect())
+    let (sql, mut args) = (
+        format!(
+            "WHERE {OPEN} AND due_at > ?1 AND due_at <= ?2{} ORDER BY due_at LIMIT 500",
+            if owner.is_some() { " AND owner_id = ?3" } else { "" }
+        ),
+        vec![from.to_string(), to.to_string()],
+    );
+    if let Some(o) = owner {
+        args.push(o.to_string());
+    }
+    let list: Vec<Activity> = query(conn, &sql, rusqlite::params_from_iter(args))?;
+    let mut describe = Describe { conn, names: HashMap::new(), deals: HashMap::new() };
+    Ok(list.into_iter().map(|a| describe.item(a)).collect())
 }
 
 #[cfg(test)]

@@ -37,6 +37,28 @@ pub struct AppStatus {
     pub now: Timestamp,
 }
 
+/// The `meta` key naming this laptop's user while nobody is signed in.
+const LAPTOP_USER: &str = "laptop_user";
+
+/// Who uses this window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Me {
+    /// The signed-in user, else this laptop's chosen user; `None` until one is chosen.
+    pub user: Option<crate::domain::User>,
+    pub signed_in: bool,
+    /// A manager, or anyone on a laptop nobody signed in to: may look at the team's day.
+    pub sees_team: bool,
+}
+
+/// Whose day [`Showroom::day`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "of", rename_all = "snake_case")]
+pub enum DayOf {
+    Mine,
+    Team,
+    Rep { user: Uuid },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Staff {
     pub users: Vec<crate::domain::User>,
@@ -164,13 +186,84 @@ impl Showroom {
 
     /// Reminders: my open activities that fell due after `from` and by now.
     pub fn reminders_since(&self, from: Timestamp) -> Result<Vec<crate::activities::TodayItem>> {
-        crate::activities::due_between(self.store.conn(), self.store.user_id(), from, Timestamp::now())
+        crate::activities::due_between(self.store.conn(), self.me_id(), from, Timestamp::now())
     }
 
-    /// My day: overdue, due today (until `day_end`, the end of the local day), the next 7 days.
-    pub fn my_day(&self, day_end: &str) -> Result<crate::activities::Today> {
+    /// Who "me" is: the signed-in user, else whoever was chosen as this laptop's user.
+    fn me_id(&self) -> Option<Uuid> {
+        self.store.user_id().or_else(|| {
+            self.store
+                .meta(LAPTOP_USER)
+                .ok()
+                .flatten()
+                .and_then(|s| s.parse().ok())
+                .filter(|id| self.user(*id).is_some())
+        })
+    }
+
+    fn user(&self, id: Uuid) -> Option<crate::domain::User> {
+        crate::store::get::<crate::domain::User>(self.store.conn(), id).ok()
+    }
+
+    /// Who uses this window, and whether they may look at the team's day.
+    pub fn me(&self) -> Result<Me> {
+        let signed_in = self.store.user_id().is_some();
+        Ok(Me { user: self.me_id().and_then(|id| self.user(id)), signed_in, sees_team: !self.store.signed_in_as_rep() })
+    }
+
+    /// Chooses who uses this laptop while nobody is signed in (a laptop that does not sync); a
+    /// signed-in laptop is its user's.
+    pub fn set_laptop_user(&mut self, user: Option<Uuid>) -> Result<Me> {
+        if let Some(me) = self.store.user_id() {
+            let name = self.user(me).map(|u| u.name).unwrap_or_else(|| "another user".into());
+            return Err(CoreError::field("user", format!("this laptop is signed in as {name}; sign out to change")));
+        }
+        match user {
+            Some(id) => match self.user(id) {
+                Some(u) if u.active => self.store.set_meta(LAPTOP_USER, &id.to_string())?,
+                Some(u) => return Err(CoreError::field("user", format!("{} is no longer active", u.name))),
+                None => return Err(CoreError::field("user", "no such user")),
+            },
+            None => self.store.set_meta(LAPTOP_USER, "")?,
+        }
+        self.me()
+    }
+
+    /// A day of tasks: due today (until `day_end`, the end of the local day), overdue grouped by
+    /// how late (at most `overdue_cap` listed a group), the next 7 days. Mine by default; a
+    /// manager (or a laptop nobody signed in to) may look at the team's or one rep's day.
+    pub fn day(&self, day_end: &str, of: DayOf, overdue_cap: usize) -> Result<crate::activities::Today> {
         let end = Timestamp::parse(day_end).ok_or_else(|| CoreError::field("day_end", "is not a date and time"))?;
-        crate::activities::today(self.store.conn(), self.store.user_id(), Timestamp::now(), end)
+        let team_only = || -> Result<()> {
+            if self.store.signed_in_as_rep() {
+                return Err(CoreError::field("of", "a rep sees their own day; the team's is for managers"));
+            }
+            Ok(())
+        };
+        let (owner, whose) = match of {
+            DayOf::Mine => match self.me_id().and_then(|id| self.user(id)) {
+                Some(u) => (Some(u.id), u.name),
+                None => (None, "the team".to_string()),
+            },
+            DayOf::Team => {
+                team_only()?;
+                (None, "the team".to_string())
+            }
+            DayOf::Rep { user } => {
+                if Some(user) != self.me_id() {
+                    team_only()?;
+                }
+                let u = self.user(user).ok_or_else(|| CoreError::field("of", "no such user"))?;
+                (Some(u.id), u.name)
+            }
+        };
+        let cap = overdue_cap.clamp(1, 500);
+        crate::activities::today(self.store.conn(), owner, &whose, Timestamp::now(), end, cap)
+    }
+
+    /// My day with the usual cap (see [`Showroom::day`]).
+    pub fn my_day(&self, day_end: &str) -> Result<crate::activities::Today> {
+        self.day(day_end, DayOf::Mine, crate::activities::OVERDUE_CAP)
     }
 
     /// Books a test drive against a vehicle (no double booking); warns about an expired licence.
@@ -871,7 +964,7 @@ impl Showroom {
 
     /// Active staff, by name, and who is signed in on this device.
     pub fn staff(&self) -> Result<Staff> {
-        Ok(Staff { users: query(self.store.conn(), "WHERE active = 1 ORDER BY name", [])?, me: self.store.user_id() })
+        Ok(Staff { users: query(self.store.conn(), "WHERE active = 1 ORDER BY name", [])?, me: self.me_id() })
     }
 
     /// Every lead as an ADF 1.0 document.

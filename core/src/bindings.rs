@@ -12,15 +12,15 @@ macro_rules! decls {
 
 /// The full text of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
-    use crate::activities::{ActivityDraft, Completion, Today, TodayItem};
+    use crate::activities::{ActivityDraft, Completion, OverdueGroup, Today, TodayItem};
     use crate::analytics::commissions::{Line as CommissionLine, LineKind as CommissionLineKind, Statement};
     use crate::analytics::forecast::{Accuracy, AccuracyReport, Expectation, Forecast};
     use crate::analytics::{
         ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow, FunnelStep,
         GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SourceReturn, SpeedToLead, Spend, StageHealth,
     };
-    use crate::api::Staff;
     use crate::api::{AppStatus, SyncStatus};
+    use crate::api::{DayOf, Me, Staff};
     use crate::contact::{ContactDraft, Message, MessageChannel, Template};
     use crate::demo::DemoSummary;
     use crate::desk::money::Money;
@@ -54,7 +54,7 @@ pub fn typescript() -> String {
     let body = decls![cfg;
         ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary, SyncAccount, SyncReport,
         Conflict, RefusedChange, SyncNotice,
-        Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress, ActivityDraft, Completion, Today, TodayItem,
+        Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress, ActivityDraft, Completion, Today, TodayItem, OverdueGroup, Me, DayOf,
         ContactDraft, Message, MessageChannel, Template, Booking, Relations, SurveyDraft, TestDriveDraft,
         Timestamp, Customer, CustomerDraft, Consent, Preferences, Condition, CustomerDetail, CustomerQuery, Page<()>,
         Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,

@@ -5,7 +5,7 @@ use showroom_core::analytics::commissions::Statement;
 use showroom_core::analytics::forecast::AccuracyReport;
 use showroom_core::analytics::{Dashboard, DashboardQuery, DrillQuery, DrillRow, Spend};
 use showroom_core::api::AppStatus;
-use showroom_core::api::Staff;
+use showroom_core::api::{DayOf, Me, Staff};
 use showroom_core::contact::{ContactDraft, Message};
 use showroom_core::demo::DemoSummary;
 use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
@@ -277,8 +277,18 @@ pub fn complete_activity(state: State<'_, AppState>, id: Uuid, completion: Compl
 }
 
 #[tauri::command(async)]
-pub fn today(state: State<'_, AppState>, day_end: String) -> R<Today> {
-    with(&state, |a| a.my_day(&day_end))
+pub fn today(state: State<'_, AppState>, day_end: String, of: DayOf, overdue_cap: usize) -> R<Today> {
+    with(&state, |a| a.day(&day_end, of, overdue_cap))
+}
+
+#[tauri::command(async)]
+pub fn me(state: State<'_, AppState>) -> R<Me> {
+    with(&state, |a| a.me())
+}
+
+#[tauri::command(async)]
+pub fn set_laptop_user(state: State<'_, AppState>, user: Option<Uuid>) -> R<Me> {
+    with(&state, |a| a.set_laptop_user(user))
 }
 
 #[tauri::command(async)]

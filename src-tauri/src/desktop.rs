@@ -81,6 +81,8 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::create_activity,
             commands::complete_activity,
             commands::today,
+            commands::me,
+            commands::set_laptop_user,
             commands::log_contact,
             commands::messages,
             commands::schedule_test_drive,

@@ -96,6 +96,14 @@ impl Ui {
         self.find(By::Css(format!("[name='{name}']")), &format!("no input {name:?}"), 10).await
     }
 
+    /// Opens a page from the sidebar (the app opens on Today).
+    async fn go(&self, page: &str) {
+        let nav = self
+            .find(By::Css(format!("nav.sidebar button[title^='{page} (']")), &format!("no {page} in the sidebar"), 30)
+            .await;
+        self.click(&nav, page).await;
+    }
+
     async fn click(&self, e: &WebElement, what: &str) {
         let _ = e.scroll_into_view().await;
         if let Err(err) = e.click().await {
@@ -157,6 +165,7 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
     ui.button("Load demo dealership").await;
     shot(&ui.display, "01-first-run");
     ui.click(&ui.button("Start empty").await, "Start empty").await;
+    ui.go("Customers").await;
 
     ui.click(&ui.button("New customer").await, "New customer").await;
     ui.input("first_name").await.send_keys("Zoë").await.unwrap();
@@ -221,6 +230,7 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     let ui = launch(data.path()).await;
     let driver = &ui.driver;
 
+    ui.go("Customers").await;
     ui.wait_text(".page-count", "2,400 total").await;
     let first = driver
         .query(By::Css("table.grid tbody tr.row"))
@@ -697,6 +707,7 @@ async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
         )
         .unwrap();
     let ui = launch(data.path()).await;
+    ui.go("Customers").await;
     let search = ui.find(By::Css("[aria-label='Search customers']"), "the customer search", 20).await;
     search.send_keys(format!("{first} {last}")).await.unwrap();
     ui.settled("table[aria-label='Customers']", &format!("{first} {last}")).await;
@@ -742,8 +753,10 @@ async fn pipeline_stages_are_edited_in_settings_and_a_stage_with_deals_stays() {
     ui.click(&ui.button("Settings").await, "Settings").await;
     let prob = ui.find(By::Css("[aria-label='Win probability of Proposal']"), "Proposal's probability", 15).await;
     prob.scroll_into_view().await.unwrap();
-    prob.clear().await.unwrap();
+    // Select what is there and type over it (a clear() racing the stage list's load left "5055").
+    prob.send_keys(Key::Control + "a").await.unwrap();
     prob.send_keys("55").await.unwrap();
+    assert_eq!(prob.value().await.unwrap().as_deref(), Some("55"));
     let row = ui.find(By::Css("[data-stage-row='Proposal']"), "the Proposal row", 5).await;
     ui.click(&row.find(By::XPath(".//button[.='Save']")).await.unwrap(), "Save").await;
     ui.wait_text(".toast", "Saved Proposal").await;
@@ -786,6 +799,7 @@ async fn a_test_drive_is_booked_once_per_slot_and_survey_answers_are_checked() {
     let surveys_before = count("SELECT COUNT(*) FROM surveys");
     let ui = launch(data.path()).await;
     let driver = &ui.driver;
+    ui.go("Customers").await;
     let first = driver
         .query(By::Css("table.grid tbody tr.row td"))
         .wait(Duration::from_secs(15), Duration::from_millis(100))
@@ -870,6 +884,7 @@ async fn a_walk_in_is_quick_added_by_keyboard_and_an_internet_lead_is_converted_
     let data = demo_data();
     let ui = launch(data.path()).await;
     let body = ui.find(By::Tag("body"), "body", 30).await;
+    ui.go("Customers").await;
     ui.wait_text(".page-count", "2,400 total").await;
 
     // Alt+N from the customer list, four fields, Enter: keyboard only.
@@ -1295,7 +1310,7 @@ async fn the_window_locks_with_a_pin_and_opens_locked() {
     let _one = ONE_WINDOW.lock().await;
     let data = demo_data();
     let ui = launch(data.path()).await;
-    ui.wait_text(".page-count", "2,400 total").await;
+    ui.wait_text("h1.page-title", "Today").await;
     ui.click(&ui.button("Settings").await, "Settings").await;
     let pin = ui.input("pin").await;
     pin.scroll_into_view().await.unwrap();
@@ -1324,7 +1339,7 @@ async fn the_window_locks_with_a_pin_and_opens_locked() {
     let field = ui.input("unlock_pin").await;
     field.send_keys("2468").await.unwrap();
     field.send_keys(Key::Enter).await.unwrap();
-    ui.wait_text(".page-count", "2,400 total").await;
+    ui.wait_text("h1.page-title", "Today").await;
     ui.driver.quit().await.unwrap();
     let conn = showroom_e2e::open_db(data.path());
     let hash: String = conn.query_row("SELECT value FROM meta WHERE key = 'lock_pin'", [], |r| r.get(0)).unwrap();
@@ -1381,6 +1396,66 @@ async fn without_a_keyring_the_data_is_opened_with_a_passphrase_typed_in_the_win
     let field = ui.input("passphrase").await;
     field.send_keys(showroom_e2e::PASSPHRASE).await.unwrap();
     field.send_keys(Key::Enter).await.unwrap();
-    ui.wait_text(".page-count", "2,400 total").await;
+    ui.wait_text("h1.page-title", "Today").await;
+    ui.driver.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_opens_on_today_and_a_laptop_user_sees_their_own_day() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let ui = launch(data.path()).await;
+    // Nobody signed in, nobody chosen: the team's day, with the way to make it one's own.
+    ui.wait_text("h1.page-title", "Today").await;
+    ui.wait_text(".banner.info", "Choose who you are").await;
+    ui.wait_text(".page-count", "the team's day").await;
+    // Due today comes first, then overdue grouped by how late, each group capped.
+    let sections = ui.driver.find_all(By::Css(".today-section")).await.unwrap();
+    let mut order = Vec::new();
+    for s in &sections {
+        order.push(s.attr("aria-label").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(order, ["Due today", "Overdue", "Next 7 days"]);
+    let older = ui.find(By::Css(".overdue-group[data-group='Older']"), "the older overdue group", 10).await;
+    let listed = older.find_all(By::Css(".today-item")).await.unwrap().len();
+    assert!(listed <= 8, "a group lists at most 8 until asked: {listed}");
+    older.find(By::XPath(".//button[contains(., 'Show all')]")).await.unwrap();
+
+    // Ana is this laptop's user: her name at the bottom left, her day on Today.
+    ui.click(&ui.find(By::Css("[data-testid='me']"), "who uses this laptop", 10).await, "who").await;
+    let pick = ui.find(By::Css("select[aria-label='Who uses this laptop']"), "the user picker", 10).await;
+    thirtyfour::components::SelectElement::new(&pick)
+        .await
+        .unwrap()
+        .select_by_visible_text("Ana Morales · Sales rep")
+        .await
+        .unwrap();
+    ui.find(By::Css("[data-testid='me'][aria-label^='Ana Morales uses this laptop']"), "Ana as this laptop's user", 15)
+        .await;
+    ui.wait_text(".page-count", "Ana Morales's day").await;
+    assert!(ui.driver.find_all(By::Css(".banner.info")).await.unwrap().is_empty(), "the hint goes");
+    shot(&ui.display, "43-today-mine");
+    let conn = showroom_e2e::open_db(data.path());
+    let (ana, mine_overdue): (String, i64) = conn
+        .query_row(
+            "SELECT u.id, (SELECT count(*) FROM activities a WHERE a.owner_id = u.id AND a.done_at IS NULL
+                AND a.deleted_at IS NULL AND a.due_at < ?1) FROM users u WHERE u.name = 'Ana Morales'",
+            [showroom_e2e::pinned_now()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let badge = ui.find(By::Css("section[aria-label='Overdue'] h2 .badge"), "the overdue count", 10).await;
+    let shown: i64 = badge.text().await.unwrap().replace(',', "").parse().unwrap();
+    assert!((shown - mine_overdue).abs() <= 1, "Ana's overdue: {shown} on screen, {mine_overdue} in the records");
+    let stored: String = conn.query_row("SELECT value FROM meta WHERE key = 'laptop_user'", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, ana);
+
+    // The whole team is one choice away, and the choice is kept across restarts.
+    let whose = ui.find(By::Css("select[aria-label='Whose day']"), "whose day", 10).await;
+    thirtyfour::components::SelectElement::new(&whose).await.unwrap().select_by_visible_text("The team").await.unwrap();
+    ui.wait_text(".page-count", "the team's day").await;
+    ui.driver.quit().await.unwrap();
+    let ui = launch(data.path()).await;
+    ui.wait_text(".page-count", "Ana Morales's day").await;
     ui.driver.quit().await.unwrap();
 }

@@ -135,7 +135,15 @@ next: ActivityDraft | null,
  */
 checklist: Array<string>, };
 
-export type Today = { overdue: Array<TodayItem>, due_today: Array<TodayItem>, upcoming: Array<TodayItem>, 
+export type Today = { 
+/**
+ * Whose day: a user's name, or "the team".
+ */
+whose: string, due_today: Array<TodayItem>, 
+/**
+ * Non-empty groups, the most recent first: earlier today, yesterday, earlier this week, older.
+ */
+overdue: Array<OverdueGroup>, overdue_total: number, upcoming: Array<TodayItem>, 
 /**
  * What completing a delivery asks for.
  */
@@ -146,6 +154,20 @@ export type TodayItem = { activity: Activity, customer: string, phone: string | 
  * Where a prepared email goes.
  */
 email: string | null, deal: string | null, };
+
+export type OverdueGroup = { label: string, total: number, items: Array<TodayItem>, };
+
+export type Me = { 
+/**
+ * The signed-in user, else this laptop's chosen user; `None` until one is chosen.
+ */
+user: User | null, signed_in: boolean, 
+/**
+ * A manager, or anyone on a laptop nobody signed in to: may look at the team's day.
+ */
+sees_team: boolean, };
+
+export type DayOf = { "of": "mine" } | { "of": "team" } | { "of": "rep", user: string, };
 
 export type ContactDraft = { customer_id: string, channel: InteractionChannel, direction: Direction, summary: string, 
 /**

@@ -15,6 +15,7 @@ mod pipeline;
 mod quotes;
 mod store;
 mod sync;
+mod today;
 mod vault;
 
 use showroom_core::Showroom;

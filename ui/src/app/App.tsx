@@ -24,12 +24,15 @@ const ReportsPage = lazy(() => import("../reports/ReportsPage").then((m) => ({ d
 import { QuickAdd } from "../leads/QuickAdd";
 import { LockScreen, useIdle } from "./LockScreen";
 import { useToast } from "../components/Toasts";
-import type { LockSettings, SearchHit, Vehicle } from "../bindings";
+import type { LockSettings, Me, SearchHit, Vehicle } from "../bindings";
+import { MeChip } from "./MeChip";
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [page, setPage] = useState<PageId>("customers");
+  // The app opens on the user's day.
+  const [page, setPage] = useState<PageId>("today");
+  const [me, setMe] = useState<Me | null>(null);
   const [openCustomer, setOpenCustomer] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [menu, setMenu] = useState(false);
@@ -48,6 +51,9 @@ export function App() {
     api.status().then(setStatus).catch((e) => setLoadError(e.message));
   }, []);
   useEffect(refreshStatus, [refreshStatus]);
+  // Who "me" is changes with a sign-in or a sign-out (the status's account), or a choice here.
+  const account = !status ? "" : status.sync.state === "local" ? "local" : status.sync.server;
+  useEffect(() => { if (status?.onboarded) api.me().then(setMe).catch(() => {}); }, [account, status?.onboarded, status?.data_version]);
   // The sync engine works in the background: keep the status bar current.
   useEffect(() => {
     const t = window.setInterval(() => { if (document.visibilityState === "visible") refreshStatus(); }, 3000);
@@ -144,6 +150,7 @@ export function App() {
           </button>
         ))}
         <div className="sidebar-footer">
+          <MeChip me={me} onChange={setMe} />
           <button className="nav-item" aria-current={page === "sync" ? "page" : undefined} onClick={() => setPage("sync")} title="Sync & conflicts (Alt+9)">
             <Icon name="sync" />
             <span className="label">Sync</span>
@@ -183,7 +190,7 @@ export function App() {
             <ReportsPage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
           </Suspense>
         ) : page === "today" ? (
-          <TodayPage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
+          <TodayPage onOpenCustomer={goCustomer} dataVersion={status.data_version} me={me} />
         ) : page === "pipeline" ? (
           <PipelinePage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
         ) : page === "sync" ? (

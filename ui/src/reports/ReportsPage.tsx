@@ -72,7 +72,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
   useEffect(() => {
     if (!rep) return;
     const end = now(); end.setHours(23, 59, 59, 999);
-    api.today(end.toISOString()).then(setToday).catch(() => setToday(null));
+    api.today(end.toISOString(), rep ? { of: "rep", user: rep } : { of: "mine" }).then(setToday).catch(() => setToday(null));
   }, [rep]);
   const reps = staff.users.filter((u) => u.role === "rep");
   const open = async (title: string, what: string, extra: { source?: string; stage_id?: string; rep_id?: string | null } = {}) => {
@@ -144,7 +144,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
           {rep && today && (
             <section className="card" aria-label="My day">
               <h2 className="form-section" style={{ marginTop: 0 }}>My day</h2>
-              <p><strong>{today.overdue.length}</strong> overdue · <strong>{today.due_today.length}</strong> due today · <strong>{today.upcoming.length}</strong> in the next 7 days · <strong>{d.pipeline.open_deals}</strong> open deals worth {formatDollars(d.pipeline.open_value_cents)}</p>
+              <p><strong>{today.overdue_total}</strong> overdue · <strong>{today.due_today.length}</strong> due today · <strong>{today.upcoming.length}</strong> in the next 7 days · <strong>{d.pipeline.open_deals}</strong> open deals worth {formatDollars(d.pipeline.open_value_cents)}</p>
             </section>
           )}
           <div className="charts">

@@ -2,7 +2,7 @@
 // outcome and schedule the next step in the same action; a completed test drive or delivery moves
 // its deal along by itself.
 import { useCallback, useEffect, useState } from "react";
-import type { ActivityKind, ApiError, Today, TodayItem } from "../bindings";
+import type { ActivityKind, ApiError, DayOf, Me, OverdueGroup, Staff, Today, TodayItem } from "../bindings";
 import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
@@ -22,56 +22,94 @@ function endOfToday(): string {
 }
 
 
-export function TodayPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer: (id: string) => void; dataVersion?: number }) {
+export function TodayPage({ onOpenCustomer, dataVersion = 0, me }: { onOpenCustomer: (id: string) => void; dataVersion?: number; me: Me | null }) {
   const [today, setToday] = useState<Today | null>(null);
   const [completing, setCompleting] = useState<string | null>(null);
+  // Whose day: mine unless a manager picks the team or a rep.
+  const [of, setOf] = useState<string>("mine");
+  const [allOverdue, setAllOverdue] = useState(false);
+  const [staff, setStaff] = useState<Staff | null>(null);
   const toast = useToast();
-  const load = useCallback(() => { api.today(endOfToday()).then(setToday).catch((e: ApiError) => toast(e.message, { kind: "error" })); }, [toast]);
-  useEffect(load, [load, dataVersion]);
+  const dayOf = (v: string): DayOf => (v === "mine" ? { of: "mine" } : v === "team" ? { of: "team" } : { of: "rep", user: v });
+  const load = useCallback(() => {
+    api.today(endOfToday(), dayOf(of), allOverdue ? 500 : 8).then(setToday).catch((e: ApiError) => toast(e.message, { kind: "error" }));
+  }, [toast, of, allOverdue]);
+  useEffect(load, [load, dataVersion, me?.user?.id]);
+  useEffect(() => { if (me?.sees_team) api.staff().then(setStaff).catch(() => {}); }, [me?.sees_team]);
 
+  const list = (items: TodayItem[], tone: string) => (
+    <ul className="today-list">
+      {items.map((it) => (
+        <li key={it.activity.id} data-activity={it.activity.id} className="today-item">
+          <div className="today-main">
+            <span className={`kind kind-${it.activity.kind}`}>{kindLabel(it.activity.kind)}</span>
+            <div className="today-text">
+              <div className="strong">{it.activity.subject}</div>
+              <div className="muted">
+                <button className="link" onClick={() => onOpenCustomer(it.activity.customer_id)}>{it.customer}</button>
+                {it.phone && <> · {formatPhone(it.phone)}</>}
+                {it.deal && <> · {it.deal}</>}
+              </div>
+            </div>
+            <span className={`today-due ${tone}`}>{tone === "today" ? "" : `${shortDate(it.activity.due_at)} `}{timeOfDay(it.activity.due_at)}</span>
+            {it.activity.message && completing !== it.activity.id && <SendPrepared item={it} onSent={(m) => { toast(m); load(); }} />}
+            {completing !== it.activity.id && <button className="btn small" onClick={() => setCompleting(it.activity.id)}>Done…</button>}
+          </div>
+          {completing === it.activity.id && (
+            <CompleteForm item={it} checklist={it.activity.kind === "delivery" ? today?.delivery_checklist ?? [] : []} onCancel={() => setCompleting(null)}
+              onDone={(message) => { setCompleting(null); toast(message); load(); }} />
+          )}
+        </li>
+      ))}
+    </ul>
+  );
   const section = (title: string, items: TodayItem[], tone: string, empty: string) => (
     <section aria-label={title} className={`today-section ${tone}`}>
       <h2 className="form-section">{title} <span className="badge">{items.length}</span></h2>
-      {items.length === 0 ? <p className="muted">{empty}</p> : (
-        <ul className="today-list">
-          {items.map((it) => (
-            <li key={it.activity.id} data-activity={it.activity.id} className="today-item">
-              <div className="today-main">
-                <span className={`kind kind-${it.activity.kind}`}>{kindLabel(it.activity.kind)}</span>
-                <div className="today-text">
-                  <div className="strong">{it.activity.subject}</div>
-                  <div className="muted">
-                    <button className="link" onClick={() => onOpenCustomer(it.activity.customer_id)}>{it.customer}</button>
-                    {it.phone && <> · {formatPhone(it.phone)}</>}
-                    {it.deal && <> · {it.deal}</>}
-                  </div>
-                </div>
-                <span className={`today-due ${tone}`}>{tone === "today" ? "" : `${shortDate(it.activity.due_at)} `}{timeOfDay(it.activity.due_at)}</span>
-                {it.activity.message && completing !== it.activity.id && <SendPrepared item={it} onSent={(m) => { toast(m); load(); }} />}
-                {completing !== it.activity.id && <button className="btn small" onClick={() => setCompleting(it.activity.id)}>Done…</button>}
-              </div>
-              {completing === it.activity.id && (
-                <CompleteForm item={it} checklist={it.activity.kind === "delivery" ? today?.delivery_checklist ?? [] : []} onCancel={() => setCompleting(null)}
-                  onDone={(message) => { setCompleting(null); toast(message); load(); }} />
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      {items.length === 0 ? <p className="muted">{empty}</p> : list(items, tone)}
     </section>
   );
+  const overdue = (groups: OverdueGroup[], total: number) => (
+    <section aria-label="Overdue" className="today-section overdue">
+      <h2 className="form-section">Overdue <span className="badge">{total.toLocaleString("en-US")}</span></h2>
+      {total === 0 ? <p className="muted">Nothing overdue.</p> : groups.map((g) => (
+        <div key={g.label} className="overdue-group" data-group={g.label}>
+          <h3 className="overdue-label">{g.label} <span className="muted">{g.total.toLocaleString("en-US")}</span></h3>
+          {list(g.items, "overdue")}
+          {g.total > g.items.length && (
+            <button className="btn small show-all" onClick={() => setAllOverdue(true)}>
+              Show all {g.total.toLocaleString("en-US")} ({(g.total - g.items.length).toLocaleString("en-US")} more)
+            </button>
+          )}
+        </div>
+      ))}
+    </section>
+  );
+  const reps = staff?.users.filter((u) => u.id !== me?.user?.id) ?? [];
 
   return (
     <>
       <header className="page-header">
         <h1 className="page-title">Today</h1>
-        <span className="page-count">{now().toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" })}</span>
+        <span className="page-count">{now().toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" })}{today ? ` · ${today.whose === "the team" ? "the team's day" : `${today.whose}'s day`}` : ""}</span>
+        {me?.sees_team && (
+          <label className="whose">
+            <select className="input" aria-label="Whose day" value={of === "mine" && !me.user ? "team" : of} onChange={(e) => { setOf(e.target.value); setAllOverdue(false); }}>
+              {me.user && <option value="mine">My day</option>}
+              <option value="team">The team</option>
+              {reps.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+            </select>
+          </label>
+        )}
       </header>
       <div className="today-page">
+        {me && !me.user && (
+          <p className="banner info" role="note">Showing the whole team's day. Choose who you are (bottom left) to see your own.</p>
+        )}
         {!today ? <p className="muted" aria-busy="true">Loading…</p> : (
           <>
-            {section("Overdue", today.overdue, "overdue", "Nothing overdue.")}
             {section("Due today", today.due_today, "today", "Nothing else due today.")}
+            {overdue(today.overdue, today.overdue_total)}
             {section("Next 7 days", today.upcoming, "upcoming", "Nothing scheduled yet.")}
           </>
         )}
