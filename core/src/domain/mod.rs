@@ -14,6 +14,6 @@ pub use activity::{Activity, ActivityKind, Direction, Interaction, InteractionCh
 pub use customer::{Condition, Consent, Customer, CustomerDraft, Preferences};
 pub use engagement::{CommissionPlan, Event, Goal, Referral, Survey, SurveyKind, TestDrive, TestDriveStatus, Tier};
 pub use org::{Dealership, Role, Team, User};
-pub use sales::{Channel, Lead, LeadStatus, Opportunity, OpportunityStatus, PipelineStage};
+pub use sales::{Channel, Lead, LeadStatus, Opportunity, OpportunityStatus, PipelineStage, StageMove};
 pub use time::{Timestamp, new_id};
 pub use vehicle::{Vehicle, VehicleStatus};

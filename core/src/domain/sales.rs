@@ -233,6 +233,21 @@ pub struct Opportunity {
     pub channel: Option<Channel>,
 }
 
+/// A deal entering a stage: written with every change of a deal's stage (a move on the board, a
+/// step that advances it, winning or losing it, its opening), so the forecast learns from what
+/// happened at each stage instead of the configured probabilities. Never edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StageMove {
+    pub id: Uuid,
+    pub opportunity_id: Uuid,
+    pub customer_id: Uuid,
+    /// The stage it left; `None` when the deal was opened.
+    pub from_stage_id: Option<Uuid>,
+    pub stage_id: Uuid,
+    pub at: Timestamp,
+    pub by_id: Option<Uuid>,
+}
+
 impl Opportunity {
     pub fn validate(&mut self) -> Result<Vec<FieldError>, Vec<FieldError>> {
         let mut c = Checker::default();

@@ -150,6 +150,7 @@ pub fn merge_customers(store: &mut Store, r: &MergeRequest) -> Result<MergeRepor
         };
         note(repoint::<Lead>(w, "customer_id", from, to, now)?, "lead", "leads");
         note(repoint::<Opportunity>(w, "customer_id", from, to, now)?, "deal", "deals");
+        repoint::<StageMove>(w, "customer_id", from, to, now)?;
         note(repoint::<Activity>(w, "customer_id", from, to, now)?, "task", "tasks");
         note(repoint::<Interaction>(w, "customer_id", from, to, now)?, "timeline entry", "timeline entries");
         note(repoint::<crate::quotes::Quote>(w, "customer_id", from, to, now)?, "quote", "quotes");

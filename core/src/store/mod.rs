@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_leads.sql"),
     include_str!("../../migrations/0009_analytics.sql"),
     include_str!("../../migrations/0010_lead_intake.sql"),
+    include_str!("../../migrations/0011_stage_history.sql"),
 ];
 
 /// The schema version this build writes.
@@ -355,7 +356,41 @@ impl Writer<'_> {
             .filter(|(n, _)| *n != "id")
             .filter_map(|(n, _)| fields.get(*n).filter(|v| !record::travels_empty::<E>(n, v, &fields)).map(|v| (*n, v)))
             .collect();
-        self.record_changes::<E>(e.id(), &changed)
+        self.record_changes::<E>(e.id(), &changed)?;
+        if E::TABLE == "opportunities" {
+            self.remember_stage(&fields, None)?;
+        }
+        Ok(())
+    }
+
+    /// Stage history: a person's write that opens a deal or changes its stage also writes the
+    /// [`crate::domain::StageMove`], in the same transaction. Synced rows and unrecorded writes
+    /// (the demo, a restore) carry their own history.
+    fn remember_stage(&mut self, deal: &serde_json::Map<String, Value>, from: Option<&Value>) -> Result<()> {
+        if !self.record {
+            return Ok(());
+        }
+        let id = |v: Option<&Value>| v.and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
+        let (Some(opportunity_id), Some(customer_id), Some(stage_id)) =
+            (id(deal.get("id")), id(deal.get("customer_id")), id(deal.get("stage_id")))
+        else {
+            return Ok(());
+        };
+        let at = deal
+            .get("stage_entered_at")
+            .and_then(Value::as_str)
+            .and_then(crate::domain::Timestamp::parse)
+            .unwrap_or_else(crate::domain::Timestamp::now);
+        let user = self.user_id;
+        self.insert(&crate::domain::StageMove {
+            id: crate::domain::new_id(),
+            opportunity_id,
+            customer_id,
+            from_stage_id: id(from),
+            stage_id,
+            at,
+            by_id: user,
+        })
     }
 
     /// Saves `new` over `old` (taking its id) or, with no `old`, as a new row (with a fresh id when
@@ -416,6 +451,9 @@ impl Writer<'_> {
                 .execute(params![new.id().to_string(), terms])?;
         }
         self.record_changes::<E>(new.id(), &changed)?;
+        if E::TABLE == "opportunities" && changed.iter().any(|(n, _)| *n == "stage_id") {
+            self.remember_stage(&after, before.get("stage_id"))?;
+        }
         Ok(changed.iter().map(|(n, _)| n.to_string()).collect())
     }
 

@@ -519,6 +519,21 @@ entity!(
     ]
 );
 entity!(
+    crate::domain::StageMove,
+    "stage_moves",
+    "stage move",
+    searchable = false,
+    [
+        ("id", Text),
+        ("opportunity_id", Text),
+        ("customer_id", Text),
+        ("from_stage_id", Text),
+        ("stage_id", Text),
+        ("at", Text),
+        ("by_id", Text),
+    ]
+);
+entity!(
     crate::domain::Survey,
     "surveys",
     "survey answer",

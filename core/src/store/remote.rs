@@ -44,6 +44,7 @@ macro_rules! with_entity {
             "custom_jurisdictions" => $body::<$crate::desk::tax::CustomJurisdiction>($($arg),*),
             "test_drives" => $body::<$crate::domain::TestDrive>($($arg),*),
             "surveys" => $body::<$crate::domain::Survey>($($arg),*),
+            "stage_moves" => $body::<$crate::domain::StageMove>($($arg),*),
             "referrals" => $body::<$crate::domain::Referral>($($arg),*),
             "events" => $body::<$crate::domain::Event>($($arg),*),
             "traffic" => $body::<$crate::leads::floor::TrafficEntry>($($arg),*),

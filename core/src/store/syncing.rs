@@ -227,7 +227,7 @@ impl Store {
         let mut rows = rows.to_vec();
         // Children before parents.
         let rank = |t: &str| match t {
-            "quote_versions" | "sales_orders" | "lead_assignments" => 0,
+            "quote_versions" | "sales_orders" | "lead_assignments" | "stage_moves" => 0,
             "quotes" | "interactions" | "activities" | "opportunities" => 1,
             "leads" => 2,
             _ => 3,

@@ -157,6 +157,10 @@ pub const TABLES: &[TableRules] = &[
     users(owned_by(t("customers", Home::Own, Writers::Partition), "owner_id"), &["owner_id"]),
     users(owned_by(t("leads", Home::Lead, Writers::Partition), "assignee_id"), &["assignee_id"]),
     users(t("opportunities", CUSTOMER, Writers::Partition), &["owner_id", "co_owner_id"]),
+    frozen(
+        users(t("stage_moves", CUSTOMER, Writers::Partition), &["by_id"]),
+        Frozen::Always { except: &["customer_id"] },
+    ),
     users(t("quotes", CUSTOMER, Writers::Partition), &["owner_id"]),
     computed(
         frozen(

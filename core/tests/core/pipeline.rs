@@ -269,3 +269,44 @@ fn reminders_are_the_activities_that_fell_due_since_the_last_look() {
     .unwrap();
     assert!(later.is_empty(), "shown once");
 }
+
+/// Stage history: opening a deal and every change of its stage (by hand, by a step, winning) leave
+/// a stage move in the same transaction; a synced or demo write carries its own.
+#[test]
+fn every_stage_a_deal_enters_is_remembered_for_the_forecast() {
+    use showroom_core::domain::StageMove;
+    let (mut app, customer, _) = setup();
+    let deal = app
+        .create_opportunity(&OpportunityDraft {
+            customer_id: customer,
+            title: "2026 Honda CR-V EX".into(),
+            amount: "34,000".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    app.move_opportunity(deal.id, &MoveRequest { stage_id: default_stage_id(4), ..Default::default() }).unwrap();
+    app.move_opportunity(deal.id, &MoveRequest { stage_id: default_stage_id(4), ..Default::default() }).unwrap();
+    app.move_opportunity(deal.id, &MoveRequest { stage_id: default_stage_id(10), ..Default::default() }).unwrap();
+    let moves: Vec<StageMove> =
+        query(app.store().conn(), "WHERE opportunity_id = ?1 ORDER BY at, rid", [deal.id.to_string()]).unwrap();
+    let path: Vec<(Option<uuid::Uuid>, uuid::Uuid)> = moves.iter().map(|m| (m.from_stage_id, m.stage_id)).collect();
+    assert_eq!(
+        path,
+        vec![
+            (None, default_stage_id(0)),
+            (Some(default_stage_id(0)), default_stage_id(4)),
+            (Some(default_stage_id(4)), default_stage_id(10)),
+        ],
+        "opened in New, moved to Test drive (once: a move to the same stage is no move), won"
+    );
+    let won = get::<Opportunity>(app.store().conn(), deal.id).unwrap();
+    assert_eq!(moves.last().unwrap().at, won.stage_entered_at);
+    assert!(moves.iter().all(|m| m.customer_id == customer));
+    // They travel like the deal: recorded changes waiting in the outbox.
+    let queued: i64 = app
+        .store()
+        .conn()
+        .query_row("SELECT count(DISTINCT row_id) FROM outbox WHERE tbl = 'stage_moves'", [], |r| r.get(0))
+        .unwrap();
+    assert!(queued >= 3, "{queued}");
+}
