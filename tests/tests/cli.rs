@@ -9,20 +9,20 @@ fn demo_then_export_json_and_csv() {
     let data = tempfile::tempdir().unwrap();
     let (code, out, err) = showroom(data.path(), &["demo"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("2400 customers"), "{out}");
+    assert!(out.contains("5000 customers"), "{out}");
     assert!(data.path().join("showroom.sqlite3").exists());
 
     // A second demo load is refused with a clear message, and nothing changes.
     let (code, _, err) = showroom(data.path(), &["demo"]);
     assert_ne!(code, 0);
-    assert!(err.contains("already holds 2400 customers"), "{err}");
+    assert!(err.contains("already holds 5000 customers"), "{err}");
 
     let (code, out, err) = showroom(data.path(), &["export", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(json["customers"].as_array().unwrap().len(), 2400);
+    assert_eq!(json["customers"].as_array().unwrap().len(), 5000);
     assert_eq!(json["vehicles"].as_array().unwrap().len(), 300);
-    assert!(json["leads"].as_array().unwrap().len() >= 2400);
+    assert!(json["leads"].as_array().unwrap().len() >= 5000);
     for key in ["opportunities", "activities", "interactions", "users", "pipeline_stages", "dealerships"] {
         assert!(!json[key].as_array().unwrap().is_empty(), "{key}");
     }
@@ -31,7 +31,7 @@ fn demo_then_export_json_and_csv() {
     let (code, _, err) = showroom(data.path(), &["export", "--format", "csv", "--out", out_dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let customers = std::fs::read_to_string(out_dir.join("customers.csv")).unwrap();
-    assert_eq!(customers.lines().count(), 2401, "header + 2400 rows");
+    assert_eq!(customers.lines().count(), 5001, "header + 5000 rows");
     assert!(customers.starts_with("id,owner_id,first_name,last_name,email,phone"));
 }
 

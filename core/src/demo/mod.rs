@@ -1,7 +1,12 @@
 //! The demo dealership: a deterministic generator of a plausible store (users, pipeline, inventory,
 //! customers with leads, opportunities, activities and interactions over the last 18 months).
 //! The same seed gives the same people, vehicles and history; dates are relative to `now` so the
-//! Today screen always has something due. The benchmark uses it at 100k-customer scale.
+//! Today screen always has something due. Each customer's story holds together: the car they ask
+//! about is the one in their preferences, their lead and their deal ([`story`]); leads arrive with
+//! the dealership's seasons, people act in its opening hours. The benchmark uses it at
+//! 100k-customer scale.
+
+mod story;
 
 use crate::domain::validate::normalize_phone;
 use crate::domain::*;
@@ -17,12 +22,15 @@ pub struct DemoSize {
     pub vehicles: usize,
     pub reps: usize,
     pub customers: usize,
+    /// Leads in all: one per customer (the lead that brought them), the rest from returning
+    /// customers. Deals and activities follow from how each lead is worked.
     pub leads: usize,
-    pub opportunities: usize,
-    pub activities: usize,
     pub interactions: usize,
     /// How far back the history goes.
     pub days: i64,
+    /// How busy each month is (January first), in percent of an average month: leads arrive in
+    /// proportion.
+    pub seasons: [u8; 12],
 }
 
 impl DemoSize {
@@ -30,12 +38,13 @@ impl DemoSize {
     pub const DEMO: DemoSize = DemoSize {
         vehicles: 300,
         reps: 8,
-        customers: 2_400,
-        leads: 2_900,
-        opportunities: 1_500,
-        activities: 4_500,
-        interactions: 14_000,
-        days: 548,
+        customers: 5_000,
+        leads: 6_000,
+        interactions: 28_000,
+        // Three years: enough history for the forecast to know the seasons.
+        days: 1_096,
+        // Slow after the holidays, a spring peak (tax refunds), summer, a year-end push.
+        seasons: [80, 85, 110, 110, 115, 105, 100, 105, 95, 90, 90, 115],
     };
 }
 
@@ -231,7 +240,24 @@ const MODELS: &[(&str, &str, &str, i64, &str)] = &[
     ("Tesla", "Model Y", "SUV", 44_990, "7SA"),
     ("Jeep", "Grand Cherokee", "SUV", 39_995, "1C4"),
 ];
-const TRIMS: &[&str] = &["Base", "S", "SE", "LE", "XLE", "Sport", "Limited", "Touring", "EX-L", "Premium"];
+/// The trims a brand (or a model with its own names) sells.
+fn trims(make: &str, model: &str) -> &'static [&'static str] {
+    match (make, model) {
+        ("Ford", "Mustang Mach-E") => &["Select", "Premium", "GT"],
+        ("Tesla", _) => &["Long Range", "Performance"],
+        ("Hyundai", "Ioniq 5") => &["SE", "SEL", "Limited"],
+        ("Toyota", _) => &["LE", "SE", "XLE", "XSE", "Limited"],
+        ("Honda", _) => &["LX", "Sport", "EX", "EX-L", "Touring"],
+        ("Ford", _) => &["XL", "XLT", "Lariat", "Platinum"],
+        ("Chevrolet", _) => &["LS", "LT", "RS", "Premier"],
+        ("Hyundai", _) => &["SE", "SEL", "N Line", "Limited"],
+        ("Kia", _) => &["LX", "S", "EX", "SX"],
+        ("Nissan", _) => &["S", "SV", "SL", "Platinum"],
+        ("Subaru", _) => &["Base", "Premium", "Limited", "Touring"],
+        ("Jeep", _) => &["Laredo", "Limited", "Overland", "Summit"],
+        _ => &["Base"],
+    }
+}
 const COLOURS: &[&str] = &["Black", "White", "Silver", "Gray", "Blue", "Red", "Green", "Pearl White", "Magnetic Gray"];
 const LOCATIONS: &[&str] = &["Front line", "Lot A", "Lot B", "Lot C", "Service bay", "Off-site storage"];
 const SUMMARIES: &[(InteractionChannel, Direction, &str)] = &[
@@ -357,7 +383,7 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
     };
     let age = (this_year - year).max(0) as i64;
     let msrp_dollars = base + g.rng.i64(0..9_000);
-    let trim_idx = g.rng.usize(..TRIMS.len());
+    let trim = *g.pick(trims(make, model));
     let (mileage, price_dollars) = match condition {
         Condition::New => (g.rng.i32(3..40), msrp_dollars - g.rng.i64(0..1_500)),
         _ => {
@@ -387,7 +413,7 @@ fn make_vehicle(g: &mut Gen, n: usize, now: Timestamp) -> Vehicle {
         year,
         make: make.into(),
         model: model.into(),
-        trim: TRIMS[trim_idx].into(),
+        trim: trim.into(),
         body: body.into(),
         colour: g.pick(COLOURS).to_string(),
         mileage,
@@ -490,7 +516,8 @@ fn make_lead(g: &mut Gen, customer: Option<&Customer>, assignee: Option<Uuid>, a
             timeframe_days: lead.timeframe_days,
             has_trade_in: lead.trade_in,
             wants_financing: lead.financing,
-            engagements: i32::from(responded),
+            // As it arrived: nobody had answered yet.
+            engagements: 0,
             age_hours: 0,
             matching_vehicles: g.rng.i32(0..6),
         },
@@ -577,9 +604,63 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         }
         summary.vehicles = vehicles.len() as i64;
 
-        let mut customers = Vec::with_capacity(size.customers);
+        // Reps differ: some close more, some let follow-ups slip.
+        let skills = [1.25, 1.1, 1.0, 0.95, 0.9, 1.05, 0.85, 1.0];
+        let slips = [0.0, 0.0, 0.15, 0.0, 0.1, 0.0, 0.2, 0.0];
+        let team: Vec<story::Rep> = reps
+            .iter()
+            .enumerate()
+            .map(|(i, id)| story::Rep { id: *id, skill: skills[i % skills.len()], slips: slips[i % slips.len()] })
+            .collect();
+        // Leads arrive with the seasons, in time order: first visits over the whole history,
+        // returning customers' enquiries from six weeks in.
+        let first_day = (now.millis() - since * DAY_MS).div_euclid(DAY_MS);
+        let arrivals = spread(&mut g, size.customers, first_day, since, &size.seasons);
+        let returns =
+            spread(&mut g, size.leads.saturating_sub(size.customers), first_day + 1, since - 1, &size.seasons);
+        let mut customers: Vec<Customer> = Vec::with_capacity(size.customers);
+        let mut interest: Vec<usize> = Vec::with_capacity(size.customers);
+        let mut rep_of: Vec<story::Rep> = Vec::with_capacity(size.customers);
+        let mut opps: Vec<Opportunity> = Vec::new();
+        let mut leads_made = 0i64;
+        let mut activities_made = 0i64;
+        let mut luck: std::collections::HashMap<Uuid, f64> = team.iter().map(|r| (r.id, g.rng.f64())).collect();
+        // One story: the lead, how it was worked, the deal and the activities it left.
+        let mut tell = |w: &mut crate::store::Writer<'_>,
+                        g: &mut Gen,
+                        c: &Customer,
+                        v: &Vehicle,
+                        rep: story::Rep,
+                        at: Timestamp,
+                        opps: &mut Vec<Opportunity>|
+         -> Result<()> {
+            let mut lead = make_lead(g, Some(c), Some(rep.id), at, &format!("{} {} {}", v.make, v.model, v.trim));
+            let worked = story::work(g, &mut lead, c, v, rep, luck.entry(rep.id).or_default(), &stages);
+            w.insert(&lead)?;
+            leads_made += 1;
+            if let Some(mut o) = worked.deal {
+                // About one sale in twenty is shared with a colleague who helped close it.
+                if o.status == OpportunityStatus::Won && g.chance(0.05) {
+                    o.co_owner_id = Some(*g.pick(&reps)).filter(|r| Some(*r) != o.owner_id);
+                }
+                w.insert(&o)?;
+                opps.push(o);
+            }
+            for m in &worked.moves {
+                w.insert(m)?;
+            }
+            for a in &worked.activities {
+                w.insert(a)?;
+            }
+            activities_made += worked.activities.len() as i64;
+            Ok(())
+        };
         for n in 0..size.customers {
-            let created = g.within_days(since);
+            // The car that brings them in decides what they want: make, body, budget, new or used.
+            let vi = g.rng.usize(..vehicles.len());
+            let v = &vehicles[vi];
+            let rep = team[g.rng.usize(..team.len())];
+            let created = arrivals.get(n).copied().unwrap_or_else(|| g.within_days(since));
             let (city, region, zip) = *g.pick(CITIES);
             let first = g.pick(FIRST).to_string();
             let last = g.pick(LAST).to_string();
@@ -590,10 +671,9 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             let email =
                 has_email.then(|| format!("{email_user}@{}", g.pick(&["example.com", "example.net", "example.org"])));
             let phone = has_phone.then(|| g.phone());
-            let model = g.pick(MODELS);
-            let c = Customer {
-                id: g.id_at(created),
-                owner_id: Some(*g.pick(&reps)),
+            let mut c = Customer {
+                id: Uuid::nil(),
+                owner_id: Some(rep.id),
                 first_name: first,
                 last_name: last,
                 street: format!(
@@ -616,12 +696,13 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                     phone: phone.is_some() && g.chance(0.8),
                 },
                 preferences: crate::domain::Preferences {
-                    makes: vec![model.0.to_string()],
-                    body_types: vec![model.2.to_string()],
+                    makes: vec![v.make.clone()],
+                    body_types: vec![v.body.clone()],
                     budget_min_cents: None,
-                    budget_max_cents: Some((model.3 + g.rng.i64(0..15_000)) / 1000 * 1000 * 100),
-                    fuel: g.chance(0.15).then(|| "electric".to_string()),
-                    condition: Some(*g.pick(&[Condition::New, Condition::Used, Condition::Cpo])),
+                    budget_max_cents: Some((v.price_cents / 100 + g.rng.i64(0..5_000)) / 1000 * 1000 * 100),
+                    fuel: (v.model.contains("Ioniq") || v.make == "Tesla" || v.model.contains("Mach-E"))
+                        .then(|| "electric".to_string()),
+                    condition: Some(v.condition),
                     must_haves: if g.chance(0.3) {
                         vec![(*g.pick(&["third row", "AWD", "tow package", "heated seats", "CarPlay"])).to_string()]
                     } else {
@@ -636,151 +717,49 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 deleted_at: None,
                 merged_into: None,
             };
+            // Walk-ins and calls come in during opening hours; web leads at any hour.
+            let at = Timestamp::from_millis(story::in_hours(&mut g, created.millis()).min(g.now_ms - 60_000));
+            c.id = g.id_at(at);
+            c.created_at = at;
+            c.updated_at = at;
             w.insert(&c)?;
+            tell(w, &mut g, &c, v, rep, at, &mut opps)?;
             customers.push(c);
+            interest.push(vi);
+            rep_of.push(rep);
         }
         summary.customers = customers.len() as i64;
-
-        let mut lead_of: std::collections::HashMap<Uuid, (Uuid, String, Channel)> = std::collections::HashMap::new();
-        for i in 0..size.leads {
-            let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
-            let at = g.between(c.created_at, (c.created_at.millis() + 30 * DAY_MS).min(g.now_ms));
-            let v = &vehicles[g.rng.usize(..vehicles.len())];
-            let interest = format!("{} {} {}", v.year, v.make, v.model);
-            let lead = make_lead(&mut g, Some(c), c.owner_id, at, &interest);
-            lead_of.entry(c.id).or_insert((lead.id, lead.source.clone(), lead.channel));
-            w.insert(&lead)?;
+        // Returning customers: a later enquiry (a second car, a trade-up) to the same rep, from
+        // someone who first came at least six weeks before.
+        for at in returns {
+            // Six weeks after their first visit at the earliest (in the history's first weeks,
+            // someone from before it: the first days' customers stand in for them).
+            let gap = if at.millis() - first_day * DAY_MS > 60 * DAY_MS { 45 * DAY_MS } else { DAY_MS };
+            let known = customers.partition_point(|c| c.created_at.millis() < at.millis() - gap);
+            if known == 0 {
+                continue;
+            }
+            let i = g.rng.usize(..known);
+            let c = &customers[i];
+            let v = &vehicles[if g.chance(0.5) { interest[i] } else { g.rng.usize(..vehicles.len()) }];
+            let at = Timestamp::from_millis(story::in_hours(&mut g, at.millis()).min(g.now_ms - 60_000));
+            tell(w, &mut g, c, v, rep_of[i], at, &mut opps)?;
         }
-        summary.leads = size.leads as i64;
-
-        let open_stages = &stages[..10];
-        let mut opps = Vec::new();
-        for i in 0..size.opportunities.min(customers.len()) {
-            let c = &customers[(i * 7919) % customers.len()];
-            let created = g.between(c.created_at, g.now_ms);
-            let v = &vehicles[g.rng.usize(..vehicles.len())];
-            let age_days = (g.now_ms - created.millis()) / DAY_MS;
-            let (status, stage) = if age_days > 45 && g.chance(0.85) {
-                if g.chance(0.45) {
-                    (OpportunityStatus::Won, &stages[10])
-                } else {
-                    (OpportunityStatus::Lost, &stages[11])
-                }
-            } else {
-                (OpportunityStatus::Open, &open_stages[g.rng.usize(..open_stages.len())])
-            };
-            // Open deals moved stage recently (some are going cold); closed
-            // ones closed any time after they were created.
-            let entered = if status == OpportunityStatus::Open {
-                // About a third past the stage's idle threshold ("going cold").
-                let window = i64::from(stage.idle_days) * 3 * DAY_MS / 2;
-                g.between(Timestamp::from_millis((g.now_ms - window).max(created.millis())), g.now_ms)
-            } else {
-                // Closed two days to two months after opening (and before today).
-                let most = age_days.clamp(3, 60);
-                Timestamp::from_millis(created.millis() + g.rng.i64(2..most) * DAY_MS + g.rng.i64(0..DAY_MS))
-            };
-            let closed = (status != OpportunityStatus::Open).then_some(entered);
-            let won = status == OpportunityStatus::Won;
-            // Front-end gross: price less invoice less some reconditioning; a few sold deals are
-            // split with a second rep, and about one in a hundred unwinds ten days later.
-            let gross = won.then(|| v.price_cents - v.invoice_cents - g.rng.i64(0..60_000));
-            let co_owner = (won && g.chance(0.05)).then(|| *g.pick(&reps)).filter(|r| Some(*r) != c.owner_id);
-            let unwound = closed
-                .filter(|_| won && g.chance(0.01))
-                .map(|t| Timestamp::from_millis(t.millis() + 10 * DAY_MS))
-                .filter(|t| t.millis() < g.now_ms);
-            let o = Opportunity {
-                id: g.id_at(created),
-                customer_id: c.id,
-                lead_id: lead_of.get(&c.id).map(|l| l.0),
-                vehicle_id: Some(v.id),
-                stage_id: stage.id,
-                title: format!("{} {} {}", v.year, v.make, v.model),
-                amount_cents: v.price_cents,
-                owner_id: c.owner_id,
-                status,
-                expected_close: Some(Timestamp::from_millis(created.millis() + 30 * DAY_MS).date()),
-                lost_reason: if status == OpportunityStatus::Lost {
-                    g.pick(&crate::pipeline::LOST_REASONS[..6]).to_string()
-                } else {
-                    String::new()
-                },
-                stage_entered_at: entered,
-                closed_at: closed,
-                created_at: created,
-                updated_at: entered,
-                deleted_at: None,
-                gross_cents: gross,
-                co_owner_id: co_owner,
-                unwound_at: unwound,
-                source: lead_of.get(&c.id).map(|l| l.1.clone()).unwrap_or_default(),
-                channel: lead_of.get(&c.id).map(|l| l.2),
-            };
-            w.insert(&o)?;
-            opps.push(o);
-        }
+        summary.leads = leads_made;
         summary.opportunities = opps.len() as i64;
-
-        for i in 0..size.activities {
-            let Some(o) = opps.get(i % opps.len().max(1)) else {
-                break;
-            };
-            let open = o.status == OpportunityStatus::Open;
-            let due = if open && g.chance(0.5) {
-                // Open deals: some overdue, some today, some upcoming.
-                Timestamp::from_millis(g.now_ms + g.rng.i64(-3 * DAY_MS..10 * DAY_MS))
-            } else {
-                g.between(o.created_at, g.now_ms)
-            };
-            let done = (due.millis() < g.now_ms && (!open || g.chance(0.7))).then_some(due);
-            let kind = *g.pick(&[
-                ActivityKind::Call,
-                ActivityKind::Call,
-                ActivityKind::Email,
-                ActivityKind::Sms,
-                ActivityKind::Meeting,
-                ActivityKind::TestDrive,
-                ActivityKind::FollowUp,
-            ]);
-            let subject = match kind {
-                ActivityKind::Call => format!("Call about the {}", o.title),
-                ActivityKind::Email => format!("Email numbers for the {}", o.title),
-                ActivityKind::Sms => "Text to confirm appointment".to_string(),
-                ActivityKind::Meeting => "Showroom appointment".to_string(),
-                ActivityKind::TestDrive => format!("Test drive: {}", o.title),
-                ActivityKind::FollowUp => "Follow up after visit".to_string(),
-                ActivityKind::Delivery => "Delivery".to_string(),
-            };
-            let a = Activity {
-                id: g.id_at(o.created_at),
-                customer_id: o.customer_id,
-                opportunity_id: Some(o.id),
-                kind,
-                subject,
-                due_at: due,
-                done_at: done,
-                outcome: if done.is_some() {
-                    (*g.pick(&["Reached", "Left voicemail", "Booked visit", "Sent"])).into()
-                } else {
-                    String::new()
-                },
-                owner_id: o.owner_id,
-                created_at: o.created_at,
-                updated_at: o.created_at,
-                deleted_at: None,
-                lead_id: None,
-                message: String::new(),
-            };
-            w.insert(&a)?;
-        }
-        summary.activities = if opps.is_empty() { 0 } else { size.activities as i64 };
+        summary.activities = activities_made;
 
         for i in 0..size.interactions {
-            let c = &customers[if i < customers.len() { i } else { g.rng.usize(..customers.len()) }];
-            let at = g.between(c.created_at, g.now_ms);
-            let (channel, direction, template) = *g.pick(SUMMARIES);
-            let m1 = g.pick(MODELS).1;
+            let ci = if i < customers.len() { i } else { g.rng.usize(..customers.len()) };
+            let c = &customers[ci];
+            let when = g.between(c.created_at, g.now_ms).millis();
+            let at = Timestamp::from_millis(story::in_hours(&mut g, when).min(g.now_ms));
+            let (mut channel, direction, mut template) = *g.pick(SUMMARIES);
+            // Nobody is texted without having agreed to texts.
+            if channel == InteractionChannel::Sms && !c.consent.sms {
+                (channel, template) = (InteractionChannel::Call, "Called to confirm the appointment");
+            }
+            let m1 = vehicles[interest[ci]].model.as_str();
             let m2 = g.pick(MODELS).1;
             let colour = g.pick(COLOURS).to_lowercase();
             let it = Interaction {
@@ -885,6 +864,31 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// `n` instants over the `days` days from `first_day` (days since 1970), in time order, spread in
+/// proportion to each day's month weight: evenly in weight from a random start, so a month holds
+/// as many as its weight says (the seasons show, without the swings of independent draws).
+fn spread(g: &mut Gen, n: usize, first_day: i64, days: i64, seasons: &[u8; 12]) -> Vec<Timestamp> {
+    let weights: Vec<f64> = (0..days.max(0))
+        .map(|d| {
+            let day = Timestamp::from_millis((first_day + d) * DAY_MS).date();
+            f64::from(seasons[chrono::Datelike::month0(&day) as usize])
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let step = total / n.max(1) as f64;
+    let mut next = g.rng.f64() * step;
+    let (mut acc, mut out) = (0.0, Vec::with_capacity(n));
+    for (d, w) in weights.iter().enumerate() {
+        while next < acc + w && out.len() < n {
+            let start = (first_day + d as i64) * DAY_MS;
+            out.push(Timestamp::from_millis((start + g.rng.i64(0..DAY_MS)).min(g.now_ms - 60_000)));
+            next += step;
+        }
+        acc += w;
+    }
+    out
 }
 
 /// Lower-case ASCII letters of a name, for generated email addresses.

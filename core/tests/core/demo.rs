@@ -3,16 +3,7 @@ use showroom_core::domain::*;
 use showroom_core::store::{Store, query};
 
 fn small() -> DemoSize {
-    DemoSize {
-        vehicles: 40,
-        reps: 3,
-        customers: 120,
-        leads: 150,
-        opportunities: 60,
-        activities: 90,
-        interactions: 400,
-        days: 548,
-    }
+    DemoSize { vehicles: 40, reps: 3, customers: 120, leads: 150, interactions: 400, days: 548, seasons: [100; 12] }
 }
 
 #[test]

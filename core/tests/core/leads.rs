@@ -259,13 +259,16 @@ fn routing_follows_the_rules_logs_why_and_passes_on_a_lead_nobody_answered() {
     assert!(waiting.iter().any(|r| r.rep_id.is_none() && r.reason.contains("no rep")), "{waiting:?}");
 
     // Bulk assignment by hand: a rep may not, a manager may, each logged.
-    app.store_mut().set_user(Some(reps[0].id)).unwrap();
-    assert!(app.assign_leads(&[other], reps[0].id, "").unwrap_err().to_string().contains("only a manager"));
+    // (to a rep who has neither lead yet, so both move)
+    let holder = |id| get::<Lead>(app.store().conn(), id).unwrap().assignee_id;
+    let to = reps.iter().find(|r| Some(r.id) != holder(other) && Some(r.id) != holder(es)).unwrap().clone();
+    app.store_mut().set_user(Some(to.id)).unwrap();
+    assert!(app.assign_leads(&[other], to.id, "").unwrap_err().to_string().contains("only a manager"));
     app.store_mut().set_user(Some(manager.id)).unwrap();
-    assert_eq!(app.assign_leads(&[other, es], reps[0].id, "").unwrap(), 2);
+    assert_eq!(app.assign_leads(&[other, es], to.id, "").unwrap(), 2);
     assert_eq!(
         inbox::assignments(app.store().conn(), other).unwrap()[0].reason,
-        format!("assigned by hand to {}", reps[0].name)
+        format!("assigned by hand to {}", to.name)
     );
 }
 

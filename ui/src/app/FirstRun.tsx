@@ -30,7 +30,7 @@ export function FirstRun({ onDone }: { onDone: (s: AppStatus) => void }) {
         {error && <div className="banner" role="alert">{error}</div>}
         {busy === "demo" ? (
           <div aria-live="polite" style={{ marginTop: 24 }}>
-            <p>Loading the demo dealership: 300 vehicles, 9 staff, 2,400 customers and 18 months of history…</p>
+            <p>Loading the demo dealership: 300 vehicles, 9 staff, 5,000 customers and three years of history…</p>
             <div className="progress" role="progressbar" aria-label="Loading demo data"><div /></div>
           </div>
         ) : (
