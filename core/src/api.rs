@@ -874,6 +874,25 @@ impl Showroom {
         crate::analytics::dashboard(self.store.conn(), q, now, Self::offset_min())
     }
 
+    /// The dashboard, read only (no forecast snapshot is stored), for the CLI's `report dashboard`:
+    /// `rep` is a user's email or name, case-insensitive.
+    pub fn dashboard_report(&self, from: &str, to: &str, rep: Option<&str>) -> Result<crate::analytics::Dashboard> {
+        let rep_id = match rep {
+            None => None,
+            Some(who) => {
+                let users: Vec<crate::domain::User> = query(self.store.conn(), "ORDER BY name", [])?;
+                let want = who.trim().to_lowercase();
+                let found = users.iter().find(|u| u.email.to_lowercase() == want || u.name.to_lowercase() == want);
+                match found {
+                    Some(u) => Some(u.id),
+                    None => return Err(CoreError::field("rep", format!("no user has the email or name {who:?}"))),
+                }
+            }
+        };
+        let q = crate::analytics::DashboardQuery { from: from.into(), to: to.into(), rep_id };
+        crate::analytics::dashboard(self.store.conn(), &q, Timestamp::now(), Self::offset_min())
+    }
+
     /// The records behind a number of the dashboard.
     pub fn drill(&self, q: &crate::analytics::DrillQuery) -> Result<Vec<crate::analytics::DrillRow>> {
         crate::analytics::drill(self.store.conn(), q, Timestamp::now(), Self::offset_min())

@@ -48,11 +48,47 @@ pub enum Command {
     },
     /// Say how this laptop's data is protected: where the database key and the sync token are kept.
     Vault,
+    /// Print a report's figures (the same as the screen), for scripts and for checking.
+    Report {
+        #[command(subcommand)]
+        what: ReportWhat,
+    },
     /// Compute or print a deal described in a JSON file (see docs/deal-json.md).
     Quote {
         #[command(subcommand)]
         what: QuoteWhat,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportWhat {
+    /// The manager's dashboard for a range of local days: units, revenue, gross, win rate, cycle
+    /// time, speed to lead, funnel, reps, sources, pipeline, trends, goals and the forecast.
+    Dashboard {
+        /// First day, `YYYY-MM-DD` (local calendar).
+        #[arg(long)]
+        from: String,
+        /// Last day, inclusive.
+        #[arg(long)]
+        to: String,
+        /// One rep's figures (their email or name); the team when absent.
+        #[arg(long)]
+        rep: Option<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+    },
+    /// The forecast's backtest: at the start of each of the last full months, what it would have
+    /// forecast with only what was known then, against the units won; and the mean error (MAPE).
+    Forecast {
+        #[arg(long, default_value_t = 12)]
+        months: usize,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ReportFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -257,6 +293,24 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             for f in app.export_csv(&dir)? {
                 eprintln!("Wrote {}", f.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { what: ReportWhat::Dashboard { from, to, rep, format } } => {
+            let app = open(data_dir)?;
+            match app.dashboard_report(&from, &to, rep.as_deref()) {
+                Ok(d) => {
+                    match format {
+                        ReportFormat::Json => write_stdout(&serde_json::to_string_pretty(&d)?)?,
+                        ReportFormat::Csv => write_stdout(&showroom_core::analytics::dashboard_csv(&d))?,
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => field_errors(e),
+            }
+        }
+        Command::Report { what: ReportWhat::Forecast { months } } => {
+            let app = open(data_dir)?;
+            write_stdout(&serde_json::to_string_pretty(&app.forecast_backtest(months)?)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Quote { what: QuoteWhat::Calc { deal } } => {

@@ -231,7 +231,7 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     let driver = &ui.driver;
 
     ui.go("Customers").await;
-    ui.wait_text(".page-count", "2,400 total").await;
+    ui.wait_text(".page-count", "5,000 total").await;
     let first = driver
         .query(By::Css("table.grid tbody tr.row"))
         .wait(Duration::from_secs(10), Duration::from_millis(100))
@@ -885,7 +885,7 @@ async fn a_walk_in_is_quick_added_by_keyboard_and_an_internet_lead_is_converted_
     let ui = launch(data.path()).await;
     let body = ui.find(By::Tag("body"), "body", 30).await;
     ui.go("Customers").await;
-    ui.wait_text(".page-count", "2,400 total").await;
+    ui.wait_text(".page-count", "5,000 total").await;
 
     // Alt+N from the customer list, four fields, Enter: keyboard only.
     let started = std::time::Instant::now();
@@ -1213,6 +1213,16 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
     let funnel = ui.find(By::Css("section[aria-label='Funnel'] canvas"), "the funnel chart", 10).await;
     ui.find(By::Css("[data-rep]"), "a leaderboard row", 10).await;
     shot(&ui.display, "50-manager-dashboard");
+    // How far to trust the forecast: its backtest over the last twelve months, on screen.
+    let mape = ui.find(By::Css("[data-testid='backtest-mape'] strong"), "the backtest's error", 30).await;
+    let mape: f64 = mape.text().await.unwrap().trim_end_matches('%').parse().unwrap();
+    assert!(mape > 0.0 && mape <= 12.0, "backtest MAPE {mape}%");
+    let months = ui.driver.find_all(By::Css("table[aria-label='Backtest by month'] tbody tr")).await.unwrap();
+    assert_eq!(months.len(), 12);
+    if std::env::var_os("SHOWROOM_SCREENSHOTS").is_some() {
+        months[0].scroll_into_view().await.unwrap();
+        shot(&ui.display, "50-forecast-accuracy");
+    }
     if std::env::var_os("SHOWROOM_SCREENSHOTS").is_some() {
         funnel.scroll_into_view().await.unwrap();
         shot(&ui.display, "50-manager-charts");

@@ -753,6 +753,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         .collect();
     let stage_of: HashMap<Uuid, &crate::domain::PipelineStage> = stages.iter().map(|s| (s.id, s)).collect();
     let mut days_in: HashMap<Uuid, (f64, u32)> = HashMap::new();
+    let paths = load_paths(conn, &stages)?;
     let (mut open_deals, mut open_value, mut weighted, mut expected_units, mut cold) = (0u32, 0i64, 0f64, 0f64, 0u32);
     let mut facts = Vec::new();
     for d in &deals {
@@ -764,6 +765,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
             amount_cents: share(d, d.amount),
             source: d.source.clone(),
             stage_probability: if d.status == 0 { prob } else { None },
+            path: paths.get(&d.id).cloned().unwrap_or_default(),
         });
         if d.status != 0 {
             continue;
@@ -952,7 +954,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         }
     }
 
-    let forecast = forecast::forecast(&facts, span.now);
+    let forecast = forecast::forecast(&facts, &lead_times(conn, rep)?, span.now);
     Ok(Dashboard {
         from: q.from.clone(),
         to: q.to.clone(),
@@ -1075,6 +1077,30 @@ pub fn dashboard_csv(d: &Dashboard) -> String {
     w(vec!["Units".into(), format!("{}", d.sales.units)]);
     w(vec!["Revenue".into(), money(d.sales.revenue_cents)]);
     w(vec!["Front-end gross".into(), money(d.sales.gross_cents)]);
+    w(vec!["Deals with a known gross".into(), d.sales.gross_known.to_string()]);
+    w(vec!["Average deal".into(), d.sales.avg_deal_cents.map(money).unwrap_or_default()]);
+    w(vec!["Win rate".into(), opt(d.sales.win_rate)]);
+    w(vec!["Cycle time median (days)".into(), opt(d.sales.cycle_median_days)]);
+    w(vec!["Cycle time 75th percentile (days)".into(), opt(d.sales.cycle_p75_days)]);
+    let s = &d.speed_to_lead;
+    w(vec!["Leads".into(), s.leads.to_string()]);
+    w(vec!["Leads answered".into(), s.answered.to_string()]);
+    w(vec!["Speed to lead median (min)".into(), s.median_minutes.map(|m| m.to_string()).unwrap_or_default()]);
+    w(vec![format!("Answered within {} min", s.goal_minutes), opt(s.within_goal)]);
+    let p = &d.pipeline;
+    w(vec!["Open deals".into(), p.open_deals.to_string()]);
+    w(vec!["Open pipeline".into(), money(p.open_value_cents)]);
+    w(vec!["Weighted pipeline".into(), money(p.weighted_cents)]);
+    w(vec!["Expected units in the pipeline".into(), format!("{:.2}", p.expected_units)]);
+    w(vec!["Going cold".into(), p.going_cold.to_string()]);
+    let f = &d.forecast.this_month;
+    w(vec![
+        "Forecast this month (units, low, high)".into(),
+        format!("{:.1}", f.units),
+        format!("{:.1}", f.units_low),
+        format!("{:.1}", f.units_high),
+    ]);
+    w(vec!["Forecast this month (revenue)".into(), money(f.revenue_cents)]);
     w(vec![]);
     w(vec!["Funnel step".into(), "Count".into(), "Rate".into()]);
     for f in &d.funnel {
@@ -1147,8 +1173,9 @@ pub fn snapshot_month(store: &mut Store, now: Timestamp, utc_offset_min: i32) ->
     }
     let deals = load_deals(store.conn())?;
     let stages: Vec<crate::domain::PipelineStage> = query(store.conn(), "", [])?;
-    let facts: Vec<forecast::DealFact> = deals.iter().map(|d| fact(d, &stages)).collect();
-    let f = forecast::forecast(&facts, now.millis()).this_month;
+    let paths = load_paths(store.conn(), &stages)?;
+    let facts: Vec<forecast::DealFact> = deals.iter().map(|d| fact(d, &stages, &paths)).collect();
+    let f = forecast::forecast(&facts, &lead_times(store.conn(), None)?, now.millis()).this_month;
     let milli = |u: f64| (u * 1000.0).round() as i64;
     let snap = forecast::Snapshot {
         id: crate::domain::new_id(),
@@ -1165,7 +1192,54 @@ pub fn snapshot_month(store: &mut Store, now: Timestamp, utc_offset_min: i32) ->
     Ok(true)
 }
 
-fn fact(d: &Deal, stages: &[crate::domain::PipelineStage]) -> forecast::DealFact {
+/// When each live lead arrived (one rep's, or everyone's), for the forecast's seasons.
+pub fn lead_times(conn: &Connection, rep: Option<Uuid>) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT received_at FROM leads WHERE deleted_at IS NULL AND merged_into IS NULL
+           AND (?1 IS NULL OR assignee_id = ?1)",
+    )?;
+    let mut rows = stmt.query([rep.map(|r| r.to_string())])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        if let Some(t) = r.get_ref(0)?.as_str().ok().and_then(fast_ms) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// Every deal's stage history, oldest first, with each stage's configured probability.
+pub fn load_paths(
+    conn: &Connection,
+    stages: &[crate::domain::PipelineStage],
+) -> Result<HashMap<Uuid, Vec<forecast::Visit>>> {
+    let by_id: HashMap<Uuid, &crate::domain::PipelineStage> = stages.iter().map(|s| (s.id, s)).collect();
+    let mut out: HashMap<Uuid, Vec<forecast::Visit>> = HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT opportunity_id, stage_id, at FROM stage_moves ORDER BY at")?;
+    let mut rows = stmt.query([])?;
+    let id = |v: rusqlite::types::ValueRef<'_>| v.as_str().ok().and_then(|s| Uuid::parse_str(s).ok());
+    while let Some(r) = rows.next()? {
+        let (Some(deal), Some(stage), Some(at)) =
+            (id(r.get_ref(0)?), id(r.get_ref(1)?), r.get_ref(2)?.as_str().ok().and_then(fast_ms))
+        else {
+            continue;
+        };
+        let Some(s) = by_id.get(&stage) else { continue };
+        out.entry(deal).or_default().push(forecast::Visit {
+            at_ms: at,
+            stage,
+            probability: f64::from(s.probability) / 100.0,
+            closing: crate::pipeline::is_won(s) || crate::pipeline::is_lost(s),
+        });
+    }
+    Ok(out)
+}
+
+fn fact(
+    d: &Deal,
+    stages: &[crate::domain::PipelineStage],
+    paths: &HashMap<Uuid, Vec<forecast::Visit>>,
+) -> forecast::DealFact {
     forecast::DealFact {
         created_ms: d.created,
         closed_ms: if d.status == 0 { None } else { d.closed },
@@ -1175,6 +1249,7 @@ fn fact(d: &Deal, stages: &[crate::domain::PipelineStage]) -> forecast::DealFact
         stage_probability: (d.status == 0)
             .then(|| stages.iter().find(|s| s.id == d.stage).map(|s| f64::from(s.probability) / 100.0))
             .flatten(),
+        path: paths.get(&d.id).cloned().unwrap_or_default(),
     }
 }
 
@@ -1201,8 +1276,9 @@ pub fn accuracy(conn: &Connection, now: Timestamp, utc_offset_min: i32) -> Resul
 pub fn backtest(conn: &Connection, now: Timestamp, months: usize) -> Result<forecast::AccuracyReport> {
     let deals = load_deals(conn)?;
     let stages: Vec<crate::domain::PipelineStage> = query(conn, "", [])?;
-    let facts: Vec<forecast::DealFact> = deals.iter().map(|d| fact(d, &stages)).collect();
-    Ok(forecast::backtest(&facts, now.millis(), months))
+    let paths = load_paths(conn, &stages)?;
+    let facts: Vec<forecast::DealFact> = deals.iter().map(|d| fact(d, &stages, &paths)).collect();
+    Ok(forecast::backtest(&facts, &lead_times(conn, None)?, now.millis(), months))
 }
 
 /// Goals, plans and spend: saved one record per action, each checked field by field; only a

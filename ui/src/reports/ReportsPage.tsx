@@ -7,7 +7,7 @@ import { Bar, Line } from "react-chartjs-2";
 import {
   BarElement, CategoryScale, Chart as ChartJS, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip,
 } from "chart.js";
-import type { Dashboard, DashboardQuery, DrillRow, Staff, Today } from "../bindings";
+import type { AccuracyReport, Dashboard, DashboardQuery, DrillRow, Staff, Today } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
 import { formatDollars, shortDate } from "../lib/format";
@@ -186,6 +186,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
               <p className="field-hint">{units(d.forecast.won_so_far)} won so far; {d.forecast.open_deals} open deals weighed, {d.forecast.history_deals} closed deals of the past year learnt from. Revenue this month {formatDollars(d.forecast.this_month.revenue_cents)} ({formatDollars(d.forecast.this_month.revenue_low_cents)}–{formatDollars(d.forecast.this_month.revenue_high_cents)}).</p>
             </section>
           </div>
+          {manager && !rep && <ForecastAccuracy dataVersion={dataVersion} />}
           {manager && !rep && (
             <section className="card" aria-label="Leaderboard">
               <h2 className="form-section" style={{ marginTop: 0 }}>Leaderboard</h2>
@@ -280,5 +281,36 @@ function Progress({ label, value, pace, goal, fmt }: { label: string; value: num
       </div>
       <div className="field-hint">At this pace {fmt(pace)} {onTrack ? "· on track" : "· behind"}</div>
     </div>
+  );
+}
+
+/** How far to trust the forecast: the backtest (the forecast replayed at the start of each of the
+ *  last twelve months with only what was known then, against what sold) and, once months close,
+ *  the stored forecasts' own record. */
+function ForecastAccuracy({ dataVersion }: { dataVersion: number }) {
+  const [bt, setBt] = useState<AccuracyReport | null>(null);
+  const [stored, setStored] = useState<AccuracyReport | null>(null);
+  useEffect(() => {
+    api.forecastBacktest(12).then(setBt).catch(() => setBt(null));
+    api.forecastAccuracy().then(setStored).catch(() => setStored(null));
+  }, [dataVersion]);
+  if (!bt) return null;
+  const off = (m: AccuracyReport["months"][number]) => (m.ape === null ? "–" : pct(m.ape));
+  return (
+    <section className="card" aria-label="Forecast accuracy">
+      <h2 className="form-section" style={{ marginTop: 0 }}>Forecast accuracy</h2>
+      <p data-testid="backtest-mape">
+        {bt.mape === null
+          ? "Not enough history yet: the forecast is judged once a month with sales has closed."
+          : <>Replayed at the start of each of the last {bt.months.length} months with only what was known then, it was off by <strong>{pct(bt.mape, 1)}</strong> on average (MAPE).</>}
+        {stored && stored.mape !== null && <> Forecasts stored on this laptop: off by {pct(stored.mape, 1)} over {stored.months.length} closed months.</>}
+      </p>
+      <table className="grid" aria-label="Backtest by month">
+        <thead><tr><th>Month</th><th>Forecast</th><th>Sold</th><th>Off by</th></tr></thead>
+        <tbody>{bt.months.map((m) => (
+          <tr key={m.month}><td>{m.month}</td><td>{units(m.forecast_units)}</td><td>{units(m.actual_units)}</td><td>{off(m)}</td></tr>
+        ))}</tbody>
+      </table>
+    </section>
   );
 }
