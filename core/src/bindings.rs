@@ -17,7 +17,8 @@ pub fn typescript() -> String {
     use crate::analytics::forecast::{Accuracy, AccuracyReport, Expectation, Forecast};
     use crate::analytics::{
         ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow, FunnelStep,
-        GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SourceReturn, SpeedToLead, Spend, StageHealth,
+        GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SamePoint, SourceReturn, SpeedToLead, Spend,
+        StageHealth,
     };
     use crate::api::{AppStatus, SyncStatus};
     use crate::api::{DayOf, Me, Staff};
@@ -74,7 +75,7 @@ pub fn typescript() -> String {
         LockSettings,
         DataLock,
         Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
-        FunnelStep, GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
+        FunnelStep, GoalProgress, MonthTrend, SamePoint, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

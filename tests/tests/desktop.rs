@@ -1414,6 +1414,30 @@ async fn without_a_keyring_the_data_is_opened_with_a_passphrase_typed_in_the_win
 async fn the_app_opens_on_today_and_a_laptop_user_sees_their_own_day() {
     let _one = ONE_WINDOW.lock().await;
     let data = demo_data();
+    {
+        // The demo's reps keep up with their follow-ups; Ana let a dozen slide weeks ago (the
+        // Older group, capped on screen).
+        let conn = showroom_e2e::open_db(data.path());
+        let (ana, customer): (String, String) = conn
+            .query_row(
+                "SELECT u.id, (SELECT c.id FROM customers c WHERE c.owner_id = u.id LIMIT 1) FROM users u
+                 WHERE u.name = 'Ana Morales'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        use showroom_core::domain::Timestamp;
+        let pin = Timestamp::parse(showroom_e2e::PINNED_NOW).unwrap().millis();
+        for i in 0..12 {
+            let due = Timestamp::from_millis(pin - (20 + i) * 86_400_000).to_string();
+            conn.execute(
+                "INSERT INTO activities (id, customer_id, kind, subject, due_at, outcome, owner_id, created_at, updated_at)
+                 VALUES (?1, ?2, 'call', 'Call back about the trade-in', ?3, '', ?4, ?3, ?3)",
+                rusqlite::params![uuid::Uuid::now_v7().to_string(), customer, due, ana],
+            )
+            .unwrap();
+        }
+    }
     let ui = launch(data.path()).await;
     // Nobody signed in, nobody chosen: the team's day, with the way to make it one's own.
     ui.wait_text("h1.page-title", "Today").await;

@@ -868,7 +868,13 @@ export type Band = { from: number, to: number, leads: number, sold: number,
 /**
  * sold / leads, or `None` for an empty band (never NaN).
  */
-conversion: number | null, };
+conversion: number | null, 
+/**
+ * Set when the scoring is inverted here: the first band below this one (its `from`) that
+ * converted better by more than chance explains (a one-sided two-proportion test at 2.5%),
+ * both with at least [`BAND_MIN_LEADS`] leads. The weights need a look.
+ */
+worse_than: number | null, };
 
 export type Reason = { signal: string, points: number, why: string, };
 
@@ -1025,7 +1031,19 @@ referral_rate: number | null,
  */
 lifetime_value_cents: number | null, };
 
-export type Dashboard = { from: string, to: string, rep_id: string | null, days: number, sales: Sales, funnel: Array<FunnelStep>, by_source: Array<Conversion>, by_channel: Array<Conversion>, sources: Array<SourceReturn>, speed_to_lead: SpeedToLead, leaderboard: Array<RepRow>, pipeline: PipelineHealth, customers: CustomerMetrics, trends: Array<MonthTrend>, goals: Array<GoalProgress>, forecast: Forecast, };
+export type Dashboard = { from: string, to: string, rep_id: string | null, days: number, sales: Sales, funnel: Array<FunnelStep>, by_source: Array<Conversion>, by_channel: Array<Conversion>, sources: Array<SourceReturn>, speed_to_lead: SpeedToLead, leaderboard: Array<RepRow>, pipeline: PipelineHealth, customers: CustomerMetrics, trends: Array<MonthTrend>, goals: Array<GoalProgress>, forecast: Forecast, 
+/**
+ * The range ends after now: its figures are so far.
+ */
+partial: boolean, 
+/**
+ * For a range under way, the same stretch of last month.
+ */
+same_point_last_month: SamePoint | null, 
+/**
+ * What the funnel and the conversion rates count, in words for the screen.
+ */
+funnel_cohort: string, };
 
 export type DashboardQuery = { 
 /**
@@ -1067,13 +1085,28 @@ units_pace: number, gross_pace_cents: number, activities_pace: number,
 /**
  * Share of the month gone (0–1).
  */
-month_elapsed: number, };
+month_elapsed: number, 
+/**
+ * Whether enough of the month has gone to judge the pace ([`PACE_AFTER_DAYS`] days): a few
+ * hours in, one call or one sale makes the pace swing from "behind" to "on track".
+ */
+pace_known: boolean, };
 
 export type MonthTrend = { 
 /**
  * `YYYY-MM`.
  */
 month: string, units: number, revenue_cents: number, gross_cents: number, leads: number, };
+
+export type SamePoint = { 
+/**
+ * `YYYY-MM-DD` (the range's first day, a month earlier).
+ */
+from: string, 
+/**
+ * Local `YYYY-MM-DD HH:MM`: now, a month earlier.
+ */
+until: string, units: number, revenue_cents: number, gross_cents: number, leads: number, };
 
 export type PipelineHealth = { open_deals: number, open_value_cents: number, weighted_cents: number, 
 /**

@@ -380,6 +380,28 @@ pub struct GoalProgress {
     pub activities_pace: f64,
     /// Share of the month gone (0–1).
     pub month_elapsed: f64,
+    /// Whether enough of the month has gone to judge the pace ([`PACE_AFTER_DAYS`] days): a few
+    /// hours in, one call or one sale makes the pace swing from "behind" to "on track".
+    pub pace_known: bool,
+}
+
+/// Days of a month before its pace is judged.
+pub const PACE_AFTER_DAYS: i64 = 3;
+
+/// Last month up to the same point, for a range still under way: on the first days of a month the
+/// figures are small, and this says whether they are small for the time of month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SamePoint {
+    /// `YYYY-MM-DD` (the range's first day, a month earlier).
+    pub from: String,
+    /// Local `YYYY-MM-DD HH:MM`: now, a month earlier.
+    pub until: String,
+    pub units: f64,
+    #[ts(type = "number")]
+    pub revenue_cents: i64,
+    #[ts(type = "number")]
+    pub gross_cents: i64,
+    pub leads: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -400,6 +422,12 @@ pub struct Dashboard {
     pub trends: Vec<MonthTrend>,
     pub goals: Vec<GoalProgress>,
     pub forecast: forecast::Forecast,
+    /// The range ends after now: its figures are so far.
+    pub partial: bool,
+    /// For a range under way, the same stretch of last month.
+    pub same_point_last_month: Option<SamePoint>,
+    /// What the funnel and the conversion rates count, in words for the screen.
+    pub funnel_cohort: String,
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -837,6 +865,7 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
                 gross_pace_cents: pace(gross as f64).round() as i64,
                 activities_pace: pace(f64::from(acts)),
                 month_elapsed: elapsed,
+                pace_known: span.now - mstart >= PACE_AFTER_DAYS * DAY,
                 goal: g,
             }
         })
@@ -955,6 +984,46 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
     }
 
     let forecast = forecast::forecast(&facts, &lead_times(conn, rep)?, span.now);
+
+    // A range under way: last month up to the same point.
+    let partial = span.now < span.to;
+    let same_point_last_month = if partial && span.now >= span.from {
+        let local = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms + span.offset_ms).map(|t| t.naive_utc()).unwrap_or_default()
+        };
+        let back = |t: chrono::NaiveDateTime| t.checked_sub_months(chrono::Months::new(1)).unwrap_or(t);
+        let (a_local, b_local) = (back(local(span.from)), back(local(span.now)));
+        let (a, b) = (
+            a_local.and_utc().timestamp_millis() - span.offset_ms,
+            b_local.and_utc().timestamp_millis() - span.offset_ms,
+        );
+        let then: Vec<&Deal> =
+            deals.iter().copied().filter(|d| d.won_live() && d.closed.is_some_and(|c| c >= a && c < b)).collect();
+        let leads_then: i64 = conn.query_row(
+            "SELECT count(*) FROM leads WHERE received_at >= ?1 AND received_at < ?2 AND deleted_at IS NULL
+               AND merged_into IS NULL AND (?3 IS NULL OR assignee_id = ?3)",
+            rusqlite::params![
+                Timestamp::from_millis(a).to_string(),
+                Timestamp::from_millis(b).to_string(),
+                rep.map(|r| r.to_string())
+            ],
+            |r| r.get(0),
+        )?;
+        Some(SamePoint {
+            from: a_local.date().to_string(),
+            until: b_local.format("%Y-%m-%d %H:%M").to_string(),
+            units: then.iter().map(|d| credit(d)).sum(),
+            revenue_cents: then.iter().map(|d| share(d, d.amount)).sum(),
+            gross_cents: then.iter().map(|d| share(d, d.gross.unwrap_or(0))).sum(),
+            leads: leads_then as u32,
+        })
+    } else {
+        None
+    };
+    let funnel_cohort = format!(
+        "Leads received {} to {}, each followed to today: contacted, booked, showed, and sold when its customer bought after it arrived",
+        q.from, q.to
+    );
     Ok(Dashboard {
         from: q.from.clone(),
         to: q.to.clone(),
@@ -972,6 +1041,9 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         trends,
         goals,
         forecast,
+        partial,
+        same_point_last_month,
+        funnel_cohort,
     })
 }
 

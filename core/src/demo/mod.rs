@@ -624,7 +624,9 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         let mut opps: Vec<Opportunity> = Vec::new();
         let mut leads_made = 0i64;
         let mut activities_made = 0i64;
-        let mut luck: std::collections::HashMap<Uuid, f64> = team.iter().map(|r| (r.id, g.rng.f64())).collect();
+        // Sales are drawn systematically per score band (see `story::work`), each band from a
+        // random start: a band sells as often as its leads' chances add up to.
+        let mut luck: std::collections::HashMap<i32, f64> = (0..=5).map(|b| (b, g.rng.f64())).collect();
         // One story: the lead, how it was worked, the deal and the activities it left.
         let mut tell = |w: &mut crate::store::Writer<'_>,
                         g: &mut Gen,
@@ -633,9 +635,15 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                         rep: story::Rep,
                         at: Timestamp,
                         opps: &mut Vec<Opportunity>|
-         -> Result<()> {
+         -> Result<Timestamp> {
             let mut lead = make_lead(g, Some(c), Some(rep.id), at, &format!("{} {} {}", v.make, v.model, v.trim));
-            let worked = story::work(g, &mut lead, c, v, rep, luck.entry(rep.id).or_default(), &stages);
+            // Walk-ins, calls and show visitors come in opening hours; web leads at any hour.
+            if matches!(lead.channel, Channel::WalkIn | Channel::Phone | Channel::Event) {
+                let t = Timestamp::from_millis(story::in_hours(g, at.millis()).min(g.now_ms - 60_000));
+                (lead.received_at, lead.created_at, lead.updated_at, lead.assigned_at) = (t, t, t, Some(t));
+            }
+            let band = lead.score / 20;
+            let worked = story::work(g, &mut lead, c, v, rep, luck.entry(band).or_default(), &stages);
             w.insert(&lead)?;
             leads_made += 1;
             if let Some(mut o) = worked.deal {
@@ -653,7 +661,7 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 w.insert(a)?;
             }
             activities_made += worked.activities.len() as i64;
-            Ok(())
+            Ok(lead.received_at)
         };
         for n in 0..size.customers {
             // The car that brings them in decides what they want: make, body, budget, new or used.
@@ -717,13 +725,13 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 deleted_at: None,
                 merged_into: None,
             };
-            // Walk-ins and calls come in during opening hours; web leads at any hour.
-            let at = Timestamp::from_millis(story::in_hours(&mut g, created.millis()).min(g.now_ms - 60_000));
+            // The customer is created when their first lead arrives.
+            let at = Timestamp::from_millis(created.millis().min(g.now_ms - 60_000));
             c.id = g.id_at(at);
-            c.created_at = at;
-            c.updated_at = at;
+            let arrived = tell(w, &mut g, &c, v, rep, at, &mut opps)?;
+            c.created_at = arrived;
+            c.updated_at = arrived;
             w.insert(&c)?;
-            tell(w, &mut g, &c, v, rep, at, &mut opps)?;
             customers.push(c);
             interest.push(vi);
             rep_of.push(rep);
@@ -742,7 +750,6 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             let i = g.rng.usize(..known);
             let c = &customers[i];
             let v = &vehicles[if g.chance(0.5) { interest[i] } else { g.rng.usize(..vehicles.len()) }];
-            let at = Timestamp::from_millis(story::in_hours(&mut g, at.millis()).min(g.now_ms - 60_000));
             tell(w, &mut g, c, v, rep_of[i], at, &mut opps)?;
         }
         summary.leads = leads_made;
@@ -806,26 +813,27 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                 o.status == OpportunityStatus::Won && o.closed_at.is_some_and(|c| c.millis() > g.now_ms - 90 * DAY_MS)
             })
             .count() as i32;
-        let team_units = (won_last_90 / 3 + 5).max(5);
-        w.insert(&crate::domain::Goal {
-            id: g.id_at(Timestamp::from_millis(g.now_ms)),
-            user_id: None,
-            team_id: None,
-            month: month.clone(),
-            units: team_units,
-            gross_cents: i64::from(team_units) * 2_500_00,
-            activities: team_units * 40,
-        })?;
-        for r in &reps {
-            let units = (team_units + reps.len() as i32 - 1) / reps.len().max(1) as i32;
+        // This month's goals stretch the last three months' pace by about a tenth: units, gross
+        // per unit as it has been, and activities done.
+        let team_units = ((won_last_90 as f64 / 3.0 * 1.1).round() as i32).max(5);
+        let done_last_90: i64 = w.conn().query_row(
+            "SELECT count(*) FROM activities WHERE done_at >= ?1 AND deleted_at IS NULL",
+            [Timestamp::from_millis(g.now_ms - 90 * DAY_MS).to_string()],
+            |r| r.get(0),
+        )?;
+        let team_activities = ((done_last_90 as f64 / 3.0 * 1.1 / 10.0).round() as i32 * 10).max(40);
+        let per_rep = |n: i32| (n + reps.len() as i32 - 1) / reps.len().max(1) as i32;
+        for (user_id, units, activities) in std::iter::once((None, team_units, team_activities))
+            .chain(reps.iter().map(|r| (Some(*r), per_rep(team_units), per_rep(team_activities))))
+        {
             w.insert(&crate::domain::Goal {
                 id: g.id_at(Timestamp::from_millis(g.now_ms)),
-                user_id: Some(*r),
+                user_id,
                 team_id: None,
                 month: month.clone(),
                 units,
                 gross_cents: i64::from(units) * 2_500_00,
-                activities: units * 40,
+                activities,
             })?;
         }
         w.insert(&crate::domain::CommissionPlan {

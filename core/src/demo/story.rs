@@ -102,9 +102,10 @@ pub(super) struct Worked {
     pub activities: Vec<Activity>,
 }
 
-/// The chance that a lead of this score ends in a sale with an average rep: 4% at 0, 40% at 100.
+/// The chance that a lead of this score ends in a sale with an average rep: 3% at 0, 10% at 30,
+/// 20% at 55, 38% at 85, 48% at 100.
 pub(super) fn sale_chance(score: i32) -> f64 {
-    0.04 + 0.36 * f64::from(score.clamp(0, 100)) / 100.0
+    0.03 + 0.45 * (f64::from(score.clamp(0, 100)) / 100.0).powf(1.5)
 }
 
 /// Works one lead from its arrival to today. `lead` gets its response time and status; the
@@ -120,9 +121,9 @@ pub(super) fn work(
 ) -> Worked {
     let now = g.now_ms;
     let received = lead.received_at.millis();
-    // Sales are drawn systematically per rep (a running sum of chances that sells at each whole
-    // one): a rep's month holds about as many sales as their leads' chances add up to, the way a
-    // floor with a monthly target works, not the wide swings of independent coin tosses.
+    // Sales are drawn systematically (a running sum of chances, kept per score band, that sells at
+    // each whole one): a band, and a month, hold about as many sales as their leads' chances add
+    // up to, not the wide swings of independent coin tosses, so the score's calibration shows.
     *luck += (sale_chance(lead.score) * rep.skill).clamp(0.01, 0.6);
     let sells = *luck >= 1.0;
     if sells {
@@ -219,6 +220,10 @@ pub(super) fn work(
     if !shows {
         let again = during_hours(g, visit + DAY_MS);
         act(g, reach, "Missed the appointment: rebook".into(), visit, again, (again < now).then_some(again));
+        // The missed appointment is taken off the calendar when the rep rebooks.
+        if let Some(a) = acts.iter_mut().find(|a| a.kind == ActivityKind::Meeting) {
+            a.deleted_at = Some(Timestamp::from_millis((visit + DAY_MS).min(now)));
+        }
         if now - received > 21 * DAY_MS {
             lead.status = LeadStatus::Lost;
         }
@@ -257,11 +262,12 @@ pub(super) fn work(
     // (so a deal in Financing is nearly sold while one in Needs analysis may go either way).
     let top = if sells { 9 } else { g.rng.usize(2..7) };
     let stall = if sells { close_at } else { visit + (close_at - visit) / 2 };
-    let mut path: Vec<(usize, i64)> = (2..=top)
-        .map(|k| {
-            let share = if top == 2 { 0.0 } else { (k - 2) as f64 / (top - 2) as f64 };
+    // It opens in New at the visit and moves on from there.
+    let mut path: Vec<(usize, i64)> = std::iter::once((0, visit))
+        .chain((2..=top).map(|k| {
+            let share = (k - 1) as f64 / (top - 1) as f64;
             (k, visit + ((stall - visit) as f64 * share * 0.95) as i64)
-        })
+        }))
         .filter(|(_, t)| *t < now)
         .collect();
     match status {
@@ -269,7 +275,7 @@ pub(super) fn work(
         OpportunityStatus::Lost => path.push((11, close_at)),
         OpportunityStatus::Open => {}
     }
-    let (stage, entered) = path.last().map(|(k, t)| (&stages[*k], *t)).unwrap_or((&stages[2], visit));
+    let (stage, entered) = path.last().map(|(k, t)| (&stages[*k], *t)).unwrap_or((&stages[0], visit));
     let won = status == OpportunityStatus::Won;
     let gross = won.then(|| v.price_cents - v.invoice_cents - g.rng.i64(0..60_000));
     let unwound = won
@@ -321,6 +327,9 @@ pub(super) fn work(
         OpportunityStatus::Lost => {
             act(g, reach, "Last try before closing the deal".into(), visit, close_at, Some(close_at));
         }
+        // A forgotten deal: a rep who lets things slip still has its follow-up overdue; the others
+        // simply stopped working it.
+        OpportunityStatus::Open if forgotten && rep.slips == 0.0 => {}
         OpportunityStatus::Open => {
             // The next step: today or in the coming days, or, for a rep who lets things slip,
             // a few days overdue.

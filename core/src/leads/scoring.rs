@@ -138,6 +138,23 @@ pub struct Band {
     pub sold: i64,
     /// sold / leads, or `None` for an empty band (never NaN).
     pub conversion: Option<f64>,
+    /// Set when the scoring is inverted here: the first band below this one (its `from`) that
+    /// converted better by more than chance explains (a one-sided two-proportion test at 2.5%),
+    /// both with at least [`BAND_MIN_LEADS`] leads. The weights need a look.
+    pub worse_than: Option<i32>,
+}
+
+/// Fewer leads than this in a band say too little to call it inverted.
+pub const BAND_MIN_LEADS: i64 = 30;
+
+/// Whether band `a` converted better than band `b` beyond chance: z of the difference of the two
+/// proportions (pooled) at least 1.96.
+fn clearly_better(a: &Band, b: &Band) -> bool {
+    let (na, nb) = (a.leads as f64, b.leads as f64);
+    let (pa, pb) = (a.sold as f64 / na, b.sold as f64 / nb);
+    let pooled = (a.sold + b.sold) as f64 / (na + nb);
+    let se = (pooled * (1.0 - pooled) * (1.0 / na + 1.0 / nb)).sqrt();
+    se > 0.0 && (pa - pb) / se >= 1.96
 }
 
 /// Compares score bands (0–19, 20–39, …) with what actually sold.
@@ -148,7 +165,25 @@ pub fn calibration(history: &[(i32, bool)]) -> Vec<Band> {
             let in_band: Vec<&(i32, bool)> = history.iter().filter(|(s, _)| (from..=to).contains(s)).collect();
             let leads = in_band.len() as i64;
             let sold = in_band.iter().filter(|(_, sold)| *sold).count() as i64;
-            Band { from, to, leads, sold, conversion: (leads > 0).then(|| sold as f64 / leads as f64) }
+            Band {
+                from,
+                to,
+                leads,
+                sold,
+                conversion: (leads > 0).then(|| sold as f64 / leads as f64),
+                worse_than: None,
+            }
+        })
+        .collect::<Vec<Band>>()
+        .into_iter()
+        .scan(Vec::<Band>::new(), |below, mut b| {
+            let enough = |x: &Band| x.leads >= BAND_MIN_LEADS;
+            if enough(&b) {
+                b.worse_than =
+                    below.iter().find(|lower| enough(lower) && clearly_better(lower, &b)).map(|lower| lower.from);
+            }
+            below.push(b.clone());
+            Some(b)
         })
         .collect()
 }
@@ -183,11 +218,33 @@ mod tests {
     }
 
     #[test]
+    fn an_inverted_band_is_flagged_with_the_band_that_did_better() {
+        // 40 leads at 25 (10 sold), 40 at 45 (12 sold), 40 at 85 (3 sold), 5 at 65 (0 sold).
+        let mut h: Vec<(i32, bool)> = Vec::new();
+        h.extend((0..40).map(|i| (25, i < 10)));
+        h.extend((0..40).map(|i| (45, i < 12)));
+        h.extend((0..40).map(|i| (85, i < 3)));
+        h.extend((0..5).map(|_| (65, false)));
+        let bands = calibration(&h);
+        let flags: Vec<Option<i32>> = bands.iter().map(|b| b.worse_than).collect();
+        assert_eq!(
+            flags,
+            vec![None, None, None, None, Some(20)],
+            "80–100 sold 7.5%, below 20–39's 25% (z 2.1); 60–79 has 5 leads"
+        );
+        // A difference chance explains is not called inverted: 40 at 85 with 8 sold (20%).
+        let mut close: Vec<(i32, bool)> = h.iter().filter(|(s, _)| *s != 85).copied().collect();
+        close.extend((0..40).map(|i| (85, i < 8)));
+        assert!(calibration(&close).iter().all(|b| b.worse_than.is_none()));
+    }
+
+    #[test]
     fn calibration_bands_never_divide_by_zero() {
         let bands = calibration(&[(85, true), (90, false), (15, false), (100, true)]);
         assert_eq!(bands.len(), 5);
         assert_eq!((bands[4].leads, bands[4].sold, bands[4].conversion), (3, 2, Some(2.0 / 3.0)));
         assert_eq!(bands[2].conversion, None);
         assert_eq!(bands[0].conversion, Some(0.0));
+        assert!(bands.iter().all(|b| b.worse_than.is_none()), "too few leads to call anything inverted");
     }
 }

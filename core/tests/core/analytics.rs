@@ -629,3 +629,43 @@ fn the_dashboard_pdf_carries_the_figures_and_renders() {
     }
     assert!(crate::pdf::ink_on_page(&path, 1) > 0.01, "the page renders with ink on it");
 }
+
+/// The first morning of a month: the figures are small, and the dashboard says so instead of
+/// reading zeros as a collapse: the range is marked as under way, last month up to the same point
+/// is given beside it, and the goals' pace is not judged yet.
+#[test]
+fn on_the_first_morning_of_a_month_the_dashboard_compares_with_the_same_point_of_last_month() {
+    use showroom_core::demo::{DemoSize, load};
+    // 10:00 in Austin (UTC−6 in December).
+    let now = t("2026-12-01T16:00");
+    let mut store = showroom_core::store::Store::open_in_memory().unwrap();
+    load(&mut store, DemoSize::DEMO, 2026, now).unwrap();
+    let q = DashboardQuery { from: "2026-12-01".into(), to: "2026-12-31".into(), rep_id: None };
+    let d = analytics::dashboard(store.conn(), &q, now, -360).unwrap();
+    assert!(d.partial);
+    let last = d.same_point_last_month.clone().expect("a range under way is compared");
+    assert_eq!((last.from.as_str(), last.until.as_str()), ("2026-11-01", "2026-11-01 10:00"));
+    // Independently: the same stretch a month earlier on the range's clock (UTC−6): from
+    // 06:00Z to 16:00Z on November 1st.
+    let count = |sql: &str| -> i64 {
+        store.conn().query_row(sql, ["2026-11-01T06:00:00.000Z", "2026-11-01T16:00:00.000Z"], |r| r.get(0)).unwrap()
+    };
+    let won = count(
+        "SELECT count(*) FROM opportunities WHERE status = 'won' AND unwound_at IS NULL AND deleted_at IS NULL
+           AND closed_at >= ?1 AND closed_at < ?2",
+    );
+    let leads = count(
+        "SELECT count(*) FROM leads WHERE received_at >= ?1 AND received_at < ?2 AND deleted_at IS NULL AND merged_into IS NULL",
+    );
+    assert_eq!((last.units, i64::from(last.leads)), (won as f64, leads));
+    assert!(leads > 0, "a Sunday morning in November still brings web leads");
+    // Goals exist for December and are not judged four hours in.
+    assert!(!d.goals.is_empty());
+    assert!(d.goals.iter().all(|g| !g.pace_known), "{:?}", d.goals.iter().map(|g| g.month_elapsed).collect::<Vec<_>>());
+    assert!(d.funnel_cohort.starts_with("Leads received 2026-12-01 to 2026-12-31"));
+    // A closed range is not "under way" and has nothing to compare.
+    let nov = DashboardQuery { from: "2026-11-01".into(), to: "2026-11-30".into(), rep_id: None };
+    let d = analytics::dashboard(store.conn(), &nov, now, -360).unwrap();
+    assert!(!d.partial && d.same_point_last_month.is_none());
+    assert!(d.goals.is_empty() || d.goals.iter().all(|g| g.pace_known));
+}

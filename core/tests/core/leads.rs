@@ -308,7 +308,7 @@ fn the_up_rotation_skips_overdue_reps_and_sends_the_taker_to_the_back() {
             .store()
             .conn()
             .query_row(
-                "SELECT count(*) FROM activities WHERE owner_id = ?1 AND done_at IS NULL AND due_at < ?2",
+                "SELECT count(*) FROM activities WHERE owner_id = ?1 AND done_at IS NULL AND deleted_at IS NULL AND due_at < ?2",
                 [r.id.to_string(), clock(0).start_of_day().to_string()],
                 |x| x.get(0),
             )
@@ -447,6 +447,12 @@ fn calibration_compares_score_bands_with_what_sold_in_the_demo_history() {
     let leads: i64 = bands.iter().map(|b| b.leads).sum();
     assert!(leads > 1000, "{leads}");
     assert!(bands.iter().all(|b| b.conversion.is_none_or(|c| (0.0..=1.0).contains(&c))));
+    // The demo's outcomes and its scoring agree: every band with enough leads converts at least as
+    // well as each band below it, and none is flagged.
+    let rates: Vec<f64> = bands.iter().filter(|b| b.leads >= 30).filter_map(|b| b.conversion).collect();
+    assert!(rates.len() >= 3, "{bands:?}");
+    assert!(rates.windows(2).all(|w| w[1] >= w[0]), "bands inverted: {bands:?}");
+    assert!(bands.iter().all(|b| b.worse_than.is_none()), "{bands:?}");
 }
 
 #[test]

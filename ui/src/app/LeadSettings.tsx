@@ -54,9 +54,13 @@ export function LeadSettings() {
           <thead><tr><th>Score band</th><th>Leads</th><th>Sold</th><th>Conversion</th></tr></thead>
           <tbody>{bands.map((b) => (
             <tr key={b.from}><td>{b.from}–{b.to}</td><td>{b.leads.toLocaleString("en-US")}</td><td>{b.sold.toLocaleString("en-US")}</td>
-              <td>{b.conversion === null ? "—" : `${(b.conversion * 100).toFixed(1)} %`}</td></tr>
+              <td>{b.conversion === null ? "—" : `${(b.conversion * 100).toFixed(1)} %`}
+                {b.worse_than !== null && <span className="badge attention" data-inverted style={{ marginLeft: 8 }}>Converts less than {b.worse_than}–{b.worse_than + 19}: check the weights</span>}</td></tr>
           ))}</tbody>
         </table>
+      )}
+      {bands.some((b) => b.worse_than !== null) && (
+        <p className="field-error" role="status">The score is inverted here: higher-scored leads sold less often than lower ones. Lower the weight of the signals they share.</p>
       )}
       <h2 className="form-section">Routing</h2>
       <div className="row-actions" style={{ justifyContent: "flex-start", flexWrap: "wrap" }}>

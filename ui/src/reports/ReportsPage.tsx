@@ -87,6 +87,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
     try { toast(`Saved ${await api.exportDashboard(query, format)}`); } catch (e) { toast((e as { message: string }).message, { kind: "error" }); }
   };
   const t = tokens();
+  const last = d?.same_point_last_month ?? null;
   return (
     <div className="dashboard">
       <div className="filters inbox-filters" role="search">
@@ -116,14 +117,18 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
       {!d ? <p className="muted" aria-busy="true">Computing…</p> : (
         <>
           <section className="kpis" aria-label="Headline numbers">
-            <Kpi label="Units sold" value={units(d.sales.units)} onClick={() => void open("Sold in the range", "sold")} />
-            <Kpi label="Revenue" value={formatDollars(d.sales.revenue_cents)} />
-            <Kpi label="Front-end gross" value={formatDollars(d.sales.gross_cents)} hint={`${d.sales.gross_known} deals with a known gross`} />
+            <Kpi label="Units sold" value={units(d.sales.units)} onClick={() => void open("Sold in the range", "sold")}
+              hint={last ? `${d.sales.units === 0 ? "None yet · " : ""}last month by now: ${units(last.units)}` : undefined} />
+            <Kpi label="Revenue" value={formatDollars(d.sales.revenue_cents)} hint={last ? `last month by now: ${formatDollars(last.revenue_cents)}` : undefined} />
+            <Kpi label="Front-end gross" value={formatDollars(d.sales.gross_cents)}
+              hint={last ? `last month by now: ${formatDollars(last.gross_cents)}` : `${d.sales.gross_known} deals with a known gross`} />
             <Kpi label="Average deal" value={d.sales.avg_deal_cents === null ? "–" : formatDollars(d.sales.avg_deal_cents)} />
             <Kpi label="Win rate" value={pct(d.sales.win_rate)} onClick={() => void open("Lost in the range", "lost")} hint="Click: the lost deals" />
             <Kpi label="Sales cycle" value={d.sales.cycle_median_days === null ? "–" : `${d.sales.cycle_median_days} d`} hint={d.sales.cycle_p75_days === null ? "median" : `median · p75 ${d.sales.cycle_p75_days} d`} />
             <Kpi label="Speed to lead" value={d.speed_to_lead.median_minutes === null ? "–" : `${d.speed_to_lead.median_minutes} min`}
-              hint={`${pct(d.speed_to_lead.within_goal)} within ${d.speed_to_lead.goal_minutes} min · ${d.speed_to_lead.leads - d.speed_to_lead.answered} unanswered`} />
+              hint={d.speed_to_lead.leads === 0 ? "No leads yet in this range"
+                : d.speed_to_lead.answered === 0 ? `${d.speed_to_lead.leads} waiting, none answered yet`
+                : `${pct(d.speed_to_lead.within_goal)} within ${d.speed_to_lead.goal_minutes} min · ${d.speed_to_lead.leads - d.speed_to_lead.answered} unanswered`} />
             <Kpi label="Pipeline coverage" value={d.pipeline.coverage === null ? "–" : `${d.pipeline.coverage.toFixed(1)}×`} hint={`${d.pipeline.going_cold} deals going cold`} onClick={() => void open("Going cold", "cold")} />
           </section>
           {d.goals.length > 0 && (
@@ -133,9 +138,9 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
                 {d.goals.map((g) => (
                   <div key={g.goal.id} className="goal" data-goal={g.who}>
                     <div className="strong">{g.who}</div>
-                    <Progress label="Units" value={g.units} pace={g.units_pace} goal={g.goal.units} fmt={units} />
-                    <Progress label="Gross" value={g.gross_cents} pace={g.gross_pace_cents} goal={g.goal.gross_cents} fmt={formatDollars} />
-                    <Progress label="Activities" value={g.activities} pace={g.activities_pace} goal={g.goal.activities} fmt={(v) => String(Math.round(v))} />
+                    <Progress label="Units" value={g.units} pace={g.units_pace} goal={g.goal.units} fmt={units} judged={g.pace_known} />
+                    <Progress label="Gross" value={g.gross_cents} pace={g.gross_pace_cents} goal={g.goal.gross_cents} fmt={formatDollars} judged={g.pace_known} />
+                    <Progress label="Activities" value={g.activities} pace={g.activities_pace} goal={g.goal.activities} fmt={(v) => String(Math.round(v))} judged={g.pace_known} />
                   </div>
                 ))}
               </div>
@@ -149,7 +154,8 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
           )}
           <div className="charts">
             <section className="card chart" aria-label="Funnel">
-              <h2 className="form-section" style={{ marginTop: 0 }}>Funnel: leads received in the range</h2>
+              <h2 className="form-section" style={{ marginTop: 0 }}>Funnel</h2>
+              <p className="field-hint" data-testid="funnel-cohort">{d.funnel_cohort}</p>
               <Bar data={{ labels: d.funnel.map((f) => f.step), datasets: [{ label: "Leads", data: d.funnel.map((f) => f.count), backgroundColor: t.accent }] }}
                 options={{ indexAxis: "y", responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false }, tooltip: { callbacks: { afterLabel: (c) => { const r = d.funnel[c.dataIndex].rate; return r === null ? "" : `${pct(r)} of the step before`; } } } }, scales: { x: { grid: { color: t.grid }, ticks: { color: t.text } }, y: { grid: { display: false }, ticks: { color: t.text } } } }} />
             </section>
@@ -267,10 +273,22 @@ function Kpi({ label, value, hint, onClick }: { label: string; value: string; hi
     : <div className="kpi" data-kpi={label}>{body}</div>;
 }
 
-function Progress({ label, value, pace, goal, fmt }: { label: string; value: number; pace: number; goal: number; fmt: (v: number) => string }) {
+function Progress({ label, value, pace, goal, fmt, judged }: { label: string; value: number; pace: number; goal: number; fmt: (v: number) => string; judged: boolean }) {
   const share = goal > 0 ? Math.min(1, value / goal) : 0;
   const paceShare = goal > 0 ? Math.min(1, pace / goal) : 0;
   const onTrack = goal === 0 || pace >= goal;
+  if (!judged) {
+    // The first days of a month: a single sale swings the pace, so it is not judged yet.
+    return (
+      <div className="progress-row">
+        <div className="progress-label"><span>{label}</span><span>{fmt(value)} of {fmt(goal)}</span></div>
+        <div className="progress goal" role="progressbar" aria-label={`${label}: ${fmt(value)} of ${fmt(goal)}`} aria-valuemin={0} aria-valuemax={goal} aria-valuenow={value}>
+          <div style={{ width: `${share * 100}%` }} />
+        </div>
+        <div className="field-hint">Too early in the month to judge the pace</div>
+      </div>
+    );
+  }
   return (
     <div className="progress-row">
       <div className="progress-label"><span>{label}</span><span>{fmt(value)} of {fmt(goal)}</span></div>
