@@ -1493,3 +1493,105 @@ async fn the_app_opens_on_today_and_a_laptop_user_sees_their_own_day() {
     ui.wait_text(".page-count", "Ana Morales's day").await;
     ui.driver.quit().await.unwrap();
 }
+
+// ---- Layout ----
+
+/// What is cut off at the window's size: the page scrolling sideways, a control, table header or
+/// tab reaching past the box that clips it (an ancestor that hides or scrolls its overflow, or the
+/// window), and text cut inside a box that hides overflow without an ellipsis.
+const CLIPPED: &str = r#"
+const out = [];
+const vw = document.documentElement.clientWidth;
+const name = (el) => {
+  const label = el.getAttribute('aria-label') || el.getAttribute('name') || (el.textContent || '').trim().slice(0, 30);
+  return `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${label}"`;
+};
+if (document.documentElement.scrollWidth > vw + 1) out.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px)`);
+const visible = (el) => { const cs = getComputedStyle(el); const r = el.getBoundingClientRect(); return cs.visibility !== 'hidden' && r.width > 0 && r.height > 0; };
+for (const el of document.querySelectorAll('button, input, select, textarea, a, th, [role=tab], .kpi, .deal-card time, .deal-card .card-meta')) {
+  if (!visible(el)) continue;
+  const r = el.getBoundingClientRect();
+  if (r.right > vw + 1) { out.push(`${name(el)} reaches past the window (${Math.round(r.right)} > ${vw})`); continue; }
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    const cs = getComputedStyle(a);
+    if (cs.overflowX === 'visible') continue;
+    const b = a.getBoundingClientRect();
+    if (r.right > b.right + 2 || r.left < b.left - 2) { out.push(`${name(el)} is cut off by ${name(a)} (${Math.round(r.left)}–${Math.round(r.right)} outside ${Math.round(b.left)}–${Math.round(b.right)})`); }
+    break;
+  }
+}
+// A figure must show whole (free text may scroll inside its field, as text fields do).
+for (const el of document.querySelectorAll('input[inputmode=numeric], input[inputmode=decimal], input[type=number], input[type=tel]')) {
+  if (visible(el) && el.value && el.scrollWidth > el.clientWidth + 1) out.push(`${name(el)} cuts its value "${el.value}"`);
+}
+for (const el of document.querySelectorAll('main *')) {
+  if (!visible(el) || el.children.length > 0 || el.closest('.sr-only')) continue;
+  const cs = getComputedStyle(el);
+  if ((cs.overflowX === 'hidden' || cs.overflowX === 'clip') && cs.textOverflow !== 'ellipsis' && el.scrollWidth > el.clientWidth + 1) {
+    out.push(`${name(el)} cuts its text (${el.scrollWidth} > ${el.clientWidth})`);
+  }
+}
+return [...new Set(out)];
+"#;
+
+impl Ui {
+    /// Fails with every clipped thing on the screen now.
+    async fn nothing_clipped(&self, screen: &str) {
+        // Let the screen settle (charts and lists render after their data).
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let found = self.driver.execute(CLIPPED, vec![]).await.unwrap();
+        let found: Vec<String> = found.convert().unwrap();
+        if !found.is_empty() {
+            shot(&self.display, &format!("clipped-{screen}"));
+            self.fail(format!("{screen} at 1280×800 clips:\n  {}", found.join("\n  ")));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_fits_1280_by_800_without_clipping() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let ui = launch(data.path()).await;
+    let size = ui.driver.execute("return [window.innerWidth, window.innerHeight];", vec![]).await.unwrap();
+    let size: Vec<i64> = size.convert().unwrap();
+    assert_eq!(size, [1280, 800], "the window opens at 1280×800");
+    ui.wait_text("h1.page-title", "Today").await;
+    ui.nothing_clipped("today").await;
+    for (page, title) in [
+        ("Leads", "Leads"),
+        ("Customers", "Customers"),
+        ("Pipeline", "Pipeline"),
+        ("Quotes", "Deal desk"),
+        ("Inventory", "Inventory"),
+        ("Reports", "Reports"),
+        ("Settings", "Settings"),
+    ] {
+        ui.go(page).await;
+        ui.wait_text("h1.page-title", title).await;
+        ui.nothing_clipped(page).await;
+    }
+    // The panels a rep opens while talking to a customer.
+    ui.go("Leads").await;
+    let lead = ui.find(By::Css("tr.row[data-lead] td.strong"), "a lead", 20).await;
+    ui.click(&lead, "a lead").await;
+    ui.find(By::Css("aside.lead-detail"), "the lead panel", 10).await;
+    ui.nothing_clipped("lead panel").await;
+    ui.go("Customers").await;
+    let row = ui.find(By::Css("table.grid tbody tr.row td"), "a customer", 20).await;
+    ui.click(&row, "a customer").await;
+    ui.wait_text("[role='tab']", "Timeline (").await;
+    ui.nothing_clipped("customer panel").await;
+    ui.go("Pipeline").await;
+    ui.find(By::Css(".deal-card"), "a deal card", 20).await;
+    ui.nothing_clipped("pipeline board").await;
+    // The desk with a vehicle on it: price, MSRP and every input of the deal.
+    ui.go("Inventory").await;
+    let quote = ui.find(By::Css("button[aria-label^='Quote ']"), "a vehicle's Quote button", 20).await;
+    ui.click(&quote, "Quote").await;
+    ui.wait_text("h1.page-title", "Deal desk").await;
+    ui.find(By::Css("[name='price']"), "the price input", 15).await;
+    ui.nothing_clipped("desk").await;
+    shot(&ui.display, "60-desk-1280");
+    ui.driver.quit().await.unwrap();
+}

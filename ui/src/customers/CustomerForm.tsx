@@ -5,6 +5,7 @@ import type { ApiError, Customer, CustomerDraft } from "../bindings";
 import { api } from "../api";
 import { Checkbox, Field } from "../components/Field";
 import { useKeyLayer } from "../lib/keys";
+import { formatPhone } from "../lib/format";
 
 export const emptyDraft = (): CustomerDraft => ({
   owner_id: null, first_name: "", last_name: "", email: "", phone: "", street: "", city: "", region: "",
@@ -15,7 +16,7 @@ export const emptyDraft = (): CustomerDraft => ({
 
 export function draftOf(c: Customer): CustomerDraft {
   return {
-    owner_id: c.owner_id, first_name: c.first_name, last_name: c.last_name, email: c.email ?? "", phone: c.phone ?? "",
+    owner_id: c.owner_id, first_name: c.first_name, last_name: c.last_name, email: c.email ?? "", phone: formatPhone(c.phone),
     street: c.street, city: c.city, region: c.region, postal_code: c.postal_code, language: c.language,
     birth_date: c.birth_date ?? "", notes: c.notes, consent: { ...c.consent }, preferences: { ...c.preferences },
   };

@@ -22,7 +22,7 @@ type Props = {
 };
 
 const hitOf = (c: Customer): SearchHit => ({
-  kind: "customer", id: c.id, title: fullName(c), subtitle: c.email ?? c.phone ?? "", customer_id: c.id,
+  kind: "customer", id: c.id, title: fullName(c), subtitle: c.email ?? formatPhone(c.phone), customer_id: c.id,
 });
 
 export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }: Props) {

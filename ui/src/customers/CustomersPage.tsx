@@ -174,7 +174,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
               </div>
             )
           ) : (
-            <table className="grid" aria-label="Customers" aria-rowcount={total} data-query={shownFor.trim()}>
+            <table className={`grid customers${selected || creating ? " beside-panel" : ""}`} aria-label="Customers" aria-rowcount={total} data-query={shownFor.trim()}>
               <thead>
                 <tr><th scope="col">Name</th><th scope="col">Phone</th><th scope="col">Email</th><th scope="col">City</th><th scope="col">Since</th></tr>
               </thead>

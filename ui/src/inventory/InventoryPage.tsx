@@ -78,7 +78,7 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
               <p>{all.length ? "Clear a filter to see more." : <>Import your DMS export with <code>showroom import vehicles FILE.csv</code>.</>}</p>
             </div>
           ) : (
-            <table className="grid" aria-label="Vehicles">
+            <table className="grid inventory" aria-label="Vehicles">
               <thead><tr><th>Stock</th><th>Vehicle</th><th>Body</th><th>Colour</th><th>Miles</th><th>Price</th><th>Status</th><th>In stock</th><th /></tr></thead>
               <tbody>
                 {(items ?? []).map((v) => {

@@ -6,7 +6,7 @@ import type { Channel, Inbox, InboxFilter, InboxItem, LeadAssignment, Staff } fr
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
 import { CHANNELS, channelLabel, minutesSince, scoreTone, waited } from "../lib/leads";
-import { shortDate, timeOfDay } from "../lib/format";
+import { formatPhone, shortDate, timeOfDay } from "../lib/format";
 import { FloorTab } from "./FloorTab";
 import { DuplicatesTab } from "./DuplicatesTab";
 import { ImportTab } from "./ImportTab";
@@ -166,7 +166,7 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
                   </td>
                   <td><span className={`timer ${live ? (it.overdue ? "late" : "live") : "done"}`}
                     title={`Received ${shortDate(it.lead.received_at)} ${timeOfDay(it.lead.received_at)}`}>
-                    {live ? waited(mins, secs) : `answered in ${waited(mins)}`}</span></td>
+                    {live ? waited(mins, secs) : <span aria-label={`answered in ${waited(mins)}`}>✓ {waited(mins)}</span>}</span></td>
                   <td className="strong">{it.lead.first_name} {it.lead.last_name}</td>
                   <td>{it.lead.vehicle_interest || <span className="muted">—</span>}</td>
                   <td>{channelLabel(it.lead.channel)}{it.lead.source && <span className="muted"> · {it.lead.source}</span>}</td>
@@ -228,7 +228,7 @@ function LeadDetail({ item, onClose, onConvert, onOpenCustomer }: { item: InboxI
         <h2 className="panel-title">{l.first_name} {l.last_name}</h2>
         <button className="btn ghost small" aria-label="Close lead" onClick={onClose}>✕</button>
       </div>
-      <p className="muted">{[l.phone, l.email].filter(Boolean).join(" · ") || "No contact"} · {channelLabel(l.channel)}{l.source ? ` · ${l.source}` : ""}</p>
+      <p className="muted">{[formatPhone(l.phone), l.email].filter(Boolean).join(" · ") || "No contact"} · {channelLabel(l.channel)}{l.source ? ` · ${l.source}` : ""}</p>
       {l.notes && <p className="notes">{l.notes}</p>}
       <IntakeNotes lead={l} />
       <h3 className="form-section">Score {l.score} / 100</h3>

@@ -31,7 +31,8 @@ export function dayLabel(iso: string, now: Date = clockNow()): string {
     d.getFullYear() === now.getFullYear()
       ? { weekday: "short", day: "numeric", month: "short" }
       : { day: "numeric", month: "short", year: "numeric" };
-  return d.toLocaleDateString("en-GB", opts);
+  // One date style across the app (US: "Wed, Jan 7", "Jun 23, 2025"), as shortDate writes it.
+  return d.toLocaleDateString("en-US", opts);
 }
 
 export function timeOfDay(iso: string): string {

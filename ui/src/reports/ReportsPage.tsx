@@ -196,7 +196,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
           {manager && !rep && (
             <section className="card" aria-label="Leaderboard">
               <h2 className="form-section" style={{ marginTop: 0 }}>Leaderboard</h2>
-              <table className="grid" aria-label="Leaderboard table">
+              <table className="grid leaderboard" aria-label="Leaderboard table">
                 <thead><tr><th>Rep</th><th>Units</th><th>Revenue</th><th>Gross</th><th>Leads</th><th>Conversion</th><th>Win rate</th><th>Activities / day</th><th>Speed to lead</th><th>Open</th></tr></thead>
                 <tbody>{d.leaderboard.map((r) => (
                   <tr key={r.rep_id} className="row" data-rep={r.name} onClick={() => setRep(r.rep_id)} title={`Open ${r.name}'s dashboard`}>
