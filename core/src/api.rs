@@ -874,6 +874,12 @@ impl Showroom {
         crate::analytics::dashboard(self.store.conn(), q, now, Self::offset_min())
     }
 
+    /// An amount typed by a person (`"$27,495.50"`, `"1200"`) in whole cents, or an error naming
+    /// `field`: the one money parser, so the screens never turn text into cents themselves.
+    pub fn parse_money(field: &str, text: &str) -> Result<i64> {
+        crate::desk::money::Money::parse(text).map(|m| m.cents()).map_err(|e| CoreError::field(field, e))
+    }
+
     /// The dashboard, read only (no forecast snapshot is stored), for the CLI's `report dashboard`:
     /// `rep` is a user's email or name, case-insensitive.
     pub fn dashboard_report(&self, from: &str, to: &str, rep: Option<&str>) -> Result<crate::analytics::Dashboard> {

@@ -481,6 +481,11 @@ pub fn forecast_accuracy(state: State<'_, AppState>) -> R<AccuracyReport> {
     with(&state, |a| a.forecast_accuracy())
 }
 
+#[tauri::command]
+pub fn parse_money(field: String, text: String) -> R<i64> {
+    Showroom::parse_money(&field, &text).map_err(Into::into)
+}
+
 #[tauri::command(async)]
 pub fn forecast_backtest(state: State<'_, AppState>, months: usize) -> R<AccuracyReport> {
     with(&state, |a| a.forecast_backtest(months))

@@ -118,6 +118,7 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::export_dashboard,
             commands::forecast_accuracy,
             commands::forecast_backtest,
+            commands::parse_money,
             commands::goals,
             commands::save_goal,
             commands::commission_plans,

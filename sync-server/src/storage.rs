@@ -500,7 +500,7 @@ impl SqliteStorage {
             .prepare_cached("SELECT role FROM users WHERE id = ?1")?
             .query_row([user], |r| r.get::<_, String>(0))
             .optional()?
-            .is_some_and(|r| r == "rep"))
+            .is_some_and(|r| Role::parse(&r) == Some(Role::Rep)))
     }
 
     /// Checks one row's changes of a push (`idx` into `changes`): shape, where the row lives

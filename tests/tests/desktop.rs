@@ -1272,14 +1272,18 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
         ui.find(By::XPath("//button[@role='tab'][normalize-space(.)='Goals & plans']"), "Goals & plans", 10).await;
     ui.activate(&tab, "Goals & plans").await;
     // Wait for the stored goals to load into the table (the demo sets this month's).
-    let mut team = ui.find(By::Css("[aria-label='Units goal of Team']"), "the team's unit goal", 20).await;
-    for _ in 0..50 {
-        team = ui.find(By::Css("[aria-label='Units goal of Team']"), "the team's unit goal", 5).await;
-        if team.prop("value").await.ok().flatten().is_some_and(|v| v != "0") {
+    // (the table re-renders as they arrive: a handle can go stale between lookups, so look again)
+    let mut found = None;
+    for _ in 0..200 {
+        if let Ok(e) = ui.driver.find(By::Css("[aria-label='Units goal of Team']")).await
+            && e.prop("value").await.ok().flatten().is_some_and(|v| !v.is_empty() && v != "0")
+        {
+            found = Some(e);
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let team = found.unwrap_or_else(|| ui.fail("the team's unit goal never loaded".into()));
     team.clear().await.unwrap();
     team.send_keys("64").await.unwrap();
     let save = ui

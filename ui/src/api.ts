@@ -118,6 +118,8 @@ export const api = {
   drill: (query: DrillQuery) => call<DrillRow[]>("drill", { query }),
   exportDashboard: (query: DashboardQuery, format: "csv" | "pdf") => call<string>("export_dashboard", { query, format }),
   forecastAccuracy: () => call<AccuracyReport>("forecast_accuracy"),
+  /** Whole cents from typed text, by the core's money parser (an error names `field`). */
+  parseMoney: (text: string, field: string) => call<number>("parse_money", { field, text }),
   forecastBacktest: (months: number) => call<AccuracyReport>("forecast_backtest", { months }),
   goals: (month: string) => call<Goal[]>("goals", { month }),
   saveGoal: (goal: Goal) => call<Goal>("save_goal", { goal }),

@@ -186,13 +186,21 @@ pub fn statement(
     };
     let sold: Vec<SoldDeal> = deals
         .iter()
-        .filter(|d| d.status == 1 && d.involves(id) && d.closed.is_some_and(|c| c >= start && c < end))
+        .filter(|d| {
+            d.status == crate::domain::OpportunityStatus::Won
+                && d.involves(id)
+                && d.closed.is_some_and(|c| c >= start && c < end)
+        })
         .filter(|d| d.unwound.is_none_or(|u| u >= end))
         .map(as_sold)
         .collect();
     let unwound: Vec<SoldDeal> = deals
         .iter()
-        .filter(|d| d.status == 1 && d.involves(id) && d.unwound.is_some_and(|u| u >= start && u < end))
+        .filter(|d| {
+            d.status == crate::domain::OpportunityStatus::Won
+                && d.involves(id)
+                && d.unwound.is_some_and(|u| u >= start && u < end)
+        })
         .filter(|d| d.closed.is_some_and(|c| c < start))
         .map(as_sold)
         .collect();

@@ -140,9 +140,7 @@ impl Store {
     /// at the keyboard runs the dealership and counts as a manager.
     pub fn signed_in_as_rep(&self) -> bool {
         let Some(me) = self.user_id else { return false };
-        self.conn
-            .query_row("SELECT role FROM users WHERE id = ?1", [me.to_string()], |r| r.get::<_, String>(0))
-            .is_ok_and(|role| role == "rep")
+        get::<crate::domain::User>(&self.conn, me).is_ok_and(|u| u.role == crate::domain::Role::Rep)
     }
 
     /// Refuses a manager's action to a signed-in rep, naming `field`: "only a manager {what}".

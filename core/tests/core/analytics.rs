@@ -669,3 +669,15 @@ fn on_the_first_morning_of_a_month_the_dashboard_compares_with_the_same_point_of
     assert!(!d.partial && d.same_point_last_month.is_none());
     assert!(d.goals.is_empty() || d.goals.iter().all(|g| g.pace_known));
 }
+
+/// The screens turn typed amounts into cents through the core's one money parser.
+#[test]
+fn typed_amounts_become_cents_in_the_core_or_name_the_field() {
+    assert_eq!(Showroom::parse_money("amount_cents", "$27,495.50").unwrap(), 2_749_550);
+    assert_eq!(Showroom::parse_money("amount_cents", "1200").unwrap(), 120_000);
+    assert_eq!(Showroom::parse_money("amount_cents", "0.1").unwrap(), 10, "no binary-float drift");
+    let err = Showroom::parse_money("amount_cents", "12.345").unwrap_err().to_string();
+    assert!(err.contains("amount_cents") && err.contains("more than two decimals"), "{err}");
+    let err = Showroom::parse_money("max_price", "twenty").unwrap_err().to_string();
+    assert!(err.contains("max_price") && err.contains("not an amount of money"), "{err}");
+}

@@ -17,8 +17,8 @@ export function SpendSettings() {
   useEffect(load, []);
   const save = async () => {
     try {
-      const amount_cents = Math.round(Number(amount.replace(/[$,\s]/g, "")) * 100);
-      await api.saveMarketingSpend({ id: "00000000-0000-0000-0000-000000000000", month, source, amount_cents: Number.isFinite(amount_cents) ? amount_cents : -1 });
+      const amount_cents = await api.parseMoney(amount, "amount_cents");
+      await api.saveMarketingSpend({ id: "00000000-0000-0000-0000-000000000000", month, source, amount_cents });
       setErrors({}); setSource(""); setAmount(""); toast("Spend saved"); load();
     } catch (e) { setErrors(fieldErrors(e)); }
   };

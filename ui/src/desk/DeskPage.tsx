@@ -6,7 +6,7 @@ import { api } from "../api";
 import { Field } from "../components/Field";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
-import { formatCents } from "../lib/format";
+import { centsText, formatCents } from "../lib/format";
 import { initialForm, inputFor, toDeal, type DealForm, type DealType } from "./dealForm";
 
 const cents = (money: string) => {
@@ -55,8 +55,8 @@ function Picker<T>(p: {
 function withVehicle(f: DealForm, v: Vehicle): DealForm {
   return {
     ...f, description: `${v.year} ${v.make} ${v.model} ${v.trim}`.trim(), vin: v.vin, stock_no: v.stock_no,
-    msrp: v.msrp_cents ? (v.msrp_cents / 100).toFixed(2) : "", invoice: (v.invoice_cents / 100).toFixed(2),
-    price: (v.price_cents / 100).toFixed(2),
+    msrp: v.msrp_cents ? centsText(v.msrp_cents) : "", invoice: centsText(v.invoice_cents),
+    price: centsText(v.price_cents),
   };
 }
 

@@ -28,9 +28,12 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
 
   useEffect(() => { api.filterVehicles({ ...filter, text: "", make: null, body: null, condition: null, status: null, max_price_cents: null }).then(setAll).catch(() => {}); }, []); // eslint-disable-line
   useEffect(() => {
-    const dollars = Number(maxPrice.replace(/[$,\s]/g, ""));
-    const f = { ...filter, max_price_cents: maxPrice.trim() && Number.isFinite(dollars) ? Math.round(dollars * 100) : null };
-    const t = setTimeout(() => api.filterVehicles(f).then(setItems).catch((e) => toast(e.message, { kind: "error" })), 60);
+    const t = setTimeout(async () => {
+      try {
+        const max = maxPrice.trim() ? await api.parseMoney(maxPrice, "max_price").catch(() => null) : null;
+        setItems(await api.filterVehicles({ ...filter, max_price_cents: max }));
+      } catch (e) { toast((e as { message: string }).message, { kind: "error" }); }
+    }, 60);
     return () => clearTimeout(t);
   }, [filter, maxPrice, toast]);
 

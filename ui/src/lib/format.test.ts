@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayLabel, formatCents, formatPhone, groupByDay } from "./format";
+import { centsText, dayLabel, formatCents, formatPhone, groupByDay } from "./format";
 
 describe("format", () => {
   it("formats North American numbers and leaves others in E.164", () => {
@@ -36,5 +36,16 @@ describe("formatDollars", () => {
     expect(formatDollars(19823650)).toBe("$198,237");
     expect(formatDollars(49)).toBe("$0");
     expect(formatDollars(-150)).toBe("-$2");
+  });
+});
+
+describe("money inputs", () => {
+  it("write cents with thousands separators and two decimals, without floating point", () => {
+    expect(centsText(2_589_500)).toBe("25,895.00");
+    expect(centsText(2_589_550)).toBe("25,895.50");
+    expect(centsText(-1_005)).toBe("-10.05");
+    expect(centsText(0)).toBe("0.00");
+    expect(centsText(90_071_992_547_409)).toBe("900,719,925,474.09");
+    expect(centsText(null)).toBe("");
   });
 });

@@ -9,6 +9,12 @@ export function formatPhone(e164: string | null | undefined): string {
   return e164;
 }
 
+/** Whole cents -> "27,495.00" for a money input (integer arithmetic, thousands separators). */
+export function centsText(cents: number | null | undefined): string {
+  if (cents === null || cents === undefined) return "";
+  return formatCents(cents).replace("$", "").replace(/^(-?[\d,]+)$/, "$1.00");
+}
+
 /** Whole cents -> "$27,495" (or "$27,495.50" when there are cents). Never goes through floats for the digits. */
 export function formatCents(cents: number | null | undefined): string {
   if (cents === null || cents === undefined) return "";
