@@ -124,7 +124,7 @@ fn short(id: Uuid) -> String {
     hex[hex.len() - 4..].to_uppercase()
 }
 
-fn number(prefix: &str, id: Uuid, today: NaiveDate) -> String {
+pub(crate) fn number(prefix: &str, id: Uuid, today: NaiveDate) -> String {
     format!("{prefix}-{}-{}", today.format("%y%m%d"), short(id))
 }
 

@@ -657,6 +657,13 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             for m in &worked.moves {
                 w.insert(m)?;
             }
+            if let Some((q, v)) = &worked.quote {
+                w.insert(q)?;
+                w.insert(v)?;
+            }
+            if let Some(o) = &worked.order {
+                w.insert(o)?;
+            }
             for a in &worked.activities {
                 w.insert(a)?;
             }

@@ -97,6 +97,9 @@ pub(super) struct Rep {
 /// What working one lead produced.
 pub(super) struct Worked {
     pub deal: Option<Opportunity>,
+    /// The quote presented (from Proposal on), and the sales order of a sale.
+    pub quote: Option<(crate::quotes::Quote, crate::quotes::QuoteVersion)>,
+    pub order: Option<crate::quotes::SalesOrder>,
     /// The deal's way through the stages.
     pub moves: Vec<StageMove>,
     pub activities: Vec<Activity>,
@@ -188,7 +191,7 @@ pub(super) fn work(
         if now - received > 21 * DAY_MS {
             lead.status = LeadStatus::Lost;
         }
-        return Worked { deal: None, moves: Vec::new(), activities: acts };
+        return Worked { deal: None, quote: None, order: None, moves: Vec::new(), activities: acts };
     };
     lead.status = LeadStatus::Contacted;
     if !in_person {
@@ -205,14 +208,14 @@ pub(super) fn work(
         if now - received > 21 * DAY_MS {
             lead.status = LeadStatus::Lost;
         }
-        return Worked { deal: None, moves: Vec::new(), activities: acts };
+        return Worked { deal: None, quote: None, order: None, moves: Vec::new(), activities: acts };
     }
     let visit = if in_person { received } else { days_later(g, answered, 1..6) };
     let shows = sells || g.chance(0.7);
     lead.status = LeadStatus::Qualified;
     if visit >= now {
         act(g, ActivityKind::Meeting, "Showroom appointment".into(), answered, visit, None);
-        return Worked { deal: None, moves: Vec::new(), activities: acts };
+        return Worked { deal: None, quote: None, order: None, moves: Vec::new(), activities: acts };
     }
     if !in_person {
         act(g, ActivityKind::Meeting, "Showroom appointment".into(), answered, visit, shows.then_some(visit));
@@ -227,7 +230,7 @@ pub(super) fn work(
         if now - received > 21 * DAY_MS {
             lead.status = LeadStatus::Lost;
         }
-        return Worked { deal: None, moves: Vec::new(), activities: acts };
+        return Worked { deal: None, quote: None, order: None, moves: Vec::new(), activities: acts };
     }
 
     // The visit opens a deal; most visitors drive the car.
@@ -359,5 +362,104 @@ pub(super) fn work(
         });
         from = Some(stages[k].id);
     }
-    Worked { deal: Some(deal), moves, activities: acts }
+    // From Proposal on there is a quote: accepted with a sale (and its order), declined with a
+    // loss, still out (or expired) while the deal is open; the newest ones not printed yet.
+    let presented = moves.iter().find(|m| m.stage_id == stages[5].id).map(|m| m.at);
+    let (quote, order) = match presented {
+        Some(at) => quote_of(g, &deal, v, at, now),
+        None => (None, None),
+    };
+    Worked { deal: Some(deal), quote, order, moves, activities: acts }
+}
+
+/// The quote a rep printed for `deal` at `at` (a loan at 6.9% for 60 months, $2,000 down, Texas
+/// fees), priced by the desk, and for a sale its order.
+fn quote_of(
+    g: &mut Gen,
+    deal: &Opportunity,
+    v: &Vehicle,
+    at: Timestamp,
+    now: i64,
+) -> (Option<(crate::quotes::Quote, crate::quotes::QuoteVersion)>, Option<crate::quotes::SalesOrder>) {
+    use crate::quotes::{OrderStatus, Quote, QuoteStatus, QuoteVersion, SalesOrder, number};
+    let money = |c: i64| format!("{}.{:02}", c / 100, c % 100);
+    let desk: crate::desk::Deal = match serde_json::from_value(serde_json::json!({
+        "jurisdiction": "TX",
+        "date": at.date(),
+        "vehicle": { "description": deal.title, "vin": v.vin, "stock_no": v.stock_no,
+                     "msrp": money(v.msrp_cents), "invoice": money(v.invoice_cents) },
+        "price": money(deal.amount_cents),
+        "fees": [
+            { "name": "Documentary fee", "kind": "doc", "amount": "150.00", "taxable": true },
+            { "name": "Title", "kind": "title", "amount": "33.00", "taxable": false },
+            { "name": "Registration and inspection", "kind": "registration", "amount": "82.50", "taxable": false }
+        ],
+        "down_payment": "2000.00",
+        "terms": { "type": "loan", "apr": "6.9", "term_months": 60 },
+        "grid": { "terms": [48, 60, 72], "down_payments": ["1000.00", "2000.00", "3000.00"] }
+    })) {
+        Ok(d) => d,
+        Err(_) => return (None, None),
+    };
+    let Ok(calc) = crate::desk::calculate(&desk, &crate::desk::tax::TaxTable::builtin(), at.date()) else {
+        return (None, None);
+    };
+    let id = g.id_at(at);
+    let fresh = now - at.millis() < 2 * DAY_MS;
+    let status = match deal.status {
+        OpportunityStatus::Won => QuoteStatus::Accepted,
+        OpportunityStatus::Lost => QuoteStatus::Declined,
+        // Still out; past its week it reads as expired.
+        OpportunityStatus::Open if fresh => QuoteStatus::Draft,
+        OpportunityStatus::Open => QuoteStatus::Presented,
+    };
+    let closed = deal.closed_at.unwrap_or(at);
+    let changed = if matches!(status, QuoteStatus::Accepted | QuoteStatus::Declined) { closed } else { at };
+    let quote = Quote {
+        id,
+        number: number("Q", id, at.date()),
+        customer_id: deal.customer_id,
+        opportunity_id: Some(deal.id),
+        vehicle_id: deal.vehicle_id,
+        status,
+        valid_until: at.date() + chrono::Days::new(7),
+        version: 1,
+        owner_id: deal.owner_id,
+        created_at: at,
+        updated_at: changed,
+        deleted_at: None,
+    };
+    let version = QuoteVersion {
+        id: g.id_at(at),
+        quote_id: id,
+        version: 1,
+        deal: desk,
+        calc,
+        frozen: status != QuoteStatus::Draft,
+        created_at: at,
+        updated_at: at,
+    };
+    let order = (status == QuoteStatus::Accepted).then(|| {
+        let order_id = g.id_at(closed);
+        let delivery = closed.date() + chrono::Days::new(g.rng.u64(0..3));
+        SalesOrder {
+            id: order_id,
+            number: number("SO", order_id, closed.date()),
+            quote_id: id,
+            quote_version: 1,
+            customer_id: deal.customer_id,
+            vehicle_id: deal.vehicle_id,
+            deposit_cents: 500_00,
+            delivery_date: Some(delivery),
+            status: if delivery < Timestamp::from_millis(now).date() {
+                OrderStatus::Delivered
+            } else {
+                OrderStatus::Open
+            },
+            created_at: closed,
+            updated_at: closed,
+            deleted_at: None,
+        }
+    });
+    (Some((quote, version)), order)
 }

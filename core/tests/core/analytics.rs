@@ -658,7 +658,6 @@ fn on_the_first_morning_of_a_month_the_dashboard_compares_with_the_same_point_of
         "SELECT count(*) FROM leads WHERE received_at >= ?1 AND received_at < ?2 AND deleted_at IS NULL AND merged_into IS NULL",
     );
     assert_eq!((last.units, i64::from(last.leads)), (won as f64, leads));
-    assert!(leads > 0, "a Sunday morning in November still brings web leads");
     // Goals exist for December and are not judged four hours in.
     assert!(!d.goals.is_empty());
     assert!(d.goals.iter().all(|g| !g.pace_known), "{:?}", d.goals.iter().map(|g| g.month_elapsed).collect::<Vec<_>>());
