@@ -160,11 +160,13 @@ pub fn activity_counts(conn: &Connection, from: i64, to: i64) -> Result<HashMap<
     Ok(out)
 }
 
-/// When each live lead arrived (one rep's, or everyone's), for the forecast's seasons.
+/// When each live lead of a known customer arrived (one rep's, or everyone's), for the forecast's
+/// seasons. Cards collected at a show without a customer are prospects: a burst of them says
+/// little about the month's buyers, so they are left out.
 pub fn lead_times(conn: &Connection, rep: Option<Uuid>) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT received_at FROM leads WHERE deleted_at IS NULL AND merged_into IS NULL
-           AND (?1 IS NULL OR assignee_id = ?1)",
+           AND customer_id IS NOT NULL AND (?1 IS NULL OR assignee_id = ?1)",
     )?;
     let mut rows = stmt.query([rep.map(|r| r.to_string())])?;
     let mut out = Vec::new();

@@ -12,6 +12,7 @@ use crate::domain::validate::normalize_phone;
 use crate::domain::*;
 use crate::error::{CoreError, Result};
 use crate::store::Store;
+use chrono::{Datelike, TimeZone};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -623,6 +624,9 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
         let mut rep_of: Vec<story::Rep> = Vec::with_capacity(size.customers);
         let mut opps: Vec<Opportunity> = Vec::new();
         let mut leads_made = 0i64;
+        // Walk-ins (for the floor's traffic log) and referred customers, as they arrive.
+        let mut walk_ins: Vec<Lead> = Vec::new();
+        let mut referred: Vec<(Uuid, Timestamp)> = Vec::new();
         let mut activities_made = 0i64;
         // Sales are drawn systematically per score band (see `story::work`), each band from a
         // random start: a band sells as often as its leads' chances add up to.
@@ -646,6 +650,11 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             let worked = story::work(g, &mut lead, c, v, rep, luck.entry(band).or_default(), &stages);
             w.insert(&lead)?;
             leads_made += 1;
+            match lead.channel {
+                Channel::WalkIn => walk_ins.push(lead.clone()),
+                Channel::Referral => referred.push((c.id, lead.received_at)),
+                _ => {}
+            }
             if let Some(mut o) = worked.deal {
                 // About one sale in twenty is shared with a colleague who helped close it.
                 if o.status == OpportunityStatus::Won && g.chance(0.05) {
@@ -759,9 +768,148 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
             let v = &vehicles[if g.chance(0.5) { interest[i] } else { g.rng.usize(..vehicles.len()) }];
             tell(w, &mut g, c, v, rep_of[i], at, &mut opps)?;
         }
-        summary.leads = leads_made;
         summary.opportunities = opps.len() as i64;
         summary.activities = activities_made;
+
+        // The floor: every walk-in in the traffic log with who took the up, and today's check-ins
+        // (six reps on the floor, in the order they came in, two off).
+        let local = {
+            use chrono::Offset;
+            i64::from(chrono::Local.offset_from_utc_datetime(&now.0.naive_utc()).fix().local_minus_utc()) * 1000
+        };
+        let today = Timestamp::from_millis(g.now_ms + local).date();
+        let mut ups: std::collections::HashMap<Uuid, i32> = std::collections::HashMap::new();
+        for l in &walk_ins {
+            if Timestamp::from_millis(l.received_at.millis() + local).date() == today
+                && let Some(r) = l.assignee_id
+            {
+                *ups.entry(r).or_default() += 1;
+            }
+            w.insert(&crate::leads::floor::TrafficEntry {
+                id: g.id_at(l.received_at),
+                arrived_at: l.received_at,
+                rep_id: l.assignee_id,
+                name: format!("{} {}", l.first_name, l.last_name),
+                party_size: *g.pick(&[1, 1, 2, 2, 2, 3, 4]),
+                interest: l.vehicle_interest.clone(),
+                customer_id: l.customer_id,
+                lead_id: Some(l.id),
+                outcome: "lead".into(),
+                notes: String::new(),
+                created_at: l.received_at,
+                updated_at: l.received_at,
+            })?;
+        }
+        let opened = Timestamp::from_millis(
+            today.and_hms_opt(9, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(g.now_ms) - local,
+        )
+        .min(Timestamp::from_millis(g.now_ms));
+        for (position, r) in team.iter().take(6).enumerate() {
+            w.insert(&crate::leads::floor::Checkin {
+                id: crate::leads::floor::checkin_id(r.id, today),
+                user_id: r.id,
+                day: today,
+                position: Some(position as i32 + 1),
+                checked_in_at: Timestamp::from_millis(opened.millis() + position as i64 * 7 * 60_000)
+                    .min(Timestamp::from_millis(g.now_ms)),
+                ups_taken: ups.get(&r.id).copied().unwrap_or(0),
+                updated_at: opened,
+            })?;
+        }
+        // Referrals: who sent each referred customer (someone who came before them).
+        referred.sort_by_key(|(c, _)| *c);
+        referred.dedup_by_key(|(c, _)| *c);
+        for (customer, at) in referred {
+            let before = customers.partition_point(|c| c.created_at < at);
+            if before == 0 {
+                continue;
+            }
+            let referrer = customers[g.rng.usize(..before)].id;
+            if referrer == customer {
+                continue;
+            }
+            w.insert(&crate::domain::Referral {
+                id: g.id_at(at),
+                customer_id: customer,
+                referrer_id: referrer,
+                note: "Sent by a friend who bought here".into(),
+                created_at: at,
+            })?;
+        }
+        // The Austin Auto Show, each March: the event leads of its days are its leads; the other
+        // event leads came from smaller community events.
+        let first_year = Timestamp::from_millis(g.now_ms - since * DAY_MS).date().year();
+        for year in first_year..=today.year() {
+            let (Some(starts_on), Some(ends_on)) =
+                (chrono::NaiveDate::from_ymd_opt(year, 3, 12), chrono::NaiveDate::from_ymd_opt(year, 3, 15))
+            else {
+                continue;
+            };
+            if starts_on > today {
+                continue;
+            }
+            let event = Event {
+                id: g.id_at(Timestamp::from_millis(
+                    starts_on.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0),
+                )),
+                name: format!("Austin Auto Show {year}"),
+                venue: "Austin Convention Center".into(),
+                starts_on,
+                ends_on,
+            };
+            w.insert(&event)?;
+            // The stand's own leads: visitors who left their details, not customers yet.
+            for _ in 0..g.rng.usize(25..40) {
+                let day = starts_on + chrono::Days::new(g.rng.u64(0..4));
+                let at = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0)
+                    + g.rng.i64(16..26) * 3_600_000;
+                if at >= g.now_ms {
+                    continue;
+                }
+                let rep = team[g.rng.usize(..team.len())].id;
+                let v = &vehicles[g.rng.usize(..vehicles.len())];
+                let mut lead = make_lead(
+                    &mut g,
+                    None,
+                    Some(rep),
+                    Timestamp::from_millis(at),
+                    &format!("{} {} {}", v.make, v.model, v.trim),
+                );
+                lead.channel = Channel::Event;
+                lead.source = "Austin Auto Show".into();
+                lead.event_id = Some(event.id);
+                lead.status = if g.now_ms - at > 14 * DAY_MS { LeadStatus::Lost } else { LeadStatus::Contacted };
+                lead.first_response_at = Some(Timestamp::from_millis(at + DAY_MS));
+                let scored = crate::leads::scoring::score(
+                    &crate::leads::scoring::Signals {
+                        channel: Some(Channel::Event),
+                        timeframe_days: lead.timeframe_days,
+                        has_trade_in: lead.trade_in,
+                        wants_financing: lead.financing,
+                        engagements: 0,
+                        age_hours: 0,
+                        matching_vehicles: 3,
+                    },
+                    &crate::leads::scoring::Weights::default(),
+                );
+                (lead.score, lead.score_reasons) = (scored.score, scored.reasons);
+                w.insert(&lead)?;
+                leads_made += 1;
+            }
+            let (a, b) = (starts_on.to_string(), (ends_on + chrono::Days::new(1)).to_string());
+            w.conn().execute(
+                "UPDATE leads SET event_id = ?1 WHERE channel = 'event' AND received_at >= ?2 AND received_at < ?3",
+                rusqlite::params![event.id.to_string(), a, b],
+            )?;
+        }
+        w.conn()
+            .execute("UPDATE leads SET source = 'Community events' WHERE channel = 'event' AND event_id IS NULL", [])?;
+        summary.leads = leads_made;
+        w.conn().execute(
+            "UPDATE opportunities SET source = 'Community events' WHERE channel = 'event'
+               AND lead_id IN (SELECT id FROM leads WHERE source = 'Community events')",
+            [],
+        )?;
 
         for i in 0..size.interactions {
             let ci = if i < customers.len() { i } else { g.rng.usize(..customers.len()) };
