@@ -90,6 +90,15 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
+/// Two different TCP ports that were free a moment ago (held together while picked: two calls to
+/// [`free_port`] can return the same port).
+pub fn two_free_ports() -> (u16, u16) {
+    let a = TcpListener::bind("127.0.0.1:0").expect("free port");
+    let b = TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = |l: &TcpListener| l.local_addr().map(|a| a.port()).expect("free port");
+    (port(&a), port(&b))
+}
+
 /// A child process killed when dropped, with its whole process group when it leads one (so that
 /// tauri-driver's WebKitWebDriver does not outlive the test).
 pub struct Guard(pub Child);
@@ -200,8 +209,7 @@ pub fn tauri_driver_asking(display: &Display) -> (Guard, u16) {
 fn tauri_driver_with(display: &Display, passphrase_from_env: bool) -> (Guard, u16) {
     let driver = tool("tauri-driver").expect("tauri-driver is not installed: cargo install tauri-driver --locked");
     let native = tool("WebKitWebDriver").expect("WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)");
-    let port = free_port();
-    let native_port = free_port();
+    let (port, native_port) = two_free_ports();
     let mut cmd = Command::new(driver);
     pin(&mut cmd);
     if !passphrase_from_env {

@@ -48,9 +48,17 @@ struct Ui {
 /// Opens the real app on `data_dir` in its own X display, driven through its own tauri-driver.
 async fn launch(data_dir: &Path) -> Ui {
     let display = display();
-    let (guard, port) = tauri_driver(&display);
-    let driver = open_app(&display, port, data_dir).await.unwrap();
-    Ui { driver, display, _tauri_driver: guard }
+    // A driver that fails to answer the first session request (it happens on a busy machine) is
+    // replaced once by a fresh one.
+    for attempt in 0.. {
+        let (guard, port) = tauri_driver(&display);
+        match open_app(&display, port, data_dir).await {
+            Ok(driver) => return Ui { driver, display, _tauri_driver: guard },
+            Err(e) if attempt == 0 => eprintln!("tauri-driver did not open a session ({e}); starting another"),
+            Err(e) => panic!("cannot open the app: {e}"),
+        }
+    }
+    unreachable!()
 }
 
 /// Opens the real app with no passphrase in its environment and no keyring: it asks in the window.
