@@ -462,28 +462,25 @@ pub fn forecast(deals: &[DealFact], leads: &[i64], as_of: i64) -> Forecast {
         let a = d.amount_cents as f64;
         let learnt =
             d.stage_at(as_of).and_then(|v| calibration.chances(v.stage, (as_of - v.at_ms) / DAY).map(|p| (v, p)));
-        if let Some((v, (p1, p2))) = learnt {
-            weighted += a * v.probability;
-            u1 += p1;
-            v1 += p1 * (1.0 - p1);
-            r1 += a * p1;
-            rv1 += a * a * p1 * (1.0 - p1);
-            u2 += p2;
-            v2 += p2 * (1.0 - p2);
-            r2 += a * p2;
-            rv2 += a * a * p2 * (1.0 - p2);
-            continue;
-        }
-        let p_win = match d.stage_probability {
-            Some(p) if m.overall_rate > 0.0 => (p * source_rate / m.overall_rate).clamp(0.0, 0.99),
-            Some(p) => p.clamp(0.0, 0.99),
-            None => source_rate,
+        // The chance it is won this month and next month, and its weight on the board.
+        let (p1, p2, weight) = match learnt {
+            Some((v, (p1, p2))) => (p1, p2, v.probability),
+            None => {
+                let p_win = match d.stage_probability {
+                    Some(p) if m.overall_rate > 0.0 => (p * source_rate / m.overall_rate).clamp(0.0, 0.99),
+                    Some(p) => p.clamp(0.0, 0.99),
+                    None => source_rate,
+                };
+                let durations = m.durations.get(&d.source).filter(|v| v.len() >= 10).unwrap_or(&m.all_durations);
+                let age = (as_of - d.created_ms) / DAY;
+                (
+                    p_win * close_within(durations, age, 0, left_this),
+                    p_win * close_within(durations, age, left_this, left_next),
+                    d.stage_probability.unwrap_or(source_rate),
+                )
+            }
         };
-        weighted += d.amount_cents as f64 * d.stage_probability.unwrap_or(source_rate);
-        let durations = m.durations.get(&d.source).filter(|v| v.len() >= 10).unwrap_or(&m.all_durations);
-        let age = (as_of - d.created_ms) / DAY;
-        let p1 = p_win * close_within(durations, age, 0, left_this);
-        let p2 = p_win * close_within(durations, age, left_this, left_next);
+        weighted += a * weight;
         u1 += p1;
         v1 += p1 * (1.0 - p1);
         r1 += a * p1;
@@ -493,8 +490,8 @@ pub fn forecast(deals: &[DealFact], leads: &[i64], as_of: i64) -> Forecast {
         r2 += a * p2;
         rv2 += a * a * p2 * (1.0 - p2);
     }
-    // Deals opened from now to the month's end are won within it at the month's share (scaled by
-    // the part of the month left); next month, its own new deals plus this month's late ones.
+    // Deals opened from now to the month's end are won within it at the month's share; next month,
+    // its own new deals plus this month's late ones.
     let month_days = days_in(this_start).max(1.0);
     let left_share = left_this as f64 / month_days;
     let opening_now = m.opened_per_day(this_start, this_start) * month_days * left_share;
