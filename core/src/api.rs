@@ -35,6 +35,11 @@ pub struct AppStatus {
     pub data_version: i64,
     /// The core's clock (pinned in tests and demos by `SHOWROOM_NOW`): the UI reads "now" from it.
     pub now: Timestamp,
+    /// The dealership's locale: date and number formats, and the spelling of built-in labels.
+    pub locale: crate::locale::Locale,
+    /// Commonwealth → American word forms the UI applies to its built-in labels when the
+    /// dealership spells the American way (empty otherwise): one list, kept in the core.
+    pub respell: Vec<(String, String)>,
 }
 
 /// The `meta` key naming this laptop's user while nobody is signed in.
@@ -312,7 +317,7 @@ impl Showroom {
             .and_then(|u| conn.query_row("SELECT name FROM users WHERE id = ?1", [u.to_string()], |r| r.get(0)).ok())
             .unwrap_or_else(|| "your sales consultant".into());
         let dealership = self.dealership().map(|d| d.name).unwrap_or_else(|| "our dealership".into());
-        Ok(crate::contact::messages_for(&c, &vehicle, &rep, &dealership))
+        Ok(crate::contact::messages_for(&c, &vehicle, &rep, &dealership, &self.locale()))
     }
 
     /// The sync engine's shared state (phase, requests).
@@ -430,6 +435,11 @@ impl Showroom {
         self.dealership().map(|d| d.country).unwrap_or_else(|| "US".into())
     }
 
+    /// The dealership's locale (the US until a dealership says otherwise).
+    pub fn locale(&self) -> crate::locale::Locale {
+        crate::locale::Locale::for_country(&self.phone_region())
+    }
+
     fn dealership(&self) -> Option<Dealership> {
         query::<Dealership>(self.store.conn(), "ORDER BY rid LIMIT 1", []).ok().and_then(|mut v| v.pop())
     }
@@ -451,6 +461,8 @@ impl Showroom {
             sync_attention: self.store.sync_attention()?,
             data_version: self.store.sync_cursor()?,
             now: Timestamp::now(),
+            respell: self.locale().respellings(),
+            locale: self.locale(),
         })
     }
 
@@ -650,9 +662,56 @@ impl Showroom {
         self.quote_detail(id)
     }
 
-    pub fn decline_quote(&mut self, id: Uuid) -> Result<crate::quotes::QuoteDetail> {
-        crate::quotes::decline(&mut self.store, id)?;
+    /// The customer declined the quote, with why.
+    pub fn decline_quote(&mut self, id: Uuid, reason: &str) -> Result<crate::quotes::QuoteDetail> {
+        crate::quotes::decline(&mut self.store, id, reason)?;
         self.quote_detail(id)
+    }
+
+    /// The Quotes list (after marking quotes past their date expired), newest first.
+    pub fn quotes(&mut self, filter: &crate::quotes::QuoteFilter) -> Result<Vec<crate::quotes::QuoteRow>> {
+        self.expire_quotes()?;
+        crate::quotes::list(self.store.conn(), filter, Self::today(), 500)
+    }
+
+    /// Marks open quotes past their validity date expired; returns how many.
+    pub fn expire_quotes(&mut self) -> Result<usize> {
+        crate::quotes::expire_due(&mut self.store, Self::today())
+    }
+
+    /// A copy of the quote's current terms on another vehicle, as a new quote.
+    pub fn duplicate_quote(&mut self, id: Uuid, vehicle_id: Uuid) -> Result<crate::quotes::QuoteDetail> {
+        let taxes = self.tax_table();
+        let copy = crate::quotes::duplicate(&mut self.store, id, vehicle_id, &taxes, Self::today())?;
+        self.quote_detail(copy)
+    }
+
+    /// Replaces a sales order's F&I products (back-end gross).
+    pub fn set_order_products(
+        &mut self,
+        order: Uuid,
+        products: &[crate::orders::ProductDraft],
+    ) -> Result<crate::quotes::QuoteDetail> {
+        let o = crate::orders::set_products(&mut self.store, order, products)?;
+        self.quote_detail(o.quote_id)
+    }
+
+    /// The order was funded.
+    pub fn fund_order(&mut self, order: Uuid) -> Result<crate::quotes::QuoteDetail> {
+        let o = crate::orders::fund(&mut self.store, order)?;
+        self.quote_detail(o.quote_id)
+    }
+
+    /// The customer took delivery: vehicle sold, deal won with its gross.
+    pub fn deliver_order(&mut self, order: Uuid) -> Result<crate::quotes::QuoteDetail> {
+        let o = crate::orders::deliver(&mut self.store, order)?;
+        self.quote_detail(o.quote_id)
+    }
+
+    /// The order is cancelled: the vehicle's hold released, the quote declined with the reason.
+    pub fn cancel_order(&mut self, order: Uuid, reason: &str) -> Result<crate::quotes::QuoteDetail> {
+        let o = crate::orders::cancel(&mut self.store, order, reason)?;
+        self.quote_detail(o.quote_id)
     }
 
     pub fn accept_quote(
@@ -698,6 +757,18 @@ impl Showroom {
         let path = dir.join(format!("{} v{}.pdf", detail.quote.number, detail.quote.version));
         std::fs::write(&path, bytes).map_err(|e| CoreError::io(format!("cannot write {}", path.display()), e))?;
         Ok(path)
+    }
+
+    /// The quote's PDF as printed: the saved file of its current version when that version is
+    /// frozen and the file is there, else printed now (which presents and freezes it).
+    pub fn quote_pdf_file(&mut self, id: Uuid, dir: &Path) -> Result<PathBuf> {
+        let detail = self.quote_detail(id)?;
+        let path = dir.join(format!("{} v{}.pdf", detail.quote.number, detail.quote.version));
+        let frozen = detail.versions.last().is_some_and(|v| v.frozen);
+        if frozen && path.is_file() {
+            return Ok(path);
+        }
+        self.save_quote_pdf(id, dir)
     }
 
     /// Vehicles for pickers: matches for the text, or the newest available ones when it is empty.
@@ -999,6 +1070,13 @@ impl Showroom {
 
     pub fn export_json(&self) -> Result<serde_json::Value> {
         io::export_json(self.store.conn())
+    }
+
+    /// Restores a JSON export into this (empty) data folder.
+    pub fn restore_backup(&mut self, export: &serde_json::Value) -> Result<io::Restored> {
+        let restored = io::import_json(&mut self.store, export)?;
+        self.store.set_meta("onboarded", "restored")?;
+        Ok(restored)
     }
 
     pub fn export_csv(&self, dir: &Path) -> Result<Vec<PathBuf>> {

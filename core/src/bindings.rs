@@ -41,7 +41,9 @@ pub fn typescript() -> String {
     use crate::leads::routing::{Distribution, Rule};
     use crate::leads::scoring::{Band, Reason, Weights};
     use crate::leads::{CsvPreset, LeadAssignment, LeadSettings, WorkingHours};
+    use crate::locale::{Locale, Spelling};
     use crate::lock::LockSettings;
+    use crate::orders::{Gross, ProductDraft};
     use crate::pdf::Letterhead;
     use crate::pipeline::{Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress};
     use crate::quotes::*;
@@ -53,11 +55,11 @@ pub fn typescript() -> String {
     use crate::vault::DataLock;
     let cfg = Config::new().with_large_int("number");
     let body = decls![cfg;
-        ApiError, ErrorCode, FieldError, AppStatus, SyncStatus, DemoSummary, SyncAccount, SyncReport,
+        ApiError, ErrorCode, FieldError, AppStatus, Locale, Spelling, SyncStatus, DemoSummary, SyncAccount, SyncReport,
         Conflict, RefusedChange, SyncNotice,
         Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress, ActivityDraft, Completion, Today, TodayItem, OverdueGroup, Me, DayOf,
         ContactDraft, Message, MessageChannel, Template, Booking, Relations, SurveyDraft, TestDriveDraft,
-        Timestamp, Customer, CustomerDraft, Consent, Preferences, Condition, CustomerDetail, CustomerQuery, Page<()>,
+        Timestamp, Customer, CustomerDraft, Consent, Preferences, Timeframe, Condition, CustomerDetail, CustomerQuery, Page<()>,
         Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,
         Activity, ActivityKind, Interaction, InteractionChannel, Direction,
         Vehicle, VehicleStatus, Dealership, User, Role, Team, TestDrive, TestDriveStatus, Survey, SurveyKind, Referral,
@@ -65,7 +67,7 @@ pub fn typescript() -> String {
         Money, Deal, DealVehicle, Item, Fee, FeeKind, TradeIn, Terms, GridSpec,
         DealCalc, Line, LineKind, TaxLine, LoanResult, LeaseResult, GridCell,
         Jurisdiction, TaxRate, LeaseTax, CustomJurisdiction,
-        Quote, QuoteStatus, QuoteVersion, QuoteDetail, QuoteTarget, Acceptance, SalesOrder, OrderStatus,
+        Quote, QuoteStatus, QuoteVersion, QuoteDetail, QuoteTarget, Acceptance, SalesOrder, OrderStatus, Product, ProductDraft, Gross, QuoteFilter, QuoteRow,
         VehicleFilter, VehicleMatch, Letterhead,
         Staff, Event, ImportOptions, LeadFilePreview, Cadence, Step, MatchReason, Checkin, Rotation, TrafficEntry, UpRep, WalkIn,
         Capture, Captured, Converted, Inbox, InboxFilter, InboxItem, PossibleMatch, Routed,

@@ -146,7 +146,13 @@ pub fn merge(text: &str, fields: &[(&str, &str)]) -> String {
 
 /// The templates this customer may receive, filled in: email ones only with an email address and
 /// email consent, SMS ones only with a phone number and SMS consent.
-pub fn messages_for(c: &Customer, vehicle: &str, rep: &str, dealership: &str) -> Vec<Message> {
+pub fn messages_for(
+    c: &Customer,
+    vehicle: &str,
+    rep: &str,
+    dealership: &str,
+    locale: &crate::locale::Locale,
+) -> Vec<Message> {
     let vehicle = if vehicle.is_empty() { "vehicle you looked at" } else { vehicle };
     let fields = [
         ("first_name", c.first_name.as_str()),
@@ -167,8 +173,10 @@ pub fn messages_for(c: &Customer, vehicle: &str, rep: &str, dealership: &str) ->
                 template: t.name.clone(),
                 channel: t.channel,
                 to,
-                subject: merge(&t.subject, &fields),
-                body: merge(&t.body, &fields),
+                // The template is spelt the dealership's way before the fields go in: a name
+                // or a vehicle the user typed is never rewritten.
+                subject: merge(&locale.spell(&t.subject), &fields),
+                body: merge(&locale.spell(&t.body), &fields),
             })
         })
         .collect()
@@ -180,6 +188,7 @@ pub fn next_step(
     opportunities: &[Opportunity],
     quotes: &[Quote],
     last_contact: Option<Timestamp>,
+    timeframe: Option<crate::domain::Timeframe>,
     now: Timestamp,
 ) -> Option<String> {
     let day = 86_400_000;
@@ -199,6 +208,11 @@ pub fn next_step(
         return Some(format!("Follow up on quote {}: nothing is scheduled", q.number));
     }
     let silent_days = last_contact.map(|t| (now.millis() - t.millis()) / day);
+    // Buying this week and nothing on the calendar: the test drive is the next step.
+    if timeframe == Some(crate::domain::Timeframe::ThisWeek) && !scheduled {
+        let about = open.first().map(|o| format!(" for {}", o.title)).unwrap_or_default();
+        return Some(format!("Buying this week: book the test drive{about} now"));
+    }
     match silent_days {
         Some(d) if d >= 14 && !open.is_empty() => {
             Some(format!("No contact in {d} days: call or text about {}", open[0].title))
@@ -225,16 +239,27 @@ mod tests {
 
     #[test]
     fn templates_fill_merge_fields_and_respect_consent() {
-        let all = messages_for(&customer(true, true), "2024 Ford F-150", "Ana Ruiz", "Lakeside Motors");
+        let us = crate::locale::Locale::for_country("US");
+        let all = messages_for(&customer(true, true), "2024 Ford F-150", "Ana Ruiz", "Lakeside Motors", &us);
         assert_eq!(all.len(), builtin_templates().len());
         let email = all.iter().find(|m| m.template == "Quote follow-up").unwrap();
         assert_eq!(email.subject, "Your numbers on the 2024 Ford F-150");
         assert!(email.body.starts_with("Hi Dana,") && email.body.contains("Ana Ruiz\nLakeside Motors"));
         assert!(!all.iter().any(|m| m.body.contains('{')), "every merge field is filled");
-        let no_sms = messages_for(&customer(true, false), "", "Ana", "Lakeside");
+        let no_sms = messages_for(&customer(true, false), "", "Ana", "Lakeside", &us);
         assert!(no_sms.iter().all(|m| m.channel == MessageChannel::Email), "no SMS template without SMS consent");
         assert!(no_sms[0].body.contains("vehicle you looked at"));
-        assert!(messages_for(&customer(false, false), "", "Ana", "Lakeside").is_empty());
+        assert!(messages_for(&customer(false, false), "", "Ana", "Lakeside", &us).is_empty());
+        // A US dealership's text says "license"; a Canadian one's "licence".
+        let sms = |l: &str| {
+            messages_for(&customer(true, true), "", "Ana", "Lakeside", &crate::locale::Locale::for_country(l))
+                .into_iter()
+                .find(|m| m.template == "Test drive confirmation")
+                .unwrap()
+                .body
+        };
+        assert!(sms("US").contains("Bring your license."), "{}", sms("US"));
+        assert!(sms("CA").contains("Bring your licence."), "{}", sms("CA"));
     }
 
     #[test]
@@ -281,15 +306,28 @@ mod tests {
             message: String::new(),
         };
         assert_eq!(
-            next_step(&[task(t(2), false)], std::slice::from_ref(&opp), &[], Some(t(1)), now).unwrap(),
+            next_step(&[task(t(2), false)], std::slice::from_ref(&opp), &[], Some(t(1)), None, now).unwrap(),
             "Overdue by 2 days: Call about the trade"
         );
         assert_eq!(
-            next_step(&[], std::slice::from_ref(&opp), &[], Some(t(20)), now).unwrap(),
+            next_step(&[], std::slice::from_ref(&opp), &[], Some(t(20)), None, now).unwrap(),
             "No contact in 20 days: call or text about 2024 Ford F-150"
         );
         let future = Timestamp::from_millis(now.millis() + 86_400_000);
-        assert_eq!(next_step(&[task(future, false)], std::slice::from_ref(&opp), &[], Some(t(2)), now), None);
-        assert_eq!(next_step(&[], &[], &[], Some(t(40)), now), None, "nothing open: nothing to push");
+        assert_eq!(next_step(&[task(future, false)], std::slice::from_ref(&opp), &[], Some(t(2)), None, now), None);
+        assert_eq!(next_step(&[], &[], &[], Some(t(40)), None, now), None, "nothing open: nothing to push");
+        // Buying this week: the test drive comes first when nothing is scheduled.
+        let week = Some(crate::domain::Timeframe::ThisWeek);
+        assert!(
+            next_step(&[], std::slice::from_ref(&opp), &[], Some(t(1)), week, now)
+                .unwrap()
+                .starts_with("Buying this week")
+        );
+        assert!(
+            !next_step(&[task(future, false)], std::slice::from_ref(&opp), &[], Some(t(1)), week, now)
+                .unwrap_or_default()
+                .starts_with("Buying this week"),
+            "something is already on the calendar"
+        );
     }
 }

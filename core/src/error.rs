@@ -78,6 +78,14 @@ impl CoreError {
         CoreError::Io { context: context.into(), source }
     }
 
+    /// The per-field problems of a validation error (none for other errors).
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            CoreError::Validation(f) => f,
+            _ => &[],
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             CoreError::Validation(_) => ErrorCode::Validation,

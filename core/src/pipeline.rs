@@ -375,7 +375,9 @@ pub fn board(conn: &rusqlite::Connection, f: &BoardFilter, now: Timestamp) -> Re
         .map(|s| Column { stage: s.clone(), count: 0, total_cents: 0, weighted_cents: 0, cards: Vec::new() })
         .collect();
     let index: HashMap<Uuid, usize> = stage_list.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-    opps.sort_by_key(|o| o.stage_entered_at);
+    // Newest in the stage first: a card just moved lands at the top of its column, where the rep
+    // sees it; the ones that sat longest are flagged "going cold" wherever they are.
+    opps.sort_by_key(|o| std::cmp::Reverse(o.stage_entered_at));
     for o in opps {
         let Some(&ci) = index.get(&o.stage_id) else { continue };
         let col = &mut columns[ci];

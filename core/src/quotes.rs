@@ -40,6 +40,9 @@ pub struct Quote {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// Why the customer declined (or why its order was cancelled); empty otherwise.
+    #[serde(default)]
+    pub decline_reason: String,
 }
 
 impl Quote {
@@ -68,9 +71,25 @@ pub struct QuoteVersion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
+    /// Signed; the vehicle is on hold for it.
     Open,
+    /// The lender (or the customer's cash) paid.
+    Funded,
+    /// The customer drove it home: the vehicle is sold and the deal won.
     Delivered,
+    /// Unwound before delivery: the vehicle's hold is released.
     Cancelled,
+}
+
+/// An F&I product sold with the vehicle (service contract, GAP, tire & wheel…): its price to the
+/// customer and its cost to the dealership; the difference is back-end gross.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Product {
+    pub name: String,
+    #[ts(type = "number")]
+    pub price_cents: i64,
+    #[ts(type = "number")]
+    pub cost_cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -89,6 +108,17 @@ pub struct SalesOrder {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
+    /// F&I products on the order (back-end gross).
+    #[serde(default)]
+    pub products: Vec<Product>,
+    #[serde(default)]
+    pub funded_at: Option<Timestamp>,
+    #[serde(default)]
+    pub delivered_at: Option<Timestamp>,
+    #[serde(default)]
+    pub cancelled_at: Option<Timestamp>,
+    #[serde(default)]
+    pub cancel_reason: String,
 }
 
 /// A quote with all its versions, newest last.
@@ -98,6 +128,8 @@ pub struct QuoteDetail {
     pub status: QuoteStatus,
     pub versions: Vec<QuoteVersion>,
     pub order: Option<SalesOrder>,
+    /// The order's gross (front from the accepted version, back from its products).
+    pub gross: Option<crate::orders::Gross>,
 }
 
 /// What saving a quote needs besides the deal.
@@ -151,7 +183,8 @@ pub fn detail(conn: &rusqlite::Connection, id: Uuid, today: NaiveDate) -> Result
     let quote: Quote = crate::store::get(conn, id)?;
     let versions = query(conn, "WHERE quote_id = ?1 ORDER BY version", [id.to_string()])?;
     let order = query::<SalesOrder>(conn, "WHERE quote_id = ?1 AND deleted_at IS NULL", [id.to_string()])?.pop();
-    Ok(QuoteDetail { status: quote.effective_status(today), quote, versions, order })
+    let gross = order.as_ref().map(|o| crate::orders::gross(conn, o)).transpose()?;
+    Ok(QuoteDetail { status: quote.effective_status(today), quote, versions, order, gross })
 }
 
 /// Quotes of one customer, newest first.
@@ -210,6 +243,7 @@ pub fn create(
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            decline_reason: String::new(),
         };
         w.insert(&quote)?;
         w.insert(&draft_version(id, 1, deal, calc, now))?;
@@ -231,6 +265,10 @@ pub fn revise(store: &mut Store, id: Uuid, deal: &Deal, taxes: &TaxTable, today:
         }
         let all = versions(w, id)?;
         let current = all.last().ok_or_else(|| CoreError::NotFound { entity: "quote version", id: id.to_string() })?;
+        // Saving the same deal again (a reopened quote printed as it was) writes nothing.
+        if current.deal == *deal && old.effective_status(today) != QuoteStatus::Expired {
+            return Ok(old.version);
+        }
         let now = Timestamp::now_after(old.updated_at);
         let mut quote = old.clone();
         quote.updated_at = now;
@@ -246,9 +284,10 @@ pub fn revise(store: &mut Store, id: Uuid, deal: &Deal, taxes: &TaxTable, today:
             w.update(current, &next)?;
         }
         if quote.effective_status(today) == QuoteStatus::Expired {
-            // Editing an expired quote renews it from today.
+            // Editing an expired quote renews it from today, as a draft.
             let days = (old.valid_until - old.created_at.date()).num_days().max(1) as u64;
             quote.valid_until = today + chrono::Days::new(days);
+            quote.status = QuoteStatus::Draft;
         }
         w.update(&old, &quote)?;
         Ok(quote.version)
@@ -287,21 +326,202 @@ pub fn present(store: &mut Store, id: Uuid, today: NaiveDate) -> Result<QuoteVer
     })
 }
 
-pub fn decline(store: &mut Store, id: Uuid) -> Result<()> {
+/// The customer said no: the quote reads declined with the reason (an accepted quote's order is
+/// cancelled instead, which releases the vehicle).
+pub fn decline(store: &mut Store, id: Uuid, reason: &str) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(CoreError::field("decline_reason", "say why the customer declined (e.g. payment too high)"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(CoreError::field("decline_reason", "at most 200 characters"));
+    }
     store.write(|w| {
         let old: Quote = w.get(id)?;
-        if old.status == QuoteStatus::Accepted {
-            return Err(CoreError::Conflict(format!(
-                "quote {} was accepted; cancel its sales order instead",
-                old.number
-            )));
+        match old.status {
+            QuoteStatus::Accepted => {
+                return Err(CoreError::Conflict(format!(
+                    "quote {} was accepted; cancel its sales order instead",
+                    old.number
+                )));
+            }
+            QuoteStatus::Declined => {
+                return Err(CoreError::Conflict(format!("quote {} is already declined", old.number)));
+            }
+            _ => {}
         }
         let mut q = old.clone();
         q.status = QuoteStatus::Declined;
+        q.decline_reason = reason.to_string();
         q.updated_at = Timestamp::now_after(old.updated_at);
         w.update(&old, &q)?;
         Ok(())
     })
+}
+
+/// Marks every open quote past its validity date expired, in one transaction; returns how many.
+/// Runs when the app opens and with the reminders; on every device the same rows get the same
+/// value, so syncing them agrees.
+pub fn expire_due(store: &mut Store, today: NaiveDate) -> Result<usize> {
+    let due: Vec<Quote> = query(
+        store.conn(),
+        "WHERE status IN ('draft', 'presented') AND valid_until < ?1 AND deleted_at IS NULL",
+        [today.to_string()],
+    )?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    store.write(|w| {
+        for old in &due {
+            let q =
+                Quote { status: QuoteStatus::Expired, updated_at: Timestamp::now_after(old.updated_at), ..old.clone() };
+            w.update(old, &q)?;
+        }
+        Ok(due.len())
+    })
+}
+
+/// A new quote for the same customer and deal with the current version's terms, on another
+/// vehicle (its description, stock number, cost and price come from the vehicle).
+pub fn duplicate(store: &mut Store, id: Uuid, vehicle_id: Uuid, taxes: &TaxTable, today: NaiveDate) -> Result<Uuid> {
+    let old: Quote = crate::store::get(store.conn(), id)?;
+    let current =
+        query::<QuoteVersion>(store.conn(), "WHERE quote_id = ?1 ORDER BY version DESC LIMIT 1", [id.to_string()])?
+            .pop()
+            .ok_or_else(|| CoreError::NotFound { entity: "quote version", id: id.to_string() })?;
+    let v: Vehicle =
+        crate::store::get(store.conn(), vehicle_id).map_err(|_| CoreError::field("vehicle_id", "no such vehicle"))?;
+    if v.status == VehicleStatus::Sold {
+        return Err(CoreError::field("vehicle_id", format!("{} (stock {}) is sold", v.title(), v.stock_no)));
+    }
+    let mut deal = current.deal.clone();
+    deal.vehicle = crate::desk::DealVehicle {
+        description: v.title(),
+        vin: v.vin.clone(),
+        stock_no: v.stock_no.clone(),
+        msrp: (v.msrp_cents > 0).then_some(Money(v.msrp_cents)),
+        invoice: (v.invoice_cents > 0).then_some(Money(v.invoice_cents)),
+        reconditioning: Money::ZERO,
+    };
+    deal.price = Money(v.price_cents);
+    deal.date = None;
+    let days = (old.valid_until - old.created_at.date()).num_days().clamp(1, 90) as u32;
+    create(
+        store,
+        &QuoteTarget {
+            customer_id: Some(old.customer_id),
+            opportunity_id: old.opportunity_id,
+            vehicle_id: Some(vehicle_id),
+            valid_days: Some(days),
+        },
+        &deal,
+        taxes,
+        today,
+    )
+}
+
+/// What the Quotes list filters on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct QuoteFilter {
+    /// As a person sees it (an open quote past its date is expired).
+    pub status: Option<QuoteStatus>,
+    pub owner_id: Option<Uuid>,
+    /// Customer name, quote number, vehicle or stock number.
+    pub text: String,
+}
+
+/// One line of the Quotes list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct QuoteRow {
+    pub quote: Quote,
+    pub status: QuoteStatus,
+    pub customer: String,
+    pub vehicle: String,
+    /// The monthly payment of the current version (loan or lease), else `None` (cash).
+    #[ts(type = "number | null")]
+    pub payment_cents: Option<i64>,
+    #[ts(type = "number")]
+    pub out_the_door_cents: i64,
+    #[ts(type = "number")]
+    pub age_days: i64,
+    pub order: Option<OrderStatus>,
+    pub owner: Option<String>,
+}
+
+/// The Quotes list, newest first (at most `limit`).
+pub fn list(conn: &rusqlite::Connection, f: &QuoteFilter, today: NaiveDate, limit: usize) -> Result<Vec<QuoteRow>> {
+    let text = f.text.trim().to_lowercase();
+    let mut sql = String::from("WHERE deleted_at IS NULL");
+    let mut args: Vec<String> = Vec::new();
+    if let Some(o) = f.owner_id {
+        args.push(o.to_string());
+        sql.push_str(&format!(" AND owner_id = ?{}", args.len()));
+    }
+    sql.push_str(" ORDER BY created_at DESC");
+    let quotes: Vec<Quote> = query(conn, &sql, rusqlite::params_from_iter(args.iter()))?;
+    let customer_name = |id: Uuid| -> String {
+        conn.query_row(
+            "SELECT trim(first_name || ' ' || last_name) FROM customers WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap_or_default()
+    };
+    let owner_name = |id: Uuid| -> Option<String> {
+        conn.query_row("SELECT name FROM users WHERE id = ?1", [id.to_string()], |r| r.get(0)).ok()
+    };
+    let mut out = Vec::new();
+    for q in quotes {
+        let status = q.effective_status(today);
+        if f.status.is_some_and(|s| s != status) {
+            continue;
+        }
+        let Some(v) = query::<QuoteVersion>(
+            conn,
+            "WHERE quote_id = ?1 AND version = ?2",
+            rusqlite::params![q.id.to_string(), q.version],
+        )?
+        .pop() else {
+            continue;
+        };
+        let customer = customer_name(q.customer_id);
+        let vehicle = if v.deal.vehicle.description.is_empty() {
+            v.deal.vehicle.stock_no.clone()
+        } else {
+            v.deal.vehicle.description.clone()
+        };
+        if !text.is_empty() {
+            let hay = format!("{customer} {} {vehicle} {}", q.number, v.deal.vehicle.stock_no).to_lowercase();
+            if !hay.contains(&text) {
+                continue;
+            }
+        }
+        let payment_cents = v
+            .calc
+            .loan
+            .as_ref()
+            .map(|l| l.payment.cents())
+            .or_else(|| v.calc.lease.as_ref().map(|l| l.payment.cents()));
+        let order = query::<SalesOrder>(conn, "WHERE quote_id = ?1 AND deleted_at IS NULL", [q.id.to_string()])?
+            .pop()
+            .map(|o| o.status);
+        out.push(QuoteRow {
+            status,
+            customer,
+            vehicle,
+            payment_cents,
+            out_the_door_cents: v.calc.out_the_door.cents(),
+            age_days: (today - q.created_at.date()).num_days().max(0),
+            order,
+            owner: q.owner_id.and_then(owner_name),
+            quote: q,
+        });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Accepts the current version: freezes it, creates the sales order and holds the vehicle.
@@ -381,6 +601,11 @@ pub fn accept(store: &mut Store, id: Uuid, a: &Acceptance, today: NaiveDate) -> 
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            products: Vec::new(),
+            funded_at: None,
+            delivered_at: None,
+            cancelled_at: None,
+            cancel_reason: String::new(),
         };
         w.insert(&order)?;
         let mut q = old.clone();

@@ -137,6 +137,8 @@ pub enum ImportWhat {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// A full JSON export (`showroom export --format json`) restored into an empty data folder.
+    Backup { file: PathBuf },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -344,8 +346,21 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 Err(e) => field_errors(e),
             }
         }
+        Command::Import { what: ImportWhat::Backup { file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let export: serde_json::Value =
+                serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+            let mut app = open(data_dir)?;
+            let restored = app.restore_backup(&export)?;
+            for (table, n) in &restored.tables {
+                println!("{table:<22} {n:>8}");
+            }
+            println!("Restored {} rows from {}", restored.rows, file.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import { what } => {
             let (file, opts, kind) = match what {
+                ImportWhat::Backup { .. } => unreachable!("handled above"),
                 ImportWhat::Customers { file, dry_run, skip_invalid } => {
                     (file, ImportOptions { dry_run, skip_invalid }, 0)
                 }

@@ -24,9 +24,10 @@ use showroom_core::leads::merge::{DuplicatePair, MergeReport, MergeRequest};
 use showroom_core::leads::scoring::Band;
 use showroom_core::leads::{LeadAssignment, LeadSettings};
 use showroom_core::lock::LockSettings;
+use showroom_core::orders::ProductDraft;
 use showroom_core::pdf::Letterhead;
 use showroom_core::pipeline::{Board, BoardFilter, MoveRequest, OpportunityDraft};
-use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteTarget};
+use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteFilter, QuoteRow, QuoteTarget};
 use showroom_core::store::customers::{CustomerDetail, CustomerQuery, Page};
 use showroom_core::store::search::SearchHit;
 use showroom_core::store::syncing::{Conflict, RefusedChange, SyncNotice};
@@ -71,6 +72,13 @@ fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroo
         fields: vec![],
     })?;
     f(&mut app).map_err(Into::into)
+}
+
+/// The page reports its first frame on screen; with `SHOWROOM_STARTUP_PROBE` set the time since
+/// the process started goes to stdout (scripts/bench-window reads it).
+#[tauri::command]
+pub fn first_paint(what: String) {
+    crate::desktop::report_paint(&what);
 }
 
 #[tauri::command(async)]
@@ -172,6 +180,55 @@ pub fn letterhead(state: State<'_, AppState>) -> R<Letterhead> {
 #[tauri::command(async)]
 pub fn save_letterhead(state: State<'_, AppState>, letterhead: Letterhead) -> R<Letterhead> {
     with(&state, |a| a.save_letterhead(letterhead))
+}
+
+/// Prints the quote: its PDF (saved, or the one saved for this version) opened in the system viewer.
+#[tauri::command(async)]
+pub fn open_quote_pdf(state: State<'_, AppState>, id: Uuid) -> R<String> {
+    let dir = showroom_core::paths::documents_dir(&state.data_dir);
+    let path = with(&state, |a| a.quote_pdf_file(id, &dir))?;
+    crate::desktop::open_document(&path)?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command(async)]
+pub fn quotes(state: State<'_, AppState>, filter: QuoteFilter) -> R<Vec<QuoteRow>> {
+    with(&state, |a| a.quotes(&filter))
+}
+
+#[tauri::command(async)]
+pub fn quote_detail(state: State<'_, AppState>, id: Uuid) -> R<QuoteDetail> {
+    with(&state, |a| a.quote_detail(id))
+}
+
+#[tauri::command(async)]
+pub fn decline_quote(state: State<'_, AppState>, id: Uuid, reason: String) -> R<QuoteDetail> {
+    with(&state, |a| a.decline_quote(id, &reason))
+}
+
+#[tauri::command(async)]
+pub fn duplicate_quote(state: State<'_, AppState>, id: Uuid, vehicle_id: Uuid) -> R<QuoteDetail> {
+    with(&state, |a| a.duplicate_quote(id, vehicle_id))
+}
+
+#[tauri::command(async)]
+pub fn set_order_products(state: State<'_, AppState>, order: Uuid, products: Vec<ProductDraft>) -> R<QuoteDetail> {
+    with(&state, |a| a.set_order_products(order, &products))
+}
+
+#[tauri::command(async)]
+pub fn fund_order(state: State<'_, AppState>, order: Uuid) -> R<QuoteDetail> {
+    with(&state, |a| a.fund_order(order))
+}
+
+#[tauri::command(async)]
+pub fn deliver_order(state: State<'_, AppState>, order: Uuid) -> R<QuoteDetail> {
+    with(&state, |a| a.deliver_order(order))
+}
+
+#[tauri::command(async)]
+pub fn cancel_order(state: State<'_, AppState>, order: Uuid, reason: String) -> R<QuoteDetail> {
+    with(&state, |a| a.cancel_order(order, &reason))
 }
 
 #[tauri::command(async)]

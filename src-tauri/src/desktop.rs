@@ -21,7 +21,16 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
-            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
+            let window =
+                tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
+            // One page that never navigates: WebKit's page and resource caches only hold memory.
+            #[cfg(target_os = "linux")]
+            let _ = window.with_webview(|w| {
+                use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+                if let Some(context) = w.inner().context() {
+                    context.set_cache_model(CacheModel::DocumentViewer);
+                }
+            });
             let state = app.state::<AppState>();
             match opened {
                 Ok(showroom) => started(app.handle(), &state, showroom),
@@ -38,6 +47,7 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
         })
         .manage(state)
         .invoke_handler(tauri::generate_handler![
+            commands::first_paint,
             commands::app_status,
             commands::data_lock,
             commands::open_data,
@@ -61,6 +71,15 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::letterhead,
             commands::save_letterhead,
             commands::accept_quote,
+            commands::quotes,
+            commands::open_quote_pdf,
+            commands::quote_detail,
+            commands::decline_quote,
+            commands::duplicate_quote,
+            commands::set_order_products,
+            commands::fund_order,
+            commands::deliver_order,
+            commands::cancel_order,
             commands::sign_in,
             commands::sign_out,
             commands::sync_account,
@@ -131,6 +150,37 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
         ])
         .run(tauri::generate_context!())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a document the app saved in the system's viewer (where the rep prints it), or runs the
+/// program named by `SHOWROOM_OPEN_WITH` with its path (the window tests keep a copy that way).
+pub fn open_document(path: &Path) -> Result<(), ApiError> {
+    let failed =
+        |e: String| ApiError::from(showroom_core::CoreError::Conflict(format!("cannot open {}: {e}", path.display())));
+    match std::env::var_os("SHOWROOM_OPEN_WITH") {
+        Some(program) => std::process::Command::new(program)
+            .arg(path)
+            .status()
+            .map_err(|e| failed(e.to_string()))
+            .and_then(|s| if s.success() { Ok(()) } else { Err(failed(format!("the viewer exited with {s}"))) }),
+        None => tauri_plugin_opener::open_path(path, None::<&str>).map_err(|e| failed(e.to_string())),
+    }
+}
+
+/// When the process started, for the startup probe.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Prints "first-paint WHAT MS" (milliseconds since `main` began) when `SHOWROOM_STARTUP_PROBE`
+/// is set: the window benchmark's marker. Nothing otherwise.
+pub fn report_paint(what: &str) {
+    if std::env::var_os("SHOWROOM_STARTUP_PROBE").is_none() {
+        return;
+    }
+    let ms = STARTED.get().map(|t| t.elapsed().as_secs_f64() * 1e3).unwrap_or(f64::NAN);
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "first-paint {} {ms:.1}", what.replace(char::is_whitespace, "-"));
+    let _ = out.flush();
 }
 
 /// The data is open: keep it and start the background work.

@@ -11,6 +11,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let _ = desktop::STARTED.set(std::time::Instant::now());
     let args = cli::Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -195,6 +195,16 @@ pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
     false
 }
 
+/// What a process drawing the app's window (or starting one) needs: the X display, WebKit's
+/// software rendering under Xvfb, and `true` instead of the system viewer for a printed quote, so
+/// nothing pops up.
+pub fn in_window<'a>(cmd: &'a mut Command, display: &str) -> &'a mut Command {
+    cmd.env("DISPLAY", display)
+        .env("SHOWROOM_OPEN_WITH", "true")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+}
+
 /// tauri-driver on a free port, using the display given; killed on drop.
 pub fn tauri_driver(display: &Display) -> (Guard, u16) {
     tauri_driver_with(display, true)
@@ -212,6 +222,7 @@ fn tauri_driver_with(display: &Display, passphrase_from_env: bool) -> (Guard, u1
     let (port, native_port) = two_free_ports();
     let mut cmd = Command::new(driver);
     pin(&mut cmd);
+    in_window(&mut cmd, &display.name);
     if !passphrase_from_env {
         cmd.env_remove("SHOWROOM_PASSPHRASE");
     }
@@ -219,9 +230,6 @@ fn tauri_driver_with(display: &Display, passphrase_from_env: bool) -> (Guard, u1
         .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
         .arg("--native-driver")
         .arg(native)
-        .env("DISPLAY", &display.name)
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .env("LIBGL_ALWAYS_SOFTWARE", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0)

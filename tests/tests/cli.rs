@@ -33,6 +33,21 @@ fn demo_then_export_json_and_csv() {
     let customers = std::fs::read_to_string(out_dir.join("customers.csv")).unwrap();
     assert_eq!(customers.lines().count(), 5001, "header + 5000 rows");
     assert!(customers.starts_with("id,owner_id,first_name,last_name,email,phone"));
+
+    // The JSON export is a backup: restored into an empty folder, that folder exports the same.
+    let backup = data.path().join("backup.json");
+    std::fs::write(&backup, &out).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    let (code, restored, err) = showroom(fresh.path(), &["import", "backup", backup.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(restored.contains("customers") && restored.contains("Restored "), "{restored}");
+    let (code, again, err) = showroom(fresh.path(), &["export", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(again == out, "the restored folder's export equals the original byte for byte");
+    // A second restore into the now full folder is refused.
+    let (code, _, err) = showroom(fresh.path(), &["import", "backup", backup.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("already holds"), "{err}");
 }
 
 fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {

@@ -353,6 +353,140 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_quote_is_reopened_revised_printed_accepted_funded_and_delivered() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    // A customer of a rep with an open deal and no quote yet.
+    let (name, deal, rep): (String, String, String) = showroom_e2e::open_db(data.path())
+        .query_row(
+            "SELECT c.first_name || ' ' || c.last_name, o.id, o.owner_id FROM opportunities o
+             JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id
+             WHERE o.status = 'open' AND u.role = 'rep'
+               AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id)
+               AND (SELECT count(*) FROM customers x WHERE x.first_name || ' ' || x.last_name = c.first_name || ' ' || c.last_name) = 1
+               AND (SELECT count(*) FROM opportunities y WHERE y.customer_id = c.id AND y.status = 'open') = 1
+             ORDER BY o.rid LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let ui = launch(data.path()).await;
+    ui.click(&ui.button("Quotes").await, "Quotes").await;
+    let customer = ui.input("customer").await;
+    customer.click().await.unwrap();
+    customer.send_keys(&name).await.unwrap();
+    let first = ui.find(By::Css(".picker-list li"), "customer suggestions", 15).await;
+    ui.click(&first, "the customer").await;
+    let vehicle = ui.input("vehicle").await;
+    vehicle.click().await.unwrap();
+    vehicle.send_keys("n100").await.unwrap();
+    let first = ui.find(By::Css(".picker-list li"), "vehicle suggestions", 15).await;
+    ui.click(&first, "a vehicle").await;
+    ui.find(By::Css("[data-testid='payment']"), "the payment", 15).await;
+
+    // Print: the quote PDF (version 1), which presents and freezes it.
+    ui.click(&ui.button("Print").await, "Print").await;
+    let toast = ui.wait_text(".toast-body > span", "to print").await;
+    let opened = toast.text().await.unwrap();
+    assert!(opened.contains(" v1.pdf"), "{opened}");
+    let number = opened.split_whitespace().find(|w| w.starts_with("Q-")).unwrap().to_string();
+
+    // The saved quote is in the list; reopened on the desk, a new price makes version 2.
+    ui.click(&ui.button("Saved quotes").await, "Saved quotes").await;
+    let search = ui.find(By::Css("input[aria-label='Search quotes']"), "the quote search", 10).await;
+    search.send_keys(&number).await.unwrap();
+    let row = ui.find(By::Css(format!("tr[data-quote='{number}'] td.strong")), "the saved quote", 15).await;
+    ui.click(&row, "the saved quote").await;
+    shot(&ui.display, "40-quotes-list");
+    ui.click(&ui.button("Reopen on the desk").await, "Reopen").await;
+    // The new price: $2,000 over the vehicle's cost, so the front-end gross is known.
+    let v1: String = showroom_e2e::open_db(data.path())
+        .query_row(
+            "SELECT v.deal FROM quote_versions v JOIN quotes q ON q.id = v.quote_id WHERE q.number = ?1",
+            [&number],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let v1: serde_json::Value = serde_json::from_str(&v1).unwrap();
+    let cost = v1["vehicle"]["invoice"].as_str().unwrap().split('.').next().unwrap().parse::<i64>().unwrap();
+    let new_price = cost + 2_000;
+    let grouped = format!("{},{:03}", new_price / 1000, new_price % 1000);
+    let price = ui.input("price").await;
+    price.clear().await.unwrap();
+    price.send_keys(new_price.to_string()).await.unwrap();
+    // Thousands separators go in as the amount is typed.
+    assert_eq!(price.value().await.unwrap().as_deref(), Some(grouped.as_str()));
+    ui.find(By::Css("[data-testid='payment']"), "the new payment", 15).await;
+    ui.click(&ui.button("Print").await, "Print").await;
+    ui.wait_text(".toast-body > span", " v2.pdf to print").await;
+
+    // Accepted: the sales order, the vehicle on hold.
+    ui.click(&ui.button("Accept…").await, "Accept…").await;
+    ui.click(&ui.button("Accept and create the sales order").await, "Accept").await;
+    ui.wait_text(".toast-body > span", "sales order SO-").await;
+
+    // The order's life in the quote's panel: an F&I product, funded, delivered.
+    ui.click(&ui.button("Saved quotes").await, "Saved quotes").await;
+    let search = ui.find(By::Css("input[aria-label='Search quotes']"), "the quote search", 10).await;
+    search.send_keys(&number).await.unwrap();
+    let row = ui.find(By::Css(format!("tr[data-quote='{number}'] td.strong")), "the accepted quote", 15).await;
+    ui.click(&row, "the accepted quote").await;
+    ui.click(&ui.button("Add product").await, "Add product").await;
+    let product_price = ui.find(By::Css("[aria-label='Price of product 1']"), "the product's price", 10).await;
+    product_price.send_keys("1995").await.unwrap();
+    let cost = ui.find(By::Css("[aria-label='Cost of product 1']"), "the product's cost", 10).await;
+    cost.send_keys("900").await.unwrap();
+    ui.click(&ui.button("Save products").await, "Save products").await;
+    ui.wait_text(".gross", "$1,095").await;
+    ui.click(&ui.button("Mark funded").await, "Mark funded").await;
+    ui.wait_text(".toast-body > span", "funded").await;
+    ui.click(&ui.button("Deliver").await, "Deliver").await;
+    ui.wait_text(".toast-body > span", "the vehicle is sold and the deal won").await;
+    shot(&ui.display, "41-order-delivered");
+    ui.driver.quit().await.unwrap();
+
+    // The records: two versions, both PDFs, the vehicle sold, the deal won with its gross.
+    let conn = showroom_e2e::open_db(data.path());
+    let (quote_id, versions): (String, i64) = conn
+        .query_row("SELECT id, version FROM quotes WHERE number = ?1", [&number], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(versions, 2);
+    let docs = showroom_core::paths::documents_dir(data.path());
+    for v in [1, 2] {
+        let pdf = docs.join(format!("{number} v{v}.pdf"));
+        assert!(std::fs::read(&pdf).unwrap_or_default().starts_with(b"%PDF-"), "{}", pdf.display());
+    }
+    let text =
+        std::process::Command::new("pdftotext").arg(docs.join(format!("{number} v2.pdf"))).arg("-").output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains(&grouped), "the printed v2 carries the new price");
+    let (order_status, vehicle_status): (String, String) = conn
+        .query_row(
+            "SELECT o.status, v.status FROM sales_orders o JOIN vehicles v ON v.id = o.vehicle_id WHERE o.quote_id = ?1",
+            [&quote_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((order_status.as_str(), vehicle_status.as_str()), ("delivered", "sold"));
+    let (status, gross): (String, Option<i64>) = conn
+        .query_row("SELECT status, gross_cents FROM opportunities WHERE id = ?1", [&deal], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    // Front-end $2,000 (price over cost) + back-end $1,095 (the product's price over its cost).
+    assert_eq!((status.as_str(), gross), ("won", Some(3_095_00)));
+    drop(conn);
+
+    // The rep's commission statement pays on that gross.
+    let app = showroom_core::Showroom::open(data.path(), &showroom_e2e::unlock()).unwrap();
+    let closed: String = showroom_e2e::open_db(data.path())
+        .query_row("SELECT substr(closed_at, 1, 7) FROM opportunities WHERE id = ?1", [&deal], |r| r.get(0))
+        .unwrap();
+    let st = app.commission_statement(rep.parse().unwrap(), &closed).unwrap();
+    let line = st.lines.iter().find(|l| l.opportunity_id.map(|o| o.to_string()) == Some(deal.clone())).unwrap();
+    assert!(line.text.contains("$3,095"), "{}", line.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     let _one = ONE_WINDOW.lock().await;
     let data = demo_data();
@@ -367,7 +501,7 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     // Every row left is a Toyota.
     ui.find(By::XPath("//table//td[contains(., 'Toyota')]"), "a Toyota row", 15).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let rows = driver.find_all(By::Css("table.grid tbody tr")).await.unwrap();
+    let rows = driver.find_all(By::Css("table.grid tbody tr.row")).await.unwrap();
     assert!(!rows.is_empty());
     for r in &rows {
         assert!(r.text().await.unwrap().contains("Toyota"));
@@ -384,8 +518,8 @@ async fn inventory_filters_the_lot_and_sends_a_vehicle_to_the_desk() {
     search.send_keys(Key::Enter).await.unwrap();
     ui.find(By::Css(format!("table.grid tbody tr[data-stock='{stock}']")), "the vehicle opened from Ctrl+K", 10).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(driver.find_all(By::Css("table.grid tbody tr")).await.unwrap().len(), 1);
-    let rows = driver.find_all(By::Css("table.grid tbody tr")).await.unwrap();
+    assert_eq!(driver.find_all(By::Css("table.grid tbody tr.row")).await.unwrap().len(), 1);
+    let rows = driver.find_all(By::Css("table.grid tbody tr.row")).await.unwrap();
     let quote = rows[0].find(By::Css("button")).await.unwrap();
     ui.click(&quote, "Quote on the first row").await;
     let vehicle = ui.input("vehicle").await;
@@ -1605,5 +1739,12 @@ async fn every_screen_fits_1280_by_800_without_clipping() {
     ui.find(By::Css("[name='price']"), "the price input", 15).await;
     ui.nothing_clipped("desk").await;
     shot(&ui.display, "60-desk-1280");
+    // The saved quotes with one open in its panel.
+    ui.click(&ui.button("Saved quotes").await, "Saved quotes").await;
+    let quote = ui.find(By::Css("tr[data-quote] td.strong"), "a saved quote", 20).await;
+    ui.click(&quote, "a saved quote").await;
+    ui.find(By::Css("aside.quote-panel h3"), "the quote panel", 10).await;
+    ui.nothing_clipped("quote panel").await;
+    shot(&ui.display, "61-quotes-1280");
     ui.driver.quit().await.unwrap();
 }

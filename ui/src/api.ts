@@ -2,9 +2,10 @@
 // whatever the bridge throws into an ApiError {code, message, fields}.
 import { invoke } from "@tauri-apps/api/core";
 import { syncClock } from "./lib/clock";
+import { setLocale } from "./lib/locale";
 import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
-  Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, QuoteDetail, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
+  Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, ProductDraft, QuoteDetail, QuoteFilter, QuoteRow, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
   Conflict, RefusedChange, SyncAccount, SyncNotice,
   ContactDraft, Interaction, Message, Booking, Referral, Relations, Survey, SurveyDraft, TestDriveDraft,
   Activity, ActivityDraft, Board, BoardFilter, Completion, MoveRequest, Opportunity, OpportunityDraft, PipelineStage, Today, DayOf, Me,
@@ -31,11 +32,15 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-/** Every status carries the core's clock: the UI's "now" follows it (pinned in tests). */
+/** Every status carries the core's clock and the dealership's locale: the UI's "now" follows the
+ * clock (pinned in tests), its formats and label spelling the locale. */
 function withClock(s: AppStatus): AppStatus {
   syncClock(s.now);
+  setLocale(s.locale.tag, s.respell);
   return s;
 }
+
+const paintedOnce = new Set<string>();
 
 export const api = {
   status: () => call<AppStatus>("app_status").then(withClock),
@@ -58,6 +63,16 @@ export const api = {
   letterhead: () => call<Letterhead>("letterhead"),
   saveLetterhead: (letterhead: Letterhead) => call<Letterhead>("save_letterhead", { letterhead }),
   acceptQuote: (id: string, acceptance: Acceptance) => call<QuoteDetail>("accept_quote", { id, acceptance }),
+  /** Prints a quote: its PDF opened in the system viewer; resolves to the file's path. */
+  openQuotePdf: (id: string) => call<string>("open_quote_pdf", { id }),
+  quotes: (filter: QuoteFilter) => call<QuoteRow[]>("quotes", { filter }),
+  quoteDetail: (id: string) => call<QuoteDetail>("quote_detail", { id }),
+  declineQuote: (id: string, reason: string) => call<QuoteDetail>("decline_quote", { id, reason }),
+  duplicateQuote: (id: string, vehicleId: string) => call<QuoteDetail>("duplicate_quote", { id, vehicleId }),
+  setOrderProducts: (order: string, products: ProductDraft[]) => call<QuoteDetail>("set_order_products", { order, products }),
+  fundOrder: (order: string) => call<QuoteDetail>("fund_order", { order }),
+  deliverOrder: (order: string) => call<QuoteDetail>("deliver_order", { order }),
+  cancelOrder: (order: string, reason: string) => call<QuoteDetail>("cancel_order", { order, reason }),
   saveCustomJurisdiction: (rule: Jurisdiction) => call<CustomJurisdiction>("save_custom_jurisdiction", { rule }),
   signIn: (server: string, user: string, password: string) => call<SyncAccount>("sign_in", { server, user, password }),
   signOut: () => call<void>("sign_out"),
@@ -119,6 +134,12 @@ export const api = {
   exportDashboard: (query: DashboardQuery, format: "csv" | "pdf") => call<string>("export_dashboard", { query, format }),
   forecastAccuracy: () => call<AccuracyReport>("forecast_accuracy"),
   /** Whole cents from typed text, by the core's money parser (an error names `field`). */
+  /** Once per `what`: the frame after this render is on screen (the startup benchmark's marker). */
+  painted: (what: string) => {
+    if (paintedOnce.has(what)) return;
+    paintedOnce.add(what);
+    requestAnimationFrame(() => requestAnimationFrame(() => { void call<void>("first_paint", { what }).catch(() => {}); }));
+  },
   parseMoney: (text: string, field: string) => call<number>("parse_money", { field, text }),
   forecastBacktest: (months: number) => call<AccuracyReport>("forecast_backtest", { months }),
   goals: (month: string) => call<Goal[]>("goals", { month }),

@@ -31,7 +31,24 @@ data_version: number,
 /**
  * The core's clock (pinned in tests and demos by `SHOWROOM_NOW`): the UI reads "now" from it.
  */
-now: Timestamp, };
+now: Timestamp, 
+/**
+ * The dealership's locale: date and number formats, and the spelling of built-in labels.
+ */
+locale: Locale, 
+/**
+ * Commonwealth → American word forms the UI applies to its built-in labels when the
+ * dealership spells the American way (empty otherwise): one list, kept in the core.
+ */
+respell: Array<[string, string]>, };
+
+export type Locale = { 
+/**
+ * "en-US", "en-CA", "en-GB"…: the UI's `Intl` formats use it.
+ */
+tag: string, spelling: Spelling, };
+
+export type Spelling = "american" | "commonwealth";
 
 export type SyncStatus = { "state": "local", pending: number, } | { "state": "syncing", pending: number, server: string, } | { "state": "synced", pending: number, server: string, at: string, } | { "state": "offline", pending: number, server: string, since: string, retry_in_s: number, } | { "state": "error", pending: number, server: string, message: string, } | { "state": "sign_in_needed", pending: number, server: string, message: string, };
 
@@ -237,11 +254,25 @@ birth_date: string, consent: Consent, preferences: Preferences, notes: string, }
 
 export type Consent = { email: boolean, sms: boolean, phone: boolean, };
 
-export type Preferences = { makes: Array<string>, body_types: Array<string>, 
+export type Preferences = { makes: Array<string>, 
+/**
+ * Models by name ("CR-V", "Tacoma"), any make.
+ */
+models: Array<string>, body_types: Array<string>, 
 /**
  * Budget range in whole cents.
  */
-budget_min_cents: number | null, budget_max_cents: number | null, fuel: string | null, condition: Condition | null, must_haves: Array<string>, };
+budget_min_cents: number | null, budget_max_cents: number | null, 
+/**
+ * The monthly payment they aim for, in whole cents.
+ */
+target_payment_cents: number | null, fuel: string | null, condition: Condition | null, must_haves: Array<string>, 
+/**
+ * The car they would trade in, as they describe it ("2016 Civic, 90k miles").
+ */
+trade_in: string, timeframe: Timeframe | null, };
+
+export type Timeframe = "this_week" | "this_month" | "three_months" | "just_looking";
 
 export type Condition = "new" | "used" | "cpo";
 
@@ -639,7 +670,11 @@ number: string, customer_id: string, opportunity_id: string | null, vehicle_id: 
 /**
  * The current (latest) version number.
  */
-version: number, owner_id: string | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+version: number, owner_id: string | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, 
+/**
+ * Why the customer declined (or why its order was cancelled); empty otherwise.
+ */
+decline_reason: string, };
 
 export type QuoteStatus = "draft" | "presented" | "accepted" | "declined" | "expired";
 
@@ -649,7 +684,11 @@ export type QuoteVersion = { id: string, quote_id: string, version: number, deal
  */
 calc: DealCalc, frozen: boolean, created_at: Timestamp, updated_at: Timestamp, };
 
-export type QuoteDetail = { quote: Quote, status: QuoteStatus, versions: Array<QuoteVersion>, order: SalesOrder | null, };
+export type QuoteDetail = { quote: Quote, status: QuoteStatus, versions: Array<QuoteVersion>, order: SalesOrder | null, 
+/**
+ * The order's gross (front from the accepted version, back from its products).
+ */
+gross: Gross | null, };
 
 export type QuoteTarget = { customer_id: string | null, opportunity_id: string | null, vehicle_id: string | null, 
 /**
@@ -659,9 +698,39 @@ valid_days: number | null, };
 
 export type Acceptance = { deposit: Money, delivery_date: string | null, };
 
-export type SalesOrder = { id: string, number: string, quote_id: string, quote_version: number, customer_id: string, vehicle_id: string | null, deposit_cents: number, delivery_date: string | null, status: OrderStatus, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+export type SalesOrder = { id: string, number: string, quote_id: string, quote_version: number, customer_id: string, vehicle_id: string | null, deposit_cents: number, delivery_date: string | null, status: OrderStatus, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, 
+/**
+ * F&I products on the order (back-end gross).
+ */
+products: Array<Product>, funded_at: Timestamp | null, delivered_at: Timestamp | null, cancelled_at: Timestamp | null, cancel_reason: string, };
 
-export type OrderStatus = "open" | "delivered" | "cancelled";
+export type OrderStatus = "open" | "funded" | "delivered" | "cancelled";
+
+export type Product = { name: string, price_cents: number, cost_cents: number, };
+
+export type ProductDraft = { name: string, price: string, cost: string, };
+
+export type Gross = { 
+/**
+ * `None` when the vehicle's cost is unknown (no invoice on the deal or the vehicle).
+ */
+front_cents: number | null, back_cents: number, total_cents: number, };
+
+export type QuoteFilter = { 
+/**
+ * As a person sees it (an open quote past its date is expired).
+ */
+status: QuoteStatus | null, owner_id: string | null, 
+/**
+ * Customer name, quote number, vehicle or stock number.
+ */
+text: string, };
+
+export type QuoteRow = { quote: Quote, status: QuoteStatus, customer: string, vehicle: string, 
+/**
+ * The monthly payment of the current version (loan or lease), else `None` (cash).
+ */
+payment_cents: number | null, out_the_door_cents: number, age_days: number, order: OrderStatus | null, owner: string | null, };
 
 export type VehicleFilter = { 
 /**

@@ -269,7 +269,11 @@ const SUMMARIES: &[(InteractionChannel, Direction, &str)] = &[
     (InteractionChannel::Sms, Direction::Outbound, "Texted to confirm Saturday appointment"),
     (InteractionChannel::Sms, Direction::Inbound, "Running 15 minutes late"),
     (InteractionChannel::Visit, Direction::Inbound, "Walk-in, looked at {model} and {model2}"),
-    (InteractionChannel::TestDrive, Direction::Internal, "Test drive of the {model}; liked the ride, unsure on colour"),
+    (
+        InteractionChannel::TestDrive,
+        Direction::Internal,
+        "Test drive of the {model}; liked the ride, unsure on the color",
+    ),
     (InteractionChannel::Note, Direction::Internal, "Spouse needs to see it before deciding"),
     (InteractionChannel::Chat, Direction::Inbound, "Website chat: asked for best out-the-door price"),
     (InteractionChannel::Event, Direction::Inbound, "Met at the auto show; wants a brochure for the {model}"),
@@ -732,6 +736,8 @@ pub fn load(store: &mut Store, size: DemoSize, seed: u64, now: Timestamp) -> Res
                     } else {
                         vec![]
                     },
+                    models: vec![v.model.clone()],
+                    ..Default::default()
                 },
                 email,
                 phone,

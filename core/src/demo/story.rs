@@ -409,8 +409,11 @@ fn quote_of(
     let status = match deal.status {
         OpportunityStatus::Won => QuoteStatus::Accepted,
         OpportunityStatus::Lost => QuoteStatus::Declined,
-        // Still out; past its week it reads as expired.
+        // Still out; past its week it has expired.
         OpportunityStatus::Open if fresh => QuoteStatus::Draft,
+        OpportunityStatus::Open if at.date() + chrono::Days::new(7) < Timestamp::from_millis(now).date() => {
+            QuoteStatus::Expired
+        }
         OpportunityStatus::Open => QuoteStatus::Presented,
     };
     let closed = deal.closed_at.unwrap_or(at);
@@ -428,6 +431,7 @@ fn quote_of(
         created_at: at,
         updated_at: changed,
         deleted_at: None,
+        decline_reason: if status == QuoteStatus::Declined { deal.lost_reason.clone() } else { String::new() },
     };
     let version = QuoteVersion {
         id: g.id_at(at),
@@ -442,6 +446,10 @@ fn quote_of(
     let order = (status == QuoteStatus::Accepted).then(|| {
         let order_id = g.id_at(closed);
         let delivery = closed.date() + chrono::Days::new(g.rng.u64(0..3));
+        let delivered = delivery < Timestamp::from_millis(now).date();
+        let at_noon = |d: chrono::NaiveDate| {
+            Timestamp::from_millis(d.and_hms_opt(18, 0, 0).map_or(closed.millis(), |t| t.and_utc().timestamp_millis()))
+        };
         SalesOrder {
             id: order_id,
             number: number("SO", order_id, closed.date()),
@@ -451,14 +459,15 @@ fn quote_of(
             vehicle_id: deal.vehicle_id,
             deposit_cents: 500_00,
             delivery_date: Some(delivery),
-            status: if delivery < Timestamp::from_millis(now).date() {
-                OrderStatus::Delivered
-            } else {
-                OrderStatus::Open
-            },
+            status: if delivered { OrderStatus::Delivered } else { OrderStatus::Open },
             created_at: closed,
             updated_at: closed,
             deleted_at: None,
+            products: Vec::new(),
+            funded_at: delivered.then_some(closed),
+            delivered_at: delivered.then(|| at_noon(delivery)),
+            cancelled_at: None,
+            cancel_reason: String::new(),
         }
     });
     (Some((quote, version)), order)

@@ -26,20 +26,39 @@ pub enum Condition {
     Cpo,
 }
 
-/// What the customer is looking for; matched against inventory later.
+/// When the customer means to buy: how soon the next step should be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeframe {
+    ThisWeek,
+    ThisMonth,
+    ThreeMonths,
+    JustLooking,
+}
+
+/// What the customer is looking for (the needs analysis): matched against inventory, read by the
+/// next step, and checked against each arriving vehicle.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Preferences {
     pub makes: Vec<String>,
+    /// Models by name ("CR-V", "Tacoma"), any make.
+    pub models: Vec<String>,
     pub body_types: Vec<String>,
     /// Budget range in whole cents.
     #[ts(type = "number | null")]
     pub budget_min_cents: Option<i64>,
     #[ts(type = "number | null")]
     pub budget_max_cents: Option<i64>,
+    /// The monthly payment they aim for, in whole cents.
+    #[ts(type = "number | null")]
+    pub target_payment_cents: Option<i64>,
     pub fuel: Option<String>,
     pub condition: Option<Condition>,
     pub must_haves: Vec<String>,
+    /// The car they would trade in, as they describe it ("2016 Civic, 90k miles").
+    pub trade_in: String,
+    pub timeframe: Option<Timeframe>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -186,6 +205,24 @@ impl CustomerDraft {
 }
 
 fn check_preferences(c: &mut Checker, p: &Preferences) {
+    if let Some(v) = p.target_payment_cents
+        && !(0..=10_000_000).contains(&v)
+    {
+        c.error("preferences.target_payment_cents", "must be between $0 and $100,000 a month");
+    }
+    if p.trade_in.chars().count() > 200 {
+        c.error("preferences.trade_in", "at most 200 characters");
+    }
+    for (field, list) in [
+        ("preferences.makes", &p.makes),
+        ("preferences.models", &p.models),
+        ("preferences.body_types", &p.body_types),
+        ("preferences.must_haves", &p.must_haves),
+    ] {
+        if list.len() > 20 || list.iter().any(|x| x.chars().count() > 60) {
+            c.error(field, "at most 20 entries of 60 characters");
+        }
+    }
     for (field, v) in
         [("preferences.budget_min_cents", p.budget_min_cents), ("preferences.budget_max_cents", p.budget_max_cents)]
     {
@@ -272,13 +309,26 @@ mod tests {
             preferences: Preferences {
                 budget_min_cents: Some(5_000_000),
                 budget_max_cents: Some(100),
+                target_payment_cents: Some(-1),
+                models: vec!["x".repeat(61)],
                 ..Default::default()
             },
             ..Default::default()
         };
         let errs = d.apply(&base, "US", today()).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["first_name", "email", "phone", "birth_date", "preferences.budget_max_cents"]);
+        assert_eq!(
+            fields,
+            [
+                "first_name",
+                "email",
+                "phone",
+                "birth_date",
+                "preferences.target_payment_cents",
+                "preferences.models",
+                "preferences.budget_max_cents"
+            ]
+        );
     }
 
     #[test]

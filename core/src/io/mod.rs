@@ -9,6 +9,6 @@ mod sheet;
 mod vehicles_csv;
 
 pub use customers_csv::{ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers};
-pub use export::{export_csv, export_json};
+pub use export::{Restored, export_csv, export_json, import_json};
 pub use leads_import::{LEAD_FIELDS, LeadFilePreview, export_adf, import_leads, preview_leads, timeframe_days};
 pub use vehicles_csv::import_vehicles;

@@ -199,6 +199,10 @@ fn import_row(
         Some(old) => {
             v.updated_at = Timestamp::now_after(old.updated_at);
             w.update(&old, &v)?;
+            // In transit until now: it arrived.
+            if old.status == VehicleStatus::InTransit && v.status == VehicleStatus::Available {
+                crate::inventory::notify_arrival(w, &v, v.updated_at)?;
+            }
             ImportAction::Updated
         }
         None => {
@@ -208,6 +212,7 @@ fn import_row(
                 }
                 other => other,
             })?;
+            crate::inventory::notify_arrival(w, &v, v.updated_at)?;
             ImportAction::Created
         }
     };

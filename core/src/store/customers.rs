@@ -102,7 +102,14 @@ pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
         .filter(|i| !matches!(i.direction, crate::domain::Direction::Internal))
         .map(|i| i.occurred_at)
         .max();
-    let next_step = crate::contact::next_step(&activities, &opportunities, &quotes, last_contact, Timestamp::now());
+    let next_step = crate::contact::next_step(
+        &activities,
+        &opportunities,
+        &quotes,
+        last_contact,
+        customer.preferences.timeframe,
+        Timestamp::now(),
+    );
     let mut stages = Vec::new();
     for o in &opportunities {
         if let Ok(s) = crate::store::get::<crate::domain::PipelineStage>(conn, o.stage_id) {

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_analytics.sql"),
     include_str!("../../migrations/0010_lead_intake.sql"),
     include_str!("../../migrations/0011_stage_history.sql"),
+    include_str!("../../migrations/0012_order_lifecycle.sql"),
 ];
 
 /// The schema version this build writes.

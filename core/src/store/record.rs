@@ -414,6 +414,7 @@ entity!(
         ("created_at", Text),
         ("updated_at", Text),
         ("deleted_at", Text),
+        ("decline_reason", Text),
     ]
 );
 entity!(
@@ -450,6 +451,11 @@ entity!(
         ("created_at", Text),
         ("updated_at", Text),
         ("deleted_at", Text),
+        ("products", Json),
+        ("funded_at", Text),
+        ("delivered_at", Text),
+        ("cancelled_at", Text),
+        ("cancel_reason", Text),
     ]
 );
 

@@ -99,6 +99,47 @@ const TEXT_FIELDS: &[&str] =
 /// Documents: [`Cap::Document`].
 const DOCUMENT_FIELDS: &[&str] = &["logo_png", "original"];
 
+/// The moves a status field may make on a row that exists (a new row may start anywhere: the
+/// demo and imports write finished records). Checked by the server on every push; the core's
+/// functions make only these moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub field: &'static str,
+    pub moves: &'static [(&'static str, &'static str)],
+}
+
+/// A sales order: open → funded → delivered; open or funded → cancelled.
+pub const ORDER_LIFE: Lifecycle = Lifecycle {
+    field: "status",
+    moves: &[
+        ("open", "funded"),
+        ("open", "delivered"),
+        ("funded", "delivered"),
+        ("open", "cancelled"),
+        ("funded", "cancelled"),
+    ],
+};
+
+/// A quote: presented when printed, back to draft when revised, accepted or declined by the
+/// customer, expired past its date (and renewed as a draft when revised); an accepted quote
+/// reads declined when its order is cancelled.
+pub const QUOTE_LIFE: Lifecycle = Lifecycle {
+    field: "status",
+    moves: &[
+        ("draft", "presented"),
+        ("presented", "draft"),
+        ("draft", "accepted"),
+        ("presented", "accepted"),
+        ("draft", "declined"),
+        ("presented", "declined"),
+        ("expired", "declined"),
+        ("draft", "expired"),
+        ("presented", "expired"),
+        ("expired", "draft"),
+        ("accepted", "declined"),
+    ],
+};
+
 /// Everything about one synced table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableRules {
@@ -112,6 +153,8 @@ pub struct TableRules {
     pub writers: Writers,
     pub frozen: Frozen,
     pub computed: Computed,
+    /// The moves its status may make, if it has a life.
+    pub lifecycle: Option<Lifecycle>,
     /// Part of the full export.
     pub exported: bool,
 }
@@ -125,8 +168,14 @@ const fn t(table: &'static str, home: Home, writers: Writers) -> TableRules {
         writers,
         frozen: Frozen::Never,
         computed: Computed::Nothing,
+        lifecycle: None,
         exported: true,
     }
+}
+
+const fn living(mut r: TableRules, l: Lifecycle) -> TableRules {
+    r.lifecycle = Some(l);
+    r
 }
 
 const fn users(mut r: TableRules, fields: &'static [&'static str]) -> TableRules {
@@ -161,7 +210,7 @@ pub const TABLES: &[TableRules] = &[
         users(t("stage_moves", CUSTOMER, Writers::Partition), &["by_id"]),
         Frozen::Always { except: &["customer_id"] },
     ),
-    users(t("quotes", CUSTOMER, Writers::Partition), &["owner_id"]),
+    living(users(t("quotes", CUSTOMER, Writers::Partition), &["owner_id"]), QUOTE_LIFE),
     computed(
         frozen(
             t("quote_versions", Home::Parent { table: "quotes", field: "quote_id" }, Writers::Partition),
@@ -169,7 +218,7 @@ pub const TABLES: &[TableRules] = &[
         ),
         Computed::DealFigures { deal: "deal", calc: "calc" },
     ),
-    t("sales_orders", CUSTOMER, Writers::Partition),
+    living(t("sales_orders", CUSTOMER, Writers::Partition), ORDER_LIFE),
     users(t("activities", CUSTOMER, Writers::Partition), &["owner_id"]),
     frozen(
         users(t("interactions", CUSTOMER, Writers::Partition), &["author_id"]),
@@ -385,6 +434,17 @@ pub fn authorize(actor: Actor, w: &RowWrite<'_>, facts: &dyn Facts) -> Result<()
                     ),
                 ));
             }
+        }
+    }
+    // Statuses move only along their life.
+    if let Some(life) = r.lifecycle
+        && w.exists
+        && changes(w, life.field)
+    {
+        let from = w.before.get(life.field).and_then(Value::as_str).unwrap_or("");
+        let to = w.after.get(life.field).and_then(Value::as_str).unwrap_or("");
+        if !life.moves.iter().any(|(a, b)| *a == from && *b == to) {
+            return Err(deny(Some(life.field), format!("{table}.{}: a {from} row cannot become {to}", life.field)));
         }
     }
     check_computed(w, facts)?;
@@ -712,6 +772,32 @@ mod tests {
     const BOSS: Actor = Actor { id: Uuid::from_u128(3), manager: true };
 
     #[test]
+    fn an_order_and_a_quote_move_only_along_their_life() {
+        let order = |from: &str, to: &str| {
+            decide(BOSS, "sales_orders", json!({"status": from}), true, &[("status", json!(to), 5)], Standing::Owner)
+        };
+        assert!(order("open", "funded").is_ok());
+        assert!(order("funded", "delivered").is_ok());
+        assert!(order("funded", "cancelled").is_ok());
+        let back = order("delivered", "open").unwrap_err();
+        assert_eq!(back.field.as_deref(), Some("status"));
+        assert!(back.message.contains("a delivered row cannot become open"), "{}", back.message);
+        assert!(order("cancelled", "delivered").is_err(), "a cancelled order is not delivered");
+        // A new row may start anywhere (the demo and imports write finished records).
+        assert!(
+            decide(BOSS, "sales_orders", json!({}), false, &[("status", json!("delivered"), 5)], Standing::Owner)
+                .is_ok()
+        );
+        let quote = |from: &str, to: &str| {
+            decide(BOSS, "quotes", json!({"status": from}), true, &[("status", json!(to), 5)], Standing::Owner)
+        };
+        assert!(quote("presented", "accepted").is_ok());
+        assert!(quote("expired", "draft").is_ok(), "revising renews an expired quote");
+        assert!(quote("declined", "accepted").is_err());
+        assert!(quote("expired", "accepted").is_err(), "an expired quote is revised before it is accepted");
+    }
+
+    #[test]
     fn a_former_owner_keeps_edits_made_before_the_move_and_never_ownership() {
         let before = json!({"owner_id": U[1], "city": "Austin"});
         let former = Standing::FormerOwner { until_ms: 1_000 };
@@ -808,6 +894,18 @@ mod tests {
         if frozen_hit {
             return false;
         }
+        // A status moves only along its life (an existing row; a new one starts anywhere).
+        if let Some(life) = t.lifecycle
+            && exists
+            && changed(life.field)
+        {
+            let from = before.get(life.field).and_then(Value::as_str).unwrap_or("");
+            let to =
+                writes.iter().rev().find(|(n, _, _)| *n == life.field).and_then(|(_, v, _)| v.as_str()).unwrap_or("");
+            if !life.moves.contains(&(from, to)) {
+                return false;
+            }
+        }
         for f in t.user_fields {
             if !changed(f) {
                 continue;
@@ -849,6 +947,9 @@ mod tests {
             }
         }
     }
+
+    const STATUSES: &[&str] =
+        &["open", "funded", "delivered", "cancelled", "draft", "presented", "accepted", "declined", "expired"];
 
     fn user_value() -> impl Strategy<Value = Value> {
         prop_oneof![Just(json!(U[0])), Just(json!(U[1])), Just(json!(U[2])), Just(json!(STRANGER)), Just(Value::Null),]
@@ -894,6 +995,7 @@ mod tests {
                 }
                 if cols.contains(&"frozen") { before.insert("frozen".into(), json!(frozen_before)); }
                 if cols.contains(&"summary") { before.insert("summary".into(), json!("called")); }
+                if cols.contains(&"status") { before.insert("status".into(), json!(if frozen_before { "open" } else { "draft" })); }
             }
             let mut writes: Vec<(&str, Value, u64)> = Vec::new();
             for (i, v, ms, flag) in picks {
@@ -901,6 +1003,8 @@ mod tests {
                 if writes.iter().any(|w| w.0 == f) { continue }
                 let value = if t.user_fields.contains(&f) || t.owner_field == Some(f) { v }
                     else if f == "frozen" { json!(flag) }
+                    // Real statuses, so a life's allowed and refused moves are both tried.
+                    else if f == "status" { json!(STATUSES[ms as usize % STATUSES.len()]) }
                     else if flag { json!(format!("v{ms}")) } else { before.get(f).cloned().unwrap_or(json!("x")) };
                 writes.push((f, value, ms));
             }

@@ -126,3 +126,46 @@ fn export_json_has_every_entity_and_csv_round_trips_customers() {
     let r = app.import_customers_csv(&bytes, ImportOptions::default()).unwrap();
     assert_eq!((r.created, r.updated, r.skipped), (0, 0, 1));
 }
+
+#[test]
+fn a_full_export_restores_into_an_empty_folder_and_exports_the_same() {
+    let mut demo = app();
+    demo.load_demo().unwrap();
+    let first = demo.export_json().unwrap();
+    // Every table the rule book exports is in the file, quotes and orders among them.
+    for t in showroom_core::sync::rules::TABLES.iter().filter(|t| t.exported) {
+        assert!(first.get(t.table).is_some_and(|v| v.is_array()), "{} missing from the export", t.table);
+    }
+    for t in ["quotes", "quote_versions", "sales_orders", "traffic", "goals", "stage_moves"] {
+        assert!(!first[t].as_array().unwrap().is_empty(), "the demo has {t}");
+    }
+
+    let mut restored = app();
+    let r = restored.restore_backup(&first).unwrap();
+    assert!(r.rows > 10_000, "{}", r.rows);
+    let second = restored.export_json().unwrap();
+    let text = |v: &serde_json::Value| {
+        // Rows in id order per table, so the comparison does not depend on insertion order.
+        let mut v = v.clone();
+        for (_, rows) in v.as_object_mut().unwrap().iter_mut() {
+            if let Some(rows) = rows.as_array_mut() {
+                rows.sort_by_key(|r| r["id"].as_str().unwrap_or_default().to_string());
+            }
+        }
+        serde_json::to_string(&v).unwrap()
+    };
+    assert!(text(&first) == text(&second), "the restored folder exports the same bytes");
+    assert_eq!(restored.status().unwrap().customers, 5_000);
+
+    // Into a folder that already holds data: refused, nothing written.
+    let err = restored.restore_backup(&first).unwrap_err();
+    assert!(err.to_string().contains("already holds"), "{err}");
+    let mut empty = app();
+    let err = empty.restore_backup(&serde_json::json!({"format": "something else"})).unwrap_err();
+    assert!(err.to_string().contains("not a Showroom export"), "{err}");
+    let mut bad = first.clone();
+    bad["customers"][3]["first_name"] = serde_json::json!(42);
+    let err = empty.restore_backup(&bad).unwrap_err();
+    assert!(err.to_string().contains("customers[3]"), "{err}");
+    assert_eq!(empty.status().unwrap().customers, 0, "a bad row stores nothing");
+}

@@ -80,3 +80,67 @@ fn filters_and_preference_matches_with_reasons() {
     assert_eq!(m[0].reasons.len(), 4, "{:?}", m[0].reasons);
     assert!(m[0].reasons[0].contains("Toyota"));
 }
+
+#[test]
+fn an_arriving_vehicle_that_fits_a_customers_needs_makes_a_call_task_for_their_rep() {
+    use showroom_core::domain::{Activity, Role, Timeframe, Timestamp, User};
+    let mut app = app();
+    let now = Timestamp::now();
+    let rep = User {
+        id: uuid::Uuid::from_u128(77),
+        name: "Ana Morales".into(),
+        email: "ana@lakeside.example".into(),
+        role: Role::Rep,
+        team_id: None,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    app.store_mut().write(|w| w.insert(&rep).map(|_| ())).unwrap();
+    // The needs analysis: a new Toyota SUV, a RAV4, up to $35,000, buying this month.
+    let mut d = draft("Maria", "Harris", "maria@example.com", "");
+    d.owner_id = Some(rep.id);
+    d.preferences = Preferences {
+        makes: vec!["Toyota".into()],
+        models: vec!["RAV4".into()],
+        body_types: vec!["SUV".into()],
+        budget_max_cents: Some(3_500_000),
+        target_payment_cents: Some(45_000),
+        condition: Some(Condition::New),
+        trade_in: "2016 Civic, 90k miles".into(),
+        timeframe: Some(Timeframe::ThisMonth),
+        ..Default::default()
+    };
+    let maria = app.create_customer(&d).unwrap();
+    assert_eq!(maria.preferences.models, ["RAV4"]);
+    assert_eq!(maria.preferences.timeframe, Some(Timeframe::ThisMonth));
+    // Someone else's customer who wants a truck hears nothing.
+    let mut other = draft("Tom", "Baker", "tom@example.com", "");
+    other.owner_id = Some(rep.id);
+    other.preferences =
+        Preferences { makes: vec!["Ford".into()], body_types: vec!["Truck".into()], ..Default::default() };
+    let tom = app.create_customer(&other).unwrap();
+
+    // A dry run tells nobody.
+    app.import_vehicles_csv(DMS.as_bytes(), ImportOptions { dry_run: true, skip_invalid: false }).unwrap();
+    let tasks = |app: &showroom_core::Showroom, c: uuid::Uuid| -> Vec<Activity> {
+        showroom_core::store::query(app.store().conn(), "WHERE customer_id = ?1", [c.to_string()]).unwrap()
+    };
+    assert!(tasks(&app, maria.id).is_empty());
+    app.import_vehicles_csv(DMS.as_bytes(), ImportOptions::default()).unwrap();
+    let got = tasks(&app, maria.id);
+    assert_eq!(got.len(), 1, "one task for the RAV4 (in transit), none for the Buick or the Golf");
+    let t = &got[0];
+    assert_eq!(t.owner_id, Some(rep.id));
+    assert!(t.subject.starts_with("Just arrived for Maria Harris: 2026 Toyota RAV4"), "{}", t.subject);
+    assert!(t.subject.contains("fits 100%") && t.subject.contains("the model they asked for"), "{}", t.subject);
+    assert!(t.message.starts_with("Hi Maria, a 2026 Toyota RAV4"), "{}", t.message);
+    assert!(tasks(&app, tom.id).is_empty());
+
+    // The same file again changes nothing and tells nobody twice; the RAV4 reaching the lot does.
+    app.import_vehicles_csv(DMS.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(tasks(&app, maria.id).len(), 1);
+    let arrived = DMS.replace("In Transit,Port", "In Stock,Lot A");
+    app.import_vehicles_csv(arrived.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(tasks(&app, maria.id).len(), 2, "in transit → on the lot is an arrival too");
+}

@@ -310,3 +310,25 @@ fn every_stage_a_deal_enters_is_remembered_for_the_forecast() {
         .unwrap();
     assert!(queued >= 3, "{queued}");
 }
+
+#[test]
+fn a_column_lists_the_newest_arrival_first_so_a_moved_card_is_seen() {
+    let (mut app, customer, o) = setup();
+    let later = app
+        .create_opportunity(&OpportunityDraft {
+            customer_id: customer,
+            title: "Second look".into(),
+            amount: "20,000".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    // The first deal entered New a day before the second.
+    let old = get::<Opportunity>(app.store().conn(), o.id).unwrap();
+    let day_ago = Timestamp::from_millis(Timestamp::now().millis() - 86_400_000);
+    app.store_mut()
+        .write(|w| w.update(&old, &Opportunity { stage_entered_at: day_ago, ..old.clone() }).map(|_| ()))
+        .unwrap();
+    let board = app.board(&BoardFilter::default()).unwrap();
+    let ids: Vec<_> = board.columns[0].cards.iter().map(|c| c.opportunity.id).collect();
+    assert_eq!(ids, vec![later.id, o.id]);
+}

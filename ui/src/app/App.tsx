@@ -14,7 +14,7 @@ import { SyncPage } from "./SyncPage";
 import { syncSummary } from "../lib/sync";
 import { Shortcuts } from "./Shortcuts";
 import { CustomersPage } from "../customers/CustomersPage";
-import { DeskPage } from "../desk/DeskPage";
+import { QuotesPage } from "../desk/QuotesPage";
 import { InventoryPage } from "../inventory/InventoryPage";
 import { PipelinePage } from "../pipeline/PipelinePage";
 import { TodayPage } from "../today/TodayPage";
@@ -26,6 +26,7 @@ import { LockScreen, useIdle } from "./LockScreen";
 import { useToast } from "../components/Toasts";
 import type { LockSettings, Me, SearchHit, Vehicle } from "../bindings";
 import { MeChip } from "./MeChip";
+import { locale } from "../lib/locale";
 
 export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
@@ -51,6 +52,7 @@ export function App() {
     api.status().then(setStatus).catch((e) => setLoadError(e.message));
   }, []);
   useEffect(refreshStatus, [refreshStatus]);
+  useEffect(() => { if (status?.onboarded) api.painted("shell"); }, [status?.onboarded]);
   // Who "me" is changes with a sign-in or a sign-out (the status's account), or a choice here.
   const account = !status ? "" : status.sync.state === "local" ? "local" : status.sync.server;
   useEffect(() => { if (status?.onboarded) api.me().then(setMe).catch(() => {}); }, [account, status?.onboarded, status?.data_version]);
@@ -146,7 +148,7 @@ export function App() {
             title={`${n.label} (Alt+${n.key})`}>
             <Icon name={n.icon} />
             <span className="label">{n.label}</span>
-            {n.id === "customers" && <span className="badge">{status.customers.toLocaleString("en-US")}</span>}
+            {n.id === "customers" && <span className="badge">{status.customers.toLocaleString(locale())}</span>}
           </button>
         ))}
         <div className="sidebar-footer">
@@ -179,7 +181,7 @@ export function App() {
             onQuote={(customer, vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer })); setPage("quotes"); }}
           />
         ) : page === "quotes" ? (
-          <DeskPage key={deskSeed.key} initialVehicle={deskSeed.vehicle} initialCustomer={deskSeed.customer} />
+          <QuotesPage seed={deskSeed} dataVersion={status.data_version} />
         ) : page === "inventory" ? (
           <InventoryPage key={inventoryText} initialText={inventoryText} onQuote={(vehicle) => { setDeskSeed((s) => ({ key: s.key + 1, vehicle, customer: null })); setPage("quotes"); }} />
         ) : page === "leads" ? (

@@ -6,6 +6,7 @@ import type { ActivityKind, Band, Distribution, LeadSettings as Settings, Staff,
 import { api, fieldErrors } from "../api";
 import { useToast } from "../components/Toasts";
 import { CHANNELS } from "../lib/leads";
+import { locale } from "../lib/locale";
 
 const WEIGHTS: [keyof Weights, string][] = [
   ["channel", "Channel quality"], ["timeframe", "Purchase timeframe"], ["trade_in", "Trade-in"], ["financing", "Financing"],
@@ -53,7 +54,7 @@ export function LeadSettings() {
         <table className="grid calibration" aria-label="Score calibration">
           <thead><tr><th>Score band</th><th>Leads</th><th>Sold</th><th>Conversion</th></tr></thead>
           <tbody>{bands.map((b) => (
-            <tr key={b.from}><td>{b.from}–{b.to}</td><td>{b.leads.toLocaleString("en-US")}</td><td>{b.sold.toLocaleString("en-US")}</td>
+            <tr key={b.from}><td>{b.from}–{b.to}</td><td>{b.leads.toLocaleString(locale())}</td><td>{b.sold.toLocaleString(locale())}</td>
               <td>{b.conversion === null ? "—" : `${(b.conversion * 100).toFixed(1)} %`}
                 {b.worse_than !== null && <span className="badge attention" data-inverted style={{ marginLeft: 8 }}>Converts less than {b.worse_than}–{b.worse_than + 19}: check the weights</span>}</td></tr>
           ))}</tbody>

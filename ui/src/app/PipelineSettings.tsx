@@ -6,6 +6,7 @@ import type { ApiError, PipelineStage } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
 import { now as clockNow } from "../lib/clock";
+import { spell } from "../lib/locale";
 
 function uuid(): string {
   return crypto.randomUUID();
@@ -82,7 +83,7 @@ export function PipelineSettings() {
       </div>
       {errors.pipeline && <p className="field-error" role="alert">{errors.pipeline}</p>}
       <table className="grid stages" aria-label={`Stages of ${pipeline}`}>
-        <thead><tr><th>Order</th><th>Stage</th><th>Win %</th><th title="A deal idle longer than this is going cold">Cold after (days)</th><th>Colour</th><th /></tr></thead>
+        <thead><tr><th>Order</th><th>Stage</th><th>Win %</th><th title="A deal idle longer than this is going cold">Cold after (days)</th><th>{spell("Colour")}</th><th /></tr></thead>
         <tbody>
           {stages.map((s, i) => (
             <tr key={s.id} data-stage-row={s.name}>
@@ -95,7 +96,7 @@ export function PipelineSettings() {
                 onChange={(e) => edit(s.id, { probability: Number(e.target.value.replace(/\D/g, "")) || 0 })} /></td>
               <td><input className="input narrow" aria-label={`Idle days of ${s.name}`} inputMode="numeric" value={s.idle_days}
                 onChange={(e) => edit(s.id, { idle_days: Number(e.target.value.replace(/\D/g, "")) || 0 })} /></td>
-              <td><input type="color" aria-label={`Colour of ${s.name}`} value={s.colour} onChange={(e) => edit(s.id, { colour: e.target.value })} /></td>
+              <td><input type="color" aria-label={`${spell("Colour")} of ${s.name}`} value={s.colour} onChange={(e) => edit(s.id, { colour: e.target.value })} /></td>
               <td className="stage-actions">
                 <div className="row-actions">
                   <button className="btn small" onClick={() => void save(s, `Saved ${s.name}`)}>Save</button>

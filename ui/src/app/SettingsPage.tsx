@@ -8,6 +8,7 @@ import { PipelineSettings } from "./PipelineSettings";
 import { LeadSettings } from "./LeadSettings";
 import { SpendSettings } from "./SpendSettings";
 import { applyAppearance, loadAppearance, type Appearance } from "./appearance";
+import { locale } from "../lib/locale";
 
 export function SettingsPage({ status, onChanged, onLockChanged }: {
   status: AppStatus; onChanged: () => void; onLockChanged: (l: Lock) => void;
@@ -49,7 +50,7 @@ export function SettingsPage({ status, onChanged, onLockChanged }: {
           <dt>Data file</dt><dd>{status.data_file}</dd>
           <dt>Schema version</dt><dd>{status.schema_version}</dd>
           <dt>Device id</dt><dd>{status.device_id}</dd>
-          <dt>Changes not yet on the server</dt><dd>{status.sync.pending.toLocaleString("en-US")}</dd>
+          <dt>Changes not yet on the server</dt><dd>{status.sync.pending.toLocaleString(locale())}</dd>
         </dl>
       </div>
     </>

@@ -5,6 +5,7 @@ import { api, fieldErrors } from "../api";
 import { useToast } from "../components/Toasts";
 import { formatDollars } from "../lib/format";
 import { monthOf } from "../lib/ranges";
+import { MoneyInput } from "../components/Field";
 
 export function SpendSettings() {
   const [rows, setRows] = useState<Spend[]>([]);
@@ -28,7 +29,7 @@ export function SpendSettings() {
       <form className="row-actions" style={{ justifyContent: "flex-start", alignItems: "flex-start", flexWrap: "wrap" }} noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
         <label className="filter">Month<input className="input" type="month" name="spend_month" value={month} onChange={(e) => setMonth(e.target.value)} />{errors.month && <span className="field-error" role="alert">{errors.month}</span>}</label>
         <label className="filter">Lead source<input className="input" name="spend_source" value={source} onChange={(e) => setSource(e.target.value)} placeholder="Cars.com" />{errors.source && <span className="field-error" role="alert">{errors.source}</span>}</label>
-        <label className="filter">Amount ($)<input className="input narrow" name="spend_amount" value={amount} onChange={(e) => setAmount(e.target.value)} inputMode="decimal" />{errors.amount_cents && <span className="field-error" role="alert">{errors.amount_cents}</span>}</label>
+        <label className="filter">Amount ($)<MoneyInput className="input narrow" name="spend_amount" value={amount} onValue={setAmount} />{errors.amount_cents && <span className="field-error" role="alert">{errors.amount_cents}</span>}</label>
         <button type="submit" className="btn" style={{ marginTop: 18 }}>Save spend</button>
       </form>
       {rows.length > 0 && (

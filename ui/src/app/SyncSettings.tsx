@@ -5,6 +5,7 @@ import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { syncSummary } from "../lib/sync";
+import { locale } from "../lib/locale";
 
 export function SyncSettings({ status, onChanged }: { status: AppStatus; onChanged: () => void }) {
   const [account, setAccount] = useState<SyncAccount | null>(null);
@@ -59,7 +60,7 @@ export function SyncSettings({ status, onChanged }: { status: AppStatus; onChang
         <dl>
           <dt>Server</dt><dd>{account.server}</dd>
           <dt>Signed in as</dt><dd>{account.user} ({account.role})</dd>
-          <dt>Sign-in valid until</dt><dd>{new Date(account.expires_at).toLocaleString("en-US")}</dd>
+          <dt>Sign-in valid until</dt><dd>{new Date(account.expires_at).toLocaleString(locale())}</dd>
         </dl>
       )}
       {needsSignIn ? (

@@ -1,5 +1,6 @@
 // Toasts: ~6 s, a draining bar that pauses on hover, at most one action.
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from "react";
+import { spell } from "../lib/locale";
 
 type Toast = { id: number; text: string; kind: "info" | "error"; action?: { label: string; run: () => void } };
 type Push = (text: string, opts?: { kind?: "info" | "error"; action?: Toast["action"] }) => void;
@@ -23,7 +24,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {toasts.map((t) => (
           <div key={t.id} className={`toast ${t.kind}`}>
             <div className="toast-body">
-              <span style={{ flex: 1 }}>{t.text}</span>
+              <span style={{ flex: 1 }}>{t.kind === "error" ? spell(t.text) : t.text}</span>
               {t.action && (
                 <button className="btn ghost" style={{ color: "inherit" }} onClick={() => { t.action!.run(); remove(t.id); }}>
                   {t.action.label}

@@ -5,20 +5,22 @@ import type { Customer, SearchHit, Vehicle } from "../bindings";
 import { api } from "../api";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
+import { rowHeight, useVirtualList, VirtualRows } from "../components/VirtualRows";
 import { formatPhone, fullName, shortDate } from "../lib/format";
 import { isTyping, useKeyLayer } from "../lib/keys";
 import { CustomerForm } from "./CustomerForm";
 import { CustomerPanel } from "./CustomerPanel";
+import { locale } from "../lib/locale";
 
 // A page of rows: more than a 1280×800 or a tablet screen shows; scrolling loads the next.
 const PAGE = 50;
 
 /** One row; re-rendered only when its customer or its selection changes (typing keeps most rows). */
-const CustomerRow = memo(function CustomerRow({ c, index, selected, onPick }: {
-  c: Customer; index: number; selected: boolean; onPick: (index: number, id: string) => void;
+const CustomerRow = memo(function CustomerRow({ c, index, selected, onPick, measure }: {
+  c: Customer; index: number; selected: boolean; onPick: (index: number, id: string) => void; measure?: (el: Element | null) => void;
 }) {
   return (
-    <tr className="row" data-index={index} data-id={c.id} aria-selected={selected} onClick={() => onPick(index, c.id)}>
+    <tr ref={measure} className="row" data-index={index} data-id={c.id} aria-selected={selected} onClick={() => onPick(index, c.id)}>
       <td className="strong">{fullName(c)}</td>
       <td>{formatPhone(c.phone)}</td>
       <td>{c.email ?? ""}</td>
@@ -91,8 +93,10 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
     if (el.scrollTop + el.clientHeight > el.scrollHeight - 400) load(search, items.length);
   };
 
+  const list = useVirtualList(items.length, tableRef, rowHeight());
   useEffect(() => {
-    tableRef.current?.querySelector(`[data-index="${cursor}"]`)?.scrollIntoView({ block: "nearest" });
+    if (cursor < items.length) list.scrollToIndex(cursor, { align: "auto" });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [cursor]);
 
   useKeyLayer((e) => {
@@ -140,7 +144,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
     <>
       <header className="page-header">
         <h1 className="page-title">Customers</h1>
-        <span className="page-count" aria-live="polite">{loading && items.length === 0 ? "Loading…" : `${total.toLocaleString("en-US")}${totalCapped ? "+" : ""} ${search ? "found" : "total"}`}</span>
+        <span className="page-count" aria-live="polite">{loading && items.length === 0 ? "Loading…" : `${total.toLocaleString(locale())}${totalCapped ? "+" : ""} ${search ? "found" : "total"}`}</span>
         <div className="page-actions">
           <div className="search">
             <Icon name="search" size={16} />
@@ -182,10 +186,10 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
                 {items.length === 0 && loading && Array.from({ length: 8 }, (_, i) => (
                   <tr key={i}>{Array.from({ length: 5 }, (_, j) => <td key={j}><span className="skeleton" /></td>)}</tr>
                 ))}
-                {items.map((c, i) => (
-                  <CustomerRow key={c.id} c={c} index={i} onPick={onPick}
+                <VirtualRows items={items} list={list} columns={5} row={(c, i, measure) => (
+                  <CustomerRow key={c.id} c={c} index={i} onPick={onPick} measure={measure}
                     selected={c.id === selected || (i === cursor && !selected)} />
-                ))}
+                )} />
               </tbody>
             </table>
           )}

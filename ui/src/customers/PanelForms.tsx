@@ -9,6 +9,7 @@ import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { localInput } from "../lib/format";
 import { nowMs } from "../lib/clock";
+import { locale } from "../lib/locale";
 
 type Errors = Record<string, string>;
 const errorsOf = (e: unknown): Errors => {
@@ -329,7 +330,7 @@ export function Relationships({ customer, onChanged }: { customer: Customer; onC
       )}
       <h3 className="form-section">Satisfaction</h3>
       {rel.surveys.length === 0 ? <p className="muted">No answers yet.</p> : (
-        <ul className="plain-list">{rel.surveys.map((s) => <li key={s.id}>{s.kind === "csat" ? "CSAT" : "NPS"} {s.score}/{s.kind === "csat" ? 5 : 10}{s.comment && ` · “${s.comment}”`} <span className="muted">{new Date(s.answered_at).toLocaleDateString("en-US")}</span></li>)}</ul>
+        <ul className="plain-list">{rel.surveys.map((s) => <li key={s.id}>{s.kind === "csat" ? "CSAT" : "NPS"} {s.score}/{s.kind === "csat" ? 5 : 10}{s.comment && ` · “${s.comment}”`} <span className="muted">{new Date(s.answered_at).toLocaleDateString(locale())}</span></li>)}</ul>
       )}
       <form className="survey-form" aria-label="Record a survey answer" noValidate onSubmit={(e) => { e.preventDefault(); void survey(); }}>
         <div className="field"><label htmlFor="survey-kind">Survey</label>
@@ -342,7 +343,7 @@ export function Relationships({ customer, onChanged }: { customer: Customer; onC
       </form>
       <h3 className="form-section">Test drives</h3>
       {rel.test_drives.length === 0 ? <p className="muted">None yet.</p> : (
-        <ul className="plain-list">{rel.test_drives.map((t) => <li key={t.id}>{new Date(t.starts_at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })} · {t.status.replace("_", " ")}{t.feedback && ` · ${t.feedback}`}</li>)}</ul>
+        <ul className="plain-list">{rel.test_drives.map((t) => <li key={t.id}>{new Date(t.starts_at).toLocaleString(locale(), { dateStyle: "medium", timeStyle: "short" })} · {t.status.replace("_", " ")}{t.feedback && ` · ${t.feedback}`}</li>)}</ul>
       )}
       <h3 className="form-section">Owns</h3>
       {rel.owned.length === 0 ? <p className="muted">No delivered vehicle yet.</p> : <ul className="plain-list">{rel.owned.map((o) => <li key={o}>{o}</li>)}</ul>}

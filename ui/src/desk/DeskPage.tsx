@@ -7,7 +7,7 @@ import { Field } from "../components/Field";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
 import { centsText, formatCents } from "../lib/format";
-import { initialForm, inputFor, toDeal, type DealForm, type DealType } from "./dealForm";
+import { fromDeal, initialForm, inputFor, toDeal, type DealForm, type DealType } from "./dealForm";
 
 const cents = (money: string) => {
   const negative = money.startsWith("-");
@@ -60,15 +60,26 @@ function withVehicle(f: DealForm, v: Vehicle): DealForm {
   };
 }
 
-export function DeskPage({ initialVehicle = null, initialCustomer = null }: { initialVehicle?: Vehicle | null; initialCustomer?: SearchHit | null }) {
-  const [form, setForm] = useState<DealForm>(() => (initialVehicle ? withVehicle(initialForm(), initialVehicle) : initialForm()));
+/** A saved quote opened on the desk: its current version's deal, its customer by name. */
+export type Reopen = { detail: QuoteDetail; customer: string };
+
+export function DeskPage({ initialVehicle = null, initialCustomer = null, reopen = null, onSaved }: {
+  initialVehicle?: Vehicle | null; initialCustomer?: SearchHit | null; reopen?: Reopen | null; onSaved?: () => void;
+}) {
+  const [form, setForm] = useState<DealForm>(() => {
+    const last = reopen?.detail.versions[reopen.detail.versions.length - 1];
+    if (last) return fromDeal(last.deal);
+    return initialVehicle ? withVehicle(initialForm(), initialVehicle) : initialForm();
+  });
   const [calc, setCalc] = useState<DealCalc | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [other, setOther] = useState<string[]>([]);
   const [codes, setCodes] = useState<string[]>([]);
-  const [customer, setCustomer] = useState<SearchHit | null>(initialCustomer);
+  const [customer, setCustomer] = useState<SearchHit | null>(() => (reopen
+    ? { kind: "customer", id: reopen.detail.quote.customer_id, title: reopen.customer, subtitle: "", customer_id: reopen.detail.quote.customer_id }
+    : initialCustomer));
   const [vehicle, setVehicle] = useState<Vehicle | null>(initialVehicle);
-  const [quote, setQuote] = useState<QuoteDetail | null>(null);
+  const [quote, setQuote] = useState<QuoteDetail | null>(reopen?.detail ?? null);
   const [busy, setBusy] = useState(false);
   // Front-end gross is for managers; it stays hidden while the screen faces a customer.
   const [showGross, setShowGross] = useState(false);
@@ -117,6 +128,7 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
         : await api.createQuote({ customer_id: customer?.customer_id ?? null, opportunity_id: null, vehicle_id: vehicle?.id ?? null, valid_days: 7 }, deal);
       setQuote(q);
       toast(`Saved quote ${q.quote.number} (version ${q.quote.version})`);
+      onSaved?.();
       return q;
     } catch (e) {
       toast((e as ApiError).message, { kind: "error" });
@@ -128,7 +140,19 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
     if (!q) return;
     try {
       const path = await api.saveQuotePdf(q.quote.id);
+      setQuote(await api.quoteDetail(q.quote.id));
       toast(`PDF saved: ${path}`);
+    } catch (e) { toast((e as ApiError).message, { kind: "error" }); }
+  };
+  // Print: the itemized quote PDF (saved first, which presents and freezes this version) in the
+  // system viewer, where the rep prints it.
+  const printPdf = async () => {
+    const q = await save();
+    if (!q) return;
+    try {
+      const path = await api.openQuotePdf(q.quote.id);
+      setQuote(await api.quoteDetail(q.quote.id));
+      toast(`Opened ${path.split("/").pop()} to print`);
     } catch (e) { toast((e as ApiError).message, { kind: "error" }); }
   };
 
@@ -158,7 +182,7 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
         {quote && <span className="badge">{quote.quote.number} · v{quote.quote.version} · {quote.status}</span>}
         <div className="page-actions">
           <button className="btn" onClick={() => { setForm(initialForm()); setQuote(null); setVehicle(null); setCustomer(null); }}>New deal</button>
-          <button className="btn" onClick={() => window.print()} disabled={!calc}>Print</button>
+          <button className="btn" onClick={() => void printPdf()} disabled={busy || !calc || !customer} title="Opens the quote PDF to print">Print</button>
           {quote && quote.status !== "accepted" && quote.status !== "declined" && (
             <button className="btn" onClick={() => setAccepting((v) => !v)} aria-expanded={accepting}>Accept…</button>
           )}
@@ -170,7 +194,7 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
       </header>
       {accepting && quote && (
         <form className="accept-bar" aria-label="Accept quote" onSubmit={(e) => { e.preventDefault(); void accept(); }}>
-          <Field name="deposit" label="Deposit" inputMode="numeric" value={deposit} onChange={setDeposit} error={acceptErrors.deposit} />
+          <Field money name="deposit" label="Deposit" value={deposit} onChange={setDeposit} error={acceptErrors.deposit} />
           <Field name="delivery_date" label="Delivery date" placeholder="YYYY-MM-DD" value={delivery} onChange={setDelivery} error={acceptErrors.delivery_date} />
           <button type="submit" className="btn primary">Accept and create the sales order</button>
           <button type="button" className="btn ghost" onClick={() => setAccepting(false)}>Cancel</button>
@@ -195,11 +219,11 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
           </div>
           <h3 className="form-section">Price</h3>
           <div className="form-grid three">
-            <Field name="price" label="Selling price" inputMode="numeric" value={form.price} onChange={set("price")} error={errors.price} required />
-            <Field name="discount" label="Dealer discount" inputMode="numeric" value={form.discount} onChange={set("discount")} error={errors.discount} />
-            <Field name="rebate" label="Rebates" inputMode="numeric" value={form.rebate} onChange={set("rebate")} error={errors.rebate} />
-            <Field name="doc_fee" label="Doc fee (taxable)" inputMode="numeric" value={form.doc_fee} onChange={set("doc_fee")} error={errors.doc_fee} />
-            <Field name="title_fee" label="Title & registration" inputMode="numeric" value={form.title_fee} onChange={set("title_fee")} error={errors.title_fee} />
+            <Field money name="price" label="Selling price" value={form.price} onChange={set("price")} error={errors.price} required />
+            <Field money name="discount" label="Dealer discount" value={form.discount} onChange={set("discount")} error={errors.discount} />
+            <Field money name="rebate" label="Rebates" value={form.rebate} onChange={set("rebate")} error={errors.rebate} />
+            <Field money name="doc_fee" label="Doc fee (taxable)" value={form.doc_fee} onChange={set("doc_fee")} error={errors.doc_fee} />
+            <Field money name="title_fee" label="Title & registration" value={form.title_fee} onChange={set("title_fee")} error={errors.title_fee} />
             <div className="field">
               <label htmlFor="jur">Tax jurisdiction</label>
               <select id="jur" name="jurisdiction" className="input" value={form.jurisdiction} onChange={(e) => set("jurisdiction")(e.target.value)}>
@@ -209,9 +233,9 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
           </div>
           <h3 className="form-section">Trade-in and down payment</h3>
           <div className="form-grid three">
-            <Field name="trade_allowance" label="Trade allowance" inputMode="numeric" value={form.trade_allowance} onChange={set("trade_allowance")} error={errors.trade_allowance} />
-            <Field name="trade_payoff" label="Payoff" inputMode="numeric" value={form.trade_payoff} onChange={set("trade_payoff")} error={errors.trade_payoff} />
-            <Field name="down" label={form.type === "lease" ? "Cap cost reduction" : "Cash down"} inputMode="numeric" value={form.down} onChange={set("down")} error={errors.down} />
+            <Field money name="trade_allowance" label="Trade allowance" value={form.trade_allowance} onChange={set("trade_allowance")} error={errors.trade_allowance} />
+            <Field money name="trade_payoff" label="Payoff" value={form.trade_payoff} onChange={set("trade_payoff")} error={errors.trade_payoff} />
+            <Field money name="down" label={form.type === "lease" ? "Cap cost reduction" : "Cash down"} value={form.down} onChange={set("down")} error={errors.down} />
           </div>
           {form.type === "loan" && (<>
             <h3 className="form-section">Finance</h3>
@@ -223,12 +247,12 @@ export function DeskPage({ initialVehicle = null, initialCustomer = null }: { in
           {form.type === "lease" && (<>
             <h3 className="form-section">Lease</h3>
             <div className="form-grid three">
-              <Field name="msrp" label="MSRP" inputMode="numeric" value={form.msrp} onChange={set("msrp")} error={errors.msrp} />
+              <Field money name="msrp" label="MSRP" value={form.msrp} onChange={set("msrp")} error={errors.msrp} />
               <Field name="residual" label="Residual % of MSRP" inputMode="numeric" value={form.residual} onChange={set("residual")} error={errors.residual} />
               <Field name="money_factor" label="Money factor" inputMode="numeric" value={form.money_factor} onChange={set("money_factor")} error={errors.money_factor}
                 hint={calc?.lease ? `≈ ${calc.lease.apr_equivalent}% APR` : undefined} />
               <Field name="lease_term" label="Term (months)" inputMode="numeric" value={form.lease_term} onChange={set("lease_term")} />
-              <Field name="acquisition_fee" label="Acquisition fee" inputMode="numeric" value={form.acquisition_fee} onChange={set("acquisition_fee")} error={errors.acquisition_fee} />
+              <Field money name="acquisition_fee" label="Acquisition fee" value={form.acquisition_fee} onChange={set("acquisition_fee")} error={errors.acquisition_fee} />
               <Field name="miles" label="Miles per year" inputMode="numeric" value={form.miles} onChange={set("miles")} error={errors.miles} />
             </div>
           </>)}

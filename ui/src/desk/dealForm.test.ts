@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialForm, inputFor, toDeal } from "./dealForm";
+import { fromDeal, initialForm, inputFor, toDeal } from "./dealForm";
 
 describe("deal form", () => {
   it("turns the form into the core's deal with money as strings", () => {
@@ -31,5 +31,23 @@ describe("deal form", () => {
     expect(inputFor("fees[0].amount")).toBe("doc_fee");
     expect(inputFor("trade_in.payoff")).toBe("trade_payoff");
     expect(inputFor("unknown")).toBeNull();
+  });
+
+  it("reopens a saved deal into the same form, so saving it again changes nothing", () => {
+    const forms = [
+      { ...initialForm(), description: "2025 Honda CR-V EX", stock_no: "H1234", price: "32,450", discount: "500", rebate: "1,000",
+        trade_allowance: "8,000", trade_payoff: "5,000.50", down: "3,000", msrp: "34,000", invoice: "30,100" },
+      { ...initialForm(), type: "lease" as const, msrp: "36,000", price: "35,000", lease_term: "39", residual: "55", money_factor: "0.00210" },
+      { ...initialForm(), type: "cash" as const, price: "18,995" },
+    ];
+    for (const f of forms) {
+      const saved = toDeal(f);
+      // The core hands amounts back with two decimals.
+      const money = new Set(["price", "discount", "amount", "allowance", "payoff", "down_payment", "msrp", "invoice", "acquisition_fee", "reconditioning"]);
+      const fromCore = JSON.parse(JSON.stringify(saved), (k, v) => (money.has(k) && typeof v === "string" && /^\d+$/.test(v) ? `${v}.00` : v));
+      expect(toDeal(fromDeal(fromCore))).toEqual(toDeal(fromDeal(saved)));
+      expect(toDeal(fromDeal(saved))).toEqual(saved);
+    }
+    expect(fromDeal(toDeal(forms[0])).price).toBe("32,450");
   });
 });

@@ -1,5 +1,6 @@
 // The quote builder's form state and its translation into the core's Deal. Pure, unit-tested.
 import type { Deal, Terms } from "../bindings";
+import { groupMoneyInput } from "../lib/format";
 
 export type DealType = "cash" | "loan" | "lease";
 
@@ -75,4 +76,28 @@ export function inputFor(field: string): keyof DealForm | null {
   if (field.startsWith("fees[1]")) return "title_fee";
   if (field.startsWith("rebates")) return "rebate";
   return map[field] ?? null;
+}
+
+/** A saved deal back in the form (reopening a quote): the inverse of `toDeal` for what the form holds. */
+export function fromDeal(d: Deal): DealForm {
+  const f = initialForm();
+  const shown = (m: string | null | undefined) => (m ? groupMoneyInput(m.replace(/\.00$/, ""), 0).text : "");
+  const loan = d.terms.type === "loan" ? d.terms : d.alternatives.find((t) => t.type === "loan");
+  const lease = d.terms.type === "lease" ? d.terms : d.alternatives.find((t) => t.type === "lease");
+  const fee = (kind: string) => d.fees.find((x) => x.kind === kind)?.amount ?? "0";
+  return {
+    ...f,
+    jurisdiction: d.jurisdiction, type: d.terms.type,
+    description: d.vehicle.description, vin: d.vehicle.vin, stock_no: d.vehicle.stock_no,
+    msrp: shown(d.vehicle.msrp), invoice: shown(d.vehicle.invoice),
+    price: shown(d.price), discount: shown(d.discount) || "0", rebate: shown(d.rebates[0]?.amount) || "0",
+    doc_fee: shown(fee("doc")) || "0", title_fee: shown(fee("title")) || "0",
+    trade_allowance: shown(d.trade_in?.allowance) || "0", trade_payoff: shown(d.trade_in?.payoff) || "0",
+    down: shown(d.down_payment) || "0",
+    apr: loan?.type === "loan" ? loan.apr : f.apr, loan_term: loan?.type === "loan" ? String(loan.term_months) : f.loan_term,
+    ...(lease?.type === "lease" ? {
+      lease_term: String(lease.term_months), residual: lease.residual_percent, money_factor: lease.money_factor,
+      acquisition_fee: shown(lease.acquisition_fee) || "0", miles: String(lease.miles_per_year), excess_mile: lease.excess_mile_charge,
+    } : {}),
+  };
 }

@@ -1,12 +1,15 @@
 // Inventory: the lot as a table with instant search and filters, days in stock with aged units
 // flagged, and "Quote" on every row to price it on the desk.
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { Condition, Vehicle, VehicleFilter, VehicleStatus } from "../bindings";
 import { api } from "../api";
+import { MoneyInput } from "../components/Field";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
+import { rowHeight, useVirtualList, VirtualRows } from "../components/VirtualRows";
 import { formatCents } from "../lib/format";
 import { nowMs } from "../lib/clock";
+import { locale, spell } from "../lib/locale";
 
 const STATUS: Record<VehicleStatus, string> = {
   available: "Available", reserved: "Reserved", in_transit: "In transit", on_hold: "On hold", sold: "Sold",
@@ -25,6 +28,8 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
   const [items, setItems] = useState<Vehicle[] | null>(null);
   const [all, setAll] = useState<Vehicle[]>([]);
   const toast = useToast();
+  const scroller = useRef<HTMLDivElement>(null);
+  const list = useVirtualList(items?.length ?? 0, scroller, rowHeight());
 
   useEffect(() => { api.filterVehicles({ ...filter, text: "", make: null, body: null, condition: null, status: null, max_price_cents: null }).then(setAll).catch(() => {}); }, []); // eslint-disable-line
   useEffect(() => {
@@ -54,7 +59,7 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
     <>
       <header className="page-header">
         <h1 className="page-title">Inventory</h1>
-        <span className="page-count">{items ? `${items.length.toLocaleString("en-US")}${items.length === 500 ? "+" : ""} vehicles` : "Loading…"}</span>
+        <span className="page-count">{items ? `${items.length.toLocaleString(locale())}${items.length === 500 ? "+" : ""} vehicles` : "Loading…"}</span>
         <div className="page-actions">
           <div className="search">
             <Icon name="search" size={16} />
@@ -69,11 +74,11 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
         {select("Condition", filter.condition, Object.entries(CONDITION), (v) => set("condition", v as Condition | null))}
         {select("Status", filter.status, Object.entries(STATUS), (v) => set("status", v as VehicleStatus | null))}
         <label className="filter"><span className="sr-only">Maximum price</span>
-          <input className="input" inputMode="numeric" placeholder="Max price" aria-label="Maximum price" value={maxPrice} onChange={(e) => setMaxPrice(e.target.value)} />
+          <MoneyInput placeholder="Max price" aria-label="Maximum price" value={maxPrice} onValue={setMaxPrice} />
         </label>
       </div>
       <div className="page-body">
-        <div className="table-wrap">
+        <div className="table-wrap" ref={scroller}>
           {items && items.length === 0 ? (
             <div className="empty">
               <Icon name="inventory" size={36} />
@@ -82,24 +87,24 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
             </div>
           ) : (
             <table className="grid inventory" aria-label="Vehicles">
-              <thead><tr><th>Stock</th><th>Vehicle</th><th>Body</th><th>Colour</th><th>Miles</th><th>Price</th><th>Status</th><th>In stock</th><th /></tr></thead>
+              <thead><tr><th>Stock</th><th>Vehicle</th><th>Body</th><th>{spell("Colour")}</th><th>Miles</th><th>Price</th><th>Status</th><th>In stock</th><th /></tr></thead>
               <tbody>
-                {(items ?? []).map((v) => {
+                <VirtualRows items={items ?? []} list={list} columns={9} row={(v, i, measure) => {
                   const days = daysInStock(v);
                   return (
-                    <tr key={v.id} className="row" data-stock={v.stock_no}>
+                    <tr key={v.id} ref={measure} data-index={i} className="row" data-stock={v.stock_no}>
                       <td className="strong">{v.stock_no}</td>
                       <td>{v.year} {v.make} {v.model} <span className="muted">{v.trim}</span> <span className="chip">{CONDITION[v.condition]}</span></td>
                       <td className="muted">{v.body}</td>
                       <td className="muted">{v.colour}</td>
-                      <td>{v.mileage.toLocaleString("en-US")}</td>
+                      <td>{v.mileage.toLocaleString(locale())}</td>
                       <td className="strong">{formatCents(v.price_cents)}</td>
                       <td><span className={`chip status-${v.status}`}>{STATUS[v.status]}</span></td>
                       <td><span className={days > 90 ? "aged old" : days > 60 ? "aged" : ""} title={days > 60 ? "Aged unit" : undefined}>{days} d</span></td>
                       <td><button className="btn ghost" onClick={() => onQuote(v)} aria-label={`Quote ${v.stock_no}`}>Quote</button></td>
                     </tr>
                   );
-                })}
+                }} />
               </tbody>
             </table>
           )}

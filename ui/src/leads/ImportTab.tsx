@@ -6,6 +6,7 @@ import type { ImportReport, LeadFilePreview, LeadSettings } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
 import { importSummary } from "../lib/leads";
+import { locale } from "../lib/locale";
 
 export function ImportTab({ onDone }: { onDone: () => void }) {
   const [file, setFile] = useState<{ name: string; bytes: number[] } | null>(null);
@@ -62,7 +63,7 @@ export function ImportTab({ onDone }: { onDone: () => void }) {
         <label className="filter">CSV or ADF/XML file
           <input type="file" name="lead_file" accept=".csv,.txt,.xml,.adf" className="input file-input" onChange={(e) => { const f = e.target.files?.[0]; if (f) void load(f); }} />
         </label>
-        {file && <span className="muted">{file.name} · {preview?.records.toLocaleString("en-US") ?? "?"} records · {preview?.format.toUpperCase()}</span>}
+        {file && <span className="muted">{file.name} · {preview?.records.toLocaleString(locale()) ?? "?"} records · {preview?.format.toUpperCase()}</span>}
       </div>
       {error && <p className="field-error" role="alert">{error}</p>}
       {preview?.format === "csv" && (

@@ -1,10 +1,11 @@
 // Leads: the inbox (uncontacted first, each with its speed-to-lead clock; filters; bulk assign;
 // one-click convert into customer + deal), the showroom floor (traffic log and up rotation),
 // possible duplicates with a field-by-field merge, lead file import, and event mode.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Channel, Inbox, InboxFilter, InboxItem, LeadAssignment, Staff } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
+import { rowHeight, useVirtualList, VirtualRows } from "../components/VirtualRows";
 import { CHANNELS, channelLabel, minutesSince, scoreTone, waited } from "../lib/leads";
 import { formatPhone, shortDate, timeOfDay } from "../lib/format";
 import { FloorTab } from "./FloorTab";
@@ -58,6 +59,8 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
   const [open, setOpen] = useState<InboxItem | null>(null);
   const [now, setNow] = useState(clockNow());
   const toast = useToast();
+  const scroller = useRef<HTMLDivElement>(null);
+  const rows = useVirtualList(inbox?.items.length ?? 0, scroller, rowHeight());
   const load = useCallback(() => {
     api.leadInbox(filter).then((i) => { setInbox(i); setPicked((p) => p.filter((id) => i.items.some((x) => x.lead.id === id))); })
       .catch((e) => toast(e.message, { kind: "error" }));
@@ -145,7 +148,7 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
           <button className="btn ghost small" onClick={() => setPicked([])}>Clear</button>
         </div>
       )}
-      <div className="table-wrap">
+      <div className="table-wrap" ref={scroller}>
         <table className="grid leads" aria-label="Lead inbox">
           <thead><tr>
             <th><input type="checkbox" aria-label="Select all" checked={!!inbox?.items.length && picked.length === inbox.items.length}
@@ -153,12 +156,12 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
             <th>Waiting</th><th>Lead</th><th>Interest</th><th>Channel</th><th>Score</th><th>Rep</th><th />
           </tr></thead>
           <tbody>
-            {inbox?.items.map((it) => {
+            <VirtualRows items={inbox?.items ?? []} list={rows} columns={8} row={(it, i, measure) => {
               const live = !it.responded;
               const mins = live ? minutesSince(it.lead.received_at, now) : it.response_minutes;
               const secs = live ? (now.getTime() - new Date(it.lead.received_at).getTime()) / 1000 : 0;
               return (
-                <tr key={it.lead.id} className="row" data-lead={`${it.lead.first_name} ${it.lead.last_name}`} aria-selected={open?.lead.id === it.lead.id}
+                <tr key={it.lead.id} ref={measure} data-index={i} className="row" data-lead={`${it.lead.first_name} ${it.lead.last_name}`} aria-selected={open?.lead.id === it.lead.id}
                   onClick={() => setOpen(it)}>
                   <td onClick={(e) => e.stopPropagation()}>
                     <input type="checkbox" aria-label={`Select ${it.lead.first_name} ${it.lead.last_name}`} checked={picked.includes(it.lead.id)}
@@ -177,7 +180,7 @@ function InboxTab({ staff, onOpenCustomer, dataVersion }: { staff: Staff | null;
                   </td>
                 </tr>
               );
-            })}
+            }} />
           </tbody>
         </table>
         {inbox && inbox.items.length === 0 && <p className="empty muted">No leads match. Quick add one, import a file, or change the filters.</p>}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { centsText, dayLabel, formatCents, formatPhone, groupByDay } from "./format";
+import { centsText, dayLabel, formatCents, formatPhone, groupByDay, groupMoneyInput } from "./format";
 
 describe("format", () => {
   it("formats North American numbers and leaves others in E.164", () => {
@@ -47,5 +47,27 @@ describe("money inputs", () => {
     expect(centsText(0)).toBe("0.00");
     expect(centsText(90_071_992_547_409)).toBe("900,719,925,474.09");
     expect(centsText(null)).toBe("");
+  });
+});
+
+describe("groupMoneyInput", () => {
+  it("puts thousands separators in as digits are typed and keeps the caret after the same digit", () => {
+    expect(groupMoneyInput("25000", 5)).toEqual({ text: "25,000", caret: 6 });
+    expect(groupMoneyInput("1,2345", 6)).toEqual({ text: "12,345", caret: 6 });
+    expect(groupMoneyInput("1234567.5", 9)).toEqual({ text: "1,234,567.5", caret: 11 });
+    expect(groupMoneyInput("$27495", 6)).toEqual({ text: "$27,495", caret: 7 });
+    expect(groupMoneyInput("-1500", 5)).toEqual({ text: "-1,500", caret: 6 });
+    // Caret in the middle: typing "9" after "12" in "12,000" -> "129,000", caret after the 9.
+    expect(groupMoneyInput("129,000", 3)).toEqual({ text: "129,000", caret: 3 });
+    expect(groupMoneyInput("12,9000", 4)).toEqual({ text: "129,000", caret: 3 });
+    // Deleting a digit regroups.
+    expect(groupMoneyInput("1,00", 4)).toEqual({ text: "100", caret: 3 });
+  });
+
+  it("leaves anything it cannot read as a plain amount to the core's parser", () => {
+    expect(groupMoneyInput("", 0)).toEqual({ text: "", caret: 0 });
+    expect(groupMoneyInput("abc", 3)).toEqual({ text: "abc", caret: 3 });
+    expect(groupMoneyInput("12k", 3)).toEqual({ text: "12k", caret: 3 });
+    expect(groupMoneyInput("12.345", 6)).toEqual({ text: "12.345", caret: 6 });
   });
 });

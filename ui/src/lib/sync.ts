@@ -1,12 +1,13 @@
 // Words for the sync state, shared by the status bar and Settings. Pure, so it is unit-tested.
 import { now as clockNow } from "./clock";
 import type { SyncStatus } from "../bindings";
+import { locale } from "./locale";
 
 export type Tone = "ok" | "warn" | "err" | "idle";
 
 /** "3 changes" / "1 change". */
 export function changes(n: number): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? "change" : "changes"}`;
+  return `${n.toLocaleString(locale())} ${n === 1 ? "change" : "changes"}`;
 }
 
 /** "just now", "4 min ago", "2 h ago", or the date for older times. */
@@ -17,12 +18,12 @@ export function ago(iso: string, now: Date = clockNow()): string {
   if (s < 45) return "just now";
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return t.toLocaleDateString("en-US", { month: "short", day: "numeric" });
+  return t.toLocaleDateString(locale(), { month: "short", day: "numeric" });
 }
 
 function clock(iso: string): string {
   const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? "" : t.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" });
+  return Number.isNaN(t.getTime()) ? "" : t.toLocaleTimeString(locale(), { hour: "numeric", minute: "2-digit" });
 }
 
 /** The one-line summary, its tone, and whether a Retry/Sign-in action fits. */

@@ -3,13 +3,15 @@
 // count, total and probability-weighted total; a card shows the customer, vehicle, amount, days in
 // stage, the next activity and a "going cold" flag past the stage's idle threshold. Every move is
 // saved by the core (one transaction + a timeline line) and the board reloads from it.
-import { DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
-import { useCallback, useEffect, useState } from "react";
+import { DndContext, DragOverlay, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent, type DragStartEvent } from "@dnd-kit/core";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { ApiError, Board, BoardFilter, Card, Column, PipelineStage } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
+import { rowHeight, useVirtualList, VirtualRows } from "../components/VirtualRows";
 import { formatCents, formatDollars, shortDate } from "../lib/format";
 import { LostDialog } from "./LostDialog";
+import { locale } from "../lib/locale";
 
 type View = "board" | "list";
 
@@ -35,7 +37,12 @@ export function PipelinePage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustom
     }
   };
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }), useSensor(KeyboardSensor));
+  // The card being dragged is drawn in an overlay above every column, so it stays visible
+  // outside its own (scrolling, virtual) column.
+  const [dragging, setDragging] = useState<Card | null>(null);
+  const onDragStart = (e: DragStartEvent) => setDragging(board?.columns.flatMap((c) => c.cards).find((c) => c.opportunity.id === e.active.id) ?? null);
   const onDragEnd = (e: DragEndEvent) => {
+    setDragging(null);
     if (!board || !e.over) return;
     const card = board.columns.flatMap((c) => c.cards).find((c) => c.opportunity.id === e.active.id);
     const column = board.columns.find((c) => c.stage.id === e.over!.id);
@@ -56,7 +63,7 @@ export function PipelinePage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustom
     <>
       <header className="page-header">
         <h1 className="page-title">Pipeline</h1>
-        {board && <span className="page-count">{open.toLocaleString("en-US")} open · weighted {formatDollars(weighted)}</span>}
+        {board && <span className="page-count">{open.toLocaleString(locale())} open · weighted {formatDollars(weighted)}</span>}
         <div className="page-actions">
           <div className="segmented" role="group" aria-label="View">
             <button aria-pressed={view === "board"} onClick={() => setView("board")}>Board</button>
@@ -93,12 +100,13 @@ export function PipelinePage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustom
         <label className="check"><input type="checkbox" checked={filter.include_closed} onChange={(e) => set({ include_closed: e.target.checked })} /> Closed in the last 30 days</label>
       </div>
       {!board ? <div className="page-body" aria-busy="true" /> : view === "board" ? (
-        <DndContext sensors={sensors} onDragEnd={onDragEnd}>
+        <DndContext sensors={sensors} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}>
           <div className="board" aria-label="Pipeline board">
             {board.columns.map((c) => (
               <BoardColumn key={c.stage.id} column={c} onOpen={onOpenCustomer} onStep={step} />
             ))}
           </div>
+          <DragOverlay dropAnimation={null}>{dragging && <div className="deal-card dragging"><CardFace card={dragging} /></div>}</DragOverlay>
         </DndContext>
       ) : (
         <ListView board={board} onOpen={onOpenCustomer} onMove={(card, stage) => void move(card, stage)} />
@@ -115,6 +123,10 @@ export function PipelinePage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustom
 function BoardColumn({ column, onOpen, onStep }: { column: Column; onOpen: (id: string) => void; onStep: (c: Card, by: number) => void }) {
   const { setNodeRef, isOver } = useDroppable({ id: column.stage.id });
   const s = column.stage;
+  // Only the cards in view are drawn (a busy New column holds hundreds): each sits in a slot
+  // positioned in one tall track, measured once drawn.
+  const scroller = useRef<HTMLDivElement>(null);
+  const cards = useVirtualList(column.cards.length, scroller, 96, 6);
   return (
     <section ref={setNodeRef} className={`board-column${isOver ? " over" : ""}`} aria-label={`${s.name}: ${column.count} deals`} data-stage={s.name}>
       <header className="board-column-head" style={{ borderTopColor: s.colour }}>
@@ -124,21 +136,31 @@ function BoardColumn({ column, onOpen, onStep }: { column: Column; onOpen: (id: 
           <span title={`Weighted at ${s.probability}%: ${formatCents(column.weighted_cents)}`} className="muted">{s.probability}% · {formatDollars(column.weighted_cents)}</span>
         </div>
       </header>
-      <div className="board-cards">
-        {column.cards.map((c) => <DealCard key={c.opportunity.id} card={c} onOpen={onOpen} onStep={onStep} />)}
-        {column.cards.length === 0 && <p className="muted board-empty">No deals</p>}
+      <div className="board-cards virtual" ref={scroller}>
+        {column.cards.length === 0 ? <p className="muted board-empty">No deals</p> : (
+          <div className="board-track" style={{ height: cards.getTotalSize() }}>
+            {cards.getVirtualItems().map((v) => {
+              const c = column.cards[v.index];
+              return c && (
+                <div key={c.opportunity.id} className="board-slot" data-index={v.index} ref={cards.measureElement}
+                  style={{ transform: `translateY(${v.start}px)` }}>
+                  <DealCard card={c} onOpen={onOpen} onStep={onStep} />
+                </div>
+              );
+            })}
+          </div>
+        )}
       </div>
     </section>
   );
 }
 
 function DealCard({ card, onOpen, onStep }: { card: Card; onOpen: (id: string) => void; onStep: (c: Card, by: number) => void }) {
-  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: card.opportunity.id });
-  const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined;
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: card.opportunity.id });
   const o = card.opportunity;
   return (
-    <article ref={setNodeRef} style={style} {...listeners} {...attributes}
-      className={`deal-card${isDragging ? " dragging" : ""}${card.going_cold ? " cold" : ""}`}
+    <article ref={setNodeRef} {...listeners} {...attributes}
+      className={`deal-card${isDragging ? " placeholder" : ""}${card.going_cold ? " cold" : ""}`}
       data-deal={o.id} aria-label={`${card.customer}, ${o.title}. Shift+arrows move it to the previous or next stage`}
       onKeyDown={(e) => {
         if (e.shiftKey && e.key === "ArrowRight") { e.preventDefault(); e.stopPropagation(); onStep(card, 1); }
@@ -147,6 +169,16 @@ function DealCard({ card, onOpen, onStep }: { card: Card; onOpen: (id: string) =
         else listeners?.onKeyDown?.(e);
       }}
       onDoubleClick={() => onOpen(o.customer_id)}>
+      <CardFace card={card} />
+    </article>
+  );
+}
+
+/** What a card shows: on the board and under the pointer while dragged. */
+function CardFace({ card }: { card: Card }) {
+  const o = card.opportunity;
+  return (
+    <>
       <div className="deal-card-top">
         <span className="deal-customer">{card.customer}</span>
         <span className="deal-amount">{formatCents(o.amount_cents)}</span>
@@ -159,19 +191,21 @@ function DealCard({ card, onOpen, onStep }: { card: Card; onOpen: (id: string) =
         {card.owner && <span className="muted deal-owner">{card.owner}</span>}
       </div>
       {card.next_activity && <div className="deal-next" title="Next activity">Next: {card.next_activity}{card.next_due ? ` · ${shortDate(card.next_due)}` : ""}</div>}
-    </article>
+    </>
   );
 }
 
 function ListView({ board, onOpen, onMove }: { board: Board; onOpen: (id: string) => void; onMove: (c: Card, s: PipelineStage) => void }) {
   const rows = board.columns.flatMap((c) => c.cards.map((card) => ({ card, stage: c.stage })));
+  const scroller = useRef<HTMLDivElement>(null);
+  const list = useVirtualList(rows.length, scroller, rowHeight());
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" ref={scroller}>
       <table className="grid" aria-label="Deals">
         <thead><tr><th>Customer</th><th>Deal</th><th>Stage</th><th>Amount</th><th>Days in stage</th><th>Next activity</th><th>Owner</th></tr></thead>
         <tbody>
-          {rows.map(({ card, stage }) => (
-            <tr key={card.opportunity.id} className="row" onDoubleClick={() => onOpen(card.opportunity.customer_id)}>
+          <VirtualRows items={rows} list={list} columns={7} row={({ card, stage }, i, measure) => (
+            <tr key={card.opportunity.id} ref={measure} data-index={i} className="row" onDoubleClick={() => onOpen(card.opportunity.customer_id)}>
               <td className="strong">{card.customer}</td>
               <td>{card.vehicle ?? card.opportunity.title}</td>
               <td>
@@ -185,7 +219,7 @@ function ListView({ board, onOpen, onMove }: { board: Board; onOpen: (id: string
               <td>{card.next_activity ?? <span className="muted">none</span>}</td>
               <td>{card.owner ?? ""}</td>
             </tr>
-          ))}
+          )} />
         </tbody>
       </table>
     </div>

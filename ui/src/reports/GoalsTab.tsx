@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { CommissionPlan, Goal, Staff } from "../bindings";
 import { api, fieldErrors } from "../api";
+import { MoneyInput } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { monthOf } from "../lib/ranges";
 import { centsText } from "../lib/format";
@@ -62,10 +63,10 @@ export function GoalsTab({ staff }: { staff: Staff }) {
         <h2 className="form-section" style={{ marginTop: 0 }}>Commission plan</h2>
         <div className="weights">
           <label className="filter">Name<input className="input" name="plan_name" value={p.name} onChange={(e) => setDraft({ ...p, name: e.target.value })} />{err("plan.name")}</label>
-          <label className="filter">Flat per unit ($)<input className="input narrow" name="flat" defaultValue={dollars(p.flat_per_unit_cents)} onBlur={async (e) => setDraft({ ...p, flat_per_unit_cents: await cents(e.target.value) })} /></label>
+          <label className="filter">Flat per unit ($)<MoneyInput className="input narrow" name="flat" defaultValue={dollars(p.flat_per_unit_cents)} onBlur={async (e) => setDraft({ ...p, flat_per_unit_cents: await cents(e.target.value) })} /></label>
           <label className="filter">% of front-end gross<input className="input narrow" name="gross_percent" defaultValue={(p.gross_percent_bp / 100).toString()} onBlur={async (e) => setDraft({ ...p, gross_percent_bp: Math.round(Number(e.target.value) * 100) || 0 })} />{err("plan.gross_percent_bp")}</label>
-          <label className="filter">Minimum per deal ($)<input className="input narrow" name="minimum" defaultValue={dollars(p.minimum_per_deal_cents)} onBlur={async (e) => setDraft({ ...p, minimum_per_deal_cents: await cents(e.target.value) })} /></label>
-          <label className="filter">CSAT bonus ($)<input className="input narrow" name="csat_bonus" defaultValue={dollars(p.csat_bonus_cents)} onBlur={async (e) => setDraft({ ...p, csat_bonus_cents: await cents(e.target.value) })} /></label>
+          <label className="filter">Minimum per deal ($)<MoneyInput className="input narrow" name="minimum" defaultValue={dollars(p.minimum_per_deal_cents)} onBlur={async (e) => setDraft({ ...p, minimum_per_deal_cents: await cents(e.target.value) })} /></label>
+          <label className="filter">CSAT bonus ($)<MoneyInput className="input narrow" name="csat_bonus" defaultValue={dollars(p.csat_bonus_cents)} onBlur={async (e) => setDraft({ ...p, csat_bonus_cents: await cents(e.target.value) })} /></label>
           <label className="filter">at average CSAT ≥<input className="input narrow" name="csat_min" defaultValue={(p.csat_min_tenths / 10).toString()} onBlur={async (e) => setDraft({ ...p, csat_min_tenths: Math.round(Number(e.target.value) * 10) || 0 })} />{err("plan.csat_min_tenths")}</label>
         </div>
         <h3 className="form-section">Unit tiers (paid on every unit of the month once reached)</h3>
@@ -75,7 +76,7 @@ export function GoalsTab({ staff }: { staff: Staff }) {
             {p.tiers.map((t, i) => (
               <tr key={i}>
                 <td><input className="input narrow" aria-label={`Tier ${i + 1} from units`} value={t.from_units} onChange={(e) => setDraft({ ...p, tiers: p.tiers.map((x, j) => (j === i ? { ...x, from_units: Number(e.target.value) || 0 } : x)) })} />{err(`plan.tiers[${i}].from_units`)}</td>
-                <td><input className="input narrow" aria-label={`Tier ${i + 1} per unit`} defaultValue={dollars(t.per_unit_cents)} onBlur={async (e) => { const c = await cents(e.target.value); setDraft({ ...p, tiers: p.tiers.map((x, j) => (j === i ? { ...x, per_unit_cents: c } : x)) }); }} /></td>
+                <td><MoneyInput className="input narrow" aria-label={`Tier ${i + 1} per unit`} defaultValue={dollars(t.per_unit_cents)} onBlur={async (e) => { const c = await cents(e.target.value); setDraft({ ...p, tiers: p.tiers.map((x, j) => (j === i ? { ...x, per_unit_cents: c } : x)) }); }} /></td>
                 <td><button className="btn ghost small" onClick={() => setDraft({ ...p, tiers: p.tiers.filter((_, j) => j !== i) })}>Remove</button></td>
               </tr>
             ))}
@@ -100,7 +101,7 @@ function GoalRow({ name, goal, onSave, error }: { name: string; goal: Goal; onSa
     <tr data-goal-row={name}>
       <td className="strong">{name}</td>
       <td><input className="input narrow" aria-label={`Units goal of ${name}`} value={g.units} onChange={(e) => setG({ ...g, units: Number(e.target.value) || 0 })} /></td>
-      <td><input className="input narrow" aria-label={`Gross goal of ${name}`} defaultValue={dollars(g.gross_cents)} onBlur={async (e) => setG({ ...g, gross_cents: await cents(e.target.value) })} /></td>
+      <td><MoneyInput className="input narrow" aria-label={`Gross goal of ${name}`} defaultValue={dollars(g.gross_cents)} onBlur={async (e) => setG({ ...g, gross_cents: await cents(e.target.value) })} /></td>
       <td><input className="input narrow" aria-label={`Activities goal of ${name}`} value={g.activities} onChange={(e) => setG({ ...g, activities: Number(e.target.value) || 0 })} /></td>
       <td><button className="btn small" onClick={() => onSave(g)}>Save</button>{error && <div className="field-error" role="alert">{error}</div>}</td>
     </tr>

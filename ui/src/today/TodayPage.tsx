@@ -9,6 +9,7 @@ import { useToast } from "../components/Toasts";
 import { formatPhone, localInput, timeOfDay, shortDate } from "../lib/format";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import { now, nowMs } from "../lib/clock";
+import { locale } from "../lib/locale";
 
 const KINDS: [ActivityKind, string][] = [
   ["call", "Call"], ["email", "Email"], ["sms", "Text"], ["meeting", "Meeting"], ["test_drive", "Test drive"], ["follow_up", "Follow-up"], ["delivery", "Delivery"],
@@ -35,6 +36,7 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0, me }: { onOpenCusto
     api.today(endOfToday(), dayOf(of), allOverdue ? 500 : 8).then(setToday).catch((e: ApiError) => toast(e.message, { kind: "error" }));
   }, [toast, of, allOverdue]);
   useEffect(load, [load, dataVersion, me?.user?.id]);
+  useEffect(() => { if (today) api.painted("today"); }, [today]);
   useEffect(() => { if (me?.sees_team) api.staff().then(setStaff).catch(() => {}); }, [me?.sees_team]);
 
   const list = (items: TodayItem[], tone: string) => (
@@ -71,14 +73,14 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0, me }: { onOpenCusto
   );
   const overdue = (groups: OverdueGroup[], total: number) => (
     <section aria-label="Overdue" className="today-section overdue">
-      <h2 className="form-section">Overdue <span className="badge">{total.toLocaleString("en-US")}</span></h2>
+      <h2 className="form-section">Overdue <span className="badge">{total.toLocaleString(locale())}</span></h2>
       {total === 0 ? <p className="muted">Nothing overdue.</p> : groups.map((g) => (
         <div key={g.label} className="overdue-group" data-group={g.label}>
-          <h3 className="overdue-label">{g.label} <span className="muted">{g.total.toLocaleString("en-US")}</span></h3>
+          <h3 className="overdue-label">{g.label} <span className="muted">{g.total.toLocaleString(locale())}</span></h3>
           {list(g.items, "overdue")}
           {g.total > g.items.length && (
             <button className="btn small show-all" onClick={() => setAllOverdue(true)}>
-              Show all {g.total.toLocaleString("en-US")} ({(g.total - g.items.length).toLocaleString("en-US")} more)
+              Show all {g.total.toLocaleString(locale())} ({(g.total - g.items.length).toLocaleString(locale())} more)
             </button>
           )}
         </div>
@@ -91,7 +93,7 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0, me }: { onOpenCusto
     <>
       <header className="page-header">
         <h1 className="page-title">Today</h1>
-        <span className="page-count">{now().toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" })}{today ? ` · ${today.whose === "the team" ? "the team's day" : `${today.whose}'s day`}` : ""}</span>
+        <span className="page-count">{now().toLocaleDateString(locale(), { weekday: "long", month: "long", day: "numeric" })}{today ? ` · ${today.whose === "the team" ? "the team's day" : `${today.whose}'s day`}` : ""}</span>
         {me?.sees_team && (
           <label className="whose">
             <select className="input" aria-label="Whose day" value={of === "mine" && !me.user ? "team" : of} onChange={(e) => { setOf(e.target.value); setAllOverdue(false); }}>

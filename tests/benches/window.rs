@@ -1,0 +1,281 @@
+//! The window's start and its memory, on the demo dealership (5,000 customers, 6,000 leads, three
+//! years of deals), with the `showroom` binary built next to this bench (release under
+//! scripts/bench-window):
+//!
+//! - cold start: the process is spawned under Xvfb and the page reports its first frames (the
+//!   app shell, then Today with its data) through the startup probe (`SHOWROOM_STARTUP_PROBE`);
+//!   timed from the spawn, median of 5 starts (the first one reported on its own too).
+//! - memory: the window driven over WebDriver through every screen (each sidebar page, every tab
+//!   of Leads and Reports, the pipeline's board and list, the customer list scrolled through ten
+//!   pages), then the resident memory of the app and its WebKit processes summed (RSS, and PSS,
+//!   which splits shared pages fairly).
+//! - baseline in the same run: an empty WebKit window (WebKitWebDriver's own browser, a blank
+//!   page), its start and its memory, so the ratios say what the app adds to the toolkit.
+//!
+//!     scripts/bench-window
+//!
+//! Not a test: figures depend on the machine; the targets (first paint < 1.5 s, total RSS after
+//! every screen < 400 MB) are reported, not asserted.
+
+use showroom_e2e::{Guard, binary, display, in_window, pin, showroom, tauri_driver, tool};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use thirtyfour::prelude::*;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Parent of every process, from /proc.
+fn parents() -> HashMap<u32, u32> {
+    let mut out = HashMap::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        // "pid (comm) state ppid …": comm may hold spaces, so read after the last ')'.
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            out.insert(pid, ppid);
+        }
+    }
+    out
+}
+
+/// `root` and every process below it.
+fn tree(root: u32) -> Vec<u32> {
+    let parents = parents();
+    let mut all = vec![root];
+    let mut i = 0;
+    while i < all.len() {
+        let p = all[i];
+        all.extend(parents.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    all
+}
+
+/// (RSS, PSS) of a set of processes, in MB.
+fn memory(pids: &[u32]) -> (f64, f64) {
+    let field = |text: &str, name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|k| k.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let (mut rss, mut pss) = (0.0, 0.0);
+    for pid in pids {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            rss += field(&s, "VmRSS:");
+        }
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) {
+            pss += field(&s, "Pss:");
+        }
+    }
+    (rss / 1024.0, pss / 1024.0)
+}
+
+/// The process whose command line holds `needle` (the app under WebDriver is not our child).
+fn find_process(needle: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+        let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        (cmd.contains(needle) && !cmd.contains("WebKitWebDriver") && !cmd.contains("tauri-driver")).then_some(pid)
+    })
+}
+
+/// One start of the app: milliseconds from spawn to the shell's and to Today's first frame.
+fn cold_start(data: &Path, display: &str) -> (f64, f64) {
+    let t0 = Instant::now();
+    let mut child = in_window(pin(&mut Command::new(binary("showroom"))), display)
+        .arg("--data-dir")
+        .arg(data)
+        .env("SHOWROOM_STARTUP_PROBE", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("start showroom");
+    let out = child.stdout.take().expect("stdout");
+    let _guard = Guard(child);
+    let (mut shell, mut today) = (f64::NAN, f64::NAN);
+    for line in BufReader::new(out).lines() {
+        let Ok(line) = line else { break };
+        let ms = t0.elapsed().as_secs_f64() * 1e3;
+        if line.starts_with("first-paint shell") {
+            shell = ms;
+        } else if line.starts_with("first-paint today") {
+            today = ms;
+            break;
+        }
+    }
+    (shell, today)
+}
+
+/// An empty WebKit window: WebKitWebDriver's browser on a blank page. Returns the milliseconds
+/// from the session request to the page loaded and the window's memory.
+async fn blank_webkit(display: &str) -> Option<(f64, (f64, f64))> {
+    let native = tool("WebKitWebDriver")?;
+    let browser = ["/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser", "/usr/libexec/webkit2gtk-4.1/MiniBrowser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    let port = showroom_e2e::free_port();
+    let child = in_window(&mut Command::new(native), display)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .ok()?;
+    let guard = Guard(child);
+    showroom_e2e::wait_for_port(port, Duration::from_secs(10)).then_some(())?;
+    let mut caps = Capabilities::new();
+    caps.set("browserName", "MiniBrowser").ok()?;
+    caps.set("webkitgtk:browserOptions", serde_json::json!({ "binary": browser, "args": ["--automation"] })).ok()?;
+    let t0 = Instant::now();
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.ok()?;
+    driver.goto("data:text/html,<p>blank</p>").await.ok()?;
+    let ms = t0.elapsed().as_secs_f64() * 1e3;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mem = memory(&tree(guard.0.id()));
+    driver.quit().await.ok();
+    Some((ms, mem))
+}
+
+async fn click(driver: &WebDriver, css: &str) {
+    match driver.query(By::Css(css)).wait(Duration::from_secs(30), Duration::from_millis(100)).first().await {
+        Ok(e) => {
+            let _ = e.scroll_into_view().await;
+            e.click().await.unwrap_or_else(|err| panic!("cannot click {css}: {err}"));
+        }
+        Err(e) => panic!("no {css}: {e}"),
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+}
+
+async fn click_text(driver: &WebDriver, text: &str) {
+    let xpath = format!("//*[self::button or @role='tab'][normalize-space(.)='{text}']");
+    if let Ok(e) =
+        driver.query(By::XPath(xpath)).wait(Duration::from_secs(10), Duration::from_millis(100)).first().await
+    {
+        let _ = e.click().await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+}
+
+/// Every screen, as a rep and a manager would go through them, scrolling the long lists.
+async fn visit_every_screen(driver: &WebDriver) {
+    let page = |label: &str| format!("nav.sidebar button[title^='{label} (']");
+    click(driver, &page("Today")).await;
+    click(driver, &page("Leads")).await;
+    for tab in ["Showroom floor", "Possible duplicates", "Import", "Inbox"] {
+        click_text(driver, tab).await;
+    }
+    click(driver, &page("Customers")).await;
+    for _ in 0..10 {
+        driver
+            .execute("const t = document.querySelector('.table-wrap'); if (t) t.scrollTop = t.scrollHeight;", vec![])
+            .await
+            .ok();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    // Back at the top, open a customer's panel.
+    driver.execute("document.querySelector('.table-wrap').scrollTop = 0;", vec![]).await.ok();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    click(driver, "table.grid tbody tr.row td").await;
+    click(driver, &page("Pipeline")).await;
+    driver
+        .execute("document.querySelectorAll('.board-cards').forEach((c) => { c.scrollTop = c.scrollHeight; });", vec![])
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    click_text(driver, "List").await;
+    click_text(driver, "Board").await;
+    click(driver, &page("Quotes")).await;
+    click(driver, &page("Inventory")).await;
+    click(driver, &page("Reports")).await;
+    for tab in ["Commissions", "Goals & plans", "Dashboard"] {
+        click_text(driver, tab).await;
+    }
+    click(driver, &page("Settings")).await;
+    click(driver, &page("Sync & conflicts")).await;
+    click(driver, &page("Today")).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let data = tempfile::tempdir().expect("temp dir");
+    let t = Instant::now();
+    let (code, _, err) = showroom(data.path(), &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    println!("demo dealership loaded in {:.1} s (CLI)", t.elapsed().as_secs_f64());
+    let display = display();
+
+    // Cold start, five times (the first right after the demo load: nothing of the app's page cached
+    // by WebKit yet).
+    let starts: Vec<(f64, f64)> = (0..5).map(|_| cold_start(data.path(), &display.name)).collect();
+    let shell = median(starts.iter().map(|s| s.0).collect());
+    let today = median(starts.iter().map(|s| s.1).collect());
+    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+
+    // Memory after every screen, over WebDriver.
+    let (_driver_guard, port) = tauri_driver(&display);
+    let mut caps = Capabilities::new();
+    caps.set("browserName", "wry").expect("capability");
+    let args = serde_json::json!(["--data-dir", data.path()]);
+    caps.set("tauri:options", serde_json::json!({ "application": binary("showroom"), "args": args }))
+        .expect("capability");
+    let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("start the app");
+    driver.query(By::Css("nav.sidebar")).wait(Duration::from_secs(60), Duration::from_millis(100)).first().await.ok();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let needle = data.path().to_string_lossy().to_string();
+    let app = find_process(&needle).expect("the app's process");
+    let at_start = memory(&tree(app));
+    visit_every_screen(&driver).await;
+    let after = memory(&tree(app));
+    let processes = tree(app).len();
+    driver.quit().await.ok();
+
+    let blank = blank_webkit(&display.name).await;
+
+    println!("release build, demo dealership, Xvfb 1280x800, software rendering");
+    println!("cold start to the shell's first frame   median {shell:>7.0} ms  (first start {:.0} ms)", starts[0].0);
+    println!(
+        "cold start to Today with its data       median {today:>7.0} ms  (first start {:.0} ms)  target < 1500 ms: {}",
+        starts[0].1,
+        verdict(today < 1500.0)
+    );
+    println!(
+        "memory at first paint ({processes} processes)       RSS {:>6.0} MB  PSS {:>6.0} MB",
+        at_start.0, at_start.1
+    );
+    println!(
+        "memory after every screen               RSS {:>6.0} MB  PSS {:>6.0} MB  target RSS < 400 MB: {}",
+        after.0,
+        after.1,
+        verdict(after.0 < 400.0)
+    );
+    match blank {
+        Some((ms, (rss, pss))) => {
+            println!(
+                "baseline: a blank WebKit window         start {ms:>5.0} ms  RSS {rss:>6.0} MB  PSS {pss:>6.0} MB"
+            );
+            println!(
+                "  ratio app/blank: start {:.1}x, RSS after every screen {:.1}x",
+                today / ms,
+                after.0 / rss.max(1.0)
+            );
+        }
+        None => println!("baseline: no MiniBrowser found (WebKitGTK's browser); ratios not computed"),
+    }
+}
