@@ -21,16 +21,7 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let config = app.config().app.windows.first().cloned().ok_or("no window in tauri.conf.json")?;
-            let window =
-                tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
-            // One page that never navigates: WebKit's page and resource caches only hold memory.
-            #[cfg(target_os = "linux")]
-            let _ = window.with_webview(|w| {
-                use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
-                if let Some(context) = w.inner().context() {
-                    context.set_cache_model(CacheModel::DocumentViewer);
-                }
-            });
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.data_directory(webview_dir).build()?;
             let state = app.state::<AppState>();
             match opened {
                 Ok(showroom) => started(app.handle(), &state, showroom),

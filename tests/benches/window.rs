@@ -244,6 +244,15 @@ async fn main() {
     visit_every_screen(&driver).await;
     let after = memory(&tree(app));
     let processes = tree(app).len();
+    // Each process on its own: which one holds the memory.
+    let each: Vec<String> = tree(app)
+        .into_iter()
+        .map(|pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let (rss, pss) = memory(&[pid]);
+            format!("{} RSS {rss:.0} MB / PSS {pss:.0} MB", name.trim())
+        })
+        .collect();
     driver.quit().await.ok();
 
     let blank = blank_webkit(&display.name).await;
@@ -265,6 +274,7 @@ async fn main() {
         after.1,
         verdict(after.0 < 400.0)
     );
+    println!("  by process: {}", each.join("; "));
     match blank {
         Some((ms, (rss, pss))) => {
             println!(

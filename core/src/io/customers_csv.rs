@@ -122,7 +122,9 @@ fn field_for(header: &str) -> Option<Field> {
         "name" | "fullname" | "customername" => Field::FullName,
         "email" | "emailaddress" | "mail" => Field::Email,
         "phone" | "phonenumber" | "mobile" | "mobilephone" | "cell" | "cellphone" | "telephone" | "tel" => Field::Phone,
-        "street" | "address" | "address1" | "streetaddress" => Field::Street,
+        "street" | "address" | "address1" | "streetaddress" | "addressline" | "addressline1" | "line1" | "street1" => {
+            Field::Street
+        }
         "city" | "town" => Field::City,
         "region" | "state" | "province" => Field::Region,
         "postalcode" | "zip" | "zipcode" | "postcode" => Field::PostalCode,

@@ -169,3 +169,18 @@ fn a_full_export_restores_into_an_empty_folder_and_exports_the_same() {
     assert!(err.to_string().contains("customers[3]"), "{err}");
     assert_eq!(empty.status().unwrap().customers, 0, "a bad row stores nothing");
 }
+
+#[test]
+fn a_crm_export_with_address_line_headers_keeps_the_street() {
+    let mut app = app();
+    let csv = "First Name,Last Name,Email,Address Line 1,City\nRosa,Delgado,rosa@example.com,12 Oak St,Austin\n";
+    let r = app.import_customers_csv(csv.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!(r.created, 1, "{r:?}");
+    let c: Customer = showroom_core::store::query(app.store().conn(), "LIMIT 1", []).unwrap().remove(0);
+    assert_eq!((c.street.as_str(), c.city.as_str()), ("12 Oak St", "Austin"));
+    let csv = "first_name,last_name,email,address_line\nLi,Wei,li@example.com,9 Elm Ave\n";
+    app.import_customers_csv(csv.as_bytes(), ImportOptions::default()).unwrap();
+    let li: Customer =
+        showroom_core::store::query(app.store().conn(), "WHERE email = 'li@example.com'", []).unwrap().remove(0);
+    assert_eq!(li.street, "9 Elm Ave");
+}
