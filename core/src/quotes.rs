@@ -360,7 +360,7 @@ pub fn decline(store: &mut Store, id: Uuid, reason: &str) -> Result<()> {
 }
 
 /// Marks every open quote past its validity date expired, in one transaction; returns how many.
-/// Runs when the app opens and with the reminders; on every device the same rows get the same
+/// Runs when the Quotes list loads (`Showroom::quotes`); on every device the same rows get the same
 /// value, so syncing them agrees.
 pub fn expire_due(store: &mut Store, today: NaiveDate) -> Result<usize> {
     let due: Vec<Quote> = query(
