@@ -96,7 +96,7 @@ fn insert_checked(w: &mut Writer<'_>, a: &Activity) -> Result<()> {
 pub fn create(store: &mut Store, d: &ActivityDraft) -> Result<Activity> {
     let mut a = plan_activity(d, Timestamp::now()).map_err(CoreError::Validation)?;
     if a.owner_id.is_none() {
-        a.owner_id = store.user_id();
+        a.owner_id = store.acting_user();
     }
     store.write(|w| {
         insert_checked(w, &a)?;
@@ -144,7 +144,7 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
     if !errors.is_empty() {
         return Err(CoreError::Validation(errors));
     }
-    let author = store.user_id();
+    let author = store.acting_user();
     store.write(|w| {
         let old: Activity = w.get(id)?;
         if old.done_at.is_some() {

@@ -7,7 +7,7 @@ use crate::error::{CoreError, Result};
 use crate::io::{self, ImportOptions, ImportReport};
 use crate::store::customers::{self, CustomerDetail, CustomerQuery, Page};
 use crate::store::search::{self, SearchHit};
-use crate::store::{Store, query};
+use crate::store::{LAPTOP_USER, Store, query};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -41,9 +41,6 @@ pub struct AppStatus {
     /// dealership spells the American way (empty otherwise): one list, kept in the core.
     pub respell: Vec<(String, String)>,
 }
-
-/// The `meta` key naming this laptop's user while nobody is signed in.
-const LAPTOP_USER: &str = "laptop_user";
 
 /// Who uses this window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -196,14 +193,7 @@ impl Showroom {
 
     /// Who "me" is: the signed-in user, else whoever was chosen as this laptop's user.
     fn me_id(&self) -> Option<Uuid> {
-        self.store.user_id().or_else(|| {
-            self.store
-                .meta(LAPTOP_USER)
-                .ok()
-                .flatten()
-                .and_then(|s| s.parse().ok())
-                .filter(|id| self.user(*id).is_some())
-        })
+        self.store.acting_user()
     }
 
     fn user(&self, id: Uuid) -> Option<crate::domain::User> {
@@ -669,9 +659,19 @@ impl Showroom {
     }
 
     /// The Quotes list (after marking quotes past their date expired), newest first.
-    pub fn quotes(&mut self, filter: &crate::quotes::QuoteFilter) -> Result<Vec<crate::quotes::QuoteRow>> {
-        self.expire_quotes()?;
+    /// The Quotes list (read-only: the status shown is the one a person sees, expired past the
+    /// date; [`Showroom::housekeeping`] stores the expiry).
+    pub fn quotes(&self, filter: &crate::quotes::QuoteFilter) -> Result<Vec<crate::quotes::QuoteRow>> {
         crate::quotes::list(self.store.conn(), filter, Self::today(), 500)
+    }
+
+    /// What the app does by itself while open (at start and every few seconds): quotes past their
+    /// validity date are stored expired, and leads past their first-response deadline go to the
+    /// next rep.
+    pub fn housekeeping(&mut self) -> Result<()> {
+        self.expire_quotes()?;
+        self.route_leads()?;
+        Ok(())
     }
 
     /// Marks open quotes past their validity date expired; returns how many.
@@ -706,6 +706,44 @@ impl Showroom {
     pub fn deliver_order(&mut self, order: Uuid) -> Result<crate::quotes::QuoteDetail> {
         let o = crate::orders::deliver(&mut self.store, order)?;
         self.quote_detail(o.quote_id)
+    }
+
+    /// A manager splits a deal with a second rep, or ends the split (`None`).
+    pub fn split_deal(&mut self, id: Uuid, co_owner: Option<Uuid>) -> Result<crate::domain::Opportunity> {
+        crate::pipeline::set_split(&mut self.store, id, co_owner)
+    }
+
+    /// A manager unwinds a sold deal: a chargeback this month, the vehicle back in stock.
+    pub fn unwind_deal(&mut self, id: Uuid, reason: &str) -> Result<crate::domain::Opportunity> {
+        crate::pipeline::unwind(&mut self.store, id, reason)
+    }
+
+    /// Deals lost in a range, by reason, competitor, rep and source.
+    pub fn lost_deals(&self, q: &crate::analytics::DashboardQuery) -> Result<crate::analytics::LostReport> {
+        crate::analytics::lost_deals(self.store.conn(), q, Timestamp::now(), Self::offset_min())
+    }
+
+    /// A rep's coaching notes and goals (a rep reads only their own).
+    pub fn coaching(&self, rep: Uuid) -> Result<Vec<crate::coaching::CoachingRow>> {
+        let today = Timestamp::from_millis(Timestamp::now().millis() + i64::from(Self::offset_min()) * 60_000).date();
+        crate::coaching::list(&self.store, rep, today)
+    }
+
+    /// A manager writes a coaching note or goal for a rep; returns that rep's list.
+    pub fn add_coaching(&mut self, d: &crate::coaching::CoachingDraft) -> Result<Vec<crate::coaching::CoachingRow>> {
+        let n = crate::coaching::add(&mut self.store, d)?;
+        self.coaching(n.rep_id)
+    }
+
+    /// A manager marks a coaching goal met (or not); returns that rep's list.
+    pub fn coaching_done(&mut self, id: Uuid, done: bool) -> Result<Vec<crate::coaching::CoachingRow>> {
+        let n = crate::coaching::set_done(&mut self.store, id, done)?;
+        self.coaching(n.rep_id)
+    }
+
+    /// A manager removes a coaching entry.
+    pub fn remove_coaching(&mut self, id: Uuid) -> Result<()> {
+        crate::coaching::remove(&mut self.store, id)
     }
 
     /// The order is cancelled: the vehicle's hold released, the quote declined with the reason.
@@ -794,8 +832,7 @@ impl Showroom {
     }
 
     pub fn import_vehicles_csv(&mut self, bytes: &[u8], opts: ImportOptions) -> Result<ImportReport> {
-        let year = Self::today().format("%Y").to_string().parse().unwrap_or(2026);
-        io::import_vehicles(&mut self.store, bytes, year, opts)
+        self.import_file("vehicles", bytes, opts, &[])
     }
 
     /// Leads from an ADF/XML or CSV file (recognised by content), linked to existing customers by
@@ -954,20 +991,25 @@ impl Showroom {
     /// The dashboard, read only (no forecast snapshot is stored), for the CLI's `report dashboard`:
     /// `rep` is a user's email or name, case-insensitive.
     pub fn dashboard_report(&self, from: &str, to: &str, rep: Option<&str>) -> Result<crate::analytics::Dashboard> {
-        let rep_id = match rep {
-            None => None,
-            Some(who) => {
-                let users: Vec<crate::domain::User> = query(self.store.conn(), "ORDER BY name", [])?;
-                let want = who.trim().to_lowercase();
-                let found = users.iter().find(|u| u.email.to_lowercase() == want || u.name.to_lowercase() == want);
-                match found {
-                    Some(u) => Some(u.id),
-                    None => return Err(CoreError::field("rep", format!("no user has the email or name {who:?}"))),
-                }
-            }
-        };
-        let q = crate::analytics::DashboardQuery { from: from.into(), to: to.into(), rep_id };
+        let q = crate::analytics::DashboardQuery { from: from.into(), to: to.into(), rep_id: self.rep_named(rep)? };
         crate::analytics::dashboard(self.store.conn(), &q, Timestamp::now(), Self::offset_min())
+    }
+
+    /// The lost-deals report for a range, by the rep's email or name (for scripts).
+    pub fn lost_report(&self, from: &str, to: &str, rep: Option<&str>) -> Result<crate::analytics::LostReport> {
+        let q = crate::analytics::DashboardQuery { from: from.into(), to: to.into(), rep_id: self.rep_named(rep)? };
+        self.lost_deals(&q)
+    }
+
+    /// The user with this email or name (any case), or an error naming `rep`.
+    fn rep_named(&self, rep: Option<&str>) -> Result<Option<Uuid>> {
+        let Some(who) = rep else { return Ok(None) };
+        let users: Vec<crate::domain::User> = query(self.store.conn(), "ORDER BY name", [])?;
+        let want = who.trim().to_lowercase();
+        match users.iter().find(|u| u.email.to_lowercase() == want || u.name.to_lowercase() == want) {
+            Some(u) => Ok(Some(u.id)),
+            None => Err(CoreError::field("rep", format!("no user has the email or name {who:?}"))),
+        }
     }
 
     /// The records behind a number of the dashboard.
@@ -1084,7 +1126,42 @@ impl Showroom {
     }
 
     pub fn import_customers_csv(&mut self, bytes: &[u8], opts: ImportOptions) -> Result<ImportReport> {
-        let region = self.phone_region();
-        io::import_customers(&mut self.store, bytes, &region, Self::today(), opts)
+        self.import_file("customers", bytes, opts, &[])
+    }
+
+    /// A customer or inventory CSV before importing it (`kind`: `customers` or `vehicles`): each
+    /// column with the field it feeds (by `mapping`, else by its header) and the first rows.
+    pub fn preview_import(
+        &self,
+        kind: &str,
+        bytes: &[u8],
+        mapping: &[(String, String)],
+    ) -> Result<io::LeadFilePreview> {
+        match kind {
+            "customers" => io::preview_customers(bytes, mapping),
+            "vehicles" => io::preview_vehicles(bytes, mapping),
+            other => Err(CoreError::field("kind", format!("{other:?}: import customers or vehicles"))),
+        }
+    }
+
+    /// Imports a customer or inventory CSV with the person's column mapping, as one transaction.
+    pub fn import_file(
+        &mut self,
+        kind: &str,
+        bytes: &[u8],
+        opts: ImportOptions,
+        mapping: &[(String, String)],
+    ) -> Result<ImportReport> {
+        match kind {
+            "customers" => {
+                let region = self.phone_region();
+                io::import_customers_mapped(&mut self.store, bytes, &region, Self::today(), opts, mapping)
+            }
+            "vehicles" => {
+                let year = Self::today().format("%Y").to_string().parse().unwrap_or(2026);
+                io::import_vehicles_mapped(&mut self.store, bytes, year, opts, mapping)
+            }
+            other => Err(CoreError::field("kind", format!("{other:?}: import customers or vehicles"))),
+        }
     }
 }

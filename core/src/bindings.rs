@@ -17,11 +17,12 @@ pub fn typescript() -> String {
     use crate::analytics::forecast::{Accuracy, AccuracyReport, Expectation, Forecast};
     use crate::analytics::{
         ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow, FunnelStep,
-        GoalProgress, MonthTrend, PipelineHealth, RepRow, Sales, SamePoint, SourceReturn, SpeedToLead, Spend,
-        StageHealth,
+        GoalProgress, LostGroup, LostReport, MonthTrend, PipelineHealth, RepRow, Sales, SamePoint, SourceReturn,
+        SpeedToLead, Spend, StageHealth,
     };
     use crate::api::{AppStatus, SyncStatus};
     use crate::api::{DayOf, Me, Staff};
+    use crate::coaching::{CoachingDraft, CoachingRow};
     use crate::contact::{ContactDraft, Message, MessageChannel, Template};
     use crate::demo::DemoSummary;
     use crate::desk::money::Money;
@@ -76,6 +77,7 @@ pub fn typescript() -> String {
         Goal, CommissionPlan, Tier, Statement, CommissionLine, CommissionLineKind, Accuracy, AccuracyReport, Expectation,
         LockSettings,
         DataLock,
+        LostGroup, LostReport, CoachingKind, CoachingNote, CoachingDraft, CoachingRow,
         Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
         FunnelStep, GoalProgress, MonthTrend, SamePoint, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
     ];

@@ -36,7 +36,7 @@ pub fn log_contact(store: &mut Store, d: &ContactDraft) -> Result<Interaction> {
         direction: d.direction,
         summary: d.summary.clone(),
         duration_s: d.duration_min.map(|m| m * 60),
-        author_id: store.user_id(),
+        author_id: store.acting_user(),
         occurred_at: now,
         created_at: now,
     };
@@ -286,6 +286,7 @@ mod tests {
             gross_cents: None,
             co_owner_id: None,
             unwound_at: None,
+            competitor: String::new(),
             source: String::new(),
             channel: None,
         };

@@ -94,7 +94,7 @@ pub fn schedule(store: &mut Store, d: &TestDriveDraft, today: NaiveDate) -> Resu
     if !errors.is_empty() {
         return Err(CoreError::Validation(errors));
     }
-    let owner = store.user_id();
+    let owner = store.acting_user();
     store.write(|w| {
         let customer: Customer =
             w.get(d.customer_id).map_err(|_| CoreError::field("customer_id", "no such customer"))?;
@@ -227,7 +227,7 @@ pub fn record_survey(store: &mut Store, d: &SurveyDraft) -> Result<Survey> {
         answered_at: now,
     };
     s.validate().map_err(CoreError::Validation)?;
-    let author = store.user_id();
+    let author = store.acting_user();
     store.write(|w| {
         w.get::<Customer>(d.customer_id).map_err(|_| CoreError::field("customer_id", "no such customer"))?;
         w.insert(&s)?;
@@ -250,7 +250,7 @@ pub fn add_referral(store: &mut Store, customer: Uuid, referrer: Uuid, note: &st
         return Err(CoreError::field("referrer_id", "a customer cannot refer themselves"));
     }
     let now = Timestamp::now();
-    let author = store.user_id();
+    let author = store.acting_user();
     let r = Referral {
         id: new_id(),
         customer_id: customer,

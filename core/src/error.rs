@@ -69,6 +69,12 @@ fn join_fields(errors: &[FieldError]) -> String {
     errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
+impl From<FieldError> for CoreError {
+    fn from(e: FieldError) -> Self {
+        CoreError::Validation(vec![e])
+    }
+}
+
 impl CoreError {
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         CoreError::Validation(vec![FieldError::new(field, message)])

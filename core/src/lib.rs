@@ -11,6 +11,7 @@ pub mod activities;
 pub mod analytics;
 pub mod api;
 pub mod bindings;
+pub mod coaching;
 pub mod contact;
 pub mod demo;
 pub mod desk;

@@ -148,7 +148,7 @@ pub fn gross(conn: &rusqlite::Connection, order: &SalesOrder) -> Result<Gross> {
 
 /// The customer took the car: the order is delivered, the vehicle sold, the deal won with its gross.
 pub fn deliver(store: &mut Store, id: Uuid) -> Result<SalesOrder> {
-    let author = store.user_id();
+    let author = store.acting_user();
     store.write(|w| {
         let old = load(w, id)?;
         refuse_closed(&old)?;
@@ -196,13 +196,8 @@ pub fn deliver(store: &mut Store, id: Uuid) -> Result<SalesOrder> {
 /// The deal unwound before delivery: the order is cancelled, the vehicle's hold released and the
 /// quote marked declined with the reason.
 pub fn cancel(store: &mut Store, id: Uuid, reason: &str) -> Result<SalesOrder> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(CoreError::field("cancel_reason", "say why the order is cancelled"));
-    }
-    if reason.chars().count() > 200 {
-        return Err(CoreError::field("cancel_reason", "at most 200 characters"));
-    }
+    let reason = crate::domain::validate::reason("cancel_reason", reason, "say why the order is cancelled")?;
+    let reason = reason.as_str();
     store.write(|w| {
         let old = load(w, id)?;
         refuse_closed(&old)?;

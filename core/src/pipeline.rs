@@ -138,6 +138,8 @@ pub struct MoveRequest {
     pub stage_id: Uuid,
     /// Required when moving to Lost: one of [`LOST_REASONS`].
     pub lost_reason: String,
+    /// Where the customer bought instead: required when the reason is "Bought elsewhere".
+    pub competitor: String,
     /// Optional words for the timeline.
     pub note: String,
 }
@@ -148,6 +150,7 @@ pub fn plan_move(
     from: &PipelineStage,
     to: &PipelineStage,
     lost_reason: &str,
+    competitor: &str,
     now: Timestamp,
 ) -> std::result::Result<Opportunity, FieldError> {
     if old.status != OpportunityStatus::Open {
@@ -172,8 +175,25 @@ pub fn plan_move(
         if !LOST_REASONS.iter().any(|r| r.eq_ignore_ascii_case(reason)) {
             return Err(FieldError::new("lost_reason", format!("choose one of: {}", LOST_REASONS.join(", "))));
         }
+        let reason = LOST_REASONS.iter().find(|r| r.eq_ignore_ascii_case(reason)).copied().unwrap_or(reason);
+        let competitor = competitor.trim();
+        if crate::sync::rules::BOUGHT_ELSEWHERE.broken_by(|f| match f {
+            "lost_reason" => Some(reason.to_string()),
+            "competitor" => Some(competitor.to_string()),
+            _ => None,
+        }) {
+            return Err(FieldError::new("competitor", crate::sync::rules::BOUGHT_ELSEWHERE.message));
+        }
+        if competitor.chars().count() > 80 {
+            return Err(FieldError::new("competitor", "at most 80 characters"));
+        }
         new.status = OpportunityStatus::Lost;
         new.lost_reason = reason.to_string();
+        new.competitor = if reason.eq_ignore_ascii_case(crate::sync::rules::BOUGHT_ELSEWHERE.value) {
+            competitor.to_string()
+        } else {
+            String::new()
+        };
         new.closed_at = Some(new.updated_at);
     } else if is_won(to) {
         new.status = OpportunityStatus::Won;
@@ -200,7 +220,7 @@ fn stage_of(w: &Writer<'_>, id: Uuid) -> Result<PipelineStage> {
 
 /// Moves a deal by hand. One transaction: the deal and its timeline line.
 pub fn move_opportunity(store: &mut Store, id: Uuid, req: &MoveRequest) -> Result<Opportunity> {
-    let author = store.user_id();
+    let author = store.acting_user();
     store.write(|w| {
         let old: Opportunity = w.get(id)?;
         let from = stage_of(w, old.stage_id)?;
@@ -208,12 +228,15 @@ pub fn move_opportunity(store: &mut Store, id: Uuid, req: &MoveRequest) -> Resul
         if from.id == to.id {
             return Ok(old);
         }
-        let new = plan_move(&old, &from, &to, &req.lost_reason, Timestamp::now())
+        let new = plan_move(&old, &from, &to, &req.lost_reason, &req.competitor, Timestamp::now())
             .map_err(|e| CoreError::Validation(vec![e]))?;
         w.update(&old, &new)?;
         let mut text = format!("{}: moved from {} to {}", old.title, from.name, to.name);
         if !new.lost_reason.is_empty() && new.status == OpportunityStatus::Lost {
-            text.push_str(&format!(" ({})", new.lost_reason));
+            match new.competitor.as_str() {
+                "" => text.push_str(&format!(" ({})", new.lost_reason)),
+                c => text.push_str(&format!(" ({}: {c})", new.lost_reason)),
+            }
         }
         if !req.note.trim().is_empty() {
             text.push_str(&format!(". {}", req.note.trim()));
@@ -236,7 +259,7 @@ pub fn progress(w: &mut Writer<'_>, opportunity: Uuid, event: Progress, author: 
     if to.position <= from.position {
         return Ok(false);
     }
-    let new = plan_move(&old, &from, to, "", Timestamp::now()).map_err(|e| CoreError::Validation(vec![e]))?;
+    let new = plan_move(&old, &from, to, "", "", Timestamp::now()).map_err(|e| CoreError::Validation(vec![e]))?;
     w.update(&old, &new)?;
     log_move(
         w,
@@ -490,6 +513,7 @@ mod tests {
             gross_cents: None,
             co_owner_id: None,
             unwound_at: None,
+            competitor: String::new(),
             source: String::new(),
             channel: None,
         }
@@ -500,24 +524,24 @@ mod tests {
         let s = default_stages(Timestamp::from_millis(0));
         let now = Timestamp::from_millis(10_000);
         let o = opp(s[0].id);
-        let moved = plan_move(&o, &s[0], &s[4], "", now).unwrap();
+        let moved = plan_move(&o, &s[0], &s[4], "", "", now).unwrap();
         assert_eq!((moved.stage_id, moved.status), (s[4].id, OpportunityStatus::Open));
         assert!(moved.stage_entered_at >= now);
         // Lost needs a reason from the list.
-        assert_eq!(plan_move(&o, &s[0], &s[11], "", now).unwrap_err().field, "lost_reason");
-        assert!(plan_move(&o, &s[0], &s[11], "aliens", now).unwrap_err().message.contains("choose one of"));
-        let lost = plan_move(&o, &s[0], &s[11], "price too high", now).unwrap();
+        assert_eq!(plan_move(&o, &s[0], &s[11], "", "", now).unwrap_err().field, "lost_reason");
+        assert!(plan_move(&o, &s[0], &s[11], "aliens", "", now).unwrap_err().message.contains("choose one of"));
+        let lost = plan_move(&o, &s[0], &s[11], "price too high", "", now).unwrap();
         assert_eq!(lost.status, OpportunityStatus::Lost);
         assert!(lost.closed_at.is_some());
         // Won closes it; a won deal does not move.
-        let won = plan_move(&o, &s[9], &s[10], "", now).unwrap();
+        let won = plan_move(&o, &s[9], &s[10], "", "", now).unwrap();
         assert_eq!(won.status, OpportunityStatus::Won);
-        let err = plan_move(&won, &s[10], &s[3], "", now).unwrap_err();
+        let err = plan_move(&won, &s[10], &s[3], "", "", now).unwrap_err();
         assert!(err.message.contains("won; reopen"), "{err:?}");
         // Another pipeline's stage is refused.
         let mut fleet = s[2].clone();
         fleet.pipeline = "Fleet".into();
-        assert!(plan_move(&o, &s[0], &fleet, "", now).unwrap_err().message.contains("Fleet pipeline"));
+        assert!(plan_move(&o, &s[0], &fleet, "", "", now).unwrap_err().message.contains("Fleet pipeline"));
     }
 
     #[test]
@@ -562,7 +586,7 @@ pub struct OpportunityDraft {
 }
 
 pub fn create_opportunity(store: &mut Store, d: &OpportunityDraft) -> Result<Opportunity> {
-    let owner = store.user_id();
+    let owner = store.acting_user();
     store.write(|w| open_deal(w, d, owner))
 }
 
@@ -623,6 +647,7 @@ pub(crate) fn open_deal(w: &mut Writer<'_>, d: &OpportunityDraft, owner: Option<
             gross_cents: None,
             co_owner_id: None,
             unwound_at: None,
+            competitor: String::new(),
             source: lead.as_ref().map(|l| l.source.clone()).unwrap_or_default(),
             channel: lead.as_ref().map(|l| l.channel),
         };
@@ -631,4 +656,76 @@ pub(crate) fn open_deal(w: &mut Writer<'_>, d: &OpportunityDraft, owner: Option<
         log_move(w, &o, format!("{}: new deal in {}", o.title, stage.name), owner)?;
         Ok(o)
     }
+}
+
+/// A manager shares a deal with a second rep (each gets half the unit and half the commission),
+/// or ends the split with `None`. One transaction: the deal and its timeline line.
+pub fn set_split(store: &mut Store, id: Uuid, co_owner: Option<Uuid>) -> Result<Opportunity> {
+    store.require_manager("co_owner_id", "splits a deal")?;
+    let author = store.acting_user();
+    store.write(|w| {
+        let old: Opportunity = w.get(id).map_err(|_| CoreError::field("id", "no such deal"))?;
+        if old.deleted_at.is_some() {
+            return Err(CoreError::field("id", "this deal was deleted"));
+        }
+        if old.co_owner_id == co_owner {
+            return Ok(old);
+        }
+        let named = match co_owner {
+            Some(u) => {
+                let user: User = w.get(u).map_err(|_| CoreError::field("co_owner_id", "no such user"))?;
+                if !user.active {
+                    return Err(CoreError::field("co_owner_id", format!("{} is no longer active", user.name)));
+                }
+                if old.owner_id == Some(u) {
+                    return Err(CoreError::field("co_owner_id", format!("{} already owns this deal", user.name)));
+                }
+                Some(user.name)
+            }
+            None => None,
+        };
+        let new =
+            Opportunity { co_owner_id: co_owner, updated_at: Timestamp::now_after(old.updated_at), ..old.clone() };
+        w.update(&old, &new)?;
+        let text = match named {
+            Some(n) => format!("{}: split with {n} (half the unit and half the commission each)", new.title),
+            None => format!("{}: split removed; the deal is its owner's alone", new.title),
+        };
+        log_move(w, &new, text, author)?;
+        Ok(new)
+    })
+}
+
+/// A manager unwinds a sold deal (financing fell through, the car came back): the deal reads
+/// unwound from now (a chargeback on this month's statement, out of units sold), the vehicle is
+/// back in stock, and the timeline says why. One transaction.
+pub fn unwind(store: &mut Store, id: Uuid, reason: &str) -> Result<Opportunity> {
+    store.require_manager("unwound_at", "unwinds a deal")?;
+    let reason = crate::domain::validate::reason("unwind_reason", reason, "say why the deal unwound")?;
+    let author = store.acting_user();
+    store.write(|w| {
+        let old: Opportunity = w.get(id).map_err(|_| CoreError::field("id", "no such deal"))?;
+        if old.status != OpportunityStatus::Won {
+            return Err(CoreError::field("unwound_at", "only a sold deal unwinds; lose an open deal instead"));
+        }
+        if let Some(at) = old.unwound_at {
+            return Err(CoreError::field("unwound_at", format!("this deal already unwound on {}", at.date())));
+        }
+        let now = Timestamp::now_after(old.updated_at);
+        let new = Opportunity { unwound_at: Some(now), updated_at: now, ..old.clone() };
+        w.update(&old, &new)?;
+        if let Some(vid) = old.vehicle_id
+            && let Ok(v) = w.get::<Vehicle>(vid)
+            && matches!(v.status, VehicleStatus::Sold | VehicleStatus::OnHold)
+        {
+            let back = Vehicle {
+                status: VehicleStatus::Available,
+                updated_at: Timestamp::now_after(v.updated_at),
+                ..v.clone()
+            };
+            w.update(&v, &back)?;
+        }
+        log_move(w, &new, format!("{}: deal unwound ({reason})", new.title), author)?;
+        Ok(new)
+    })
 }

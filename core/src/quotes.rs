@@ -296,7 +296,7 @@ pub fn revise(store: &mut Store, id: Uuid, deal: &Deal, taxes: &TaxTable, today:
 
 /// Presents (or prints) the current version: it is frozen from now on.
 pub fn present(store: &mut Store, id: Uuid, today: NaiveDate) -> Result<QuoteVersion> {
-    let author = store.user_id();
+    let author = store.acting_user();
     store.write(|w| {
         let old: Quote = w.get(id)?;
         if old.effective_status(today) == QuoteStatus::Expired {
@@ -329,13 +329,11 @@ pub fn present(store: &mut Store, id: Uuid, today: NaiveDate) -> Result<QuoteVer
 /// The customer said no: the quote reads declined with the reason (an accepted quote's order is
 /// cancelled instead, which releases the vehicle).
 pub fn decline(store: &mut Store, id: Uuid, reason: &str) -> Result<()> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(CoreError::field("decline_reason", "say why the customer declined (e.g. payment too high)"));
-    }
-    if reason.chars().count() > 200 {
-        return Err(CoreError::field("decline_reason", "at most 200 characters"));
-    }
+    let reason = crate::domain::validate::reason(
+        "decline_reason",
+        reason,
+        "say why the customer declined (e.g. payment too high)",
+    )?;
     store.write(|w| {
         let old: Quote = w.get(id)?;
         match old.status {
@@ -449,79 +447,90 @@ pub struct QuoteRow {
     pub owner: Option<String>,
 }
 
-/// The Quotes list, newest first (at most `limit`).
+/// The Quotes list, newest first (at most `limit`): one query joining each quote's current
+/// version, customer, owner and order, filtered in SQL, so a keystroke in the search box reads
+/// only the rows it shows. Read-only: expiry is stored by [`expire_due`], not here.
 pub fn list(conn: &rusqlite::Connection, f: &QuoteFilter, today: NaiveDate, limit: usize) -> Result<Vec<QuoteRow>> {
-    let text = f.text.trim().to_lowercase();
-    let mut sql = String::from("WHERE deleted_at IS NULL");
+    use crate::store::record::{Entity, from_row};
+    let cols: Vec<String> = Quote::COLUMNS.iter().map(|(c, _)| format!("q.{c}")).collect();
+    let n = cols.len();
+    let mut sql = format!(
+        "SELECT {}, trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')), u.name, v.deal, v.calc,
+                (SELECT o.status FROM sales_orders o WHERE o.quote_id = q.id AND o.deleted_at IS NULL ORDER BY o.rid DESC LIMIT 1)
+         FROM quotes q
+         JOIN quote_versions v ON v.quote_id = q.id AND v.version = q.version
+         LEFT JOIN customers c ON c.id = q.customer_id
+         LEFT JOIN users u ON u.id = q.owner_id
+         WHERE q.deleted_at IS NULL",
+        cols.join(", ")
+    );
     let mut args: Vec<String> = Vec::new();
+    let arg = |v: String, args: &mut Vec<String>| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
     if let Some(o) = f.owner_id {
-        args.push(o.to_string());
-        sql.push_str(&format!(" AND owner_id = ?{}", args.len()));
+        sql.push_str(&format!(" AND q.owner_id = {}", arg(o.to_string(), &mut args)));
     }
-    sql.push_str(" ORDER BY created_at DESC");
-    let quotes: Vec<Quote> = query(conn, &sql, rusqlite::params_from_iter(args.iter()))?;
-    let customer_name = |id: Uuid| -> String {
-        conn.query_row(
-            "SELECT trim(first_name || ' ' || last_name) FROM customers WHERE id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .unwrap_or_default()
-    };
-    let owner_name = |id: Uuid| -> Option<String> {
-        conn.query_row("SELECT name FROM users WHERE id = ?1", [id.to_string()], |r| r.get(0)).ok()
-    };
+    let day = today.format("%Y-%m-%d").to_string();
+    // The status a person sees: an open quote past its date reads expired.
+    match f.status {
+        None => {}
+        Some(QuoteStatus::Expired) => {
+            let d = arg(day, &mut args);
+            sql.push_str(&format!(
+                " AND (q.status = 'expired' OR (q.status IN ('draft', 'presented') AND q.valid_until < {d}))"
+            ));
+        }
+        Some(s @ (QuoteStatus::Draft | QuoteStatus::Presented)) => {
+            let st = arg(status_name(s), &mut args);
+            let d = arg(day, &mut args);
+            sql.push_str(&format!(" AND q.status = {st} AND q.valid_until >= {d}"));
+        }
+        Some(s) => sql.push_str(&format!(" AND q.status = {}", arg(status_name(s), &mut args))),
+    }
+    let text = f.text.trim().to_lowercase();
+    if !text.is_empty() {
+        let t = arg(text, &mut args);
+        sql.push_str(&format!(
+            " AND instr(lower(trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) || ' ' || q.number || ' '
+                  || coalesce(json_extract(v.deal, '$.vehicle.description'), '') || ' '
+                  || coalesce(json_extract(v.deal, '$.vehicle.stock_no'), '')), {t}) > 0"
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY q.created_at DESC LIMIT {}", limit.min(10_000)));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
     let mut out = Vec::new();
-    for q in quotes {
-        let status = q.effective_status(today);
-        if f.status.is_some_and(|s| s != status) {
-            continue;
-        }
-        let Some(v) = query::<QuoteVersion>(
-            conn,
-            "WHERE quote_id = ?1 AND version = ?2",
-            rusqlite::params![q.id.to_string(), q.version],
-        )?
-        .pop() else {
-            continue;
-        };
-        let customer = customer_name(q.customer_id);
-        let vehicle = if v.deal.vehicle.description.is_empty() {
-            v.deal.vehicle.stock_no.clone()
-        } else {
-            v.deal.vehicle.description.clone()
-        };
-        if !text.is_empty() {
-            let hay = format!("{customer} {} {vehicle} {}", q.number, v.deal.vehicle.stock_no).to_lowercase();
-            if !hay.contains(&text) {
-                continue;
-            }
-        }
-        let payment_cents = v
-            .calc
-            .loan
-            .as_ref()
-            .map(|l| l.payment.cents())
-            .or_else(|| v.calc.lease.as_ref().map(|l| l.payment.cents()));
-        let order = query::<SalesOrder>(conn, "WHERE quote_id = ?1 AND deleted_at IS NULL", [q.id.to_string()])?
-            .pop()
-            .map(|o| o.status);
+    while let Some(r) = rows.next()? {
+        let q: Quote = from_row(r)?;
+        let deal: crate::desk::Deal = serde_json::from_str(&r.get::<_, String>(n + 2)?)?;
+        let calc: crate::desk::DealCalc = serde_json::from_str(&r.get::<_, String>(n + 3)?)?;
+        let order: Option<String> = r.get(n + 4)?;
+        let vehicle =
+            if deal.vehicle.description.is_empty() { deal.vehicle.stock_no.clone() } else { deal.vehicle.description };
         out.push(QuoteRow {
-            status,
-            customer,
+            status: q.effective_status(today),
+            customer: r.get(n)?,
             vehicle,
-            payment_cents,
-            out_the_door_cents: v.calc.out_the_door.cents(),
+            payment_cents: calc
+                .loan
+                .as_ref()
+                .map(|l| l.payment.cents())
+                .or_else(|| calc.lease.as_ref().map(|l| l.payment.cents())),
+            out_the_door_cents: calc.out_the_door.cents(),
             age_days: (today - q.created_at.date()).num_days().max(0),
-            order,
-            owner: q.owner_id.and_then(owner_name),
+            order: order.and_then(|o| serde_json::from_value(serde_json::Value::String(o)).ok()),
+            owner: r.get(n + 1)?,
             quote: q,
         });
-        if out.len() >= limit {
-            break;
-        }
     }
     Ok(out)
+}
+
+/// The stored name of a status ("presented").
+fn status_name(s: QuoteStatus) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// Accepts the current version: freezes it, creates the sales order and holds the vehicle.
@@ -536,7 +545,7 @@ pub fn accept(store: &mut Store, id: Uuid, a: &Acceptance, today: NaiveDate) -> 
     if !errors.is_empty() {
         return Err(CoreError::Validation(errors));
     }
-    let author = store.user_id();
+    let author = store.acting_user();
     store.write(|w| {
         let old: Quote = w.get(id)?;
         match old.effective_status(today) {

@@ -64,25 +64,31 @@ pub enum Command {
 pub enum ReportWhat {
     /// The manager's dashboard for a range of local days: units, revenue, gross, win rate, cycle
     /// time, speed to lead, funnel, reps, sources, pipeline, trends, goals and the forecast.
-    Dashboard {
-        /// First day, `YYYY-MM-DD` (local calendar).
-        #[arg(long)]
-        from: String,
-        /// Last day, inclusive.
-        #[arg(long)]
-        to: String,
-        /// One rep's figures (their email or name); the team when absent.
-        #[arg(long)]
-        rep: Option<String>,
-        #[arg(long, value_enum, default_value = "json")]
-        format: ReportFormat,
-    },
+    Dashboard(RangeArgs),
+    /// Deals lost in a range of local days, by reason, competitor, rep and lead source.
+    Lost(RangeArgs),
     /// The forecast's backtest: at the start of each of the last full months, what it would have
     /// forecast with only what was known then, against the units won; and the mean error (MAPE).
     Forecast {
         #[arg(long, default_value_t = 12)]
         months: usize,
     },
+}
+
+/// A report's range of local days, whose figures, and how they are printed.
+#[derive(clap::Args, Debug)]
+pub struct RangeArgs {
+    /// First day, `YYYY-MM-DD` (local calendar).
+    #[arg(long)]
+    from: String,
+    /// Last day, inclusive.
+    #[arg(long)]
+    to: String,
+    /// One rep's figures (their email or name); the team when absent.
+    #[arg(long)]
+    rep: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: ReportFormat,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -297,13 +303,26 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report { what: ReportWhat::Dashboard { from, to, rep, format } } => {
+        Command::Report { what: ReportWhat::Dashboard(RangeArgs { from, to, rep, format }) } => {
             let app = open(data_dir)?;
             match app.dashboard_report(&from, &to, rep.as_deref()) {
                 Ok(d) => {
                     match format {
                         ReportFormat::Json => write_stdout(&serde_json::to_string_pretty(&d)?)?,
                         ReportFormat::Csv => write_stdout(&showroom_core::analytics::dashboard_csv(&d))?,
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => field_errors(e),
+            }
+        }
+        Command::Report { what: ReportWhat::Lost(RangeArgs { from, to, rep, format }) } => {
+            let app = open(data_dir)?;
+            match app.lost_report(&from, &to, rep.as_deref()) {
+                Ok(r) => {
+                    match format {
+                        ReportFormat::Json => write_stdout(&serde_json::to_string_pretty(&r)?)?,
+                        ReportFormat::Csv => write_stdout(&showroom_core::analytics::lost::lost_csv(&r))?,
                     }
                     Ok(ExitCode::SUCCESS)
                 }

@@ -3,9 +3,10 @@
 use showroom_core::activities::{ActivityDraft, Completion, Today};
 use showroom_core::analytics::commissions::Statement;
 use showroom_core::analytics::forecast::AccuracyReport;
-use showroom_core::analytics::{Dashboard, DashboardQuery, DrillQuery, DrillRow, Spend};
+use showroom_core::analytics::{Dashboard, DashboardQuery, DrillQuery, DrillRow, LostReport, Spend};
 use showroom_core::api::AppStatus;
 use showroom_core::api::{DayOf, Me, Staff};
+use showroom_core::coaching::{CoachingDraft, CoachingRow};
 use showroom_core::contact::{ContactDraft, Message};
 use showroom_core::demo::DemoSummary;
 use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
@@ -229,6 +230,62 @@ pub fn deliver_order(state: State<'_, AppState>, order: Uuid) -> R<QuoteDetail> 
 #[tauri::command(async)]
 pub fn cancel_order(state: State<'_, AppState>, order: Uuid, reason: String) -> R<QuoteDetail> {
     with(&state, |a| a.cancel_order(order, &reason))
+}
+
+#[tauri::command(async)]
+pub fn preview_import(
+    state: State<'_, AppState>,
+    kind: String,
+    bytes: Vec<u8>,
+    mapping: Vec<(String, String)>,
+) -> R<LeadFilePreview> {
+    with(&state, |a| a.preview_import(&kind, &bytes, &mapping))
+}
+
+#[tauri::command(async)]
+pub fn import_file(
+    state: State<'_, AppState>,
+    kind: String,
+    bytes: Vec<u8>,
+    options: ImportOptions,
+    mapping: Vec<(String, String)>,
+) -> R<ImportReport> {
+    with(&state, |a| a.import_file(&kind, &bytes, options, &mapping))
+}
+
+#[tauri::command(async)]
+pub fn split_deal(state: State<'_, AppState>, id: Uuid, co_owner: Option<Uuid>) -> R<Opportunity> {
+    with(&state, |a| a.split_deal(id, co_owner))
+}
+
+#[tauri::command(async)]
+pub fn unwind_deal(state: State<'_, AppState>, id: Uuid, reason: String) -> R<Opportunity> {
+    with(&state, |a| a.unwind_deal(id, &reason))
+}
+
+#[tauri::command(async)]
+pub fn lost_deals(state: State<'_, AppState>, query: DashboardQuery) -> R<LostReport> {
+    with(&state, |a| a.lost_deals(&query))
+}
+
+#[tauri::command(async)]
+pub fn coaching(state: State<'_, AppState>, rep: Uuid) -> R<Vec<CoachingRow>> {
+    with(&state, |a| a.coaching(rep))
+}
+
+#[tauri::command(async)]
+pub fn add_coaching(state: State<'_, AppState>, draft: CoachingDraft) -> R<Vec<CoachingRow>> {
+    with(&state, |a| a.add_coaching(&draft))
+}
+
+#[tauri::command(async)]
+pub fn coaching_done(state: State<'_, AppState>, id: Uuid, done: bool) -> R<Vec<CoachingRow>> {
+    with(&state, |a| a.coaching_done(id, done))
+}
+
+#[tauri::command(async)]
+pub fn remove_coaching(state: State<'_, AppState>, id: Uuid) -> R<()> {
+    with(&state, |a| a.remove_coaching(id))
 }
 
 #[tauri::command(async)]

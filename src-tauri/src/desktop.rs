@@ -71,6 +71,15 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::fund_order,
             commands::deliver_order,
             commands::cancel_order,
+            commands::split_deal,
+            commands::preview_import,
+            commands::import_file,
+            commands::unwind_deal,
+            commands::lost_deals,
+            commands::coaching,
+            commands::add_coaching,
+            commands::coaching_done,
+            commands::remove_coaching,
             commands::sign_in,
             commands::sign_out,
             commands::sync_account,
@@ -203,6 +212,11 @@ pub fn open_data(handle: &tauri::AppHandle, state: &AppState, unlock: Unlock) ->
 async fn reminders(app: tauri::AppHandle, shared: Arc<Mutex<Showroom>>) {
     use tauri_plugin_notification::NotificationExt;
     let mut since = showroom_core::domain::Timestamp::now();
+    if let Ok(mut app) = shared.lock()
+        && let Err(e) = app.housekeeping()
+    {
+        tracing::warn!(error = %e, "housekeeping failed");
+    }
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(20)).await;
         let now = showroom_core::domain::Timestamp::now();
@@ -211,12 +225,12 @@ async fn reminders(app: tauri::AppHandle, shared: Arc<Mutex<Showroom>>) {
             Err(_) => return,
         };
         since = now;
-        // Leads past their first-response deadline go to the next rep (a manager's or a
-        // single-user device routes; a rep's device leaves routing to them).
+        // Quotes past their date are stored expired; leads past their first-response deadline
+        // go to the next rep (a manager's or a single-user device routes).
         if let Ok(mut app) = shared.lock()
-            && let Err(e) = app.route_leads()
+            && let Err(e) = app.housekeeping()
         {
-            tracing::warn!(error = %e, "cannot route leads");
+            tracing::warn!(error = %e, "housekeeping failed");
         }
         for item in due {
             let body = match &item.deal {

@@ -142,6 +142,95 @@ impl Ui {
         self.fail(format!("{css} never showed the answer to {text:?}"));
     }
 
+    /// Finds the customer `name` (id `id`) on Customers and opens their Deals tab.
+    async fn customer_deals(&self, name: &str, id: &str) {
+        self.go("Customers").await;
+        let search = self.find(By::Css("[aria-label='Search customers']"), "the customer search", 20).await;
+        search.send_keys(name).await.unwrap();
+        self.settled("table[aria-label='Customers']", name).await;
+        let row = self.find(By::Css(format!("tr[data-id='{id}'] td")), "the customer row", 15).await;
+        self.click(&row, "the customer").await;
+        let tab = self
+            .find(By::XPath("//button[@role='tab'][starts-with(normalize-space(.), 'Deals')]"), "the Deals tab", 10)
+            .await;
+        self.activate(&tab, "Deals").await;
+    }
+
+    /// Chooses who uses this laptop (`"Ana Morales · Sales rep"`) from the chip at the bottom left.
+    async fn laptop_user(&self, who: &str) {
+        self.click(&self.find(By::Css("[data-testid='me']"), "who uses this laptop", 10).await, "who").await;
+        let pick = self.find(By::Css("select[aria-label='Who uses this laptop']"), "the user picker", 10).await;
+        thirtyfour::components::SelectElement::new(&pick).await.unwrap().select_by_visible_text(who).await.unwrap();
+    }
+
+    /// Runs the import's dry run: nothing stored, and `problem` named in the report.
+    async fn dry_run_names(&self, problem: &str) {
+        self.click(&self.button("Dry run").await, "Dry run").await;
+        self.wait_text("[data-import-summary]", "Dry run: nothing stored").await;
+        self.find(
+            By::XPath(format!("//table[@aria-label='Records with problems']//td[contains(., '{problem}')]")),
+            &format!("{problem:?} named in the import report"),
+            15,
+        )
+        .await;
+    }
+
+    /// Imports the file of the open import dialog, waits for `toast`, and closes the dialog.
+    async fn import_in_dialog(&self, toast: &str) {
+        let import =
+            self.find(By::XPath("//div[@role='dialog']//button[normalize-space(.)='Import']"), "Import", 10).await;
+        self.click(&import, "Import").await;
+        self.wait_text(".toast-body > span", toast).await;
+        let done = self.find(By::XPath("//div[@role='dialog']//button[normalize-space(.)='Done']"), "Done", 10).await;
+        self.click(&done, "Done").await;
+    }
+
+    /// Maps each column of the file being imported to a field (the option's text).
+    async fn map_columns(&self, mapping: &[(&str, &str)]) {
+        for (column, field) in mapping {
+            let sel = self.find(By::Css(format!("[aria-label='Field for column {column}']")), column, 10).await;
+            sel.send_keys(*field).await.unwrap();
+        }
+    }
+
+    /// Picks an option of the select named `name` (by value; the first real option when `None`),
+    /// scrolled into view first (a select below the fold cannot be clicked).
+    async fn choose(&self, name: &str, value: Option<&str>) {
+        let sel = self.input(name).await;
+        let _ = sel.scroll_into_view().await;
+        let pick = thirtyfour::components::SelectElement::new(&sel).await.unwrap();
+        let done = match value {
+            Some(v) => pick.select_by_value(v).await,
+            None => pick.select_by_index(1).await,
+        };
+        if let Err(e) = done {
+            self.fail(format!("cannot choose {value:?} in {name}: {e}"));
+        }
+    }
+
+    /// Reports › Commissions for `rep` (this month): the text of the first `kind` line holding `want`.
+    async fn statement_line_of(&self, rep: &str, kind: &str, want: &str) -> String {
+        self.go("Reports").await;
+        let tab =
+            self.find(By::XPath("//button[@role='tab'][normalize-space(.)='Commissions']"), "Commissions", 10).await;
+        self.activate(&tab, "Commissions").await;
+        self.choose("statement_rep", Some(rep)).await;
+        // (Table cells' text is matched with XPath: WebKitWebDriver's element text of a table is
+        // not reliable.)
+        let cell = self
+            .find(
+                By::XPath(format!("//tr[@data-line='{kind}']/td[contains(., '{want}')]")),
+                &format!("a {kind} line with {want:?} on the statement"),
+                20,
+            )
+            .await;
+        cell.prop("textContent").await.unwrap().unwrap_or_default()
+    }
+
+    async fn statement_line(&self, rep: &str, want: &str) -> String {
+        self.statement_line_of(rep, "deal", want).await
+    }
+
     async fn wait_text(&self, css: &str, want: &str) -> WebElement {
         // A toast that leaves while its text is read goes stale: look again.
         let mut tries = 0;
@@ -267,8 +356,9 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     let n: i64 =
         conn.query_row("SELECT count(*) FROM customers WHERE city = 'Dripping Springs'", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
+    // (The app's own housekeeping may also route a late lead or expire a quote meanwhile.)
     let fields: Vec<String> = conn
-        .prepare("SELECT field FROM outbox ORDER BY field")
+        .prepare("SELECT field FROM outbox WHERE tbl = 'customers' ORDER BY field")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -412,7 +502,9 @@ async fn a_saved_quote_is_reopened_revised_printed_accepted_funded_and_delivered
     let new_price = cost + 2_000;
     let grouped = format!("{},{:03}", new_price / 1000, new_price % 1000);
     let price = ui.input("price").await;
-    price.clear().await.unwrap();
+    // Select and type over (WebDriver's clear() bypasses React's change events).
+    price.send_keys(Key::Control + "a").await.unwrap();
+    price.send_keys(Key::Backspace).await.unwrap();
     price.send_keys(new_price.to_string()).await.unwrap();
     // Thousands separators go in as the amount is typed.
     assert_eq!(price.value().await.unwrap().as_deref(), Some(grouped.as_str()));
@@ -443,6 +535,34 @@ async fn a_saved_quote_is_reopened_revised_printed_accepted_funded_and_delivered
     ui.click(&ui.button("Deliver").await, "Deliver").await;
     ui.wait_text(".toast-body > span", "the vehicle is sold and the deal won").await;
     shot(&ui.display, "41-order-delivered");
+
+    // The rep's commission statement on Reports pays on that gross.
+    let line = ui.statement_line(&rep, "gross $3,095").await;
+    assert!(!line.contains("split"), "{line}");
+    shot(&ui.display, "42-statement-with-gross");
+
+    // A manager splits the sale with a colleague on the customer's Deals tab: both statements
+    // carry half.
+    let (customer_id, colleague): (String, String) = showroom_e2e::open_db(data.path())
+        .query_row(
+            "SELECT o.customer_id, (SELECT u.id FROM users u WHERE u.role = 'rep' AND u.id != o.owner_id ORDER BY u.name LIMIT 1)
+             FROM opportunities o WHERE o.id = ?1",
+            [&deal],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    ui.customer_deals(&name, &customer_id).await;
+    ui.wait_text(&format!("[data-deal-credit='{deal}']"), "Gross $3,095").await;
+    let split =
+        ui.find(By::Css(format!("[data-deal-credit='{deal}'] select[name='co_owner']")), "Split with", 10).await;
+    thirtyfour::components::SelectElement::new(&split).await.unwrap().select_by_value(&colleague).await.unwrap();
+    ui.wait_text(".toast-body > span", "Split with").await;
+    ui.wait_text(&format!("[data-deal-credit='{deal}']"), "split ").await;
+    shot(&ui.display, "43-deal-split");
+    for who in [&rep, &colleague] {
+        let line = ui.statement_line(who, "gross $3,095").await;
+        assert!(line.contains("(split 50/50)"), "{line}");
+    }
     ui.driver.quit().await.unwrap();
 
     // The records: two versions, both PDFs, the vehicle sold, the deal won with its gross.
@@ -1228,22 +1348,16 @@ async fn a_lead_file_is_mapped_previewed_dry_run_and_imported_and_duplicates_are
     ui.input("lead_file").await.send_keys(file.to_str().unwrap()).await.unwrap();
     ui.wait_text(".lead-import", "3 records").await;
     // The headers mean nothing to the importer until mapped.
-    for (column, field) in
-        [("Given", "first name"), ("Family", "last name"), ("E-post", "email"), ("Wagen", "vehicle interest")]
-    {
-        let sel = ui.find(By::Css(format!("[aria-label='Field for column {column}']")), column, 10).await;
-        sel.send_keys(field).await.unwrap();
-    }
+    ui.map_columns(&[
+        ("Given", "first name"),
+        ("Family", "last name"),
+        ("E-post", "email"),
+        ("Wagen", "vehicle interest"),
+    ])
+    .await;
     // (The preview rows under the sticky two-row header are not "visible text" to WebKitWebDriver;
     // the dry run below shows the mapping took.)
-    ui.click(&ui.button("Dry run").await, "Dry run").await;
-    ui.wait_text("[data-import-summary]", "Dry run: nothing stored").await;
-    ui.find(
-        By::XPath("//table[@aria-label='Records with problems']//td[contains(., 'not a valid email')]"),
-        "the bad email named in the report",
-        15,
-    )
-    .await;
+    ui.dry_run_names("not a valid email").await;
     shot(&ui.display, "43-lead-import");
     ui.input("preset_name").await.send_keys("Dealer site").await.unwrap();
     ui.click(&ui.button("Save preset").await, "Save preset").await;
@@ -1602,14 +1716,7 @@ async fn the_app_opens_on_today_and_a_laptop_user_sees_their_own_day() {
     older.find(By::XPath(".//button[contains(., 'Show all')]")).await.unwrap();
 
     // Ana is this laptop's user: her name at the bottom left, her day on Today.
-    ui.click(&ui.find(By::Css("[data-testid='me']"), "who uses this laptop", 10).await, "who").await;
-    let pick = ui.find(By::Css("select[aria-label='Who uses this laptop']"), "the user picker", 10).await;
-    thirtyfour::components::SelectElement::new(&pick)
-        .await
-        .unwrap()
-        .select_by_visible_text("Ana Morales · Sales rep")
-        .await
-        .unwrap();
+    ui.laptop_user("Ana Morales · Sales rep").await;
     ui.find(By::Css("[data-testid='me'][aria-label^='Ana Morales uses this laptop']"), "Ana as this laptop's user", 15)
         .await;
     ui.wait_text(".page-count", "Ana Morales's day").await;
@@ -1747,4 +1854,230 @@ async fn every_screen_fits_1280_by_800_without_clipping() {
     ui.nothing_clipped("quote panel").await;
     shot(&ui.display, "61-quotes-1280");
     ui.driver.quit().await.unwrap();
+}
+
+/// A manager's week: a deal lost to a competitor (named, or refused), the lost-deals report with
+/// its drill-down, a coaching goal the rep then sees on their dashboard, and a sale unwound with
+/// the chargeback on the statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_reads_lost_deals_coaches_a_rep_and_unwinds_a_sale() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    // A fresh open deal to lose, and one of Ana's sales from last month to unwind.
+    let (losing, sold, sold_title, sold_customer, sold_name, ana) = {
+        let mut app = showroom_core::Showroom::open(data.path(), &showroom_e2e::unlock()).unwrap();
+        let c = app
+            .create_customer(&showroom_core::domain::CustomerDraft {
+                first_name: "Ingrid".into(),
+                last_name: "Halvorsen".into(),
+                email: "ingrid.halvorsen@example.com".into(),
+                consent: showroom_core::domain::Consent { email: true, sms: false, phone: false },
+                ..Default::default()
+            })
+            .unwrap();
+        app.create_opportunity(&showroom_core::pipeline::OpportunityDraft { customer_id: c.id, ..Default::default() })
+            .unwrap();
+        let conn = showroom_e2e::open_db(data.path());
+        let (sold, title, customer, name, ana): (String, String, String, String, String) = conn
+            .query_row(
+                "SELECT o.id, o.title, c.id, c.first_name || ' ' || c.last_name, u.id FROM opportunities o
+                 JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id
+                 WHERE u.name = 'Ana Morales' AND o.status = 'won' AND o.unwound_at IS NULL AND o.co_owner_id IS NULL
+                   AND substr(o.closed_at, 1, 7) = '2026-10' AND o.gross_cents > 0
+                 ORDER BY o.closed_at DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        (c.id.to_string(), sold, title, customer, name, ana)
+    };
+    let ui = launch(data.path()).await;
+
+    // Lost because she bought elsewhere: where is asked for, and required.
+    ui.go("Pipeline").await;
+    ui.click(&ui.button("List").await, "List").await;
+    let stage = ui.find(By::Css("select[aria-label=\"Stage of Ingrid Halvorsen's deal\"]"), "Ingrid's deal", 15).await;
+    stage.send_keys("Lost").await.unwrap();
+    let elsewhere = ui.find(By::Css("input[name='lost_reason'][value='Bought elsewhere']"), "the reasons", 10).await;
+    ui.click(&elsewhere, "Bought elsewhere").await;
+    ui.click(&ui.button("Mark lost").await, "Mark lost").await;
+    ui.wait_text("[data-field-error='competitor']", "name where the customer bought").await;
+    ui.input("competitor").await.send_keys("Lakeview Kia").await.unwrap();
+    shot(&ui.display, "44-lost-to-a-competitor");
+    ui.click(&ui.button("Mark lost").await, "Mark lost").await;
+    ui.wait_text(".toast-body > span", "moved to Lost").await;
+
+    // Reports › Lost deals: by reason, by competitor (with hers), by rep and source; a row opens
+    // the deals behind it.
+    ui.go("Reports").await;
+    let tab = ui.find(By::XPath("//button[@role='tab'][normalize-space(.)='Lost deals']"), "Lost deals", 10).await;
+    ui.activate(&tab, "Lost deals").await;
+    let kia = ui
+        .find(
+            By::Css("section[aria-label='Bought elsewhere: where'] tr[data-group='Lakeview Kia'] td"),
+            "Lakeview Kia",
+            15,
+        )
+        .await;
+    shot(&ui.display, "45-lost-deals");
+    ui.click(&kia, "Lakeview Kia").await;
+    ui.wait_text("aside.drill", "Ingrid Halvorsen").await;
+    ui.wait_text("aside.drill", "1 records").await;
+    ui.click(&ui.find(By::Css("aside.drill [aria-label='Close list']"), "close", 5).await, "close").await;
+    let reason = ui
+        .find(By::Css("section[aria-label='By reason'] tr[data-group='Price too high'] td.num"), "Price too high", 10)
+        .await;
+    let shown: usize = reason.prop("textContent").await.unwrap().unwrap_or_default().trim().parse().unwrap();
+    let row =
+        ui.find(By::Css("section[aria-label='By reason'] tr[data-group='Price too high'] td"), "the row", 5).await;
+    ui.click(&row, "Price too high").await;
+    ui.wait_text("aside.drill", &format!("{shown} records")).await;
+
+    // Coaching: a goal for Ana.
+    let tab = ui.find(By::XPath("//button[@role='tab'][normalize-space(.)='Coaching']"), "Coaching", 10).await;
+    ui.activate(&tab, "Coaching").await;
+    ui.choose("coaching_rep", Some(&ana)).await;
+    let goal = ui.find(By::XPath("//button[normalize-space(.)='Goal']"), "the Goal kind", 10).await;
+    ui.click(&goal, "Goal").await;
+    ui.input("coaching_body").await.send_keys("Book two appointments a day from internet leads").await.unwrap();
+    ui.click(&ui.button("Save goal").await, "Save goal").await;
+    ui.wait_text(".toast-body > span", "Goal saved for Ana Morales").await;
+    ui.wait_text(".coaching-item[data-coaching='goal']", "Book two appointments").await;
+    shot(&ui.display, "46-coaching");
+
+    // Unwind Ana's October sale: a reason is required; the car is back; November charges it back.
+    ui.customer_deals(&sold_name, &sold_customer).await;
+    let credit = format!("[data-deal-credit='{sold}']");
+    ui.click(&ui.find(By::Css(format!("{credit} button")), "Unwind…", 10).await, "Unwind…").await;
+    ui.click(&ui.button("Unwind the deal").await, "Unwind the deal").await;
+    ui.wait_text("[data-field-error='unwind_reason']", "say why the deal unwound").await;
+    ui.input("unwind_reason").await.send_keys("Financing fell through").await.unwrap();
+    ui.click(&ui.button("Unwind the deal").await, "Unwind the deal").await;
+    ui.wait_text(".toast-body > span", "unwound").await;
+    ui.wait_text(&credit, "Unwound").await;
+    shot(&ui.display, "47-unwound");
+    let back = ui.statement_line_of(&ana, "chargeback", &sold_title).await;
+    assert!(back.starts_with("Chargeback"), "{back}");
+
+    // Ana at this laptop sees her goal on her dashboard.
+    ui.laptop_user("Ana Morales · Sales rep").await;
+    ui.go("Reports").await;
+    ui.wait_text("section[aria-label='Coaching']", "Book two appointments a day").await;
+    shot(&ui.display, "48-my-coaching");
+    ui.driver.quit().await.unwrap();
+
+    let conn = showroom_e2e::open_db(data.path());
+    let (status, reason, competitor): (String, String, String) = conn
+        .query_row("SELECT status, lost_reason, competitor FROM opportunities WHERE customer_id = ?1", [&losing], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((status.as_str(), reason.as_str(), competitor.as_str()), ("lost", "Bought elsewhere", "Lakeview Kia"));
+    let (unwound, vehicle): (Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT o.unwound_at, v.status FROM opportunities o LEFT JOIN vehicles v ON v.id = o.vehicle_id WHERE o.id = ?1",
+            [&sold],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(unwound.is_some_and(|u| u.starts_with("2026-11")));
+    assert!(vehicle.as_deref().is_none_or(|v| v == "available"), "{vehicle:?}");
+    let goal: (String, String) = conn
+        .query_row("SELECT kind, rep_id FROM coaching_notes WHERE deleted_at IS NULL", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(goal, ("goal".to_string(), ana));
+}
+
+/// Needs typed on the customer form find the vehicle a CSV brings in: the columns mapped in the
+/// window, a dry run, the import, and the arrival on the rep's Today.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn needs_typed_on_the_form_meet_a_vehicle_imported_in_the_window_and_today_says_so() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = demo_data();
+    let file = data.path().join("dms-export.csv");
+    std::fs::write(
+        &file,
+        "Unit,Serial,MY,Mfr,Model,New/Used,Internet Price,Paint\n\
+         N9001,1HGCM82633A004352,2026,Polestar,2,New,\"$38,900\",Autumn Green\n\
+         N9002,NOTAVIN,2026,Polestar,3,New,\"$53,100\",White\n",
+    )
+    .unwrap();
+    let ui = launch(data.path()).await;
+    // Ben works this laptop: what he creates is his.
+    ui.laptop_user("Ben Carter · Sales rep").await;
+    ui.wait_text(".page-count", "Ben Carter's day").await;
+
+    ui.go("Customers").await;
+    ui.click(&ui.button("New customer").await, "New customer").await;
+    ui.input("first_name").await.send_keys("Maren").await.unwrap();
+    ui.input("last_name").await.send_keys("Solberg").await.unwrap();
+    ui.input("email").await.send_keys("maren.solberg@example.com").await.unwrap();
+    ui.choose("timeframe", None).await;
+    ui.choose("condition", Some("new")).await;
+    ui.input("makes").await.send_keys("Polestar").await.unwrap();
+    ui.input("models").await.send_keys("2").await.unwrap();
+    ui.input("budget_max").await.send_keys("40000").await.unwrap();
+    shot(&ui.display, "49-needs-analysis");
+    ui.click(&ui.button("Create customer").await, "Create customer").await;
+    ui.wait_text("[data-testid='customer-name']", "Maren Solberg").await;
+
+    // Inventory › Import CSV: the columns mapped, a dry run names the bad row, then the import.
+    ui.go("Inventory").await;
+    ui.click(&ui.button("Import CSV").await, "Import CSV").await;
+    ui.input("vehicles_file").await.send_keys(file.to_str().unwrap()).await.unwrap();
+    ui.wait_text(".lead-import", "2 records").await;
+    ui.map_columns(&[("Unit", "stock no"), ("Serial", "vin"), ("MY", "year"), ("Mfr", "make"), ("Paint", "colour")])
+        .await;
+    ui.dry_run_names("vin: must be 17 characters").await;
+    shot(&ui.display, "50-vehicle-import-mapped");
+    ui.import_in_dialog("1 vehicle added").await;
+
+    // Customers › Import CSV the same way: a file whose headers mean nothing until mapped.
+    let people = data.path().join("show-signups.csv");
+    std::fs::write(&people, "Given,Family,E-post,Adresse\nSigrid,Nyhus,sigrid.nyhus@example.com,14 Fjord Lane\n")
+        .unwrap();
+    ui.go("Customers").await;
+    ui.click(&ui.button("Import CSV").await, "Import CSV").await;
+    ui.input("customers_file").await.send_keys(people.to_str().unwrap()).await.unwrap();
+    ui.wait_text(".lead-import", "1 records").await;
+    ui.map_columns(&[("Given", "first name"), ("Family", "last name"), ("E-post", "email"), ("Adresse", "street")])
+        .await;
+    ui.import_in_dialog("1 customer added").await;
+
+    // Ben's Today: the arrival, with why it fits.
+    ui.go("Today").await;
+    let item = ui.wait_text(".today-item", "Just arrived for Maren Solberg").await;
+    let text = item.text().await.unwrap();
+    assert!(text.contains("Polestar 2") && text.contains("N9001") && text.contains("fits 85%"), "{text}");
+    shot(&ui.display, "51-arrival-on-today");
+    ui.driver.quit().await.unwrap();
+
+    let conn = showroom_e2e::open_db(data.path());
+    let (owner, task_owner, prefs): (String, String, String) = conn
+        .query_row(
+            "SELECT c.owner_id, a.owner_id, c.preferences FROM customers c JOIN activities a ON a.customer_id = c.id
+             WHERE c.email = 'maren.solberg@example.com' AND a.subject LIKE 'Just arrived%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let ben: String = conn.query_row("SELECT id FROM users WHERE name = 'Ben Carter'", [], |r| r.get(0)).unwrap();
+    assert_eq!((owner.as_str(), task_owner.as_str()), (ben.as_str(), ben.as_str()));
+    assert!(prefs.contains("Polestar") && prefs.contains("4000000"), "{prefs}");
+    let (colour, price): (String, i64) = conn
+        .query_row("SELECT colour, price_cents FROM vehicles WHERE stock_no = 'N9001'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((colour.as_str(), price), ("Autumn Green", 38_900_00));
+    let bad: i64 = conn.query_row("SELECT count(*) FROM vehicles WHERE stock_no = 'N9002'", [], |r| r.get(0)).unwrap();
+    assert_eq!(bad, 0, "the row with a bad VIN was skipped");
+    let (street, owner): (String, Option<String>) = conn
+        .query_row("SELECT street, owner_id FROM customers WHERE email = 'sigrid.nyhus@example.com'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((street.as_str(), owner.as_deref()), ("14 Fjord Lane", Some(ben.as_str())), "imported by Ben: his");
 }

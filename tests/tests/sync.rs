@@ -55,6 +55,34 @@ impl Replica {
     }
 }
 
+/// A server with reps Ana and Bo and manager Mia, each signed in on their own laptop and synced once.
+async fn two_reps_and_a_manager(dir: &Path) -> (SyncServer, Client, [Replica; 3]) {
+    let server = SyncServer::start(dir, "Lakeside Motors", &[]);
+    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
+    server.add_user("bo", "Bo Chen", "rep", None, PW);
+    server.add_user("mia", "Mia Stone", "manager", None, PW);
+    let client = Client::new(&server.url()).unwrap();
+    let mut a = Replica::sign_in(&client, dir, "a", "ana").await;
+    let mut b = Replica::sign_in(&client, dir, "b", "bo").await;
+    let mut m = Replica::sign_in(&client, dir, "m", "mia").await;
+    for r in [&mut a, &mut b, &mut m] {
+        r.sync(&client).await;
+    }
+    (server, client, [a, b, m])
+}
+
+/// A 2026 RAV4 sold to `c` at `now` by its owner, $2,500 gross.
+fn sold_rav4(c: &Customer, now: Timestamp) -> showroom_core::domain::Opportunity {
+    serde_json::from_value(json!({
+        "id": new_id(), "customer_id": c.id, "lead_id": null, "vehicle_id": null,
+        "stage_id": showroom_core::pipeline::default_stage_id(10), "title": "2026 RAV4", "amount_cents": 3_500_000,
+        "owner_id": c.owner_id, "status": "won", "expected_close": null, "lost_reason": "",
+        "stage_entered_at": now, "closed_at": now, "created_at": now, "updated_at": now, "deleted_at": null,
+        "gross_cents": 250_000
+    }))
+    .unwrap()
+}
+
 fn new_customer(owner: Uuid, first: &str, last: &str) -> Customer {
     let mut c = Customer::blank(new_id(), Timestamp::now());
     c.owner_id = Some(owner);
@@ -543,30 +571,13 @@ async fn leads_the_floor_and_a_merge_travel_between_reps_and_the_manager() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approved_statement_reaches_its_rep_and_the_manager_only() {
     use showroom_core::analytics::commissions::{self, Statement};
-    use showroom_core::domain::{CommissionPlan, Opportunity};
+    use showroom_core::domain::CommissionPlan;
     let dir = tempfile::tempdir().unwrap();
-    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
-    server.add_user("ana", "Ana Ruiz", "rep", None, PW);
-    server.add_user("bo", "Bo Chen", "rep", None, PW);
-    server.add_user("mia", "Mia Stone", "manager", None, PW);
-    let client = Client::new(&server.url()).unwrap();
-    let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
-    let mut b = Replica::sign_in(&client, dir.path(), "b", "bo").await;
-    let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
-    for r in [&mut a, &mut b, &mut m] {
-        r.sync(&client).await;
-    }
+    let (_server, client, [mut a, mut b, mut m]) = two_reps_and_a_manager(dir.path()).await;
     // Ana sells a car this month; the manager sets up a plan and approves her statement.
     let c = new_customer(a.session.user_id, "Dana", "Whitfield");
     let now = Timestamp::now();
-    let sold: Opportunity = serde_json::from_value(json!({
-        "id": new_id(), "customer_id": c.id, "lead_id": null, "vehicle_id": null,
-        "stage_id": showroom_core::pipeline::default_stage_id(10), "title": "2026 RAV4", "amount_cents": 3_500_000,
-        "owner_id": a.session.user_id, "status": "won", "expected_close": null, "lost_reason": "",
-        "stage_entered_at": now, "closed_at": now, "created_at": now, "updated_at": now, "deleted_at": null,
-        "gross_cents": 250_000
-    }))
-    .unwrap();
+    let sold = sold_rav4(&c, now);
     a.store.write(|w| w.insert(&c).and_then(|_| w.insert(&sold))).unwrap();
     a.sync(&client).await;
     m.sync(&client).await;
@@ -606,4 +617,85 @@ async fn an_approved_statement_reaches_its_rep_and_the_manager_only() {
     );
     m.sync(&client).await;
     assert!(get::<Statement>(m.store.conn(), forged.id).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coaching_reaches_its_rep_only_and_a_reps_unwind_or_unnamed_competitor_is_refused() {
+    use showroom_core::coaching::{self, CoachingDraft};
+    use showroom_core::domain::{CoachingNote, Opportunity};
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, client, [mut a, mut b, mut m]) = two_reps_and_a_manager(dir.path()).await;
+    // The manager writes Ana a goal: Ana receives it, Bo never does.
+    let draft = CoachingDraft {
+        rep_id: Some(a.session.user_id),
+        kind: "goal".into(),
+        body: "Two appointments a day from internet leads".into(),
+        due: "2026-12-15".into(),
+    };
+    let goal = coaching::add(&mut m.store, &draft).unwrap();
+    m.sync(&client).await;
+    assert!(m.store.refused_changes().unwrap().is_empty());
+    a.sync(&client).await;
+    b.sync(&client).await;
+    let mine: CoachingNote = get(a.store.conn(), goal.id).unwrap();
+    assert_eq!((mine.body.as_str(), mine.author_id), (draft.body.as_str(), Some(m.session.user_id)));
+    assert!(get::<CoachingNote>(b.store.conn(), goal.id).is_err(), "another rep does not receive it");
+    // Ana cannot write herself one (the core refuses; a forged row is refused by the server).
+    assert!(coaching::add(&mut a.store, &draft).is_err());
+    let forged = CoachingNote { id: new_id(), body: "I am doing great".into(), ..mine.clone() };
+    a.store.write(|w| w.insert(&forged)).unwrap();
+    a.sync(&client).await;
+    assert!(a.store.refused_changes().unwrap().iter().any(|r| r.row_id == forged.id));
+
+    // Ana's sold deal: she cannot unwind it herself, nor lose a deal elsewhere without naming where.
+    let c = new_customer(a.session.user_id, "Dana", "Whitfield");
+    let now = Timestamp::now();
+    let sold = sold_rav4(&c, now);
+    let open = Opportunity {
+        id: new_id(),
+        status: showroom_core::domain::OpportunityStatus::Open,
+        closed_at: None,
+        ..sold.clone()
+    };
+    a.store.write(|w| w.insert(&c).and_then(|_| w.insert(&sold)).and_then(|_| w.insert(&open))).unwrap();
+    a.sync(&client).await;
+    let before = a.store.refused_changes().unwrap().len();
+    let unwound = Opportunity {
+        unwound_at: Some(Timestamp::now_after(now)),
+        updated_at: Timestamp::now_after(now),
+        ..sold.clone()
+    };
+    let lost = Opportunity {
+        status: showroom_core::domain::OpportunityStatus::Lost,
+        lost_reason: "Bought elsewhere".into(),
+        closed_at: Some(Timestamp::now_after(now)),
+        updated_at: Timestamp::now_after(now),
+        ..open.clone()
+    };
+    a.store.write(|w| w.update(&sold, &unwound).and_then(|_| w.update(&open, &lost)).map(|_| ())).unwrap();
+    a.sync(&client).await;
+    let refused = a.store.refused_changes().unwrap();
+    assert!(refused.len() > before, "{refused:?}");
+    assert!(
+        refused.iter().any(|r| r.row_id == sold.id && r.reason.contains("unwound_at: only a manager")),
+        "{refused:?}"
+    );
+    assert!(
+        refused.iter().any(|r| r.row_id == open.id && r.reason.contains("name where the customer bought")),
+        "{refused:?}"
+    );
+    m.sync(&client).await;
+    let seen: Opportunity = get(m.store.conn(), sold.id).unwrap();
+    assert_eq!(seen.unwound_at, None, "the manager's copy never unwound");
+    let seen: Opportunity = get(m.store.conn(), open.id).unwrap();
+    assert_eq!(seen.status, showroom_core::domain::OpportunityStatus::Open);
+    // The manager unwinds it: accepted, and Ana receives it.
+    let done = showroom_core::pipeline::unwind(&mut m.store, sold.id, "Financing fell through").unwrap();
+    m.sync(&client).await;
+    assert!(m.store.refused_changes().unwrap().is_empty());
+    a.sync(&client).await;
+    // Ana's own value for unwound_at was refused; the manager's is the one on her device.
+    let hers: Opportunity = get(a.store.conn(), sold.id).unwrap();
+    assert_eq!(hers.unwound_at, done.unwound_at);
+    assert_ne!(hers.unwound_at, unwound.unwound_at);
 }

@@ -12,7 +12,7 @@ import type {
   Band, Capture, Captured, Converted, DuplicatePair, Event, ImportOptions, ImportReport, Inbox, InboxFilter, LeadAssignment,
   LeadFilePreview, LeadSettings, MergeReport, MergeRequest, Rotation, Routed, Staff, TrafficEntry, WalkIn,
   AccuracyReport, CommissionPlan, Dashboard, DashboardQuery, DrillQuery, DrillRow, Goal, Spend, Statement,
-  LockSettings, DataLock,
+  LockSettings, DataLock, LostReport, CoachingDraft, CoachingRow,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -151,6 +151,15 @@ export const api = {
   commissionStatement: (rep: string, month: string) => call<Statement>("commission_statement", { rep, month }),
   approveStatement: (rep: string, month: string) => call<Statement>("approve_statement", { rep, month }),
   saveStatementPdf: (rep: string, month: string) => call<string>("save_statement_pdf", { rep, month }),
+  previewImport: (kind: "customers" | "vehicles", bytes: number[], mapping: [string, string][]) => call<LeadFilePreview>("preview_import", { kind, bytes, mapping }),
+  importFile: (kind: "customers" | "vehicles", bytes: number[], options: ImportOptions, mapping: [string, string][]) => call<ImportReport>("import_file", { kind, bytes, options, mapping }),
+  splitDeal: (id: string, coOwner: string | null) => call<Opportunity>("split_deal", { id, coOwner }),
+  unwindDeal: (id: string, reason: string) => call<Opportunity>("unwind_deal", { id, reason }),
+  lostDeals: (query: DashboardQuery) => call<LostReport>("lost_deals", { query }),
+  coaching: (rep: string) => call<CoachingRow[]>("coaching", { rep }),
+  addCoaching: (draft: CoachingDraft) => call<CoachingRow[]>("add_coaching", { draft }),
+  coachingDone: (id: string, done: boolean) => call<CoachingRow[]>("coaching_done", { id, done }),
+  removeCoaching: (id: string) => call<void>("remove_coaching", { id }),
 };
 
 /** Field errors of an ApiError as a map (field -> message); the whole message under `_` when none is named. */

@@ -119,6 +119,10 @@ export type MoveRequest = { stage_id: string,
  */
 lost_reason: string, 
 /**
+ * Where the customer bought instead: required when the reason is "Bought elsewhere".
+ */
+competitor: string, 
+/**
  * Optional words for the timeline.
  */
 note: string, };
@@ -374,7 +378,12 @@ unwound_at: Timestamp | null,
 /**
  * Where the deal came from: its lead's source and channel, for attribution.
  */
-source: string, channel: Channel | null, };
+source: string, channel: Channel | null, 
+/**
+ * Where the customer bought instead (a competitor or a brand): named when the deal is lost
+ * because they bought elsewhere.
+ */
+competitor: string, };
 
 export type OpportunityStatus = "open" | "won" | "lost";
 
@@ -1048,6 +1057,66 @@ needs_passphrase: boolean,
  */
 first_time: boolean, message: string, min_length: number, };
 
+export type LostGroup = { 
+/**
+ * What the drill-down filters on: the reason, the competitor key, the rep's id or the source.
+ */
+key: string, label: string, deals: number, 
+/**
+ * What the lost deals were worth (their amounts).
+ */
+amount_cents: number, 
+/**
+ * Share of the lost deals, in tenths of a percent (rounded half-up).
+ */
+share_tenths: number, };
+
+export type LostReport = { from: string, to: string, 
+/**
+ * Deals closed lost in the range (a split deal counts once).
+ */
+lost: number, amount_cents: number, 
+/**
+ * Deals won in the range, for the win rate beside it.
+ */
+won: number, 
+/**
+ * Largest first, then by label.
+ */
+by_reason: Array<LostGroup>, 
+/**
+ * "Bought elsewhere" deals only, by where they went.
+ */
+by_competitor: Array<LostGroup>, by_rep: Array<LostGroup>, by_source: Array<LostGroup>, };
+
+export type CoachingKind = "note" | "goal";
+
+export type CoachingNote = { id: string, rep_id: string, author_id: string | null, kind: CoachingKind, body: string, 
+/**
+ * A goal's date.
+ */
+due: string | null, 
+/**
+ * When the manager marked the goal met.
+ */
+done_at: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, deleted_at: Timestamp | null, };
+
+export type CoachingDraft = { rep_id: string | null, 
+/**
+ * `note` or `goal`.
+ */
+kind: string, body: string, 
+/**
+ * A goal's date, `YYYY-MM-DD`, optional.
+ */
+due: string, };
+
+export type CoachingRow = { note: CoachingNote, author: string, 
+/**
+ * A goal past its date and not met.
+ */
+overdue: boolean, };
+
 export type Forecast = { 
 /**
  * Won so far this month (certain) plus what the model expects by the month's end.
@@ -1132,7 +1201,15 @@ export type DrillQuery = { from: string, to: string,
 /**
  * `sold` (won deals closed in the range), `open`, `cold`, `lost`, or `leads`.
  */
-what: string, rep_id: string | null, source: string | null, stage_id: string | null, };
+what: string, rep_id: string | null, source: string | null, stage_id: string | null, 
+/**
+ * Lost deals of this reason only.
+ */
+reason: string | null, 
+/**
+ * Lost deals to this competitor only.
+ */
+competitor: string | null, };
 
 export type DrillRow = { customer_id: string | null, customer: string, title: string, amount_cents: number, date: string, rep: string, };
 

@@ -243,7 +243,7 @@ pub fn approve(
         return Err(crate::error::CoreError::field("month", format!("the {month} statement is already approved")));
     }
     s.id = crate::domain::new_id();
-    s.approved_by = store.user_id();
+    s.approved_by = store.acting_user();
     s.approved_at = Some(Timestamp::now());
     store.write(|w| w.insert(&s))?;
     Ok(s)

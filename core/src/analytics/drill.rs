@@ -21,6 +21,12 @@ pub struct DrillQuery {
     pub rep_id: Option<Uuid>,
     pub source: Option<String>,
     pub stage_id: Option<Uuid>,
+    /// Lost deals of this reason only.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Lost deals to this competitor only.
+    #[serde(default)]
+    pub competitor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -72,6 +78,8 @@ pub fn drill(conn: &Connection, q: &DrillQuery, now: Timestamp, utc_offset_min: 
         .filter(|d| q.rep_id.is_none_or(|r| d.involves(r)))
         .filter(|d| q.source.as_ref().is_none_or(|s| &d.source == s || (s == "(none)" && d.source.is_empty())))
         .filter(|d| q.stage_id.is_none_or(|s| s == d.stage))
+        .filter(|d| q.reason.as_ref().is_none_or(|r| d.lost_reason.eq_ignore_ascii_case(r)))
+        .filter(|d| q.competitor.as_ref().is_none_or(|c| super::lost::competitor_key(&d.competitor) == *c))
         .filter(|d| match q.what.as_str() {
             "sold" => d.won_live() && d.closed.is_some_and(|c| c >= span.from && c < span.to),
             "lost" => d.status == OpportunityStatus::Lost && d.closed.is_some_and(|c| c >= span.from && c < span.to),
@@ -89,7 +97,12 @@ pub fn drill(conn: &Connection, q: &DrillQuery, now: Timestamp, utc_offset_min: 
         .map(|d| DrillRow {
             customer_id: Some(d.customer),
             customer: customer_name(&d.customer.to_string()),
-            title: d.title.clone(),
+            title: match (d.status, d.lost_reason.as_str(), d.competitor.as_str()) {
+                (OpportunityStatus::Lost, "", _) => d.title.clone(),
+                (OpportunityStatus::Lost, r, "") => format!("{} · {r}", d.title),
+                (OpportunityStatus::Lost, r, c) => format!("{} · {r}: {c}", d.title),
+                _ => d.title.clone(),
+            },
             amount_cents: d.amount,
             date: Timestamp::from_millis(d.closed.unwrap_or(d.created)).to_string(),
             rep: name(d.owner.map(|o| o.to_string()).as_deref()),

@@ -56,6 +56,9 @@ pub struct Deal {
     pub stage_entered: i64,
     pub source: String,
     pub channel: String,
+    /// Why it was lost and where the customer bought instead (empty unless lost).
+    pub lost_reason: String,
+    pub competitor: String,
 }
 
 impl Deal {
@@ -87,7 +90,9 @@ pub fn load_deals_with(conn: &Connection, titles: bool) -> Result<Vec<Deal>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, customer_id, CASE WHEN ?1 THEN title ELSE '' END, owner_id, co_owner_id, status,
                 amount_cents, gross_cents, created_at, closed_at, unwound_at, stage_id, stage_entered_at,
-                source, coalesce(channel, '')
+                source, coalesce(channel, ''),
+                CASE WHEN status = 'lost' THEN lost_reason ELSE '' END,
+                CASE WHEN status = 'lost' THEN competitor ELSE '' END
          FROM opportunities WHERE deleted_at IS NULL",
     )?;
     let mut rows = stmt.query([titles])?;
@@ -116,6 +121,8 @@ pub fn load_deals_with(conn: &Connection, titles: bool) -> Result<Vec<Deal>> {
             stage_entered: ms(r.get_ref(12)?).unwrap_or(0),
             source: r.get(13)?,
             channel: r.get(14)?,
+            lost_reason: r.get(15)?,
+            competitor: r.get(16)?,
         });
     }
     Ok(out)

@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod drill;
 pub mod forecast;
 pub mod load;
+pub mod lost;
 pub mod records;
 pub mod types;
 
@@ -22,6 +23,7 @@ pub use csv::dashboard_csv;
 pub use dashboard::{dashboard, dashboard_from};
 pub use drill::{DrillQuery, DrillRow, drill};
 pub use load::{Deal, activity_counts, fast_ms, lead_times, load_deals, load_deals_with, load_paths};
+pub use lost::{LostGroup, LostReport, lost_deals};
 pub(crate) use records::require_manager;
 pub use records::{accuracy, backtest, save_goal, save_plan, save_spend, snapshot_month};
 pub use types::*;

@@ -11,6 +11,18 @@ use uuid::Uuid;
 
 const HOUR_MS: i64 = 3_600_000;
 const MIN_MS: i64 = 60_000;
+
+/// Where the demo's lost customers bought instead: the dealers across town, by weight.
+const COMPETITORS: &[&str] = &[
+    "Harbor Toyota",
+    "Harbor Toyota",
+    "Harbor Toyota",
+    "Northgate Honda",
+    "Northgate Honda",
+    "Carvana",
+    "Westside Ford",
+    "Private sale",
+];
 /// Opening hours, local: 9:00 to 19:00.
 const OPEN_MIN: i64 = 9 * 60;
 const CLOSE_MIN: i64 = 19 * 60;
@@ -287,7 +299,7 @@ pub(super) fn work(
         .map(|_| close_at + 10 * DAY_MS)
         .filter(|t| *t < now)
         .map(Timestamp::from_millis);
-    let deal = Opportunity {
+    let mut deal = Opportunity {
         id: g.id_at(Timestamp::from_millis(visit)),
         customer_id: c.id,
         lead_id: Some(lead.id),
@@ -311,9 +323,14 @@ pub(super) fn work(
         gross_cents: gross,
         co_owner_id: None,
         unwound_at: unwound,
+        competitor: String::new(),
         source: lead.source.clone(),
         channel: Some(lead.channel),
     };
+    if crate::sync::rules::BOUGHT_ELSEWHERE.value == deal.lost_reason {
+        // From the id, so the story's random stream (and every figure after it) stays as it was.
+        deal.competitor = COMPETITORS[(deal.id.as_u128() % COMPETITORS.len() as u128) as usize].to_string();
+    }
     lead.status = LeadStatus::Converted;
     match status {
         OpportunityStatus::Won => {

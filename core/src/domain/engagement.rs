@@ -324,3 +324,41 @@ mod tests {
         assert_eq!(p.validate().unwrap_err()[0].field, "tiers[1].from_units");
     }
 }
+
+/// What a coaching entry is: a note from a 1:1, or a goal the rep works towards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CoachingKind {
+    Note,
+    Goal,
+}
+
+/// A manager's coaching entry for one rep. It lives in the rep's own partition: the rep and the
+/// managers receive it, no other rep does; only a manager writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CoachingNote {
+    pub id: Uuid,
+    pub rep_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub kind: CoachingKind,
+    pub body: String,
+    /// A goal's date.
+    #[ts(type = "string | null")]
+    pub due: Option<NaiveDate>,
+    /// When the manager marked the goal met.
+    pub done_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub deleted_at: Option<Timestamp>,
+}
+
+impl CoachingNote {
+    pub fn validate(&mut self) -> Result<Vec<FieldError>, Vec<FieldError>> {
+        let mut c = Checker::default();
+        self.body = c.required("body", &self.body, 4000);
+        if self.kind == CoachingKind::Note && self.due.is_some() {
+            c.error("due", "only a goal has a date");
+        }
+        c.finish()
+    }
+}

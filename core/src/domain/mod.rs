@@ -12,7 +12,10 @@ pub mod vehicle;
 
 pub use activity::{Activity, ActivityKind, Direction, Interaction, InteractionChannel};
 pub use customer::{Condition, Consent, Customer, CustomerDraft, Preferences, Timeframe};
-pub use engagement::{CommissionPlan, Event, Goal, Referral, Survey, SurveyKind, TestDrive, TestDriveStatus, Tier};
+pub use engagement::{
+    CoachingKind, CoachingNote, CommissionPlan, Event, Goal, Referral, Survey, SurveyKind, TestDrive, TestDriveStatus,
+    Tier,
+};
 pub use org::{Dealership, Role, Team, User};
 pub use sales::{Channel, Lead, LeadStatus, Opportunity, OpportunityStatus, PipelineStage, StageMove};
 pub use time::{Timestamp, new_id};

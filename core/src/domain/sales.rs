@@ -231,6 +231,10 @@ pub struct Opportunity {
     pub source: String,
     #[serde(default)]
     pub channel: Option<Channel>,
+    /// Where the customer bought instead (a competitor or a brand): named when the deal is lost
+    /// because they bought elsewhere.
+    #[serde(default)]
+    pub competitor: String,
 }
 
 /// A deal entering a stage: written with every change of a deal's stage (a move on the board, a
@@ -256,6 +260,7 @@ impl Opportunity {
             c.error("amount_cents", "must be between $0 and $10,000,000");
         }
         self.lost_reason = c.text("lost_reason", &self.lost_reason, 200);
+        self.competitor = c.text("competitor", &self.competitor, 80);
         if self.status == OpportunityStatus::Lost && self.lost_reason.is_empty() {
             c.error("lost_reason", "is required when a deal is lost");
         }

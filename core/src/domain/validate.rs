@@ -195,6 +195,20 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{v:?} is not a date (use YYYY-MM-DD)"))
 }
 
+/// Why something was stopped (a quote declined, an order cancelled, a deal unwound): trimmed,
+/// required with `ask` as the message when empty, at most 200 characters. The one rule for every
+/// reason the app asks for.
+pub fn reason(field: &str, value: &str, ask: &str) -> Result<String, FieldError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(FieldError::new(field, ask));
+    }
+    if v.chars().count() > 200 {
+        return Err(FieldError::new(field, "at most 200 characters"));
+    }
+    Ok(v.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

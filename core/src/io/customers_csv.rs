@@ -112,6 +112,34 @@ enum Field {
     Notes,
 }
 
+const ALL_FIELDS: [Field; 19] = [
+    Field::Id,
+    Field::OwnerId,
+    Field::FirstName,
+    Field::LastName,
+    Field::FullName,
+    Field::Email,
+    Field::Phone,
+    Field::Street,
+    Field::City,
+    Field::Region,
+    Field::PostalCode,
+    Field::Language,
+    Field::BirthDate,
+    Field::ConsentEmail,
+    Field::ConsentSms,
+    Field::ConsentPhone,
+    Field::Consent,
+    Field::Preferences,
+    Field::Notes,
+];
+
+/// A customer file before importing it: its columns, the field each feeds (by `mapping`, else by
+/// header) and the first rows.
+pub fn preview_customers(bytes: &[u8], mapping: &[(String, String)]) -> Result<super::LeadFilePreview> {
+    sheet::preview(bytes, |h| sheet::mapped(h, mapping, &ALL_FIELDS, field_name, field_for), field_name, &ALL_FIELDS)
+}
+
 fn field_for(header: &str) -> Option<Field> {
     let key = sheet::header_key(header);
     Some(match key.as_str() {
@@ -180,7 +208,19 @@ pub fn import_customers(
     today: NaiveDate,
     opts: ImportOptions,
 ) -> Result<ImportReport> {
-    let sheet = sheet::read(bytes, field_for, field_name)?;
+    import_customers_mapped(store, bytes, region, today, opts, &[])
+}
+
+/// [`import_customers`] with the person's column mapping (header → field name; "" ignores it).
+pub fn import_customers_mapped(
+    store: &mut Store,
+    bytes: &[u8],
+    region: &str,
+    today: NaiveDate,
+    opts: ImportOptions,
+    mapping: &[(String, String)],
+) -> Result<ImportReport> {
+    let sheet = sheet::read(bytes, |h| sheet::mapped(h, mapping, &ALL_FIELDS, field_name, field_for), field_name)?;
     let has_name =
         sheet.columns.iter().any(|f| matches!(f, Some(Field::LastName | Field::FullName | Field::FirstName)));
     if !has_name {
@@ -195,8 +235,10 @@ pub fn import_customers(
         .filter(|h| !matches!(sheet::header_key(h).as_str(), "createdat" | "updatedat" | "deletedat" | "mergedinto"))
         .cloned()
         .collect();
+    // New customers are whoever imports them's (a row may name another owner).
+    let owner = store.acting_user();
     sheet::run(store, &sheet, field_name, opts, ignored, |w, cells, problems, line| {
-        import_row(w, cells, problems, line, region, today)
+        import_row(w, cells, problems, line, region, today, owner)
     })
 }
 
@@ -207,6 +249,7 @@ fn import_row(
     line: u64,
     region: &str,
     today: NaiveDate,
+    owner: Option<Uuid>,
 ) -> Result<RowOutcome> {
     let cell = |f: Field| cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v.as_str());
 
@@ -297,6 +340,7 @@ fn import_row(
             ImportAction::Updated
         }
         None => {
+            customer.owner_id = customer.owner_id.or(owner);
             w.insert(&customer)?;
             ImportAction::Created
         }

@@ -57,17 +57,10 @@ const ALL_FIELDS: [Field; 11] = [
     Field::Timeframe,
 ];
 
-fn field_named(name: &str) -> Option<Field> {
-    ALL_FIELDS.into_iter().find(|f| field_name(*f) == name)
-}
-
 /// The field a column feeds: the user's mapping first (an empty field ignores the column), else
 /// recognised by its header.
 fn mapped(header: &str, mapping: &[(String, String)]) -> Option<Field> {
-    match mapping.iter().find(|(h, _)| h.trim().eq_ignore_ascii_case(header.trim())) {
-        Some((_, f)) => field_named(f),
-        None => field_for(header),
-    }
+    sheet::mapped(header, mapping, &ALL_FIELDS, field_name, field_for)
 }
 
 fn field_for(header: &str) -> Option<Field> {
@@ -487,28 +480,7 @@ pub fn preview_leads(bytes: &[u8], mapping: &[(String, String)]) -> Result<LeadF
             .collect();
         return Ok(LeadFilePreview { format: "adf".into(), columns, sample, records: prospects.len() as u64, fields });
     }
-    let headers = std::cell::RefCell::new(Vec::new());
-    let sheet = sheet::read(
-        bytes,
-        |h| {
-            headers.borrow_mut().push(h.to_string());
-            mapped(h, mapping)
-        },
-        field_name,
-    )?;
-    let columns = headers
-        .into_inner()
-        .into_iter()
-        .zip(&sheet.columns)
-        .map(|(h, f)| (h, f.map(field_name).unwrap_or_default().to_string()))
-        .collect();
-    let sample = sheet
-        .rows
-        .iter()
-        .take(5)
-        .map(|r| r.cells.iter().map(|c| c.clone().unwrap_or_else(|| "(not UTF-8)".into())).collect())
-        .collect();
-    Ok(LeadFilePreview { format: "csv".into(), columns, sample, records: sheet.rows.len() as u64, fields })
+    sheet::preview(bytes, |h| mapped(h, mapping), field_name, &ALL_FIELDS)
 }
 
 /// Every live lead as an ADF document.

@@ -8,7 +8,9 @@ mod leads_import;
 mod sheet;
 mod vehicles_csv;
 
-pub use customers_csv::{ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers};
+pub use customers_csv::{
+    ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers, import_customers_mapped, preview_customers,
+};
 pub use export::{Restored, export_csv, export_json, import_json};
 pub use leads_import::{LEAD_FIELDS, LeadFilePreview, export_adf, import_leads, preview_leads, timeframe_days};
-pub use vehicles_csv::import_vehicles;
+pub use vehicles_csv::{import_vehicles, import_vehicles_mapped, preview_vehicles};

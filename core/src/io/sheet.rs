@@ -127,6 +127,60 @@ impl SheetRow {
     }
 }
 
+/// The field a column feeds: the person's mapping first (an empty field ignores the column), else
+/// recognised by its header. `all` lists the importer's fields, `name` names one as the mapping does.
+pub fn mapped<F: Copy>(
+    header: &str,
+    mapping: &[(String, String)],
+    all: &[F],
+    name: impl Fn(F) -> &'static str,
+    field_for: impl Fn(&str) -> Option<F>,
+) -> Option<F> {
+    match mapping.iter().find(|(h, _)| h.trim().eq_ignore_ascii_case(header.trim())) {
+        Some((_, f)) => all.iter().copied().find(|x| name(*x) == f.trim()),
+        None => field_for(header),
+    }
+}
+
+/// What a CSV file looks like before importing it: each column with the field it feeds (by the
+/// mapping, else by its header), the first five rows, how many records, and every field a column
+/// may be mapped to.
+pub fn preview<F: Copy + PartialEq>(
+    bytes: &[u8],
+    field_for: impl Fn(&str) -> Option<F>,
+    name: impl Fn(F) -> &'static str + Copy,
+    all: &[F],
+) -> Result<super::LeadFilePreview> {
+    let headers = std::cell::RefCell::new(Vec::new());
+    let sheet = read(
+        bytes,
+        |h| {
+            headers.borrow_mut().push(h.to_string());
+            field_for(h)
+        },
+        name,
+    )?;
+    let columns = headers
+        .into_inner()
+        .into_iter()
+        .zip(&sheet.columns)
+        .map(|(h, f)| (h, f.map(name).unwrap_or_default().to_string()))
+        .collect();
+    let sample = sheet
+        .rows
+        .iter()
+        .take(5)
+        .map(|r| r.cells.iter().map(|c| c.clone().unwrap_or_else(|| "(not UTF-8)".into())).collect())
+        .collect();
+    Ok(super::LeadFilePreview {
+        format: "csv".into(),
+        columns,
+        sample,
+        records: sheet.rows.len() as u64,
+        fields: all.iter().map(|f| name(*f).to_string()).collect(),
+    })
+}
+
 /// Header text reduced to letters and digits, lower-cased: "Stock #" -> "stock".
 pub fn header_key(header: &str) -> String {
     header.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase()

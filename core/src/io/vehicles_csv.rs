@@ -28,6 +28,30 @@ enum Field {
     Location,
 }
 
+const ALL_FIELDS: [Field; 15] = [
+    Field::Stock,
+    Field::Vin,
+    Field::Year,
+    Field::Make,
+    Field::Model,
+    Field::Trim,
+    Field::Body,
+    Field::Colour,
+    Field::Mileage,
+    Field::Condition,
+    Field::Msrp,
+    Field::Invoice,
+    Field::Price,
+    Field::Status,
+    Field::Location,
+];
+
+/// An inventory file before importing it: its columns, the field each feeds (by `mapping`, else by
+/// header) and the first rows.
+pub fn preview_vehicles(bytes: &[u8], mapping: &[(String, String)]) -> Result<super::LeadFilePreview> {
+    sheet::preview(bytes, |h| sheet::mapped(h, mapping, &ALL_FIELDS, field_name, field_for), field_name, &ALL_FIELDS)
+}
+
 fn field_for(header: &str) -> Option<Field> {
     Some(match header_key(header).as_str() {
         "stock" | "stockno" | "stocknumber" | "stocknum" => Field::Stock,
@@ -91,7 +115,18 @@ fn parse_status(v: &str) -> Option<VehicleStatus> {
 
 /// Imports vehicles from CSV bytes as one transaction and reports every row.
 pub fn import_vehicles(store: &mut Store, bytes: &[u8], this_year: i32, opts: ImportOptions) -> Result<ImportReport> {
-    let sheet = sheet::read(bytes, field_for, field_name)?;
+    import_vehicles_mapped(store, bytes, this_year, opts, &[])
+}
+
+/// [`import_vehicles`] with the person's column mapping (header → field name; "" ignores it).
+pub fn import_vehicles_mapped(
+    store: &mut Store,
+    bytes: &[u8],
+    this_year: i32,
+    opts: ImportOptions,
+    mapping: &[(String, String)],
+) -> Result<ImportReport> {
+    let sheet = sheet::read(bytes, |h| sheet::mapped(h, mapping, &ALL_FIELDS, field_name, field_for), field_name)?;
     for needed in [Field::Stock, Field::Vin] {
         if !sheet.columns.contains(&Some(needed)) {
             return Err(CoreError::Import(format!("line 1: no {} column found", field_name(needed))));

@@ -330,7 +330,7 @@ pub(crate) fn mark_responded(w: &mut Writer<'_>, customer_id: Uuid, at: Timestam
 /// the same email or phone or creates one owned by whoever captured it, scores it, assigns it to
 /// them, starts its follow-up cadence, and reports customers who look like the same person.
 pub fn capture(store: &mut Store, c: &Capture, region: &str, clock: Clock) -> Result<Captured> {
-    let me = store.user_id();
+    let me = store.acting_user();
     let s = settings(store.conn())?;
     let fit = StockFit::load(store.conn())?;
     let now = clock.now;
@@ -480,7 +480,7 @@ pub struct Converted {
 /// the same email or phone, else creates the customer; opens a deal in the first stage; starts
 /// the follow-up cadence; notes it on the timeline.
 pub fn convert(store: &mut Store, lead_id: Uuid, link_to: Option<Uuid>, clock: Clock) -> Result<Converted> {
-    let me = store.user_id();
+    let me = store.acting_user();
     let s = settings(store.conn())?;
     crate::pipeline::ensure_default_stages(store)?;
     store.write(|w| {
@@ -556,7 +556,7 @@ pub fn convert(store: &mut Store, lead_id: Uuid, link_to: Option<Uuid>, clock: C
 /// Assigns leads to a rep by hand (one transaction for the lot), each logged with `reason`.
 pub fn assign(store: &mut Store, leads: &[Uuid], rep: Uuid, reason: &str) -> Result<u32> {
     store.require_manager("assignee_id", "assigns leads to other reps")?;
-    let by = store.user_id();
+    let by = store.acting_user();
     let now = Timestamp::now();
     store.write(|w| {
         let user: User = w.get(rep).map_err(|_| CoreError::field("assignee_id", "no such rep"))?;

@@ -109,7 +109,7 @@ pub fn merge_customers(store: &mut Store, r: &MergeRequest) -> Result<MergeRepor
     if let Some(bad) = r.take.iter().find(|f| !MERGE_FIELDS.contains(&f.as_str())) {
         return Err(CoreError::field("take", format!("{bad:?} cannot be taken in a merge")));
     }
-    let me = store.user_id();
+    let me = store.acting_user();
     store.write(|w| {
         let keep: Customer = w.get(r.keep).map_err(|_| CoreError::field("keep", "no such customer"))?;
         let other: Customer = w.get(r.merge).map_err(|_| CoreError::field("merge", "no such customer"))?;

@@ -147,8 +147,10 @@ pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
 /// Creates a customer from a draft in one transaction. Returns it with any warnings.
 pub fn create(store: &mut Store, draft: &CustomerDraft, region: &str, today: NaiveDate) -> Result<Customer> {
     let now = Timestamp::now();
-    let (customer, _warnings) =
+    let (mut customer, _warnings) =
         draft.apply(&Customer::blank(new_id(), now), region, today).map_err(CoreError::Validation)?;
+    // A new customer is the creator's unless the form names another owner.
+    customer.owner_id = customer.owner_id.or(store.acting_user());
     store.write(|w| {
         check_unique_contact(w, &customer)?;
         w.insert(&customer)

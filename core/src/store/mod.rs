@@ -33,7 +33,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_lead_intake.sql"),
     include_str!("../../migrations/0011_stage_history.sql"),
     include_str!("../../migrations/0012_order_lifecycle.sql"),
+    include_str!("../../migrations/0013_lost_deals_coaching.sql"),
 ];
+
+/// Meta key: who uses this laptop while nobody is signed in (a laptop that does not sync).
+pub const LAPTOP_USER: &str = "laptop_user";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -134,6 +138,15 @@ impl Store {
 
     pub fn user_id(&self) -> Option<Uuid> {
         self.user_id
+    }
+
+    /// Who acts on this device: the signed-in user, else the user chosen for this laptop while
+    /// nobody is signed in ([`LAPTOP_USER`]). What they create is theirs (owner, author).
+    pub fn acting_user(&self) -> Option<Uuid> {
+        self.user_id.or_else(|| {
+            let id: Uuid = self.meta(LAPTOP_USER).ok().flatten()?.parse().ok()?;
+            get::<crate::domain::User>(&self.conn, id).is_ok_and(|u| u.active).then_some(id)
+        })
     }
 
     /// The user this device acts as; stamped on every change record.

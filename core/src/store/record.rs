@@ -354,6 +354,7 @@ entity!(
         ("unwound_at", Text),
         ("source", Text),
         ("channel", Text),
+        ("competitor", Text),
     ]
 );
 entity!(
@@ -674,6 +675,24 @@ entity!(
         ("approved_by", Text),
         ("approved_at", Text),
         ("created_at", Text),
+    ]
+);
+entity!(
+    crate::domain::CoachingNote,
+    "coaching_notes",
+    "coaching note",
+    searchable = false,
+    [
+        ("id", Text),
+        ("rep_id", Text),
+        ("author_id", Text),
+        ("kind", Text),
+        ("body", Text),
+        ("due", Text),
+        ("done_at", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+        ("deleted_at", Text),
     ]
 );
 entity!(

@@ -54,6 +54,7 @@ macro_rules! with_entity {
             "goals" => $body::<$crate::domain::Goal>($($arg),*),
             "commission_plans" => $body::<$crate::domain::CommissionPlan>($($arg),*),
             "commission_statements" => $body::<$crate::analytics::commissions::Statement>($($arg),*),
+            "coaching_notes" => $body::<$crate::domain::CoachingNote>($($arg),*),
             "marketing_spend" => $body::<$crate::analytics::Spend>($($arg),*),
             "forecast_snapshots" => $body::<$crate::analytics::forecast::Snapshot>($($arg),*),
             other => Err($crate::error::CoreError::field("table", format!("unknown table {other:?}"))),

@@ -155,8 +155,39 @@ pub struct TableRules {
     pub computed: Computed,
     /// The moves its status may make, if it has a life.
     pub lifecycle: Option<Lifecycle>,
+    /// Fields only a manager changes, even on a row its rep writes (a split, an unwind).
+    pub managed: &'static [&'static str],
+    /// Values that require another field ([`Need`]), checked on every write of the row.
+    pub needs: &'static [Need],
     /// Part of the full export.
     pub exported: bool,
+}
+
+/// When `field` holds `value` (any case), `then` must not be empty: a deal lost because the
+/// customer bought elsewhere names where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Need {
+    pub field: &'static str,
+    pub value: &'static str,
+    pub then: &'static str,
+    /// Said when `then` is missing.
+    pub message: &'static str,
+}
+
+/// A deal lost to a competitor names it.
+pub const BOUGHT_ELSEWHERE: Need = Need {
+    field: "lost_reason",
+    value: "Bought elsewhere",
+    then: "competitor",
+    message: "name where the customer bought (a dealer or a brand)",
+};
+
+impl Need {
+    /// Whether a row with these fields breaks the need.
+    pub fn broken_by(&self, get: impl Fn(&str) -> Option<String>) -> bool {
+        get(self.field).is_some_and(|v| v.trim().eq_ignore_ascii_case(self.value))
+            && get(self.then).is_none_or(|v| v.trim().is_empty())
+    }
 }
 
 const fn t(table: &'static str, home: Home, writers: Writers) -> TableRules {
@@ -169,8 +200,20 @@ const fn t(table: &'static str, home: Home, writers: Writers) -> TableRules {
         frozen: Frozen::Never,
         computed: Computed::Nothing,
         lifecycle: None,
+        managed: &[],
+        needs: &[],
         exported: true,
     }
+}
+
+const fn managed(mut r: TableRules, fields: &'static [&'static str]) -> TableRules {
+    r.managed = fields;
+    r
+}
+
+const fn needs(mut r: TableRules, n: &'static [Need]) -> TableRules {
+    r.needs = n;
+    r
 }
 
 const fn living(mut r: TableRules, l: Lifecycle) -> TableRules {
@@ -205,7 +248,13 @@ const CUSTOMER: Home = Home::Field("customer_id");
 pub const TABLES: &[TableRules] = &[
     users(owned_by(t("customers", Home::Own, Writers::Partition), "owner_id"), &["owner_id"]),
     users(owned_by(t("leads", Home::Lead, Writers::Partition), "assignee_id"), &["assignee_id"]),
-    users(t("opportunities", CUSTOMER, Writers::Partition), &["owner_id", "co_owner_id"]),
+    needs(
+        managed(
+            users(t("opportunities", CUSTOMER, Writers::Partition), &["owner_id", "co_owner_id"]),
+            &["co_owner_id", "unwound_at"],
+        ),
+        &[BOUGHT_ELSEWHERE],
+    ),
     frozen(
         users(t("stage_moves", CUSTOMER, Writers::Partition), &["by_id"]),
         Frozen::Always { except: &["customer_id"] },
@@ -232,6 +281,7 @@ pub const TABLES: &[TableRules] = &[
         &["rep_id", "by_id"],
     ),
     users(owned_by(t("commission_statements", Home::Own, Writers::PartitionManagers), "user_id"), &["user_id"]),
+    users(owned_by(t("coaching_notes", Home::Own, Writers::PartitionManagers), "rep_id"), &["rep_id", "author_id"]),
     t("vehicles", Home::Shared, Writers::Inventory),
     t("pipeline_stages", Home::Shared, Writers::Managers),
     t("users", Home::Shared, Writers::Managers),
@@ -448,6 +498,14 @@ pub fn authorize(actor: Actor, w: &RowWrite<'_>, facts: &dyn Facts) -> Result<()
         }
     }
     check_computed(w, facts)?;
+    // Values that require another field.
+    for n in r.needs {
+        if w.writes.iter().any(|(f, _, _)| *f == n.field || *f == n.then)
+            && n.broken_by(|f| w.after.get(f).and_then(Value::as_str).map(str::to_string))
+        {
+            return Err(deny(Some(n.then), format!("{table}.{}: {}", n.then, n.message)));
+        }
+    }
     // Fields naming users: a user of this dealership; a rep names only themselves.
     for f in r.user_fields {
         if !changes(w, f) {
@@ -471,6 +529,9 @@ pub fn authorize(actor: Actor, w: &RowWrite<'_>, facts: &dyn Facts) -> Result<()
         return Ok(());
     }
     // A rep.
+    if let Some(f) = r.managed.iter().find(|f| changes(w, f)) {
+        return Err(deny(Some(f), format!("{table}.{f}: only a manager changes it")));
+    }
     let first = w.writes.first().map(|(f, _, _)| *f);
     match r.writers {
         Writers::Managers => Err(deny(first, format!("only a manager changes {table}"))),
@@ -772,6 +833,51 @@ mod tests {
     const BOSS: Actor = Actor { id: Uuid::from_u128(3), manager: true };
 
     #[test]
+    fn splits_and_unwinds_are_a_managers_and_a_deal_lost_elsewhere_names_where() {
+        let deal = json!({"owner_id": U[0].to_string(), "status": "won"});
+        let split = [("co_owner_id", json!(U[0].to_string()), 5)];
+        let d = decide(REP, "opportunities", deal.clone(), true, &split, Standing::Owner).unwrap_err();
+        assert_eq!(d.field.as_deref(), Some("co_owner_id"));
+        let other = [("co_owner_id", json!(U[1].to_string()), 5)];
+        assert!(decide(BOSS, "opportunities", deal.clone(), true, &other, Standing::Owner).is_ok());
+        let unwind = [("unwound_at", json!("2026-11-20T10:00:00.000Z"), 5)];
+        let d = decide(REP, "opportunities", deal.clone(), true, &unwind, Standing::Owner).unwrap_err();
+        assert_eq!((d.field.as_deref(), d.message.contains("only a manager")), (Some("unwound_at"), true));
+        assert!(decide(BOSS, "opportunities", deal.clone(), true, &unwind, Standing::Owner).is_ok());
+        // The rep's own edits of the deal are untouched by the rule.
+        assert!(decide(REP, "opportunities", deal, true, &[("title", json!("X5"), 5)], Standing::Owner).is_ok());
+
+        let lost = |competitor: &str, who: Actor| {
+            let w = [
+                ("status", json!("lost"), 5),
+                ("lost_reason", json!("bought elsewhere"), 5),
+                ("competitor", json!(competitor), 5),
+            ];
+            decide(who, "opportunities", json!({"owner_id": U[0].to_string()}), true, &w, Standing::Owner)
+        };
+        for who in [REP, BOSS] {
+            let d = lost("  ", who).unwrap_err();
+            assert_eq!(d.field.as_deref(), Some("competitor"));
+            assert!(lost("Harbor Toyota", who).is_ok());
+        }
+        let price = [("lost_reason", json!("Price too high"), 5)];
+        assert!(decide(REP, "opportunities", json!({}), true, &price, Standing::Owner).is_ok());
+        // A competitor erased from a deal lost elsewhere is refused too.
+        let before = json!({"lost_reason": "Bought elsewhere", "competitor": "Carvana"});
+        assert!(decide(BOSS, "opportunities", before, true, &[("competitor", json!(""), 5)], Standing::Owner).is_err());
+    }
+
+    #[test]
+    fn coaching_notes_live_with_their_rep_and_only_managers_write_them() {
+        let r = table_rules("coaching_notes");
+        assert_eq!((r.home, r.owner_field, r.writers), (Home::Own, Some("rep_id"), Writers::PartitionManagers));
+        let note = [("rep_id", json!(U[0].to_string()), 5), ("body", json!("Ask for the sale"), 5)];
+        let d = decide(REP, "coaching_notes", json!({}), false, &note, Standing::New { owner: Some(U[0]) });
+        assert!(d.is_err(), "a rep does not write their own coaching notes");
+        assert!(decide(BOSS, "coaching_notes", json!({}), false, &note, Standing::New { owner: Some(U[0]) }).is_ok());
+    }
+
+    #[test]
     fn an_order_and_a_quote_move_only_along_their_life() {
         let order = |from: &str, to: &str| {
             decide(BOSS, "sales_orders", json!({"status": from}), true, &[("status", json!(to), 5)], Standing::Owner)
@@ -920,8 +1026,27 @@ mod tests {
                 _ => return false,
             }
         }
+        for n in t.needs {
+            let after = |f: &str| {
+                writes
+                    .iter()
+                    .rev()
+                    .find(|(w, _, _)| *w == f)
+                    .map(|(_, v, _)| v.clone())
+                    .or_else(|| before.get(f).cloned())
+                    .and_then(|v| v.as_str().map(str::to_string))
+            };
+            let touched = writes.iter().any(|(f, _, _)| *f == n.field || *f == n.then);
+            let named = after(n.then).is_some_and(|v| !v.trim().is_empty());
+            if touched && after(n.field).is_some_and(|v| v.trim().eq_ignore_ascii_case(n.value)) && !named {
+                return false;
+            }
+        }
         if actor.manager {
             return true;
+        }
+        if t.managed.iter().any(|f| changed(f)) {
+            return false;
         }
         match t.writers {
             Writers::Managers | Writers::PartitionManagers => false,

@@ -71,6 +71,7 @@ fn deal(
         gross_cents: gross,
         co_owner_id: None,
         unwound_at: None,
+        competitor: String::new(),
         // Attributed like the app does: the lead's source and channel.
         source: lead.map(|l| w.get::<Lead>(l).unwrap().source).unwrap_or_default(),
         channel: lead.map(|l| w.get::<Lead>(l).unwrap().channel),
@@ -395,6 +396,8 @@ fn a_reps_dashboard_is_theirs_only_and_drill_down_lists_the_records() {
                 rep_id: None,
                 source: source.map(str::to_string),
                 stage_id: None,
+                reason: None,
+                competitor: None,
             },
             t(NOW),
             0,

@@ -4,6 +4,7 @@
 mod adf_feeds;
 mod analytics;
 mod bindings;
+mod closeout;
 mod demo;
 mod desk;
 mod engagement;

@@ -142,17 +142,22 @@ fn manual_moves_are_logged_and_lost_needs_a_reason() {
         app.move_opportunity(o.id, &MoveRequest { stage_id: default_stage_id(11), ..Default::default() }).unwrap_err();
     assert!(err.to_string().contains("lost_reason"), "{err}");
     assert_eq!(app.store().pending_changes().unwrap(), before, "nothing written");
-    let lost = app
-        .move_opportunity(
-            o.id,
-            &MoveRequest {
-                stage_id: default_stage_id(11),
-                lost_reason: "Bought elsewhere".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    assert_eq!((lost.status, lost.lost_reason.as_str()), (OpportunityStatus::Lost, "Bought elsewhere"));
+    let elsewhere = |competitor: &str| MoveRequest {
+        stage_id: default_stage_id(11),
+        lost_reason: "bought elsewhere".into(),
+        competitor: competitor.into(),
+        ..Default::default()
+    };
+    let err = app.move_opportunity(o.id, &elsewhere("")).unwrap_err();
+    assert_eq!(err.fields()[0].field, "competitor", "bought elsewhere names where");
+    assert_eq!(app.store().pending_changes().unwrap(), before, "nothing written");
+    let lost = app.move_opportunity(o.id, &elsewhere(" Harbor Toyota ")).unwrap();
+    assert_eq!(
+        (lost.status, lost.lost_reason.as_str(), lost.competitor.as_str()),
+        (OpportunityStatus::Lost, "Bought elsewhere", "Harbor Toyota"),
+        "the reason as listed, the competitor trimmed"
+    );
+    assert!(timeline(&app, customer).iter().any(|l| l.ends_with("(Bought elsewhere: Harbor Toyota)")));
 }
 
 #[test]

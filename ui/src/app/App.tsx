@@ -189,7 +189,8 @@ export function App() {
             onQuickAdd={(trafficId, name) => setQuickAdd({ trafficId: trafficId ?? null, name: name ?? "" })} />
         ) : page === "reports" ? (
           <Suspense fallback={<p className="muted" aria-busy="true" style={{ padding: 24 }}>Loading reports…</p>}>
-            <ReportsPage onOpenCustomer={goCustomer} dataVersion={status.data_version} />
+            {/* Whose reports they are changes with who uses this laptop: a fresh page for them. */}
+            <ReportsPage key={me?.user?.id ?? "team"} onOpenCustomer={goCustomer} dataVersion={status.data_version} />
           </Suspense>
         ) : page === "today" ? (
           <TodayPage onOpenCustomer={goCustomer} dataVersion={status.data_version} me={me} />

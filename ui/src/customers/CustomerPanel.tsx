@@ -2,13 +2,14 @@
 // and the edit form in place.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { LogContactForm, MessageDialog, NewDealForm, NewTaskForm, Relationships, TestDriveForm } from "./PanelForms";
-import type { Customer, CustomerDetail, Interaction, SearchHit, Vehicle, VehicleMatch } from "../bindings";
+import type { Customer, CustomerDetail, Interaction, SearchHit, Staff, Vehicle, VehicleMatch } from "../bindings";
 import { api } from "../api";
 import { Icon, type IconName } from "../components/Icon";
 import { useToast } from "../components/Toasts";
 import { formatCents, formatPhone, fullName, groupByDay, shortDate, timeOfDay } from "../lib/format";
 import { isTyping, useKeyLayer } from "../lib/keys";
 import { CustomerForm } from "./CustomerForm";
+import { DealCredit } from "./DealCredit";
 
 type Tab = "timeline" | "deals" | "tasks" | "leads" | "matches" | "profile";
 const CHANNEL_ICON: Record<Interaction["channel"], IconName> = {
@@ -34,6 +35,8 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
   const [adding, setAdding] = useState<"contact" | "task" | "deal" | "drive" | null>(null);
   const [fromLead, setFromLead] = useState<{ id: string; interest: string } | null>(null);
   const [messaging, setMessaging] = useState(false);
+  const [staff, setStaff] = useState<Staff | null>(null);
+  useEffect(() => { api.staff().then(setStaff).catch(() => {}); }, []);
   const reload = useCallback(() => { api.customerDetail(id).then(setDetail).catch(() => {}); }, [id]);
   useEffect(() => {
     if (tab !== "matches") return;
@@ -154,9 +157,10 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
               </div>
             )}
             {tab === "deals" && (detail.opportunities.length === 0 ? <p className="muted">No deals yet.</p> : detail.opportunities.map((o) => (
-              <div key={o.id} className="list-item">
-                <span><span className="strong">{o.title}</span>{(() => { const st = detail.stages.find(([oid]) => oid === o.id)?.[1]; return st ? <span className="stage-pill">{st}</span> : null; })()}<br /><span className="muted">{o.status === "lost" ? `Lost: ${o.lost_reason}` : o.status === "won" ? `Won ${shortDate(o.closed_at)}` : `Expected ${shortDate(o.expected_close)}`}</span></span>
+              <div key={o.id} className="list-item deal-item" data-deal={o.title}>
+                <span><span className="strong">{o.title}</span>{(() => { const st = detail.stages.find(([oid]) => oid === o.id)?.[1]; return st ? <span className="stage-pill">{st}</span> : null; })()}<br /><span className="muted">{o.status === "lost" ? `Lost: ${o.lost_reason}${o.competitor ? ` (${o.competitor})` : ""}` : o.status === "won" ? `Won ${shortDate(o.closed_at)}` : `Expected ${shortDate(o.expected_close)}`}</span></span>
                 <span className="strong">{formatCents(o.amount_cents)}</span>
+                {o.status === "won" && <DealCredit deal={o} staff={staff} onChanged={reload} />}
               </div>
             )))}
             {tab === "tasks" && (detail.activities.length === 0 ? <p className="muted">No tasks.</p> : detail.activities.map((a) => (

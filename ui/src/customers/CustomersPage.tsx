@@ -3,6 +3,7 @@
 import { memo, useCallback, useEffect, useRef, useState } from "react";
 import type { Customer, SearchHit, Vehicle } from "../bindings";
 import { api } from "../api";
+import { CsvImportDialog } from "../components/CsvImport";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
 import { rowHeight, useVirtualList, VirtualRows } from "../components/VirtualRows";
@@ -55,6 +56,8 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
   const generation = useRef(0);
   const shown = useRef(0); // rows on screen, read by `load` without re-creating it
   const toast = useToast();
+  const [importing, setImporting] = useState(false);
+  const [imported, setImported] = useState(0);
 
   const load = useCallback((text: string, offset: number, quiet = false) => {
     const gen = ++generation.current;
@@ -76,7 +79,7 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
   const onPick = useCallback((i: number, id: string) => { setCursor(i); onSelect(id); }, [onSelect]);
 
   // Every keystroke searches at once (a search takes a few ms); an answer to an older keystroke is dropped.
-  useEffect(() => load(search, 0), [search, load]);
+  useEffect(() => load(search, 0), [search, load, imported]);
 
   // Data arrived from other devices: refresh the first page in place, keeping the selection.
   const firstVersion = useRef(dataVersion);
@@ -151,11 +154,13 @@ export function CustomersPage({ selected, onSelect, creating, onCreate, onChange
             <input ref={searchRef} className="input" type="search" placeholder="Search customers…"
               aria-label="Search customers" value={search} onChange={(e) => setSearch(e.target.value)} />
           </div>
+          <button className="btn" onClick={() => setImporting(true)}>Import CSV…</button>
           <button className="btn primary" onClick={() => { onSelect(null); onCreate(true); }}>
             <Icon name="plus" size={16} /> New customer <span className="kbd">N</span>
           </button>
         </div>
       </header>
+      {importing && <CsvImportDialog kind="customers" onClose={() => setImporting(false)} onDone={() => setImported((n) => n + 1)} />}
       <div className="page-body">
         <div className="table-wrap" ref={tableRef} onScroll={onScroll}>
           {!loading && items.length === 0 ? (

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Condition, Vehicle, VehicleFilter, VehicleStatus } from "../bindings";
 import { api } from "../api";
+import { CsvImportDialog } from "../components/CsvImport";
 import { MoneyInput } from "../components/Field";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
@@ -28,10 +29,12 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
   const [items, setItems] = useState<Vehicle[] | null>(null);
   const [all, setAll] = useState<Vehicle[]>([]);
   const toast = useToast();
+  const [importing, setImporting] = useState(false);
+  const [imported, setImported] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
   const list = useVirtualList(items?.length ?? 0, scroller, rowHeight());
 
-  useEffect(() => { api.filterVehicles({ ...filter, text: "", make: null, body: null, condition: null, status: null, max_price_cents: null }).then(setAll).catch(() => {}); }, []); // eslint-disable-line
+  useEffect(() => { api.filterVehicles({ ...filter, text: "", make: null, body: null, condition: null, status: null, max_price_cents: null }).then(setAll).catch(() => {}); }, [imported]); // eslint-disable-line
   useEffect(() => {
     const t = setTimeout(async () => {
       try {
@@ -40,7 +43,7 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
       } catch (e) { toast((e as { message: string }).message, { kind: "error" }); }
     }, 60);
     return () => clearTimeout(t);
-  }, [filter, maxPrice, toast]);
+  }, [filter, maxPrice, toast, imported]);
 
   const makes = useMemo(() => [...new Set(all.map((v) => v.make))].sort(), [all]);
   const bodies = useMemo(() => [...new Set(all.map((v) => v.body).filter(Boolean))].sort(), [all]);
@@ -66,8 +69,10 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
             <input className="input" type="search" placeholder="Stock, VIN, model…" aria-label="Search inventory"
               value={filter.text} onChange={(e) => set("text", e.target.value)} />
           </div>
+          <button className="btn" onClick={() => setImporting(true)}>Import CSV…</button>
         </div>
       </header>
+      {importing && <CsvImportDialog kind="vehicles" onClose={() => setImporting(false)} onDone={() => setImported((n) => n + 1)} />}
       <div className="filters" role="group" aria-label="Filters">
         {select("Make", filter.make, makes.map((m) => [m, m]), (v) => set("make", v))}
         {select("Body", filter.body, bodies.map((b) => [b, b]), (v) => set("body", v))}

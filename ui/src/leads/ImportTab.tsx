@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import type { ImportReport, LeadFilePreview, LeadSettings } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
-import { importSummary } from "../lib/leads";
+import { ImportActions, ImportReportView, MappingTable } from "../components/ImportParts";
 import { locale } from "../lib/locale";
 
 export function ImportTab({ onDone }: { onDone: () => void }) {
@@ -56,7 +56,6 @@ export function ImportTab({ onDone }: { onDone: () => void }) {
     const next = { ...settings, csv_presets: [...settings.csv_presets.filter((p) => p.name !== presetName.trim()), { name: presetName.trim(), columns: mapping }] };
     try { setSettings(await api.saveLeadSettings(next)); toast(`Preset ${presetName.trim()} saved`); } catch (e) { setError((e as { message: string }).message); }
   };
-  const problems = report?.rows.filter((r) => r.problems.length > 0) ?? [];
   return (
     <div className="lead-import">
       <div className="row-actions" style={{ justifyContent: "flex-start" }}>
@@ -85,46 +84,14 @@ export function ImportTab({ onDone }: { onDone: () => void }) {
             </label>
             <button className="btn" onClick={() => void savePreset()} disabled={!presetName.trim()}>Save preset</button>
           </div>
-          <div className="table-wrap import-preview">
-            <table className="grid" aria-label="Column mapping and preview">
-              <thead>
-                <tr>{preview.columns.map(([h]) => <th key={h}>{h}</th>)}</tr>
-                <tr>{mapping.map(([h, f], i) => (
-                  <th key={h}>
-                    <select className="input compact-select" aria-label={`Field for column ${h}`} value={f}
-                      onChange={(e) => void remap(mapping.map((m, j) => (j === i ? [m[0], e.target.value] : m)))}>
-                      <option value="">Ignore</option>
-                      {preview.fields.map((x) => <option key={x} value={x}>{x.replace(/_/g, " ")}</option>)}
-                    </select>
-                  </th>
-                ))}</tr>
-              </thead>
-              <tbody>{preview.sample.map((row, i) => <tr key={i}>{row.map((c, j) => <td key={j}>{c}</td>)}</tr>)}</tbody>
-            </table>
-          </div>
+          <MappingTable preview={preview} mapping={mapping} onMap={(m) => void remap(m)} />
         </>
       )}
-      {preview && (
-        <div className="row-actions" style={{ justifyContent: "flex-start" }}>
-          <label className="check"><input type="checkbox" checked={skip} onChange={(e) => setSkip(e.target.checked)} /> Import the good records even if some are bad</label>
-          <button className="btn" disabled={!!busy} onClick={() => void run(true)}>Dry run</button>
-          <button className="btn primary" disabled={!!busy} onClick={() => void run(false)}>Import</button>
-        </div>
-      )}
-      {busy && <div className="progress indeterminate" role="progressbar" aria-label={busy}><div /></div>}
+      {preview && <ImportActions skip={skip} onSkip={setSkip} busy={busy} onRun={(dry) => void run(dry)} />}
       {report && (
-        <section aria-label="Import report" className="card">
-          <p className="strong" data-import-summary>{importSummary(report, skip)}</p>
-          {problems.length > 0 && (
-            <table className="grid" aria-label="Records with problems">
-              <thead><tr><th>Line</th><th>Record</th><th>Problem</th></tr></thead>
-              <tbody>{problems.slice(0, 200).map((r) => (
-                <tr key={r.line}><td>{r.line}</td><td>{r.name || "—"}</td><td>{r.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}</td></tr>
-              ))}</tbody>
-            </table>
-          )}
+        <ImportReportView report={report} skip={skip}>
           {report.committed && <button className="btn" onClick={onDone}>Open the inbox</button>}
-        </section>
+        </ImportReportView>
       )}
     </div>
   );

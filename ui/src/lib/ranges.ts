@@ -2,6 +2,9 @@
 import { now as clockNow } from "./clock";
 export type RangeId = "this_month" | "last_month" | "last_90" | "this_year" | "custom";
 
+/** The ranges a report offers, with their labels. */
+export const RANGES: [RangeId, string][] = [["this_month", "This month"], ["last_month", "Last month"], ["last_90", "Last 90 days"], ["this_year", "This year"], ["custom", "Custom"]];
+
 const iso = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 
 export function rangeOf(id: RangeId, now: Date = clockNow()): { from: string; to: string } {

@@ -24,11 +24,11 @@ export function PipelinePage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustom
   const load = useCallback(() => { api.board(filter).then(setBoard).catch((e: ApiError) => toast(e.message, { kind: "error" })); }, [filter, toast]);
   useEffect(load, [load, dataVersion]);
 
-  const move = async (card: Card, stage: PipelineStage, lostReason = "") => {
+  const move = async (card: Card, stage: PipelineStage, lostReason = "", competitor = "") => {
     if (card.opportunity.stage_id === stage.id) return;
     if (stage.name.toLowerCase() === "lost" && !lostReason) { setLosing({ card, stage }); return; }
     try {
-      await api.moveOpportunity(card.opportunity.id, { stage_id: stage.id, lost_reason: lostReason, note: "" });
+      await api.moveOpportunity(card.opportunity.id, { stage_id: stage.id, lost_reason: lostReason, competitor, note: "" });
       toast(`${card.customer}: moved to ${stage.name}`);
       load();
     } catch (e) {
@@ -114,7 +114,7 @@ export function PipelinePage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustom
       {losing && board && (
         <LostDialog deal={`${losing.card.customer} · ${losing.card.opportunity.title}`} reasons={board.lost_reasons}
           onCancel={() => setLosing(null)}
-          onConfirm={(reason) => { const l = losing; setLosing(null); void move(l.card, l.stage, reason); }} />
+          onConfirm={(reason, competitor) => { const l = losing; setLosing(null); void move(l.card, l.stage, reason, competitor); }} />
       )}
     </>
   );

@@ -7,19 +7,22 @@ import { Bar, Line } from "react-chartjs-2";
 import {
   BarElement, CategoryScale, Chart as ChartJS, Filler, Legend, LinearScale, LineElement, PointElement, Tooltip,
 } from "chart.js";
-import type { AccuracyReport, Dashboard, DashboardQuery, DrillRow, Staff, Today } from "../bindings";
+import type { AccuracyReport, Dashboard, DashboardQuery, Staff, Today } from "../bindings";
 import { api } from "../api";
 import { useToast } from "../components/Toasts";
-import { formatDollars, shortDate } from "../lib/format";
-import { monthOf, pct, rangeOf, units, type RangeId } from "../lib/ranges";
+import { formatDollars } from "../lib/format";
+import { monthOf, pct, units } from "../lib/ranges";
+import { RangeFilters, useRange } from "./RangeFilters";
 import { CommissionsTab } from "./CommissionsTab";
 import { GoalsTab } from "./GoalsTab";
+import { DrillPanel, type Drill } from "./DrillPanel";
+import { LostTab } from "./LostTab";
+import { CoachingCard, CoachingTab } from "./CoachingTab";
 import { now } from "../lib/clock";
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip, Legend, Filler);
 
-type Tab = "dashboard" | "commissions" | "goals";
-const RANGES: [RangeId, string][] = [["this_month", "This month"], ["last_month", "Last month"], ["last_90", "Last 90 days"], ["this_year", "This year"], ["custom", "Custom"]];
+type Tab = "dashboard" | "lost" | "commissions" | "goals" | "coaching";
 
 /** Chart colours from the design tokens, read once per render so both themes work. */
 function tokens() {
@@ -41,7 +44,8 @@ export function ReportsPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustome
         <span className="page-count">Computed on this device from the synced team data</span>
       </header>
       <div className="tabs page-tabs" role="tablist" aria-label="Report views">
-        {([["dashboard", manager ? "Dashboard" : "My dashboard"], ["commissions", "Commissions"], ...(manager ? [["goals", "Goals & plans"]] : [])] as [Tab, string][]).map(([id, label]) => (
+        {([["dashboard", manager ? "Dashboard" : "My dashboard"], ["lost", manager ? "Lost deals" : "My lost deals"], ["commissions", "Commissions"],
+          ...(manager ? [["goals", "Goals & plans"], ["coaching", "Coaching"]] : [])] as [Tab, string][]).map(([id, label]) => (
           <button key={id} role="tab" className="tab" aria-selected={tab === id} onClick={() => setTab(id)}>{label}</button>
         ))}
       </div>
@@ -49,21 +53,22 @@ export function ReportsPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustome
         {tab === "dashboard" && staff && <DashboardTab staff={staff} manager={manager} onOpenCustomer={onOpenCustomer} dataVersion={dataVersion} />}
         {tab === "commissions" && staff && <CommissionsTab staff={staff} manager={manager} />}
         {tab === "goals" && staff && <GoalsTab staff={staff} />}
+        {tab === "lost" && staff && <LostTab staff={staff} manager={manager} onOpenCustomer={onOpenCustomer} dataVersion={dataVersion} />}
+        {tab === "coaching" && staff && <CoachingTab staff={staff} />}
       </div>
     </>
   );
 }
 
 function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: Staff; manager: boolean; onOpenCustomer: (id: string) => void; dataVersion: number }) {
-  const [range, setRange] = useState<RangeId>("this_month");
-  const [custom, setCustom] = useState(rangeOf("this_month"));
+  const r = useRange("this_month");
   const [rep, setRep] = useState<string | null>(manager ? null : staff.me);
   const [d, setD] = useState<Dashboard | null>(null);
   const [error, setError] = useState("");
-  const [drill, setDrill] = useState<{ title: string; rows: DrillRow[] } | null>(null);
+  const [drill, setDrill] = useState<Drill | null>(null);
   const [today, setToday] = useState<Today | null>(null);
   const toast = useToast();
-  const span = range === "custom" ? custom : rangeOf(range);
+  const span = r.span;
   const query: DashboardQuery = useMemo(() => ({ from: span.from, to: span.to, rep_id: rep }), [span.from, span.to, rep]);
   const load = useCallback(() => {
     api.dashboard(query).then((x) => { setD(x); setError(""); }).catch((e) => setError(e.message));
@@ -77,7 +82,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
   const reps = staff.users.filter((u) => u.role === "rep");
   const open = async (title: string, what: string, extra: { source?: string; stage_id?: string; rep_id?: string | null } = {}) => {
     try {
-      const rows = await api.drill({ from: span.from, to: span.to, what, rep_id: extra.rep_id ?? rep, source: extra.source ?? null, stage_id: extra.stage_id ?? null });
+      const rows = await api.drill({ from: span.from, to: span.to, what, rep_id: extra.rep_id ?? rep, source: extra.source ?? null, stage_id: extra.stage_id ?? null, reason: null, competitor: null });
       setDrill({ title, rows });
     } catch (e) {
       toast((e as { message: string }).message, { kind: "error" });
@@ -90,29 +95,12 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
   const last = d?.same_point_last_month ?? null;
   return (
     <div className="dashboard">
-      <div className="filters inbox-filters" role="search">
-        <div className="segmented" role="group" aria-label="Date range">
-          {RANGES.map(([id, label]) => <button key={id} aria-pressed={range === id} onClick={() => setRange(id)}>{label}</button>)}
-        </div>
-        {range === "custom" && (
-          <>
-            <label className="filter">From<input className="input" type="date" name="from" value={custom.from} onChange={(e) => setCustom({ ...custom, from: e.target.value })} /></label>
-            <label className="filter">To<input className="input" type="date" name="to" value={custom.to} onChange={(e) => setCustom({ ...custom, to: e.target.value })} /></label>
-          </>
-        )}
-        {manager && (
-          <label className="filter">Who
-            <select className="input" name="rep" value={rep ?? ""} onChange={(e) => setRep(e.target.value || null)}>
-              <option value="">Whole team</option>
-              {reps.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
-            </select>
-          </label>
-        )}
+      <RangeFilters r={r} reps={manager ? reps : null} rep={rep} onRep={setRep}>
         <div className="page-actions">
           <button className="btn" onClick={() => void exportAs("csv")}>Export CSV</button>
           <button className="btn" onClick={() => void exportAs("pdf")}>Export PDF</button>
         </div>
-      </div>
+      </RangeFilters>
       {error && <p className="field-error" role="alert">{error}</p>}
       {!d ? <p className="muted" aria-busy="true">Computing…</p> : (
         <>
@@ -146,6 +134,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
               </div>
             </section>
           )}
+          {rep && <CoachingCard rep={rep} dataVersion={dataVersion} />}
           {rep && today && (
             <section className="card" aria-label="My day">
               <h2 className="form-section" style={{ marginTop: 0 }}>My day</h2>
@@ -230,24 +219,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
           </section>
         </>
       )}
-      {drill && (
-        <aside className="lead-detail card drill" aria-label={drill.title}>
-          <div className="row-actions" style={{ justifyContent: "space-between" }}>
-            <h2 className="panel-title">{drill.title}</h2>
-            <button className="btn ghost small" aria-label="Close list" onClick={() => setDrill(null)}>✕</button>
-          </div>
-          <p className="muted">{drill.rows.length === 500 ? "The first 500" : `${drill.rows.length} records`}</p>
-          <ul className="reasons">
-            {drill.rows.map((r, i) => (
-              <li key={i}>
-                <span>{r.customer_id ? <button className="link" onClick={() => onOpenCustomer(r.customer_id as string)}>{r.customer}</button> : r.customer}
-                  <span className="muted"> · {r.title || "—"} · {shortDate(r.date)}{r.rep ? ` · ${r.rep}` : ""}</span></span>
-                <strong>{r.amount_cents ? formatDollars(r.amount_cents) : ""}</strong>
-              </li>
-            ))}
-          </ul>
-        </aside>
-      )}
+      {drill && <DrillPanel drill={drill} onClose={() => setDrill(null)} onOpenCustomer={onOpenCustomer} />}
     </div>
   );
 }
