@@ -1,4 +1,5 @@
-//! The headless CLI. Each subcommand is a thin adapter over `showroom_core::Showroom`.
+//! The headless CLI. Each subcommand is a thin adapter over `showroom_core::Showroom`. It never
+//! touches the desktop toolkit, so the `showroom` binary that runs it starts in milliseconds.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -231,7 +232,8 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
         }
         Command::Sync { server, user } => {
             let app = std::sync::Mutex::new(open(data_dir)?);
-            tauri::async_runtime::block_on(async {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
                 use showroom_core::sync::engine;
                 if let (Some(server), Some(user)) = (server, user) {
                     let password = match std::env::var("SHOWROOM_PASSWORD") {
