@@ -1369,6 +1369,16 @@ impl Storage for SqliteStorage {
         let me = user.id.to_string();
         let manager = user.role == Role::Manager;
         let limit = limit.clamp(1, showroom_core::sync::protocol::PAGE * 5);
+        // A device never receives the changes it pushed (it has them), except when it pulls from
+        // the start after having pulled before: that is a laptop healing a checksum mismatch, which
+        // re-reads everything. A device's first pull leaves its own changes out too.
+        let healing = since == 0
+            && (self.cursors.get(&(user.id, device)).copied().unwrap_or(0) > 0
+                || tx
+                    .prepare_cached("SELECT pulled_to FROM devices WHERE user_id = ?1 AND device_id = ?2")?
+                    .query_row([&me, &device.to_string()], |r| r.get::<_, i64>(0))
+                    .optional()?
+                    .is_some_and(|p| p > 0));
         type Raw = (
             i64,
             String,
@@ -1386,7 +1396,7 @@ impl Storage for SqliteStorage {
             .prepare_cached(
                 "SELECT seq, kind, change_id, tbl, row_id, field, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
-                   (kind = 'change' AND (?1 = 0 OR device_id IS NOT ?6) AND (?4 OR partition_id IS NULL
+                   (kind = 'change' AND (?7 OR device_id IS NOT ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
                                  AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
@@ -1395,7 +1405,15 @@ impl Storage for SqliteStorage {
                  ORDER BY seq LIMIT ?5",
             )?
             .query_map(
-                params![since, user.dealership_id.to_string(), me, manager, (limit + 1) as i64, device.to_string()],
+                params![
+                    since,
+                    user.dealership_id.to_string(),
+                    me,
+                    manager,
+                    (limit + 1) as i64,
+                    device.to_string(),
+                    healing
+                ],
                 |r| {
                 Ok((
                     r.get(0)?,
@@ -1694,6 +1712,24 @@ mod tests {
         let empty = s.pull(&mia, Uuid::nil(), since, 20).unwrap();
         assert!(empty.changes.is_empty() && !empty.more);
         assert_eq!(empty.next_cursor, since);
+    }
+
+    #[test]
+    fn a_device_never_pulls_back_what_it_pushed_except_when_it_heals() {
+        let (mut s, ana, _) = setup();
+        let laptop = Uuid::from_u128(9);
+        let mine = customer(ana.id, Uuid::now_v7());
+        let pushed = mine.len();
+        s.push(&ana, &push(mine), now()).unwrap();
+        // Ana's second laptop gets them; the laptop that pushed them, on its first pull, does not.
+        let other = s.pull(&ana, Uuid::from_u128(10), 0, 1000).unwrap();
+        assert_eq!(other.changes.iter().filter(|c| c.table == "customers").count(), pushed);
+        let first = s.pull(&ana, laptop, 0, 1000).unwrap();
+        assert!(first.changes.iter().all(|c| c.table != "customers"), "{:?}", first.changes);
+        assert!(!first.checksums.is_empty(), "the checksums still cover its rows");
+        // Pulling from the start again (a checksum mismatch being healed) re-reads everything.
+        let healed = s.pull(&ana, laptop, 0, 1000).unwrap();
+        assert_eq!(healed.changes.iter().filter(|c| c.table == "customers").count(), pushed);
     }
 
     #[test]
