@@ -485,6 +485,8 @@ async fn a_saved_quote_is_reopened_revised_printed_accepted_funded_and_delivered
     ui.click(&ui.button("Saved quotes").await, "Saved quotes").await;
     let search = ui.find(By::Css("input[aria-label='Search quotes']"), "the quote search", 10).await;
     search.send_keys(&number).await.unwrap();
+    // The list answers the search first (a click on the unfiltered list can land as it redraws).
+    ui.find(By::XPath("//span[@class='page-count'][normalize-space(.)='1 quote']"), "the search's answer", 15).await;
     let row = ui.find(By::Css(format!("tr[data-quote='{number}'] td.strong")), "the saved quote", 15).await;
     ui.click(&row, "the saved quote").await;
     shot(&ui.display, "40-quotes-list");
@@ -521,8 +523,12 @@ async fn a_saved_quote_is_reopened_revised_printed_accepted_funded_and_delivered
     ui.click(&ui.button("Saved quotes").await, "Saved quotes").await;
     let search = ui.find(By::Css("input[aria-label='Search quotes']"), "the quote search", 10).await;
     search.send_keys(&number).await.unwrap();
+    // The list answers the search first (a click on the unfiltered list can land as it redraws).
+    ui.find(By::XPath("//span[@class='page-count'][normalize-space(.)='1 quote']"), "the search's answer", 15).await;
     let row = ui.find(By::Css(format!("tr[data-quote='{number}'] td.strong")), "the accepted quote", 15).await;
     ui.click(&row, "the accepted quote").await;
+    ui.find(By::Css("section[aria-label='Sales order'] table[aria-label='F&I products']"), "the order's products", 15)
+        .await;
     ui.click(&ui.button("Add product").await, "Add product").await;
     let product_price = ui.find(By::Css("[aria-label='Price of product 1']"), "the product's price", 10).await;
     product_price.send_keys("1995").await.unwrap();

@@ -217,6 +217,13 @@ fn quotes_are_listed_declined_with_a_reason_expired_and_copied_to_another_vehicl
     assert_eq!((rows[0].quote.id, rows[0].status), (id, QuoteStatus::Draft));
     assert!(rows[0].payment_cents.unwrap() > 0);
     assert_eq!(rows[0].customer, "Zoë Quintero-Hale");
+    // By its number as printed (any case), by the vehicle, and nothing for a number that is not one.
+    let by_number = app.quotes(&QuoteFilter { text: rows[0].quote.number.clone(), ..Default::default() }).unwrap();
+    assert_eq!(by_number.iter().map(|r| r.quote.id).collect::<Vec<_>>(), [id]);
+    let lower = app.quotes(&QuoteFilter { text: rows[0].quote.number.to_lowercase(), ..Default::default() }).unwrap();
+    assert_eq!(lower.len(), 1);
+    let nothing = app.quotes(&QuoteFilter { text: "Q-000000-ZZZZ".into(), ..Default::default() }).unwrap();
+    assert!(nothing.is_empty());
 
     // Copied to another vehicle: a new quote with the same terms and that vehicle's price.
     let other: Vehicle = query(

@@ -67,8 +67,14 @@ function QuoteList({ onReopen, dataVersion }: { onReopen: (r: Reopen) => void; d
   const toast = useToast();
   const scroller = useRef<HTMLDivElement>(null);
   const list = useVirtualList(rows?.length ?? 0, scroller, rowHeight());
+  // Only the answer to the latest filter is drawn: an earlier, slower answer (the unfiltered list
+  // asked for on opening) must not replace the rows of the search typed since.
+  const generation = useRef(0);
   const load = useCallback(() => {
-    api.quotes(filter).then(setRows).catch((e: ApiError) => toast(e.message, { kind: "error" }));
+    const gen = ++generation.current;
+    api.quotes(filter)
+      .then((r) => { if (gen === generation.current) setRows(r); })
+      .catch((e: ApiError) => toast(e.message, { kind: "error" }));
   }, [filter, toast]);
   useEffect(() => { const t = setTimeout(load, 60); return () => clearTimeout(t); }, [load, dataVersion]);
   useEffect(() => { api.staff().then(setStaff).catch(() => {}); }, []);
