@@ -321,6 +321,9 @@ pub struct Board {
     pub owners: Vec<(Uuid, String)>,
     pub sources: Vec<String>,
     pub lost_reasons: Vec<String>,
+    /// The lost reason that must name where the customer bought (rules::BOUGHT_ELSEWHERE): the
+    /// Lost dialog asks for the competitor when this one is picked.
+    pub competitor_reason: String,
 }
 
 /// amount × probability / 100, half-up to the cent.
@@ -443,6 +446,7 @@ pub fn board(conn: &rusqlite::Connection, f: &BoardFilter, now: Timestamp) -> Re
         owners,
         sources,
         lost_reasons: LOST_REASONS.iter().map(|s| s.to_string()).collect(),
+        competitor_reason: crate::sync::rules::BOUGHT_ELSEWHERE.value.to_string(),
     })
 }
 

@@ -208,6 +208,29 @@ fn open(data_dir: &Path) -> anyhow::Result<Showroom> {
     }
 }
 
+/// What both binaries do first: log to standard error (`RUST_LOG` overrides) and find the data
+/// folder. `Err` is the exit code to leave with, the problem already printed.
+pub fn start(args: &Args) -> Result<PathBuf, ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "showroom=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    showroom_core::paths::resolve_data_dir(args.data_dir.as_deref(), None).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// How both binaries leave: the command's own exit code, or the error with its causes and failure.
+pub fn exit(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::FAILURE
+    })
+}
+
 pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Demo => {

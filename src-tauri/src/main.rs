@@ -9,28 +9,13 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
-    let Some(command) = args.command else { return open_window() };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "showroom=info,warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let data_dir = match showroom_core::paths::resolve_data_dir(args.data_dir.as_deref(), None) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let mut args = cli::Args::parse();
+    let Some(command) = args.command.take() else { return open_window() };
+    let data_dir = match cli::start(&args) {
+        Ok(dir) => dir,
+        Err(code) => return code,
     };
-    match cli::run(command, &data_dir) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit(cli::run(command, &data_dir))
 }
 
 /// Becomes the desktop app with the same arguments and environment (the same process, so whoever

@@ -84,7 +84,12 @@ export type RefusedChange = { change_id: string, table: string, row_id: string, 
 
 export type SyncNotice = { seq: number, kind: string, message: string, table: string, row_id: string, at: string, };
 
-export type Board = { pipeline: string, pipelines: Array<string>, columns: Array<Column>, owners: Array<[string, string]>, sources: Array<string>, lost_reasons: Array<string>, };
+export type Board = { pipeline: string, pipelines: Array<string>, columns: Array<Column>, owners: Array<[string, string]>, sources: Array<string>, lost_reasons: Array<string>, 
+/**
+ * The lost reason that must name where the customer bought (rules::BOUGHT_ELSEWHERE): the
+ * Lost dialog asks for the competitor when this one is picked.
+ */
+competitor_reason: string, };
 
 export type BoardFilter = { pipeline: string | null, owner_id: string | null, 
 /**

@@ -14,6 +14,7 @@ import { rowHeight, useVirtualList, VirtualRows } from "../components/VirtualRow
 import { centsText, formatCents, groupMoneyInput, shortDate } from "../lib/format";
 import { locale, spell } from "../lib/locale";
 import { DeskPage, type Reopen } from "./DeskPage";
+import { useLatest } from "../lib/latest";
 
 type View = "desk" | "list";
 
@@ -69,13 +70,10 @@ function QuoteList({ onReopen, dataVersion }: { onReopen: (r: Reopen) => void; d
   const list = useVirtualList(rows?.length ?? 0, scroller, rowHeight());
   // Only the answer to the latest filter is drawn: an earlier, slower answer (the unfiltered list
   // asked for on opening) must not replace the rows of the search typed since.
-  const generation = useRef(0);
+  const latest = useLatest();
   const load = useCallback(() => {
-    const gen = ++generation.current;
-    api.quotes(filter)
-      .then((r) => { if (gen === generation.current) setRows(r); })
-      .catch((e: ApiError) => toast(e.message, { kind: "error" }));
-  }, [filter, toast]);
+    latest(api.quotes(filter), setRows, (e) => toast(e.message, { kind: "error" }));
+  }, [filter, toast, latest]);
   useEffect(() => { const t = setTimeout(load, 60); return () => clearTimeout(t); }, [load, dataVersion]);
   useEffect(() => { api.staff().then(setStaff).catch(() => {}); }, []);
   const reps = staff?.users.filter((u) => u.active) ?? [];

@@ -4,17 +4,15 @@ import { useState } from "react";
 import { Field } from "../components/Field";
 import { useKeyLayer } from "../lib/keys";
 
-/** The reason that names a competitor (the core's rule: rules::BOUGHT_ELSEWHERE). */
-export const BOUGHT_ELSEWHERE = "Bought elsewhere";
-
-export function LostDialog({ deal, reasons, onCancel, onConfirm }: {
-  deal: string; reasons: string[]; onCancel: () => void; onConfirm: (reason: string, competitor: string) => void;
+/** `competitorReason` is the reason that names a competitor (the core's rule, `Board::competitor_reason`). */
+export function LostDialog({ deal, reasons, competitorReason, onCancel, onConfirm }: {
+  deal: string; reasons: string[]; competitorReason: string; onCancel: () => void; onConfirm: (reason: string, competitor: string) => void;
 }) {
   const [reason, setReason] = useState("");
   const [competitor, setCompetitor] = useState("");
   const [tried, setTried] = useState(false);
   useKeyLayer((e) => { if (e.key === "Escape") { onCancel(); return true; } return false; });
-  const needsCompetitor = reason === BOUGHT_ELSEWHERE;
+  const needsCompetitor = reason === competitorReason;
   const missing = needsCompetitor && !competitor.trim();
   return (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onCancel()}>

@@ -112,7 +112,7 @@ export function PipelinePage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustom
         <ListView board={board} onOpen={onOpenCustomer} onMove={(card, stage) => void move(card, stage)} />
       )}
       {losing && board && (
-        <LostDialog deal={`${losing.card.customer} · ${losing.card.opportunity.title}`} reasons={board.lost_reasons}
+        <LostDialog deal={`${losing.card.customer} · ${losing.card.opportunity.title}`} reasons={board.lost_reasons} competitorReason={board.competitor_reason}
           onCancel={() => setLosing(null)}
           onConfirm={(reason, competitor) => { const l = losing; setLosing(null); void move(l.card, l.stage, reason, competitor); }} />
       )}

@@ -7,6 +7,7 @@ import { api, fieldErrors } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { shortDate } from "../lib/format";
+import { useLatest } from "../lib/latest";
 
 export function CoachingTab({ staff }: { staff: Staff }) {
   const reps = staff.users.filter((u) => u.role === "rep" && u.active);
@@ -17,7 +18,8 @@ export function CoachingTab({ staff }: { staff: Staff }) {
   const [due, setDue] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const toast = useToast();
-  const load = useCallback(() => { if (rep) api.coaching(rep).then(setRows).catch(() => setRows([])); }, [rep]);
+  const latest = useLatest();
+  const load = useCallback(() => { if (rep) latest(api.coaching(rep), setRows, () => setRows([])); }, [rep, latest]);
   useEffect(load, [load]);
   const name = reps.find((r) => r.id === rep)?.name ?? "";
   const save = async () => {
@@ -70,7 +72,8 @@ export function CoachingTab({ staff }: { staff: Staff }) {
 /** The rep's own coaching entries on their dashboard. */
 export function CoachingCard({ rep, dataVersion }: { rep: string; dataVersion: number }) {
   const [rows, setRows] = useState<CoachingRow[] | null>(null);
-  useEffect(() => { api.coaching(rep).then(setRows).catch(() => setRows([])); }, [rep, dataVersion]);
+  const latest = useLatest();
+  useEffect(() => { latest(api.coaching(rep), setRows, () => setRows([])); }, [rep, dataVersion, latest]);
   if (!rows || rows.length === 0) return null;
   return (
     <section className="card" aria-label="Coaching">

@@ -6,6 +6,7 @@ import { api } from "../api";
 import { useToast } from "../components/Toasts";
 import { formatCents, shortDate } from "../lib/format";
 import { monthOf } from "../lib/ranges";
+import { useLatest } from "../lib/latest";
 
 export function CommissionsTab({ staff, manager }: { staff: Staff; manager: boolean }) {
   const reps = staff.users.filter((u) => u.role === "rep");
@@ -14,10 +15,11 @@ export function CommissionsTab({ staff, manager }: { staff: Staff; manager: bool
   const [s, setS] = useState<Statement | null>(null);
   const [error, setError] = useState("");
   const toast = useToast();
+  const latest = useLatest();
   const load = useCallback(() => {
     if (!rep) return;
-    api.commissionStatement(rep, month).then((x) => { setS(x); setError(""); }).catch((e) => { setS(null); setError(e.message); });
-  }, [rep, month]);
+    latest(api.commissionStatement(rep, month), (x) => { setS(x); setError(""); }, (e) => { setS(null); setError(e.message); });
+  }, [rep, month, latest]);
   useEffect(load, [load]);
   const act = async (f: () => Promise<string | Statement>, done: (r: string | Statement) => string) => {
     try { const r = await f(); toast(done(r)); load(); } catch (e) { toast((e as { message: string }).message, { kind: "error" }); }

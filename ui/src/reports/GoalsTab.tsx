@@ -8,6 +8,7 @@ import { MoneyInput } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { monthOf } from "../lib/ranges";
 import { centsText } from "../lib/format";
+import { useLatest } from "../lib/latest";
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 const dollars = (cents: number) => centsText(cents);
@@ -22,10 +23,12 @@ export function GoalsTab({ staff }: { staff: Staff }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const toast = useToast();
   const reps = staff.users.filter((u) => u.role === "rep");
+  const latestGoals = useLatest();
+  const latestPlans = useLatest();
   const load = useCallback(() => {
-    api.goals(month).then(setGoals).catch(() => setGoals([]));
-    api.commissionPlans().then(setPlans).catch(() => setPlans([]));
-  }, [month]);
+    latestGoals(api.goals(month), setGoals, () => setGoals([]));
+    latestPlans(api.commissionPlans(), setPlans, () => setPlans([]));
+  }, [month, latestGoals, latestPlans]);
   useEffect(load, [load]);
   const goalFor = (user: string | null): Goal =>
     goals.find((g) => g.user_id === user) ?? { id: NIL, user_id: user, team_id: null, month, units: 0, gross_cents: 0, activities: 0 };

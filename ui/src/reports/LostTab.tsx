@@ -9,6 +9,7 @@ import { formatDollars } from "../lib/format";
 import { pct } from "../lib/ranges";
 import { RangeFilters, useRange } from "./RangeFilters";
 import { DrillPanel, type Drill } from "./DrillPanel";
+import { useLatest } from "../lib/latest";
 
 type Filter = { reason?: string; competitor?: string; rep_id?: string; source?: string };
 
@@ -21,9 +22,10 @@ export function LostTab({ staff, manager, onOpenCustomer, dataVersion }: { staff
   const toast = useToast();
   const span = r0.span;
   const query = useMemo(() => ({ from: span.from, to: span.to, rep_id: rep }), [span.from, span.to, rep]);
+  const latest = useLatest();
   const load = useCallback(() => {
-    api.lostDeals(query).then((x) => { setR(x); setError(""); }).catch((e) => setError(e.message));
-  }, [query]);
+    latest(api.lostDeals(query), (x) => { setR(x); setError(""); }, (e) => setError(e.message));
+  }, [query, latest]);
   useEffect(load, [load, dataVersion]);
   const open = async (title: string, f: Filter) => {
     try {

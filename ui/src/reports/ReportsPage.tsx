@@ -19,6 +19,7 @@ import { DrillPanel, type Drill } from "./DrillPanel";
 import { LostTab } from "./LostTab";
 import { CoachingCard, CoachingTab } from "./CoachingTab";
 import { now } from "../lib/clock";
+import { useLatest } from "../lib/latest";
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip, Legend, Filler);
 
@@ -70,15 +71,17 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
   const toast = useToast();
   const span = r.span;
   const query: DashboardQuery = useMemo(() => ({ from: span.from, to: span.to, rep_id: rep }), [span.from, span.to, rep]);
+  const latest = useLatest();
+  const latestToday = useLatest();
   const load = useCallback(() => {
-    api.dashboard(query).then((x) => { setD(x); setError(""); }).catch((e) => setError(e.message));
-  }, [query]);
+    latest(api.dashboard(query), (x) => { setD(x); setError(""); }, (e) => setError(e.message));
+  }, [query, latest]);
   useEffect(load, [load, dataVersion]);
   useEffect(() => {
     if (!rep) return;
     const end = now(); end.setHours(23, 59, 59, 999);
-    api.today(end.toISOString(), rep ? { of: "rep", user: rep } : { of: "mine" }).then(setToday).catch(() => setToday(null));
-  }, [rep]);
+    latestToday(api.today(end.toISOString(), rep ? { of: "rep", user: rep } : { of: "mine" }), setToday, () => setToday(null));
+  }, [rep, latestToday]);
   const reps = staff.users.filter((u) => u.role === "rep");
   const open = async (title: string, what: string, extra: { source?: string; stage_id?: string; rep_id?: string | null } = {}) => {
     try {
