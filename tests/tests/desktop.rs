@@ -48,13 +48,13 @@ struct Ui {
 /// Opens the real app on `data_dir` in its own X display, driven through its own tauri-driver.
 async fn launch(data_dir: &Path) -> Ui {
     let display = display();
-    // A driver that fails to answer the first session request (it happens on a busy machine) is
-    // replaced once by a fresh one.
+    // A driver that fails to answer a session request (it happens on a busy machine) is replaced by
+    // a fresh one, twice at most.
     for attempt in 0.. {
         let (guard, port) = tauri_driver(&display);
         match open_app(&display, port, data_dir).await {
             Ok(driver) => return Ui { driver, display, _tauri_driver: guard },
-            Err(e) if attempt == 0 => eprintln!("tauri-driver did not open a session ({e}); starting another"),
+            Err(e) if attempt < 2 => eprintln!("tauri-driver did not open a session ({e}); starting another"),
             Err(e) => panic!("cannot open the app: {e}"),
         }
     }
