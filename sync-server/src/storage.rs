@@ -272,6 +272,27 @@ fn load_state(tx: &Transaction<'_>, d: &str, table: &str, row: Uuid) -> Result<H
     Ok(out)
 }
 
+/// One field's winning value (a point lookup: applying a push reads each changed field once, not
+/// the whole row per change, which cost a new 14-field row 196 reads instead of 14).
+fn load_field(tx: &Transaction<'_>, d: &str, table: &str, row: &str, field: &str) -> Result<Option<Current>> {
+    let found = tx
+        .prepare_cached(
+            "SELECT value, hlc, change_id, user_id FROM state
+             WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3 AND field = ?4",
+        )?
+        .query_row(params![d, table, row, field], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+        })
+        .optional()?;
+    let Some((value, hlc, change_id, user)) = found else { return Ok(None) };
+    Ok(Some(Current {
+        value: serde_json::from_str(&value)?,
+        hlc: hlc.parse().map_err(StorageError::Internal)?,
+        change_id: parse_id(&change_id)?,
+        user,
+    }))
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct RowMeta {
     partition: Option<String>,
@@ -1218,7 +1239,7 @@ impl Storage for SqliteStorage {
                 )?
                 .execute(params![c.table, row_text, dealership, place.partition, me])?;
             }
-            let current = load_state(&tx, &dealership, &c.table, c.row_id)?.remove(&c.field);
+            let current = load_field(&tx, &dealership, &c.table, &row_text, &c.field)?;
             let value_text = serde_json::to_string(&c.value)?;
             let entry = |kind| LogEntry {
                 kind,

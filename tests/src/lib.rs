@@ -336,6 +336,11 @@ impl SyncServer {
         assert!(wait_for_port(self.port, Duration::from_secs(20)), "showroom-sync did not start on {}", self.port);
     }
 
+    /// The server process's id while it runs (for reading its memory from /proc).
+    pub fn pid(&self) -> Option<u32> {
+        self.guard.as_ref().map(|g| g.0.id())
+    }
+
     /// SIGKILL: no graceful anything.
     pub fn kill9(&mut self) {
         if let Some(mut g) = self.guard.take() {

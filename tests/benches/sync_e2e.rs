@@ -1,0 +1,282 @@
+//! Sync end to end, as a user runs it: the release `showroom` CLI and a real `showroom-sync`
+//! process on loopback. For each size N it generates N customers of 9 fields (first and last
+//! name, email, phone, street, city, state, postal code, notes), then times
+//!
+//! - **import**: a rep's laptop imports the CSV (`showroom import customers`, duplicate checks on);
+//! - **push**: that laptop's first `showroom sync` (signs in, pushes everything, pulls the rest);
+//! - **first pull**: a manager's fresh laptop's first `showroom sync`;
+//! - **one edit A → B**: one customer imported on A, `sync` on A, `sync` on B (three commands);
+//!
+//! and reads the server's peak RSS (VmHWM) and both databases' size on disk (with WAL files).
+//! Every step is also divided by a baseline timed in the same run on the same disk: the same N
+//! records inserted into a bare SQLite table in one transaction (no encryption, no index), the
+//! floor any local-first store pays, so figures from a slow run and a fast run compare.
+//!
+//!     scripts/bench-sync                      # N = 10,000 and 50,000, median of 3 runs
+//!     scripts/bench-sync 10000 50000 200000   # sizes; SHOWROOM_BENCH_RUNS=1 for a single run
+//!
+//! Not a test: the goals (issue 15) are printed beside the figures, not asserted.
+#![allow(clippy::unwrap_used)]
+
+use showroom_e2e::{SyncServer, binary, pin};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const FIRST: [&str; 24] = [
+    "Maria", "James", "Aisha", "Wei", "Carlos", "Emily", "Tomás", "Priya", "Noah", "Fatima", "Liam", "Sofia", "Mateo",
+    "Grace", "Omar", "Hannah", "Diego", "Chloe", "Ethan", "Yuki", "Lucas", "Amara", "Ivan", "Zoë",
+];
+const LAST: [&str; 24] = [
+    "Harris",
+    "Nguyen",
+    "Okafor",
+    "Chen",
+    "Ramírez",
+    "Walsh",
+    "Patel",
+    "Kowalski",
+    "Johnson",
+    "Haddad",
+    "Murphy",
+    "Rossi",
+    "García",
+    "Kim",
+    "Schmidt",
+    "Dubois",
+    "Silva",
+    "Novak",
+    "Brooks",
+    "Tanaka",
+    "Lindqvist",
+    "Mensah",
+    "Petrov",
+    "O'Neil",
+];
+const CITIES: [(&str, &str); 6] = [
+    ("Austin", "TX"),
+    ("Round Rock", "TX"),
+    ("San Marcos", "TX"),
+    ("Georgetown", "TX"),
+    ("Cedar Park", "TX"),
+    ("Kyle", "TX"),
+];
+const AREAS: [&str; 8] = ["512", "737", "210", "214", "469", "713", "281", "832"];
+
+/// Row `i` of the generated file (unique email and phone, so duplicate checks keep every row).
+fn customer(i: usize) -> [String; 9] {
+    let (first, last) = (FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()]);
+    let (city, state) = CITIES[i % CITIES.len()];
+    [
+        first.to_string(),
+        last.to_string(),
+        format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase().replace('\'', ""), i),
+        format!("({}) {}-{:04}", AREAS[(i / 7_000_000) % AREAS.len()], 201 + (i / 10_000) % 700, i % 10_000),
+        format!("{} {} St", 100 + i % 9_800, ["Oak", "Elm", "Pecan", "Lamar", "Guadalupe", "Burnet"][i % 6]),
+        city.to_string(),
+        state.to_string(),
+        format!("78{:03}", 700 + i % 100),
+        format!("Walked in at the spring show; asked about trade-in value (ref {i})"),
+    ]
+}
+
+fn write_csv(path: &Path, from: usize, n: usize) {
+    let mut out = String::from("first_name,last_name,email,phone,street,city,state,postal_code,notes\n");
+    for i in from..from + n {
+        let row = customer(i);
+        let quoted: Vec<String> = row.iter().map(|v| format!("\"{}\"", v.replace('"', "\"\""))).collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// The same records into a bare SQLite table in one transaction: the floor of a local write.
+fn bare_insert_s(dir: &Path, n: usize) -> f64 {
+    let path = dir.join("baseline.sqlite3");
+    let _ = std::fs::remove_file(&path);
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+         CREATE TABLE customers (id TEXT PRIMARY KEY, first TEXT, last TEXT, email TEXT, phone TEXT,
+           street TEXT, city TEXT, state TEXT, zip TEXT, notes TEXT);",
+    )
+    .unwrap();
+    let t = Instant::now();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut stmt = tx.prepare("INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").unwrap();
+        for i in 0..n {
+            let c = customer(i);
+            stmt.execute(rusqlite::params![
+                uuid::Uuid::now_v7().to_string(),
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                c[5],
+                c[6],
+                c[7],
+                c[8]
+            ])
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    t.elapsed().as_secs_f64()
+}
+
+fn showroom(data: &Path, args: &[&str]) -> (f64, String) {
+    let mut cmd = Command::new(binary("showroom"));
+    pin(&mut cmd)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("SHOWROOM_PASSWORD", "bench password 1")
+        .env("RUST_LOG", "error");
+    let t = Instant::now();
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    let s = t.elapsed().as_secs_f64();
+    assert!(out.status.success(), "showroom {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    (s, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn size_mb(paths: impl IntoIterator<Item = std::path::PathBuf>) -> f64 {
+    paths.into_iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum::<u64>() as f64 / 1e6
+}
+
+fn folder_mb(dir: &Path) -> f64 {
+    size_mb(std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_file()))
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+#[derive(Default, Clone)]
+struct Run {
+    baseline: f64,
+    import: f64,
+    push: f64,
+    pull: f64,
+    one_edit_ms: f64,
+    server_rss: f64,
+    server_mb: f64,
+    laptop_a_mb: f64,
+    laptop_b_mb: f64,
+    pushed: String,
+    pulled: String,
+}
+
+fn one_run(n: usize) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("customers.csv");
+    write_csv(&csv, 0, n);
+    let baseline = bare_insert_s(dir.path(), n);
+
+    let server_dir = dir.path().join("server");
+    std::fs::create_dir_all(&server_dir).unwrap();
+    let server = SyncServer::start(&server_dir, "Bench Motors", &[]);
+    server.add_user("rep@bench", "Rita Rep", "rep", None, "bench password 1");
+    server.add_user("manager@bench", "Manny Manager", "manager", None, "bench password 1");
+    let (a, b) = (dir.path().join("laptop-a"), dir.path().join("laptop-b"));
+
+    let (import, out) = showroom(&a, &["import", "customers", csv.to_str().unwrap()]);
+    let created = out.lines().filter(|l| l.contains(": created ")).count();
+    assert_eq!(created, n, "every generated customer is new: {}", out.lines().last().unwrap_or_default());
+    let (push, pushed) = showroom(&a, &["sync", "--server", &server.url(), "--user", "rep@bench"]);
+    let (pull, pulled) = showroom(&b, &["sync", "--server", &server.url(), "--user", "manager@bench"]);
+
+    // One edit from A seen on B: three commands, median of 5.
+    let mut edits: Vec<f64> = (0..5)
+        .map(|k| {
+            let one = dir.path().join(format!("one-{k}.csv"));
+            write_csv(&one, n + k, 1);
+            let t = Instant::now();
+            showroom(&a, &["import", "customers", one.to_str().unwrap()]);
+            showroom(&a, &["sync"]);
+            let (_, seen) = showroom(&b, &["sync"]);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            assert!(seen.contains("1 applied") || seen.contains("applied"), "B did not get the edit: {seen}");
+            ms
+        })
+        .collect();
+    edits.sort_by(f64::total_cmp);
+
+    let server_rss = server.pid().map(peak_rss_mb).unwrap_or(f64::NAN);
+    let server_mb = size_mb(["", "-wal", "-shm"].map(|s| server_dir.join(format!("sync.sqlite3{s}"))));
+    Run {
+        baseline,
+        import,
+        push,
+        pull,
+        one_edit_ms: edits[2],
+        server_rss,
+        server_mb,
+        laptop_a_mb: folder_mb(&a),
+        laptop_b_mb: folder_mb(&b),
+        pushed: pushed.lines().next().unwrap_or_default().to_string(),
+        pulled: pulled.lines().next().unwrap_or_default().to_string(),
+    }
+}
+
+fn median(runs: &[Run], f: impl Fn(&Run) -> f64) -> f64 {
+    let mut v: Vec<f64> = runs.iter().map(f).collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; sizes are the other arguments.
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![10_000, 50_000] } else { sizes };
+    let runs: usize = std::env::var("SHOWROOM_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
+    println!("sync end to end: release showroom CLI + showroom-sync on loopback; median of {runs} run(s)");
+    println!("baseline: the same records into a bare SQLite table, one transaction, same disk, same run\n");
+    let mut table = Vec::new();
+    for &n in &sizes {
+        let all: Vec<Run> = (0..runs).map(|_| one_run(n)).collect();
+        let base = median(&all, |r| r.baseline);
+        let line = |step: &str, s: f64| {
+            println!("{n:>7} {step:<24} {:>8.2} s {:>10.0} customers/s {:>8.1}× baseline", s, n as f64 / s, s / base)
+        };
+        println!("{n:>7} {:<24} {:>8.3} s {:>10.0} customers/s", "baseline (bare insert)", base, n as f64 / base);
+        let (import, push, pull) = (median(&all, |r| r.import), median(&all, |r| r.push), median(&all, |r| r.pull));
+        line("import (CLI)", import);
+        line("push (rep's first sync)", push);
+        line("first pull (manager)", pull);
+        let edit = median(&all, |r| r.one_edit_ms);
+        println!("{n:>7} {:<24} {:>8.1} ms (three commands: import one, sync A, sync B)", "one edit A → B", edit);
+        let (rss, smb, amb, bmb) = (
+            median(&all, |r| r.server_rss),
+            median(&all, |r| r.server_mb),
+            median(&all, |r| r.laptop_a_mb),
+            median(&all, |r| r.laptop_b_mb),
+        );
+        println!(
+            "{n:>7} server peak RSS {rss:.0} MB; on disk: server {smb:.1} MB ({:.0} B a customer), rep's laptop {amb:.1} MB ({:.0} B), manager's {bmb:.1} MB",
+            smb * 1e6 / n as f64,
+            amb * 1e6 / n as f64
+        );
+        println!("{n:>7} {}\n{n:>7} {}\n", all[0].pushed, all[0].pulled);
+        table.push((n, import, push, pull, edit, rss, smb, amb));
+    }
+    println!(
+        "{:>7} | {:>9} | {:>9} | {:>10} | {:>9} | {:>8} | {:>9} | {:>9}",
+        "N", "import s", "push s", "pull s", "edit ms", "srv RSS", "srv MB", "laptop MB"
+    );
+    for (n, i, p, l, e, r, s, a) in table {
+        println!("{n:>7} | {i:>9.2} | {p:>9.2} | {l:>10.2} | {e:>9.1} | {r:>8.0} | {s:>9.1} | {a:>9.1}");
+    }
+    println!(
+        "\ngoals (issue 15, 50,000 customers): import < 2 s; push and first pull < 3.5 s each (the peer: 33.9 s and 28.2 s);\n\
+         server ≤ 1 KB and laptop ≤ 2 KB a customer; one edit A → B < 100 ms through the CLI; cost linear in N"
+    );
+}
