@@ -85,6 +85,12 @@ impl Store {
                 _ => e.into(),
             });
         }
+        // A new file reclaims the pages freed by pushed changes (the outbox) a piece at a time
+        // (`Store::reclaim_space`); this must be set before the first table is created.
+        let fresh: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if fresh == 0 {
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Checkpoint the WAL every ~16 MB instead of every 4 MB: a first sync writes hundreds of
@@ -224,6 +230,37 @@ impl Store {
         meta_set(&self.conn, key, value)
     }
 
+    /// Gives the disk back the pages that pushed changes left free, once they are worth it (more
+    /// than [`RECLAIM_PAGES`] pages and a tenth of the file): a first sync of 50,000 customers
+    /// frees ~180 MB of outbox. A file made before incremental vacuum existed here is converted
+    /// once (a full VACUUM) the first time it has that much to give back. Returns the bytes freed.
+    pub fn reclaim_space(&mut self) -> Result<u64> {
+        // (SQLCipher answers `page_size` as text, in a column named cipher_page_size.)
+        let pragma = |name: &str| {
+            self.conn.query_row(&format!("PRAGMA {name}"), [], |r| match r.get::<_, rusqlite::types::Value>(0)? {
+                rusqlite::types::Value::Integer(n) => Ok(n),
+                rusqlite::types::Value::Text(t) => Ok(t.trim().parse().unwrap_or(4096)),
+                _ => Ok(0),
+            })
+        };
+        let (free, pages, page_size, mode) =
+            (pragma("freelist_count")?, pragma("page_count")?, pragma("page_size")?, pragma("auto_vacuum")?);
+        if free < RECLAIM_PAGES || free * 10 < pages || self.path.is_none() {
+            return Ok(0);
+        }
+        if mode == 2 {
+            // Each step of this pragma frees one page: it runs until it has no more rows.
+            let mut vacuum = self.conn.prepare("PRAGMA incremental_vacuum")?;
+            let mut steps = vacuum.query([])?;
+            while steps.next()?.is_some() {}
+        } else {
+            self.conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL; VACUUM")?;
+        }
+        // The file shrinks when the WAL is written back; an empty WAL is truncated too.
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(((pages - pragma("page_count")?).max(0) * page_size) as u64)
+    }
+
     /// Number of change records waiting to be pushed.
     pub fn pending_changes(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
@@ -285,6 +322,9 @@ pub fn outbox(conn: &Connection) -> Result<Vec<ChangeRecord>> {
 }
 
 /// Reads the first `limit` outbox records in push order.
+/// Free pages below which [`Store::reclaim_space`] leaves the file alone (4 MB of 4 KB pages).
+pub const RECLAIM_PAGES: i64 = 1024;
+
 pub fn outbox_page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq LIMIT ?1",

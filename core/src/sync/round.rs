@@ -150,6 +150,10 @@ async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) 
             Err(r) => return Err(r.error),
         }
     }
+    // The pushed changes' outbox pages go back to the disk (only when they add up to something).
+    if report.pushed > 0 {
+        store.with_store(|s| s.reclaim_space())?;
+    }
     // Rows whose eviction waited for their edits to be pushed go now.
     report.evicted += store.with_store(|s| {
         let waiting = s.evictions_waiting()?;

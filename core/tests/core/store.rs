@@ -233,3 +233,64 @@ fn raw(dir: &std::path::Path) -> Connection {
     vault.key.apply(&conn).unwrap();
     conn
 }
+
+/// The main file and its WAL, in bytes.
+fn on_disk(path: &std::path::Path) -> u64 {
+    let wal = path.with_extension("sqlite3-wal");
+    [path.to_path_buf(), wal].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+}
+
+#[test]
+fn pushed_changes_give_their_pages_back_to_the_disk_in_new_and_older_files() {
+    let pragma = |s: &Store, name: &str| s.conn().query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0)).unwrap();
+    // A new plain file, an older plain file, and an encrypted one (as the app opens it).
+    for (older, encrypted) in [(false, false), (true, false), (false, true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("showroom.sqlite3");
+        let open = || match encrypted {
+            true => {
+                let unlock = showroom_core::vault::Unlock::passphrase("store test passphrase");
+                Store::open_encrypted(&path, &showroom_core::vault::open(dir.path(), &unlock).unwrap().key).unwrap()
+            }
+            false => Store::open(&path).unwrap(),
+        };
+        let mut store = open();
+        assert_eq!(pragma(&store, "auto_vacuum"), 2, "a new file vacuums incrementally");
+        if older {
+            // A file made before: no auto-vacuum at all.
+            store.conn().execute_batch("PRAGMA auto_vacuum = NONE; VACUUM").unwrap();
+            assert_eq!(pragma(&store, "auto_vacuum"), 0);
+        }
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut one = draft("Walter", "Okafor", "", "");
+        one.notes = "Asked about the hybrid's range and a trade-in for his 2016 Accord; call after 5 PM.".repeat(3);
+        let mut last = None;
+        for i in 0..2500 {
+            one.last_name = format!("Okafor{i}");
+            last = Some(showroom_core::store::customers::create(&mut store, &one, "US", today).unwrap().id);
+        }
+        // Nothing to give back while the changes wait to be pushed.
+        assert_eq!(store.reclaim_space().unwrap(), 0);
+        let pushed: Vec<_> = outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
+        assert!(pushed.len() >= 2500 * 8, "{}", pushed.len());
+        store.acknowledge(&pushed).unwrap();
+        store.conn().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        let before = on_disk(&path);
+        let free = pragma(&store, "freelist_count");
+        assert!(free > 1024, "the emptied outbox left {free} free pages");
+
+        let freed = store.reclaim_space().unwrap();
+        let page = if encrypted { 4096 } else { pragma(&store, "page_size") as u64 };
+        assert!(freed >= free as u64 * page * 9 / 10, "freed {freed} bytes of {free} free pages");
+        assert_eq!(pragma(&store, "freelist_count"), 0);
+        assert_eq!(pragma(&store, "auto_vacuum"), 2, "an older file is converted once");
+        let after = on_disk(&path);
+        assert!(after + freed * 9 / 10 <= before, "{before} bytes on disk before, {after} after, {freed} freed");
+        // Every record is still there, and a second call has nothing to do.
+        assert_eq!(store.count::<Customer>().unwrap(), 2500);
+        assert!(showroom_core::store::customers::detail(store.conn(), last.unwrap()).is_ok());
+        assert_eq!(store.reclaim_space().unwrap(), 0);
+        drop(store);
+        assert_eq!(open().count::<Customer>().unwrap(), 2500);
+    }
+}
