@@ -414,6 +414,10 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 ImportWhat::Leads { file, dry_run, skip_invalid } => (file, ImportOptions { dry_run, skip_invalid }, 2),
             };
             let skip_invalid = opts.skip_invalid;
+            // People and leads carry phone numbers: their metadata loads while the data opens.
+            if kind != 1 {
+                showroom_core::domain::validate::warm_up_phone_numbers();
+            }
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut app = open(data_dir)?;
             let report = match kind {

@@ -11,6 +11,8 @@ use tauri::Manager;
 
 pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let state = AppState { app: Default::default(), closed: Mutex::new(None), data_dir: data_dir.to_path_buf() };
+    // The first customer form or sync a rep makes does not wait for the phone-number metadata.
+    showroom_core::domain::validate::warm_up_phone_numbers();
     // The keyring (or SHOWROOM_PASSPHRASE) usually opens the data now; else the window asks.
     let opened = Showroom::open(data_dir, &Unlock::from_env());
     // The webview's own storage (theme, density) lives beside the database, so each data folder is

@@ -173,6 +173,18 @@ struct Run {
     laptop_b_mb: f64,
     pushed: String,
     pulled: String,
+    /// The manager's laptop, table by table (bytes), when SQLite can say (dbstat).
+    tables: Vec<(String, i64)>,
+}
+
+/// Where a laptop's bytes go: the largest tables and indexes (dbstat), largest first.
+fn tables_of(data: &Path) -> Vec<(String, i64)> {
+    let conn = showroom_e2e::open_db(data);
+    let Ok(mut stmt) = conn.prepare("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8")
+    else {
+        return Vec::new();
+    };
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map(|rows| rows.flatten().collect()).unwrap_or_default()
 }
 
 fn one_run(n: usize) -> Run {
@@ -200,10 +212,18 @@ fn one_run(n: usize) -> Run {
             let one = dir.path().join(format!("one-{k}.csv"));
             write_csv(&one, n + k, 1);
             let t = Instant::now();
-            showroom(&a, &["import", "customers", one.to_str().unwrap()]);
-            showroom(&a, &["sync"]);
-            let (_, seen) = showroom(&b, &["sync"]);
+            let (import, _) = showroom(&a, &["import", "customers", one.to_str().unwrap()]);
+            let (push, _) = showroom(&a, &["sync"]);
+            let (pull, seen) = showroom(&b, &["sync"]);
             let ms = t.elapsed().as_secs_f64() * 1e3;
+            if std::env::var_os("SHOWROOM_BENCH_VERBOSE").is_some() {
+                eprintln!(
+                    "one edit: import {:.1} ms, sync A {:.1} ms, sync B {:.1} ms",
+                    import * 1e3,
+                    push * 1e3,
+                    pull * 1e3
+                );
+            }
             assert!(seen.contains("1 applied") || seen.contains("applied"), "B did not get the edit: {seen}");
             ms
         })
@@ -224,6 +244,7 @@ fn one_run(n: usize) -> Run {
         laptop_b_mb: folder_mb(&b),
         pushed: pushed.lines().next().unwrap_or_default().to_string(),
         pulled: pulled.lines().next().unwrap_or_default().to_string(),
+        tables: tables_of(&b),
     }
 }
 
@@ -265,7 +286,10 @@ fn main() {
             smb * 1e6 / n as f64,
             amb * 1e6 / n as f64
         );
-        println!("{n:>7} {}\n{n:>7} {}\n", all[0].pushed, all[0].pulled);
+        println!("{n:>7} {}\n{n:>7} {}", all[0].pushed, all[0].pulled);
+        let per: Vec<String> =
+            all[0].tables.iter().map(|(t, b)| format!("{t} {:.0} B", *b as f64 / n as f64)).collect();
+        println!("{n:>7} manager's laptop a customer: {}\n", per.join(", "));
         table.push((n, import, push, pull, edit, rss, smb, amb));
     }
     println!(

@@ -233,7 +233,9 @@ impl Store {
     /// Gives the disk back the pages that pushed changes left free, once they are worth it (more
     /// than [`RECLAIM_PAGES`] pages and a tenth of the file): a first sync of 50,000 customers
     /// frees ~180 MB of outbox. A file made before incremental vacuum existed here is converted
-    /// once (a full VACUUM) the first time it has that much to give back. Returns the bytes freed.
+    /// once (a full VACUUM) the first time it has that much to give back. A write-ahead log grown
+    /// past [`RECLAIM_PAGES`] pages by a big pull or import is written back and truncated. Returns
+    /// the bytes freed.
     pub fn reclaim_space(&mut self) -> Result<u64> {
         // (SQLCipher answers `page_size` as text, in a column named cipher_page_size.)
         let pragma = |name: &str| {
@@ -245,7 +247,16 @@ impl Store {
         };
         let (free, pages, page_size, mode) =
             (pragma("freelist_count")?, pragma("page_count")?, pragma("page_size")?, pragma("auto_vacuum")?);
-        if free < RECLAIM_PAGES || free * 10 < pages || self.path.is_none() {
+        let Some(path) = self.path.clone() else { return Ok(0) };
+        let mut wal = path.into_os_string();
+        wal.push("-wal");
+        let wal_bytes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        let wal_big = wal_bytes > (RECLAIM_PAGES * page_size) as u64;
+        if free < RECLAIM_PAGES || free * 10 < pages {
+            if wal_big {
+                self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                return Ok(wal_bytes.saturating_sub(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0)));
+            }
             return Ok(0);
         }
         if mode == 2 {

@@ -150,10 +150,6 @@ async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) 
             Err(r) => return Err(r.error),
         }
     }
-    // The pushed changes' outbox pages go back to the disk (only when they add up to something).
-    if report.pushed > 0 {
-        store.with_store(|s| s.reclaim_space())?;
-    }
     // Rows whose eviction waited for their edits to be pushed go now.
     report.evicted += store.with_store(|s| {
         let waiting = s.evictions_waiting()?;
@@ -214,6 +210,11 @@ async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) 
         }
         report.mismatched = mismatched;
         break;
+    }
+    // The pushed changes' outbox pages and a log grown by a big pull go back to the disk (only
+    // when they add up to something).
+    if report.pushed > 0 || report.applied > 0 {
+        store.with_store(|s| s.reclaim_space())?;
     }
     Ok(report)
 }

@@ -242,7 +242,8 @@ fn on_disk(path: &std::path::Path) -> u64 {
 
 #[test]
 fn pushed_changes_give_their_pages_back_to_the_disk_in_new_and_older_files() {
-    let pragma = |s: &Store, name: &str| s.conn().query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0)).unwrap();
+    let pragma =
+        |s: &Store, name: &str| s.conn().query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0)).unwrap();
     // A new plain file, an older plain file, and an encrypted one (as the app opens it).
     for (older, encrypted) in [(false, false), (true, false), (false, true)] {
         let dir = tempfile::tempdir().unwrap();
@@ -269,8 +270,15 @@ fn pushed_changes_give_their_pages_back_to_the_disk_in_new_and_older_files() {
             one.last_name = format!("Okafor{i}");
             last = Some(showroom_core::store::customers::create(&mut store, &one, "US", today).unwrap().id);
         }
-        // Nothing to give back while the changes wait to be pushed.
-        assert_eq!(store.reclaim_space().unwrap(), 0);
+        // While the changes wait to be pushed only the grown write-ahead log is given back.
+        let wal = path.with_extension("sqlite3-wal");
+        let wal_before = std::fs::metadata(&wal).unwrap().len();
+        let waiting = outbox(store.conn()).unwrap().len();
+        let freed = store.reclaim_space().unwrap();
+        let wal_after = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert!(wal_before > 4 << 20 && wal_after == 0 && freed == wal_before, "{wal_before} {wal_after} {freed}");
+        assert_eq!(outbox(store.conn()).unwrap().len(), waiting);
+        assert_eq!(store.reclaim_space().unwrap(), 0, "nothing more to give back");
         let pushed: Vec<_> = outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
         assert!(pushed.len() >= 2500 * 8, "{}", pushed.len());
         store.acknowledge(&pushed).unwrap();
