@@ -69,15 +69,15 @@ export function CoachingTab({ staff }: { staff: Staff }) {
   );
 }
 
-/** The rep's own coaching entries on their dashboard. */
-export function CoachingCard({ rep, dataVersion }: { rep: string; dataVersion: number }) {
+/** A rep's coaching entries on their dashboard ("From your manager"; a manager viewing it reads whose). */
+export function CoachingCard({ rep, dataVersion, title }: { rep: string; dataVersion: number; title: string }) {
   const [rows, setRows] = useState<CoachingRow[] | null>(null);
   const latest = useLatest();
   useEffect(() => { latest(api.coaching(rep), setRows, () => setRows([])); }, [rep, dataVersion, latest]);
   if (!rows || rows.length === 0) return null;
   return (
     <section className="card" aria-label="Coaching">
-      <h2 className="form-section" style={{ marginTop: 0 }}>From your manager</h2>
+      <h2 className="form-section" style={{ marginTop: 0 }}>{title}</h2>
       <CoachingList rows={rows} />
     </section>
   );

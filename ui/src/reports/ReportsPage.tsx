@@ -83,6 +83,7 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
     latestToday(api.today(end.toISOString(), rep ? { of: "rep", user: rep } : { of: "mine" }), setToday, () => setToday(null));
   }, [rep, latestToday]);
   const reps = staff.users.filter((u) => u.role === "rep");
+  const repName = staff.users.find((u) => u.id === rep)?.name ?? "";
   const open = async (title: string, what: string, extra: { source?: string; stage_id?: string; rep_id?: string | null } = {}) => {
     try {
       const rows = await api.drill({ from: span.from, to: span.to, what, rep_id: extra.rep_id ?? rep, source: extra.source ?? null, stage_id: extra.stage_id ?? null, reason: null, competitor: null });
@@ -137,10 +138,10 @@ function DashboardTab({ staff, manager, onOpenCustomer, dataVersion }: { staff: 
               </div>
             </section>
           )}
-          {rep && <CoachingCard rep={rep} dataVersion={dataVersion} />}
+          {rep && <CoachingCard rep={rep} dataVersion={dataVersion} title={manager ? `Coaching for ${repName}` : "From your manager"} />}
           {rep && today && (
-            <section className="card" aria-label="My day">
-              <h2 className="form-section" style={{ marginTop: 0 }}>My day</h2>
+            <section className="card" aria-label={manager ? `${repName}'s day` : "My day"}>
+              <h2 className="form-section" style={{ marginTop: 0 }}>{manager ? `${repName}'s day` : "My day"}</h2>
               <p><strong>{today.overdue_total}</strong> overdue · <strong>{today.due_today.length}</strong> due today · <strong>{today.upcoming.length}</strong> in the next 7 days · <strong>{d.pipeline.open_deals}</strong> open deals worth {formatDollars(d.pipeline.open_value_cents)}</p>
             </section>
           )}
