@@ -263,13 +263,19 @@ fn load_state(tx: &Transaction<'_>, d: &str, table: &str, row: Uuid) -> Result<H
     let mut out = HashMap::new();
     for row in rows {
         let (field, value, hlc, change_id, user) = row?;
-        let hlc = hlc.parse().map_err(StorageError::Internal)?;
-        out.insert(
-            field,
-            Current { value: serde_json::from_str(&value)?, hlc, change_id: parse_id(&change_id)?, user },
-        );
+        out.insert(field, current(&value, &hlc, &change_id, user)?);
     }
     Ok(out)
+}
+
+/// A state row's stored text read back.
+fn current(value: &str, hlc: &str, change_id: &str, user: Option<String>) -> Result<Current> {
+    Ok(Current {
+        value: serde_json::from_str(value)?,
+        hlc: hlc.parse().map_err(StorageError::Internal)?,
+        change_id: parse_id(change_id)?,
+        user,
+    })
 }
 
 /// One field's winning value (a point lookup: applying a push reads each changed field once, not
@@ -284,13 +290,7 @@ fn load_field(tx: &Transaction<'_>, d: &str, table: &str, row: &str, field: &str
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
         })
         .optional()?;
-    let Some((value, hlc, change_id, user)) = found else { return Ok(None) };
-    Ok(Some(Current {
-        value: serde_json::from_str(&value)?,
-        hlc: hlc.parse().map_err(StorageError::Internal)?,
-        change_id: parse_id(&change_id)?,
-        user,
-    }))
+    found.map(|(value, hlc, change_id, user)| current(&value, &hlc, &change_id, user)).transpose()
 }
 
 #[derive(Debug, Clone, PartialEq)]

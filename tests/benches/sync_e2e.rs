@@ -224,7 +224,7 @@ fn one_run(n: usize) -> Run {
                     pull * 1e3
                 );
             }
-            assert!(seen.contains("1 applied") || seen.contains("applied"), "B did not get the edit: {seen}");
+            assert!(seen.contains(" applied") && !seen.contains("(0 applied"), "B did not get the edit: {seen}");
             ms
         })
         .collect();

@@ -332,10 +332,10 @@ pub fn outbox(conn: &Connection) -> Result<Vec<ChangeRecord>> {
     outbox_page(conn, usize::MAX >> 1)
 }
 
-/// Reads the first `limit` outbox records in push order.
 /// Free pages below which [`Store::reclaim_space`] leaves the file alone (4 MB of 4 KB pages).
 pub const RECLAIM_PAGES: i64 = 1024;
 
+/// Reads the first `limit` outbox records in push order.
 pub fn outbox_page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq LIMIT ?1",
