@@ -210,10 +210,14 @@ pub fn open_data(handle: &tauri::AppHandle, state: &AppState, unlock: Unlock) ->
     Ok(app.status()?)
 }
 
-/// Desktop notifications for activities as they fall due (the Today screen lists them too).
+/// Desktop notifications for activities as they fall due (the Today screen lists them too), and
+/// for what a sync brought that the user should know at once (a web lead assigned to them, a
+/// reservation that lost): each notice once, as it arrives.
 async fn reminders(app: tauri::AppHandle, shared: Arc<Mutex<Showroom>>) {
     use tauri_plugin_notification::NotificationExt;
     let mut since = showroom_core::domain::Timestamp::now();
+    let newest = |a: &Showroom| a.sync_notices().ok().and_then(|n| n.iter().map(|n| n.seq).max()).unwrap_or(0);
+    let mut notices_seen = shared.lock().map(|a| newest(&a)).unwrap_or(0);
     if let Ok(mut app) = shared.lock()
         && let Err(e) = app.housekeeping()
     {
@@ -233,6 +237,17 @@ async fn reminders(app: tauri::AppHandle, shared: Arc<Mutex<Showroom>>) {
             && let Err(e) = app.housekeeping()
         {
             tracing::warn!(error = %e, "housekeeping failed");
+        }
+        let arrived: Vec<_> = match shared.lock() {
+            Ok(a) => a.sync_notices().unwrap_or_default().into_iter().filter(|n| n.seq > notices_seen).collect(),
+            Err(_) => return,
+        };
+        notices_seen = arrived.iter().map(|n| n.seq).max().unwrap_or(notices_seen).max(notices_seen);
+        for n in arrived {
+            let title = if n.kind == "lead_assigned" { "New lead" } else { "Sync" };
+            if let Err(e) = app.notification().builder().title(title).body(&n.message).show() {
+                tracing::warn!(error = %e, "cannot show a notice");
+            }
         }
         for item in due {
             let body = match &item.deal {

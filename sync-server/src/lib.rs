@@ -1,6 +1,7 @@
 //! showroom-sync: the central sync server. [`app`] builds the router from state, [`serve`] runs
 //! it on a plain listener (loopback) and [`serve_tls`] with rustls, both until a shutdown signal.
-//! `/api/v1`: sign-in, sign-out, push, pull, health (`docs/sync-protocol.md`). The storage behind
+//! `/api/v1`: sign-in, sign-out, push, pull, health (`docs/sync-protocol.md`), and lead intake
+//! from websites and feeds (`docs/server.md`). The storage behind
 //! it is a [`storage::Storage`]; accounts and tokens are in [`auth`].
 
 pub mod auth;
@@ -365,6 +366,104 @@ async fn pull(
     Ok(Json(page).into_response())
 }
 
+/// The lead source's API key: `X-Api-Key: KEY` or `Authorization: Bearer KEY`.
+fn api_key(headers: &HeaderMap) -> Option<String> {
+    let direct = headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(|v| v.trim().to_string());
+    direct.filter(|k| !k.is_empty()).or_else(|| bearer(headers))
+}
+
+/// How an intake post is written, from its content type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntakeFormat {
+    Json,
+    Adf,
+}
+
+fn intake_format(headers: &HeaderMap) -> Option<IntakeFormat> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let mime = ct.split(';').next()?.trim().to_ascii_lowercase();
+    if mime == "application/json" || mime.ends_with("+json") {
+        Some(IntakeFormat::Json)
+    } else if mime == "application/xml" || mime == "text/xml" || mime.ends_with("+xml") || mime == "application/adf" {
+        Some(IntakeFormat::Adf)
+    } else {
+        None
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!("body: a post carries at most {} MB; send fewer leads at a time", limit / 1_048_576),
+        vec![FieldError::new("body", format!("is larger than {} MB", limit / 1_048_576))],
+    )
+}
+
+/// `POST /api/v1/intake/leads`: a lead source posts leads (JSON or ADF/XML) with its API key.
+/// The key is checked before the body is read; nothing is stored unless every lead is valid; a
+/// provider id sent before is answered with the lead it made.
+async fn intake_leads(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    let Some(key) = api_key(req.headers()) else {
+        return Err(ApiError::unauthorized("send the lead source's API key in the X-Api-Key header"));
+    };
+    let hash = auth::token_hash(&key);
+    let source = state.with_storage(move |s| s.lead_source(&hash)).await?;
+    let source = match source {
+        None => return Err(ApiError::unauthorized("the API key is unknown")),
+        Some(s) if s.revoked_ms.is_some() => {
+            tracing::warn!(source = %s.name, "a revoked lead source posted");
+            return Err(ApiError::unauthorized("the API key was revoked; ask the dealership for a new one"));
+        }
+        Some(s) => s,
+    };
+    let Some(format) = intake_format(req.headers()) else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "content-type: send application/json, or application/xml for ADF",
+            vec![FieldError::new("content-type", "send application/json, or application/xml for ADF")],
+        ));
+    };
+    let limit = showroom_core::leads::adf::MAX_BYTES;
+    let announced = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let body = axum::body::to_bytes(req.into_body(), limit).await.map_err(|e| {
+        let over = std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("length limit"));
+        if over || e.to_string().contains("length limit") {
+            too_large(limit)
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("body: {e}"), Vec::new())
+        }
+    })?;
+    let (name, channel, region) = (source.name.clone(), source.channel, source.region.clone());
+    let parsed = tokio::task::spawn_blocking(move || match format {
+        IntakeFormat::Json => showroom_core::leads::intake::read_json(&body, &name, channel),
+        IntakeFormat::Adf => showroom_core::leads::intake::read_adf(&body, &name, channel, &region),
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("reading a post failed: {e}")))?;
+    let leads = parsed.map_err(|f| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{}: {}", f.field, f.message), vec![f])
+    })?;
+    let n = leads.len();
+    let src = source.clone();
+    let receipt = state.with_storage(move |s| s.take_leads(&src, leads, now_ms())).await;
+    match &receipt {
+        Ok(r) => {
+            tracing::info!(source = %source.name, leads = n, stored = r.stored, duplicates = r.duplicates, "intake")
+        }
+        Err(e) => {
+            tracing::warn!(source = %source.name, leads = n, message = %log_safe(&e.body.message), "intake refused")
+        }
+    }
+    let receipt = receipt?;
+    let status = if receipt.stored > 0 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(receipt)).into_response())
+}
+
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint", Vec::new())
 }
@@ -375,7 +474,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sign-in", post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/push", post(push))
-        .route("/pull", get(pull));
+        .route("/pull", get(pull))
+        .route("/intake/leads", post(intake_leads));
     Router::new()
         .route("/health", get(health))
         .nest("/api/v1", api)

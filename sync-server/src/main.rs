@@ -1,5 +1,5 @@
 //! `showroom-sync`: the admin CLI (`init`, `user add|reset-password|disable|enable`, `dealership
-//! add`) and `serve`, which runs the sync server until Ctrl+C or SIGTERM. Passwords come from
+//! add`, `source add|list|revoke`) and `serve`, which runs the sync server until Ctrl+C or SIGTERM. Passwords come from
 //! `SHOWROOM_SYNC_PASSWORD` or a prompt.
 
 use anyhow::{Context, bail};
@@ -35,6 +35,12 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Lead sources (websites, OEM and marketplace feeds) and their API keys for
+    /// `POST /api/v1/intake/leads`.
+    Source {
+        #[command(subcommand)]
+        command: SourceCommand,
+    },
     /// Serve the API. Without --tls-cert/--tls-key only loopback addresses are allowed.
     Serve {
         #[arg(long, default_value = "127.0.0.1:7878")]
@@ -54,6 +60,29 @@ enum Command {
 #[derive(Subcommand, Debug)]
 enum DealershipCommand {
     Add { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum SourceCommand {
+    /// Add a source and print its API key (shown once; only its hash is kept).
+    Add {
+        /// How its leads are labelled ("Website", "Toyota OEM", "CarsDirect").
+        name: String,
+        /// The channel its leads come in on (web, marketplace, email, chat, social, advertising…).
+        #[arg(long, default_value = "web")]
+        channel: String,
+        /// Needed when the server holds more than one dealership.
+        #[arg(long)]
+        dealership: Option<String>,
+    },
+    /// Every source, live and revoked, with when it last posted.
+    List,
+    /// Revoke a source's key: its next post is refused.
+    Revoke {
+        name: String,
+        #[arg(long)]
+        dealership: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -161,6 +190,49 @@ async fn main() -> anyhow::Result<()> {
                 UserCommand::Enable { login } => {
                     s.set_disabled(&login, false)?;
                     println!("{login} enabled");
+                }
+            }
+        }
+        Command::Source { command } => {
+            let mut s = open_existing(&args.db)?;
+            let now = showroom_core::domain::Timestamp::now().millis();
+            match command {
+                SourceCommand::Add { name, channel, dealership } => {
+                    let channel: showroom_core::domain::Channel =
+                        serde_json::from_value(serde_json::Value::String(channel.trim().to_lowercase())).map_err(|_| {
+                            anyhow::anyhow!(
+                                "channel: {channel:?} is not a channel (web, email, marketplace, chat, social, advertising, referral, phone, event, walk_in)"
+                            )
+                        })?;
+                    let (key, hash) = showroom_sync::auth::new_token();
+                    let src = s.add_lead_source(dealership.as_deref(), &name, channel, &hash, now)?;
+                    println!("added lead source {:?} ({})", src.name, src.id);
+                    println!("API key (shown once; send it in the X-Api-Key header):");
+                    println!("{key}");
+                }
+                SourceCommand::List => {
+                    let names: std::collections::HashMap<uuid::Uuid, String> = s.dealerships()?.into_iter().collect();
+                    for src in s.lead_sources()? {
+                        let when = |ms: Option<i64>| {
+                            ms.map(|m| showroom_core::domain::Timestamp::from_millis(m).to_string())
+                                .unwrap_or("never".into())
+                        };
+                        let state = match src.revoked_ms {
+                            Some(r) => format!("revoked {}", when(Some(r))),
+                            None => "live".into(),
+                        };
+                        println!(
+                            "{}\t{}\t{:?}\t{state}\tlast post {}",
+                            names.get(&src.dealership_id).map(String::as_str).unwrap_or("?"),
+                            src.name,
+                            src.channel,
+                            when(src.last_used_ms)
+                        );
+                    }
+                }
+                SourceCommand::Revoke { name, dealership } => {
+                    s.revoke_lead_source(dealership.as_deref(), &name, now)?;
+                    println!("revoked lead source {name:?}; its key is refused from now on");
                 }
             }
         }

@@ -22,8 +22,14 @@ use uuid::Uuid;
 /// Changes whose HLC is further ahead of the server's clock than this are refused.
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_tenants_and_trust.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_tenants_and_trust.sql"),
+    include_str!("../migrations/0003_lead_intake.sql"),
+];
+
+mod intake;
+pub use intake::{IntakeOutcome, IntakeReceipt, LeadSource, intake_user, utc_offset_min};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -119,6 +125,27 @@ pub trait Storage: Send {
     fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage>;
     /// The highest sequence number handed out.
     fn server_seq(&self) -> Result<i64>;
+    /// Adds a lead source whose API key hashes to `key_hash`.
+    fn add_lead_source(
+        &mut self,
+        dealership: Option<&str>,
+        name: &str,
+        channel: showroom_core::domain::Channel,
+        key_hash: &str,
+        now_ms: i64,
+    ) -> Result<LeadSource>;
+    /// Revokes the live source of that name: its key stops working at once.
+    fn revoke_lead_source(&mut self, dealership: Option<&str>, name: &str, now_ms: i64) -> Result<()>;
+    fn lead_sources(&self) -> Result<Vec<LeadSource>>;
+    /// The source of an API key (revoked ones too: the caller tells them apart).
+    fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>>;
+    /// Stores, routes and announces a post's leads in one transaction.
+    fn take_leads(
+        &mut self,
+        source: &LeadSource,
+        leads: Vec<showroom_core::leads::intake::Incoming>,
+        now_ms: u64,
+    ) -> Result<IntakeReceipt>;
 }
 
 pub struct SqliteStorage {
@@ -906,6 +933,270 @@ impl rules::Facts for ServerFacts<'_> {
     }
 }
 
+impl SqliteStorage {
+    /// Applies a push inside the caller's transaction (`served`: how far the device was served);
+    /// an error leaves the transaction to be rolled back.
+    fn push_in(
+        tx: &Transaction<'_>,
+        clock: &mut Clock,
+        served: i64,
+        user: &User,
+        push: &Push,
+        now_ms: u64,
+    ) -> Result<PushAck> {
+        let changes = push.validate(now_ms, MAX_SKEW_MS).map_err(|e| match e {
+            showroom_core::error::CoreError::Validation(f) => invalid(f),
+            other => invalid(vec![FieldError::new("changes", other.to_string())]),
+        })?;
+        let me = user.id.to_string();
+        let dealership = user.dealership_id.to_string();
+        let rep = user.role == Role::Rep;
+        if served > 0 {
+            tx.prepare_cached(
+                "INSERT INTO devices (user_id, device_id, pulled_to) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = MAX(pulled_to, excluded.pulled_to)",
+            )?
+            .execute(params![me, push.device_id.to_string(), served])?;
+        }
+
+        // 1. Check everything; write nothing.
+        let mut bad: Vec<FieldError> = Vec::new();
+        let mut forbidden: Vec<FieldError> = Vec::new();
+        let mut forged: Vec<FieldError> = Vec::new();
+        let mut already: HashSet<Uuid> = HashSet::new();
+        for (i, c) in changes.iter().enumerate() {
+            type Logged = (String, String, String, String, String, Option<String>, String);
+            let logged: Option<Logged> = tx
+                .prepare_cached(
+                    "SELECT l.tbl, l.row_id, l.field, l.value, l.hlc, l.user_id, l.dealership_id
+                     FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
+                )?
+                .query_row([c.change_id.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                })
+                .optional()?;
+            if let Some((t, r, f, v, h, u, d)) = logged {
+                let same = t == c.table
+                    && r == c.row_id.to_string()
+                    && f == c.field
+                    && serde_json::from_str::<Value>(&v).ok().as_ref() == Some(&c.value)
+                    && h == c.hlc.to_string()
+                    && u.as_deref() == Some(me.as_str())
+                    && d == dealership;
+                if same {
+                    already.insert(c.change_id);
+                } else {
+                    forged.push(FieldError::new(
+                        format!("changes[{i}].change_id"),
+                        "already names a different change; change ids cannot be reused",
+                    ));
+                }
+            }
+        }
+        let fresh: Vec<usize> = (0..changes.len()).filter(|i| !already.contains(&changes[*i].change_id)).collect();
+        let keys: Vec<(&str, Uuid)> = fresh.iter().map(|i| (changes[*i].table.as_str(), changes[*i].row_id)).collect();
+        let groups = plan::group_by_row(&keys, |k| *k);
+        let mut placed: HashMap<(String, Uuid), Placed> = HashMap::new();
+        let mut new_partitions: HashMap<String, Option<String>> = HashMap::new();
+        for group in groups {
+            let idx: Vec<usize> = group.iter().map(|g| fresh[*g]).collect();
+            let key = (changes[idx[0]].table.clone(), changes[idx[0]].row_id);
+            match Self::check_row_write(tx, user, push.device_id, &changes, &idx, &placed, &mut new_partitions)? {
+                Ok(p) => {
+                    placed.insert(key, p);
+                }
+                Err(Refuse::Invalid(e)) => bad.push(e),
+                Err(Refuse::Forbidden(e)) => forbidden.push(e),
+            }
+        }
+        if !forged.is_empty() {
+            let message = summary("the push was refused; nothing was stored", &forged);
+            return Err(StorageError::Conflict { message, fields: forged });
+        }
+        if !bad.is_empty() {
+            return Err(invalid(bad));
+        }
+        if !forbidden.is_empty() {
+            let message = summary("the push was refused; nothing was stored", &forbidden);
+            return Err(StorageError::Forbidden { message, fields: forbidden });
+        }
+
+        // 2. Apply, in push order.
+        for (p, owner) in &new_partitions {
+            tx.prepare_cached(
+                "INSERT INTO partitions (id, dealership_id, owner_id, creator_id) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (dealership_id, id) DO NOTHING",
+            )?
+            .execute(params![p, dealership, owner, me])?;
+        }
+        let mut refused = Vec::new();
+        let mut acknowledged = Vec::with_capacity(changes.len());
+        let mut rows_done: BTreeSet<(String, Uuid)> = BTreeSet::new();
+        // Partitions whose leads changed hands: who they are shared with is decided again.
+        let mut share: BTreeSet<String> = BTreeSet::new();
+        for c in &changes {
+            acknowledged.push(c.change_id);
+            if already.contains(&c.change_id) {
+                continue;
+            }
+            let key = (c.table.clone(), c.row_id);
+            let Some(place) = placed.get(&key).cloned() else {
+                return Err(StorageError::Internal(format!("change {} was not placed", c.change_id)));
+            };
+            let row_text = c.row_id.to_string();
+            if rows_done.insert(key.clone()) {
+                tx.prepare_cached(
+                    "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",
+                )?
+                .execute(params![c.table, row_text, dealership, place.partition, me])?;
+            }
+            let current = load_field(tx, &dealership, &c.table, &row_text, &c.field)?;
+            let value_text = serde_json::to_string(&c.value)?;
+            let entry = |kind| LogEntry {
+                kind,
+                change_id: Some(c.change_id.to_string()),
+                table: &c.table,
+                row_id: &row_text,
+                field: Some(&c.field),
+                value: Some(value_text.clone()),
+                hlc: Some(c.hlc.to_string()),
+                partition: place.partition.as_deref(),
+                audience: None,
+                author: None,
+            };
+            // A vehicle held by someone else is not reserved again: first arrival wins.
+            if partition::is_reservation(&c.table, &c.field)
+                && rep
+                && let Some(cur) = current.as_ref().filter(|cur| partition::is_held(&cur.value))
+                && cur.user.as_deref() != Some(me.as_str())
+            {
+                let seq = Self::log(tx, user, Some(push.device_id), now_ms, entry("refused"))?;
+                tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
+                    .execute(params![c.change_id.to_string(), seq])?;
+                // Re-issue the holder's value with a clock past the request so every replica,
+                // the requester's included, goes back to it.
+                clock.observe(c.hlc.max(cur.hlc), now_ms);
+                let restore = FieldChange {
+                    change_id: Uuid::now_v7(),
+                    table: c.table.clone(),
+                    row_id: c.row_id,
+                    field: c.field.clone(),
+                    value: cur.value.clone(),
+                    hlc: clock.tick(now_ms),
+                    author: None,
+                };
+                Self::set_state(tx, &dealership, &restore, cur.user.as_deref().unwrap_or(""))?;
+                let restore_value = serde_json::to_string(&restore.value)?;
+                let rseq = Self::log(
+                    tx,
+                    user,
+                    None,
+                    now_ms,
+                    LogEntry {
+                        kind: "change",
+                        change_id: Some(restore.change_id.to_string()),
+                        table: &c.table,
+                        row_id: &row_text,
+                        field: Some(&c.field),
+                        value: Some(restore_value),
+                        hlc: Some(restore.hlc.to_string()),
+                        partition: None,
+                        audience: None,
+                        author: cur.user.clone(),
+                    },
+                )?;
+                tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
+                    .execute(params![restore.change_id.to_string(), rseq])?;
+                let holder: String = match &cur.user {
+                    Some(u) => tx
+                        .prepare_cached("SELECT name FROM users WHERE id = ?1")?
+                        .query_row([u], |r| r.get(0))
+                        .optional()?
+                        .unwrap_or_else(|| "another user".into()),
+                    None => "another user".into(),
+                };
+                let title = vehicle_title(tx, &dealership, &row_text)?;
+                let status = cur.value.as_str().unwrap_or("held").replace('_', " ");
+                let reason = format!(
+                    "{title} was already {status} by {holder} when your request arrived; your reservation was not applied"
+                );
+                let notice = serde_json::json!({"kind": "reservation_lost", "message": reason});
+                Self::log(
+                    tx,
+                    user,
+                    None,
+                    now_ms,
+                    LogEntry {
+                        kind: "notice",
+                        change_id: None,
+                        table: &c.table,
+                        row_id: &row_text,
+                        field: None,
+                        value: Some(notice.to_string()),
+                        hlc: None,
+                        partition: None,
+                        audience: Some(&me),
+                        author: None,
+                    },
+                )?;
+                refused.push(Refused { change_id: c.change_id, reason });
+                continue;
+            }
+            let decision = decide(false, (c.hlc, c.change_id), current.as_ref().map(|cur| (cur.hlc, cur.change_id)));
+            let seq = Self::log(tx, user, Some(push.device_id), now_ms, entry("change"))?;
+            tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
+                .execute(params![c.change_id.to_string(), seq])?;
+            if decision != Decision::Wins {
+                continue;
+            }
+            Self::set_state(tx, &dealership, c, &me)?;
+            if c.table == "leads" {
+                share.extend(place.partition.iter().cloned());
+                share.extend(place.moved_from.iter().flatten().cloned());
+            }
+            // A new owner moves the partition; a new placement field moves the row.
+            if partition::owner_field(&c.table) == Some(c.field.as_str())
+                && place.partition.as_deref() == Some(row_text.as_str())
+            {
+                let to = as_id(Some(&c.value));
+                let existing_owner = Self::owner_of(tx, &dealership, Some(&row_text))?;
+                let to = to.or(if existing_owner.is_none() { None } else { existing_owner.clone() });
+                if to != existing_owner {
+                    Self::move_partition(tx, user, now_ms, &row_text, to.as_deref())?;
+                    share.insert(row_text.clone());
+                }
+            }
+            if partition::placement_fields(&c.table).contains(&c.field.as_str())
+                && let Some(from) = &place.moved_from
+            {
+                let now_in: Option<String> = load_row(tx, &dealership, &c.table, c.row_id)?.and_then(|m| m.partition);
+                if now_in != place.partition {
+                    tx.prepare_cached(
+                        "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+                    )?
+                    .execute(params![dealership, c.table, row_text, place.partition])?;
+                    let old_owner = Self::owner_of(tx, &dealership, from.as_deref())?;
+                    let new_owner = Self::owner_of(tx, &dealership, place.partition.as_deref())?;
+                    if let Some(p) = &place.partition {
+                        let evict = match &old_owner {
+                            Some(o) if old_owner != new_owner && Self::is_rep(tx, o)? => Some(o.as_str()),
+                            _ => None,
+                        };
+                        Self::hand_over(tx, user, now_ms, &[(c.table.clone(), row_text.clone())], p, evict, None)?;
+                    }
+                }
+            }
+        }
+        for p in &share {
+            Self::sync_grants(tx, user, now_ms, p)?;
+        }
+        set_meta(tx, "hlc", &clock.last().to_string())?;
+        let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;
+        Ok(PushAck { acknowledged, server_seq, refused })
+    }
+}
+
 impl Storage for SqliteStorage {
     fn create_dealership(&mut self, name: &str) -> Result<Uuid> {
         let name = name.trim();
@@ -1129,260 +1420,44 @@ impl Storage for SqliteStorage {
         Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?)
     }
 
+    fn add_lead_source(
+        &mut self,
+        dealership: Option<&str>,
+        name: &str,
+        channel: showroom_core::domain::Channel,
+        key_hash: &str,
+        now_ms: i64,
+    ) -> Result<LeadSource> {
+        self.add_source(dealership, name, channel, key_hash, now_ms)
+    }
+
+    fn revoke_lead_source(&mut self, dealership: Option<&str>, name: &str, now_ms: i64) -> Result<()> {
+        self.revoke_source(dealership, name, now_ms)
+    }
+
+    fn lead_sources(&self) -> Result<Vec<LeadSource>> {
+        self.sources()
+    }
+
+    fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>> {
+        self.source_by_key(key_hash)
+    }
+
+    fn take_leads(
+        &mut self,
+        source: &LeadSource,
+        leads: Vec<showroom_core::leads::intake::Incoming>,
+        now_ms: u64,
+    ) -> Result<IntakeReceipt> {
+        self.take(source, leads, now_ms)
+    }
+
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
-        let changes = push.validate(now_ms, MAX_SKEW_MS).map_err(|e| match e {
-            showroom_core::error::CoreError::Validation(f) => invalid(f),
-            other => invalid(vec![FieldError::new("changes", other.to_string())]),
-        })?;
-        let me = user.id.to_string();
-        let dealership = user.dealership_id.to_string();
-        let rep = user.role == Role::Rep;
         let served = self.cursors.get(&(user.id, push.device_id)).copied().unwrap_or(0);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if served > 0 {
-            tx.prepare_cached(
-                "INSERT INTO devices (user_id, device_id, pulled_to) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = MAX(pulled_to, excluded.pulled_to)",
-            )?
-            .execute(params![me, push.device_id.to_string(), served])?;
-        }
-
-        // 1. Check everything; write nothing.
-        let mut bad: Vec<FieldError> = Vec::new();
-        let mut forbidden: Vec<FieldError> = Vec::new();
-        let mut forged: Vec<FieldError> = Vec::new();
-        let mut already: HashSet<Uuid> = HashSet::new();
-        for (i, c) in changes.iter().enumerate() {
-            type Logged = (String, String, String, String, String, Option<String>, String);
-            let logged: Option<Logged> = tx
-                .prepare_cached(
-                    "SELECT l.tbl, l.row_id, l.field, l.value, l.hlc, l.user_id, l.dealership_id
-                     FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
-                )?
-                .query_row([c.change_id.to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-                })
-                .optional()?;
-            if let Some((t, r, f, v, h, u, d)) = logged {
-                let same = t == c.table
-                    && r == c.row_id.to_string()
-                    && f == c.field
-                    && serde_json::from_str::<Value>(&v).ok().as_ref() == Some(&c.value)
-                    && h == c.hlc.to_string()
-                    && u.as_deref() == Some(me.as_str())
-                    && d == dealership;
-                if same {
-                    already.insert(c.change_id);
-                } else {
-                    forged.push(FieldError::new(
-                        format!("changes[{i}].change_id"),
-                        "already names a different change; change ids cannot be reused",
-                    ));
-                }
-            }
-        }
-        let fresh: Vec<usize> = (0..changes.len()).filter(|i| !already.contains(&changes[*i].change_id)).collect();
-        let keys: Vec<(&str, Uuid)> = fresh.iter().map(|i| (changes[*i].table.as_str(), changes[*i].row_id)).collect();
-        let groups = plan::group_by_row(&keys, |k| *k);
-        let mut placed: HashMap<(String, Uuid), Placed> = HashMap::new();
-        let mut new_partitions: HashMap<String, Option<String>> = HashMap::new();
-        for group in groups {
-            let idx: Vec<usize> = group.iter().map(|g| fresh[*g]).collect();
-            let key = (changes[idx[0]].table.clone(), changes[idx[0]].row_id);
-            match Self::check_row_write(&tx, user, push.device_id, &changes, &idx, &placed, &mut new_partitions)? {
-                Ok(p) => {
-                    placed.insert(key, p);
-                }
-                Err(Refuse::Invalid(e)) => bad.push(e),
-                Err(Refuse::Forbidden(e)) => forbidden.push(e),
-            }
-        }
-        if !forged.is_empty() {
-            let message = summary("the push was refused; nothing was stored", &forged);
-            return Err(StorageError::Conflict { message, fields: forged });
-        }
-        if !bad.is_empty() {
-            return Err(invalid(bad));
-        }
-        if !forbidden.is_empty() {
-            let message = summary("the push was refused; nothing was stored", &forbidden);
-            return Err(StorageError::Forbidden { message, fields: forbidden });
-        }
-
-        // 2. Apply, in push order.
-        for (p, owner) in &new_partitions {
-            tx.prepare_cached(
-                "INSERT INTO partitions (id, dealership_id, owner_id, creator_id) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (dealership_id, id) DO NOTHING",
-            )?
-            .execute(params![p, dealership, owner, me])?;
-        }
-        let mut refused = Vec::new();
-        let mut acknowledged = Vec::with_capacity(changes.len());
-        let mut rows_done: BTreeSet<(String, Uuid)> = BTreeSet::new();
-        // Partitions whose leads changed hands: who they are shared with is decided again.
-        let mut share: BTreeSet<String> = BTreeSet::new();
-        for c in &changes {
-            acknowledged.push(c.change_id);
-            if already.contains(&c.change_id) {
-                continue;
-            }
-            let key = (c.table.clone(), c.row_id);
-            let Some(place) = placed.get(&key).cloned() else {
-                return Err(StorageError::Internal(format!("change {} was not placed", c.change_id)));
-            };
-            let row_text = c.row_id.to_string();
-            if rows_done.insert(key.clone()) {
-                tx.prepare_cached(
-                    "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",
-                )?
-                .execute(params![c.table, row_text, dealership, place.partition, me])?;
-            }
-            let current = load_field(&tx, &dealership, &c.table, &row_text, &c.field)?;
-            let value_text = serde_json::to_string(&c.value)?;
-            let entry = |kind| LogEntry {
-                kind,
-                change_id: Some(c.change_id.to_string()),
-                table: &c.table,
-                row_id: &row_text,
-                field: Some(&c.field),
-                value: Some(value_text.clone()),
-                hlc: Some(c.hlc.to_string()),
-                partition: place.partition.as_deref(),
-                audience: None,
-                author: None,
-            };
-            // A vehicle held by someone else is not reserved again: first arrival wins.
-            if partition::is_reservation(&c.table, &c.field)
-                && rep
-                && let Some(cur) = current.as_ref().filter(|cur| partition::is_held(&cur.value))
-                && cur.user.as_deref() != Some(me.as_str())
-            {
-                let seq = Self::log(&tx, user, Some(push.device_id), now_ms, entry("refused"))?;
-                tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
-                    .execute(params![c.change_id.to_string(), seq])?;
-                // Re-issue the holder's value with a clock past the request so every replica,
-                // the requester's included, goes back to it.
-                self.clock.observe(c.hlc.max(cur.hlc), now_ms);
-                let restore = FieldChange {
-                    change_id: Uuid::now_v7(),
-                    table: c.table.clone(),
-                    row_id: c.row_id,
-                    field: c.field.clone(),
-                    value: cur.value.clone(),
-                    hlc: self.clock.tick(now_ms),
-                    author: None,
-                };
-                Self::set_state(&tx, &dealership, &restore, cur.user.as_deref().unwrap_or(""))?;
-                let restore_value = serde_json::to_string(&restore.value)?;
-                let rseq = Self::log(
-                    &tx,
-                    user,
-                    None,
-                    now_ms,
-                    LogEntry {
-                        kind: "change",
-                        change_id: Some(restore.change_id.to_string()),
-                        table: &c.table,
-                        row_id: &row_text,
-                        field: Some(&c.field),
-                        value: Some(restore_value),
-                        hlc: Some(restore.hlc.to_string()),
-                        partition: None,
-                        audience: None,
-                        author: cur.user.clone(),
-                    },
-                )?;
-                tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
-                    .execute(params![restore.change_id.to_string(), rseq])?;
-                let holder: String = match &cur.user {
-                    Some(u) => tx
-                        .prepare_cached("SELECT name FROM users WHERE id = ?1")?
-                        .query_row([u], |r| r.get(0))
-                        .optional()?
-                        .unwrap_or_else(|| "another user".into()),
-                    None => "another user".into(),
-                };
-                let title = vehicle_title(&tx, &dealership, &row_text)?;
-                let status = cur.value.as_str().unwrap_or("held").replace('_', " ");
-                let reason = format!(
-                    "{title} was already {status} by {holder} when your request arrived; your reservation was not applied"
-                );
-                let notice = serde_json::json!({"kind": "reservation_lost", "message": reason});
-                Self::log(
-                    &tx,
-                    user,
-                    None,
-                    now_ms,
-                    LogEntry {
-                        kind: "notice",
-                        change_id: None,
-                        table: &c.table,
-                        row_id: &row_text,
-                        field: None,
-                        value: Some(notice.to_string()),
-                        hlc: None,
-                        partition: None,
-                        audience: Some(&me),
-                        author: None,
-                    },
-                )?;
-                refused.push(Refused { change_id: c.change_id, reason });
-                continue;
-            }
-            let decision = decide(false, (c.hlc, c.change_id), current.as_ref().map(|cur| (cur.hlc, cur.change_id)));
-            let seq = Self::log(&tx, user, Some(push.device_id), now_ms, entry("change"))?;
-            tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
-                .execute(params![c.change_id.to_string(), seq])?;
-            if decision != Decision::Wins {
-                continue;
-            }
-            Self::set_state(&tx, &dealership, c, &me)?;
-            if c.table == "leads" {
-                share.extend(place.partition.iter().cloned());
-                share.extend(place.moved_from.iter().flatten().cloned());
-            }
-            // A new owner moves the partition; a new placement field moves the row.
-            if partition::owner_field(&c.table) == Some(c.field.as_str())
-                && place.partition.as_deref() == Some(row_text.as_str())
-            {
-                let to = as_id(Some(&c.value));
-                let existing_owner = Self::owner_of(&tx, &dealership, Some(&row_text))?;
-                let to = to.or(if existing_owner.is_none() { None } else { existing_owner.clone() });
-                if to != existing_owner {
-                    Self::move_partition(&tx, user, now_ms, &row_text, to.as_deref())?;
-                    share.insert(row_text.clone());
-                }
-            }
-            if partition::placement_fields(&c.table).contains(&c.field.as_str())
-                && let Some(from) = &place.moved_from
-            {
-                let now_in: Option<String> = load_row(&tx, &dealership, &c.table, c.row_id)?.and_then(|m| m.partition);
-                if now_in != place.partition {
-                    tx.prepare_cached(
-                        "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
-                    )?
-                    .execute(params![dealership, c.table, row_text, place.partition])?;
-                    let old_owner = Self::owner_of(&tx, &dealership, from.as_deref())?;
-                    let new_owner = Self::owner_of(&tx, &dealership, place.partition.as_deref())?;
-                    if let Some(p) = &place.partition {
-                        let evict = match &old_owner {
-                            Some(o) if old_owner != new_owner && Self::is_rep(&tx, o)? => Some(o.as_str()),
-                            _ => None,
-                        };
-                        Self::hand_over(&tx, user, now_ms, &[(c.table.clone(), row_text.clone())], p, evict, None)?;
-                    }
-                }
-            }
-        }
-        for p in &share {
-            Self::sync_grants(&tx, user, now_ms, p)?;
-        }
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
-        let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;
+        let ack = Self::push_in(&tx, &mut self.clock, served, user, push, now_ms)?;
         tx.commit()?;
-        Ok(PushAck { acknowledged, server_seq, refused })
+        Ok(ack)
     }
 
     fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {

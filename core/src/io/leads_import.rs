@@ -107,22 +107,128 @@ fn channel_of(text: &str) -> Option<Channel> {
     })
 }
 
-/// Everything needed to turn one record into a lead.
-struct Record {
-    first: String,
-    last: String,
-    email: String,
-    phone: String,
-    channel: Channel,
-    source: String,
-    campaign: String,
-    interest: String,
-    notes: String,
-    received: Option<Timestamp>,
-    timeframe: String,
-    problems: Vec<FieldError>,
+/// Everything needed to turn one record into a lead (a file's row, an ADF prospect, a web lead
+/// posted to the server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadRecord {
+    pub first: String,
+    pub last: String,
+    pub email: String,
+    pub phone: String,
+    pub channel: Channel,
+    pub source: String,
+    pub campaign: String,
+    pub interest: String,
+    pub notes: String,
+    pub received: Option<Timestamp>,
+    pub timeframe: String,
+    pub problems: Vec<FieldError>,
     /// The record as it arrived (an ADF prospect's text), kept on the lead.
-    original: String,
+    pub original: String,
+}
+
+impl LeadRecord {
+    /// A phone that cannot be read does not cost the lead: the number is dropped from the lead
+    /// and named in its problems, for the rep.
+    pub fn clean_phone(&mut self, region: &str) {
+        let phone = self.phone.trim().to_string();
+        if !phone.is_empty() && crate::domain::validate::normalize_phone(&phone, region).is_err() {
+            self.problems.push(FieldError::new("phone", format!("could not be read: {phone}")));
+            self.phone.clear();
+        } else {
+            self.phone = phone;
+        }
+    }
+
+    /// Who the record is, for duplicate checks.
+    pub fn person(&self) -> Person {
+        Person {
+            first_name: self.first.clone(),
+            last_name: self.last.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+/// A record (its phone cleaned) as a new, unassigned lead of `customer_id`, scored: the lead and
+/// the warnings it carries, or every problem that stops it (each naming its field). Pure: the
+/// import and the server's intake build leads the same way.
+pub fn lead_from(
+    r: LeadRecord,
+    region: &str,
+    weights: &Weights,
+    matching_vehicles: i32,
+    customer_id: Option<uuid::Uuid>,
+    now: Timestamp,
+) -> std::result::Result<(Lead, Vec<FieldError>), Vec<FieldError>> {
+    let mut problems = r.problems;
+    let received = r.received.unwrap_or(now);
+    let age_hours = ((now.millis() - received.millis()) / 3_600_000).clamp(0, i64::from(i32::MAX)) as i32;
+    let timeframe = timeframe_days(&r.timeframe);
+    let text = format!("{} {}", r.interest, r.notes).to_lowercase();
+    let trade_in = text.contains("trade");
+    let financing = text.contains("financ") || text.contains("monthly payment");
+    let scored = scoring::score(
+        &Signals {
+            channel: Some(r.channel),
+            timeframe_days: timeframe,
+            has_trade_in: trade_in,
+            wants_financing: financing,
+            engagements: 0,
+            age_hours,
+            matching_vehicles,
+        },
+        weights,
+    );
+    let mut lead = Lead {
+        id: new_id(),
+        customer_id,
+        first_name: r.first,
+        last_name: r.last,
+        email: (!r.email.trim().is_empty()).then_some(r.email),
+        phone: (!r.phone.is_empty()).then_some(r.phone),
+        channel: r.channel,
+        source: r.source,
+        campaign: r.campaign,
+        vehicle_interest: r.interest,
+        vehicle_id: None,
+        status: LeadStatus::New,
+        score: scored.score,
+        assignee_id: None,
+        received_at: received,
+        first_response_at: None,
+        notes: r.notes,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        event_id: None,
+        timeframe_days: timeframe,
+        trade_in,
+        financing,
+        score_reasons: scored.reasons,
+        assigned_at: None,
+        cadence: String::new(),
+        cadence_stopped: String::new(),
+        merged_into: None,
+        original: r.original,
+        intake_warnings: Vec::new(),
+    };
+    match lead.validate(region) {
+        Err(mut errors) => {
+            errors.extend(problems);
+            Err(errors)
+        }
+        Ok(warnings) => {
+            problems.extend(warnings);
+            // An unreadable phone already says what "no email or phone" would.
+            if problems.iter().any(|p| p.field == "phone") {
+                problems.retain(|p| !p.message.starts_with("no email or phone"));
+            }
+            lead.intake_warnings = problems.iter().filter(|p| p.field != "duplicate").cloned().collect();
+            Ok((lead, problems))
+        }
+    }
 }
 
 /// Days until a purchase from how people write it: "within 2 weeks", "this month", "30 days",
@@ -244,93 +350,27 @@ impl Matcher {
     }
 }
 
-fn save(w: &mut Writer<'_>, r: Record, line: u64, region: &str, m: &mut Matcher, now: Timestamp) -> Result<RowOutcome> {
+fn save(
+    w: &mut Writer<'_>,
+    mut r: LeadRecord,
+    line: u64,
+    region: &str,
+    m: &mut Matcher,
+    now: Timestamp,
+) -> Result<RowOutcome> {
     let name = format!("{} {}", r.first, r.last).trim().to_string();
-    let mut problems = r.problems;
-    // A phone that cannot be read does not cost the lead: the number is kept, flagged for the rep.
-    let mut phone = r.phone.trim().to_string();
-    if !phone.is_empty() && crate::domain::validate::normalize_phone(&phone, region).is_err() {
-        problems.push(FieldError::new("phone", format!("could not be read: {phone}")));
-        phone.clear();
-    }
-    let keys = dedupe::keys(
-        &Person {
-            first_name: r.first.clone(),
-            last_name: r.last.clone(),
-            email: r.email.clone(),
-            phone: phone.clone(),
-        },
-        region,
-    );
+    r.clean_phone(region);
+    let keys = dedupe::keys(&r.person(), region);
     // The customer this lead belongs to: an exact contact match only (a name alone is a "possible
     // duplicate" for a person to decide, not a link made silently).
     let customer_id = m.customer(&keys);
     if let Some(earlier) = m.earlier(&keys) {
-        problems.push(FieldError::new("duplicate", format!("the same person as line {earlier}")));
+        r.problems.push(FieldError::new("duplicate", format!("the same person as line {earlier}")));
     }
-    let received = r.received.unwrap_or(now);
-    let age_hours = ((now.millis() - received.millis()) / 3_600_000).clamp(0, i64::from(i32::MAX)) as i32;
-    let timeframe = timeframe_days(&r.timeframe);
-    let text = format!("{} {}", r.interest, r.notes).to_lowercase();
-    let trade_in = text.contains("trade");
-    let financing = text.contains("financ") || text.contains("monthly payment");
-    let scored = scoring::score(
-        &Signals {
-            channel: Some(r.channel),
-            timeframe_days: timeframe,
-            has_trade_in: trade_in,
-            wants_financing: financing,
-            engagements: 0,
-            age_hours,
-            matching_vehicles: m.fit.count(&r.interest),
-        },
-        &m.weights,
-    );
-    let mut lead = Lead {
-        id: new_id(),
-        customer_id,
-        first_name: r.first,
-        last_name: r.last,
-        email: (!r.email.trim().is_empty()).then_some(r.email),
-        phone: (!phone.is_empty()).then_some(phone),
-        channel: r.channel,
-        source: r.source,
-        campaign: r.campaign,
-        vehicle_interest: r.interest,
-        vehicle_id: None,
-        status: LeadStatus::New,
-        score: scored.score,
-        assignee_id: None,
-        received_at: received,
-        first_response_at: None,
-        notes: r.notes,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-        event_id: None,
-        timeframe_days: timeframe,
-        trade_in,
-        financing,
-        score_reasons: scored.reasons,
-        assigned_at: None,
-        cadence: String::new(),
-        cadence_stopped: String::new(),
-        merged_into: None,
-        original: r.original,
-        intake_warnings: Vec::new(),
-    };
-    match lead.validate(region) {
-        Err(mut errors) => {
-            errors.extend(problems);
-            Ok(RowOutcome { line, action: ImportAction::Invalid, record_id: None, name, problems: errors })
-        }
-        Ok(warnings) => {
-            problems.extend(warnings);
-            // An unreadable phone already says what "no email or phone" would.
-            if problems.iter().any(|p| p.field == "phone") {
-                problems.retain(|p| !p.message.starts_with("no email or phone"));
-            }
-            lead.intake_warnings = problems.iter().filter(|p| p.field != "duplicate").cloned().collect();
+    let matching = m.fit.count(&r.interest);
+    match lead_from(r, region, &m.weights, matching, customer_id, now) {
+        Err(errors) => Ok(RowOutcome { line, action: ImportAction::Invalid, record_id: None, name, problems: errors }),
+        Ok((lead, problems)) => {
             w.insert(&lead)?;
             m.remember(keys, line);
             Ok(RowOutcome { line, action: ImportAction::Created, record_id: Some(lead.id), name, problems })
@@ -392,7 +432,7 @@ pub fn import_leads(
             }
             parsed
         };
-        let record = Record {
+        let record = LeadRecord {
             first: get(Field::First),
             last: get(Field::Last),
             email: get(Field::Email),
@@ -414,7 +454,7 @@ pub fn import_leads(
 
 /// A prospect as a lead record: its first phone that can be read (else its first phone, which
 /// `save` flags), the others that cannot be read named as problems.
-fn from_prospect(p: Prospect, region: &str) -> Record {
+pub fn from_prospect(p: Prospect, region: &str) -> LeadRecord {
     let readable = |n: &str| crate::domain::validate::normalize_phone(n, region).is_ok();
     let phone =
         p.phones.iter().find(|(_, n)| readable(n)).or(p.phones.first()).map(|(_, n)| n.clone()).unwrap_or_default();
@@ -424,7 +464,7 @@ fn from_prospect(p: Prospect, region: &str) -> Record {
     for (_, other) in p.phones.iter().filter(|(_, n)| *n != phone && !readable(n)) {
         problems.push(FieldError::new("phone", format!("could not be read: {other}")));
     }
-    Record {
+    LeadRecord {
         first: p.first_name.clone(),
         last: p.last_name.clone(),
         email: p.email.clone(),

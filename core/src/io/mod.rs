@@ -12,5 +12,8 @@ pub use customers_csv::{
     ImportAction, ImportOptions, ImportReport, RowOutcome, import_customers, import_customers_mapped, preview_customers,
 };
 pub use export::{Restored, export_csv, export_json, import_json};
-pub use leads_import::{LEAD_FIELDS, LeadFilePreview, export_adf, import_leads, preview_leads, timeframe_days};
+pub use leads_import::{
+    LEAD_FIELDS, LeadFilePreview, LeadRecord, export_adf, from_prospect, import_leads, lead_from, preview_leads,
+    timeframe_days,
+};
 pub use vehicles_csv::{import_vehicles, import_vehicles_mapped, preview_vehicles};

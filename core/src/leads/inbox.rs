@@ -32,7 +32,13 @@ impl StockFit {
         let stock = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
-        Ok(StockFit { stock, cache: RefCell::new(HashMap::new()) })
+        Ok(Self::from_stock(stock))
+    }
+
+    /// From `(make, model)` of every available vehicle (any case).
+    pub fn from_stock(stock: Vec<(String, String)>) -> StockFit {
+        let stock = stock.into_iter().map(|(make, model)| (make.to_lowercase(), model.to_lowercase())).collect();
+        StockFit { stock, cache: RefCell::new(HashMap::new()) }
     }
 
     /// Available vehicles whose make (and model, when the interest names one we have) it mentions.
@@ -609,17 +615,15 @@ fn rep_states(w: &Writer<'_>, s: &LeadSettings, clock: Clock) -> Result<Vec<RepS
             rusqlite::params![id, clock.start_of_day().to_string()],
             |r| r.get(0),
         )?;
-        // Checked out today means away; otherwise working hours decide.
-        let away = matches!(checkin, Some((None, _)));
-        out.push(RepState {
-            id: u.id,
-            name: u.name,
-            available: !away && s.working_hours.contains(clock.local_day(), minute),
+        out.push(RepState::at(
+            u.id,
+            u.name,
+            s.working_hours.contains(clock.local_day(), minute),
             open_leads,
-            last_assigned_ms: last.as_deref().and_then(Timestamp::parse).map(|t| t.millis()).unwrap_or(0),
-            up_position: checkin.and_then(|c| c.0),
-            overdue_followups: overdue > 0,
-        });
+            last.as_deref().and_then(Timestamp::parse).map(|t| t.millis()).unwrap_or(0),
+            checkin.map(|c| c.0),
+            overdue > 0,
+        ));
     }
     Ok(out)
 }
@@ -629,37 +633,11 @@ fn facts(w: &Writer<'_>, lead: &Lead) -> Result<LeadFacts> {
         Some(c) => w.get(c).ok(),
         None => None,
     };
-    let interest = lead.vehicle_interest.to_lowercase();
     let vehicle: Option<Vehicle> = match lead.vehicle_id {
         Some(v) => w.get(v).ok(),
         None => None,
     };
-    let words: Vec<&str> = lead.vehicle_interest.split_whitespace().collect();
-    let (make, model) = match &vehicle {
-        Some(v) => (v.make.clone(), v.model.clone()),
-        None => {
-            // "2024 Toyota RAV4" or "Toyota RAV4".
-            let skip = usize::from(words.first().is_some_and(|w| w.parse::<i32>().is_ok()));
-            (
-                words.get(skip).map(|s| s.to_string()).unwrap_or_default(),
-                words.get(skip + 1..).map(|s| s.join(" ")).unwrap_or_default(),
-            )
-        }
-    };
-    Ok(LeadFacts {
-        make,
-        model,
-        language: customer.as_ref().map(|c| c.language.clone()).unwrap_or_default(),
-        channel: Some(lead.channel),
-        postal_code: customer.as_ref().map(|c| c.postal_code.clone()).unwrap_or_default(),
-        condition: if interest.contains("used") || interest.contains("pre-owned") {
-            "used".into()
-        } else if interest.contains("new") {
-            "new".into()
-        } else {
-            String::new()
-        },
-    })
+    Ok(super::intake::lead_facts(lead, customer.as_ref(), vehicle.as_ref()))
 }
 
 /// What routing did with one lead.
@@ -716,7 +694,15 @@ pub fn route_new(store: &mut Store, clock: Clock) -> Result<Vec<Routed>> {
              AND assigned_at >= ?2 AND deleted_at IS NULL AND merged_into IS NULL ORDER BY received_at LIMIT 500",
             [deadline.to_string(), day_ago.to_string()],
         )?;
-        for (lead, is_late) in waiting.into_iter().map(|l| (l, false)).chain(late.into_iter().map(|l| (l, true))) {
+        // A lead assigned after hours (the server routes around the clock) starts its clock at
+        // the next opening.
+        let response_ms = i64::from(s.response_minutes) * 60_000;
+        let late = late.into_iter().filter(|l| {
+            l.assigned_at.is_none_or(|a| {
+                clock.now.millis() - s.working_hours.clock_starts(a, clock.utc_offset_min).millis() > response_ms
+            })
+        });
+        for (lead, is_late) in waiting.into_iter().map(|l| (l, false)).chain(late.map(|l| (l, true))) {
             // Whoever had it already and let it run out is passed over.
             let tried: Vec<Uuid> = if is_late {
                 let mut stmt = w.conn().prepare_cached("SELECT rep_id FROM lead_assignments WHERE lead_id = ?1")?;

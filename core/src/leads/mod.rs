@@ -1,13 +1,15 @@
 //! Leads: the pure parts (ADF/XML reader and writer, duplicate detection, routing, scoring,
 //! follow-up cadences) and the store-backed work built on them: capture and conversion
 //! ([`inbox`]), the showroom floor ([`floor`]: traffic log and up rotation), merging duplicates
-//! ([`merge`]) and the dealership's lead settings (this module).
+//! ([`merge`]), leads arriving at the server ([`intake`]) and the dealership's lead settings
+//! (this module).
 
 pub mod adf;
 pub mod cadence;
 pub mod dedupe;
 pub mod floor;
 pub mod inbox;
+pub mod intake;
 pub mod merge;
 pub mod routing;
 pub mod scoring;
@@ -81,6 +83,31 @@ impl WorkingHours {
         use chrono::Datelike;
         let hour = (minute / 60) as u32;
         self.days.contains(&day.weekday().number_from_monday()) && hour >= self.open_hour && hour < self.close_hour
+    }
+}
+
+impl WorkingHours {
+    /// When the first-response clock of a lead assigned at `at` starts: at once within working
+    /// hours, else at the next opening (a lead routed at 3 AM is not late at 3:06 AM).
+    pub fn clock_starts(&self, at: Timestamp, utc_offset_min: i32) -> Timestamp {
+        let offset_ms = i64::from(utc_offset_min) * 60_000;
+        let local = at.millis() + offset_ms;
+        let day_ms = 86_400_000;
+        let midnight = local - local.rem_euclid(day_ms);
+        let minute = local.rem_euclid(day_ms) / 60_000;
+        let day = Timestamp::from_millis(midnight).date();
+        if self.contains(day, minute) {
+            return at;
+        }
+        for ahead in 0..8i64 {
+            let start = midnight + ahead * day_ms;
+            let d = Timestamp::from_millis(start).date();
+            let open = start + i64::from(self.open_hour) * 3_600_000;
+            if open > local && self.contains(d, i64::from(self.open_hour) * 60) {
+                return Timestamp::from_millis(open - offset_ms);
+            }
+        }
+        at
     }
 }
 

@@ -78,6 +78,32 @@ pub struct RepState {
     pub overdue_followups: bool,
 }
 
+impl RepState {
+    /// A rep as routing sees them now: `working` (within working hours), `checkin` today's
+    /// check-in when there is one (its up position; `None` inside when checked out, which means
+    /// away whatever the hours say).
+    pub fn at(
+        id: Uuid,
+        name: String,
+        working: bool,
+        open_leads: i64,
+        last_assigned_ms: i64,
+        checkin: Option<Option<i32>>,
+        overdue_followups: bool,
+    ) -> RepState {
+        let away = matches!(checkin, Some(None));
+        RepState {
+            id,
+            name,
+            available: !away && working,
+            open_leads,
+            last_assigned_ms,
+            up_position: checkin.flatten(),
+            overdue_followups,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Assignment {
     pub rep: Uuid,

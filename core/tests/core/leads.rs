@@ -198,6 +198,47 @@ fn converting_an_imported_lead_makes_the_customer_and_the_deal_in_one_action() {
 }
 
 #[test]
+fn a_lead_the_server_assigned_at_night_is_not_passed_on_before_the_rep_could_answer() {
+    let mut app = demo();
+    let (manager, reps) = staff(&app);
+    app.store_mut().set_user(Some(manager.id)).unwrap();
+    let settings = LeadSettings {
+        response_minutes: 5,
+        working_hours: WorkingHours { open_hour: 9, close_hour: 20, days: (1..=7).collect() },
+        ..LeadSettings::default()
+    };
+    app.save_lead_settings(settings).unwrap();
+    let report = showroom_core::io::import_leads(
+        app.store_mut(),
+        b"First,Last,Email\nNoor,Haddad,noor@example.com\n",
+        "US",
+        ImportOptions::default(),
+        &[],
+    )
+    .unwrap();
+    let id = report.rows[0].record_id.unwrap();
+    // As the server's intake leaves it: assigned at 03:00 (clock(0) is 14:00 UTC; the offset is 0).
+    let night = clock(-11 * 60).now;
+    app.store_mut()
+        .write(|w| {
+            let old: Lead = w.get(id)?;
+            let mut new = old.clone();
+            new.assignee_id = Some(reps[0].id);
+            new.assigned_at = Some(night);
+            w.update(&old, &new)?;
+            Ok(())
+        })
+        .unwrap();
+    // 03:10 and 09:04: still the rep's; 09:06, five minutes after the opening: passed on.
+    let at = |hour: i64, minute: i64| clock((hour - 14) * 60 + minute);
+    assert!(inbox::route_new(app.store_mut(), at(3, 10)).unwrap().iter().all(|r| r.lead_id != id));
+    assert!(inbox::route_new(app.store_mut(), at(9, 4)).unwrap().iter().all(|r| r.lead_id != id));
+    let passed = inbox::route_new(app.store_mut(), at(9, 6)).unwrap();
+    let moved = passed.iter().find(|r| r.lead_id == id).expect("passed on after the opening");
+    assert_ne!(moved.rep_id, Some(reps[0].id));
+}
+
+#[test]
 fn routing_follows_the_rules_logs_why_and_passes_on_a_lead_nobody_answered() {
     let mut app = demo();
     let (manager, reps) = staff(&app);

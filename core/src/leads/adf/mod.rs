@@ -48,6 +48,8 @@ pub struct Prospect {
     pub comments: String,
     pub vendor: String,
     pub provider: String,
+    /// The provider's id of the lead (`<prospect><id source="…">`): a lead sent twice is stored once.
+    pub provider_id: String,
     pub warnings: Vec<FieldError>,
     /// The `<prospect>` element as it arrived (decoded to text, before any repair).
     pub original: String,
@@ -328,6 +330,7 @@ fn prospect(p: Node<'_, '_>, index: usize, line: u32) -> Prospect {
             out.warnings.push(FieldError::new("vehicle.year", format!("{:?} is not a model year", out.year)));
         }
     }
+    out.provider_id = text(child(p, "id"));
     out.vendor = text(child(p, "vendor").and_then(|v| child(v, "vendorname")));
     out.provider = text(child(p, "provider").and_then(|v| child(v, "name")));
     if !out.contactable() {
@@ -345,6 +348,10 @@ pub fn write(prospects: &[Prospect]) -> String {
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?adf version=\"1.0\"?>\n<adf>\n");
     for p in prospects {
         x.push_str("  <prospect status=\"new\">\n");
+        if !p.provider_id.is_empty() {
+            let source = if p.provider.is_empty() { "Showroom" } else { &p.provider };
+            x.push_str(&format!("    <id sequence=\"1\" source=\"{}\">{}</id>\n", esc(source), esc(&p.provider_id)));
+        }
         if let Some(d) = &p.request_date {
             x.push_str(&format!("    <requestdate>{}</requestdate>\n", esc(d)));
         }
