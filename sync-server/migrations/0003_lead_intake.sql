@@ -5,6 +5,8 @@ CREATE TABLE lead_sources (
     name          TEXT NOT NULL,
     channel       TEXT NOT NULL,
     key_hash      TEXT NOT NULL UNIQUE,
+    -- The local part of its email intake address (ADF by SMTP).
+    mailbox       TEXT NOT NULL UNIQUE,
     created_ms    INTEGER NOT NULL,
     revoked_ms    INTEGER,
     last_used_ms  INTEGER

@@ -5,6 +5,7 @@
 //! it is a [`storage::Storage`]; accounts and tokens are in [`auth`].
 
 pub mod auth;
+pub mod smtp;
 pub mod storage;
 
 use axum::extract::{ConnectInfo, Query, Request, State};

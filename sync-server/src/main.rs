@@ -54,6 +54,13 @@ enum Command {
         /// How long a sign-in stays valid.
         #[arg(long, default_value_t = 14 * 24 * 3600)]
         token_ttl_secs: u64,
+        /// Also take ADF lead emails over SMTP on this address (e.g. 0.0.0.0:25); STARTTLS with
+        /// --tls-cert/--tls-key when given.
+        #[arg(long)]
+        smtp_listen: Option<SocketAddr>,
+        /// The name the SMTP server greets with (the mail domain's host).
+        #[arg(long, default_value = "localhost")]
+        smtp_name: String,
     },
 }
 
@@ -207,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
                     let (key, hash) = showroom_sync::auth::new_token();
                     let src = s.add_lead_source(dealership.as_deref(), &name, channel, &hash, now)?;
                     println!("added lead source {:?} ({})", src.name, src.id);
+                    println!("email intake mailbox: {}@ (the domain whose MX points at this server)", src.mailbox);
                     println!("API key (shown once; send it in the X-Api-Key header):");
                     println!("{key}");
                 }
@@ -222,10 +230,11 @@ async fn main() -> anyhow::Result<()> {
                             None => "live".into(),
                         };
                         println!(
-                            "{}\t{}\t{:?}\t{state}\tlast post {}",
+                            "{}\t{}\t{:?}\t{}@\t{state}\tlast post {}",
                             names.get(&src.dealership_id).map(String::as_str).unwrap_or("?"),
                             src.name,
                             src.channel,
+                            src.mailbox,
                             when(src.last_used_ms)
                         );
                     }
@@ -236,10 +245,20 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Serve { listen, tls_cert, tls_key, token_ttl_secs } => {
+        Command::Serve { listen, tls_cert, tls_key, token_ttl_secs, smtp_listen, smtp_name } => {
             let storage = open_existing(&args.db)?;
             let mut state = showroom_sync::AppState::new(Box::new(storage));
             state.token_ttl = std::time::Duration::from_secs(token_ttl_secs);
+            if let Some(addr) = smtp_listen {
+                let listener =
+                    std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen for SMTP on {addr}"))?;
+                let bound = listener.local_addr()?;
+                let tls = tls_cert.as_deref().zip(tls_key.as_deref());
+                showroom_sync::smtp::serve(listener, state.storage.clone(), &smtp_name, tls)?;
+                // Tests and scripts read this line to learn the port when started with :0.
+                println!("smtp intake on {bound}");
+                tracing::info!(%bound, starttls = tls.is_some(), "email lead intake serving");
+            }
             match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => {
                     let listener =

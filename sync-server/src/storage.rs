@@ -139,6 +139,8 @@ pub trait Storage: Send {
     fn lead_sources(&self) -> Result<Vec<LeadSource>>;
     /// The source of an API key (revoked ones too: the caller tells them apart).
     fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>>;
+    /// The source of an email intake mailbox (the address's local part, lowercase).
+    fn lead_source_by_mailbox(&self, mailbox: &str) -> Result<Option<LeadSource>>;
     /// Stores, routes and announces a post's leads in one transaction.
     fn take_leads(
         &mut self,
@@ -1440,7 +1442,11 @@ impl Storage for SqliteStorage {
     }
 
     fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>> {
-        self.source_by_key(key_hash)
+        self.source_by("key_hash", key_hash)
+    }
+
+    fn lead_source_by_mailbox(&self, mailbox: &str) -> Result<Option<LeadSource>> {
+        self.source_by("mailbox", mailbox)
     }
 
     fn take_leads(

@@ -286,3 +286,111 @@ async fn bad_posts_get_clear_answers_and_store_nothing() {
     let err = shop.storage().add_lead_source(None, "website", Channel::Web, "other", 3).unwrap_err();
     assert!(err.to_string().contains("exists"), "{err}");
 }
+
+const MAILED_ADF: &str = r#"<?xml version="1.0"?>
+<adf><prospect><id source="AutoTrader">AT-5150</id><requestdate>2026-11-18T01:00:00-06:00</requestdate>
+<vehicle interest="buy" status="used"><year>2022</year><make>Ford</make><model>F-150</model></vehicle>
+<customer><contact><name part="first">Rosa</name><name part="last">Diaz</name><email>rosa@example.com</email></contact></customer>
+</prospect></adf>"#;
+
+#[test]
+fn adf_mailed_to_a_sources_mailbox_is_taken_like_a_post() {
+    use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
+    use lettre::{Message, SmtpTransport, Transport};
+    let shop = shop();
+    let mailbox = shop.storage().lead_sources().unwrap()[0].mailbox.clone();
+    assert!(mailbox.starts_with("website-") && mailbox.len() == "website-".len() + 10, "{mailbox}");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    showroom_sync::smtp::serve(listener, shop.state.storage.clone(), "leads.lakeside.example", None).unwrap();
+    let mailer = SmtpTransport::builder_dangerous("127.0.0.1").port(port).build();
+    let to = format!("{mailbox}@leads.lakeside.example");
+    let mail = |to: &str| Message::builder().from("feeds@autotrader.example".parse().unwrap()).to(to.parse().unwrap());
+
+    // ADF as the message's body.
+    let body = mail(&to).subject("New lead").header(ContentType::TEXT_PLAIN).body(MAILED_ADF.to_string()).unwrap();
+    let answer = mailer.send(&body).unwrap();
+    assert_eq!(answer.code().to_string(), "250");
+    assert!(answer.message().any(|l| l.contains("stored 1 lead(s), 0 already received")), "{answer:?}");
+    // The provider's mail server retries: taken once.
+    let answer = mailer.send(&body).unwrap();
+    assert!(answer.message().any(|l| l.contains("stored 0 lead(s), 1 already received")), "{answer:?}");
+    let leads = shop.leads_seen_by(&shop.mia);
+    assert_eq!(leads.len(), 1);
+    assert_eq!(leads[0].1["source"], "Website");
+    assert_eq!(leads[0].1["email"], "rosa@example.com");
+    assert!(leads[0].1["assignee_id"].is_string(), "routed: {:?}", leads[0].1);
+
+    // ADF as an attachment beside a text body (how most feeds send it), mailbox in any case.
+    let adf = MAILED_ADF.replace("AT-5150", "AT-5151").replace("Rosa", "Rosie");
+    let attached = mail(&to.to_uppercase())
+        .subject("Lead from CarsDirect")
+        .multipart(
+            MultiPart::mixed().singlepart(SinglePart::plain("A new lead is attached.".to_string())).singlepart(
+                Attachment::new("lead.xml".into()).body(adf, ContentType::parse("application/xml").unwrap()),
+            ),
+        )
+        .unwrap();
+    let answer = mailer.send(&attached).unwrap();
+    assert!(answer.message().any(|l| l.contains("stored 1 lead(s)")), "{answer:?}");
+    assert_eq!(shop.leads_seen_by(&shop.mia).len(), 2);
+
+    // Refused, each with its reason, nothing stored: an unknown mailbox, a message without ADF,
+    // a lead that cannot be stored. Each answer comes at once (no client left waiting).
+    let started = std::time::Instant::now();
+    let err =
+        mailer.send(&mail("nobody-0000000000@leads.lakeside.example").body("x".to_string()).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("550"), "{err}");
+    let err = mailer.send(&mail(&to).body("Call me about the truck".to_string()).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("no ADF document"), "{err}");
+    let nameless = MAILED_ADF
+        .replace("AT-5150", "AT-1")
+        .replace("<name part=\"first\">Rosa</name><name part=\"last\">Diaz</name><email>rosa@example.com</email>", "");
+    let err = mailer.send(&mail(&to).body(nameless).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("leads[0].last_name"), "{err}");
+    assert_eq!(shop.leads_seen_by(&shop.mia).len(), 2);
+    // By hand: after a refused message the same session takes the next one (RFC 5321: the DATA
+    // answer ends the transaction either way).
+    {
+        use std::io::{BufRead, BufReader, Write};
+        let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut w = stream;
+        let mut say = |line: &str| -> String {
+            if !line.is_empty() {
+                w.write_all(format!("{line}\r\n").as_bytes()).unwrap();
+            }
+            let mut answer = String::new();
+            loop {
+                let mut l = String::new();
+                reader.read_line(&mut l).unwrap();
+                answer.push_str(&l);
+                if l.len() < 4 || l.as_bytes()[3] != b'-' {
+                    return answer;
+                }
+            }
+        };
+        assert!(say("").starts_with("220"));
+        assert!(say("HELO test").starts_with("250"));
+        for (text, expect) in [("Subject: hi\r\n\r\nno feed here", "550"), (MAILED_ADF, "250")] {
+            assert!(say("MAIL FROM:<feeds@autotrader.example>").starts_with("250"));
+            assert!(say(&format!("RCPT TO:<{to}>")).starts_with("250"));
+            assert!(say("DATA").starts_with("354"));
+            let text = text.replace("AT-5150", "AT-8").replace('\n', "\r\n");
+            let answer = say(&format!("{text}\r\n."));
+            assert!(answer.starts_with(expect), "{answer}");
+        }
+        assert!(say("QUIT").starts_with("221"));
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "refusals answered at once: {:?}",
+        started.elapsed()
+    );
+
+    // A revoked source's mailbox is closed.
+    shop.storage().revoke_lead_source(None, "Website", 5).unwrap();
+    let err = mailer.send(&body).unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
+}

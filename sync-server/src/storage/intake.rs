@@ -28,6 +28,9 @@ pub struct LeadSource {
     pub created_ms: i64,
     pub revoked_ms: Option<i64>,
     pub last_used_ms: Option<i64>,
+    /// The local part of its email intake address: ADF mailed to `<mailbox>@<the server's mail
+    /// domain>` is taken as if posted with its key.
+    pub mailbox: String,
     /// The dealership's phone region (for reading its leads' numbers).
     #[serde(skip)]
     pub region: String,
@@ -77,15 +80,15 @@ fn channel_text(c: Channel) -> String {
     serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// A `lead_sources` row as read: id, dealership, name, channel, created, revoked, last used.
-type SourceRow = (String, String, String, String, i64, Option<i64>, Option<i64>);
+/// A `lead_sources` row as read: id, dealership, name, channel, created, revoked, last used, mailbox.
+type SourceRow = (String, String, String, String, i64, Option<i64>, Option<i64>, String);
 
 fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
 fn to_source(row: SourceRow) -> Result<LeadSource> {
-    let (id, d, name, channel, created_ms, revoked_ms, last_used_ms) = row;
+    let (id, d, name, channel, created_ms, revoked_ms, last_used_ms, mailbox) = row;
     Ok(LeadSource {
         id: parse_id(&id)?,
         dealership_id: parse_id(&d)?,
@@ -95,8 +98,21 @@ fn to_source(row: SourceRow) -> Result<LeadSource> {
         created_ms,
         revoked_ms,
         last_used_ms,
+        mailbox,
         region: String::new(),
     })
+}
+
+/// A mailbox for a source: its name in lowercase letters and digits, then 10 random hex digits
+/// (so an address cannot be guessed from the name).
+fn new_mailbox(name: &str) -> String {
+    let slug: String = name
+        .chars()
+        .filter_map(|c| if c.is_ascii_alphanumeric() { Some(c.to_ascii_lowercase()) } else { None })
+        .take(24)
+        .collect();
+    let random = &showroom_core::domain::new_id().simple().to_string()[22..];
+    format!("{}-{random}", if slug.is_empty() { "leads" } else { &slug })
 }
 
 /// The dealership's phone region: the country of its settings row, else US.
@@ -111,7 +127,7 @@ fn region_of(conn: &rusqlite::Connection, d: &str) -> Result<String> {
     Ok(if country.trim().is_empty() { "US".into() } else { country.trim().to_string() })
 }
 
-const SOURCE_COLUMNS: &str = "id, dealership_id, name, channel, created_ms, revoked_ms, last_used_ms";
+const SOURCE_COLUMNS: &str = "id, dealership_id, name, channel, created_ms, revoked_ms, last_used_ms, mailbox";
 
 /// One row's fields as the server holds them (the id added), or `None`.
 fn row_json(tx: &Transaction<'_>, d: &str, table: &str, row: &str) -> Result<Option<Map<String, Value>>> {
@@ -357,9 +373,11 @@ impl SqliteStorage {
             });
         }
         let id = Uuid::now_v7();
+        let mailbox = new_mailbox(name);
         self.conn.execute(
-            "INSERT INTO lead_sources (id, dealership_id, name, channel, key_hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id.to_string(), d.to_string(), name, channel_text(channel), key_hash, now_ms],
+            "INSERT INTO lead_sources (id, dealership_id, name, channel, key_hash, created_ms, mailbox)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id.to_string(), d.to_string(), name, channel_text(channel), key_hash, now_ms, mailbox],
         )?;
         Ok(LeadSource {
             id,
@@ -369,6 +387,7 @@ impl SqliteStorage {
             created_ms: now_ms,
             revoked_ms: None,
             last_used_ms: None,
+            mailbox,
             region: region_of(&self.conn, &d.to_string())?,
         })
     }
@@ -392,11 +411,12 @@ impl SqliteStorage {
         rows.into_iter().map(to_source).collect()
     }
 
-    pub(super) fn source_by_key(&self, key_hash: &str) -> Result<Option<LeadSource>> {
+    /// The source whose `column` is `value` (its key hash, its mailbox), revoked ones too.
+    pub(super) fn source_by(&self, column: &str, value: &str) -> Result<Option<LeadSource>> {
         let row = self
             .conn
-            .prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM lead_sources WHERE key_hash = ?1"))?
-            .query_row([key_hash], source_row)
+            .prepare_cached(&format!("SELECT {SOURCE_COLUMNS} FROM lead_sources WHERE {column} = ?1"))?
+            .query_row([value], source_row)
             .optional()?;
         let Some(mut source) = row.map(to_source).transpose()? else { return Ok(None) };
         source.region = region_of(&self.conn, &source.dealership_id.to_string())?;
