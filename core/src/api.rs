@@ -2,7 +2,7 @@
 //! through [`Showroom`]. Each method is one user action and, when it writes, one transaction.
 
 use crate::demo::{self, DemoSize, DemoSummary};
-use crate::domain::{Customer, CustomerDraft, Dealership, Timestamp};
+use crate::domain::{Customer, CustomerDraft, Dealership, DealershipPlace, Timestamp};
 use crate::error::{CoreError, Result};
 use crate::io::{self, ImportOptions, ImportReport};
 use crate::store::customers::{self, CustomerDetail, CustomerQuery, Page};
@@ -504,6 +504,47 @@ impl Showroom {
                 logo_png: d.logo_png,
             })
             .unwrap_or_default()
+    }
+
+    /// The dealership's country and time zone.
+    pub fn dealership_place(&self) -> DealershipPlace {
+        self.dealership()
+            .map(|d| DealershipPlace { country: d.country, timezone: d.timezone })
+            .unwrap_or_else(|| DealershipPlace { country: "US".into(), timezone: "America/Chicago".into() })
+    }
+
+    /// Sets the dealership's country and time zone (a manager's edit, one transaction; creates the
+    /// dealership record on an empty database).
+    pub fn save_dealership_place(&mut self, mut place: DealershipPlace) -> Result<DealershipPlace> {
+        self.store.require_manager("timezone", "sets the dealership's country and time zone")?;
+        place.validate().map_err(CoreError::Validation)?;
+        let current = self.dealership();
+        self.store.write(|w| {
+            let now = Timestamp::now();
+            match current {
+                Some(old) => {
+                    let mut new = old.clone();
+                    new.country = place.country.clone();
+                    new.timezone = place.timezone.clone();
+                    new.updated_at = Timestamp::now_after(old.updated_at);
+                    w.update(&old, &new)?;
+                }
+                None => w.insert(&Dealership {
+                    id: crate::domain::new_id(),
+                    name: String::new(),
+                    country: place.country.clone(),
+                    timezone: place.timezone.clone(),
+                    address: String::new(),
+                    phone: String::new(),
+                    email: String::new(),
+                    logo_png: None,
+                    created_at: now,
+                    updated_at: now,
+                })?,
+            }
+            Ok(())
+        })?;
+        Ok(self.dealership_place())
     }
 
     /// Saves the letterhead (creating the dealership record on an empty database) in one transaction.

@@ -63,7 +63,7 @@ pub fn typescript() -> String {
         Timestamp, Customer, CustomerDraft, Consent, Preferences, Timeframe, Condition, CustomerDetail, CustomerQuery, Page<()>,
         Lead, Channel, LeadStatus, Opportunity, OpportunityStatus, PipelineStage,
         Activity, ActivityKind, Interaction, InteractionChannel, Direction,
-        Vehicle, VehicleStatus, Dealership, User, Role, Team, TestDrive, TestDriveStatus, Survey, SurveyKind, Referral,
+        Vehicle, VehicleStatus, Dealership, DealershipPlace, User, Role, Team, TestDrive, TestDriveStatus, Survey, SurveyKind, Referral,
         SearchHit, HitKind, ImportReport, RowOutcome, ImportAction,
         Money, Deal, DealVehicle, Item, Fee, FeeKind, TradeIn, Terms, GridSpec,
         DealCalc, Line, LineKind, TaxLine, LoanResult, LeaseResult, GridCell,

@@ -11,10 +11,10 @@ use showroom_core::contact::{ContactDraft, Message};
 use showroom_core::demo::DemoSummary;
 use showroom_core::desk::tax::{CustomJurisdiction, Jurisdiction};
 use showroom_core::desk::{Deal, DealCalc};
-use showroom_core::domain::Event;
 use showroom_core::domain::{Activity, Interaction, Opportunity, PipelineStage, Vehicle};
 use showroom_core::domain::{CommissionPlan, Goal};
 use showroom_core::domain::{Customer, CustomerDraft};
+use showroom_core::domain::{DealershipPlace, Event};
 use showroom_core::domain::{Referral, Survey};
 use showroom_core::engagement::{Booking, Relations, SurveyDraft, TestDriveDraft};
 use showroom_core::inventory::{VehicleFilter, VehicleMatch};
@@ -181,6 +181,16 @@ pub fn letterhead(state: State<'_, AppState>) -> R<Letterhead> {
 #[tauri::command(async)]
 pub fn save_letterhead(state: State<'_, AppState>, letterhead: Letterhead) -> R<Letterhead> {
     with(&state, |a| a.save_letterhead(letterhead))
+}
+
+#[tauri::command(async)]
+pub fn dealership_place(state: State<'_, AppState>) -> R<DealershipPlace> {
+    with(&state, |a| Ok(a.dealership_place()))
+}
+
+#[tauri::command(async)]
+pub fn save_dealership_place(state: State<'_, AppState>, place: DealershipPlace) -> R<DealershipPlace> {
+    with(&state, |a| a.save_dealership_place(place))
 }
 
 /// Prints the quote: its PDF (saved, or the one saved for this version) opened in the system viewer.

@@ -63,6 +63,8 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
             commands::save_custom_jurisdiction,
             commands::letterhead,
             commands::save_letterhead,
+            commands::dealership_place,
+            commands::save_dealership_place,
             commands::accept_quote,
             commands::quotes,
             commands::open_quote_pdf,

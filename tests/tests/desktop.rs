@@ -667,6 +667,27 @@ async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     ui.click(&ui.button("Save letterhead").await, "Save letterhead").await;
     ui.wait_text(".toast-body > span", "Letterhead saved").await;
     ui.wait_text(".brand-sub", "Lakeside Motors of Austin").await;
+    // Country and time zone (working hours and the server's night routing follow the zone).
+    let country = ui.input("place_country").await;
+    country.clear().await.unwrap();
+    country.send_keys("USA").await.unwrap();
+    let zone = ui.find(By::Id("place_timezone"), "the time zone select", 10).await;
+    thirtyfour::components::SelectElement::new(&zone).await.unwrap().select_by_value("America/Denver").await.unwrap();
+    ui.click(&ui.button("Save country and time zone").await, "Save country and time zone").await;
+    ui.wait_text("[data-field-error='place_country']", "two-letter country code").await;
+    country.clear().await.unwrap();
+    country.send_keys("us").await.unwrap();
+    ui.click(&ui.button("Save country and time zone").await, "Save country and time zone").await;
+    ui.wait_text(".toast-body > span", "Country and time zone saved").await;
+    ui.driver
+        .execute("document.getElementById('place_timezone').scrollIntoView({block: 'center'})", vec![])
+        .await
+        .unwrap();
+    shot(&ui.display, "11-settings-place");
+    let saved: (String, String) = showroom_e2e::open_db(data.path())
+        .query_row("SELECT country, timezone FROM dealerships", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(saved, ("US".to_string(), "America/Denver".to_string()));
     // The dark theme applies at once (tokens are CSS variables).
     ui.click(&ui.button("Dark").await, "Dark").await;
     let theme = ui.driver.find(By::Css("html")).await.unwrap().attr("data-theme").await.unwrap();

@@ -5,7 +5,7 @@ import { syncClock } from "./lib/clock";
 import { setLocale } from "./lib/locale";
 import type {
   ApiError, AppStatus, Customer, CustomerDetail, CustomerDraft, CustomerQuery, Deal, DealCalc, DemoSummary, Page,
-  Acceptance, CustomJurisdiction, Jurisdiction, Letterhead, ProductDraft, QuoteDetail, QuoteFilter, QuoteRow, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
+  Acceptance, CustomJurisdiction, DealershipPlace, Jurisdiction, Letterhead, ProductDraft, QuoteDetail, QuoteFilter, QuoteRow, QuoteTarget, SearchHit, Vehicle, VehicleFilter, VehicleMatch,
   Conflict, RefusedChange, SyncAccount, SyncNotice,
   ContactDraft, Interaction, Message, Booking, Referral, Relations, Survey, SurveyDraft, TestDriveDraft,
   Activity, ActivityDraft, Board, BoardFilter, Completion, MoveRequest, Opportunity, OpportunityDraft, PipelineStage, Today, DayOf, Me,
@@ -62,6 +62,8 @@ export const api = {
   jurisdictions: () => call<Jurisdiction[]>("jurisdictions"),
   letterhead: () => call<Letterhead>("letterhead"),
   saveLetterhead: (letterhead: Letterhead) => call<Letterhead>("save_letterhead", { letterhead }),
+  dealershipPlace: () => call<DealershipPlace>("dealership_place"),
+  saveDealershipPlace: (place: DealershipPlace) => call<DealershipPlace>("save_dealership_place", { place }),
   acceptQuote: (id: string, acceptance: Acceptance) => call<QuoteDetail>("accept_quote", { id, acceptance }),
   /** Prints a quote: its PDF opened in the system viewer; resolves to the file's path. */
   openQuotePdf: (id: string) => call<string>("open_quote_pdf", { id }),

@@ -442,6 +442,16 @@ address: string, phone: string, email: string,
  */
 logo_png: string | null, created_at: Timestamp, updated_at: Timestamp, };
 
+export type DealershipPlace = { 
+/**
+ * ISO 3166 alpha-2, e.g. `US`.
+ */
+country: string, 
+/**
+ * IANA, e.g. `America/Chicago`.
+ */
+timezone: string, };
+
 export type User = { id: string, name: string, email: string, role: Role, team_id: string | null, active: boolean, created_at: Timestamp, updated_at: Timestamp, };
 
 export type Role = "rep" | "manager" | "admin";

@@ -16,7 +16,7 @@ pub use engagement::{
     CoachingKind, CoachingNote, CommissionPlan, Event, Goal, Referral, Survey, SurveyKind, TestDrive, TestDriveStatus,
     Tier,
 };
-pub use org::{Dealership, Role, Team, User};
+pub use org::{Dealership, DealershipPlace, Role, Team, User};
 pub use sales::{Channel, Lead, LeadStatus, Opportunity, OpportunityStatus, PipelineStage, StageMove};
 pub use time::{Timestamp, new_id};
 pub use vehicle::{Vehicle, VehicleStatus};

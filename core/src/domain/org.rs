@@ -25,6 +25,34 @@ pub struct Dealership {
     pub updated_at: Timestamp,
 }
 
+/// Where the dealership is: its country (phone numbers dialled without a code, the locale) and
+/// its IANA time zone (working hours; the server routes web leads by it at night).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DealershipPlace {
+    /// ISO 3166 alpha-2, e.g. `US`.
+    pub country: String,
+    /// IANA, e.g. `America/Chicago`.
+    pub timezone: String,
+}
+
+impl DealershipPlace {
+    /// Checks both fields, each problem naming its field; normalises the country to upper case.
+    pub fn validate(&mut self) -> Result<(), Vec<crate::error::FieldError>> {
+        use crate::error::FieldError;
+        let mut errors = Vec::new();
+        self.country = self.country.trim().to_ascii_uppercase();
+        self.timezone = self.timezone.trim().to_string();
+        let known = self.country.len() == 2 && self.country.parse::<phonenumber::country::Id>().is_ok();
+        if !known {
+            errors.push(FieldError::new("country", "must be a two-letter country code such as US or CA"));
+        }
+        if super::time::zone(&self.timezone).is_none() {
+            errors.push(FieldError::new("timezone", "must be a time zone such as America/Chicago"));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -144,3 +144,32 @@ mod tests {
         assert!(a < b);
     }
 }
+
+/// An IANA time zone by name (`America/Chicago`), if it is one.
+pub fn zone(name: &str) -> Option<chrono_tz::Tz> {
+    name.trim().parse::<chrono_tz::Tz>().ok()
+}
+
+/// The UTC offset, in minutes, of the IANA zone `name` at `at` (daylight saving included); 0
+/// (UTC) when the zone is unknown or empty.
+pub fn utc_offset_min(name: &str, at: Timestamp) -> i32 {
+    use chrono::{Offset, TimeZone};
+    let Some(tz) = zone(name) else { return 0 };
+    let utc = DateTime::from_timestamp_millis(at.millis()).unwrap_or_default().naive_utc();
+    tz.offset_from_utc_datetime(&utc).fix().local_minus_utc() / 60
+}
+
+#[cfg(test)]
+mod zone_tests {
+    use super::*;
+
+    #[test]
+    fn a_zones_offset_follows_daylight_saving() {
+        let at = |s: &str| Timestamp::parse(s).unwrap();
+        assert_eq!(utc_offset_min("America/Chicago", at("2026-11-18T09:00:00Z")), -360);
+        assert_eq!(utc_offset_min("America/Chicago", at("2026-07-01T09:00:00Z")), -300);
+        assert_eq!(utc_offset_min("Asia/Kolkata", at("2026-07-01T09:00:00Z")), 330);
+        assert_eq!(utc_offset_min("Mars/Olympus", at("2026-07-01T09:00:00Z")), 0);
+        assert!(zone(" Europe/Paris ").is_some() && zone("").is_none());
+    }
+}

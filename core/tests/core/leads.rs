@@ -518,3 +518,36 @@ fn completing_the_first_cadence_call_stops_the_speed_to_lead_clock() {
     let email = open_tasks(&app, got.lead.id).into_iter().find(|t| t.kind == ActivityKind::Email).unwrap();
     assert!(email.message.contains("Hi Nia,"), "{}", email.message);
 }
+
+#[test]
+fn a_manager_sets_the_dealerships_country_and_time_zone_and_bad_values_are_named() {
+    use showroom_core::domain::DealershipPlace;
+    let mut app = Showroom::open_in_memory().unwrap();
+    // An empty database starts in the US, Central time.
+    assert_eq!(app.dealership_place().timezone, "America/Chicago");
+    let err = app
+        .save_dealership_place(DealershipPlace { country: "USA".into(), timezone: "Central".into() })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("country") && err.contains("timezone"), "{err}");
+    let saved = app
+        .save_dealership_place(DealershipPlace { country: " ca ".into(), timezone: "America/Toronto".into() })
+        .unwrap();
+    assert_eq!(saved, DealershipPlace { country: "CA".into(), timezone: "America/Toronto".into() });
+    assert_eq!(app.phone_region(), "CA");
+    // The letterhead keeps the place, the place keeps the letterhead.
+    let mut lh = app.letterhead();
+    lh.name = "Lakeside Motors".into();
+    app.save_letterhead(lh).unwrap();
+    assert_eq!(app.dealership_place().timezone, "America/Toronto");
+    assert_eq!(app.letterhead().name, "Lakeside Motors");
+    // A rep signed in to a server cannot move the dealership.
+    let mut demo = demo();
+    let (_, reps) = staff(&demo);
+    demo.store_mut().set_user(Some(reps[0].id)).unwrap();
+    let err = demo
+        .save_dealership_place(DealershipPlace { country: "US".into(), timezone: "America/Denver".into() })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("only a manager"), "{err}");
+}

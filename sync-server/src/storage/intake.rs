@@ -172,13 +172,7 @@ struct Floor {
     stock: StockFit,
 }
 
-/// The UTC offset of an IANA zone at `at` (UTC when the zone is unknown or not set).
-pub fn utc_offset_min(zone: &str, at: Timestamp) -> i32 {
-    use chrono::{Offset, TimeZone};
-    let Ok(tz) = zone.trim().parse::<chrono_tz::Tz>() else { return 0 };
-    let utc = chrono::DateTime::from_timestamp_millis(at.millis()).unwrap_or_default().naive_utc();
-    tz.offset_from_utc_datetime(&utc).fix().local_minus_utc() / 60
-}
+pub use showroom_core::domain::time::utc_offset_min;
 
 impl Floor {
     fn load(tx: &Transaction<'_>, d: &str, now: Timestamp) -> Result<Floor> {

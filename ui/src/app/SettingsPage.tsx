@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { AppStatus, LockSettings as Lock } from "../bindings";
 import { LockSettings } from "./LockSettings";
 import { LetterheadSettings } from "./LetterheadSettings";
+import { PlaceSettings } from "./PlaceSettings";
 import { TaxSettings } from "./TaxSettings";
 import { SyncSettings } from "./SyncSettings";
 import { PipelineSettings } from "./PipelineSettings";
@@ -41,6 +42,7 @@ export function SettingsPage({ status, onChanged, onLockChanged }: {
         <SyncSettings status={status} onChanged={onChanged} />
         <LockSettings onChanged={onLockChanged} />
         <LetterheadSettings onSaved={onChanged} />
+        <PlaceSettings onSaved={onChanged} />
         <TaxSettings />
         <PipelineSettings />
         <LeadSettings />
