@@ -508,9 +508,10 @@ impl Showroom {
 
     /// The dealership's country and time zone.
     pub fn dealership_place(&self) -> DealershipPlace {
-        self.dealership()
-            .map(|d| DealershipPlace { country: d.country, timezone: d.timezone })
-            .unwrap_or_else(|| DealershipPlace { country: "US".into(), timezone: "America/Chicago".into() })
+        self.dealership().map(|d| DealershipPlace { country: d.country, timezone: d.timezone }).unwrap_or_else(|| {
+            let d = Dealership::first(Timestamp::now());
+            DealershipPlace { country: d.country, timezone: d.timezone }
+        })
     }
 
     /// Sets the dealership's country and time zone (a manager's edit, one transaction; creates the
@@ -530,16 +531,9 @@ impl Showroom {
                     w.update(&old, &new)?;
                 }
                 None => w.insert(&Dealership {
-                    id: crate::domain::new_id(),
-                    name: String::new(),
                     country: place.country.clone(),
                     timezone: place.timezone.clone(),
-                    address: String::new(),
-                    phone: String::new(),
-                    email: String::new(),
-                    logo_png: None,
-                    created_at: now,
-                    updated_at: now,
+                    ..Dealership::first(now)
                 })?,
             }
             Ok(())
@@ -567,18 +561,7 @@ impl Showroom {
                     new.updated_at = Timestamp::now_after(old.updated_at);
                     w.update(&old, &new)?;
                 }
-                None => w.insert(&apply(Dealership {
-                    id: crate::domain::new_id(),
-                    name: String::new(),
-                    country: "US".into(),
-                    timezone: "America/Chicago".into(),
-                    address: String::new(),
-                    phone: String::new(),
-                    email: String::new(),
-                    logo_png: None,
-                    created_at: now,
-                    updated_at: now,
-                }))?,
+                None => w.insert(&apply(Dealership::first(now)))?,
             }
             Ok(())
         })?;

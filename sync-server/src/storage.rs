@@ -1231,19 +1231,7 @@ impl Storage for SqliteStorage {
         role: Role,
         password_hash: &str,
     ) -> Result<User> {
-        let all = self.dealerships()?;
-        let d = match dealership {
-            Some(n) => all.iter().find(|(_, dn)| dn.eq_ignore_ascii_case(n) || dn == n),
-            None if all.len() == 1 => all.first(),
-            None => None,
-        };
-        let Some((dealership_id, _)) = d else {
-            let known = all.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ");
-            return Err(StorageError::NotFound(match dealership {
-                Some(d) => format!("dealership: no dealership {d:?}; known: {known}"),
-                None => format!("dealership: this server holds several; name one with --dealership (known: {known})"),
-            }));
-        };
+        let dealership_id = self.dealership_id(dealership)?;
         let login = login.trim();
         if login.is_empty() {
             return Err(StorageError::Invalid {
@@ -1259,7 +1247,7 @@ impl Storage for SqliteStorage {
         }
         let user = User {
             id: Uuid::now_v7(),
-            dealership_id: *dealership_id,
+            dealership_id,
             login: login.to_string(),
             name: name.trim().to_string(),
             role,

@@ -25,6 +25,25 @@ pub struct Dealership {
     pub updated_at: Timestamp,
 }
 
+impl Dealership {
+    /// The record an empty database gets when a manager first saves a setting of it: a US
+    /// dealership on Central time until they say otherwise.
+    pub fn first(now: super::Timestamp) -> Dealership {
+        Dealership {
+            id: super::new_id(),
+            name: String::new(),
+            country: "US".into(),
+            timezone: "America/Chicago".into(),
+            address: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            logo_png: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// Where the dealership is: its country (phone numbers dialled without a code, the locale) and
 /// its IANA time zone (working hours; the server routes web leads by it at night).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -323,7 +323,7 @@ fn changes_of<T: Serialize>(table: &str, row: &T, hlc: &str) -> Result<Vec<WireC
 
 impl SqliteStorage {
     /// The dealership named (or the only one).
-    fn dealership_id(&self, name: Option<&str>) -> Result<Uuid> {
+    pub(super) fn dealership_id(&self, name: Option<&str>) -> Result<Uuid> {
         use super::Storage;
         let all = self.dealerships()?;
         let found = match name {
