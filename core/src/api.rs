@@ -785,6 +785,44 @@ impl Showroom {
         self.quote_detail(id)
     }
 
+    /// A link to the quote for its customer (made offline; the server opens it once synced).
+    /// The link is shown once: only its hash is kept.
+    pub fn share_quote(&mut self, id: Uuid, days: Option<u32>) -> Result<crate::portal::ShareLink> {
+        let base = self.session()?.map(|s| s.server).unwrap_or_default();
+        crate::portal::share(
+            &mut self.store,
+            id,
+            days.unwrap_or(crate::portal::DEFAULT_SHARE_DAYS),
+            &base,
+            Self::today(),
+        )
+    }
+
+    pub fn revoke_share(&mut self, id: Uuid) -> Result<crate::portal::QuoteShare> {
+        crate::portal::revoke(&mut self.store, id)
+    }
+
+    pub fn quote_shares(&self, quote_id: Uuid) -> Result<Vec<crate::portal::QuoteShare>> {
+        crate::portal::shares(self.store.conn(), quote_id)
+    }
+
+    /// Queues an email or text; it leaves from the server when this laptop syncs.
+    pub fn queue_message(&mut self, draft: &crate::portal::MessageDraft) -> Result<crate::portal::OutgoingMessage> {
+        crate::portal::queue(&mut self.store, draft, Self::today())
+    }
+
+    pub fn cancel_message(&mut self, id: Uuid) -> Result<crate::portal::OutgoingMessage> {
+        crate::portal::cancel(&mut self.store, id)
+    }
+
+    pub fn outgoing_messages(&self, customer_id: Uuid) -> Result<Vec<crate::portal::OutgoingMessage>> {
+        crate::portal::messages(self.store.conn(), customer_id)
+    }
+
+    pub fn portal_responses(&self, customer_id: Uuid) -> Result<Vec<crate::portal::PortalResponse>> {
+        crate::portal::responses(self.store.conn(), customer_id)
+    }
+
     pub fn quote_detail(&self, id: Uuid) -> Result<crate::quotes::QuoteDetail> {
         crate::quotes::detail(self.store.conn(), id, Self::today())
     }

@@ -47,6 +47,9 @@ pub fn typescript() -> String {
     use crate::orders::{Gross, ProductDraft};
     use crate::pdf::Letterhead;
     use crate::pipeline::{Board, BoardFilter, Card, Column, MoveRequest, OpportunityDraft, Progress};
+    use crate::portal::{
+        MessageDraft, MessageStatus, OutgoingMessage, PortalResponse, QuoteShare, ResponseKind, ShareLink,
+    };
     use crate::quotes::*;
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
     use crate::store::search::{HitKind, SearchHit};
@@ -77,6 +80,7 @@ pub fn typescript() -> String {
         Goal, CommissionPlan, Tier, Statement, CommissionLine, CommissionLineKind, Accuracy, AccuracyReport, Expectation,
         LockSettings,
         DataLock,
+        QuoteShare, ShareLink, PortalResponse, ResponseKind, OutgoingMessage, MessageStatus, MessageDraft,
         LostGroup, LostReport, CoachingKind, CoachingNote, CoachingDraft, CoachingRow,
         Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
         FunnelStep, GoalProgress, MonthTrend, SamePoint, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,

@@ -27,6 +27,7 @@ pub mod orders;
 pub mod paths;
 pub mod pdf;
 pub mod pipeline;
+pub mod portal;
 pub mod quotes;
 pub mod store;
 pub mod sync;

@@ -535,6 +535,12 @@ fn status_name(s: QuoteStatus) -> String {
 
 /// Accepts the current version: freezes it, creates the sales order and holds the vehicle.
 pub fn accept(store: &mut Store, id: Uuid, a: &Acceptance, today: NaiveDate) -> Result<SalesOrder> {
+    accept_as(store, id, a, today, new_id())
+}
+
+/// [`accept`], with the sales order's id chosen by the caller (an acceptance made on the customer
+/// portal gives every laptop that completes it the same order id).
+pub fn accept_as(store: &mut Store, id: Uuid, a: &Acceptance, today: NaiveDate, order_id: Uuid) -> Result<SalesOrder> {
     let mut errors = Vec::new();
     if a.deposit.is_negative() {
         errors.push(FieldError::new("deposit", "must not be negative"));
@@ -596,7 +602,6 @@ pub fn accept(store: &mut Store, id: Uuid, a: &Acceptance, today: NaiveDate) -> 
             }
         }
         let now = Timestamp::now();
-        let order_id = new_id();
         let order = SalesOrder {
             id: order_id,
             number: number("SO", order_id, today),

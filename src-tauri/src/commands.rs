@@ -426,6 +426,42 @@ pub fn messages(state: State<'_, AppState>, customer_id: Uuid) -> R<Vec<Message>
 }
 
 #[tauri::command(async)]
+pub fn share_quote(state: State<'_, AppState>, id: Uuid, days: Option<u32>) -> R<showroom_core::portal::ShareLink> {
+    with(&state, |a| a.share_quote(id, days))
+}
+
+#[tauri::command(async)]
+pub fn revoke_share(state: State<'_, AppState>, id: Uuid) -> R<showroom_core::portal::QuoteShare> {
+    with(&state, |a| a.revoke_share(id))
+}
+
+#[tauri::command(async)]
+pub fn quote_shares(state: State<'_, AppState>, quote_id: Uuid) -> R<Vec<showroom_core::portal::QuoteShare>> {
+    with(&state, |a| a.quote_shares(quote_id))
+}
+
+#[tauri::command(async)]
+pub fn queue_message(
+    state: State<'_, AppState>,
+    draft: showroom_core::portal::MessageDraft,
+) -> R<showroom_core::portal::OutgoingMessage> {
+    with(&state, |a| a.queue_message(&draft))
+}
+
+#[tauri::command(async)]
+pub fn cancel_message(state: State<'_, AppState>, id: Uuid) -> R<showroom_core::portal::OutgoingMessage> {
+    with(&state, |a| a.cancel_message(id))
+}
+
+#[tauri::command(async)]
+pub fn outgoing_messages(
+    state: State<'_, AppState>,
+    customer_id: Uuid,
+) -> R<Vec<showroom_core::portal::OutgoingMessage>> {
+    with(&state, |a| a.outgoing_messages(customer_id))
+}
+
+#[tauri::command(async)]
 pub fn schedule_test_drive(state: State<'_, AppState>, draft: TestDriveDraft) -> R<Booking> {
     with(&state, |a| a.schedule_test_drive(&draft))
 }

@@ -5,6 +5,8 @@
 //! it is a [`storage::Storage`]; accounts and tokens are in [`auth`].
 
 pub mod auth;
+pub mod outbox;
+pub mod portal;
 pub mod smtp;
 pub mod storage;
 
@@ -47,6 +49,10 @@ pub struct AppState {
     pub addr_limiter: Arc<auth::RateLimit>,
     /// Bounds the password checks running at once.
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Whether the portal's cookies say `Secure` (served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Woken after every push, so a queued message leaves at once.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -58,6 +64,8 @@ impl AppState {
             limiter: Arc::new(auth::RateLimit::new(5, Duration::from_secs(300))),
             addr_limiter: Arc::new(auth::RateLimit::new(50, Duration::from_secs(300))),
             hashing: Arc::new(tokio::sync::Semaphore::new(HASHING_AT_ONCE)),
+            secure_cookies: false,
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -153,7 +161,7 @@ fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     showroom_core::domain::Timestamp::now().millis().max(0) as u64
 }
 
@@ -340,6 +348,8 @@ async fn push(State(state): State<AppState>, req: Request) -> Result<Response, A
             tracing::warn!(user = %login, changes = n, status = %e.status, message = %log_safe(&e.body.message), "push refused")
         }
     }
+    // A message queued on a laptop leaves now rather than at the outbox's next look.
+    state.outbox_wake.notify_one();
     Ok(Json(ack?).into_response())
 }
 
@@ -480,6 +490,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .nest("/api/v1", api)
+        .merge(portal::routes())
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))

@@ -61,6 +61,21 @@ enum Command {
         /// The name the SMTP server greets with (the mail domain's host).
         #[arg(long, default_value = "localhost")]
         smtp_name: String,
+        /// The address customers reach this server at, for links in messages (default: the
+        /// listening address).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Send the reps' emails through this SMTP relay (host:port, plain SMTP: a relay on this
+        /// machine or a trusted network).
+        #[arg(long)]
+        mail_relay: Option<String>,
+        /// The From address of those emails (the dealership's name is shown as the sender).
+        #[arg(long, default_value = "quotes@localhost")]
+        mail_from: String,
+        /// Send texts through this provider URL (POST JSON {to, body}); its key comes from
+        /// SHOWROOM_SMS_KEY.
+        #[arg(long)]
+        sms_url: Option<String>,
     },
 }
 
@@ -245,10 +260,52 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Serve { listen, tls_cert, tls_key, token_ttl_secs, smtp_listen, smtp_name } => {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            token_ttl_secs,
+            smtp_listen,
+            smtp_name,
+            public_url,
+            mail_relay,
+            mail_from,
+            sms_url,
+        } => {
             let storage = open_existing(&args.db)?;
             let mut state = showroom_sync::AppState::new(Box::new(storage));
             state.token_ttl = std::time::Duration::from_secs(token_ttl_secs);
+            let scheme = if tls_cert.is_some() { "https" } else { "http" };
+            anyhow::ensure!(
+                scheme == "https" || listen.ip().is_loopback(),
+                "refusing plain HTTP on {listen}: give --tls-cert and --tls-key, or listen on a loopback address"
+            );
+            let listener = std::net::TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            let public_url = public_url.unwrap_or_else(|| format!("{scheme}://{addr}"));
+            state.secure_cookies = public_url.starts_with("https://");
+            let relay = match mail_relay {
+                Some(r) => {
+                    let (host, port) =
+                        r.rsplit_once(':').with_context(|| format!("--mail-relay {r}: give host:port"))?;
+                    Some((
+                        host.to_string(),
+                        port.parse::<u16>().with_context(|| format!("--mail-relay {r}: bad port"))?,
+                    ))
+                }
+                None => None,
+            };
+            let sms = sms_url.map(|url| showroom_sync::outbox::HttpSms {
+                url,
+                key: std::env::var("SHOWROOM_SMS_KEY").unwrap_or_default(),
+            });
+            let config = showroom_sync::outbox::OutboxConfig { relay, from: mail_from, public_url, sms };
+            showroom_sync::outbox::spawn(
+                state.storage.clone(),
+                config,
+                state.outbox_wake.clone(),
+                std::time::Duration::from_secs(15),
+            );
             if let Some(addr) = smtp_listen {
                 let listener =
                     std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen for SMTP on {addr}"))?;
@@ -261,22 +318,13 @@ async fn main() -> anyhow::Result<()> {
             }
             match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => {
-                    let listener =
-                        std::net::TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
-                    let addr = listener.local_addr()?;
                     println!("listening on https://{addr}");
                     tracing::info!(%addr, tls = true, "showroom-sync serving");
                     showroom_sync::serve_tls(listener, &cert, &key, state, shutdown_signal()).await?;
                 }
                 _ => {
-                    anyhow::ensure!(
-                        listen.ip().is_loopback(),
-                        "refusing plain HTTP on {listen}: give --tls-cert and --tls-key, or listen on a loopback address"
-                    );
-                    let listener = tokio::net::TcpListener::bind(listen)
-                        .await
-                        .with_context(|| format!("cannot listen on {listen}"))?;
-                    let addr = listener.local_addr()?;
+                    listener.set_nonblocking(true)?;
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
                     // Tests and scripts read this line to learn the port when started with :0.
                     println!("listening on http://{addr}");
                     tracing::info!(%addr, tls = false, "showroom-sync serving");

@@ -26,9 +26,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_tenants_and_trust.sql"),
     include_str!("../migrations/0003_lead_intake.sql"),
+    include_str!("../migrations/0004_portal_outbox.sql"),
 ];
 
 mod intake;
+pub mod portal;
 pub use intake::{IntakeOutcome, IntakeReceipt, LeadSource, intake_user, utc_offset_min};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +150,26 @@ pub trait Storage: Send {
         leads: Vec<showroom_core::leads::intake::Incoming>,
         now_ms: u64,
     ) -> Result<IntakeReceipt>;
+    /// The share link whose token hashes to `hash`, with its quote, customer and dealership;
+    /// `None` for an unknown link.
+    fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<portal::PortalLoad>>;
+    /// Decides and stores a customer's portal action in one transaction; `None` for an unknown link.
+    fn portal_act(
+        &mut self,
+        hash: &str,
+        action: &showroom_core::portal::Action,
+        now_ms: u64,
+    ) -> Result<Option<portal::Acted>>;
+    /// Queued messages whose turn has come.
+    fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>>;
+    /// Records how a send went (status written back as a synced change, or the next try).
+    fn outbox_done(&mut self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()>;
+    /// Keeps an email's unsubscribe token (its hash).
+    fn add_unsubscribe(&mut self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()>;
+    /// The letterhead, the customer's name and whether they still take email, for an unsubscribe link.
+    fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>>;
+    /// Withdraws the customer's email consent; their name, or `None` for an unknown link.
+    fn unsubscribe(&mut self, hash: &str, now_ms: u64) -> Result<Option<String>>;
 }
 
 pub struct SqliteStorage {
@@ -1444,6 +1466,39 @@ impl Storage for SqliteStorage {
         now_ms: u64,
     ) -> Result<IntakeReceipt> {
         self.take(source, leads, now_ms)
+    }
+
+    fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<portal::PortalLoad>> {
+        SqliteStorage::portal_load(self, hash, now_ms)
+    }
+
+    fn portal_act(
+        &mut self,
+        hash: &str,
+        action: &showroom_core::portal::Action,
+        now_ms: u64,
+    ) -> Result<Option<portal::Acted>> {
+        SqliteStorage::portal_act(self, hash, action, now_ms)
+    }
+
+    fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>> {
+        SqliteStorage::outbox_due(self, now_ms, limit)
+    }
+
+    fn outbox_done(&mut self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()> {
+        SqliteStorage::outbox_done(self, item, sent, now_ms)
+    }
+
+    fn add_unsubscribe(&mut self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()> {
+        SqliteStorage::add_unsubscribe(self, item, hash, now_ms)
+    }
+
+    fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>> {
+        SqliteStorage::unsubscribe_view(self, hash)
+    }
+
+    fn unsubscribe(&mut self, hash: &str, now_ms: u64) -> Result<Option<String>> {
+        SqliteStorage::unsubscribe(self, hash, now_ms)
     }
 
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {

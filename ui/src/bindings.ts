@@ -64,7 +64,11 @@ lost: number, evicted: number, notices: number,
 /**
  * Partitions whose checksum differed from the server's after the round.
  */
-mismatched: Array<string>, server_seq: number, };
+mismatched: Array<string>, server_seq: number, 
+/**
+ * What customers did on the portal that this laptop turned into records, one line each.
+ */
+completed: Array<string>, };
 
 export type Conflict = { id: number, table: string, row_id: string, field: string, 
 /**
@@ -1071,6 +1075,48 @@ needs_passphrase: boolean,
  * No key exists yet: the user sets a passphrase (typed twice) instead of entering it.
  */
 first_time: boolean, message: string, min_length: number, };
+
+export type QuoteShare = { id: string, quote_id: string, customer_id: string, 
+/**
+ * SHA-256 of the token, lowercase hex.
+ */
+token_hash: string, expires_at: Timestamp, revoked_at: Timestamp | null, created_by: string | null, created_at: Timestamp, updated_at: Timestamp, };
+
+export type ShareLink = { share: QuoteShare, url: string, };
+
+export type PortalResponse = { id: string, customer_id: string, quote_id: string | null, share_id: string | null, kind: ResponseKind, 
+/**
+ * The quote version the customer saw.
+ */
+version: number, 
+/**
+ * The customer's words (a question, why they declined), or what changed.
+ */
+message: string, at: Timestamp, 
+/**
+ * When a laptop of the quote's rep turned it into records.
+ */
+handled_at: Timestamp | null, 
+/**
+ * What that laptop did ("sales order SO-…", or why it could not).
+ */
+outcome: string, };
+
+export type ResponseKind = "accepted" | "declined" | "question" | "consent";
+
+export type OutgoingMessage = { id: string, customer_id: string, channel: MessageChannel, 
+/**
+ * The address or number, as the customer's record held it when queued.
+ */
+to_address: string, subject: string, body: string, 
+/**
+ * The quote whose PDF is attached and whose link replaces [`LINK_FIELD`].
+ */
+quote_id: string | null, author_id: string | null, status: MessageStatus, status_detail: string, queued_at: Timestamp, sent_at: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, };
+
+export type MessageStatus = "queued" | "sent" | "failed" | "bounced" | "cancelled";
+
+export type MessageDraft = { customer_id: string | null, channel: MessageChannel | null, subject: string, body: string, quote_id: string | null, };
 
 export type LostGroup = { 
 /**

@@ -104,13 +104,56 @@ fn kind_label(deal: &Deal) -> &'static str {
     }
 }
 
-/// Renders the quote as PDF bytes.
-pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<Vec<u8>> {
-    let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
-    let title = if header.letterhead.name.is_empty() { "Showroom".to_string() } else { header.letterhead.name.clone() };
+/// How a row of the sheet reads: plain, a total, or the figure the customer looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    Body,
+    Strong,
+    Emphasis,
+}
 
-    // Header: logo and dealership left, quote identity right.
-    letterhead_block(&mut d, &header.letterhead, kind_label(deal));
+/// One piece of a quote, in reading order: what the PDF prints and the customer portal shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    Section(String),
+    Row {
+        label: String,
+        amount: String,
+        weight: Weight,
+    },
+    /// A payment grid: the header row, then one row per down payment.
+    Table {
+        head: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    /// A line of text in the body.
+    Text(String),
+    /// Small print (warnings, disclosures).
+    Fine(String),
+}
+
+/// The quote as the customer reads it, computed once from the frozen deal and its figures, so
+/// the printed page and the portal page cannot say different things.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteSheet {
+    /// "Finance purchase quote".
+    pub kind: &'static str,
+    /// Quote number, date, validity.
+    pub ident: Vec<String>,
+    pub customer: Vec<String>,
+    pub vehicle: Vec<String>,
+    pub salesperson: String,
+    pub blocks: Vec<Block>,
+    /// The figure in one line: "$612.34 a month for 60 months" or "$31,250.00 due at delivery".
+    pub headline: String,
+}
+
+/// The quote's content: every figure formatted as printed.
+pub fn quote_sheet(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> QuoteSheet {
+    let mut b: Vec<Block> = Vec::new();
+    let row = |b: &mut Vec<Block>, label: &str, amount: String, weight: Weight| {
+        b.push(Block::Row { label: label.to_string(), amount, weight })
+    };
     let ident = [
         (!header.quote_number.is_empty()).then(|| format!("Quote {}", header.quote_number)),
         (!header.date.is_empty()).then(|| format!("Date {}", header.date)),
@@ -118,56 +161,42 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
     ]
     .into_iter()
     .flatten()
-    .collect::<Vec<_>>()
-    .join("   ");
-    d.text_right(&ident, Style::Small);
-    d.newline(Style::Small);
-    d.rule();
-
-    // Parties and vehicle.
-    d.gap(2.0);
-    d.pair_columns(
-        ("Customer", &[header.customer.name.as_str(), &header.customer.phone, &header.customer.email]),
-        (
-            "Vehicle",
-            &[
-                deal.vehicle.description.as_str(),
-                &if deal.vehicle.vin.is_empty() { String::new() } else { format!("VIN {}", deal.vehicle.vin) },
-                &if deal.vehicle.stock_no.is_empty() {
-                    String::new()
-                } else {
-                    format!("Stock no. {}", deal.vehicle.stock_no)
-                },
-            ],
-        ),
-    );
-    if !header.salesperson.is_empty() {
-        d.text(&format!("Salesperson: {}", header.salesperson), Style::Small);
-        d.newline(Style::Small);
-    }
+    .collect();
+    let customer = [header.customer.name.clone(), header.customer.phone.clone(), header.customer.email.clone()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    let vehicle = [
+        deal.vehicle.description.clone(),
+        if deal.vehicle.vin.is_empty() { String::new() } else { format!("VIN {}", deal.vehicle.vin) },
+        if deal.vehicle.stock_no.is_empty() { String::new() } else { format!("Stock no. {}", deal.vehicle.stock_no) },
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect();
 
     // Itemised build-up.
-    d.section("Price build-up");
+    b.push(Block::Section("Price build-up".into()));
     for l in &calc.lines {
-        let style = if l.kind == LineKind::Total { Style::Strong } else { Style::Body };
-        d.row(&l.label, &l.amount.pretty(), style);
+        let weight = if l.kind == LineKind::Total { Weight::Strong } else { Weight::Body };
+        row(&mut b, &l.label, l.amount.pretty(), weight);
     }
     if calc.lease.is_none() {
-        d.row("Out-the-door price (price + fees + taxes − rebates)", &calc.out_the_door.pretty(), Style::Strong);
+        row(&mut b, "Out-the-door price (price + fees + taxes − rebates)", calc.out_the_door.pretty(), Weight::Strong);
     }
     if let Some(t) = &deal.trade_in {
-        d.row(
+        row(
+            &mut b,
             &format!("Trade-in equity (allowance {} − payoff {})", t.allowance.pretty(), t.payoff.pretty()),
-            &calc.trade_equity.pretty(),
-            Style::Body,
+            calc.trade_equity.pretty(),
+            Weight::Body,
         );
     }
 
     // Taxes with their jurisdiction.
-    d.section(&format!("Taxes ({} rules in force on {})", calc.jurisdiction, calc.tax_date));
+    b.push(Block::Section(format!("Taxes ({} rules in force on {})", calc.jurisdiction, calc.tax_date)));
     if calc.taxes.is_empty() {
-        d.text("No tax applies in this jurisdiction.", Style::Body);
-        d.newline(Style::Body);
+        b.push(Block::Text("No tax applies in this jurisdiction.".into()));
     }
     for t in &calc.taxes {
         let when = match t.applies_to.as_str() {
@@ -175,79 +204,97 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
             "lease_upfront" => "due at signing",
             _ => "on the sale",
         };
-        d.row(
+        row(
+            &mut b,
             &format!("{} {}% of {} ({when})", t.name, t.rate.normalize(), t.base.pretty()),
-            &t.amount.pretty(),
-            Style::Body,
+            t.amount.pretty(),
+            Weight::Body,
         );
     }
 
     // Terms and payment.
-    match (&calc.loan, &calc.lease) {
+    let headline = match (&calc.loan, &calc.lease) {
         (Some(l), _) => {
-            d.section("Finance terms");
-            d.row("Annual percentage rate (APR)", &format!("{}%", l.apr.normalize()), Style::Body);
-            d.row("Term", &format!("{} months", l.term_months), Style::Body);
-            d.row("Amount financed", &l.amount_financed.pretty(), Style::Body);
-            d.row("Finance charge", &l.finance_charge.pretty(), Style::Body);
-            d.row("Total of payments", &l.total_of_payments.pretty(), Style::Body);
+            b.push(Block::Section("Finance terms".into()));
+            row(&mut b, "Annual percentage rate (APR)", format!("{}%", l.apr.normalize()), Weight::Body);
+            row(&mut b, "Term", format!("{} months", l.term_months), Weight::Body);
+            row(&mut b, "Amount financed", l.amount_financed.pretty(), Weight::Body);
+            row(&mut b, "Finance charge", l.finance_charge.pretty(), Weight::Body);
+            row(&mut b, "Total of payments", l.total_of_payments.pretty(), Weight::Body);
             if l.final_payment != l.payment {
-                d.row("Final payment", &l.final_payment.pretty(), Style::Body);
+                row(&mut b, "Final payment", l.final_payment.pretty(), Weight::Body);
             }
-            d.row("Monthly payment", &l.payment.pretty(), Style::Emphasis);
+            row(&mut b, "Monthly payment", l.payment.pretty(), Weight::Emphasis);
+            format!("{} a month for {} months", l.payment.pretty(), l.term_months)
         }
         (None, Some(l)) => {
-            d.section("Lease terms");
-            d.row("MSRP", &l.msrp.pretty(), Style::Body);
-            d.row(
+            b.push(Block::Section("Lease terms".into()));
+            row(&mut b, "MSRP", l.msrp.pretty(), Weight::Body);
+            row(
+                &mut b,
                 &format!("Residual value ({}% of MSRP)", l.residual_percent.normalize()),
-                &l.residual.pretty(),
-                Style::Body,
+                l.residual.pretty(),
+                Weight::Body,
             );
-            d.row(
+            row(
+                &mut b,
                 &format!("Money factor (≈ {}% APR)", l.apr_equivalent),
-                &l.money_factor.normalize().to_string(),
-                Style::Body,
+                l.money_factor.normalize().to_string(),
+                Weight::Body,
             );
             if let Terms::Lease { acquisition_fee, acquisition_fee_capitalized: true, .. } = &deal.terms
                 && *acquisition_fee > Money::ZERO
             {
-                d.row("Acquisition fee (capitalized)", &acquisition_fee.pretty(), Style::Body);
+                row(&mut b, "Acquisition fee (capitalized)", acquisition_fee.pretty(), Weight::Body);
             }
-            d.row("Gross capitalized cost", &l.gross_cap_cost.pretty(), Style::Body);
-            d.row("Capitalized cost reduction", &(-l.cap_cost_reduction).pretty(), Style::Body);
-            d.row("Adjusted capitalized cost", &l.adjusted_cap_cost.pretty(), Style::Body);
-            d.row(
+            row(&mut b, "Gross capitalized cost", l.gross_cap_cost.pretty(), Weight::Body);
+            row(&mut b, "Capitalized cost reduction", (-l.cap_cost_reduction).pretty(), Weight::Body);
+            row(&mut b, "Adjusted capitalized cost", l.adjusted_cap_cost.pretty(), Weight::Body);
+            row(
+                &mut b,
                 &format!("Depreciation ((adjusted cap cost − residual) / {})", l.term_months),
-                &l.depreciation.pretty(),
-                Style::Body,
+                l.depreciation.pretty(),
+                Weight::Body,
             );
-            d.row("Rent charge ((adjusted cap cost + residual) × money factor)", &l.rent_charge.pretty(), Style::Body);
-            d.row("Base monthly payment", &l.base_payment.pretty(), Style::Body);
-            d.row("Monthly tax", &l.monthly_tax.pretty(), Style::Body);
-            d.row(&format!("Monthly payment ({} payments)", l.term_months), &l.payment.pretty(), Style::Emphasis);
-            d.section("Due at signing");
+            row(
+                &mut b,
+                "Rent charge ((adjusted cap cost + residual) × money factor)",
+                l.rent_charge.pretty(),
+                Weight::Body,
+            );
+            row(&mut b, "Base monthly payment", l.base_payment.pretty(), Weight::Body);
+            row(&mut b, "Monthly tax", l.monthly_tax.pretty(), Weight::Body);
+            row(&mut b, &format!("Monthly payment ({} payments)", l.term_months), l.payment.pretty(), Weight::Emphasis);
+            b.push(Block::Section("Due at signing".into()));
             for x in &l.due_at_signing {
-                d.row(&x.label, &x.amount.pretty(), Style::Body);
+                row(&mut b, &x.label, x.amount.pretty(), Weight::Body);
             }
-            d.row("Total due at signing", &l.due_at_signing_total.pretty(), Style::Strong);
-            d.row(
+            row(&mut b, "Total due at signing", l.due_at_signing_total.pretty(), Weight::Strong);
+            row(
+                &mut b,
                 &format!(
                     "Miles allowed: {} · excess miles at",
                     crate::desk::money::group_digits(u64::from(l.miles_allowed))
                 ),
-                &format!("{}/mile", l.excess_mile_charge.pretty()),
-                Style::Body,
+                format!("{}/mile", l.excess_mile_charge.pretty()),
+                Weight::Body,
             );
+            format!(
+                "{} a month for {} months, {} due at signing",
+                l.payment.pretty(),
+                l.term_months,
+                l.due_at_signing_total.pretty()
+            )
         }
         _ => {
-            d.section("Cash purchase");
-            d.row("Balance due at delivery", &calc.balance_due.pretty(), Style::Emphasis);
+            b.push(Block::Section("Cash purchase".into()));
+            row(&mut b, "Balance due at delivery", calc.balance_due.pretty(), Weight::Emphasis);
+            format!("{} due at delivery", calc.balance_due.pretty())
         }
-    }
+    };
 
     // Payment grid.
-    if header.show_grid && (!calc.loan_grid.is_empty() || !calc.lease_grid.is_empty()) {
+    if header.show_grid {
         for (name, grid) in [("Finance payment options", &calc.loan_grid), ("Lease payment options", &calc.lease_grid)]
         {
             if grid.is_empty() {
@@ -258,30 +305,100 @@ pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<V
             let mut downs: Vec<Money> = grid.iter().map(|c| c.down_payment).collect();
             downs.sort();
             downs.dedup();
-            d.keep_together(downs.len() + 4);
-            d.section(name);
-            let head: Vec<String> = std::iter::once("Down payment".to_string())
+            b.push(Block::Section(name.into()));
+            let head = std::iter::once("Down payment".to_string())
                 .chain(terms.iter().map(|t| format!("{t} months")))
                 .collect();
-            d.table_row(&head, Style::Strong);
-            for dp in &downs {
-                let mut row = vec![dp.pretty()];
-                for t in &terms {
-                    let p =
-                        grid.iter().find(|c| c.term_months == *t && c.down_payment == *dp).map(|c| c.payment.pretty());
-                    row.push(p.unwrap_or_default());
-                }
-                d.table_row(&row, Style::Body);
-            }
+            let rows = downs
+                .iter()
+                .map(|dp| {
+                    std::iter::once(dp.pretty())
+                        .chain(terms.iter().map(|t| {
+                            grid.iter()
+                                .find(|c| c.term_months == *t && c.down_payment == *dp)
+                                .map(|c| c.payment.pretty())
+                                .unwrap_or_default()
+                        }))
+                        .collect()
+                })
+                .collect();
+            b.push(Block::Table { head, rows });
         }
     }
 
     for w in &calc.warnings {
-        d.gap(1.0);
-        d.paragraph(&format!("Note: {}", w.message), Style::Small);
+        b.push(Block::Fine(format!("Note: {}", w.message)));
     }
-    d.section("Disclosures");
-    d.paragraph(DISCLOSURES, Style::Small);
+    b.push(Block::Section("Disclosures".into()));
+    b.push(Block::Fine(DISCLOSURES.into()));
+    QuoteSheet {
+        kind: kind_label(deal),
+        ident,
+        customer,
+        vehicle,
+        salesperson: header.salesperson.clone(),
+        blocks: b,
+        headline,
+    }
+}
+
+/// Renders the quote as PDF bytes.
+pub fn quote_pdf(header: &QuoteHeader, deal: &Deal, calc: &DealCalc) -> Result<Vec<u8>> {
+    let sheet = quote_sheet(header, deal, calc);
+    let mut d = Doc::new().map_err(|e| CoreError::Import(format!("PDF font: {e}")))?;
+    let title = if header.letterhead.name.is_empty() { "Showroom".to_string() } else { header.letterhead.name.clone() };
+
+    // Header: logo and dealership left, quote identity right.
+    letterhead_block(&mut d, &header.letterhead, sheet.kind);
+    d.text_right(&sheet.ident.join("   "), Style::Small);
+    d.newline(Style::Small);
+    d.rule();
+
+    // Parties and vehicle.
+    d.gap(2.0);
+    let customer: Vec<&str> = sheet.customer.iter().map(String::as_str).collect();
+    let vehicle: Vec<&str> = sheet.vehicle.iter().map(String::as_str).collect();
+    d.pair_columns(("Customer", &customer), ("Vehicle", &vehicle));
+    if !sheet.salesperson.is_empty() {
+        d.text(&format!("Salesperson: {}", sheet.salesperson), Style::Small);
+        d.newline(Style::Small);
+    }
+    for (i, block) in sheet.blocks.iter().enumerate() {
+        match block {
+            Block::Section(title) => {
+                // A grid stays on one page with its title.
+                if let Some(Block::Table { rows, .. }) = sheet.blocks.get(i + 1) {
+                    d.keep_together(rows.len() + 4);
+                }
+                d.section(title)
+            }
+            Block::Row { label, amount, weight } => d.row(
+                label,
+                amount,
+                match weight {
+                    Weight::Body => Style::Body,
+                    Weight::Strong => Style::Strong,
+                    Weight::Emphasis => Style::Emphasis,
+                },
+            ),
+            Block::Table { head, rows } => {
+                d.table_row(head, Style::Strong);
+                for r in rows {
+                    d.table_row(r, Style::Body);
+                }
+            }
+            Block::Text(t) => {
+                d.text(t, Style::Body);
+                d.newline(Style::Body);
+            }
+            Block::Fine(t) => {
+                if !matches!(sheet.blocks.get(i.wrapping_sub(1)), Some(Block::Section(_))) {
+                    d.gap(1.0);
+                }
+                d.paragraph(t, Style::Small);
+            }
+        }
+    }
     d.signatures(&["Customer", "Sales manager"]);
     Ok(d.finish(&format!("{} — {}", title, kind_label(deal))))
 }

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_stage_history.sql"),
     include_str!("../../migrations/0012_order_lifecycle.sql"),
     include_str!("../../migrations/0013_lost_deals_coaching.sql"),
+    include_str!("../../migrations/0014_portal_messages.sql"),
 ];
 
 /// Meta key: who uses this laptop while nobody is signed in (a laptop that does not sync).

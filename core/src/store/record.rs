@@ -719,3 +719,60 @@ entity!(
         ("revenue_high_cents", Int),
     ]
 );
+entity!(
+    crate::portal::QuoteShare,
+    "quote_shares",
+    "share link",
+    searchable = false,
+    [
+        ("id", Text),
+        ("quote_id", Text),
+        ("customer_id", Text),
+        ("token_hash", Text),
+        ("expires_at", Text),
+        ("revoked_at", Text),
+        ("created_by", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);
+entity!(
+    crate::portal::PortalResponse,
+    "portal_responses",
+    "portal response",
+    searchable = false,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("quote_id", Text),
+        ("share_id", Text),
+        ("kind", Text),
+        ("version", Int),
+        ("message", Text),
+        ("at", Text),
+        ("handled_at", Text),
+        ("outcome", Text),
+    ]
+);
+entity!(
+    crate::portal::OutgoingMessage,
+    "outgoing_messages",
+    "message",
+    searchable = false,
+    [
+        ("id", Text),
+        ("customer_id", Text),
+        ("channel", Text),
+        ("to_address", Text),
+        ("subject", Text),
+        ("body", Text),
+        ("quote_id", Text),
+        ("author_id", Text),
+        ("status", Text),
+        ("status_detail", Text),
+        ("queued_at", Text),
+        ("sent_at", Text),
+        ("created_at", Text),
+        ("updated_at", Text),
+    ]
+);

@@ -60,6 +60,9 @@ pub struct SyncReport {
     pub mismatched: Vec<String>,
     #[ts(type = "number")]
     pub server_seq: i64,
+    /// What customers did on the portal that this laptop turned into records, one line each.
+    #[serde(default)]
+    pub completed: Vec<String>,
 }
 
 /// How the client reaches the store between network calls.
@@ -107,6 +110,29 @@ pub async fn round(transport: &impl Transport, mut store: impl StoreAccess) -> R
 
 async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    push_all(transport, store, &mut report).await?;
+    pull_all(transport, store, &mut report).await?;
+    // What customers did on the portal becomes this rep's records (a sales order, a task), which
+    // go to the server at once.
+    let completed = store.with_store(|s| crate::portal::complete(s, crate::domain::Timestamp::now().date()))?;
+    if !completed.is_empty() {
+        report.completed = completed;
+        push_all(transport, store, &mut report).await?;
+    }
+    // The pushed changes' outbox pages and a log grown by a big pull go back to the disk (only
+    // when they add up to something).
+    if report.pushed > 0 || report.applied > 0 {
+        store.with_store(|s| s.reclaim_space())?;
+    }
+    Ok(report)
+}
+
+/// Pushes the outbox until it is empty (refused changes set aside).
+async fn push_all<S: StoreAccess>(
+    transport: &impl Transport,
+    store: &mut S,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
     let device_id = store.with_store(|s| Ok(s.device_id()))?;
     loop {
         let batch = store.with_store(|s| s.next_push(MAX_PUSH))?;
@@ -155,6 +181,15 @@ async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) 
         let waiting = s.evictions_waiting()?;
         Ok(if waiting.is_empty() { 0 } else { s.evict(&waiting)?.0 })
     })?;
+    Ok(())
+}
+
+/// Pulls until caught up, healing a partition whose checksum disagrees by pulling again once.
+async fn pull_all<S: StoreAccess>(
+    transport: &impl Transport,
+    store: &mut S,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
     let mut repulled = false;
     loop {
         let since = store.with_store(|s| s.sync_cursor())?;
@@ -211,12 +246,7 @@ async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) 
         report.mismatched = mismatched;
         break;
     }
-    // The pushed changes' outbox pages and a log grown by a big pull go back to the disk (only
-    // when they add up to something).
-    if report.pushed > 0 || report.applied > 0 {
-        store.with_store(|s| s.reclaim_space())?;
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// The change ids a refused push names (`changes[i]...` fields), each with its reason.

@@ -95,7 +95,7 @@ impl Cap {
 
 /// Free-text fields, wherever they appear: [`Cap::Text`].
 const TEXT_FIELDS: &[&str] =
-    &["notes", "summary", "message", "outcome", "subject", "feedback", "comment", "note", "reason", "address"];
+    &["notes", "summary", "message", "outcome", "subject", "feedback", "comment", "note", "reason", "address", "body"];
 /// Documents: [`Cap::Document`].
 const DOCUMENT_FIELDS: &[&str] = &["logo_png", "original"];
 
@@ -106,6 +106,11 @@ const DOCUMENT_FIELDS: &[&str] = &["logo_png", "original"];
 pub struct Lifecycle {
     pub field: &'static str,
     pub moves: &'static [(&'static str, &'static str)],
+    /// Moves among `moves` only a manager (or the server, which acts as one) makes: what
+    /// happened outside the laptops (a message left, a mail server returned it).
+    pub by_manager: &'static [(&'static str, &'static str)],
+    /// The statuses a rep's new row may start in (empty: any).
+    pub starts: &'static [&'static str],
 }
 
 /// A sales order: open → funded → delivered; open or funded → cancelled.
@@ -118,6 +123,8 @@ pub const ORDER_LIFE: Lifecycle = Lifecycle {
         ("open", "cancelled"),
         ("funded", "cancelled"),
     ],
+    by_manager: &[],
+    starts: &[],
 };
 
 /// A quote: presented when printed, back to draft when revised, accepted or declined by the
@@ -138,6 +145,17 @@ pub const QUOTE_LIFE: Lifecycle = Lifecycle {
         ("expired", "draft"),
         ("accepted", "declined"),
     ],
+    by_manager: &[],
+    starts: &[],
+};
+
+/// An outgoing message: queued on the laptop; the server's outbox sends it or says why not; a
+/// mail server may return it later. The rep may withdraw it while it waits.
+pub const MESSAGE_LIFE: Lifecycle = Lifecycle {
+    field: "status",
+    moves: &[("queued", "cancelled"), ("queued", "sent"), ("queued", "failed"), ("sent", "bounced")],
+    by_manager: &[("queued", "sent"), ("queued", "failed"), ("sent", "bounced")],
+    starts: &["queued"],
 };
 
 /// Everything about one synced table.
@@ -274,6 +292,27 @@ pub const TABLES: &[TableRules] = &[
         Frozen::Always { except: &["customer_id"] },
     ),
     t("test_drives", CUSTOMER, Writers::Partition),
+    // A share link: only its token's hash; the rep withdraws it or lets it expire.
+    frozen(
+        users(t("quote_shares", CUSTOMER, Writers::Partition), &["created_by"]),
+        Frozen::Always { except: &["customer_id", "revoked_at", "updated_at"] },
+    ),
+    // What the customer did on the portal: the server writes it (as a manager); the rep's laptop
+    // records what it made of it.
+    managed(
+        frozen(
+            t("portal_responses", CUSTOMER, Writers::Partition),
+            Frozen::Always { except: &["customer_id", "handled_at", "outcome"] },
+        ),
+        &["kind", "quote_id", "share_id", "version", "message", "at"],
+    ),
+    managed(
+        frozen(
+            living(users(t("outgoing_messages", CUSTOMER, Writers::Partition), &["author_id"]), MESSAGE_LIFE),
+            Frozen::Always { except: &["customer_id", "status", "status_detail", "sent_at", "updated_at"] },
+        ),
+        &["sent_at"],
+    ),
     t("surveys", CUSTOMER, Writers::Partition),
     t("referrals", CUSTOMER, Writers::Partition),
     users(
@@ -495,6 +534,22 @@ pub fn authorize(actor: Actor, w: &RowWrite<'_>, facts: &dyn Facts) -> Result<()
         let to = w.after.get(life.field).and_then(Value::as_str).unwrap_or("");
         if !life.moves.iter().any(|(a, b)| *a == from && *b == to) {
             return Err(deny(Some(life.field), format!("{table}.{}: a {from} row cannot become {to}", life.field)));
+        }
+        if !actor.manager && life.by_manager.iter().any(|(a, b)| *a == from && *b == to) {
+            return Err(deny(Some(life.field), format!("{table}.{}: only the server marks a row {to}", life.field)));
+        }
+    }
+    if let Some(life) = r.lifecycle
+        && !w.exists
+        && !actor.manager
+        && !life.starts.is_empty()
+    {
+        let to = w.after.get(life.field).and_then(Value::as_str).unwrap_or("");
+        if !life.starts.contains(&to) {
+            return Err(deny(
+                Some(life.field),
+                format!("{table}.{}: a new row starts as {}, not {to}", life.field, life.starts.join(" or ")),
+            ));
         }
     }
     check_computed(w, facts)?;
@@ -833,6 +888,49 @@ mod tests {
     const BOSS: Actor = Actor { id: Uuid::from_u128(3), manager: true };
 
     #[test]
+    fn portal_answers_are_the_servers_and_a_message_is_sent_only_by_the_server() {
+        // A rep cannot forge what a customer did on the portal; the server (acting as a manager)
+        // writes it; the rep's laptop records only what it made of it.
+        let new = [("kind", json!("accepted"), 5), ("quote_id", json!(U[2].to_string()), 5)];
+        let mine = Standing::Owner;
+        let d = decide(REP, "portal_responses", json!({}), false, &new, mine).unwrap_err();
+        assert!(d.message.contains("only a manager"), "{d:?}");
+        assert!(decide(BOSS, "portal_responses", json!({}), false, &new, mine).is_ok());
+        let answered = json!({"kind": "accepted", "handled_at": null, "outcome": ""});
+        let handled = [("handled_at", json!("2026-11-18T10:00:00.000Z"), 6), ("outcome", json!("sales order SO-1"), 6)];
+        assert!(decide(REP, "portal_responses", answered.clone(), true, &handled, mine).is_ok());
+        let forged = [("kind", json!("declined"), 6)];
+        assert!(decide(BOSS, "portal_responses", answered, true, &forged, mine).is_err(), "kept as written");
+
+        // A message starts queued; only the server marks it sent, failed or bounced; the rep may
+        // withdraw it while it waits; its text never changes once queued.
+        let sent_new = [("status", json!("sent"), 5), ("body", json!("Hi"), 5)];
+        let d = decide(REP, "outgoing_messages", json!({}), false, &sent_new, mine).unwrap_err();
+        assert_eq!(d.field.as_deref(), Some("status"));
+        let queued_new = [("status", json!("queued"), 5), ("body", json!("Hi"), 5)];
+        assert!(decide(REP, "outgoing_messages", json!({}), false, &queued_new, mine).is_ok());
+        let queued = json!({"status": "queued", "body": "Hi"});
+        let sent = [("status", json!("sent"), 6)];
+        let d = decide(REP, "outgoing_messages", queued.clone(), true, &sent, mine).unwrap_err();
+        assert!(d.message.contains("only the server"), "{d:?}");
+        assert!(decide(BOSS, "outgoing_messages", queued.clone(), true, &sent, mine).is_ok());
+        let withdraw = [("status", json!("cancelled"), 6)];
+        assert!(decide(REP, "outgoing_messages", queued.clone(), true, &withdraw, mine).is_ok());
+        let edit = [("body", json!("Hi there"), 6)];
+        assert!(decide(REP, "outgoing_messages", queued, true, &edit, mine).is_err());
+        let back = [("status", json!("queued"), 7)];
+        let bounced = json!({"status": "bounced"});
+        assert!(decide(BOSS, "outgoing_messages", bounced, true, &back, mine).is_err(), "no way back from bounced");
+
+        // A share link keeps its token hash; the rep may withdraw it.
+        let link = json!({"token_hash": "ab", "revoked_at": null});
+        let revoke = [("revoked_at", json!("2026-11-18T10:00:00.000Z"), 6)];
+        assert!(decide(REP, "quote_shares", link.clone(), true, &revoke, mine).is_ok());
+        let swap = [("token_hash", json!("cd"), 6)];
+        assert!(decide(REP, "quote_shares", link, true, &swap, mine).is_err());
+    }
+
+    #[test]
     fn splits_and_unwinds_are_a_managers_and_a_deal_lost_elsewhere_names_where() {
         let deal = json!({"owner_id": U[0].to_string(), "status": "won"});
         let split = [("co_owner_id", json!(U[0].to_string()), 5)];
@@ -1009,6 +1107,21 @@ mod tests {
             let to =
                 writes.iter().rev().find(|(n, _, _)| *n == life.field).and_then(|(_, v, _)| v.as_str()).unwrap_or("");
             if !life.moves.contains(&(from, to)) {
+                return false;
+            }
+            if !actor.manager && life.by_manager.contains(&(from, to)) {
+                return false;
+            }
+        }
+        // A rep's new row starts where its life says.
+        if let Some(life) = t.lifecycle
+            && !exists
+            && !actor.manager
+            && !life.starts.is_empty()
+        {
+            let to =
+                writes.iter().rev().find(|(n, _, _)| *n == life.field).and_then(|(_, v, _)| v.as_str()).unwrap_or("");
+            if !life.starts.contains(&to) {
                 return false;
             }
         }

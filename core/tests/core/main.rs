@@ -13,6 +13,7 @@ mod inventory;
 mod leads;
 mod pdf;
 mod pipeline;
+mod portal;
 mod quotes;
 mod store;
 mod sync;

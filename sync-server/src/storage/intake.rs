@@ -130,7 +130,12 @@ fn region_of(conn: &rusqlite::Connection, d: &str) -> Result<String> {
 const SOURCE_COLUMNS: &str = "id, dealership_id, name, channel, created_ms, revoked_ms, last_used_ms, mailbox";
 
 /// One row's fields as the server holds them (the id added), or `None`.
-fn row_json(tx: &Transaction<'_>, d: &str, table: &str, row: &str) -> Result<Option<Map<String, Value>>> {
+pub(super) fn row_json(
+    tx: &rusqlite::Connection,
+    d: &str,
+    table: &str,
+    row: &str,
+) -> Result<Option<Map<String, Value>>> {
     let mut stmt =
         tx.prepare_cached("SELECT field, value FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?;
     let fields: Vec<(String, String)> =
@@ -300,7 +305,7 @@ fn customer_by_contact(tx: &Transaction<'_>, d: &str, lead: &Lead, now: Timestam
 }
 
 /// A row's fields as the server's new changes (all at `hlc`).
-fn changes_of<T: Serialize>(table: &str, row: &T, hlc: &str) -> Result<Vec<WireChange>> {
+pub(super) fn changes_of<T: Serialize>(table: &str, row: &T, hlc: &str) -> Result<Vec<WireChange>> {
     let Value::Object(fields) = serde_json::to_value(row)? else {
         return Err(StorageError::Internal(format!("a {table} row is not an object")));
     };

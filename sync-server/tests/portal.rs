@@ -1,0 +1,380 @@
+//! The customer portal and the outbox through the server's router and storage (in memory), with a
+//! rep's laptop (the core, in memory) syncing to it in-process: share links, CSRF, replays, gone
+//! and guessed links, the acceptance completed into a sales order on the laptop, consent, and
+//! texts through an HTTP provider faked on loopback.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use showroom_core::Showroom;
+use showroom_core::contact::MessageChannel;
+use showroom_core::domain::time::clock;
+use showroom_core::domain::{Consent, CustomerDraft, Timestamp};
+use showroom_core::portal::{MessageDraft, MessageStatus};
+use showroom_core::quotes::{QuoteStatus, QuoteTarget};
+use showroom_core::sync::protocol::{PullPage, Push, PushAck};
+use showroom_core::sync::round::{Refusal, Session, SyncError, SyncReport, Transport, round};
+use showroom_sync::outbox::{HttpSms, OutboxConfig};
+use showroom_sync::storage::{Role, SqliteStorage, Storage, User};
+use showroom_sync::{AppState, app};
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+fn pin() {
+    static PINNED: std::sync::Once = std::sync::Once::new();
+    PINNED.call_once(|| clock::start_at(Timestamp::parse("2026-11-18T16:30:00Z").unwrap()));
+}
+
+fn now() -> u64 {
+    Timestamp::now().millis() as u64
+}
+
+/// The rep's laptop talking to the storage directly (what the HTTP handlers call).
+struct Direct<'a> {
+    state: &'a AppState,
+    user: User,
+    device: Uuid,
+}
+
+impl Transport for Direct<'_> {
+    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+        self.state.storage.lock().unwrap().push(&self.user, push, now()).map_err(|e| Refusal {
+            status: 500,
+            body: None,
+            error: SyncError::Server(e.to_string()),
+        })
+    }
+    async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
+        self.state
+            .storage
+            .lock()
+            .unwrap()
+            .pull(&self.user, self.device, since, 1000)
+            .map_err(|e| SyncError::Server(e.to_string()))
+    }
+}
+
+struct Shop {
+    state: AppState,
+    ana: User,
+    mia: User,
+}
+
+fn shop() -> Shop {
+    pin();
+    let mut s = SqliteStorage::open_in_memory().unwrap();
+    s.create_dealership("Lakeside Motors").unwrap();
+    let ana = s.add_user(None, "ana", "Ana Ruiz", Role::Rep, "x").unwrap();
+    let mia = s.add_user(None, "mia", "Mia Stone", Role::Manager, "x").unwrap();
+    Shop { state: AppState::new(Box::new(s)), ana, mia }
+}
+
+struct Laptop {
+    app: Showroom,
+    user: User,
+}
+
+impl Shop {
+    fn laptop(&self, user: &User) -> Laptop {
+        let mut app = Showroom::open_in_memory().unwrap();
+        app.store_mut().set_user(Some(user.id)).unwrap();
+        app.save_session(Some(&Session {
+            server: "https://portal.lakeside.example".into(),
+            token: "t".into(),
+            user_id: user.id,
+            user: user.login.clone(),
+            role: if user.role == Role::Rep { "rep".into() } else { "manager".into() },
+            expires_at: "2099-01-01T00:00:00Z".into(),
+        }))
+        .unwrap();
+        Laptop { app, user: user.clone() }
+    }
+
+    async fn sync(&self, l: &mut Laptop) -> SyncReport {
+        let t = Direct { state: &self.state, user: l.user.clone(), device: l.app.store().device_id() };
+        round(&t, l.app.store_mut()).await.unwrap()
+    }
+
+    fn seq(&self) -> i64 {
+        self.state.storage.lock().unwrap().server_seq().unwrap()
+    }
+
+    async fn call(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let res = app(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 8 << 20).await.unwrap();
+        (status, headers, String::from_utf8_lossy(&bytes).to_string())
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        self.call(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        origin: Option<&str>,
+        form: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "portal.lakeside.example");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        self.call(req.body(Body::from(form.to_string())).unwrap()).await
+    }
+}
+
+fn deal() -> showroom_core::desk::Deal {
+    let mut d: showroom_core::desk::Deal = serde_json::from_value(json!({
+        "jurisdiction": "TX", "price": "31250", "terms": {"type": "loan", "apr": "6.9", "term_months": 60}
+    }))
+    .unwrap();
+    d.vehicle.description = "2025 Toyota RAV4 XLE".into();
+    d
+}
+
+fn maria(l: &mut Laptop, consent: Consent) -> showroom_core::domain::Customer {
+    l.app
+        .create_customer(&CustomerDraft {
+            first_name: "Maria".into(),
+            last_name: "Harris".into(),
+            email: "maria.harris@example.com".into(),
+            phone: "512-555-0142".into(),
+            consent,
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+fn token_of(url: &str) -> String {
+    url.rsplit('/').next().unwrap().to_string()
+}
+
+/// The CSRF cookie a page set, as a `Cookie:` header value.
+fn csrf_cookie(headers: &axum::http::HeaderMap) -> (String, String) {
+    let set = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/p/"), "{set}");
+    let pair = set.split(';').next().unwrap().to_string();
+    let value = pair.split_once('=').unwrap().1.to_string();
+    (pair, value)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_accepts_a_shared_quote_on_the_portal_and_the_reps_laptop_opens_the_sales_order() {
+    let shop = shop();
+    let mut ana = shop.laptop(&shop.ana);
+    let customer = maria(&mut ana, Consent { email: true, sms: false, phone: true });
+    let target = QuoteTarget { customer_id: Some(customer.id), ..Default::default() };
+    let quote = ana.app.create_quote(&target, &deal()).unwrap().quote;
+    // Made offline; the server learns only its hash at the next sync.
+    let link = ana.app.share_quote(quote.id, None).unwrap();
+    let token = token_of(&link.url);
+    assert_eq!(shop.get(&format!("/p/{token}")).await.0, StatusCode::NOT_FOUND, "not synced yet");
+    shop.sync(&mut ana).await;
+
+    // Opening the link changes nothing (mail scanners open links too).
+    let before = shop.seq();
+    let (status, headers, page) = shop.get(&format!("/p/{token}")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(shop.seq(), before);
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("form-action 'self'"));
+    assert!(page.contains("Maria, here is your finance purchase quote"), "{page}");
+    assert!(page.contains("a month for 60 months") && page.contains("Your salesperson: Ana Ruiz"), "{page}");
+    let (cookie, csrf) = csrf_cookie(&headers);
+    assert!(page.contains(&format!("name=\"csrf\" value=\"{csrf}\"")));
+
+    // The PDF is the printed quote.
+    let (status, headers, _) = shop.get(&format!("/p/{token}/quote.pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains(&quote.number));
+
+    // A guessed token, a short one and an unknown action show nothing.
+    let guess = showroom_core::portal::new_token();
+    for path in [format!("/p/{guess}"), "/p/abc".into(), format!("/p/{guess}/quote.pdf")] {
+        let (status, _, page) = shop.get(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(page.contains("This link is not valid") && !page.contains("Maria"), "{page}");
+    }
+
+    // A POST without the page's CSRF value, or from another site, stores nothing.
+    let accept = format!("csrf={csrf}&version=1");
+    let path = format!("/p/{token}/accept");
+    assert_eq!(shop.post(&path, None, None, &accept).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(shop.post(&path, Some(&cookie), None, "csrf=forged&version=1").await.0, StatusCode::FORBIDDEN);
+    let (status, _, _) = shop.post(&path, Some(&cookie), Some("https://evil.example"), &accept).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(shop.seq(), before);
+
+    // Accepted: redirected to the page (a reload does not post again).
+    let (status, headers, _) = shop.post(&path, Some(&cookie), Some("https://portal.lakeside.example"), &accept).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], format!("/p/{token}?done=accepted"));
+    let after = shop.seq();
+    assert!(after > before);
+    // The same form again (a double tap, a replay): refused, nothing stored.
+    let (status, _, page) = shop.post(&path, Some(&cookie), None, &accept).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("You accepted this quote on 2026-11-18"), "{page}");
+    assert_eq!(shop.seq(), after);
+    let (_, _, page) = shop.get(&format!("/p/{token}?done=accepted")).await;
+    assert!(page.contains("data-standing=\"accepted\"") && page.contains("Thank you!"), "{page}");
+    assert!(!page.contains("id=\"accept\""), "no second accept button");
+
+    // Ana's laptop syncs: told, and the acceptance is her sales order (pushed at once).
+    let report = shop.sync(&mut ana).await;
+    assert_eq!(report.completed.len(), 1, "{report:?}");
+    assert!(report.completed[0].contains("sales order SO-"), "{report:?}");
+    let notices: Vec<String> = ana.app.sync_notices().unwrap().into_iter().map(|n| n.message).collect();
+    assert!(notices.contains(&format!("Maria Harris accepted quote {} v1", quote.number)), "{notices:?}");
+    let detail = ana.app.quote_detail(quote.id).unwrap();
+    assert_eq!(detail.status, QuoteStatus::Accepted);
+    let order = detail.order.unwrap();
+    // The manager's laptop sees the order Ana's laptop made.
+    let mut mia = shop.laptop(&shop.mia);
+    shop.sync(&mut mia).await;
+    assert_eq!(mia.app.quote_detail(quote.id).unwrap().order.map(|o| o.number), Some(order.number));
+    // Nobody's laptop completes it a second time.
+    assert!(shop.sync(&mut mia).await.completed.is_empty());
+    assert!(shop.sync(&mut ana).await.completed.is_empty());
+
+    // Contact preferences on a second link; then the rep withdraws the first.
+    let second = ana.app.share_quote(quote.id, Some(7)).unwrap();
+    ana.app.revoke_share(link.share.id).unwrap();
+    shop.sync(&mut ana).await;
+    let (status, _, page) = shop.get(&format!("/p/{token}")).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(page.contains("withdrawn") && !page.contains("31,250"), "{page}");
+    let token2 = token_of(&second.url);
+    let (_, headers, _) = shop.get(&format!("/p/{token2}")).await;
+    let (cookie2, csrf2) = csrf_cookie(&headers);
+    let (status, _, _) =
+        shop.post(&format!("/p/{token2}/consent"), Some(&cookie2), None, &format!("csrf={csrf2}&sms=yes")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    shop.sync(&mut ana).await;
+    let c = ana.app.customer_detail(customer.id).unwrap();
+    assert_eq!(c.customer.consent, Consent { email: false, sms: true, phone: false });
+    assert!(
+        c.interactions.iter().any(|i| i.summary.contains("email: yes → no; text: no → yes; phone: yes → no")),
+        "{:?}",
+        c.interactions
+    );
+}
+
+/// A fake text provider on loopback: records each request and answers with `status`.
+async fn fake_provider(status: u16) -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
+    use axum::routing::post;
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let s = seen.clone();
+    let router = axum::Router::new().route(
+        "/messages",
+        post(move |headers: axum::http::HeaderMap, body: axum::Json<Value>| async move {
+            let auth = headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+            s.lock().unwrap().push((auth, body.0));
+            (StatusCode::from_u16(status).unwrap(), axum::Json(json!({"id": "SM123", "error": "unroutable number"})))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/messages"), seen)
+}
+
+fn config(sms_url: Option<String>) -> OutboxConfig {
+    OutboxConfig {
+        relay: None,
+        from: "quotes@lakeside.example".into(),
+        public_url: "https://portal.lakeside.example".into(),
+        sms: sms_url.map(|url| HttpSms { url, key: "sms-key".into() }),
+    }
+}
+
+async fn run_outbox(shop: &Shop, config: OutboxConfig) -> usize {
+    let storage = shop.state.storage.clone();
+    tokio::task::spawn_blocking(move || showroom_sync::outbox::run_once(&storage, &config).unwrap()).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_when_sending() {
+    let shop = shop();
+    let mut ana = shop.laptop(&shop.ana);
+    let customer = maria(&mut ana, Consent { email: true, sms: true, phone: false });
+    let text = MessageDraft {
+        customer_id: Some(customer.id),
+        channel: Some(MessageChannel::Sms),
+        subject: String::new(),
+        body: "Hi Maria, the RAV4 is ready for your test drive at 5.".into(),
+        quote_id: None,
+    };
+    let m = ana.app.queue_message(&text).unwrap();
+    shop.sync(&mut ana).await;
+
+    // The provider is down: the message waits for a later try, still queued.
+    let (down, _) = fake_provider(503).await;
+    assert_eq!(run_outbox(&shop, config(Some(down.clone()))).await, 1);
+    assert_eq!(run_outbox(&shop, config(Some(down))).await, 0, "not retried before its time");
+    shop.sync(&mut ana).await;
+    assert_eq!(ana.app.outgoing_messages(customer.id).unwrap()[0].status, MessageStatus::Queued);
+
+    // Sent: the provider got the number and text with the key; the laptop sees it sent.
+    let (up, seen) = fake_provider(200).await;
+    // An hour later the message's turn has come again.
+    clock::start_at(Timestamp::from_millis(Timestamp::now().millis() + 3_600_000));
+    assert_eq!(run_outbox(&shop, config(Some(up))).await, 1);
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "Bearer sms-key");
+    assert_eq!(got[0].1, json!({"to": "+15125550142", "body": text.body}));
+    shop.sync(&mut ana).await;
+    let sent = ana.app.outgoing_messages(customer.id).unwrap().remove(0);
+    assert_eq!((sent.id, sent.status), (m.id, MessageStatus::Sent));
+    assert!(sent.status_detail.contains("SM123") && sent.sent_at.is_some(), "{sent:?}");
+
+    // A provider refusing a number fails the message for good, and the rep is told.
+    let second = ana.app.queue_message(&text).unwrap();
+    shop.sync(&mut ana).await;
+    let (refusing, _) = fake_provider(400).await;
+    run_outbox(&shop, config(Some(refusing))).await;
+    shop.sync(&mut ana).await;
+    let failed = ana.app.outgoing_messages(customer.id).unwrap().into_iter().find(|x| x.id == second.id).unwrap();
+    assert_eq!(failed.status, MessageStatus::Failed);
+    assert!(failed.status_detail.contains("unroutable number"), "{failed:?}");
+    let notices: Vec<String> = ana.app.sync_notices().unwrap().into_iter().map(|n| n.message).collect();
+    assert!(notices.iter().any(|n| n.contains("Your message to Maria Harris was not sent")), "{notices:?}");
+
+    // Consent withdrawn after a message was queued: the server does not send it.
+    let email = MessageDraft {
+        channel: Some(MessageChannel::Email),
+        subject: "Your test drive".into(),
+        body: "See you at 5.".into(),
+        ..text.clone()
+    };
+    let third = ana.app.queue_message(&email).unwrap();
+    let mut no_email = CustomerDraft {
+        first_name: "Maria".into(),
+        last_name: "Harris".into(),
+        email: "maria.harris@example.com".into(),
+        phone: "512-555-0142".into(),
+        consent: Consent { email: false, sms: true, phone: false },
+        ..Default::default()
+    };
+    no_email.consent.email = false;
+    ana.app.update_customer(customer.id, &no_email).unwrap();
+    shop.sync(&mut ana).await;
+    run_outbox(&shop, config(None)).await;
+    shop.sync(&mut ana).await;
+    let refused = ana.app.outgoing_messages(customer.id).unwrap().into_iter().find(|x| x.id == third.id).unwrap();
+    assert_eq!(refused.status, MessageStatus::Failed);
+    assert!(refused.status_detail.contains("has not agreed to email (checked when sending)"), "{refused:?}");
+}
