@@ -835,7 +835,11 @@ impl Showroom {
         let header = crate::pdf::QuoteHeader {
             customer: crate::pdf::QuoteParty {
                 name: customer.display_name(),
-                phone: customer.phone.clone().unwrap_or_default(),
+                phone: customer
+                    .phone
+                    .as_deref()
+                    .map(|p| crate::domain::validate::display_phone(p, &self.phone_region()))
+                    .unwrap_or_default(),
                 email: customer.email.clone().unwrap_or_default(),
             },
             quote_number: format!("{} v{}", detail.quote.number, version.version),

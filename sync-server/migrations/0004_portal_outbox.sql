@@ -1,6 +1,7 @@
 -- The customer portal finds a share link by its token's hash, a quote's versions and a customer's
--- portal responses without a scan; the outbox finds queued messages.
-CREATE INDEX state_links ON state (tbl, field, value) WHERE field IN ('token_hash', 'quote_id', 'customer_id');
+-- portal responses without a scan, and a lead's assignments move with it; the outbox finds
+-- queued messages.
+CREATE INDEX state_links ON state (tbl, field, value) WHERE field IN ('token_hash', 'quote_id', 'customer_id', 'lead_id');
 CREATE INDEX state_statuses ON state (tbl, field, value) WHERE field = 'status';
 
 -- One-click unsubscribe links (RFC 8058) in the emails the outbox sends: only the token's hash.

@@ -113,7 +113,7 @@ fn render(load: &PortalLoad, token: &str, csrf: &str, flash: Option<(bool, Strin
         consent: load.customer.consent,
         flash,
         first_name: &load.customer.first_name,
-        link_expires: load.share.expires_at.date().to_string(),
+        link_expires: showroom_core::portal::page::long_date(load.share.expires_at.date()),
     })
 }
 
@@ -148,8 +148,6 @@ async fn show(
     };
     let flash = q.done.as_deref().and_then(|d| {
         Some(match d {
-            "accepted" => "Thank you! Your salesperson has been told and will contact you to arrange delivery.",
-            "declined" => "Thank you for letting us know. Your salesperson has been told.",
             "question" => "Your question was sent to your salesperson.",
             "consent" => "Your contact preferences are saved.",
             _ => return None,

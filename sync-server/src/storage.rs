@@ -737,6 +737,30 @@ impl SqliteStorage {
         Ok(())
     }
 
+    /// The rows placed by their parent `table`/`row` (a lead's assignments), and theirs in turn.
+    fn children(tx: &Transaction<'_>, d: &str, table: &str, row: &str) -> Result<Vec<(String, String)>> {
+        let mut found = Vec::new();
+        for child in rules::TABLES {
+            let Home::Parent { table: parent, field } = child.home else { continue };
+            if parent != table {
+                continue;
+            }
+            let ids: Vec<String> = tx
+                .prepare_cached(
+                    "SELECT row_id FROM state WHERE field IN ('token_hash', 'quote_id', 'customer_id', 'lead_id')
+                     AND dealership_id = ?1 AND tbl = ?2 AND field = ?3 AND value = ?4",
+                )?
+                .query_map(params![d, child.table, field, serde_json::to_string(row)?], |r| r.get(0))?
+                .collect::<std::result::Result<_, _>>()?;
+            for id in ids {
+                let grand = Self::children(tx, d, child.table, &id)?;
+                found.push((child.table.to_string(), id));
+                found.extend(grand);
+            }
+        }
+        Ok(found)
+    }
+
     fn partition_rows(tx: &Transaction<'_>, d: &str, p: &str) -> Result<Vec<(String, String)>> {
         Ok(tx
             .prepare_cached("SELECT tbl, row_id FROM rows WHERE dealership_id = ?1 AND partition_id = ?2")?
@@ -1202,12 +1226,22 @@ impl SqliteStorage {
                     .execute(params![dealership, c.table, row_text, place.partition])?;
                     let old_owner = Self::owner_of(tx, &dealership, from.as_deref())?;
                     let new_owner = Self::owner_of(tx, &dealership, place.partition.as_deref())?;
+                    // Rows living with this one (a lead's assignments) move with it, as every
+                    // device places them by their parent.
+                    let mut moving = vec![(c.table.clone(), row_text.clone())];
+                    moving.extend(Self::children(tx, &dealership, &c.table, &row_text)?);
+                    for (t, r) in &moving[1..] {
+                        tx.prepare_cached(
+                            "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+                        )?
+                        .execute(params![dealership, t, r, place.partition])?;
+                    }
                     if let Some(p) = &place.partition {
                         let evict = match &old_owner {
                             Some(o) if old_owner != new_owner && Self::is_rep(tx, o)? => Some(o.as_str()),
                             _ => None,
                         };
-                        Self::hand_over(tx, user, now_ms, &[(c.table.clone(), row_text.clone())], p, evict, None)?;
+                        Self::hand_over(tx, user, now_ms, &moving, p, evict, None)?;
                     }
                 }
             }

@@ -226,7 +226,7 @@ async fn a_customer_accepts_a_shared_quote_on_the_portal_and_the_reps_laptop_ope
     // The same form again (a double tap, a replay): refused, nothing stored.
     let (status, _, page) = shop.post(&path, Some(&cookie), None, &accept).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(page.contains("You accepted this quote on 2026-11-18"), "{page}");
+    assert!(page.contains("You accepted this quote on November 18, 2026"), "{page}");
     assert_eq!(shop.seq(), after);
     let (_, _, page) = shop.get(&format!("/p/{token}?done=accepted")).await;
     assert!(page.contains("data-standing=\"accepted\"") && page.contains("Thank you!"), "{page}");
@@ -362,6 +362,7 @@ async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_wh
     };
     let third = ana.app.queue_message(&email).unwrap();
     let mut no_email = CustomerDraft {
+        owner_id: Some(shop.ana.id),
         first_name: "Maria".into(),
         last_name: "Harris".into(),
         email: "maria.harris@example.com".into(),

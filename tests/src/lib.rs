@@ -273,15 +273,28 @@ pub struct SyncServer {
     pub db: PathBuf,
     pub port: u16,
     extra: Vec<String>,
+    /// Environment set after the pinned clock's (a test running the server at another instant).
+    env: Vec<(String, String)>,
     guard: Option<Guard>,
 }
 
 impl SyncServer {
     /// Initialises a database with `dealership` and starts serving.
     pub fn start(dir: &Path, dealership: &str, extra: &[&str]) -> SyncServer {
+        SyncServer::start_with_env(dir, dealership, extra, &[])
+    }
+
+    /// [`SyncServer::start`] with extra environment for the serving process (set after the
+    /// pinned clock's, so `SHOWROOM_NOW` may move it).
+    pub fn start_with_env(dir: &Path, dealership: &str, extra: &[&str], env: &[(&str, &str)]) -> SyncServer {
         let db = dir.join("sync.sqlite3");
-        let mut s =
-            SyncServer { db, port: free_port(), extra: extra.iter().map(|s| s.to_string()).collect(), guard: None };
+        let mut s = SyncServer {
+            db,
+            port: free_port(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            guard: None,
+        };
         s.admin(&["init", "--dealership", dealership], None);
         s.restart();
         s
@@ -295,6 +308,7 @@ impl SyncServer {
     pub fn admin(&self, args: &[&str], password: Option<&str>) -> String {
         let mut cmd = Command::new(binary("showroom-sync"));
         pin(&mut cmd).arg("--db").arg(&self.db).args(args).stdin(Stdio::null());
+        cmd.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         if let Some(p) = password {
             cmd.env("SHOWROOM_SYNC_PASSWORD", p);
         }
@@ -326,6 +340,7 @@ impl SyncServer {
             .arg(&self.db)
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
             .args(&self.extra)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -97,6 +97,19 @@ pub fn normalize_phone(raw: &str, region: &str) -> Result<String, String> {
     Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
 }
 
+/// A stored (E.164) number as people read it: national format for a number of `region`
+/// ("(512) 555-0142"), international otherwise; unreadable text is returned as it was.
+pub fn display_phone(e164: &str, region: &str) -> String {
+    let Ok(parsed) = phonenumber::parse(None, e164.trim()) else { return e164.to_string() };
+    let home = region.parse::<phonenumber::country::Id>().ok();
+    let mode = if home.is_some() && parsed.country().id() == home {
+        phonenumber::Mode::National
+    } else {
+        phonenumber::Mode::International
+    };
+    parsed.format().mode(mode).to_string()
+}
+
 /// Search tokens for an E.164 number: all digits, the national number, and its last seven digits,
 /// so that typing any of them as a prefix finds the record. Stored numbers are E.164 already, so
 /// the country code is split off by its length alone ([`calling_code_len`]): indexing a synced
@@ -239,6 +252,14 @@ pub fn reason(field: &str, value: &str, ask: &str) -> Result<String, FieldError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_numbers_read_in_national_format_at_home_and_international_abroad() {
+        assert_eq!(display_phone("+15125550142", "US"), "(512) 555-0142");
+        assert_eq!(display_phone("+442079460958", "US"), "+44 20 7946 0958");
+        assert_eq!(display_phone("+442079460958", "GB"), "020 7946 0958");
+        assert_eq!(display_phone("not a number", "US"), "not a number");
+    }
 
     #[test]
     fn vin_check_digit_per_49_cfr_565() {

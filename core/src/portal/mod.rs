@@ -222,7 +222,10 @@ pub fn check_link(share: &QuoteShare, now: Timestamp) -> std::result::Result<(),
     if now >= share.expires_at {
         return Err(refuse(
             410,
-            format!("This link expired on {}. Ask your salesperson for a new one.", share.expires_at.date()),
+            format!(
+                "This link expired on {}. Ask your salesperson for a new one.",
+                page::long_date(share.expires_at.date())
+            ),
         ));
     }
     Ok(())
@@ -255,7 +258,8 @@ pub fn check(
                 r.quote_id == Some(quote.id) && matches!(r.kind, ResponseKind::Accepted | ResponseKind::Declined)
             }) {
                 let what = if r.kind == ResponseKind::Accepted { "accepted" } else { "declined" };
-                return Err(refuse(409, format!("You {what} this quote on {}; nothing more to do here.", r.at.date())));
+                let on = page::long_date(r.at.date());
+                return Err(refuse(409, format!("You {what} this quote on {on}; nothing more to do here.")));
             }
             match quote.effective_status(today) {
                 QuoteStatus::Accepted => return Err(refuse(409, "This quote is already accepted.")),
@@ -267,7 +271,7 @@ pub fn check(
                         409,
                         format!(
                             "This quote was valid until {}. Ask your salesperson for a new one.",
-                            quote.valid_until
+                            page::long_date(quote.valid_until)
                         ),
                     ));
                 }

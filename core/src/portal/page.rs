@@ -7,6 +7,11 @@ use crate::domain::Consent;
 use crate::pdf::{Block, Letterhead, QuoteSheet, Weight};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
+/// A date as a customer reads it: "November 18, 2026".
+pub fn long_date(d: chrono::NaiveDate) -> String {
+    d.format("%B %-d, %Y").to_string()
+}
+
 /// Where the quote stands for the customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
@@ -62,7 +67,8 @@ h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.05rem;margin:1.25rem 0 .25rem;
 textarea,input[type=text]{width:100%;font:inherit;padding:10px;border-radius:8px;border:1px solid var(--line);background:var(--bg);color:var(--fg)}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}.check{display:flex;gap:10px;align-items:center;font-weight:400;min-height:40px}.check input{width:22px;height:22px}
 .flash{border-radius:10px;padding:12px 14px;margin:12px 0;font-weight:600}.flash.ok{background:color-mix(in srgb,var(--ok) 15%,transparent);color:var(--ok)}.flash.bad{background:color-mix(in srgb,var(--bad) 15%,transparent);color:var(--bad)}
-details{margin:8px 0}summary{cursor:pointer;font-weight:600;min-height:40px;display:flex;align-items:center}
+details{margin:8px 0;border-bottom:1px solid var(--line)}summary{cursor:pointer;font-weight:600;min-height:48px;display:flex;align-items:center;justify-content:space-between;list-style:none}
+summary::-webkit-details-marker{display:none}summary::after{content:'+';font-size:1.4rem;color:var(--muted)}details[open] summary::after{content:'−'}
 footer{padding-bottom:32px}
 ";
 
@@ -139,11 +145,13 @@ pub fn quote_page(p: &QuotePage<'_>) -> String {
             ));
         }
         Standing::Accepted { on } => h.push_str(&format!(
-            "<div class=\"flash ok\" data-standing=\"accepted\">You accepted this quote on {}. Your salesperson will be in touch to set up delivery.</div>",
+            "<div class=\"flash ok\" role=\"status\" data-standing=\"accepted\">Thank you! You accepted this quote on {}. \
+             Your salesperson has been told and will be in touch to set up delivery.</div>",
             text(on)
         )),
         Standing::Declined { on } => h.push_str(&format!(
-            "<div class=\"flash bad\" data-standing=\"declined\">You declined this quote on {}.</div>",
+            "<div class=\"flash bad\" role=\"status\" data-standing=\"declined\">You declined this quote on {}. \
+             Thank you for letting us know; your salesperson has been told.</div>",
             text(on)
         )),
         Standing::Expired { on } => h.push_str(&format!(

@@ -116,7 +116,7 @@ fn new_mailbox(name: &str) -> String {
 }
 
 /// The dealership's phone region: the country of its settings row, else US.
-fn region_of(conn: &rusqlite::Connection, d: &str) -> Result<String> {
+pub(super) fn region_of(conn: &rusqlite::Connection, d: &str) -> Result<String> {
     let found: Option<String> = conn
         .prepare_cached(
             "SELECT value FROM state WHERE dealership_id = ?1 AND tbl = 'dealerships' AND field = 'country' LIMIT 1",

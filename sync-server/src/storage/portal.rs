@@ -4,11 +4,12 @@
 //! the quote's rep; queued messages, the share link and unsubscribe token each email carries, and
 //! the status the outbox writes back.
 
-use super::intake::{changes_of, row_json};
+use super::intake::{changes_of, region_of, row_json};
 use super::{Result, Role, SqliteStorage, User, set_meta};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use showroom_core::domain::validate::display_phone;
 use showroom_core::domain::{Consent, Customer, Timestamp};
 use showroom_core::pdf::{Letterhead, QuoteHeader, QuoteParty};
 use showroom_core::portal::page::Standing;
@@ -62,7 +63,7 @@ fn rows_where(
 ) -> Result<Vec<(String, String)>> {
     let json = serde_json::to_string(value)?;
     let mut stmt = conn.prepare_cached(
-        "SELECT dealership_id, row_id FROM state WHERE field IN ('token_hash', 'quote_id', 'customer_id')
+        "SELECT dealership_id, row_id FROM state WHERE field IN ('token_hash', 'quote_id', 'customer_id', 'lead_id')
          AND field = ?2 AND tbl = ?1 AND value = ?3 AND (?4 IS NULL OR dealership_id = ?4)",
     )?;
     let rows = stmt
@@ -85,6 +86,8 @@ pub struct PortalLoad {
     pub responses: Vec<PortalResponse>,
     /// The dealership's date now (its time zone).
     pub today: chrono::NaiveDate,
+    /// The dealership's country (phone numbers read in its national format).
+    pub region: String,
 }
 
 impl PortalLoad {
@@ -94,7 +97,7 @@ impl PortalLoad {
             letterhead: self.letterhead.clone(),
             customer: QuoteParty {
                 name: self.customer.display_name(),
-                phone: self.customer.phone.clone().unwrap_or_default(),
+                phone: self.customer.phone.as_deref().map(|p| display_phone(p, &self.region)).unwrap_or_default(),
                 email: self.customer.email.clone().unwrap_or_default(),
             },
             salesperson: self.salesperson.clone(),
@@ -108,16 +111,17 @@ impl PortalLoad {
     /// Where the quote stands for its customer.
     pub fn standing(&self) -> Standing {
         let answered = |k| self.responses.iter().rev().find(|r| r.quote_id == Some(self.quote.id) && r.kind == k);
+        use showroom_core::portal::page::long_date;
         if let Some(r) = answered(portal::ResponseKind::Accepted) {
-            return Standing::Accepted { on: r.at.date().to_string() };
+            return Standing::Accepted { on: long_date(r.at.date()) };
         }
         if let Some(r) = answered(portal::ResponseKind::Declined) {
-            return Standing::Declined { on: r.at.date().to_string() };
+            return Standing::Declined { on: long_date(r.at.date()) };
         }
         match self.quote.effective_status(self.today) {
             QuoteStatus::Draft | QuoteStatus::Presented => Standing::Open,
-            QuoteStatus::Accepted => Standing::Accepted { on: self.quote.updated_at.date().to_string() },
-            QuoteStatus::Expired => Standing::Expired { on: self.quote.valid_until.to_string() },
+            QuoteStatus::Accepted => Standing::Accepted { on: long_date(self.quote.updated_at.date()) },
+            QuoteStatus::Expired => Standing::Expired { on: long_date(self.quote.valid_until) },
             QuoteStatus::Declined => Standing::Closed,
         }
     }
@@ -227,6 +231,7 @@ impl SqliteStorage {
                 .map(|(n, _)| n)
                 .unwrap_or_default(),
             today: Self::dealer_today(conn, &d, now)?,
+            region: region_of(conn, &d)?,
             share,
             quote,
             version,
@@ -307,7 +312,11 @@ impl SqliteStorage {
                                 letterhead: letterhead.clone(),
                                 customer: QuoteParty {
                                     name: customer.display_name(),
-                                    phone: customer.phone.clone().unwrap_or_default(),
+                                    phone: customer
+                                        .phone
+                                        .as_deref()
+                                        .map(|p| display_phone(p, &region_of(&self.conn, &d).unwrap_or_default()))
+                                        .unwrap_or_default(),
                                     email: customer.email.clone().unwrap_or_default(),
                                 },
                                 salesperson: rep,
