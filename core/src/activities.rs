@@ -35,6 +35,10 @@ pub struct Completion {
     /// [`crate::engagement::DELIVERY_CHECKLIST`] is needed).
     #[serde(default)]
     pub checklist: Vec<String>,
+    /// For an email or text step with a prepared message (cadences): queue that message for the
+    /// server's outbox in the same action.
+    #[serde(default)]
+    pub send_message: bool,
 }
 
 fn parse_due(text: &str) -> std::result::Result<Timestamp, FieldError> {
@@ -145,7 +149,32 @@ pub fn complete(store: &mut Store, id: Uuid, c: &Completion) -> Result<Activity>
         return Err(CoreError::Validation(errors));
     }
     let author = store.acting_user();
+    let message = if c.send_message {
+        let a: Activity = crate::store::get(store.conn(), id)?;
+        let channel = match a.kind {
+            ActivityKind::Email => crate::contact::MessageChannel::Email,
+            ActivityKind::Sms => crate::contact::MessageChannel::Sms,
+            _ => return Err(CoreError::field("send_message", "only an email or a text step has a message to send")),
+        };
+        if a.message.trim().is_empty() {
+            return Err(CoreError::field("send_message", "this step has no prepared message"));
+        }
+        let subject = a.subject.trim_start_matches("Email: ").trim_start_matches("Text: ");
+        let draft = crate::portal::MessageDraft {
+            customer_id: Some(a.customer_id),
+            channel: Some(channel),
+            subject: if channel == crate::contact::MessageChannel::Email { subject.to_string() } else { String::new() },
+            body: a.message.clone(),
+            quote_id: None,
+        };
+        Some(crate::portal::draft_message(store.conn(), &draft, author, now.date())?)
+    } else {
+        None
+    };
     store.write(|w| {
+        if let Some(m) = &message {
+            w.insert(m)?;
+        }
         let old: Activity = w.get(id)?;
         if old.done_at.is_some() {
             return Err(CoreError::Conflict(format!("\"{}\" was already completed", old.subject)));

@@ -91,6 +91,9 @@ pub struct Message {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// The body holds [`crate::portal::LINK_FIELD`]: a quote must go with it (its PDF attached,
+    /// its link put in by the server).
+    pub needs_quote: bool,
 }
 
 pub fn builtin_templates() -> Vec<Template> {
@@ -117,6 +120,14 @@ pub fn builtin_templates() -> Vec<Template> {
             "Your numbers on the {vehicle}",
             "Hi {first_name},\n\nI wanted to make sure you received the numbers on the {vehicle}. \
              I am happy to adjust the term or the down payment so it fits your budget.\n\n{rep}\n{dealership}",
+        ),
+        t(
+            "quote-send",
+            "Your quote",
+            MessageChannel::Email,
+            "Your quote for the {vehicle}",
+            "Hi {first_name},\n\nHere are the numbers we put together for the {vehicle}; the quote is attached. \
+             You can see it on your phone, accept it or ask me a question here:\n{quote_link}\n\n{rep}\n{dealership}",
         ),
         t(
             "test-drive-confirm",
@@ -177,6 +188,7 @@ pub fn messages_for(
                 // or a vehicle the user typed is never rewritten.
                 subject: merge(&locale.spell(&t.subject), &fields),
                 body: merge(&locale.spell(&t.body), &fields),
+                needs_quote: t.body.contains(crate::portal::LINK_FIELD),
             })
         })
         .collect()
@@ -245,7 +257,13 @@ mod tests {
         let email = all.iter().find(|m| m.template == "Quote follow-up").unwrap();
         assert_eq!(email.subject, "Your numbers on the 2024 Ford F-150");
         assert!(email.body.starts_with("Hi Dana,") && email.body.contains("Ana Ruiz\nLakeside Motors"));
-        assert!(!all.iter().any(|m| m.body.contains('{')), "every merge field is filled");
+        assert!(
+            !all.iter().any(|m| m.body.replace(crate::portal::LINK_FIELD, "").contains('{')),
+            "every merge field is filled but the quote link, which the server fills in"
+        );
+        let quote = all.iter().find(|m| m.template == "Your quote").unwrap();
+        assert!(quote.needs_quote && quote.body.contains("{quote_link}"));
+        assert!(all.iter().filter(|m| m.needs_quote).count() == 1);
         let no_sms = messages_for(&customer(true, false), "", "Ana", "Lakeside", &us);
         assert!(no_sms.iter().all(|m| m.channel == MessageChannel::Email), "no SMS template without SMS consent");
         assert!(no_sms[0].body.contains("vehicle you looked at"));

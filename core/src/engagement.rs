@@ -146,6 +146,81 @@ pub fn schedule(store: &mut Store, d: &TestDriveDraft, today: NaiveDate) -> Resu
     })
 }
 
+/// Books the test drive a customer chose on the portal (the response `from` names it): the
+/// booking and the rep's Today item, with ids drawn from the response so two laptops of the rep
+/// make the same records. The vehicle's calendar is checked again here: a clash or a sold vehicle
+/// is an error the caller turns into a call task. The licence is checked when they arrive.
+pub fn book_online(
+    store: &mut Store,
+    from: Uuid,
+    customer: &Customer,
+    vehicle: Uuid,
+    opportunity: Option<Uuid>,
+    starts: Timestamp,
+    owner: Option<Uuid>,
+) -> Result<()> {
+    let now = Timestamp::now();
+    let ends = Timestamp::from_millis(starts.millis() + crate::portal::slots::SLOT_MINUTES * 60_000);
+    let id = Uuid::new_v5(&from, b"showroom portal test drive");
+    store.write(|w| {
+        if w.get::<TestDrive>(id).is_ok() {
+            return Ok(());
+        }
+        let v: Vehicle =
+            w.get(vehicle).map_err(|_| CoreError::field("vehicle_id", "the vehicle is not on this computer"))?;
+        if v.status == VehicleStatus::Sold {
+            return Err(CoreError::field("vehicle_id", format!("{} (stock {}) was sold", v.title(), v.stock_no)));
+        }
+        if let Some(other) = clashes(w.conn(), v.id, starts, ends, None)?.first() {
+            return Err(CoreError::field(
+                "starts_at",
+                format!(
+                    "{} (stock {}) is booked {} for someone else",
+                    v.title(),
+                    v.stock_no,
+                    local_span(other.starts_at, other.ends_at)
+                ),
+            ));
+        }
+        let opportunity_id = opportunity.or_else(|| open_deal(w, customer.id));
+        let reminder = Activity {
+            id: Uuid::new_v5(&from, b"showroom portal test drive task"),
+            customer_id: customer.id,
+            opportunity_id,
+            kind: ActivityKind::TestDrive,
+            subject: format!("Test drive (booked online): {} (stock {}); check their licence", v.title(), v.stock_no),
+            due_at: starts,
+            done_at: None,
+            outcome: String::new(),
+            owner_id: owner.or(customer.owner_id),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            lead_id: None,
+            message: String::new(),
+        };
+        w.insert(&reminder)?;
+        crate::leads::inbox::stop_cadences(w, customer.id, crate::leads::cadence::Stop::BookedAppointment)?;
+        w.insert(&TestDrive {
+            id,
+            customer_id: customer.id,
+            vehicle_id: v.id,
+            opportunity_id,
+            starts_at: starts,
+            ends_at: ends,
+            licence_number: String::new(),
+            licence_region: customer.region.clone(),
+            licence_expiry: starts.date(),
+            status: TestDriveStatus::Scheduled,
+            feedback: String::new(),
+            activity_id: Some(reminder.id),
+            created_at: now,
+            updated_at: now,
+        })?;
+        Ok(())
+    })
+}
+
 /// "3:00–3:45 PM on Sat Nov 28" in this computer's time zone (where the rep and the lot are).
 fn local_span(start: Timestamp, end: Timestamp) -> String {
     use chrono::TimeZone;
@@ -195,7 +270,7 @@ pub fn complete(store: &mut Store, id: Uuid, outcome: &str, feedback: &str) -> R
     activities::complete(
         store,
         activity,
-        &activities::Completion { outcome: text, next: None, checklist: Vec::new() },
+        &activities::Completion { outcome: text, next: None, checklist: Vec::new(), send_message: false },
     )?;
     crate::store::get(store.conn(), id)
 }

@@ -204,7 +204,13 @@ fn email(
     let from: Mailbox = config.from.parse().map_err(|e| format!("the server's --mail-from is not an address: {e}"))?;
     let from = Mailbox::new(Some(dealer_name(item)), from.email);
     let to: Mailbox = m.to_address.parse().map_err(|e| format!("{} is not an email address: {e}", m.to_address))?;
+    // Bounces come back to this message's own address (VERP), read by the SMTP intake.
+    let bounce: Option<lettre::Address> =
+        format!("{}{token}@{}", crate::smtp::BOUNCE_PREFIX, from.email.domain()).parse().ok();
+    let envelope = lettre::address::Envelope::new(bounce, vec![to.email.clone()])
+        .map_err(|e| format!("the email could not be addressed: {e}"))?;
     let mut builder = lettre::Message::builder()
+        .envelope(envelope)
         .from(from)
         .to(to)
         .subject(m.subject.clone())

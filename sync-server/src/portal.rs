@@ -1,6 +1,7 @@
 //! The customer portal over HTTP: `/p/<token>` shows the quote a rep shared (the core's sheet as
 //! phone-sized HTML), `/p/<token>/quote.pdf` the same quote printed, and POSTs to
-//! `/p/<token>/{accept,decline,question,consent}` record what the customer did. `/u/<token>` is
+//! `/p/<token>/{accept,decline,question,consent,drive}` record what the customer did (`drive`
+//! books a test drive in one of the free slots the page lists). `/u/<token>` is
 //! an email's one-click unsubscribe (RFC 8058).
 //!
 //! A GET never changes anything (mail scanners open links); every action is a POST carrying the
@@ -18,7 +19,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use showroom_core::domain::{Consent, Timestamp};
 use showroom_core::portal::page::{QuotePage, notice_page, quote_page};
-use showroom_core::portal::{self, Action, token_hash, token_shaped};
+use showroom_core::portal::{self, Action, slots, token_hash, token_shaped};
 
 const CSRF_COOKIE: &str = "portal_csrf";
 
@@ -114,6 +115,8 @@ fn render(load: &PortalLoad, token: &str, csrf: &str, flash: Option<(bool, Strin
         flash,
         first_name: &load.customer.first_name,
         link_expires: showroom_core::portal::page::long_date(load.share.expires_at.date()),
+        drive: load.drive(Timestamp::from_millis(now_ms() as i64)),
+        locale: &showroom_core::locale::Locale::for_country(&load.region),
     })
 }
 
@@ -150,6 +153,7 @@ async fn show(
         Some(match d {
             "question" => "Your question was sent to your salesperson.",
             "consent" => "Your contact preferences are saved.",
+            "drive" => "Your test drive is booked. Your salesperson will have the car ready.",
             _ => return None,
         })
     });
@@ -189,6 +193,8 @@ struct ActForm {
     email: Option<String>,
     sms: Option<String>,
     phone: Option<String>,
+    /// A test-drive slot's start (RFC 3339).
+    slot: String,
 }
 
 /// Whether a browser says the form came from this site (absent headers: not a browser that says).
@@ -233,6 +239,14 @@ async fn act(
         "decline" => Action::Decline { version: form.version.unwrap_or(-1), reason: form.reason.clone() },
         "question" => Action::Question { text: form.text.clone() },
         "consent" => Action::Consent(Consent { email: yes(&form.email), sms: yes(&form.sms), phone: yes(&form.phone) }),
+        "drive" => match Timestamp::parse(&form.slot) {
+            Some(starts_at) => Action::TestDrive { starts_at, when: slots::label(starts_at, &load.zone) },
+            None => {
+                let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+                let body = render(&load, &token, &csrf, Some((false, "Please pick a time from the list.".into())));
+                return html(StatusCode::UNPROCESSABLE_ENTITY, body);
+            }
+        },
         _ => return not_valid(),
     };
     let hash = token_hash(&token);
@@ -246,6 +260,7 @@ async fn act(
                 Action::Decline { .. } => "declined",
                 Action::Question { .. } => "question",
                 Action::Consent(_) => "consent",
+                Action::TestDrive { .. } => "drive",
             };
             // Post/redirect/get: reloading the page does not post again.
             let mut r = Redirect::to(&format!("/p/{token}?done={done}")).into_response();

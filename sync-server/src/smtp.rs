@@ -4,6 +4,10 @@
 //! is read for its ADF document (the body or an attachment) and taken exactly as a post to
 //! `/api/v1/intake/leads` with the source's key: the same reader, caps, routing, idempotency and
 //! answers (250 with what was stored, 550 naming the problem, so the provider's bounce says why).
+//!
+//! The same listener takes delivery reports for the emails the outbox sends: each email's
+//! envelope sender is `bounce+<token>@<the --mail-from domain>` (VERP), so a bounce comes back
+//! to that address and marks exactly that message "bounced", with the reason the report gives.
 
 use crate::storage::{LeadSource, Storage};
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
@@ -19,17 +23,20 @@ pub const MAX_MESSAGE: usize = showroom_core::leads::adf::MAX_BYTES;
 pub struct MailIntake {
     storage: Arc<Mutex<Box<dyn Storage>>>,
     source: Option<LeadSource>,
+    /// A delivery report's recipient: the hash of the token in `bounce+<token>`.
+    bounce: Option<String>,
     data: Vec<u8>,
     too_large: bool,
 }
 
 impl MailIntake {
     pub fn new(storage: Arc<Mutex<Box<dyn Storage>>>) -> Self {
-        MailIntake { storage, source: None, data: Vec::new(), too_large: false }
+        MailIntake { storage, source: None, bounce: None, data: Vec::new(), too_large: false }
     }
 
     fn reset(&mut self) {
         self.source = None;
+        self.bounce = None;
         self.data.clear();
         self.too_large = false;
     }
@@ -70,6 +77,40 @@ pub fn adf_in(message: &[u8]) -> Option<Vec<u8>> {
     sniff(body).then(|| body.to_vec())
 }
 
+/// The local part's start of the outbox's bounce addresses.
+pub const BOUNCE_PREFIX: &str = "bounce+";
+
+/// Why a delivery report says the mail was not delivered: its `Diagnostic-Code` (RFC 3464), else
+/// its `Status`, else its subject.
+pub fn bounce_reason(report: &[u8]) -> String {
+    let parsed = mail_parser::MessageParser::default().parse(report);
+    let mut texts: Vec<String> = Vec::new();
+    if let Some(m) = &parsed {
+        for part in &m.parts {
+            texts.push(String::from_utf8_lossy(part.contents()).into_owned());
+        }
+    }
+    texts.push(String::from_utf8_lossy(report).into_owned());
+    let field = |name: &str| {
+        texts.iter().flat_map(|t| t.lines()).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim().eq_ignore_ascii_case(name)).then(|| v.trim().to_string())
+        })
+    };
+    let clip = |t: String| t.chars().take(200).collect::<String>();
+    if let Some(code) = field("Diagnostic-Code") {
+        let code = code.split_once(';').map(|(_, c)| c.trim().to_string()).unwrap_or(code);
+        return clip(code);
+    }
+    if let Some(status) = field("Status") {
+        return clip(format!("delivery status {status}"));
+    }
+    match parsed.as_ref().and_then(|m| m.subject()) {
+        Some(s) if !s.trim().is_empty() => clip(s.trim().to_string()),
+        _ => "returned by the recipient's mail server".into(),
+    }
+}
+
 impl Handler for MailIntake {
     fn mail(&mut self, _ip: IpAddr, _domain: &str, _from: &str) -> Response {
         self.reset();
@@ -77,6 +118,14 @@ impl Handler for MailIntake {
     }
 
     fn rcpt(&mut self, to: &str) -> Response {
+        let address = to.trim_matches(['<', '>']).trim();
+        if let Some(token) = address.split('@').next().and_then(|l| l.strip_prefix(BOUNCE_PREFIX)) {
+            if !showroom_core::portal::token_shaped(token) {
+                return response::NO_MAILBOX;
+            }
+            self.bounce = Some(showroom_core::portal::token_hash(token));
+            return response::OK;
+        }
         if self.source.is_some() {
             // One source per message: a second mailbox of the same message is accepted and ignored.
             return response::OK;
@@ -98,7 +147,7 @@ impl Handler for MailIntake {
     }
 
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
-        if self.source.is_none() {
+        if self.source.is_none() && self.bounce.is_none() {
             return response::NO_MAILBOX;
         }
         self.data.clear();
@@ -128,6 +177,22 @@ impl Handler for MailIntake {
 
 impl MailIntake {
     fn take_message(&mut self) -> Response {
+        if let Some(hash) = self.bounce.take() {
+            let report = std::mem::take(&mut self.data);
+            let reason = bounce_reason(&report);
+            let marked = self.storage().message_bounced(&hash, &reason, now_ms());
+            return match marked {
+                Ok(Some(name)) => {
+                    tracing::info!(%reason, "smtp: an email to {name} bounced");
+                    reply(250, "delivery report recorded")
+                }
+                Ok(None) => response::NO_MAILBOX,
+                Err(e) => {
+                    tracing::error!(error = %e, "smtp: recording a bounce failed");
+                    response::INTERNAL_ERROR
+                }
+            };
+        }
         let Some(source) = self.source.take() else { return response::NO_MAILBOX };
         if std::mem::take(&mut self.too_large) {
             return reply(552, &format!("a message may be at most {} MB", MAX_MESSAGE / 1_048_576));

@@ -164,6 +164,8 @@ pub trait Storage: Send {
     fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>>;
     /// Records how a send went (status written back as a synced change, or the next try).
     fn outbox_done(&mut self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()>;
+    /// A delivery report (bounce) for the email whose token hashes to `hash`: marks it bounced.
+    fn message_bounced(&mut self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>>;
     /// Keeps an email's unsubscribe token (its hash).
     fn add_unsubscribe(&mut self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()>;
     /// The letterhead, the customer's name and whether they still take email, for an unsubscribe link.
@@ -1525,6 +1527,10 @@ impl Storage for SqliteStorage {
 
     fn add_unsubscribe(&mut self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()> {
         SqliteStorage::add_unsubscribe(self, item, hash, now_ms)
+    }
+
+    fn message_bounced(&mut self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>> {
+        SqliteStorage::message_bounced(self, hash, detail, now_ms)
     }
 
     fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>> {

@@ -379,3 +379,123 @@ async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_wh
     assert_eq!(refused.status, MessageStatus::Failed);
     assert!(refused.status_detail.contains("has not agreed to email (checked when sending)"), "{refused:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_books_a_test_drive_in_a_free_slot_of_the_car_and_the_rep_and_nobody_double_books_it() {
+    use showroom_core::domain::{TestDrive, Vehicle};
+    use showroom_core::engagement::TestDriveDraft;
+    let shop = shop();
+    // The manager stocks a RAV4; Ana's laptop gets it.
+    let mut mia = shop.laptop(&shop.mia);
+    let imported = mia.app
+        .import_vehicles_csv(
+            b"Stock #,VIN,Year,Make,Model,Trim,Internet Price\nN2002,2T3P1RFV2RC123456,2025,Toyota,RAV4,XLE,\"$33,900\"\n",
+            showroom_core::io::ImportOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(imported.created, 1, "{imported:?}");
+    shop.sync(&mut mia).await;
+    let mut ana = shop.laptop(&shop.ana);
+    shop.sync(&mut ana).await;
+    let rav4: Vehicle =
+        showroom_core::store::query(ana.app.store().conn(), "WHERE stock_no = 'N2002'", []).unwrap().remove(0);
+    let customer = maria(&mut ana, Consent { email: true, sms: false, phone: true });
+    let target = QuoteTarget { customer_id: Some(customer.id), vehicle_id: Some(rav4.id), ..Default::default() };
+    let quote = ana.app.create_quote(&target, &deal()).unwrap().quote;
+    // Thursday 3 PM (UTC, the dealership's zone here) the car is already out with another customer.
+    let someone = |l: &mut Laptop, first: &str, phone: &str| {
+        l.app
+            .create_customer(&CustomerDraft {
+                first_name: first.into(),
+                last_name: "Lee".into(),
+                phone: phone.into(),
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    let walk_in = someone(&mut ana, "Tom", "512-555-0177");
+    ana.app
+        .schedule_test_drive(&TestDriveDraft {
+            customer_id: walk_in.id,
+            vehicle_id: rav4.id,
+            opportunity_id: None,
+            starts_at: "2026-11-19T15:00:00Z".into(),
+            minutes: 45,
+            licence_number: "D1234567".into(),
+            licence_region: "TX".into(),
+            licence_expiry: "2029-01-01".into(),
+        })
+        .unwrap();
+    let link = ana.app.share_quote(quote.id, None).unwrap();
+    shop.sync(&mut ana).await;
+    let token = token_of(&link.url);
+
+    // The page lists open slots from two hours ahead (now is Wednesday 4:30 PM; the last slot,
+    // 6:30, is less than two hours off), minus the
+    // booked 3:00 to 3:45 on Thursday (the 3:00 and 3:30 slots).
+    let (_, headers, page) = shop.get(&format!("/p/{token}")).await;
+    let (cookie, csrf) = csrf_cookie(&headers);
+    let option = |t: &str| format!("<option value=\"{}\">", Timestamp::parse(t).unwrap());
+    assert!(page.contains("Book a test drive") && page.contains("your driving license"), "{page}");
+    assert!(!page.contains(&option("2026-11-18T18:30:00Z")), "less than two hours ahead");
+    assert!(page.contains(&option("2026-11-19T09:00:00Z")), "Thursday's first: {page}");
+    assert!(page.contains(&option("2026-11-19T14:30:00Z")) && page.contains(&option("2026-11-19T16:00:00Z")));
+    assert!(!page.contains(&option("2026-11-19T15:00:00Z")) && !page.contains(&option("2026-11-19T15:30:00Z")));
+    assert!(page.contains("Thursday, November 19 · 4:00 PM"), "{page}");
+
+    // A taken slot or a made-up one is refused, nothing stored.
+    let before = shop.seq();
+    let path = format!("/p/{token}/drive");
+    let post = |slot: &str| format!("csrf={csrf}&slot={}", slot.replace(':', "%3A"));
+    let (status, _, page) = shop.post(&path, Some(&cookie), None, &post("2026-11-19T15:00:00.000Z")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("That time was just taken"), "{page}");
+    let (status, _, page) = shop.post(&path, Some(&cookie), None, &post("2026-11-19T03:00:00.000Z")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "3 AM is not an open slot");
+    let (status, _, page2) = shop.post(&path, Some(&cookie), None, &post("tomorrow")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page2}");
+    assert!(page2.contains("Please pick a time from the list."));
+    assert!(page.contains("That time was just taken"));
+    assert_eq!(shop.seq(), before);
+
+    // Thursday 4 PM: booked.
+    let (status, headers, _) = shop.post(&path, Some(&cookie), None, &post("2026-11-19T16:00:00.000Z")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], format!("/p/{token}?done=drive"));
+    let (_, _, page) = shop.get(&format!("/p/{token}?done=drive")).await;
+    assert!(page.contains("Your test drive: Thursday, November 19 at 4:00 PM."), "{page}");
+    assert!(!page.contains("id=\"book-drive\""), "one booking at a time");
+    let (status, _, page) = shop.post(&path, Some(&cookie), None, &post("2026-11-20T16:00:00.000Z")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("You already booked a test drive for Thursday, November 19 at 4:00 PM"), "{page}");
+
+    // Before Ana's laptop has seen it, another customer's link no longer offers that slot.
+    let other = someone(&mut ana, "Jo", "512-555-0178");
+    let q2 = ana
+        .app
+        .create_quote(
+            &QuoteTarget { customer_id: Some(other.id), vehicle_id: Some(rav4.id), ..Default::default() },
+            &deal(),
+        )
+        .unwrap()
+        .quote;
+    let link2 = ana.app.share_quote(q2.id, None).unwrap();
+    // Ana's laptop syncs: told, and the booking is on her calendar (and the server's).
+    let report = shop.sync(&mut ana).await;
+    assert_eq!(report.completed.len(), 1, "{report:?}");
+    assert!(report.completed[0].contains("test drive booked"), "{report:?}");
+    let notices: Vec<String> = ana.app.sync_notices().unwrap().into_iter().map(|n| n.message).collect();
+    assert!(
+        notices.contains(&"Maria Harris booked a test drive for Thursday, November 19 at 4:00 PM".to_string()),
+        "{notices:?}"
+    );
+    let drives: Vec<TestDrive> =
+        showroom_core::store::query(ana.app.store().conn(), "WHERE customer_id = ?1", [customer.id.to_string()])
+            .unwrap();
+    assert_eq!(drives.len(), 1);
+    assert_eq!(drives[0].starts_at, Timestamp::parse("2026-11-19T16:00:00Z").unwrap());
+    shop.sync(&mut ana).await;
+    let (_, _, page) = shop.get(&format!("/p/{}", token_of(&link2.url))).await;
+    assert!(page.contains(&option("2026-11-19T16:30:00Z")), "{page}");
+    assert!(!page.contains(&option("2026-11-19T16:00:00Z")), "the car is booked then");
+}

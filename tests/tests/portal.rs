@@ -175,10 +175,12 @@ async fn a_night_lead_becomes_a_quote_the_customer_accepts_on_her_phone_and_the_
     let dir = tempfile::tempdir().unwrap();
     let sink = Sink::start(dir.path());
     let relay = format!("127.0.0.1:{}", sink.port);
+    let smtp_port = free_port();
+    let smtp = format!("127.0.0.1:{smtp_port}");
     let server = SyncServer::start_with_env(
         dir.path(),
         "Lakeside Motors",
-        &["--mail-relay", &relay, "--mail-from", "quotes@lakeside.example"],
+        &["--mail-relay", &relay, "--mail-from", "quotes@lakeside.example", "--smtp-listen", &smtp],
         &[(clock::ENV, &Timestamp::now().to_string())],
     );
     server.add_user("ana", "Ana Ruiz", "rep", None, PW);
@@ -265,7 +267,6 @@ async fn a_night_lead_becomes_a_quote_the_customer_accepts_on_her_phone_and_the_
         (c, q)
     });
     assert!(sink.mail().is_empty(), "nothing leaves while the laptop is offline");
-    eprintln!("DEBUG customer {} lead {lead_id} quote {}", customer.id, quote.id);
 
     // Back online: one sync and the server's outbox sends it.
     ana.sync(&client).await;
@@ -352,6 +353,50 @@ async fn a_night_lead_becomes_a_quote_the_customer_accepts_on_her_phone_and_the_
     let c = ana.with(|a| a.customer_detail(customer.id).unwrap());
     assert!(c.orders.iter().any(|o| o.id == order.id));
     assert!(c.interactions.iter().any(|i| i.summary.contains(&order.number)), "{:?}", c.interactions);
+
+    // Later her mailbox's forward fails and a delivery report comes back to the email's own
+    // envelope sender (VERP), through the server's SMTP listener: the message reads "bounced" on
+    // Ana's laptop, with the reason, and she is told.
+    let token = unsubscribe.rsplit('/').next().unwrap().to_string();
+    let bounce = format!("bounce+{token}@lakeside.example");
+    assert_eq!(header(m, "X-MailFrom").as_deref(), Some(bounce.as_str()), "the envelope sender");
+    {
+        use lettre::{Message, SmtpTransport, Transport};
+        assert!(wait_for_port(smtp_port, Duration::from_secs(10)));
+        let report = Message::builder()
+            .from("mailer-daemon@mx.example.com".parse().unwrap())
+            .to(bounce.parse().unwrap())
+            .subject("Undelivered Mail Returned to Sender")
+            .body(
+                "Reporting-MTA: dns; mx.example.com\r\n\r\nFinal-Recipient: rfc822; maria.forward@example.net\r\n\
+                 Action: failed\r\nStatus: 5.1.1\r\n\
+                 Diagnostic-Code: smtp; 550 5.1.1 <maria.forward@example.net>: Recipient address rejected\r\n"
+                    .to_string(),
+            )
+            .unwrap();
+        let mailer = SmtpTransport::builder_dangerous("127.0.0.1").port(smtp_port).build();
+        let answer = mailer.send(&report).unwrap();
+        assert!(answer.message().any(|l| l.contains("delivery report recorded")), "{answer:?}");
+        // A report to a made-up bounce address is refused.
+        let forged = Message::builder()
+            .from("mailer-daemon@mx.example.com".parse().unwrap())
+            .to(format!("bounce+{}@lakeside.example", showroom_core::portal::new_token()).parse().unwrap())
+            .subject("Undelivered")
+            .body("Status: 5.1.1".to_string())
+            .unwrap();
+        assert!(mailer.send(&forged).is_err(), "unknown bounce address");
+    }
+    ana.sync(&client).await;
+    let bounced = ana.with(|a| a.outgoing_messages(customer.id).unwrap()).remove(0);
+    assert_eq!(bounced.status, MessageStatus::Bounced, "{bounced:?}");
+    assert_eq!(bounced.status_detail, "550 5.1.1 <maria.forward@example.net>: Recipient address rejected");
+    let notices: Vec<String> = ana.with(|a| a.sync_notices().unwrap()).into_iter().map(|n| n.message).collect();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.starts_with("Your email to Maria Harris (maria.harris@example.com) bounced: 550 5.1.1")),
+        "{notices:?}"
+    );
 
     // One click in Maria's mail app unsubscribes her (RFC 8058), on every laptop.
     let res = http

@@ -163,7 +163,12 @@ next: ActivityDraft | null,
  * For a delivery: the checklist items done (every item of
  * [`crate::engagement::DELIVERY_CHECKLIST`] is needed).
  */
-checklist: Array<string>, };
+checklist: Array<string>, 
+/**
+ * For an email or text step with a prepared message (cadences): queue that message for the
+ * server's outbox in the same action.
+ */
+send_message: boolean, };
 
 export type Today = { 
 /**
@@ -209,7 +214,12 @@ export type Message = { template: string, channel: MessageChannel,
 /**
  * The address or number to send to.
  */
-to: string, subject: string, body: string, };
+to: string, subject: string, body: string, 
+/**
+ * The body holds [`crate::portal::LINK_FIELD`]: a quote must go with it (its PDF attached,
+ * its link put in by the server).
+ */
+needs_quote: boolean, };
 
 export type MessageChannel = "email" | "sms";
 
@@ -305,7 +315,11 @@ stages: Array<[string, string]>, orders: Array<SalesOrder>,
 /**
  * Names of the people who logged the timeline entries shown, by user id.
  */
-authors: Array<[string, string]>, };
+authors: Array<[string, string]>, 
+/**
+ * Emails and texts queued for the server's outbox, newest first, with their delivery status.
+ */
+messages: Array<OutgoingMessage>, };
 
 export type CustomerQuery = { 
 /**
@@ -1100,9 +1114,13 @@ handled_at: Timestamp | null,
 /**
  * What that laptop did ("sales order SO-…", or why it could not).
  */
-outcome: string, };
+outcome: string, 
+/**
+ * For a test drive: the slot the customer chose.
+ */
+starts_at: Timestamp | null, };
 
-export type ResponseKind = "accepted" | "declined" | "question" | "consent";
+export type ResponseKind = "accepted" | "declined" | "question" | "consent" | "test_drive";
 
 export type OutgoingMessage = { id: string, customer_id: string, channel: MessageChannel, 
 /**

@@ -8,12 +8,14 @@
 //!   written by the server as an ordinary synced change).
 //! - What the rep's laptop does with a response after a sync ([`complete`]): an acceptance
 //!   becomes the sales order through [`crate::quotes::accept`], a decline declines the quote, a
-//!   question becomes a task; each lands on the customer's timeline.
+//!   question becomes a task, a test drive booked in a free slot ([`slots`]) becomes the booking;
+//!   each lands on the customer's timeline.
 //! - Messages the rep sends ([`queue`]): queued offline, sent from the server's outbox, their
 //!   delivery status coming back to the timeline.
 //! - [`page`]: the portal's HTML, drawn from the same [`crate::pdf::QuoteSheet`] the PDF prints.
 
 pub mod page;
+pub mod slots;
 
 use crate::contact::MessageChannel;
 use crate::domain::{Activity, ActivityKind, Consent, Customer, Direction, Interaction, InteractionChannel, Timestamp};
@@ -71,6 +73,8 @@ pub enum ResponseKind {
     Question,
     /// Contact preferences changed (on the portal or by an email's unsubscribe link).
     Consent,
+    /// A test drive booked in a free slot ([`slots`]).
+    TestDrive,
 }
 
 /// One thing a customer did on the portal, written by the server; the rep's laptop completes it.
@@ -90,6 +94,9 @@ pub struct PortalResponse {
     pub handled_at: Option<Timestamp>,
     /// What that laptop did ("sales order SO-…", or why it could not).
     pub outcome: String,
+    /// For a test drive: the slot the customer chose.
+    #[serde(default)]
+    pub starts_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -198,6 +205,12 @@ pub enum Action {
         text: String,
     },
     Consent(Consent),
+    /// Book a test drive of the quote's vehicle with its rep; `when` is the slot in the
+    /// dealership's words ("Saturday, December 5 at 10:00 AM").
+    TestDrive {
+        starts_at: Timestamp,
+        when: String,
+    },
 }
 
 /// Why the portal says no: an HTTP status and words for the customer.
@@ -295,12 +308,31 @@ pub fn check(
         }
         Action::Question { text } => text_ok(text, "question"),
         Action::Consent(_) => Ok(()),
+        Action::TestDrive { .. } => {
+            if quote.vehicle_id.is_none() {
+                return Err(refuse(422, "This quote has no vehicle to drive. Ask your salesperson."));
+            }
+            if let Some(r) = answered.iter().find(|r| {
+                r.kind == ResponseKind::TestDrive && r.handled_at.is_none() && r.starts_at.is_some_and(|t| t > now)
+            }) {
+                return Err(refuse(
+                    409,
+                    format!("You already booked a test drive for {}. Your salesperson will confirm it.", r.message),
+                ));
+            }
+            Ok(())
+        }
     }
 }
 
 /// The record of an action the server stores (after [`check`]).
 pub fn response(action: &Action, share: &QuoteShare, before: Consent, now: Timestamp) -> PortalResponse {
+    let mut starts = None;
     let (kind, version, message) = match action {
+        Action::TestDrive { starts_at, when } => {
+            starts = Some(*starts_at);
+            (ResponseKind::TestDrive, 0, when.clone())
+        }
         Action::Accept { version } => (ResponseKind::Accepted, *version, String::new()),
         Action::Decline { version, reason } => (ResponseKind::Declined, *version, reason.trim().to_string()),
         Action::Question { text } => (ResponseKind::Question, 0, text.trim().to_string()),
@@ -317,6 +349,7 @@ pub fn response(action: &Action, share: &QuoteShare, before: Consent, now: Times
         at: now,
         handled_at: None,
         outcome: String::new(),
+        starts_at: starts,
     }
 }
 
@@ -339,6 +372,7 @@ pub fn notice_text(customer: &str, r: &PortalResponse, quote_number: &str) -> St
         ResponseKind::Declined => format!("{customer} declined quote {quote_number} v{}", r.version),
         ResponseKind::Question => format!("{customer} asked about quote {quote_number}: {}", clip(&r.message, 80)),
         ResponseKind::Consent => format!("{customer} changed their contact preferences ({})", r.message),
+        ResponseKind::TestDrive => format!("{customer} booked a test drive for {}", r.message),
     }
 }
 
@@ -389,8 +423,15 @@ pub fn complete(store: &mut Store, today: NaiveDate) -> Result<Vec<String>> {
                 occurred_at: r.at,
                 created_at: now,
             })?;
-            if matches!(r.kind, ResponseKind::Question | ResponseKind::Accepted) {
+            let clash = r.kind == ResponseKind::TestDrive && outcome.starts_with("not booked");
+            if matches!(r.kind, ResponseKind::Question | ResponseKind::Accepted) || clash {
                 let subject = match r.kind {
+                    ResponseKind::TestDrive => {
+                        format!(
+                            "Call {}: the test drive they booked online ({}) could not be booked",
+                            customer.first_name, r.message
+                        )
+                    }
                     ResponseKind::Question => {
                         format!("Answer {}'s question: {}", customer.first_name, clip(&r.message, 60))
                     }
@@ -463,6 +504,16 @@ fn handle(
             }
         }
         (ResponseKind::Question, _) => "a call task is on your list".into(),
+        (ResponseKind::TestDrive, Some(q)) => match (q.vehicle_id, r.starts_at) {
+            (Some(vehicle), Some(starts)) => {
+                let owner = q.owner_id.or(customer.owner_id);
+                match crate::engagement::book_online(store, r.id, customer, vehicle, q.opportunity_id, starts, owner) {
+                    Ok(()) => "test drive booked; check their licence when they arrive".into(),
+                    Err(e) => format!("not booked: {}; call them to offer another time", in_words(e)),
+                }
+            }
+            _ => "not booked: the quote has no vehicle; call them".into(),
+        },
         (ResponseKind::Consent, _) => {
             let c = customer.consent;
             format!(
@@ -480,10 +531,31 @@ fn handle(
 /// checked here and again by the server when it sends. A quote attached is presented (frozen), so
 /// the customer gets exactly the version the rep saw.
 pub fn queue(store: &mut Store, d: &MessageDraft, today: NaiveDate) -> Result<OutgoingMessage> {
+    let m = draft_message(store.conn(), d, store.acting_user(), today)?;
+    if let Some(q) = d.quote_id
+        && crate::store::get::<Quote>(store.conn(), q)?.status != QuoteStatus::Accepted
+    {
+        crate::quotes::present(store, q, today)?;
+    }
+    store.write(|w| {
+        w.insert(&m)?;
+        Ok(())
+    })?;
+    Ok(m)
+}
+
+/// The message a draft makes, checked (consent, an address on file, subject and body, the quote
+/// is this customer's and still open, a `{quote_link}` has a quote), not yet stored.
+pub fn draft_message(
+    conn: &rusqlite::Connection,
+    d: &MessageDraft,
+    author: Option<Uuid>,
+    today: NaiveDate,
+) -> Result<OutgoingMessage> {
     let mut errors = Vec::new();
     let Some(customer_id) = d.customer_id else { return Err(CoreError::field("customer_id", "is required")) };
-    let customer: Customer = crate::store::get(store.conn(), customer_id)
-        .map_err(|_| CoreError::field("customer_id", "no such customer"))?;
+    let customer: Customer =
+        crate::store::get(conn, customer_id).map_err(|_| CoreError::field("customer_id", "no such customer"))?;
     let channel = d.channel.unwrap_or(MessageChannel::Email);
     let (to, consented, what) = match channel {
         MessageChannel::Email => (customer.email.clone(), customer.consent.email, "email"),
@@ -519,8 +591,11 @@ pub fn queue(store: &mut Store, d: &MessageDraft, today: NaiveDate) -> Result<Ou
     } else if body.chars().count() > 20_000 {
         errors.push(FieldError::new("body", "keep it under 20,000 characters"));
     }
+    if d.quote_id.is_none() && (body.contains(LINK_FIELD) || d.subject.contains(LINK_FIELD)) {
+        errors.push(FieldError::new("quote_id", format!("pick the quote whose link goes where {LINK_FIELD} is")));
+    }
     if let Some(q) = d.quote_id {
-        match crate::store::get::<Quote>(store.conn(), q) {
+        match crate::store::get::<Quote>(conn, q) {
             Ok(quote) if quote.customer_id != customer_id => {
                 errors.push(FieldError::new("quote_id", "is another customer's quote"))
             }
@@ -537,13 +612,8 @@ pub fn queue(store: &mut Store, d: &MessageDraft, today: NaiveDate) -> Result<Ou
     if !errors.is_empty() {
         return Err(CoreError::Validation(errors));
     }
-    if let Some(q) = d.quote_id
-        && crate::store::get::<Quote>(store.conn(), q)?.status != QuoteStatus::Accepted
-    {
-        crate::quotes::present(store, q, today)?;
-    }
     let now = Timestamp::now();
-    let m = OutgoingMessage {
+    Ok(OutgoingMessage {
         id: Uuid::now_v7(),
         customer_id,
         channel,
@@ -551,19 +621,14 @@ pub fn queue(store: &mut Store, d: &MessageDraft, today: NaiveDate) -> Result<Ou
         subject: d.subject.trim().to_string(),
         body,
         quote_id: d.quote_id,
-        author_id: store.acting_user(),
+        author_id: author,
         status: MessageStatus::Queued,
         status_detail: String::new(),
         queued_at: now,
         sent_at: None,
         created_at: now,
         updated_at: now,
-    };
-    store.write(|w| {
-        w.insert(&m)?;
-        Ok(())
-    })?;
-    Ok(m)
+    })
 }
 
 /// Withdraws a message that has not left yet.

@@ -46,6 +46,21 @@ pub struct QuotePage<'a> {
     pub first_name: &'a str,
     /// Until when the link works.
     pub link_expires: String,
+    /// Booking a test drive of the quote's vehicle.
+    pub drive: Drive,
+    /// The dealership's spelling ("licence" or "license").
+    pub locale: &'a crate::locale::Locale,
+}
+
+/// The test-drive part of the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drive {
+    /// Nothing to book (no vehicle on the quote, or the quote is closed).
+    Off,
+    /// Already booked, in the dealership's words.
+    Booked(String),
+    /// Free slots by day: the day's label, then each slot's value (RFC 3339) and time.
+    Slots(Vec<(String, Vec<(String, String)>)>),
 }
 
 const STYLE: &str = "
@@ -170,6 +185,36 @@ pub fn quote_page(p: &QuotePage<'_>) -> String {
         t = attr(p.token),
         c = hidden(p.csrf)
     ));
+    match &p.drive {
+        Drive::Off => {}
+        Drive::Booked(when) => h.push_str(&format!(
+            "<div class=\"flash ok\" role=\"status\" data-drive>Your test drive: {}. Your salesperson will have the car ready.</div>",
+            text(when)
+        )),
+        Drive::Slots(days) if days.is_empty() => h.push_str(
+            "<p class=\"muted small\" data-drive>No test-drive times are free this week; ask your salesperson.</p>",
+        ),
+        Drive::Slots(days) => {
+            h.push_str(&format!(
+                "<details><summary>Book a test drive</summary><form method=\"post\" action=\"/p/{t}/drive\">{c}\
+                 <label for=\"slot\">Pick a time (30 minutes)</label><select id=\"slot\" name=\"slot\" required>",
+                t = attr(p.token),
+                c = hidden(p.csrf)
+            ));
+            for (day, slots) in days {
+                h.push_str(&format!("<optgroup label=\"{}\">", attr(day)));
+                for (value, time) in slots {
+                    h.push_str(&format!("<option value=\"{}\">{} · {}</option>", attr(value), text(day), text(time)));
+                }
+                h.push_str("</optgroup>");
+            }
+            h.push_str(&format!(
+                "</select><button class=\"btn\" type=\"submit\" id=\"book-drive\">Book the test drive</button>\
+                 <p class=\"muted small\">{}</p></form></details>",
+                text(&p.locale.spell("Please bring your driving licence."))
+            ));
+        }
+    }
     if p.standing == Standing::Open {
         h.push_str(&format!(
             "<details><summary>Decline this quote</summary><form method=\"post\" action=\"/p/{t}/decline\">{c}\

@@ -50,6 +50,8 @@ pub struct CustomerDetail {
     pub orders: Vec<crate::quotes::SalesOrder>,
     /// Names of the people who logged the timeline entries shown, by user id.
     pub authors: Vec<(Uuid, String)>,
+    /// Emails and texts queued for the server's outbox, newest first, with their delivery status.
+    pub messages: Vec<crate::portal::OutgoingMessage>,
 }
 
 pub fn list(conn: &Connection, q: &CustomerQuery) -> Result<Page<Customer>> {
@@ -129,6 +131,7 @@ pub fn detail(conn: &Connection, id: Uuid) -> Result<CustomerDetail> {
     }
     let orders = query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY created_at DESC", key.clone())?;
     Ok(CustomerDetail {
+        messages: query(conn, "WHERE customer_id = ?1 ORDER BY queued_at DESC LIMIT 50", key.clone())?,
         orders,
         authors,
         leads: query(conn, "WHERE customer_id = ?1 AND deleted_at IS NULL ORDER BY received_at DESC", key.clone())?,

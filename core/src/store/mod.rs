@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0012_order_lifecycle.sql"),
     include_str!("../../migrations/0013_lost_deals_coaching.sql"),
     include_str!("../../migrations/0014_portal_messages.sql"),
+    include_str!("../../migrations/0015_portal_test_drives.sql"),
 ];
 
 /// Meta key: who uses this laptop while nobody is signed in (a laptop that does not sync).

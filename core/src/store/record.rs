@@ -752,6 +752,7 @@ entity!(
         ("at", Text),
         ("handled_at", Text),
         ("outcome", Text),
+        ("starts_at", Text),
     ]
 );
 entity!(

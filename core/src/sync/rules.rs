@@ -304,7 +304,7 @@ pub const TABLES: &[TableRules] = &[
             t("portal_responses", CUSTOMER, Writers::Partition),
             Frozen::Always { except: &["customer_id", "handled_at", "outcome"] },
         ),
-        &["kind", "quote_id", "share_id", "version", "message", "at"],
+        &["kind", "quote_id", "share_id", "version", "message", "at", "starts_at"],
     ),
     managed(
         frozen(

@@ -139,7 +139,11 @@ fn owned_vehicles_come_from_deliveries_and_trade_ins_and_households_share_an_add
         })
         .unwrap();
     let checklist = showroom_core::engagement::DELIVERY_CHECKLIST.iter().map(|s| s.to_string()).collect();
-    app.complete_activity(d.id, &Completion { outcome: "Delivered".into(), next: None, checklist }).unwrap();
+    app.complete_activity(
+        d.id,
+        &Completion { outcome: "Delivered".into(), next: None, checklist, send_message: false },
+    )
+    .unwrap();
     let rel = app.relations(customer).unwrap();
     assert_eq!(rel.owned.len(), 2, "{:?}", rel.owned);
     assert!(rel.owned[0].contains(&v.model) && rel.owned[0].contains(&v.vin));

@@ -508,8 +508,12 @@ fn completing_the_first_cadence_call_stops_the_speed_to_lead_clock() {
     let got = inbox::capture(app.store_mut(), &web, "US", clock(0)).unwrap();
     assert_eq!(got.lead.first_response_at, None);
     let call = open_tasks(&app, got.lead.id).into_iter().find(|t| t.kind == ActivityKind::Call).unwrap();
-    let outcome =
-        showroom_core::activities::Completion { outcome: "Left a voicemail".into(), next: None, checklist: vec![] };
+    let outcome = showroom_core::activities::Completion {
+        outcome: "Left a voicemail".into(),
+        next: None,
+        checklist: vec![],
+        send_message: false,
+    };
     app.complete_activity(call.id, &outcome).unwrap();
     let l: Lead = get(app.store().conn(), got.lead.id).unwrap();
     assert!(l.first_response_at.is_some());

@@ -57,7 +57,7 @@ fn activity(
 }
 
 fn done(outcome: &str) -> Completion {
-    Completion { outcome: outcome.into(), next: None, checklist: Vec::new() }
+    Completion { outcome: outcome.into(), next: None, checklist: Vec::new(), send_message: false }
 }
 
 #[test]
@@ -226,7 +226,10 @@ fn reminders_in_the_past_are_refused_and_today_sorts_the_day() {
     assert_eq!(today.due_today[0].deal.as_deref(), Some("2024 Ford F-150"));
     // Completing needs an outcome; "schedule next" happens in the same step.
     let err = app
-        .complete_activity(soon, &Completion { outcome: " ".into(), next: None, checklist: Vec::new() })
+        .complete_activity(
+            soon,
+            &Completion { outcome: " ".into(), next: None, checklist: Vec::new(), send_message: false },
+        )
         .unwrap_err();
     assert!(err.to_string().contains("outcome"));
     let next = ActivityDraft {
@@ -239,7 +242,7 @@ fn reminders_in_the_past_are_refused_and_today_sorts_the_day() {
     };
     app.complete_activity(
         soon,
-        &Completion { outcome: "Wants 60 months".into(), next: Some(next), checklist: Vec::new() },
+        &Completion { outcome: "Wants 60 months".into(), next: Some(next), checklist: Vec::new(), send_message: false },
     )
     .unwrap();
     let today = app.my_day(&day_end).unwrap();

@@ -4,7 +4,7 @@
 
 use crate::{app, draft};
 use showroom_core::domain::{Consent, Customer, Timestamp, Vehicle, VehicleStatus};
-use showroom_core::portal::page::{QuotePage, Standing, quote_page};
+use showroom_core::portal::page::{Drive, QuotePage, Standing, quote_page};
 use showroom_core::portal::{
     self, Action, MessageDraft, MessageStatus, PortalResponse, ResponseKind, check, check_link, order_id_for,
     token_hash,
@@ -72,6 +72,7 @@ fn answered(quote: &Quote, kind: ResponseKind, version: i64, message: &str) -> P
         at: Timestamp::now(),
         handled_at: None,
         outcome: String::new(),
+        starts_at: None,
     }
 }
 
@@ -286,7 +287,16 @@ fn the_portal_page_shows_every_figure_the_pdf_prints_and_escapes_what_people_typ
         flash: None,
         first_name: "Maria",
         link_expires: "2026-12-02".into(),
+        drive: Drive::Slots(vec![(
+            "Saturday, <December> 5".into(),
+            vec![("2026-12-05T16:00:00.000Z".into(), "10:00 AM".into())],
+        )]),
+        locale: &showroom_core::locale::Locale::for_country("US"),
     });
+    assert!(
+        html.contains("<option value=\"2026-12-05T16:00:00.000Z\">Saturday, &lt;December&gt; 5 · 10:00 AM</option>")
+    );
+    assert!(html.contains("action=\"/p/tok/drive\"") && html.contains("your driving license"), "US spelling");
     let rows: Vec<_> = sheet
         .blocks
         .iter()
@@ -313,4 +323,127 @@ fn the_portal_page_shows_every_figure_the_pdf_prints_and_escapes_what_people_typ
         assert!(printed.contains(amount.as_str()), "{amount} not printed");
     }
     let _ = app.store_mut();
+}
+
+#[test]
+fn a_cadence_step_sends_its_prepared_message_and_is_done_in_one_action_or_not_at_all() {
+    use showroom_core::activities::Completion;
+    use showroom_core::domain::{Activity, ActivityKind};
+    let (mut app, rep, customer, quote, _) = rep_with_quote();
+    let now = Timestamp::now();
+    let step = |kind, subject: &str| Activity {
+        id: Uuid::now_v7(),
+        customer_id: customer.id,
+        opportunity_id: None,
+        kind,
+        subject: subject.into(),
+        due_at: now,
+        done_at: None,
+        outcome: String::new(),
+        owner_id: Some(rep),
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        lead_id: None,
+        message: "Hi Maria, thanks for your interest in the RAV4.".into(),
+    };
+    let (email, text) =
+        (step(ActivityKind::Email, "Email: Thanks for your interest"), step(ActivityKind::Sms, "Text: Quick hello"));
+    app.store_mut()
+        .write(|w| {
+            w.insert(&email)?;
+            w.insert(&text)
+        })
+        .unwrap();
+    let send = Completion { outcome: "Email sent".into(), next: None, checklist: vec![], send_message: true };
+    // No consent to texts: refused, the step stays open and nothing is queued.
+    let e = app.complete_activity(text.id, &send).unwrap_err();
+    assert_eq!(e.fields()[0].field, "channel", "{e}");
+    assert!(get::<Activity>(app.store().conn(), text.id).unwrap().done_at.is_none());
+    assert!(app.outgoing_messages(customer.id).unwrap().is_empty());
+    // The email step: queued with the step's own words, and the step done, in one action.
+    app.complete_activity(email.id, &send).unwrap();
+    let queued = app.outgoing_messages(customer.id).unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].subject.as_str(), queued[0].body.as_str(), queued[0].status),
+        ("Thanks for your interest", email.message.as_str(), MessageStatus::Queued)
+    );
+    assert!(get::<Activity>(app.store().conn(), email.id).unwrap().done_at.is_some());
+    assert_eq!(app.customer_detail(customer.id).unwrap().messages.len(), 1, "the timeline shows it");
+    // A quote link needs a quote to go with it.
+    let e = app
+        .queue_message(&MessageDraft {
+            customer_id: Some(customer.id),
+            channel: Some(showroom_core::contact::MessageChannel::Email),
+            subject: "Your quote".into(),
+            body: format!("See {}", portal::LINK_FIELD),
+            quote_id: None,
+        })
+        .unwrap_err();
+    assert_eq!(e.fields()[0].field, "quote_id", "{e}");
+    let _ = quote;
+}
+
+#[test]
+fn a_test_drive_booked_on_the_portal_becomes_the_booking_or_a_call_when_the_car_was_taken() {
+    use showroom_core::domain::{Activity, ActivityKind, TestDrive, TestDriveStatus};
+    let (mut app, rep, customer, quote, vehicle) = rep_with_quote();
+    let share = app.share_quote(quote.id, None).unwrap().share;
+    let now = Timestamp::now();
+    let slot = |h: i64| Timestamp::from_millis((now.millis() / 3_600_000 + h) * 3_600_000);
+    let booked = |starts_at: Timestamp| {
+        let r = portal::response(
+            &Action::TestDrive { starts_at, when: "Saturday, December 5 at 10:00 AM".into() },
+            &share,
+            customer.consent,
+            Timestamp::now(),
+        );
+        assert_eq!((r.kind, r.starts_at), (ResponseKind::TestDrive, Some(starts_at)));
+        r
+    };
+    // A booking still waiting for the rep's laptop: a second one is refused.
+    let first = booked(slot(30));
+    let e = check(
+        &Action::TestDrive { starts_at: slot(40), when: "later".into() },
+        &share,
+        &quote,
+        std::slice::from_ref(&first),
+        now,
+        now.date(),
+    )
+    .unwrap_err();
+    assert_eq!(e.status, 409);
+    assert!(e.message.contains("already booked a test drive for Saturday, December 5"), "{}", e.message);
+    assert_eq!(
+        portal::notice_text("Maria Harris", &first, &quote.number),
+        "Maria Harris booked a test drive for Saturday, December 5 at 10:00 AM"
+    );
+    arrives(&mut app, &first);
+    let done = portal::complete(app.store_mut(), Timestamp::now().date()).unwrap();
+    assert_eq!(done.len(), 1, "{done:?}");
+    let drives: Vec<TestDrive> =
+        query(app.store().conn(), "WHERE customer_id = ?1", [customer.id.to_string()]).unwrap();
+    assert_eq!(drives.len(), 1);
+    assert_eq!(
+        (drives[0].vehicle_id, drives[0].starts_at, drives[0].status),
+        (vehicle.id, slot(30), TestDriveStatus::Scheduled)
+    );
+    let task: Activity = get(app.store().conn(), drives[0].activity_id.unwrap()).unwrap();
+    assert_eq!((task.kind, task.owner_id, task.due_at), (ActivityKind::TestDrive, Some(rep), slot(30)));
+    assert!(task.subject.contains("booked online") && task.subject.contains("licence"), "{}", task.subject);
+    // Completing again (a second sync) makes nothing twice.
+    assert!(portal::complete(app.store_mut(), Timestamp::now().date()).unwrap().is_empty());
+    // Another customer's booking of the same car at the same time (made on another laptop while
+    // the server listed the slot): not booked, a call task instead.
+    let other = booked(slot(30));
+    arrives(&mut app, &other);
+    let done = portal::complete(app.store_mut(), Timestamp::now().date()).unwrap();
+    assert!(done[0].contains("not booked") && done[0].contains("is booked"), "{done:?}");
+    let calls: Vec<Activity> =
+        query(app.store().conn(), "WHERE customer_id = ?1 AND kind = 'call'", [customer.id.to_string()]).unwrap();
+    assert!(calls.iter().any(|a| a.subject.contains("could not be booked")), "{calls:?}");
+    let drives: Vec<TestDrive> =
+        query(app.store().conn(), "WHERE customer_id = ?1", [customer.id.to_string()]).unwrap();
+    assert_eq!(drives.len(), 1, "no double booking");
 }

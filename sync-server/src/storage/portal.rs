@@ -12,7 +12,8 @@ use serde_json::Value;
 use showroom_core::domain::validate::display_phone;
 use showroom_core::domain::{Consent, Customer, Timestamp};
 use showroom_core::pdf::{Letterhead, QuoteHeader, QuoteParty};
-use showroom_core::portal::page::Standing;
+use showroom_core::portal::page::{Drive, Standing};
+use showroom_core::portal::slots;
 use showroom_core::portal::{self, Action, MessageStatus, OutgoingMessage, PortalResponse, QuoteShare, Refusal};
 use showroom_core::quotes::{Quote, QuoteStatus, QuoteVersion};
 use showroom_core::store::record::Col;
@@ -88,6 +89,10 @@ pub struct PortalLoad {
     pub today: chrono::NaiveDate,
     /// The dealership's country (phone numbers read in its national format).
     pub region: String,
+    /// The dealership's time zone (IANA name; empty reads as UTC).
+    pub zone: String,
+    /// Test-drive slots free for the quote's vehicle and rep (empty without a vehicle).
+    pub slots: Vec<Timestamp>,
 }
 
 impl PortalLoad {
@@ -106,6 +111,31 @@ impl PortalLoad {
             valid_until: self.quote.valid_until.to_string(),
             show_grid: true,
         }
+    }
+
+    /// The test-drive part of the page: the booking already made, or the free slots by day.
+    pub fn drive(&self, now: Timestamp) -> Drive {
+        if self.quote.vehicle_id.is_none() || !matches!(self.standing(), Standing::Open | Standing::Accepted { .. }) {
+            return Drive::Off;
+        }
+        if let Some(r) = self
+            .responses
+            .iter()
+            .rev()
+            .find(|r| r.kind == portal::ResponseKind::TestDrive && r.starts_at.is_some_and(|t| t > now))
+        {
+            return Drive::Booked(r.message.clone());
+        }
+        let mut days: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        for t in &self.slots {
+            let day = slots::day_label(*t, &self.zone);
+            let slot = (t.to_string(), slots::time_label(*t, &self.zone));
+            match days.last_mut() {
+                Some((d, list)) if *d == day => list.push(slot),
+                _ => days.push((day, vec![slot])),
+            }
+        }
+        Drive::Slots(days)
     }
 
     /// Where the quote stands for its customer.
@@ -186,14 +216,65 @@ impl SqliteStorage {
         Ok(found)
     }
 
-    fn dealer_today(conn: &Connection, d: &str, now: Timestamp) -> Result<chrono::NaiveDate> {
+    fn zone_of(conn: &Connection, d: &str) -> Result<String> {
         let mut stmt = conn.prepare_cached(
             "SELECT value FROM state WHERE dealership_id = ?1 AND tbl = 'dealerships' AND field = 'timezone' LIMIT 1",
         )?;
         let zone: Option<String> = stmt.query_row([d], |r| r.get(0)).optional()?;
-        let zone = zone.and_then(|z| serde_json::from_str::<String>(&z).ok()).unwrap_or_default();
-        let offset = showroom_core::domain::time::utc_offset_min(&zone, now);
-        Ok(Timestamp::from_millis(now.millis() + i64::from(offset) * 60_000).date())
+        Ok(zone.and_then(|z| serde_json::from_str::<String>(&z).ok()).unwrap_or_default())
+    }
+
+    fn dealer_today(zone: &str, now: Timestamp) -> chrono::NaiveDate {
+        let offset = showroom_core::domain::time::utc_offset_min(zone, now);
+        Timestamp::from_millis(now.millis() + i64::from(offset) * 60_000).date()
+    }
+
+    /// When the vehicle or the rep is taken from now on: scheduled test drives of the vehicle or
+    /// whose Today item is the rep's, and drives customers booked on the portal that no laptop
+    /// has turned into a booking yet.
+    fn drive_busy(
+        conn: &Connection,
+        d: &str,
+        vehicle: Uuid,
+        rep: Option<Uuid>,
+        now: Timestamp,
+    ) -> Result<Vec<(Timestamp, Timestamp)>> {
+        use showroom_core::domain::{Activity, TestDrive};
+        let mut busy = Vec::new();
+        let ids: Vec<String> = conn
+            .prepare_cached(
+                "SELECT row_id FROM state WHERE field = 'status' AND tbl = 'test_drives' AND value = '\"scheduled\"' AND dealership_id = ?1",
+            )?
+            .query_map([d], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        for id in ids {
+            let Some(t) = entity::<TestDrive>(conn, d, "test_drives", &id)? else { continue };
+            if t.ends_at <= now {
+                continue;
+            }
+            let rep_drive = rep.is_some()
+                && t.activity_id
+                    .and_then(|a| entity::<Activity>(conn, d, "activities", &a.to_string()).ok().flatten())
+                    .is_some_and(|a| a.owner_id == rep);
+            if t.vehicle_id == vehicle || rep_drive {
+                busy.push((t.starts_at, t.ends_at));
+            }
+        }
+        let pending: Vec<String> = conn
+            .prepare_cached(
+                "SELECT row_id FROM state WHERE dealership_id = ?1 AND tbl = 'portal_responses' AND field = 'kind' AND value = '\"test_drive\"'",
+            )?
+            .query_map([d], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        for id in pending {
+            let Some(r) = entity::<PortalResponse>(conn, d, "portal_responses", &id)? else { continue };
+            let Some(start) = r.starts_at.filter(|t| *t > now && r.handled_at.is_none()) else { continue };
+            let quote = r.quote_id.and_then(|q| entity::<Quote>(conn, d, "quotes", &q.to_string()).ok().flatten());
+            if quote.is_some_and(|q| q.vehicle_id == Some(vehicle) || (rep.is_some() && q.owner_id == rep)) {
+                busy.push((start, Timestamp::from_millis(start.millis() + slots::SLOT_MINUTES * 60_000)));
+            }
+        }
+        Ok(busy)
     }
 
     /// The share whose token hashes to `hash`, with what its page shows; `None` for a hash no
@@ -224,14 +305,20 @@ impl SqliteStorage {
         }
         responses.sort_by_key(|r| r.at);
         let now = Timestamp::from_millis(now_ms as i64);
+        let zone = Self::zone_of(conn, &d)?;
+        let rep = quote.owner_id.or(customer.owner_id);
+        let slots = match quote.vehicle_id {
+            Some(v) => slots::free_slots(now, &zone, &Self::drive_busy(conn, &d, v, rep, now)?),
+            None => Vec::new(),
+        };
         Ok(Some(PortalLoad {
             dealership: super::parse_id(&d)?,
             letterhead: Self::letterhead(conn, &d)?,
-            salesperson: Self::user_name(conn, quote.owner_id.or(customer.owner_id))?
-                .map(|(n, _)| n)
-                .unwrap_or_default(),
-            today: Self::dealer_today(conn, &d, now)?,
+            salesperson: Self::user_name(conn, rep)?.map(|(n, _)| n).unwrap_or_default(),
+            today: Self::dealer_today(&zone, now),
             region: region_of(conn, &d)?,
+            zone,
+            slots,
             share,
             quote,
             version,
@@ -253,6 +340,14 @@ impl SqliteStorage {
         let now = Timestamp::from_millis(now_ms as i64);
         if let Err(r) = portal::check(action, &load.share, &load.quote, &load.responses, now, load.today) {
             return Ok(Some(Acted::Refused(r)));
+        }
+        if let Action::TestDrive { starts_at, .. } = action
+            && !load.slots.contains(starts_at)
+        {
+            return Ok(Some(Acted::Refused(Refusal {
+                status: 409,
+                message: "That time was just taken or is no longer open. Please pick another.".into(),
+            })));
         }
         let before = load.customer.consent;
         let response = portal::response(action, &load.share, before, now);
@@ -409,6 +504,51 @@ impl SqliteStorage {
         Ok(())
     }
 
+    /// A delivery report for an email (its bounce address carries the same token as its
+    /// unsubscribe link): a sent message becomes "bounced" with the reason, as the server's own
+    /// synced change, and its author is told. Returns the customer's name, or `None` for an
+    /// unknown token; a report for a message already bounced changes nothing.
+    pub(super) fn message_bounced(&mut self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: Option<(String, String)> = tx
+            .prepare_cached("SELECT dealership_id, message_id FROM unsubscribes WHERE hash = ?1")?
+            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((d, id)) = found else { return Ok(None) };
+        let Some(message) = entity::<OutgoingMessage>(&tx, &d, "outgoing_messages", &id)? else { return Ok(None) };
+        let name = entity::<Customer>(&tx, &d, "customers", &message.customer_id.to_string())?
+            .map(|c| c.display_name())
+            .unwrap_or_default();
+        if message.status != MessageStatus::Sent {
+            return Ok(Some(name));
+        }
+        let dealership = super::parse_id(&d)?;
+        let hlc = self.clock.tick(now_ms).to_string();
+        let field = |f: &str, value: Value| WireChange {
+            change_id: Uuid::now_v7(),
+            table: "outgoing_messages".into(),
+            row_id: message.id,
+            field: f.into(),
+            value,
+            hlc: hlc.clone(),
+            author: None,
+        };
+        let changes = vec![
+            field("status", Value::String("bounced".into())),
+            field("status_detail", Value::String(detail.to_string())),
+        ];
+        let user = portal_user(dealership);
+        let push = Push { device_id: portal_device(dealership), changes };
+        Self::push_in(&tx, &mut self.clock, 0, &user, &push, now_ms)?;
+        if let Some(author) = message.author_id {
+            let text = format!("Your email to {name} ({}) bounced: {detail}", message.to_address);
+            notice(&tx, &user, now_ms, author, "message_bounced", &id, &text)?;
+        }
+        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        tx.commit()?;
+        Ok(Some(name))
+    }
+
     /// Keeps an unsubscribe token's hash for a message's customer.
     pub(super) fn add_unsubscribe(&mut self, item: &OutboxItem, hash: &str, now_ms: u64) -> Result<()> {
         self.conn.execute(
@@ -459,6 +599,7 @@ impl SqliteStorage {
             at: now,
             handled_at: None,
             outcome: String::new(),
+            starts_at: None,
         };
         let hlc = self.clock.tick(now_ms).to_string();
         let mut changes = changes_of("portal_responses", &response, &hlc)?;

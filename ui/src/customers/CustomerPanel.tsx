@@ -1,8 +1,9 @@
 // The side panel for one customer: header card, tabs (Timeline, Deals, Tasks, Leads, Profile),
 // and the edit form in place.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { LogContactForm, MessageDialog, NewDealForm, NewTaskForm, Relationships, TestDriveForm } from "./PanelForms";
-import type { Customer, CustomerDetail, Interaction, SearchHit, Staff, Vehicle, VehicleMatch } from "../bindings";
+import { LogContactForm, NewDealForm, NewTaskForm, Relationships, TestDriveForm } from "./PanelForms";
+import { MessageDialog, MessageLine } from "./MessageDialog";
+import type { Customer, CustomerDetail, Interaction, OutgoingMessage, SearchHit, Staff, Vehicle, VehicleMatch } from "../bindings";
 import { api } from "../api";
 import { Icon, type IconName } from "../components/Icon";
 import { useToast } from "../components/Toasts";
@@ -21,6 +22,17 @@ type Props = {
   onQuote: (customer: SearchHit, vehicle: Vehicle | null) => void;
   dataVersion?: number;
 };
+
+type Entry = { kind: "interaction"; at: string; i: Interaction } | { kind: "message"; at: string; m: OutgoingMessage };
+
+/** Interactions and outgoing messages, newest first: one timeline. */
+function timeline(d: CustomerDetail): Entry[] {
+  const out: Entry[] = [
+    ...d.interactions.map((i): Entry => ({ kind: "interaction", at: i.occurred_at, i })),
+    ...d.messages.map((m): Entry => ({ kind: "message", at: m.sent_at ?? m.queued_at, m })),
+  ];
+  return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+}
 
 const hitOf = (c: Customer): SearchHit => ({
   kind: "customer", id: c.id, title: fullName(c), subtitle: c.email ?? formatPhone(c.phone), customer_id: c.id,
@@ -130,17 +142,23 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
                   <button className="btn small" onClick={() => setAdding("drive")}>Book test drive</button>
                   <button className="btn small" onClick={() => setAdding("task")}>New task</button>
                 </div>)}
-            {tab === "timeline" && (detail.interactions.length === 0 ? (
+            {tab === "timeline" && (detail.interactions.length === 0 && detail.messages.length === 0 ? (
               <p className="muted">No interactions yet. Calls, texts, visits and test drives will appear here, newest first.</p>
-            ) : groupByDay(detail.interactions, (i) => i.occurred_at).map(([day, items]) => (
+            ) : groupByDay(timeline(detail), (e) => e.at).map(([day, items]) => (
               <section key={day}>
                 <div className="timeline-day">{day}</div>
-                {items.map((i) => (
-                  <div key={i.id} className="timeline-item">
-                    <span className="icon"><Icon name={CHANNEL_ICON[i.channel]} size={16} /></span>
-                    <span>{i.summary}{i.duration_s ? <span className="muted"> · {Math.round(i.duration_s / 60)} min</span> : null}
-                      {(() => { const by = detail.authors.find(([u]) => u === i.author_id)?.[1]; return by ? <span className="muted"> · {by}</span> : null; })()}</span>
-                    <span className="muted">{timeOfDay(i.occurred_at)}</span>
+                {items.map((e) => e.kind === "message" ? (
+                  <div key={e.m.id} className="timeline-item" data-testid="timeline-message">
+                    <span className="icon"><Icon name={e.m.channel === "email" ? "mail" : "chat"} size={16} /></span>
+                    <MessageLine m={e.m} onChanged={reload} />
+                    <span className="muted">{timeOfDay(e.at)}</span>
+                  </div>
+                ) : (
+                  <div key={e.i.id} className="timeline-item">
+                    <span className="icon"><Icon name={CHANNEL_ICON[e.i.channel]} size={16} /></span>
+                    <span>{e.i.summary}{e.i.duration_s ? <span className="muted"> · {Math.round(e.i.duration_s / 60)} min</span> : null}
+                      {(() => { const by = detail.authors.find(([u]) => u === e.i.author_id)?.[1]; return by ? <span className="muted"> · {by}</span> : null; })()}</span>
+                    <span className="muted">{timeOfDay(e.at)}</span>
                   </div>
                 ))}
               </section>
@@ -208,7 +226,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
           </div>
         </>
       )}
-      {messaging && <MessageDialog customer={c} onClose={() => setMessaging(false)} onSent={reload} />}
+      {messaging && <MessageDialog customerId={c.id} onClose={() => setMessaging(false)} onSent={() => { setTab("timeline"); reload(); }} />}
     </aside>
   );
 }

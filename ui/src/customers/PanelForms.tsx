@@ -1,9 +1,7 @@
-// The customer panel's quick actions: log a contact, add a task, open a deal, and send a message
-// from a template (opens the mail or messaging app, or copies the text when offline). Each is one
-// call to the core; errors show next to their fields.
-import { openUrl } from "@tauri-apps/plugin-opener";
+// The customer panel's quick actions: log a contact, add a task, open a deal, book a test drive.
+// Each is one call to the core; errors show next to their fields. Messages: MessageDialog.tsx.
 import { useEffect, useState } from "react";
-import type { ActivityKind, ApiError, Customer, Direction, InteractionChannel, Message, Opportunity } from "../bindings";
+import type { ActivityKind, ApiError, Customer, Direction, InteractionChannel, Opportunity } from "../bindings";
 import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
@@ -129,80 +127,6 @@ export function NewDealForm({ customer, onDone, onCancel, lead }: {
       </div>
       <div className="row-actions"><button type="button" className="btn" onClick={onCancel}>Cancel</button><button className="btn primary" type="submit">Open deal</button></div>
     </form>
-  );
-}
-
-export function MessageDialog({ customer, onClose, onSent }: { customer: Customer; onClose: () => void; onSent: () => void }) {
-  const [messages, setMessages] = useState<Message[] | null>(null);
-  const [chosen, setChosen] = useState(0);
-  const toast = useToast();
-  useEffect(() => { api.messages(customer.id).then(setMessages).catch(() => setMessages([])); }, [customer.id]);
-  const m = messages?.[chosen];
-  const log = async (how: string) => {
-    if (!m) return;
-    await api.logContact({ customer_id: customer.id, channel: m.channel === "email" ? "email" : "sms", direction: "outbound", summary: `${how}: ${m.template}${m.subject ? ` (${m.subject})` : ""}`, duration_min: null });
-    onSent();
-  };
-  const open = async () => {
-    if (!m) return;
-    const url = m.channel === "email"
-      ? `mailto:${encodeURIComponent(m.to)}?subject=${encodeURIComponent(m.subject)}&body=${encodeURIComponent(m.body)}`
-      : `sms:${m.to}?body=${encodeURIComponent(m.body)}`;
-    try {
-      await openUrl(url);
-      await log(m.channel === "email" ? "Email drafted" : "Text drafted");
-      toast("Opened in your mail app and logged on the timeline");
-      onClose();
-    } catch {
-      toast("No mail app answered; copy the text instead", { kind: "error" });
-    }
-  };
-  const copy = async () => {
-    if (!m) return;
-    try {
-      await navigator.clipboard.writeText(m.subject ? `${m.subject}\n\n${m.body}` : m.body);
-      await log("Message copied");
-      toast("Copied and logged on the timeline");
-      onClose();
-    } catch {
-      toast("Could not copy", { kind: "error" });
-    }
-  };
-  return (
-    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog wide" role="dialog" aria-modal="true" aria-labelledby="msg-title"
-        onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onClose(); } }}>
-        <div className="dialog-body">
-          <h2 id="msg-title" style={{ marginTop: 0 }}>Message {customer.first_name}</h2>
-          {messages === null ? <p className="muted">Loading…</p> : messages.length === 0 ? (
-            <p className="muted" data-testid="no-templates">{customer.first_name} has not agreed to email or text messages, or has no address on file. Record consent in the profile first.</p>
-          ) : (
-            <div className="message-picker">
-              <ul className="message-list" role="listbox" aria-label="Templates">
-                {messages.map((x, i) => (
-                  <li key={x.template} role="option" aria-selected={i === chosen} tabIndex={0}
-                    onClick={() => setChosen(i)} onKeyDown={(e) => { if (e.key === "Enter") setChosen(i); }}>
-                    <span className="strong">{x.template}</span><span className="muted"> · {x.channel === "email" ? "Email" : "Text"}</span>
-                  </li>
-                ))}
-              </ul>
-              {m && (
-                <div className="message-preview" aria-label="Preview">
-                  <div className="muted">To {m.to}</div>
-                  {m.subject && <div className="strong">{m.subject}</div>}
-                  <pre>{m.body}</pre>
-                </div>
-              )}
-            </div>
-          )}
-          <div className="row-actions">
-            <button className="btn" onClick={onClose}>Cancel</button>
-            {m && <button className="btn" onClick={() => void copy()}>Copy text</button>}
-            {m && <button className="btn primary" onClick={() => void open()}>{m.channel === "email" ? "Open in mail app" : "Open in messages"}</button>}
-          </div>
-        </div>
-      </div>
-    </div>
   );
 }
 

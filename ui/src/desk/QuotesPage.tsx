@@ -15,6 +15,8 @@ import { centsText, formatCents, groupMoneyInput, shortDate } from "../lib/forma
 import { locale, spell } from "../lib/locale";
 import { DeskPage, type Reopen } from "./DeskPage";
 import { useLatest } from "../lib/latest";
+import { MessageDialog } from "../customers/MessageDialog";
+import { QuoteShareSection } from "./QuoteShare";
 
 type View = "desk" | "list";
 
@@ -145,6 +147,7 @@ function QuotePanel({ row, onClose, onChanged, onReopen }: { row: QuoteRow; onCl
   const [copyTo, setCopyTo] = useState("");
   const [vehicles, setVehicles] = useState<Vehicle[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [sending, setSending] = useState(false);
   const toast = useToast();
   useEffect(() => { api.quoteDetail(row.quote.id).then(setD).catch((e: ApiError) => toast(e.message, { kind: "error" })); }, [row.quote.id, toast]);
   useEffect(() => { const t = setTimeout(() => api.findVehicles(copyTo).then(setVehicles).catch(() => setVehicles([])), 80); return () => clearTimeout(t); }, [copyTo]);
@@ -181,6 +184,7 @@ function QuotePanel({ row, onClose, onChanged, onReopen }: { row: QuoteRow; onCl
         <div className="panel-actions">
           {live && <button className="btn primary" onClick={() => onReopen({ detail: d, customer: row.customer })}>Reopen on the desk</button>}
           <button className="btn" onClick={() => void print()} disabled={d.status === "expired" || d.status === "declined"}>Print PDF</button>
+          <button className="btn" onClick={() => setSending(true)} disabled={d.status === "expired" || d.status === "declined"}>Send…</button>
           {live && <button className="btn" onClick={() => setDeclining((v) => !v)} aria-expanded={declining}>Decline…</button>}
           <button className="btn ghost" onClick={onClose} aria-label="Close panel"><Icon name="close" /></button>
         </div>
@@ -218,8 +222,13 @@ function QuotePanel({ row, onClose, onChanged, onReopen }: { row: QuoteRow; onCl
         </ul>
         {last && <p className="muted">Current: version {last.version}.</p>}
 
+        <QuoteShareSection quoteId={d.quote.id} open={d.status === "draft" || d.status === "presented"}
+          onChanged={() => { api.quoteDetail(d.quote.id).then(setD).catch(() => {}); onChanged(); }} />
+
         {order && <OrderSection detail={d} errors={errors} cancelling={cancelling} setCancelling={setCancelling} act={act} />}
       </div>
+      {sending && <MessageDialog customerId={d.quote.customer_id} quoteId={d.quote.id} onClose={() => setSending(false)}
+        onSent={() => { api.quoteDetail(d.quote.id).then(setD).catch(() => {}); onChanged(); }} />}
     </aside>
   );
 }

@@ -7,7 +7,6 @@ import { api } from "../api";
 import { Field } from "../components/Field";
 import { useToast } from "../components/Toasts";
 import { formatPhone, localInput, timeOfDay, shortDate } from "../lib/format";
-import { openUrl } from "@tauri-apps/plugin-opener";
 import { now, nowMs } from "../lib/clock";
 import { locale } from "../lib/locale";
 
@@ -54,7 +53,7 @@ export function TodayPage({ onOpenCustomer, dataVersion = 0, me }: { onOpenCusto
               </div>
             </div>
             <span className={`today-due ${tone}`}>{tone === "today" ? "" : `${shortDate(it.activity.due_at)} `}{timeOfDay(it.activity.due_at)}</span>
-            {it.activity.message && completing !== it.activity.id && <SendPrepared item={it} onSent={(m) => { toast(m); load(); }} />}
+            {it.activity.message && completing !== it.activity.id && <SendPrepared item={it} onSent={(m, failed) => { toast(m, failed ? { kind: "error" } : undefined); load(); }} />}
             {completing !== it.activity.id && <button className="btn small" onClick={() => setCompleting(it.activity.id)}>Done…</button>}
           </div>
           {completing === it.activity.id && (
@@ -134,6 +133,7 @@ function CompleteForm({ item, checklist, onCancel, onDone }: { item: TodayItem; 
       await api.completeActivity(item.activity.id, {
         outcome,
         checklist: ticked,
+        send_message: false,
         next: next ? {
           customer_id: item.activity.customer_id, opportunity_id: item.activity.opportunity_id, kind, subject,
           due_at: Number.isNaN(when.getTime()) ? due : when.toISOString(), owner_id: null,
@@ -184,27 +184,20 @@ function CompleteForm({ item, checklist, onCancel, onDone }: { item: TodayItem; 
   );
 }
 
-/** A cadence step's prepared email or text: opened in the mail or messages app, then the task is
- *  completed and the message logged on the timeline (one action). */
-function SendPrepared({ item, onSent }: { item: TodayItem; onSent: (message: string) => void }) {
+/** A cadence step's prepared email or text: queued for the server's outbox and the task completed
+ *  in one action (works offline; it leaves at the next sync). */
+function SendPrepared({ item, onSent }: { item: TodayItem; onSent: (message: string, failed?: boolean) => void }) {
   const a = item.activity;
   const email = a.kind === "email";
   const to = email ? item.email : item.phone;
   if (!to || (a.kind !== "email" && a.kind !== "sms")) return null;
-  const subject = a.subject.replace(/^(Email|Text): /, "");
   const send = async () => {
-    const url = email
-      ? `mailto:${encodeURIComponent(to)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(a.message)}`
-      : `sms:${to}?body=${encodeURIComponent(a.message)}`;
     try {
-      await openUrl(url);
-    } catch {
-      await navigator.clipboard?.writeText(a.message).catch(() => {});
-      onSent("No mail or messages app answered; the message is on the clipboard");
-      return;
+      await api.completeActivity(a.id, { outcome: "Queued to send", next: null, checklist: [], send_message: true });
+      onSent(`${email ? "Email" : "Text"} queued and the step marked done: it leaves at the next sync`);
+    } catch (e) {
+      onSent((e as ApiError).message, true);
     }
-    await api.completeActivity(a.id, { outcome: `${email ? "Email" : "Text"} sent: ${subject}`, next: null, checklist: [] });
-    onSent(`${email ? "Email" : "Text"} opened and the step marked done`);
   };
   return (
     <button className="btn small" title={a.message} onClick={() => void send()}>
