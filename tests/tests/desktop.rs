@@ -452,6 +452,7 @@ async fn a_saved_quote_is_reopened_revised_printed_accepted_funded_and_delivered
             "SELECT c.first_name || ' ' || c.last_name, o.id, o.owner_id FROM opportunities o
              JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id
              WHERE o.status = 'open' AND u.role = 'rep'
+               AND c.email IS NOT NULL AND json_extract(c.consent, '$.email') = 1
                AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id)
                AND (SELECT count(*) FROM customers x WHERE x.first_name || ' ' || x.last_name = c.first_name || ' ' || c.last_name) = 1
                AND (SELECT count(*) FROM opportunities y WHERE y.customer_id = c.id AND y.status = 'open') = 1
@@ -490,6 +491,21 @@ async fn a_saved_quote_is_reopened_revised_printed_accepted_funded_and_delivered
     let row = ui.find(By::Css(format!("tr[data-quote='{number}'] td.strong")), "the saved quote", 15).await;
     ui.click(&row, "the saved quote").await;
     shot(&ui.display, "40-quotes-list");
+    // Send…: the quote template (the customer agreed to email), this quote attached.
+    ui.click(&ui.button("Send…").await, "Send…").await;
+    let chosen = ui.find(By::Css("[role='option'][aria-selected='true']"), "the chosen template", 10).await;
+    let chosen = chosen.prop("textContent").await.unwrap().unwrap_or_default();
+    let attached = ui.find(By::Css("select[name='message_quote'] option:checked"), "the attached quote", 10).await;
+    let attached = attached.text().await.unwrap();
+    assert!(chosen.contains("Your quote"), "{chosen}");
+    assert!(attached.starts_with(&number), "{attached}");
+    let body = ui.input("message_body").await.value().await.unwrap().unwrap_or_default();
+    assert!(body.contains("{quote_link}"), "the server puts the link in: {body}");
+    shot(&ui.display, "40b-send-quote");
+    ui.click(&ui.button("Cancel").await, "Cancel").await;
+    // A customer link opens on the dealership's server: this laptop has never signed in.
+    ui.click(&ui.button("Make a link").await, "Make a link").await;
+    ui.wait_text("[data-field-error='share']", "sign in to the sync server first").await;
     ui.click(&ui.button("Reopen on the desk").await, "Reopen").await;
     // The new price: $2,000 over the vehicle's cost, so the front-end gross is known.
     let v1: String = showroom_e2e::open_db(data.path())
@@ -1010,11 +1026,41 @@ async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
     let list = ui.find(By::Css("[role='listbox'][aria-label='Templates']"), "the template list", 10).await;
     let text = list.prop("textContent").await.unwrap().unwrap_or_default();
     assert!(text.contains("Quote follow-up") && !text.contains("Text"), "{text}");
-    let preview = ui.find(By::Css("[aria-label='Preview']"), "the preview", 10).await;
-    let body = preview.prop("textContent").await.unwrap().unwrap_or_default();
+    let body = ui.input("message_body").await.value().await.unwrap().unwrap_or_default();
     assert!(body.contains(&format!("Hi {first},")) && !body.contains('{'), "{body}");
+    // The quote template needs a quote: sent without one, the core names the field.
+    let quote_template =
+        ui.find(By::XPath("//li[@role='option'][contains(., 'Your quote')]"), "the quote template", 10).await;
+    ui.click(&quote_template, "Your quote").await;
+    ui.click(&ui.button("Send email").await, "Send email").await;
+    ui.wait_text("[data-field-error='quote_id']", "pick the quote").await;
+    // The follow-up, its subject edited, is queued (no network needed) and shows on the timeline.
+    let follow_up =
+        ui.find(By::XPath("//li[@role='option'][contains(., 'Quote follow-up')]"), "the follow-up", 10).await;
+    ui.click(&follow_up, "Quote follow-up").await;
+    let subject = ui.input("message_subject").await;
+    subject.send_keys(Key::Control + "a").await.unwrap();
+    subject.send_keys(Key::Backspace).await.unwrap();
+    subject.send_keys("Your numbers, as promised").await.unwrap();
     shot(&ui.display, "34-message-templates");
-    ui.click(&ui.button("Cancel").await, "Cancel").await;
+    ui.click(&ui.button("Send email").await, "Send email").await;
+    ui.wait_text(".toast-body > span", "queued: it leaves from the dealership's server at the next sync").await;
+    let line = ui.wait_text("[data-testid='timeline-message']", "Your numbers, as promised").await;
+    let chip = line.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(chip.contains("Waiting to sync"), "{chip}");
+    shot(&ui.display, "34b-message-queued");
+    let queued: (String, String) = showroom_e2e::open_db(data.path())
+        .query_row(
+            "SELECT status, to_address FROM outgoing_messages WHERE customer_id = ?1 AND subject = 'Your numbers, as promised'",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(queued.0, "queued");
+    assert!(queued.1.contains('@'), "{queued:?}");
+    // Withdrawn before it leaves.
+    ui.click(&ui.button("Withdraw").await, "Withdraw").await;
+    ui.wait_text("[data-testid='timeline-message'] .chip", "Withdrawn").await;
 
     // Log a call on the timeline.
     ui.click(&ui.button("Log contact").await, "Log contact").await;
