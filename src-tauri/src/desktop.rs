@@ -252,8 +252,7 @@ async fn reminders(app: tauri::AppHandle, shared: Arc<Mutex<Showroom>>) {
         };
         notices_seen = arrived.iter().map(|n| n.seq).max().unwrap_or(notices_seen).max(notices_seen);
         for n in arrived {
-            let title = if n.kind == "lead_assigned" { "New lead" } else { "Sync" };
-            if let Err(e) = app.notification().builder().title(title).body(&n.message).show() {
+            if let Err(e) = app.notification().builder().title(n.title()).body(&n.message).show() {
                 tracing::warn!(error = %e, "cannot show a notice");
             }
         }

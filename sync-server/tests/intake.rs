@@ -86,6 +86,10 @@ impl Shop {
 
     /// A manager's (or rep's) own edit of a row, pushed as a laptop would.
     fn push_row(&self, user: &User, table: &str, row: Value) {
+        self.try_push_row(user, table, row).unwrap();
+    }
+
+    fn try_push_row(&self, user: &User, table: &str, row: Value) -> Result<(), String> {
         let mut clock = Clock::new(Uuid::now_v7(), None);
         let hlc: Hlc = clock.tick(Timestamp::now().millis() as u64);
         let Value::Object(fields) = row else { panic!("a row is an object") };
@@ -105,7 +109,8 @@ impl Shop {
             .collect();
         self.storage()
             .push(user, &Push { device_id: Uuid::now_v7(), changes }, Timestamp::now().millis() as u64)
-            .unwrap();
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -393,4 +398,36 @@ fn adf_mailed_to_a_sources_mailbox_is_taken_like_a_post() {
     shop.storage().revoke_lead_source(None, "Website", 5).unwrap();
     let err = mailer.send(&body).unwrap_err();
     assert!(err.to_string().contains("revoked"), "{err}");
+}
+
+#[tokio::test]
+async fn the_server_refuses_a_dealership_place_the_settings_screen_would_refuse() {
+    let shop = shop();
+    let row = |country: &str, timezone: &str| {
+        json!({"id": Uuid::now_v7(), "name": "Lakeside Motors", "country": country, "timezone": timezone,
+            "address": "", "phone": "", "email": "", "logo_png": null,
+            "created_at": Timestamp::now(), "updated_at": Timestamp::now()})
+    };
+    // What the desktop refuses (a made-up zone, a country that is not a code, lower case), a
+    // client sending anything meets on the server too; nothing is stored.
+    for (country, timezone, field) in [
+        ("US", "Mars/Olympus_Mons", "timezone"),
+        ("USA", "America/Chicago", "country"),
+        ("us", "America/Chicago", "country"),
+    ] {
+        let e = shop.try_push_row(&shop.mia, "dealerships", row(country, timezone)).unwrap_err();
+        assert!(e.contains(field), "{country} {timezone}: {e}");
+    }
+    let zone: Option<String> = shop
+        .storage()
+        .pull(&shop.mia, Uuid::now_v7(), 0, 1000)
+        .unwrap()
+        .changes
+        .into_iter()
+        .find(|c| c.table == "dealerships" && c.field == "timezone")
+        .map(|c| c.value.to_string());
+    assert_eq!(zone, None, "nothing stored");
+    // Valid, or not set yet: taken.
+    shop.push_row(&shop.mia, "dealerships", row("US", "America/Chicago"));
+    shop.push_row(&shop.mia, "dealerships", row("", ""));
 }

@@ -441,7 +441,8 @@ async fn a_customer_books_a_test_drive_in_a_free_slot_of_the_car_and_the_rep_and
     assert!(page.contains(&option("2026-11-19T09:00:00Z")), "Thursday's first: {page}");
     assert!(page.contains(&option("2026-11-19T14:30:00Z")) && page.contains(&option("2026-11-19T16:00:00Z")));
     assert!(!page.contains(&option("2026-11-19T15:00:00Z")) && !page.contains(&option("2026-11-19T15:30:00Z")));
-    assert!(page.contains("Thursday, November 19 · 4:00 PM"), "{page}");
+    assert!(page.contains("<optgroup label=\"Thursday, November 19\">"), "{page}");
+    assert!(page.contains("Thu, Nov 19 · 4:00 PM</option>"), "{page}");
 
     // A taken slot or a made-up one is refused, nothing stored.
     let before = shop.seq();

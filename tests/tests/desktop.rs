@@ -27,6 +27,14 @@ async fn open_app(display: &Display, port: u16, data_dir: &Path) -> WebDriverRes
     Ok(driver)
 }
 
+/// Selects a field's text and types over it: WebDriver's clear() bypasses React's change events,
+/// so the old value can come back under the new one.
+async fn retype(field: &WebElement, text: impl AsRef<str>) {
+    field.send_keys(Key::Control + "a").await.unwrap();
+    field.send_keys(Key::Backspace).await.unwrap();
+    field.send_keys(text.as_ref()).await.unwrap();
+}
+
 fn shot(display: &Display, name: &str) {
     if let Some(dir) = std::env::var_os("SHOWROOM_SCREENSHOTS") {
         let dir = PathBuf::from(dir);
@@ -277,8 +285,7 @@ async fn create_a_customer_in_the_window_and_find_it_again() {
     shot(&ui.display, "02-validation");
 
     let email = ui.input("email").await;
-    email.clear().await.unwrap();
-    email.send_keys("zoe.quintero@example.com").await.unwrap();
+    retype(&email, "zoe.quintero@example.com").await;
     ui.click(&ui.button("Create customer").await, "Create customer").await;
     ui.wait_text("[data-testid='customer-name']", "Zoë Quintero-Hale").await;
     shot(&ui.display, "03-created");
@@ -345,8 +352,7 @@ async fn the_demo_dealership_opens_with_a_customer_360_and_edits_persist() {
     // Edit in place: change the city and save with the keyboard.
     ui.click(&ui.button("Edit").await, "Edit").await;
     let city = ui.input("city").await;
-    city.clear().await.unwrap();
-    city.send_keys("Dripping Springs").await.unwrap();
+    retype(&city, "Dripping Springs").await;
     city.send_keys(Key::Control + Key::Enter).await.unwrap();
     ui.wait_text(".panel-sub", "Dripping Springs").await;
     shot(&ui.display, "06-edited");
@@ -405,11 +411,9 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
 
     // A bad APR is named next to its field.
     let apr = ui.input("apr").await;
-    apr.clear().await.unwrap();
-    apr.send_keys("75").await.unwrap();
+    retype(&apr, "75").await;
     ui.wait_text("[data-field-error='apr']", "not between").await;
-    apr.clear().await.unwrap();
-    apr.send_keys("5.9").await.unwrap();
+    retype(&apr, "5.9").await;
     ui.find(By::Css("[data-testid='payment']"), "the payment again", 15).await;
 
     let save = ui.button("Save PDF").await;
@@ -421,8 +425,7 @@ async fn the_deal_desk_prices_a_deal_as_you_type_and_saves_the_quote_pdf() {
     // Accepting makes the sales order and holds the vehicle.
     ui.click(&ui.button("Accept…").await, "Accept…").await;
     let deposit = ui.input("deposit").await;
-    deposit.clear().await.unwrap();
-    deposit.send_keys("750").await.unwrap();
+    retype(&deposit, "750").await;
     ui.click(&ui.button("Accept and create the sales order").await, "Accept").await;
     ui.wait_text(".toast-body > span", "sales order SO-").await;
     ui.driver.quit().await.unwrap();
@@ -685,14 +688,12 @@ async fn a_custom_tax_jurisdiction_added_in_settings_reaches_the_desk() {
     ui.wait_text(".brand-sub", "Lakeside Motors of Austin").await;
     // Country and time zone (working hours and the server's night routing follow the zone).
     let country = ui.input("place_country").await;
-    country.clear().await.unwrap();
-    country.send_keys("USA").await.unwrap();
+    retype(&country, "USA").await;
     let zone = ui.find(By::Id("place_timezone"), "the time zone select", 10).await;
     thirtyfour::components::SelectElement::new(&zone).await.unwrap().select_by_value("America/Denver").await.unwrap();
     ui.click(&ui.button("Save country and time zone").await, "Save country and time zone").await;
     ui.wait_text("[data-field-error='place_country']", "two-letter country code").await;
-    country.clear().await.unwrap();
-    country.send_keys("us").await.unwrap();
+    retype(&country, "us").await;
     ui.click(&ui.button("Save country and time zone").await, "Save country and time zone").await;
     ui.wait_text(".toast-body > span", "Country and time zone saved").await;
     ui.driver
@@ -782,8 +783,7 @@ async fn sign_in_sync_a_new_customer_and_keep_mine_in_the_window() {
     ui.click(&ui.button("Sign in").await, "Sign in").await;
     ui.wait_text("[data-field-error='password']", "wrong user or password").await;
     let pw = ui.input("password").await;
-    pw.clear().await.unwrap();
-    pw.send_keys(PW).await.unwrap();
+    retype(&pw, PW).await;
     ui.click(&ui.button("Sign in").await, "Sign in").await;
     ui.wait_text("[data-testid='sync-state']", "Synced").await;
     ui.wait_text("[data-testid='settings-sync-state']", "Synced").await;
@@ -1159,8 +1159,7 @@ async fn a_test_drive_is_booked_once_per_slot_and_survey_answers_are_checked() {
     score.send_keys("9").await.unwrap();
     ui.click(&ui.button("Record").await, "Record").await;
     ui.wait_text("[data-field-error='survey_score']", "between 1 and 5").await;
-    score.clear().await.unwrap();
-    score.send_keys("5").await.unwrap();
+    retype(&score, "5").await;
     ui.input("survey_comment").await.send_keys("Smooth delivery").await.unwrap();
     ui.click(&ui.button("Record").await, "Record").await;
     ui.wait_text(".relationships", "CSAT 5/5").await;
@@ -1308,8 +1307,7 @@ async fn the_up_rotation_gives_the_walk_in_to_the_next_rep_and_the_floor_log_bec
     ui.wait_text(".next-up", "Next up: Cam Cruz").await;
     // A party size that makes no sense is named.
     let party = ui.input("party_size").await;
-    party.clear().await.unwrap();
-    party.send_keys("45").await.unwrap();
+    retype(&party, "45").await;
     ui.click(&ui.button("Log walk-in").await, "Log walk-in").await;
     ui.wait_text("[data-field-error='party_size']", "between 1 and 20").await;
     shot(&ui.display, "42-showroom-floor");
@@ -1507,8 +1505,7 @@ async fn event_mode_takes_one_visitor_after_another_and_settings_name_bad_weight
     ui.click(&ui.button("Settings").await, "Settings").await;
     let w = ui.find(By::Css("[aria-label='Weight of Channel quality']"), "channel weight", 20).await;
     w.scroll_into_view().await.unwrap();
-    w.clear().await.unwrap();
-    w.send_keys("150").await.unwrap();
+    retype(&w, "150").await;
     ui.click(&ui.button("Save lead settings").await, "Save lead settings").await;
     ui.wait_text("[data-field-error='weights.channel']", "between 0 and 100").await;
     shot(&ui.display, "46-lead-settings");
@@ -1613,8 +1610,8 @@ async fn the_manager_dashboard_drills_down_exports_and_a_statement_is_approved_a
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let team = found.unwrap_or_else(|| ui.fail("the team's unit goal never loaded".into()));
-    team.clear().await.unwrap();
-    team.send_keys("64").await.unwrap();
+    retype(&team, "64").await;
+    assert_eq!(team.value().await.unwrap().as_deref(), Some("64"));
     let save = ui
         .find(By::XPath("//tr[@data-goal-row='Team']//button[normalize-space(.)='Save']"), "save the team goal", 5)
         .await;
@@ -1701,17 +1698,14 @@ async fn without_a_keyring_the_data_is_opened_with_a_passphrase_typed_in_the_win
     ui.click(&ui.button("Encrypt and open").await, "Encrypt and open").await;
     ui.wait_text("#gate-error", "at least 8 characters").await;
     let first = ui.input("passphrase").await;
-    first.clear().await.unwrap();
-    first.send_keys(showroom_e2e::PASSPHRASE).await.unwrap();
+    retype(&first, showroom_e2e::PASSPHRASE).await;
     let again = ui.input("passphrase_again").await;
-    again.clear().await.unwrap();
-    again.send_keys("test data passphrasf").await.unwrap();
+    retype(&again, "test data passphrasf").await;
     ui.click(&ui.button("Encrypt and open").await, "Encrypt and open").await;
     ui.wait_text("#gate-error", "two passphrases differ").await;
     shot(&ui.display, "41-data-gate-first-time");
     let again = ui.input("passphrase_again").await;
-    again.clear().await.unwrap();
-    again.send_keys(showroom_e2e::PASSPHRASE).await.unwrap();
+    retype(&again, showroom_e2e::PASSPHRASE).await;
     again.send_keys(Key::Enter).await.unwrap();
     ui.button("Load demo dealership").await;
     let Ui { driver, display: _display, _tauri_driver } = ui;

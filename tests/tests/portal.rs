@@ -196,6 +196,13 @@ async fn a_night_lead_becomes_a_quote_the_customer_accepts_on_her_phone_and_the_
         l.address = "1200 Lake Shore Dr, Austin TX".into();
         l.phone = "(512) 555-0100".into();
         a.save_letterhead(l).unwrap();
+        let stocked = a
+            .import_vehicles_csv(
+                b"Stock #,VIN,Year,Make,Model,Trim,Internet Price\nN2002,2T3P1RFV2RC123456,2025,Toyota,RAV4,XLE,\"$33,900\"\n",
+                showroom_core::io::ImportOptions::default(),
+            )
+            .unwrap();
+        assert_eq!(stocked.created, 1, "{stocked:?}");
     });
     mia.sync(&client).await;
 
@@ -250,10 +257,13 @@ async fn a_night_lead_becomes_a_quote_the_customer_accepts_on_her_phone_and_the_
         }))
         .unwrap();
         deal.vehicle.description = "2025 Toyota RAV4 XLE".into();
+        let rav4: showroom_core::domain::Vehicle =
+            showroom_core::store::query(a.store().conn(), "WHERE stock_no = 'N2002'", []).unwrap().remove(0);
         let target = QuoteTarget {
             customer_id: Some(c.id),
             opportunity_id: Some(converted.opportunity.id),
-            ..Default::default()
+            vehicle_id: Some(rav4.id),
+            valid_days: None,
         };
         let q = a.create_quote(&target, &deal).unwrap().quote;
         a.queue_message(&MessageDraft {
@@ -330,6 +340,23 @@ async fn a_night_lead_becomes_a_quote_the_customer_accepts_on_her_phone_and_the_
     .unwrap();
     assert!(height >= 44.0, "a thumb-sized button: {height}px");
     shot(&driver, "portal-01-quote").await;
+    // She books a test drive first: the first free slot is 9 AM her time (it is 3 AM).
+    driver.find(By::XPath("//summary[normalize-space(.)='Book a test drive']")).await.unwrap().click().await.unwrap();
+    let slots = driver.find_all(By::Css("#slot option")).await.unwrap();
+    let first = slots[0].text().await.unwrap();
+    assert!(first.ends_with("· 9:00 AM"), "{first}");
+    let pick = slots[2].clone();
+    let picked = pick.text().await.unwrap();
+    pick.click().await.unwrap();
+    shot(&driver, "portal-03-test-drive").await;
+    driver.find(By::Id("book-drive")).await.unwrap().click().await.unwrap();
+    let booked = driver.query(By::Css("[data-drive]")).first().await.unwrap().text().await.unwrap();
+    // The list says "Wed, Nov 18 · 10:00 AM"; the booking reads in full.
+    assert!(picked.starts_with("Wed, Nov 18 · "), "{picked}");
+    let time = picked.rsplit(" · ").next().unwrap().to_string();
+    let when = format!("Wednesday, November 18 at {time}");
+    assert_eq!(booked, format!("Your test drive: {when}. Your salesperson will have the car ready."));
+    let tap = driver.find(By::Id("accept")).await.unwrap();
     tap.click().await.unwrap();
     let done = driver.query(By::Css("[data-standing=accepted]")).first().await.unwrap().text().await.unwrap();
     assert!(done.starts_with("Thank you! You accepted this quote on November 18, 2026."), "{done}");
@@ -342,9 +369,21 @@ async fn a_night_lead_becomes_a_quote_the_customer_accepts_on_her_phone_and_the_
     assert!(driver.source().await.unwrap().contains("(512) 555-0142"));
     driver.quit().await.unwrap();
 
-    // Ana's laptop shows the acceptance and the sales order.
+    // Ana's laptop shows the test drive, the acceptance and the sales order.
     let report = ana.sync(&client).await;
-    assert_eq!(report.completed.len(), 1, "{report:?}");
+    assert_eq!(report.completed.len(), 2, "{report:?}");
+    assert!(report.completed[0].contains(&format!("booked a test drive for {when}")), "{report:?}");
+    let drives: i64 = ana.with(|a| {
+        a.store()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM test_drives WHERE customer_id = ?1 AND status = 'scheduled'",
+                [customer.id.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap()
+    });
+    assert_eq!(drives, 1, "the drive is on Ana's calendar");
     let notices: Vec<String> = ana.with(|a| a.sync_notices().unwrap()).into_iter().map(|n| n.message).collect();
     assert!(notices.contains(&format!("Maria Harris accepted quote {} v1", quote.number)), "{notices:?}");
     let detail = ana.with(|a| a.quote_detail(quote.id).unwrap());

@@ -59,7 +59,8 @@ pub enum Drive {
     Off,
     /// Already booked, in the dealership's words.
     Booked(String),
-    /// Free slots by day: the day's label, then each slot's value (RFC 3339) and time.
+    /// Free slots by day: the day's label, then each slot's value (RFC 3339) and its words in the
+    /// list ("Wed, Nov 18 · 10:00 AM": short enough for a phone's closed list).
     Slots(Vec<(String, Vec<(String, String)>)>),
 }
 
@@ -79,7 +80,7 @@ h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.05rem;margin:1.25rem 0 .25rem;
 .btn{display:block;width:100%;min-height:48px;border-radius:10px;border:1px solid var(--line);background:var(--bg);color:var(--fg);font:inherit;font-weight:600;margin:8px 0;padding:10px;text-align:center;text-decoration:none}
 .btn.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 @media (prefers-color-scheme:dark){.btn.primary{color:#0b1b33}}
-textarea,input[type=text]{width:100%;font:inherit;padding:10px;border-radius:8px;border:1px solid var(--line);background:var(--bg);color:var(--fg)}
+textarea,input[type=text],select{width:100%;font:inherit;padding:10px;border-radius:8px;border:1px solid var(--line);background:var(--bg);color:var(--fg)}select{min-height:48px}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}.check{display:flex;gap:10px;align-items:center;font-weight:400;min-height:40px}.check input{width:22px;height:22px}
 .flash{border-radius:10px;padding:12px 14px;margin:12px 0;font-weight:600}.flash.ok{background:color-mix(in srgb,var(--ok) 15%,transparent);color:var(--ok)}.flash.bad{background:color-mix(in srgb,var(--bad) 15%,transparent);color:var(--bad)}
 details{margin:8px 0;border-bottom:1px solid var(--line)}summary{cursor:pointer;font-weight:600;min-height:48px;display:flex;align-items:center;justify-content:space-between;list-style:none}
@@ -204,7 +205,7 @@ pub fn quote_page(p: &QuotePage<'_>) -> String {
             for (day, slots) in days {
                 h.push_str(&format!("<optgroup label=\"{}\">", attr(day)));
                 for (value, time) in slots {
-                    h.push_str(&format!("<option value=\"{}\">{} · {}</option>", attr(value), text(day), text(time)));
+                    h.push_str(&format!("<option value=\"{}\">{}</option>", attr(value), text(time)));
                 }
                 h.push_str("</optgroup>");
             }

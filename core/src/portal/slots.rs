@@ -70,6 +70,11 @@ pub fn day_label(t: Timestamp, zone: &str) -> String {
     local(zone, t).format("%A, %B %-d").to_string()
 }
 
+/// "Wed, Nov 18 · 10:00 AM": a slot in a phone's list.
+pub fn short_label(t: Timestamp, zone: &str) -> String {
+    format!("{} · {}", local(zone, t).format("%a, %b %-d"), time_label(t, zone))
+}
+
 /// "10:00 AM".
 pub fn time_label(t: Timestamp, zone: &str) -> String {
     local(zone, t).format("%-I:%M %p").to_string()
@@ -90,6 +95,7 @@ mod tests {
         let all = free_slots(now, "America/Chicago", &[]);
         assert_eq!(all[0], ts("2026-11-17T15:00:00Z"));
         assert_eq!(label(all[0], "America/Chicago"), "Tuesday, November 17 at 9:00 AM");
+        assert_eq!(short_label(all[0], "America/Chicago"), "Tue, Nov 17 · 9:00 AM");
         // Twenty slots a weekday (9:00 to 6:30 PM), twelve on Sunday.
         let on = |day: &str| all.iter().filter(|t| day_label(**t, "America/Chicago") == day).count();
         assert_eq!((on("Tuesday, November 17"), on("Sunday, November 22")), (20, 12));

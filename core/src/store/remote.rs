@@ -81,10 +81,37 @@ fn columns<E: Entity>() -> Result<&'static [(&'static str, Col)]> {
 pub fn check_row(table: &str, row_id: Uuid, fields: &Map<String, Value>) -> std::result::Result<bool, FieldError> {
     let mut fields = fields.clone();
     fields.insert("id".into(), Value::String(row_id.to_string()));
-    with_entity!(table, check_row_as(&fields)).map_err(|e| match e {
+    let complete = with_entity!(table, check_row_as(&fields)).map_err(|e| match e {
         CoreError::Validation(mut v) if !v.is_empty() => v.remove(0),
         other => FieldError::new("table", other.to_string()),
-    })
+    })?;
+    values_follow_the_domain(table, &fields)?;
+    Ok(complete)
+}
+
+/// Rules on values that a table's types alone do not say, the same ones the desktop's forms
+/// apply, so a client sending anything meets them on the server too.
+fn values_follow_the_domain(table: &str, fields: &Map<String, Value>) -> std::result::Result<(), FieldError> {
+    let text = |f: &str| fields.get(f).and_then(Value::as_str).unwrap_or_default().to_string();
+    if table == "dealerships" {
+        // Where the dealership is (Settings › Country and time zone): unset, or valid as written.
+        let (country, timezone) = (text("country"), text("timezone"));
+        let mut place = crate::domain::DealershipPlace { country: country.clone(), timezone: timezone.clone() };
+        if let Err(problems) = place.validate()
+            && let Some(f) = problems.into_iter().find(|f| {
+                (f.field == "country" && !country.is_empty()) || (f.field == "timezone" && !timezone.is_empty())
+            })
+        {
+            return Err(FieldError::new(f.field.clone(), format!("dealerships.{}: {}", f.field, f.message)));
+        }
+        if !country.is_empty() && place.country != country {
+            return Err(FieldError::new(
+                "country",
+                "dealerships.country: must be a two-letter country code in capitals, such as US",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_row_as<E: Entity>(fields: &Map<String, Value>) -> Result<bool> {

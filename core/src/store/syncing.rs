@@ -62,6 +62,18 @@ pub struct SyncNotice {
     pub at: String,
 }
 
+impl SyncNotice {
+    /// The heading of its desktop notification.
+    pub fn title(&self) -> &'static str {
+        match self.kind.as_str() {
+            "lead_assigned" => "New lead",
+            "portal_response" => "Customer portal",
+            "message_failed" | "message_bounced" => "Message not delivered",
+            _ => "Sync",
+        }
+    }
+}
+
 use super::remote::with_entity as by_table;
 
 /// Sets one field of a row as a local edit (recorded in the outbox like any other).

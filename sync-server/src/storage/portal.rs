@@ -129,7 +129,7 @@ impl PortalLoad {
         let mut days: Vec<(String, Vec<(String, String)>)> = Vec::new();
         for t in &self.slots {
             let day = slots::day_label(*t, &self.zone);
-            let slot = (t.to_string(), slots::time_label(*t, &self.zone));
+            let slot = (t.to_string(), slots::short_label(*t, &self.zone));
             match days.last_mut() {
                 Some((d, list)) if *d == day => list.push(slot),
                 _ => days.push((day, vec![slot])),

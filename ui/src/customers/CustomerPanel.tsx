@@ -121,7 +121,7 @@ export function CustomerPanel({ id, onClose, onSaved, onQuote, dataVersion = 0 }
         <>
           {detail.next_step && <div className="next-step" role="note" data-testid="next-step"><Icon name="today" size={16} /> {detail.next_step}</div>}
           <div className="tabs" role="tablist">
-            {([["timeline", `Timeline (${detail.interaction_count})`], ["deals", `Deals (${openDeals.length})`],
+            {([["timeline", `Timeline (${detail.interaction_count + detail.messages.length})`], ["deals", `Deals (${openDeals.length})`],
               ["tasks", `Tasks (${detail.activities.filter((a) => !a.done_at).length})`], ["leads", `Leads (${detail.leads.length})`], ["matches", "Vehicles"], ["profile", "Profile"]] as [Tab, string][])
               .map(([t, label]) => (
                 <button key={t} role="tab" className="tab" aria-selected={tab === t} onClick={() => setTab(t)}>{label}</button>
