@@ -243,6 +243,9 @@ async fn main() {
     let at_start = memory(&tree(app));
     visit_every_screen(&driver).await;
     let after = memory(&tree(app));
+    // A rep talking to a customer: ten seconds on Today.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let settled = memory(&tree(app));
     let processes = tree(app).len();
     // Each process on its own: which one holds the memory.
     let each: Vec<String> = tree(app)
@@ -274,6 +277,7 @@ async fn main() {
         after.1,
         verdict(after.0 < 400.0)
     );
+    println!("  10 s later, on Today                 RSS {:>6.0} MB  PSS {:>6.0} MB", settled.0, settled.1);
     println!("  by process: {}", each.join("; "));
     match blank {
         Some((ms, (rss, pss))) => {

@@ -1042,6 +1042,8 @@ async fn the_customer_360_logs_contacts_and_offers_only_consented_templates() {
     subject.send_keys(Key::Control + "a").await.unwrap();
     subject.send_keys(Key::Backspace).await.unwrap();
     subject.send_keys("Your numbers, as promised").await.unwrap();
+    // This demo laptop never signed in to a server: the dialog says the message waits.
+    ui.wait_text("[data-testid='not-syncing']", "waits here until it is").await;
     shot(&ui.display, "34-message-templates");
     ui.click(&ui.button("Send email").await, "Send email").await;
     ui.wait_text(".toast-body > span", "queued: it leaves from the dealership's server at the next sync").await;

@@ -29,8 +29,11 @@ export function MessageDialog({ customerId, quoteId = null, onClose, onSent }: {
   const [quote, setQuote] = useState<string>(quoteId ?? "");
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
+  // A laptop that never signed in to the dealership's server has nobody to hand the message to.
+  const [local, setLocal] = useState(false);
   const toast = useToast();
   useEffect(() => {
+    api.status().then((s) => setLocal(s.sync.state === "local")).catch(() => {});
     api.customerDetail(customerId).then(setDetail).catch(() => {});
     api.messages(customerId).then((ms) => {
       setMessages(ms);
@@ -101,6 +104,7 @@ export function MessageDialog({ customerId, quoteId = null, onClose, onSent }: {
                       {quote && <div className="muted small">The PDF is attached{body.includes("{quote_link}") ? "; {quote_link} becomes a private link to view and accept it" : ""}.</div>}
                     </div>
                   )}
+                  {local && <div className="muted small" data-testid="not-syncing">This laptop is not signed in to the dealership's server: the message waits here until it is (Settings › Sync).</div>}
                   {errors.form && <div className="banner" role="alert">{errors.form}</div>}
                 </div>
               )}
