@@ -161,6 +161,15 @@ fn send(storage: &Arc<Mutex<Box<dyn Storage>>>, config: &OutboxConfig, item: &Ou
                     c.display_name()
                 ));
             }
+            // A text goes only to the number on file: a client that writes another number into
+            // the row (anyone with a token can push anything) gets a failure, not a relay.
+            if c.phone.as_deref() != Some(m.to_address.as_str()) {
+                return Sent::Failed(format!(
+                    "{} is not {}'s mobile number on file; write again to the one on file",
+                    m.to_address,
+                    c.display_name()
+                ));
+            }
             let Some(provider) = &config.sms else {
                 return Sent::Retry("no text provider is set up on the server (--sms-url)".into());
             };

@@ -353,6 +353,26 @@ async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_wh
     let notices: Vec<String> = ana.app.sync_notices().unwrap().into_iter().map(|n| n.message).collect();
     assert!(notices.iter().any(|n| n.contains("Your message to Maria Harris was not sent")), "{notices:?}");
 
+    // A text whose number was rewritten by a client (anything can be pushed) is not sent: the
+    // server texts only the number on file, and the provider never sees the forged one.
+    let forged = showroom_core::portal::OutgoingMessage {
+        id: Uuid::now_v7(),
+        to_address: "+15125550199".into(),
+        status: MessageStatus::Queued,
+        status_detail: String::new(),
+        sent_at: None,
+        ..second.clone()
+    };
+    ana.app.store_mut().write(|w| w.insert(&forged).map(|_| ())).unwrap();
+    shop.sync(&mut ana).await;
+    let (up, seen) = fake_provider(200).await;
+    run_outbox(&shop, config(Some(up))).await;
+    assert!(seen.lock().unwrap().is_empty(), "nothing reached the provider");
+    shop.sync(&mut ana).await;
+    let refused = ana.app.outgoing_messages(customer.id).unwrap().into_iter().find(|x| x.id == forged.id).unwrap();
+    assert_eq!(refused.status, MessageStatus::Failed);
+    assert!(refused.status_detail.contains("is not Maria Harris's mobile number on file"), "{refused:?}");
+
     // Consent withdrawn after a message was queued: the server does not send it.
     let email = MessageDraft {
         channel: Some(MessageChannel::Email),
