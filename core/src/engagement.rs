@@ -120,30 +120,45 @@ pub fn schedule(store: &mut Store, d: &TestDriveDraft, today: NaiveDate) -> Resu
                 ),
             ));
         }
-        let opportunity_id = t.opportunity_id.or_else(|| open_deal(w, customer.id));
-        let reminder = Activity {
-            id: new_id(),
-            customer_id: customer.id,
-            opportunity_id,
-            kind: ActivityKind::TestDrive,
-            subject: format!("Test drive: {} (stock {})", vehicle.title(), vehicle.stock_no),
-            due_at: t.starts_at,
-            done_at: None,
-            outcome: String::new(),
-            owner_id: customer.owner_id.or(owner),
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-            lead_id: None,
-            message: String::new(),
-        };
-        w.insert(&reminder)?;
-        crate::leads::inbox::stop_cadences(w, customer.id, crate::leads::cadence::Stop::BookedAppointment)?;
-        t.opportunity_id = opportunity_id;
-        t.activity_id = Some(reminder.id);
-        w.insert(&t)?;
+        let subject = format!("Test drive: {} (stock {})", vehicle.title(), vehicle.stock_no);
+        write_booking(w, &customer, &mut t, new_id(), subject, customer.owner_id.or(owner))?;
         Ok(Booking { test_drive: t.clone(), warnings: warnings.clone() })
     })
+}
+
+/// Writes a checked booking with its Today item (owned by `owner`, tied to the customer's open deal
+/// when the booking names none) and stops the customer's cadences: they booked an appointment.
+fn write_booking(
+    w: &mut Writer<'_>,
+    customer: &Customer,
+    t: &mut TestDrive,
+    reminder_id: Uuid,
+    subject: String,
+    owner: Option<Uuid>,
+) -> Result<()> {
+    let opportunity_id = t.opportunity_id.or_else(|| open_deal(w, customer.id));
+    let reminder = Activity {
+        id: reminder_id,
+        customer_id: customer.id,
+        opportunity_id,
+        kind: ActivityKind::TestDrive,
+        subject,
+        due_at: t.starts_at,
+        done_at: None,
+        outcome: String::new(),
+        owner_id: owner,
+        created_at: t.created_at,
+        updated_at: t.created_at,
+        deleted_at: None,
+        lead_id: None,
+        message: String::new(),
+    };
+    w.insert(&reminder)?;
+    crate::leads::inbox::stop_cadences(w, customer.id, crate::leads::cadence::Stop::BookedAppointment)?;
+    t.opportunity_id = opportunity_id;
+    t.activity_id = Some(reminder.id);
+    w.insert(&*t)?;
+    Ok(())
 }
 
 /// Books the test drive a customer chose on the portal (the response `from` names it): the
@@ -182,30 +197,11 @@ pub fn book_online(
                 ),
             ));
         }
-        let opportunity_id = opportunity.or_else(|| open_deal(w, customer.id));
-        let reminder = Activity {
-            id: Uuid::new_v5(&from, b"showroom portal test drive task"),
-            customer_id: customer.id,
-            opportunity_id,
-            kind: ActivityKind::TestDrive,
-            subject: format!("Test drive (booked online): {} (stock {}); check their licence", v.title(), v.stock_no),
-            due_at: starts,
-            done_at: None,
-            outcome: String::new(),
-            owner_id: owner.or(customer.owner_id),
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-            lead_id: None,
-            message: String::new(),
-        };
-        w.insert(&reminder)?;
-        crate::leads::inbox::stop_cadences(w, customer.id, crate::leads::cadence::Stop::BookedAppointment)?;
-        w.insert(&TestDrive {
+        let mut t = TestDrive {
             id,
             customer_id: customer.id,
             vehicle_id: v.id,
-            opportunity_id,
+            opportunity_id: opportunity,
             starts_at: starts,
             ends_at: ends,
             licence_number: String::new(),
@@ -213,11 +209,13 @@ pub fn book_online(
             licence_expiry: starts.date(),
             status: TestDriveStatus::Scheduled,
             feedback: String::new(),
-            activity_id: Some(reminder.id),
+            activity_id: None,
             created_at: now,
             updated_at: now,
-        })?;
-        Ok(())
+        };
+        let subject = format!("Test drive (booked online): {} (stock {}); check their licence", v.title(), v.stock_no);
+        let reminder = Uuid::new_v5(&from, b"showroom portal test drive task");
+        write_booking(w, customer, &mut t, reminder, subject, owner.or(customer.owner_id))
     })
 }
 

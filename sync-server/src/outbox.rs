@@ -117,6 +117,10 @@ pub fn run_once(storage: &Arc<Mutex<Box<dyn Storage>>>, config: &OutboxConfig) -
 fn send(storage: &Arc<Mutex<Box<dyn Storage>>>, config: &OutboxConfig, item: &OutboxItem) -> Sent {
     let m = &item.message;
     let c = &item.customer;
+    // The laptop's rules for a message's words, again: a client can push anything.
+    if let Some(f) = portal::text_problems(m.channel, &m.subject, &m.body, m.quote_id.is_some()).first() {
+        return Sent::Failed(format!("{}: {}", f.field, f.message));
+    }
     match m.channel {
         MessageChannel::Email => {
             if !c.consent.email {

@@ -372,6 +372,18 @@ async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_wh
     let refused = ana.app.outgoing_messages(customer.id).unwrap().into_iter().find(|x| x.id == forged.id).unwrap();
     assert_eq!(refused.status, MessageStatus::Failed);
     assert!(refused.status_detail.contains("is not Maria Harris's mobile number on file"), "{refused:?}");
+    // Nor one whose words break the laptop's rules (a text of 700 characters).
+    let long = showroom_core::portal::OutgoingMessage { id: Uuid::now_v7(), body: "x".repeat(700), ..forged.clone() };
+    let long = showroom_core::portal::OutgoingMessage { to_address: "+15125550142".into(), ..long };
+    ana.app.store_mut().write(|w| w.insert(&long).map(|_| ())).unwrap();
+    shop.sync(&mut ana).await;
+    let (up, seen) = fake_provider(200).await;
+    run_outbox(&shop, config(Some(up))).await;
+    assert!(seen.lock().unwrap().is_empty(), "nothing reached the provider");
+    shop.sync(&mut ana).await;
+    let refused = ana.app.outgoing_messages(customer.id).unwrap().into_iter().find(|x| x.id == long.id).unwrap();
+    assert_eq!(refused.status, MessageStatus::Failed);
+    assert!(refused.status_detail.starts_with("body: a text holds at most 640 characters"), "{refused:?}");
 
     // Consent withdrawn after a message was queued: the server does not send it.
     let email = MessageDraft {

@@ -544,6 +544,32 @@ pub fn queue(store: &mut Store, d: &MessageDraft, today: NaiveDate) -> Result<Ou
     Ok(m)
 }
 
+/// What is wrong with a message's words, each naming its field: an email needs a subject (under
+/// 200 characters), a body is needed (a text at most 640 characters, an email 20,000), and a
+/// `{quote_link}` needs a quote. The laptop checks a draft with it and the server a queued message
+/// before sending it (a client can push anything).
+pub fn text_problems(channel: MessageChannel, subject: &str, body: &str, has_quote: bool) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if channel == MessageChannel::Email && subject.trim().is_empty() {
+        errors.push(FieldError::new("subject", "is required for an email"));
+    }
+    if subject.chars().count() > 200 {
+        errors.push(FieldError::new("subject", "keep it under 200 characters"));
+    }
+    let body = body.trim();
+    if body.is_empty() {
+        errors.push(FieldError::new("body", "is required"));
+    } else if channel == MessageChannel::Sms && body.chars().count() > 640 {
+        errors.push(FieldError::new("body", "a text holds at most 640 characters (4 segments)"));
+    } else if body.chars().count() > 20_000 {
+        errors.push(FieldError::new("body", "keep it under 20,000 characters"));
+    }
+    if !has_quote && (body.contains(LINK_FIELD) || subject.contains(LINK_FIELD)) {
+        errors.push(FieldError::new("quote_id", format!("pick the quote whose link goes where {LINK_FIELD} is")));
+    }
+    errors
+}
+
 /// The message a draft makes, checked (consent, an address on file, subject and body, the quote
 /// is this customer's and still open, a `{quote_link}` has a quote), not yet stored.
 pub fn draft_message(
@@ -577,23 +603,8 @@ pub fn draft_message(
             format!("{} has not agreed to {what}; record consent first", customer.display_name()),
         ));
     }
-    if channel == MessageChannel::Email && d.subject.trim().is_empty() {
-        errors.push(FieldError::new("subject", "is required for an email"));
-    }
-    if d.subject.chars().count() > 200 {
-        errors.push(FieldError::new("subject", "keep it under 200 characters"));
-    }
+    errors.extend(text_problems(channel, &d.subject, &d.body, d.quote_id.is_some()));
     let body = d.body.trim().to_string();
-    if body.is_empty() {
-        errors.push(FieldError::new("body", "is required"));
-    } else if channel == MessageChannel::Sms && body.chars().count() > 640 {
-        errors.push(FieldError::new("body", "a text holds at most 640 characters (4 segments)"));
-    } else if body.chars().count() > 20_000 {
-        errors.push(FieldError::new("body", "keep it under 20,000 characters"));
-    }
-    if d.quote_id.is_none() && (body.contains(LINK_FIELD) || d.subject.contains(LINK_FIELD)) {
-        errors.push(FieldError::new("quote_id", format!("pick the quote whose link goes where {LINK_FIELD} is")));
-    }
     if let Some(q) = d.quote_id {
         match crate::store::get::<Quote>(conn, q) {
             Ok(quote) if quote.customer_id != customer_id => {
