@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rusqlite_migration::{M, Migrations};
 use serde_json::{Map, Value};
 use showroom_core::error::FieldError;
+use showroom_core::store::outbox_writes::{change_id as field_change_id, write_of};
 use showroom_core::store::record::Col;
 use showroom_core::store::remote::check_row;
 use showroom_core::sync::merge::{Decision, FieldChange, decide};
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_tenants_and_trust.sql"),
     include_str!("../migrations/0003_lead_intake.sql"),
     include_str!("../migrations/0004_portal_outbox.sql"),
+    include_str!("../migrations/0005_log_writes.sql"),
 ];
 
 mod intake;
@@ -217,7 +219,9 @@ impl SqliteStorage {
     fn init(mut conn: Connection) -> Result<Self> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.set_prepared_statement_cache_capacity(64);
+        // Room for every statement of a push or a write (the trust checks alone prepare dozens): a
+        // statement evicted from this cache is parsed and planned again on its next use.
+        conn.set_prepared_statement_cache_capacity(256);
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
             return Err(StorageError::Internal(format!(
@@ -406,6 +410,35 @@ struct LogEntry<'a> {
     author: Option<String>,
 }
 
+/// One log entry for the fields of one row written together (one write id, one HLC, one author).
+struct WriteEntry<'a> {
+    kind: &'a str,
+    write: Uuid,
+    table: &'a str,
+    row_id: &'a str,
+    /// (index in the write, field, value)
+    fields: Vec<(u8, String, Value)>,
+    hlc: String,
+    partition: Option<&'a str>,
+    audience: Option<&'a str>,
+    author: Option<String>,
+    /// Whether the write id is recorded as taken (a pushed or server-made write, not a copy).
+    seen: bool,
+}
+
+/// A log entry's fields: (index in the write, field, value).
+type Fields = Vec<(u8, String, Value)>;
+
+/// The fields of a push being logged: consecutive changes of one write of one row.
+struct Group {
+    write: Uuid,
+    table: String,
+    row_id: Uuid,
+    hlc: Hlc,
+    partition: Option<String>,
+    fields: Vec<(u8, String, Value)>,
+}
+
 impl SqliteStorage {
     fn log(tx: &Transaction<'_>, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
         tx.prepare_cached(
@@ -429,6 +462,62 @@ impl SqliteStorage {
             now_ms as i64
         ])?;
         Ok(tx.last_insert_rowid())
+    }
+
+    /// Logs one row write as one entry (see migration 0005).
+    fn log_write(
+        tx: &Transaction<'_>,
+        user: &User,
+        device: Option<Uuid>,
+        now_ms: u64,
+        e: WriteEntry<'_>,
+    ) -> Result<i64> {
+        let write = e.write.to_string();
+        tx.prepare_cached(
+            "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id, audience,
+                              user_id, device_id, received_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            e.kind,
+            write,
+            e.table,
+            e.row_id,
+            serde_json::to_string(&e.fields)?,
+            e.hlc,
+            user.dealership_id.to_string(),
+            e.partition,
+            e.audience,
+            e.author.unwrap_or_else(|| user.id.to_string()),
+            device.map(|d| d.to_string()),
+            now_ms as i64
+        ])?;
+        let seq = tx.last_insert_rowid();
+        if e.seen {
+            tx.prepare_cached("INSERT OR IGNORE INTO seen (write_id, seq) VALUES (?1, ?2)")?
+                .execute(params![write, seq])?;
+        }
+        Ok(seq)
+    }
+
+    /// Logs a push's group of fields (nothing when empty).
+    fn flush(tx: &Transaction<'_>, user: &User, device: Uuid, now_ms: u64, group: Option<Group>) -> Result<()> {
+        let Some(g) = group else { return Ok(()) };
+        let row = g.row_id.to_string();
+        let e = WriteEntry {
+            kind: "change",
+            write: g.write,
+            table: &g.table,
+            row_id: &row,
+            fields: g.fields,
+            hlc: g.hlc.to_string(),
+            partition: g.partition.as_deref(),
+            audience: None,
+            author: None,
+            seen: true,
+        };
+        Self::log_write(tx, user, Some(device), now_ms, e)?;
+        Ok(())
     }
 
     fn set_state(tx: &Transaction<'_>, d: &str, c: &FieldChange, user: &str) -> Result<()> {
@@ -494,20 +583,30 @@ impl SqliteStorage {
                 )?
                 .query_map([&d, table, row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
                 .collect::<std::result::Result<_, _>>()?;
+            // The fields of one write (same write id, HLC and author) travel as one entry.
+            let mut writes: Vec<(Uuid, String, Option<String>, Fields)> = Vec::new();
             for (field, value, hlc, change_id, author) in fields {
-                let e = LogEntry {
+                let (write, index) = write_of(parse_id(&change_id)?);
+                let value: Value = serde_json::from_str(&value)?;
+                match writes.iter_mut().find(|(w, h, a, _)| *w == write && *h == hlc && *a == author) {
+                    Some((_, _, _, f)) => f.push((index, field, value)),
+                    None => writes.push((write, hlc, author, vec![(index, field, value)])),
+                }
+            }
+            for (write, hlc, author, fields) in writes {
+                let e = WriteEntry {
                     kind: if only_for.is_some() { "copy" } else { "change" },
-                    change_id: Some(change_id),
+                    write,
                     table,
                     row_id: row,
-                    field: Some(&field),
-                    value: Some(value),
-                    hlc: Some(hlc),
+                    fields,
+                    hlc,
                     partition: Some(partition),
                     audience: only_for,
                     author,
+                    seen: false,
                 };
-                Self::log(tx, user, None, now_ms, e)?;
+                Self::log_write(tx, user, None, now_ms, e)?;
             }
         }
         Ok(())
@@ -531,12 +630,11 @@ impl SqliteStorage {
              ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",
         )?
         .execute(params![table, row_text, d])?;
-        for (field, value) in fields {
-            if field == "id" {
-                continue;
-            }
+        let write = write_of(Uuid::now_v7()).0;
+        let mut logged = Vec::new();
+        for (i, (field, value)) in fields.into_iter().filter(|(f, _)| f != "id").enumerate() {
             let c = FieldChange {
-                change_id: Uuid::now_v7(),
+                change_id: field_change_id(write, i as u8),
                 table: table.into(),
                 row_id: row,
                 field: field.clone(),
@@ -545,27 +643,21 @@ impl SqliteStorage {
                 author: None,
             };
             Self::set_state(tx, &d, &c, &user.id.to_string())?;
-            let seq = Self::log(
-                tx,
-                user,
-                None,
-                now_ms,
-                LogEntry {
-                    kind: "change",
-                    change_id: Some(c.change_id.to_string()),
-                    table,
-                    row_id: &row_text,
-                    field: Some(&field),
-                    value: Some(serde_json::to_string(&c.value)?),
-                    hlc: Some(hlc.to_string()),
-                    partition: None,
-                    audience: None,
-                    author: None,
-                },
-            )?;
-            tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
-                .execute(params![c.change_id.to_string(), seq])?;
+            logged.push((i as u8, field, c.value));
         }
+        let e = WriteEntry {
+            kind: "change",
+            write,
+            table,
+            row_id: &row_text,
+            fields: logged,
+            hlc: hlc.to_string(),
+            partition: None,
+            audience: None,
+            author: None,
+            seen: true,
+        };
+        Self::log_write(tx, user, None, now_ms, e)?;
         Ok(())
     }
 
@@ -1014,25 +1106,39 @@ impl SqliteStorage {
         let mut forbidden: Vec<FieldError> = Vec::new();
         let mut forged: Vec<FieldError> = Vec::new();
         let mut already: HashSet<Uuid> = HashSet::new();
+        type Logged = (String, String, String, String, Option<String>, String);
+        let mut logged_writes: HashMap<Uuid, Vec<Logged>> = HashMap::new();
         for (i, c) in changes.iter().enumerate() {
-            type Logged = (String, String, String, String, String, Option<String>, String);
-            let logged: Option<Logged> = tx
-                .prepare_cached(
-                    "SELECT l.tbl, l.row_id, l.field, l.value, l.hlc, l.user_id, l.dealership_id
-                     FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
-                )?
-                .query_row([c.change_id.to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-                })
-                .optional()?;
-            if let Some((t, r, f, v, h, u, d)) = logged {
-                let same = t == c.table
-                    && r == c.row_id.to_string()
-                    && f == c.field
-                    && serde_json::from_str::<Value>(&v).ok().as_ref() == Some(&c.value)
-                    && h == c.hlc.to_string()
+            let (write, index) = write_of(c.change_id);
+            if let std::collections::hash_map::Entry::Vacant(slot) = logged_writes.entry(write) {
+                let entries: Vec<Logged> = tx
+                    .prepare_cached(
+                        "SELECT l.tbl, l.row_id, l.fields, l.hlc, l.user_id, l.dealership_id
+                         FROM seen s JOIN log l ON l.seq = s.seq WHERE s.write_id = ?1",
+                    )?
+                    .query_map([write.to_string()], |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    })?
+                    .collect::<std::result::Result<_, _>>()?;
+                slot.insert(entries);
+            }
+            for (t, r, fields, h, u, d) in &logged_writes[&write] {
+                let fields: Vec<(u8, String, Value)> = serde_json::from_str(fields).unwrap_or_default();
+                let Some((_, f, v)) = fields.iter().find(|(at, _, _)| *at == index) else { continue };
+                let same = *t == c.table
+                    && *r == c.row_id.to_string()
+                    && *f == c.field
+                    && *v == c.value
+                    && *h == c.hlc.to_string()
                     && u.as_deref() == Some(me.as_str())
-                    && d == dealership;
+                    && *d == dealership;
                 if same {
                     already.insert(c.change_id);
                 } else {
@@ -1041,6 +1147,7 @@ impl SqliteStorage {
                         "already names a different change; change ids cannot be reused",
                     ));
                 }
+                break;
             }
         }
         let fresh: Vec<usize> = (0..changes.len()).filter(|i| !already.contains(&changes[*i].change_id)).collect();
@@ -1084,6 +1191,7 @@ impl SqliteStorage {
         let mut rows_done: BTreeSet<(String, Uuid)> = BTreeSet::new();
         // Partitions whose leads changed hands: who they are shared with is decided again.
         let mut share: BTreeSet<String> = BTreeSet::new();
+        let mut group: Option<Group> = None;
         for c in &changes {
             acknowledged.push(c.change_id);
             if already.contains(&c.change_id) {
@@ -1102,28 +1210,26 @@ impl SqliteStorage {
                 .execute(params![c.table, row_text, dealership, place.partition, me])?;
             }
             let current = load_field(tx, &dealership, &c.table, &row_text, &c.field)?;
-            let value_text = serde_json::to_string(&c.value)?;
-            let entry = |kind| LogEntry {
-                kind,
-                change_id: Some(c.change_id.to_string()),
-                table: &c.table,
-                row_id: &row_text,
-                field: Some(&c.field),
-                value: Some(value_text.clone()),
-                hlc: Some(c.hlc.to_string()),
-                partition: place.partition.as_deref(),
-                audience: None,
-                author: None,
-            };
+            let (write, index) = write_of(c.change_id);
             // A vehicle held by someone else is not reserved again: first arrival wins.
             if partition::is_reservation(&c.table, &c.field)
                 && rep
                 && let Some(cur) = current.as_ref().filter(|cur| partition::is_held(&cur.value))
                 && cur.user.as_deref() != Some(me.as_str())
             {
-                let seq = Self::log(tx, user, Some(push.device_id), now_ms, entry("refused"))?;
-                tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
-                    .execute(params![c.change_id.to_string(), seq])?;
+                let refused_entry = WriteEntry {
+                    kind: "refused",
+                    write,
+                    table: &c.table,
+                    row_id: &row_text,
+                    fields: vec![(index, c.field.clone(), c.value.clone())],
+                    hlc: c.hlc.to_string(),
+                    partition: place.partition.as_deref(),
+                    audience: None,
+                    author: None,
+                    seen: true,
+                };
+                Self::log_write(tx, user, Some(push.device_id), now_ms, refused_entry)?;
                 // Re-issue the holder's value with a clock past the request so every replica,
                 // the requester's included, goes back to it.
                 clock.observe(c.hlc.max(cur.hlc), now_ms);
@@ -1137,27 +1243,20 @@ impl SqliteStorage {
                     author: None,
                 };
                 Self::set_state(tx, &dealership, &restore, cur.user.as_deref().unwrap_or(""))?;
-                let restore_value = serde_json::to_string(&restore.value)?;
-                let rseq = Self::log(
-                    tx,
-                    user,
-                    None,
-                    now_ms,
-                    LogEntry {
-                        kind: "change",
-                        change_id: Some(restore.change_id.to_string()),
-                        table: &c.table,
-                        row_id: &row_text,
-                        field: Some(&c.field),
-                        value: Some(restore_value),
-                        hlc: Some(restore.hlc.to_string()),
-                        partition: None,
-                        audience: None,
-                        author: cur.user.clone(),
-                    },
-                )?;
-                tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
-                    .execute(params![restore.change_id.to_string(), rseq])?;
+                let (restore_write, restore_index) = write_of(restore.change_id);
+                let restore_entry = WriteEntry {
+                    kind: "change",
+                    write: restore_write,
+                    table: &c.table,
+                    row_id: &row_text,
+                    fields: vec![(restore_index, c.field.clone(), restore.value.clone())],
+                    hlc: restore.hlc.to_string(),
+                    partition: None,
+                    audience: None,
+                    author: cur.user.clone(),
+                    seen: true,
+                };
+                Self::log_write(tx, user, None, now_ms, restore_entry)?;
                 let holder: String = match &cur.user {
                     Some(u) => tx
                         .prepare_cached("SELECT name FROM users WHERE id = ?1")?
@@ -1194,9 +1293,23 @@ impl SqliteStorage {
                 continue;
             }
             let decision = decide(false, (c.hlc, c.change_id), current.as_ref().map(|cur| (cur.hlc, cur.change_id)));
-            let seq = Self::log(tx, user, Some(push.device_id), now_ms, entry("change"))?;
-            tx.prepare_cached("INSERT INTO seen (change_id, seq) VALUES (?1, ?2)")?
-                .execute(params![c.change_id.to_string(), seq])?;
+            // Consecutive fields of one write of one row are logged as one entry.
+            let same_write =
+                |g: &Group| g.write == write && g.table == c.table && g.row_id == c.row_id && g.hlc == c.hlc;
+            if !group.as_ref().is_some_and(same_write) {
+                Self::flush(tx, user, push.device_id, now_ms, group.take())?;
+                group = Some(Group {
+                    write,
+                    table: c.table.clone(),
+                    row_id: c.row_id,
+                    hlc: c.hlc,
+                    partition: place.partition.clone(),
+                    fields: Vec::new(),
+                });
+            }
+            if let Some(g) = group.as_mut() {
+                g.fields.push((index, c.field.clone(), c.value.clone()));
+            }
             if decision != Decision::Wins {
                 continue;
             }
@@ -1248,6 +1361,7 @@ impl SqliteStorage {
                 }
             }
         }
+        Self::flush(tx, user, push.device_id, now_ms, group.take())?;
         for p in &share {
             Self::sync_grants(tx, user, now_ms, p)?;
         }
@@ -1579,7 +1693,7 @@ impl Storage for SqliteStorage {
         );
         let raw: Vec<Raw> = tx
             .prepare_cached(
-                "SELECT seq, kind, change_id, tbl, row_id, field, value, hlc, partition_id, received_ms, user_id FROM log
+                "SELECT seq, kind, change_id, tbl, row_id, fields, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
                    (kind = 'change' AND (?7 OR device_id IS NOT ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
@@ -1629,11 +1743,16 @@ impl Storage for SqliteStorage {
         // Each eviction with the number of changes before it in the page.
         let mut evict_at: Vec<(RowRef, usize)> = Vec::new();
         let mut bytes = 0usize;
-        for (seq, kind, change_id, table, row_id, field, value, hlc, partition_id, received_ms, author) in
+        for (seq, kind, change_id, table, row_id, fields, value, hlc, partition_id, received_ms, author) in
             raw.into_iter().take(limit)
         {
+            let text_len = fields.as_ref().map_or(0, String::len);
+            let fields: Vec<(u8, String, Value)> = match &fields {
+                Some(f) => serde_json::from_str(f)?,
+                None => Vec::new(),
+            };
             // A page stops at about PAGE_BYTES of values, however many changes that is.
-            bytes += value.as_ref().map_or(0, String::len) + 200;
+            bytes += value.as_ref().map_or(0, String::len) + text_len + 200 * fields.len().max(1);
             if bytes > PAGE_BYTES && page.next_cursor > since {
                 more = true;
                 break;
@@ -1642,15 +1761,20 @@ impl Storage for SqliteStorage {
             let row_id = parse_id(&row_id)?;
             match kind.as_str() {
                 "change" | "copy" => {
-                    page.changes.push(WireChange {
-                        change_id: parse_id(change_id.as_deref().unwrap_or(""))?,
-                        table,
-                        row_id,
-                        field: field.unwrap_or_default(),
-                        value: serde_json::from_str(value.as_deref().unwrap_or("null"))?,
-                        hlc: hlc.unwrap_or_default(),
-                        author: author.and_then(|a| a.parse().ok()),
-                    });
+                    let write = parse_id(change_id.as_deref().unwrap_or(""))?;
+                    let author: Option<Uuid> = author.and_then(|a| a.parse().ok());
+                    let hlc = hlc.unwrap_or_default();
+                    for (index, field, value) in fields {
+                        page.changes.push(WireChange {
+                            change_id: field_change_id(write, index),
+                            table: table.clone(),
+                            row_id,
+                            field,
+                            value,
+                            hlc: hlc.clone(),
+                            author,
+                        });
+                    }
                     touched.insert(partition_id);
                 }
                 "evict" => {
@@ -1948,6 +2072,84 @@ mod tests {
         assert_eq!(load_partition(&tx, "d1", "p1").unwrap().unwrap().owner.as_deref(), Some("u1"));
         let moved: String = tx.query_row("SELECT dealership_id FROM moves WHERE seq = 7", [], |r| r.get(0)).unwrap();
         assert_eq!(moved, "d1");
+    }
+
+    /// A customer as one write, with change ids derived from one write id (as laptops make them).
+    fn customer_write(owner: Uuid, row: Uuid) -> Vec<WireChange> {
+        let write = write_of(Uuid::now_v7()).0;
+        let ms = now();
+        let mut changes = customer(owner, row);
+        for (i, c) in changes.iter_mut().enumerate() {
+            c.change_id = field_change_id(write, i as u8);
+            c.hlc = Hlc { ms, counter: 0, node: Uuid::from_u128(9) }.to_string();
+        }
+        changes
+    }
+
+    fn as_set(changes: &[WireChange]) -> BTreeSet<String> {
+        changes.iter().map(|c| format!("{} {} {} {} {}", c.change_id, c.row_id, c.field, c.value, c.hlc)).collect()
+    }
+
+    #[test]
+    fn a_row_write_is_one_log_entry_and_an_older_log_is_rewritten_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.sqlite3");
+        let (ana, pushed) = {
+            let mut s = SqliteStorage::open(&path).unwrap();
+            s.create_dealership("Lakeside").unwrap();
+            let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
+            let before = log_len(&s);
+            // One customer as one write, one with a random id per field (an older laptop).
+            let mut pushed = customer_write(ana.id, Uuid::now_v7());
+            pushed.extend(customer(ana.id, Uuid::now_v7()));
+            s.push(&ana, &push(pushed.clone()), now()).unwrap();
+            let fields = pushed.len() / 2;
+            assert_eq!(log_len(&s) - before, 1 + fields as i64, "one entry for the write, one per older change");
+            let page = s.pull(&ana, Uuid::from_u128(77), 0, 1000).unwrap();
+            let mine: Vec<WireChange> = page.changes.into_iter().filter(|c| c.table == "customers").collect();
+            assert_eq!(as_set(&mine), as_set(&pushed), "every field comes back with its own change id");
+            (ana, pushed)
+        };
+        // The same file as schema 4 wrote it: a log row and a `seen` row per change.
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE old_log AS SELECT * FROM log WHERE 0;
+                 INSERT INTO old_log (seq, kind, change_id, tbl, row_id, field, value, hlc, dealership_id, partition_id,
+                                      audience, user_id, device_id, received_ms)
+                   SELECT NULL, l.kind, substr(l.change_id, 1, 34) || printf('%02x', f.value ->> 0), l.tbl, l.row_id,
+                          f.value ->> 1, f.value -> 2, l.hlc, l.dealership_id, l.partition_id, l.audience, l.user_id,
+                          l.device_id, l.received_ms
+                   FROM log l, json_each(l.fields) f ORDER BY l.seq, f.key;
+                 DELETE FROM log WHERE fields IS NOT NULL;
+                 INSERT INTO log (kind, change_id, tbl, row_id, field, value, hlc, dealership_id, partition_id, audience,
+                                  user_id, device_id, received_ms)
+                   SELECT kind, change_id, tbl, row_id, field, value, hlc, dealership_id, partition_id, audience, user_id,
+                          device_id, received_ms FROM old_log ORDER BY rowid;
+                 DROP TABLE old_log;
+                 DROP TABLE seen;
+                 CREATE TABLE seen (change_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+                 INSERT INTO seen SELECT change_id, seq FROM log WHERE change_id IS NOT NULL;
+                 ALTER TABLE log DROP COLUMN fields;
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+            let n: i64 = conn.query_row("SELECT count(*) FROM log WHERE field IS NOT NULL", [], |r| r.get(0)).unwrap();
+            assert!(n as usize >= pushed.len(), "{n}");
+        }
+        let mut s = SqliteStorage::open(&path).unwrap();
+        let page = s.pull(&ana, Uuid::from_u128(78), 0, 1000).unwrap();
+        let mine: Vec<WireChange> = page.changes.into_iter().filter(|c| c.table == "customers").collect();
+        assert_eq!(as_set(&mine), as_set(&pushed), "the rewritten log serves the same changes");
+        // A replay is still recognised, and a reused id still refused.
+        let len = log_len(&s);
+        let ack = s.push(&ana, &push(pushed.clone()), now()).unwrap();
+        assert_eq!(ack.acknowledged.len(), pushed.len());
+        assert_eq!(log_len(&s), len, "a replay is acknowledged, not logged again");
+        let mut forged = pushed[3].clone();
+        forged.value = json!("Someone Else");
+        let err = s.push(&ana, &push(vec![forged]), now()).unwrap_err();
+        assert!(matches!(err, StorageError::Conflict { .. }), "{err:?}");
     }
 
     #[test]

@@ -350,14 +350,9 @@ impl World {
                     if field == "id" {
                         continue;
                     }
-                    let change: Option<String> = store
-                        .conn()
-                        .query_row(
-                            "SELECT change_id FROM field_clocks WHERE tbl = 'customers' AND row_id = ?1 AND field = ?2",
-                            [&id, field],
-                            |r| r.get(0),
-                        )
-                        .ok();
+                    let change = showroom_core::store::clocks::field(store.conn(), "customers", &id, field)
+                        .unwrap()
+                        .map(|c| c.change_id.to_string());
                     match change {
                         Some(change) => {
                             local.insert((id.clone(), field.clone()), (value.to_string(), change));
@@ -379,13 +374,20 @@ impl World {
         // Every edit made anywhere is acknowledged: the winner of its field or superseded, with its
         // value in the server's log.
         for (id, table, row, field, value) in &self.made {
-            let logged: Option<String> = conn
-                .query_row(
-                    "SELECT l.value FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
-                    [id.to_string()],
+            // The log keeps one entry per row write; the change id names the write and the field.
+            let (write, index) = showroom_core::store::outbox_writes::write_of(*id);
+            let logged_change = |column: &str| -> Option<String> {
+                conn.query_row(
+                    &format!(
+                        "SELECT {column} FROM seen s JOIN log l ON l.seq = s.seq, json_each(l.fields) f
+                         WHERE s.write_id = ?1 AND f.value ->> 0 = ?2"
+                    ),
+                    rusqlite::params![write.to_string(), index],
                     |r| r.get(0),
                 )
-                .ok();
+                .ok()
+            };
+            let logged = logged_change("f.value -> 2");
             prop_assert_eq!(logged, Some(value.to_string()), "change {} of {}.{} is lost", id, table, field);
             let winner: (String, String) = conn
                 .query_row(
@@ -394,13 +396,7 @@ impl World {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .unwrap();
-            let mine: String = conn
-                .query_row(
-                    "SELECT l.hlc FROM seen s JOIN log l ON l.seq = s.seq WHERE s.change_id = ?1",
-                    [id.to_string()],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let mine: String = logged_change("l.hlc").unwrap();
             prop_assert!(
                 (winner.1.clone(), winner.0.clone()) >= (mine, id.to_string()),
                 "a newer change lost to {}",

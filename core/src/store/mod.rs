@@ -2,7 +2,9 @@
 //! the device identity and clock, and [`Writer`], through which every user action runs as ONE
 //! transaction that writes the rows, their search index entries and their outbox change records.
 
+pub mod clocks;
 pub mod customers;
+pub mod outbox_writes;
 pub mod record;
 pub mod remote;
 pub mod search;
@@ -36,7 +38,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_lost_deals_coaching.sql"),
     include_str!("../../migrations/0014_portal_messages.sql"),
     include_str!("../../migrations/0015_portal_test_drives.sql"),
+    include_str!("../../migrations/0016_row_clocks.sql"),
+    include_str!("../../migrations/0017_outbox_writes.sql"),
 ];
+
+/// The migration that folds `field_clocks` into `row_clocks` runs Rust after its SQL.
+const FOLD_CLOCKS: usize = 15;
 
 /// Meta key: who uses this laptop while nobody is signed in (a laptop that does not sync).
 pub const LAPTOP_USER: &str = "laptop_user";
@@ -111,12 +118,25 @@ impl Store {
     fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.set_prepared_statement_cache_capacity(64);
+        // Room for every statement of a push or a write (the trust checks alone prepare dozens): a
+        // statement evicted from this cache is parsed and planned again on its next use.
+        conn.set_prepared_statement_cache_capacity(256);
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > SCHEMA_VERSION {
             return Err(CoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
         }
-        let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
+        let migrations = Migrations::new(
+            MIGRATIONS
+                .iter()
+                .enumerate()
+                .map(|(i, sql)| match i {
+                    FOLD_CLOCKS => M::up_with_hook(sql, |tx: &Transaction<'_>| {
+                        clocks::fold_field_rows(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+                    }),
+                    _ => M::up(sql),
+                })
+                .collect(),
+        );
         migrations.to_latest(&mut conn).map_err(|e| CoreError::Migration(e.to_string()))?;
         search::reindex_if_stale(&mut conn)?;
         let device_id = match meta_get(&conn, "device_id")? {
@@ -276,7 +296,7 @@ impl Store {
 
     /// Number of change records waiting to be pushed.
     pub fn pending_changes(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+        outbox_writes::pending(&self.conn)
     }
 
     pub fn count<E: Entity>(&self) -> Result<i64> {
@@ -339,37 +359,7 @@ pub const RECLAIM_PAGES: i64 = 1024;
 
 /// Reads the first `limit` outbox records in push order.
 pub fn outbox_page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq LIMIT ?1",
-    )?;
-    let rows = stmt.query_map([limit as i64], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, Option<String>>(7)?,
-        ))
-    })?;
-    let bad = |what: &str, v: &str| CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"));
-    let mut out = Vec::new();
-    for row in rows {
-        let (change_id, table, row_id, field, value, hlc, device_id, user_id) = row?;
-        out.push(ChangeRecord {
-            change_id: change_id.parse().map_err(|_| bad("change id", &change_id))?,
-            table,
-            row_id: row_id.parse().map_err(|_| bad("row id", &row_id))?,
-            field,
-            value: serde_json::from_str(&value)?,
-            hlc: hlc.parse().map_err(|_| bad("hlc", &hlc))?,
-            device_id: device_id.parse().map_err(|_| bad("device id", &device_id))?,
-            user_id: user_id.and_then(|u| u.parse().ok()),
-        });
-    }
-    Ok(out)
+    outbox_writes::page(conn, limit)
 }
 
 /// Write access inside one transaction. Obtained from [`Store::write`].
@@ -527,35 +517,15 @@ impl Writer<'_> {
             return Ok(());
         }
         let now = Timestamp::now().millis().max(0) as u64;
-        let hlc = self.clock.tick(now).to_string();
+        let hlc = self.clock.tick(now);
         let row = row_id.to_string();
-        let device = self.device_id.to_string();
+        let ids = outbox_writes::record(&self.tx, E::TABLE, row_id, &hlc, self.device_id, self.user_id, fields)?;
         let user = self.user_id.map(|u| u.to_string());
-        let mut outbox = self.tx.prepare_cached(
-            "INSERT INTO outbox (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        let ids: Vec<String> = fields.iter().map(|_| Uuid::now_v7().to_string()).collect();
-        for ((field, value), change_id) in fields.iter().zip(&ids) {
-            outbox.execute(params![
-                change_id,
-                E::TABLE,
-                row,
-                field,
-                serde_json::to_string(value)?,
-                hlc,
-                device,
-                user
-            ])?;
-        }
-        let mut clocks = self.tx.prepare_cached(
-            "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id,
-             user_id = excluded.user_id",
-        )?;
-        for ((field, _), change_id) in fields.iter().zip(&ids) {
-            clocks.execute(params![E::TABLE, row, field, hlc, change_id, user])?;
-        }
+        let written = fields
+            .iter()
+            .zip(&ids)
+            .map(|((field, _), &change_id)| (*field, clocks::Clocked { hlc, change_id, author: user.clone() }));
+        clocks::set(&self.tx, E::TABLE, &row, written)?;
         Ok(())
     }
 }

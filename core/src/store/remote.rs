@@ -4,6 +4,7 @@
 //! (until then its fields wait in `sync_pending`). One transaction per batch; nothing from a batch
 //! is stored when any change in it is malformed. Remote changes write no outbox records.
 
+use super::clocks::{self, Clocked};
 use super::record::{self, Col, Entity};
 use super::{Store, Writer};
 use crate::error::{CoreError, FieldError, Result};
@@ -11,7 +12,6 @@ use crate::sync::Hlc;
 use crate::sync::merge::{Decision, FieldChange, decide};
 use rusqlite::params;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// What a batch did.
@@ -155,14 +155,6 @@ fn reindex<E: Entity>(w: &Writer<'_>, e: &E) -> Result<()> {
     Ok(())
 }
 
-/// A field's winning clock as the store keeps it.
-#[derive(Debug, Clone)]
-struct Clocked {
-    hlc: Hlc,
-    change_id: Uuid,
-    author: Option<String>,
-}
-
 fn parse_clock(hlc: &str, id: Option<&str>, author: Option<String>) -> Option<Clocked> {
     Some(Clocked { hlc: hlc.parse().ok()?, change_id: id.and_then(|i| i.parse().ok()).unwrap_or(Uuid::nil()), author })
 }
@@ -173,16 +165,6 @@ fn read_as<E: Entity>(fields: Map<String, Value>) -> Result<E> {
         let path = e.path().to_string();
         CoreError::field(format!("{}.{path}", E::TABLE), format!("value does not fit ({})", e.into_inner()))
     })
-}
-
-fn upsert_clock(w: &Writer<'_>, table: &str, row: &str, field: &str, c: &Clocked) -> Result<()> {
-    w.tx.prepare_cached(
-        "INSERT INTO field_clocks (tbl, row_id, field, hlc, change_id, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (tbl, row_id, field) DO UPDATE SET hlc = excluded.hlc, change_id = excluded.change_id,
-         user_id = excluded.user_id",
-    )?
-    .execute(params![table, row, field, c.hlc.to_string(), c.change_id.to_string(), c.author])?;
-    Ok(())
 }
 
 /// Applies one row's changes of a batch: the row and its clocks are read once, each change is
@@ -196,21 +178,8 @@ fn apply_row<E: Entity>(
 ) -> Result<()> {
     let row_text = row.to_string();
     let existing = record::get_fields::<E>(&w.tx, row)?;
-    let mut clocks: HashMap<String, Clocked> = HashMap::new();
+    let mut clocks = clocks::load(&w.tx, E::TABLE, &row_text)?;
     let mut fields: Map<String, Value> = Map::new();
-    {
-        let mut stmt = w
-            .tx
-            .prepare_cached("SELECT field, hlc, change_id, user_id FROM field_clocks WHERE tbl = ?1 AND row_id = ?2")?;
-        let mut rows = stmt.query(params![E::TABLE, row_text])?;
-        while let Some(r) = rows.next()? {
-            let (f, h, id, u): (String, String, Option<String>, Option<String>) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            if let Some(c) = parse_clock(&h, id.as_deref(), u) {
-                clocks.insert(f, c);
-            }
-        }
-    }
     let had_pending = existing.is_none() && {
         let mut stmt = w
             .tx
@@ -279,9 +248,7 @@ fn apply_row<E: Entity>(
         if E::SEARCHABLE && new.search_terms() != old_terms {
             reindex(w, &new)?;
         }
-        for f in &changed {
-            upsert_clock(w, E::TABLE, &row_text, f, &clocks[f])?;
-        }
+        clocks::save(&w.tx, E::TABLE, &row_text, &clocks)?;
         return Ok(());
     }
     // A new row: insert it once every required field arrived (empty ones never travel).
@@ -294,9 +261,7 @@ fn apply_row<E: Entity>(
         let inserted = w.insert(&entity);
         w.record = was;
         inserted?;
-        for (f, k) in &clocks {
-            upsert_clock(w, E::TABLE, &row_text, f, k)?;
-        }
+        clocks::save(&w.tx, E::TABLE, &row_text, &clocks)?;
         if had_pending {
             w.tx.prepare_cached("DELETE FROM sync_pending WHERE tbl = ?1 AND row_id = ?2")?
                 .execute(params![E::TABLE, row_text])?;

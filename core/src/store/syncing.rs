@@ -5,6 +5,7 @@
 
 use super::record::{self, Entity, to_fields};
 use super::{ChangeRecord, Store, Writer, outbox_page};
+use super::{clocks, outbox_writes};
 use crate::domain::Timestamp;
 use crate::error::{CoreError, Result};
 use crate::sync::partition::{self, Checksum, Home};
@@ -143,7 +144,7 @@ impl Store {
                 tx.execute(&format!("DELETE FROM {t}_fts"), [])?;
             }
             erased += tx.execute(&format!("DELETE FROM {t}"), [])?;
-            for side in ["field_clocks", "field_history", "sync_pending", "sync_refused", "outbox"] {
+            for side in ["row_clocks", "field_history", "sync_pending", "sync_refused", "outbox_writes"] {
                 tx.execute(&format!("DELETE FROM {side} WHERE tbl = ?1"), [t])?;
             }
         }
@@ -166,30 +167,33 @@ impl Store {
 
     /// Drops acknowledged changes from the outbox (never before the server has them).
     pub fn acknowledge(&mut self, ids: &[Uuid]) -> Result<usize> {
-        self.write_unrecorded(|w| {
-            let mut stmt = w.tx.prepare_cached("DELETE FROM outbox WHERE change_id = ?1")?;
-            let mut n = 0;
-            for id in ids {
-                n += stmt.execute([id.to_string()])?;
-            }
-            Ok(n)
-        })
+        self.write_unrecorded(|w| Ok(outbox_writes::take(&w.tx, ids)?.len()))
     }
 
     /// Moves changes the server refused out of the outbox into `sync_refused`, with the reason.
     pub fn refuse(&mut self, ids: &[(Uuid, String)]) -> Result<usize> {
         self.write_unrecorded(|w| {
             let now = Timestamp::now().to_string();
-            let mut n = 0;
-            for (id, reason) in ids {
-                n += w.tx.prepare_cached(
+            let just_ids: Vec<Uuid> = ids.iter().map(|(id, _)| *id).collect();
+            let taken = outbox_writes::take(&w.tx, &just_ids)?;
+            for c in &taken {
+                let reason = ids.iter().find(|(id, _)| *id == c.change_id).map(|(_, r)| r.as_str()).unwrap_or_default();
+                w.tx.prepare_cached(
                     "INSERT OR REPLACE INTO sync_refused (change_id, tbl, row_id, field, value, hlc, reason, refused_at)
-                     SELECT change_id, tbl, row_id, field, value, hlc, ?2, ?3 FROM outbox WHERE change_id = ?1",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
-                .execute(params![id.to_string(), reason, now])?;
-                w.tx.prepare_cached("DELETE FROM outbox WHERE change_id = ?1")?.execute([id.to_string()])?;
+                .execute(params![
+                    c.change_id.to_string(),
+                    c.table,
+                    c.row_id.to_string(),
+                    c.field,
+                    serde_json::to_string(&c.value)?,
+                    c.hlc.to_string(),
+                    reason,
+                    now
+                ])?;
             }
-            Ok(n)
+            Ok(taken.len())
         })
     }
 
@@ -248,11 +252,7 @@ impl Store {
         self.write_unrecorded(|w| {
             let (mut removed, mut deferred) = (0, 0);
             for r in &rows {
-                let pending =
-                    w.tx.prepare_cached("SELECT 1 FROM outbox WHERE tbl = ?1 AND row_id = ?2 LIMIT 1")?
-                        .query_row(params![r.table, r.row_id.to_string()], |_| Ok(()))
-                        .optional()?
-                        .is_some();
+                let pending = outbox_writes::has_row(&w.tx, &r.table, r.row_id)?;
                 if pending {
                     w.tx.prepare_cached("INSERT OR IGNORE INTO sync_evict_later (tbl, row_id) VALUES (?1, ?2)")?
                         .execute(params![r.table, r.row_id.to_string()])?;
@@ -260,7 +260,7 @@ impl Store {
                     continue;
                 }
                 by_table!(r.table.as_str(), delete_row(w, r.row_id))?;
-                for t in ["field_clocks", "sync_pending", "field_history", "sync_evict_later"] {
+                for t in ["row_clocks", "sync_pending", "field_history", "sync_evict_later"] {
                     w.tx.prepare_cached(&format!("DELETE FROM {t} WHERE tbl = ?1 AND row_id = ?2"))?
                         .execute(params![r.table, r.row_id.to_string()])?;
                 }
@@ -321,49 +321,39 @@ impl Store {
     /// the same winners the server sums.
     pub fn partition_checksum(&self, name: &str) -> Result<Checksum> {
         let mut sum = Checksum::default();
-        let mut add_rows = |sql: String, arg: Option<String>| -> Result<()> {
-            let mut stmt = self.conn.prepare(&sql)?;
-            let mut rows = match &arg {
-                Some(a) => stmt.query([a])?,
-                None => stmt.query([])?,
-            };
-            while let Some(r) = rows.next()? {
-                let (t, id, f, c): (String, String, String, Option<String>) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                sum.add(&t, &id, &f, c.as_deref().unwrap_or(""));
+        let mut add_rows = |table: &str, rows_sql: Option<String>, arg: Option<String>| -> Result<()> {
+            for (row, field, c) in clocks::of_rows(&self.conn, table, rows_sql.as_deref(), arg.as_deref())? {
+                sum.add(table, &row, &field, &c.change_id.to_string());
             }
             Ok(())
         };
-        let clocks = |table: &str, filter: &str| {
-            format!(
-                "SELECT tbl, row_id, field, change_id FROM field_clocks WHERE tbl = '{table}' AND row_id IN (SELECT id FROM {table} {filter})"
-            )
-        };
+        let clocks = |table: &str, filter: &str| Some(format!("SELECT id FROM {table} {filter}"));
         for table in crate::sync::rules::synced_tables() {
             let home = partition::home(table);
             if name == "shared" {
                 if home == Some(Home::Shared) {
-                    add_rows(
-                        format!("SELECT tbl, row_id, field, change_id FROM field_clocks WHERE tbl = '{table}'"),
-                        None,
-                    )?;
+                    add_rows(table, None, None)?;
                 }
                 continue;
             }
             let arg = Some(name.to_string());
             match home {
-                Some(Home::Own) => add_rows(clocks(table, "WHERE id = ?1"), arg)?,
+                Some(Home::Own) => add_rows(table, clocks(table, "WHERE id = ?1"), arg)?,
                 Some(Home::Lead) => {
-                    add_rows(clocks(table, "WHERE customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"), arg)?
+                    add_rows(table, clocks(table, "WHERE customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"), arg)?
                 }
-                Some(Home::Field(f)) => add_rows(clocks(table, &format!("WHERE {f} = ?1")), arg)?,
+                Some(Home::Field(f)) => add_rows(table, clocks(table, &format!("WHERE {f} = ?1")), arg)?,
                 Some(Home::Parent { table: pt, field }) => {
                     let parent = if partition::home(pt) == Some(Home::Lead) {
                         "customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"
                     } else {
                         "customer_id = ?1"
                     };
-                    add_rows(clocks(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE {parent})")), arg)?
+                    add_rows(
+                        table,
+                        clocks(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE {parent})")),
+                        arg,
+                    )?
                 }
                 _ => {}
             }
@@ -393,12 +383,7 @@ impl Store {
                 let Some(fields) = by_table!(table.as_str(), current_fields(w, row_id)).unwrap_or_default() else {
                     continue;
                 };
-                let winner: Option<(String, Option<String>)> =
-                    w.tx.prepare_cached(
-                        "SELECT hlc, user_id FROM field_clocks WHERE tbl = ?1 AND row_id = ?2 AND field = ?3",
-                    )?
-                    .query_row(params![table, row, field], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
+                let winner = clocks::field(&w.tx, &table, &row, &field)?.map(|c| (c.hlc.to_string(), c.author));
                 let (win_hlc, win_user) = winner.unwrap_or_default();
                 // Only values that lost to someone else: my own later edit is not a conflict (and
                 // leaves the list for good).

@@ -103,11 +103,12 @@ fn a_write_that_fails_midway_leaves_neither_row_nor_outbox() {
     let dir = tempfile::tempdir().unwrap();
     let mut app =
         Showroom::open(dir.path(), &showroom_core::vault::Unlock::passphrase("store test passphrase")).unwrap();
-    // Make the outbox refuse the 'email' change, after the row and other changes were written.
+    // Make the last step of the write (its field clocks) fail, after the row, its search entry and
+    // its outbox record were written.
     app.store()
         .conn()
         .execute_batch(
-            "CREATE TRIGGER fail_midway BEFORE INSERT ON outbox WHEN NEW.field = 'email'
+            "CREATE TRIGGER fail_midway BEFORE INSERT ON row_clocks
              BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;",
         )
         .unwrap();
@@ -264,7 +265,9 @@ fn pushed_changes_give_their_pages_back_to_the_disk_in_new_and_older_files() {
         }
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let mut one = draft("Walter", "Okafor", "", "");
-        one.notes = "Asked about the hybrid's range and a trade-in for his 2016 Accord; call after 5 PM.".repeat(3);
+        // Long notes: the outbox keeps one compact record per write, and the test needs it to fill
+        // more than RECLAIM_PAGES pages.
+        one.notes = "Asked about the hybrid's range and a trade-in for his 2016 Accord; call after 5 PM.".repeat(24);
         let mut last = None;
         for i in 0..2500 {
             one.last_name = format!("Okafor{i}");
@@ -301,4 +304,106 @@ fn pushed_changes_give_their_pages_back_to_the_disk_in_new_and_older_files() {
         drop(store);
         assert_eq!(open().count::<Customer>().unwrap(), 2500);
     }
+}
+
+#[test]
+fn a_schema_15_file_folds_its_clocks_and_outbox_into_one_record_per_row_write() {
+    use showroom_core::store::clocks;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("showroom.sqlite3");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let before = {
+        let mut store = Store::open(&path).unwrap();
+        for i in 0..30 {
+            let one = draft("Walter", &format!("Okafor{i}"), &format!("w{i}@example.com"), "");
+            showroom_core::store::customers::create(&mut store, &one, "US", today).unwrap();
+        }
+        let now = clocks::of_rows(store.conn(), "customers", None, None).unwrap();
+        let waiting = outbox(store.conn()).unwrap();
+        // Turn the file back into schema 15: one text row per field clock and per unpushed change.
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TABLE field_clocks (tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,
+                   hlc TEXT NOT NULL, change_id TEXT, user_id TEXT, PRIMARY KEY (tbl, row_id, field)) STRICT, WITHOUT ROWID;
+                 DROP TABLE row_clocks;
+                 CREATE TABLE outbox_15 (seq INTEGER PRIMARY KEY, change_id TEXT NOT NULL UNIQUE, tbl TEXT NOT NULL,
+                   row_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, hlc TEXT NOT NULL,
+                   device_id TEXT NOT NULL, user_id TEXT) STRICT;
+                 INSERT INTO outbox_15 (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
+                   SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq;
+                 DROP VIEW outbox; DROP TABLE outbox_writes; ALTER TABLE outbox_15 RENAME TO outbox;
+                 PRAGMA user_version = 15;",
+            )
+            .unwrap();
+        for (row, field, c) in &now {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO field_clocks VALUES ('customers', ?1, ?2, ?3, ?4, ?5)",
+                    rusqlite::params![row, field, c.hlc.to_string(), c.change_id.to_string(), c.author],
+                )
+                .unwrap();
+        }
+        // And one change recorded with a random id, as builds before schema 17 did.
+        let mut legacy = waiting[0].clone();
+        legacy.change_id = uuid::Uuid::from_u128(0x3f1c_9a2e_77d4_4b61_a0c8_5e2d_19f4_b7c3);
+        legacy.field = "notes".into();
+        legacy.value = serde_json::json!("Prefers a call after 5 PM");
+        store
+            .conn()
+            .execute(
+                "INSERT INTO outbox (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
+                rusqlite::params![
+                    legacy.change_id.to_string(),
+                    legacy.table,
+                    legacy.row_id.to_string(),
+                    legacy.field,
+                    legacy.value.to_string(),
+                    legacy.hlc.to_string(),
+                    legacy.device_id.to_string()
+                ],
+            )
+            .unwrap();
+        let mut waiting = waiting;
+        legacy.user_id = None;
+        waiting.push(legacy);
+        (now, waiting)
+    };
+    let (before, waiting) = before;
+    assert!(before.len() >= 30 * 4, "{}", before.len());
+    let old_ids: i64 = raw_count(&path, "SELECT count(*) FROM outbox WHERE length(change_id) = 36");
+    assert_eq!(old_ids as usize, waiting.len(), "the old outbox holds one row per change");
+    let store = Store::open(&path).unwrap();
+    let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, SCHEMA_VERSION);
+    assert_eq!(clocks::of_rows(store.conn(), "customers", None, None).unwrap(), before);
+    let rows: i64 = store.conn().query_row("SELECT count(*) FROM row_clocks", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 30, "one clock record per row");
+    let old: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'field_clocks'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(old, 0, "the per-field table is gone");
+    // The unpushed changes keep their ids, values and order, a record per write (their ids say
+    // which); a new write is one record for all its fields.
+    assert_eq!(outbox(store.conn()).unwrap(), waiting);
+    let writes =
+        |s: &Store| s.conn().query_row("SELECT count(*) FROM outbox_writes", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(writes(&store), 31);
+    assert_eq!(store.pending_changes().unwrap() as usize, waiting.len());
+    let mut store = store;
+    let one = draft("Cara", "Nguyen", "cara@example.com", "(415) 555-2671");
+    showroom_core::store::customers::create(&mut store, &one, "US", today).unwrap();
+    assert_eq!(writes(&store), 32);
+    assert!(store.pending_changes().unwrap() as usize >= waiting.len() + 4);
+    // Acknowledging every change empties the outbox.
+    let all: Vec<_> = outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
+    assert_eq!(store.acknowledge(&all).unwrap(), all.len());
+    assert_eq!((writes(&store), store.pending_changes().unwrap()), (0, 0));
+}
+
+fn raw_count(path: &std::path::Path, sql: &str) -> i64 {
+    Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
 }

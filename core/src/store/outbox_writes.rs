@@ -1,0 +1,193 @@
+//! The outbox: local changes the server has not acknowledged yet, in push order. It keeps ONE
+//! record per row write (`outbox_writes`): the fields written together share their table, row,
+//! HLC, device and user, stored once. Each field's change id is the write id (a v7 uuid) with the
+//! field's index in its last byte, so an acknowledgement or a refusal, which names change ids, finds
+//! its write by the write id's unique key without an index entry per field. A write leaves once
+//! every one of its fields was acknowledged or refused. `outbox` is a view of one row per change
+//! (for reading by hand and by tests).
+
+use super::ChangeRecord;
+use crate::error::{CoreError, Result};
+use crate::sync::Hlc;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The most fields one write can hold (its index is one byte).
+pub const MAX_FIELDS: usize = 256;
+
+/// The write a change id belongs to, and the field's index in it.
+pub fn write_of(change_id: Uuid) -> (Uuid, u8) {
+    let mut bytes = *change_id.as_bytes();
+    let index = bytes[15];
+    bytes[15] = 0;
+    (Uuid::from_bytes(bytes), index)
+}
+
+/// The change id of the field at `index` of `write`.
+pub fn change_id(write: Uuid, index: u8) -> Uuid {
+    let mut bytes = *write.as_bytes();
+    bytes[15] = index;
+    Uuid::from_bytes(bytes)
+}
+
+/// Records one write of `fields` of one row; returns each field's change id, in order.
+pub(super) fn record(
+    conn: &Connection,
+    table: &str,
+    row: Uuid,
+    hlc: &Hlc,
+    device: Uuid,
+    user: Option<Uuid>,
+    fields: &[(&str, &Value)],
+) -> Result<Vec<Uuid>> {
+    if fields.len() > MAX_FIELDS {
+        return Err(CoreError::field(table, format!("one write holds at most {MAX_FIELDS} fields")));
+    }
+    let write = write_of(Uuid::now_v7()).0;
+    let entries: Vec<(usize, &str, &Value)> = fields.iter().enumerate().map(|(i, (f, v))| (i, *f, *v)).collect();
+    conn.prepare_cached(
+        "INSERT INTO outbox_writes (write_id, tbl, row_id, hlc, device_id, user_id, fields, pending)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        write.to_string(),
+        table,
+        row.to_string(),
+        hlc.to_string(),
+        device.to_string(),
+        user.map(|u| u.to_string()),
+        serde_json::to_string(&entries)?,
+        fields.len() as i64
+    ])?;
+    Ok((0..fields.len()).map(|i| change_id(write, i as u8)).collect())
+}
+
+type Entries = Vec<(u8, String, Value)>;
+
+fn bad(what: &str, v: &str) -> CoreError {
+    CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"))
+}
+
+/// The first `limit` changes in push order (a write's fields in their order).
+pub fn page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT write_id, tbl, row_id, hlc, device_id, user_id, fields FROM outbox_writes ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while out.len() < limit
+        && let Some(r) = rows.next()?
+    {
+        let (write, table, row_id, hlc, device_id, user_id, fields): (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let write: Uuid = write.parse().map_err(|_| bad("write id", &write))?;
+        let row_id: Uuid = row_id.parse().map_err(|_| bad("row id", &row_id))?;
+        let hlc: Hlc = hlc.parse().map_err(|_| bad("hlc", &hlc))?;
+        let device_id: Uuid = device_id.parse().map_err(|_| bad("device id", &device_id))?;
+        let user_id = user_id.and_then(|u| u.parse().ok());
+        let entries: Entries = serde_json::from_str(&fields)?;
+        for (index, field, value) in entries {
+            out.push(ChangeRecord {
+                change_id: change_id(write, index),
+                table: table.clone(),
+                row_id,
+                field,
+                value,
+                hlc,
+                device_id,
+                user_id,
+            });
+        }
+    }
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Takes the changes `ids` out of the outbox (acknowledged or refused); returns those it held.
+pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>> {
+    let mut by_write: BTreeMap<Uuid, Vec<u8>> = BTreeMap::new();
+    for id in ids {
+        let (write, index) = write_of(*id);
+        by_write.entry(write).or_default().push(index);
+    }
+    let mut taken = Vec::new();
+    for (write, indexes) in by_write {
+        let key = write.to_string();
+        type Found = (String, String, String, String, Option<String>, String);
+        let found: Option<Found> = conn
+            .prepare_cached(
+                "SELECT tbl, row_id, hlc, device_id, user_id, fields FROM outbox_writes WHERE write_id = ?1",
+            )?
+            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .optional()?;
+        let Some((table, row_id, hlc, device_id, user_id, fields)) = found else { continue };
+        let entries: Entries = serde_json::from_str(&fields)?;
+        let (gone, kept): (Entries, Entries) = entries.into_iter().partition(|(i, _, _)| indexes.contains(i));
+        if gone.is_empty() {
+            continue;
+        }
+        if kept.is_empty() {
+            conn.prepare_cached("DELETE FROM outbox_writes WHERE write_id = ?1")?.execute([&key])?;
+        } else {
+            conn.prepare_cached("UPDATE outbox_writes SET fields = ?2, pending = ?3 WHERE write_id = ?1")?
+                .execute(params![key, serde_json::to_string(&kept)?, kept.len() as i64])?;
+        }
+        let row_id: Uuid = row_id.parse().map_err(|_| bad("row id", &row_id))?;
+        let hlc: Hlc = hlc.parse().map_err(|_| bad("hlc", &hlc))?;
+        let device_id: Uuid = device_id.parse().map_err(|_| bad("device id", &device_id))?;
+        let user_id = user_id.and_then(|u| u.parse().ok());
+        for (index, field, value) in gone {
+            taken.push(ChangeRecord {
+                change_id: change_id(write, index),
+                table: table.clone(),
+                row_id,
+                field,
+                value,
+                hlc,
+                device_id,
+                user_id,
+            });
+        }
+    }
+    Ok(taken)
+}
+
+/// How many changes wait to be pushed.
+pub fn pending(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(sum(pending), 0) FROM outbox_writes", [], |r| r.get(0))?)
+}
+
+/// Whether a row has changes waiting to be pushed.
+pub fn has_row(conn: &Connection, table: &str, row: Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM outbox_writes WHERE tbl = ?1 AND row_id = ?2 LIMIT 1")?
+        .query_row(params![table, row.to_string()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_id_names_its_write_and_its_field() {
+        let write = write_of(Uuid::now_v7()).0;
+        for i in [0u8, 1, 13, 255] {
+            let id = change_id(write, i);
+            assert_eq!(write_of(id), (write, i));
+            assert_eq!(id.get_version_num(), 7, "still a v7 uuid");
+        }
+        // Two writes in the same millisecond get different ids.
+        assert_ne!(write_of(Uuid::now_v7()).0, write_of(Uuid::now_v7()).0);
+    }
+}
