@@ -3,7 +3,7 @@
 //! phone; a match is updated with the non-empty cells, the rest are created.
 
 use super::sheet;
-use crate::domain::validate::{normalize_email, normalize_phone};
+use crate::domain::validate::{normalize_email, phone_key};
 use crate::domain::{Consent, Customer, CustomerDraft, Preferences, Timestamp, new_id};
 use crate::error::{CoreError, FieldError, Result};
 use crate::store::record::query;
@@ -269,7 +269,7 @@ fn import_row(
         existing = query::<Customer>(w.conn(), "WHERE email = ?1 AND deleted_at IS NULL LIMIT 1", [email])?.pop();
     }
     if existing.is_none()
-        && let Some(phone) = cell(Field::Phone).and_then(|p| normalize_phone(p, region).ok())
+        && let Some(phone) = cell(Field::Phone).and_then(|p| phone_key(p, region))
     {
         existing = query::<Customer>(w.conn(), "WHERE phone = ?1 AND deleted_at IS NULL LIMIT 1", [phone])?.pop();
     }

@@ -411,7 +411,7 @@ impl Writer<'_> {
             .filter(|(n, _)| *n != "id")
             .filter_map(|(n, _)| fields.get(*n).filter(|v| !record::travels_empty::<E>(n, v, &fields)).map(|v| (*n, v)))
             .collect();
-        self.record_changes::<E>(e.id(), &changed)?;
+        self.record_changes::<E>(e.id(), &changed, true)?;
         if E::TABLE == "opportunities" {
             self.remember_stage(&fields, None)?;
         }
@@ -505,14 +505,16 @@ impl Writer<'_> {
                 ))?
                 .execute(params![new.id().to_string(), terms])?;
         }
-        self.record_changes::<E>(new.id(), &changed)?;
+        self.record_changes::<E>(new.id(), &changed, false)?;
         if E::TABLE == "opportunities" && changed.iter().any(|(n, _)| *n == "stage_id") {
             self.remember_stage(&after, before.get("stage_id"))?;
         }
         Ok(changed.iter().map(|(n, _)| n.to_string()).collect())
     }
 
-    fn record_changes<E: Entity>(&mut self, row_id: Uuid, fields: &[(&str, &Value)]) -> Result<()> {
+    /// Records one write of `fields` (`new_row`: an insert, which writes every field the row has,
+    /// so its clocks are written without reading what was there).
+    fn record_changes<E: Entity>(&mut self, row_id: Uuid, fields: &[(&str, &Value)], new_row: bool) -> Result<()> {
         if !self.record || fields.is_empty() {
             return Ok(());
         }
@@ -525,7 +527,10 @@ impl Writer<'_> {
             .iter()
             .zip(&ids)
             .map(|((field, _), &change_id)| (*field, clocks::Clocked { hlc, change_id, author: user.clone() }));
-        clocks::set(&self.tx, E::TABLE, &row, written)?;
+        match new_row {
+            true => clocks::save(&self.tx, E::TABLE, &row, &written.map(|(f, c)| (f.to_string(), c)).collect())?,
+            false => clocks::set(&self.tx, E::TABLE, &row, written)?,
+        }
         Ok(())
     }
 }

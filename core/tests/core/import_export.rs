@@ -184,3 +184,21 @@ fn a_crm_export_with_address_line_headers_keeps_the_street() {
         showroom_core::store::query(app.store().conn(), "WHERE email = 'li@example.com'", []).unwrap().remove(0);
     assert_eq!(li.street, "9 Elm Ave");
 }
+
+#[test]
+fn a_row_without_email_finds_its_customer_by_phone_however_it_is_written() {
+    let mut app = app();
+    app.import_customers_csv(GOOD.as_bytes(), ImportOptions::default()).unwrap();
+    // The same mobile as "(415) 555-2671", written another way, no email: the same customer.
+    let csv = "first_name,last_name,phone,city\nAna,García,+1 415-555-2671,San Marcos\n";
+    let r = app.import_customers_csv(csv.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!((r.created, r.updated, r.invalid), (0, 1, 0));
+    assert_eq!(app.store().count::<Customer>().unwrap(), 2);
+    let ana = app.search("garcia").unwrap().remove(0);
+    assert_eq!(app.customer_detail(ana.id).unwrap().customer.city, "San Marcos");
+    // A number that is not a valid one is refused by name, whatever it would look like stored.
+    let csv = "first_name,last_name,phone\nAna,García,(415) 555-267\n";
+    let r = app.import_customers_csv(csv.as_bytes(), ImportOptions::default()).unwrap();
+    assert_eq!((r.created, r.updated, r.invalid), (0, 0, 1));
+    assert!(r.rows[0].problems.iter().any(|p| p.field == "phone"), "{:?}", r.rows[0].problems);
+}
