@@ -396,14 +396,12 @@ fn as_id(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok()).map(|u| u.to_string())
 }
 
+/// A log entry that is not a write: an eviction or a notice (writes are [`WriteEntry`]).
 struct LogEntry<'a> {
     kind: &'a str,
-    change_id: Option<String>,
     table: &'a str,
     row_id: &'a str,
-    field: Option<&'a str>,
     value: Option<String>,
-    hlc: Option<String>,
     partition: Option<&'a str>,
     audience: Option<&'a str>,
     /// The author when not the pushing user (a copy keeps its original author).
@@ -416,8 +414,7 @@ struct WriteEntry<'a> {
     write: Uuid,
     table: &'a str,
     row_id: &'a str,
-    /// (index in the write, field, value)
-    fields: Vec<(u8, String, Value)>,
+    fields: Fields,
     hlc: String,
     partition: Option<&'a str>,
     audience: Option<&'a str>,
@@ -436,24 +433,21 @@ struct Group {
     row_id: Uuid,
     hlc: Hlc,
     partition: Option<String>,
-    fields: Vec<(u8, String, Value)>,
+    fields: Fields,
 }
 
 impl SqliteStorage {
     fn log(tx: &Transaction<'_>, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
         tx.prepare_cached(
-            "INSERT INTO log (kind, change_id, tbl, row_id, field, value, hlc, dealership_id, partition_id, audience,
-                              user_id, device_id, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            "INSERT INTO log (kind, tbl, row_id, value, dealership_id, partition_id, audience, user_id, device_id,
+                              received_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
             e.kind,
-            e.change_id,
             e.table,
             e.row_id,
-            e.field,
             e.value,
-            e.hlc,
             user.dealership_id.to_string(),
             e.partition,
             e.audience,
@@ -561,12 +555,9 @@ impl SqliteStorage {
             if let Some(old) = evict_for {
                 let e = LogEntry {
                     kind: "evict",
-                    change_id: None,
                     table,
                     row_id: row,
-                    field: None,
                     value: None,
-                    hlc: None,
                     partition: Some(partition),
                     audience: Some(old),
                     author: None,
@@ -902,12 +893,9 @@ impl SqliteStorage {
                 for (table, row) in &rows {
                     let e = LogEntry {
                         kind: "evict",
-                        change_id: None,
                         table,
                         row_id: row,
-                        field: None,
                         value: None,
-                        hlc: None,
                         partition: Some(p),
                         audience: Some(gone),
                         author: None,
@@ -1130,7 +1118,7 @@ impl SqliteStorage {
                 slot.insert(entries);
             }
             for (t, r, fields, h, u, d) in &logged_writes[&write] {
-                let fields: Vec<(u8, String, Value)> = serde_json::from_str(fields).unwrap_or_default();
+                let fields: Fields = serde_json::from_str(fields).unwrap_or_default();
                 let Some((_, f, v)) = fields.iter().find(|(at, _, _)| *at == index) else { continue };
                 let same = *t == c.table
                     && *r == c.row_id.to_string()
@@ -1291,12 +1279,9 @@ impl SqliteStorage {
                     now_ms,
                     LogEntry {
                         kind: "notice",
-                        change_id: None,
                         table: &c.table,
                         row_id: &row_text,
-                        field: None,
                         value: Some(notice.to_string()),
-                        hlc: None,
                         partition: None,
                         audience: Some(&me),
                         author: None,
@@ -1760,7 +1745,7 @@ impl Storage for SqliteStorage {
             raw.into_iter().take(limit)
         {
             let text_len = fields.as_ref().map_or(0, String::len);
-            let fields: Vec<(u8, String, Value)> = match &fields {
+            let fields: Fields = match &fields {
                 Some(f) => serde_json::from_str(f)?,
                 None => Vec::new(),
             };

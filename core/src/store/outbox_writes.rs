@@ -70,6 +70,32 @@ fn bad(what: &str, v: &str) -> CoreError {
     CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"))
 }
 
+/// What a write's fields share, as stored.
+type Header = (String, String, String, String, Option<String>);
+
+/// The changes of `entries` of `write`, whose shared columns are `header` (table, row, HLC,
+/// device, user).
+fn changes(write: Uuid, header: Header, entries: Entries) -> Result<Vec<ChangeRecord>> {
+    let (table, row_id, hlc, device_id, user_id) = header;
+    let row_id: Uuid = row_id.parse().map_err(|_| bad("row id", &row_id))?;
+    let hlc: Hlc = hlc.parse().map_err(|_| bad("hlc", &hlc))?;
+    let device_id: Uuid = device_id.parse().map_err(|_| bad("device id", &device_id))?;
+    let user_id = user_id.and_then(|u| u.parse().ok());
+    Ok(entries
+        .into_iter()
+        .map(|(index, field, value)| ChangeRecord {
+            change_id: change_id(write, index),
+            table: table.clone(),
+            row_id,
+            field,
+            value,
+            hlc,
+            device_id,
+            user_id,
+        })
+        .collect())
+}
+
 /// The first `limit` changes in push order (a write's fields in their order).
 pub fn page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
     let mut stmt = conn.prepare_cached(
@@ -80,33 +106,11 @@ pub fn page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
     while out.len() < limit
         && let Some(r) = rows.next()?
     {
-        let (write, table, row_id, hlc, device_id, user_id, fields): (
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-        ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let write: String = r.get(0)?;
         let write: Uuid = write.parse().map_err(|_| bad("write id", &write))?;
-        let row_id: Uuid = row_id.parse().map_err(|_| bad("row id", &row_id))?;
-        let hlc: Hlc = hlc.parse().map_err(|_| bad("hlc", &hlc))?;
-        let device_id: Uuid = device_id.parse().map_err(|_| bad("device id", &device_id))?;
-        let user_id = user_id.and_then(|u| u.parse().ok());
-        let entries: Entries = serde_json::from_str(&fields)?;
-        for (index, field, value) in entries {
-            out.push(ChangeRecord {
-                change_id: change_id(write, index),
-                table: table.clone(),
-                row_id,
-                field,
-                value,
-                hlc,
-                device_id,
-                user_id,
-            });
-        }
+        let header: Header = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        let entries: Entries = serde_json::from_str(&r.get::<_, String>(6)?)?;
+        out.extend(changes(write, header, entries)?);
     }
     out.truncate(limit);
     Ok(out)
@@ -122,14 +126,13 @@ pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>>
     let mut taken = Vec::new();
     for (write, indexes) in by_write {
         let key = write.to_string();
-        type Found = (String, String, String, String, Option<String>, String);
-        let found: Option<Found> = conn
+        let found: Option<(Header, String)> = conn
             .prepare_cached(
                 "SELECT tbl, row_id, hlc, device_id, user_id, fields FROM outbox_writes WHERE write_id = ?1",
             )?
-            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .query_row([&key], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?), r.get(5)?)))
             .optional()?;
-        let Some((table, row_id, hlc, device_id, user_id, fields)) = found else { continue };
+        let Some((header, fields)) = found else { continue };
         let entries: Entries = serde_json::from_str(&fields)?;
         let (gone, kept): (Entries, Entries) = entries.into_iter().partition(|(i, _, _)| indexes.contains(i));
         if gone.is_empty() {
@@ -141,22 +144,7 @@ pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>>
             conn.prepare_cached("UPDATE outbox_writes SET fields = ?2, pending = ?3 WHERE write_id = ?1")?
                 .execute(params![key, serde_json::to_string(&kept)?, kept.len() as i64])?;
         }
-        let row_id: Uuid = row_id.parse().map_err(|_| bad("row id", &row_id))?;
-        let hlc: Hlc = hlc.parse().map_err(|_| bad("hlc", &hlc))?;
-        let device_id: Uuid = device_id.parse().map_err(|_| bad("device id", &device_id))?;
-        let user_id = user_id.and_then(|u| u.parse().ok());
-        for (index, field, value) in gone {
-            taken.push(ChangeRecord {
-                change_id: change_id(write, index),
-                table: table.clone(),
-                row_id,
-                field,
-                value,
-                hlc,
-                device_id,
-                user_id,
-            });
-        }
+        taken.extend(changes(write, header, gone)?);
     }
     Ok(taken)
 }

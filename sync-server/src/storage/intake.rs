@@ -549,12 +549,9 @@ impl SqliteStorage {
                 now_ms,
                 super::LogEntry {
                     kind: "notice",
-                    change_id: None,
                     table: "leads",
                     row_id: &lead,
-                    field: None,
                     value: Some(notice.to_string()),
-                    hlc: None,
                     partition: None,
                     audience: Some(&rep),
                     author: None,

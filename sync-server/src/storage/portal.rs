@@ -648,12 +648,9 @@ fn notice(
         now_ms,
         super::LogEntry {
             kind: "notice",
-            change_id: None,
             table: "portal_responses",
             row_id: row,
-            field: None,
             value: Some(body.to_string()),
-            hlc: None,
             partition: None,
             audience: Some(&to),
             author: None,
