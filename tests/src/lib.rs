@@ -237,6 +237,13 @@ fn tauri_driver_with(display: &Display, passphrase_from_env: bool) -> (Guard, u1
         .expect("start tauri-driver");
     let guard = Guard(child);
     assert!(wait_for_port(port, Duration::from_secs(20)), "tauri-driver did not start listening on {port}");
+    // tauri-driver listens at once but forwards to WebKitWebDriver, which it starts alongside: a
+    // session request sent before that one listens is dropped without an answer (a cold first
+    // launch on a busy machine loses that race).
+    assert!(
+        wait_for_port(native_port, Duration::from_secs(30)),
+        "WebKitWebDriver did not start listening on {native_port}"
+    );
     (guard, port)
 }
 
