@@ -61,7 +61,7 @@ impl DealershipPlace {
         let mut errors = Vec::new();
         self.country = self.country.trim().to_ascii_uppercase();
         self.timezone = self.timezone.trim().to_string();
-        let known = self.country.len() == 2 && self.country.parse::<phonenumber::country::Id>().is_ok();
+        let known = self.country.len() == 2 && self.country.parse::<rlibphonenumber::Region>().is_ok();
         if !known {
             errors.push(FieldError::new("country", "must be a two-letter country code such as US or CA"));
         }

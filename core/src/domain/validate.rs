@@ -3,6 +3,7 @@
 
 use crate::error::FieldError;
 use chrono::NaiveDate;
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, Region};
 
 /// Collects the problems of one input so that all of them are reported at once.
 #[derive(Debug, Default)]
@@ -87,42 +88,40 @@ pub fn normalize_email(raw: &str) -> Result<String, String> {
 
 /// Parses a phone number as dialled in `region` (ISO 3166 alpha-2, e.g. "US") and returns E.164.
 pub fn normalize_phone(raw: &str, region: &str) -> Result<String, String> {
-    let id: Option<phonenumber::country::Id> = region.parse().ok();
-    let parsed = phonenumber::parse(id, raw.trim()).map_err(|_| {
+    let parsed = PhoneNumber::parse(raw.trim(), region.parse().ok()).map_err(|_| {
         format!("{raw:?} is not a phone number (digits, with +country code when it is not a {region} number)")
     })?;
-    if !phonenumber::is_valid(&parsed) {
+    if !parsed.is_valid() {
         return Err(format!("{raw:?} is not a valid phone number for its country"));
     }
-    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+    Ok(parsed.format_as(PhoneNumberFormat::E164).into_owned())
 }
 
 /// The E.164 form a number would be stored under, without checking that it is a valid number
 /// (a third of the cost of [`normalize_phone`]): for finding a stored customer by phone, since a
 /// stored number is valid and validity depends on the E.164 form alone.
 pub fn phone_key(raw: &str, region: &str) -> Option<String> {
-    let id: Option<phonenumber::country::Id> = region.parse().ok();
-    let parsed = phonenumber::parse(id, raw.trim()).ok()?;
-    Some(parsed.format().mode(phonenumber::Mode::E164).to_string())
+    let parsed = PhoneNumber::parse(raw.trim(), region.parse().ok()).ok()?;
+    Some(parsed.format_as(PhoneNumberFormat::E164).into_owned())
 }
 
 /// A stored (E.164) number as people read it: national format for a number of `region`
 /// ("(512) 555-0142"), international otherwise; unreadable text is returned as it was.
 pub fn display_phone(e164: &str, region: &str) -> String {
-    let Ok(parsed) = phonenumber::parse(None, e164.trim()) else { return e164.to_string() };
-    let home = region.parse::<phonenumber::country::Id>().ok();
-    let mode = if home.is_some() && parsed.country().id() == home {
-        phonenumber::Mode::National
+    let Ok(parsed) = PhoneNumber::parse(e164.trim(), None) else { return e164.to_string() };
+    let home = region.parse::<Region>().ok();
+    let mode = if home.is_some() && parsed.get_region_code() == home {
+        PhoneNumberFormat::National
     } else {
-        phonenumber::Mode::International
+        PhoneNumberFormat::International
     };
-    parsed.format().mode(mode).to_string()
+    parsed.format_as(mode).into_owned()
 }
 
 /// Search tokens for an E.164 number: all digits, the national number, and its last seven digits,
 /// so that typing any of them as a prefix finds the record. Stored numbers are E.164 already, so
 /// the country code is split off by its length alone ([`calling_code_len`]): indexing a synced
-/// customer never loads the phone-number metadata (~57 ms, paid once per process).
+/// customer never loads the phone-number metadata (paid once per process).
 pub fn phone_search_tokens(e164: &str) -> Vec<String> {
     let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
     let mut out = vec![digits.clone()];
@@ -154,12 +153,12 @@ pub fn calling_code_len(digits: &str) -> usize {
     }
 }
 
-/// Loads the phone-number metadata on another thread (it takes ~57 ms the first time a number
-/// is read in a process): started while a command derives the database key, a headless import
-/// or edit does not pay both one after the other.
+/// Loads the phone-number metadata on another thread (the first number read in a process builds
+/// its tables): started while a command derives the database key, a headless import or edit does
+/// not pay both one after the other.
 pub fn warm_up_phone_numbers() {
     std::thread::spawn(|| {
-        let _ = phonenumber::parse(None, "+14155552671");
+        let _ = PhoneNumber::parse("+14155552671", None);
     });
 }
 
@@ -261,6 +260,7 @@ pub fn reason(field: &str, value: &str, ask: &str) -> Result<String, FieldError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rlibphonenumber::PHONE_NUMBER_UTIL;
 
     #[test]
     fn stored_numbers_read_in_national_format_at_home_and_international_abroad() {
@@ -347,19 +347,16 @@ mod tests {
         // A valid number of every country the metadata knows, split both ways. (Italy and a few
         // others keep a leading zero in the number as dialled, which the metadata sets apart.)
         let mut checked = 0;
-        for code in 1u16..=999 {
-            for region in phonenumber::metadata::DATABASE.by_code(&code).unwrap_or_default() {
-                let Some(example) = region.descriptors().fixed_line().and_then(|d| d.example()) else { continue };
-                let Ok(id) = region.id().parse::<phonenumber::country::Id>() else { continue };
-                let Ok(parsed) = phonenumber::parse(Some(id), example) else { continue };
-                let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
-                let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
-                assert_eq!(calling_code_len(&digits), code.to_string().len(), "{e164} ({})", region.id());
-                if parsed.national().zeros() == 0 {
-                    assert_eq!(digits[code.to_string().len()..], parsed.national().value().to_string(), "{e164}");
-                }
-                checked += 1;
+        for region in PHONE_NUMBER_UTIL.get_supported_regions() {
+            let Ok(parsed) = PHONE_NUMBER_UTIL.get_example_number(region) else { continue };
+            let code = parsed.country_code.to_string();
+            let e164 = parsed.format_as(PhoneNumberFormat::E164).into_owned();
+            let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
+            assert_eq!(calling_code_len(&digits), code.len(), "{e164} ({region})");
+            if !parsed.italian_leading_zero.unwrap_or(false) {
+                assert_eq!(digits[code.len()..], parsed.national_number.to_string(), "{e164}");
             }
+            checked += 1;
         }
         assert!(checked > 200, "{checked} countries checked");
     }
