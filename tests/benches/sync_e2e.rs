@@ -7,6 +7,10 @@
 //! - **first pull**: a manager's fresh laptop's first `showroom sync`;
 //! - **one edit A → B**: one customer imported on A, `sync` on A, `sync` on B (three commands);
 //!
+//! Laptops A and B keep their database key in the OS keyring, as on a rep's desktop (a private
+//! D-Bus session with gnome-keyring, started here). The edit is timed again between two laptops P
+//! and Q that hold the same data under a passphrase, where each command derives the key (argon2id).
+//!
 //! and reads the server's peak RSS (VmHWM) and both databases' size on disk (with WAL files).
 //! Every step is also divided by a baseline timed in the same run on the same disk: the same N
 //! records inserted into a bare SQLite table in one transaction (no encryption, no index), the
@@ -18,7 +22,7 @@
 //! Not a test: the goals (issue 15) are printed beside the figures, not asserted.
 #![allow(clippy::unwrap_used)]
 
-use showroom_e2e::{SyncServer, binary, pin};
+use showroom_e2e::{Keyring, SyncServer, binary, pin};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -127,14 +131,14 @@ fn bare_insert_s(dir: &Path, n: usize) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-fn showroom(data: &Path, args: &[&str]) -> (f64, String) {
+/// Runs the CLI on `data`, in the keyring's session when there is one (else under the passphrase).
+fn showroom(data: &Path, args: &[&str], keyring: Option<&Keyring>) -> (f64, String) {
     let mut cmd = Command::new(binary("showroom"));
-    pin(&mut cmd)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("SHOWROOM_PASSWORD", "bench password 1")
-        .env("RUST_LOG", "error");
+    pin(&mut cmd);
+    if let Some(k) = keyring {
+        k.apply(&mut cmd);
+    }
+    cmd.arg("--data-dir").arg(data).args(args).env("SHOWROOM_PASSWORD", "bench password 1").env("RUST_LOG", "error");
     let t = Instant::now();
     let out = cmd.stdin(Stdio::null()).output().unwrap();
     let s = t.elapsed().as_secs_f64();
@@ -167,6 +171,7 @@ struct Run {
     push: f64,
     pull: f64,
     one_edit_ms: f64,
+    one_edit_passphrase_ms: f64,
     server_rss: f64,
     server_mb: f64,
     laptop_a_mb: f64,
@@ -199,36 +204,50 @@ fn one_run(n: usize) -> Run {
     server.add_user("rep@bench", "Rita Rep", "rep", None, "bench password 1");
     server.add_user("manager@bench", "Manny Manager", "manager", None, "bench password 1");
     let (a, b) = (dir.path().join("laptop-a"), dir.path().join("laptop-b"));
+    let keyring = Keyring::start();
+    let k = Some(&keyring);
 
-    let (import, out) = showroom(&a, &["import", "customers", csv.to_str().unwrap()]);
+    let (import, out) = showroom(&a, &["import", "customers", csv.to_str().unwrap()], k);
     let created = out.lines().filter(|l| l.contains(": created ")).count();
     assert_eq!(created, n, "every generated customer is new: {}", out.lines().last().unwrap_or_default());
-    let (push, pushed) = showroom(&a, &["sync", "--server", &server.url(), "--user", "rep@bench"]);
-    let (pull, pulled) = showroom(&b, &["sync", "--server", &server.url(), "--user", "manager@bench"]);
+    let (push, pushed) = showroom(&a, &["sync", "--server", &server.url(), "--user", "rep@bench"], k);
+    let (pull, pulled) = showroom(&b, &["sync", "--server", &server.url(), "--user", "manager@bench"], k);
+    // The same data on two passphrase laptops (the rep's and the manager's first syncs).
+    let (p, q) = (dir.path().join("laptop-p"), dir.path().join("laptop-q"));
+    showroom(&p, &["sync", "--server", &server.url(), "--user", "rep@bench"], None);
+    showroom(&q, &["sync", "--server", &server.url(), "--user", "manager@bench"], None);
 
     // One edit from A seen on B: three commands, median of 5.
-    let mut edits: Vec<f64> = (0..5)
-        .map(|k| {
-            let one = dir.path().join(format!("one-{k}.csv"));
-            write_csv(&one, n + k, 1);
-            let t = Instant::now();
-            let (import, _) = showroom(&a, &["import", "customers", one.to_str().unwrap()]);
-            let (push, _) = showroom(&a, &["sync"]);
-            let (pull, seen) = showroom(&b, &["sync"]);
-            let ms = t.elapsed().as_secs_f64() * 1e3;
-            if std::env::var_os("SHOWROOM_BENCH_VERBOSE").is_some() {
-                eprintln!(
-                    "one edit: import {:.1} ms, sync A {:.1} ms, sync B {:.1} ms",
-                    import * 1e3,
-                    push * 1e3,
-                    pull * 1e3
-                );
-            }
-            assert!(seen.contains(" applied") && !seen.contains("(0 applied"), "B did not get the edit: {seen}");
-            ms
-        })
-        .collect();
-    edits.sort_by(f64::total_cmp);
+    let mut next = n;
+    let mut edit = |from: &Path, to: &Path, keyring: Option<&Keyring>| -> f64 {
+        let mut times: Vec<f64> = (0..5)
+            .map(|k| {
+                let one = dir.path().join(format!("one-{next}-{k}.csv"));
+                write_csv(&one, next + k, 1);
+                let t = Instant::now();
+                let (import, _) = showroom(from, &["import", "customers", one.to_str().unwrap()], keyring);
+                let (push, _) = showroom(from, &["sync"], keyring);
+                let (pull, seen) = showroom(to, &["sync"], keyring);
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                if std::env::var_os("SHOWROOM_BENCH_VERBOSE").is_some() {
+                    eprintln!(
+                        "one edit ({}): import {:.1} ms, sync A {:.1} ms, sync B {:.1} ms",
+                        if keyring.is_some() { "keyring" } else { "passphrase" },
+                        import * 1e3,
+                        push * 1e3,
+                        pull * 1e3
+                    );
+                }
+                assert!(seen.contains(" applied") && !seen.contains("(0 applied"), "B did not get the edit: {seen}");
+                ms
+            })
+            .collect();
+        next += 5;
+        times.sort_by(f64::total_cmp);
+        times[2]
+    };
+    let one_edit_ms = edit(&a, &b, k);
+    let one_edit_passphrase_ms = edit(&p, &q, None);
 
     let server_rss = server.pid().map(peak_rss_mb).unwrap_or(f64::NAN);
     let server_mb = size_mb(["", "-wal", "-shm"].map(|s| server_dir.join(format!("sync.sqlite3{s}"))));
@@ -237,14 +256,15 @@ fn one_run(n: usize) -> Run {
         import,
         push,
         pull,
-        one_edit_ms: edits[2],
+        one_edit_ms,
+        one_edit_passphrase_ms,
         server_rss,
         server_mb,
         laptop_a_mb: folder_mb(&a),
         laptop_b_mb: folder_mb(&b),
         pushed: pushed.lines().next().unwrap_or_default().to_string(),
         pulled: pulled.lines().next().unwrap_or_default().to_string(),
-        tables: tables_of(&b),
+        tables: tables_of(&q),
     }
 }
 
@@ -274,7 +294,15 @@ fn main() {
         line("push (rep's first sync)", push);
         line("first pull (manager)", pull);
         let edit = median(&all, |r| r.one_edit_ms);
-        println!("{n:>7} {:<24} {:>8.1} ms (three commands: import one, sync A, sync B)", "one edit A → B", edit);
+        println!(
+            "{n:>7} {:<24} {:>8.1} ms (three commands: import one, sync A, sync B; keyring)",
+            "one edit A → B", edit
+        );
+        let edit_p = median(&all, |r| r.one_edit_passphrase_ms);
+        println!(
+            "{n:>7} {:<24} {:>8.1} ms (the same with a passphrase: argon2id in each command)",
+            "one edit P → Q", edit_p
+        );
         let (rss, smb, amb, bmb) = (
             median(&all, |r| r.server_rss),
             median(&all, |r| r.server_mb),

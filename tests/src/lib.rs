@@ -1,6 +1,7 @@
 //! Harness for the end-to-end tests: finds the built binaries, starts Xvfb and tauri-driver, and
 //! cleans up processes when a test ends (also when it fails).
 
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -369,6 +370,86 @@ impl SyncServer {
             let _ = Command::new("kill").args(["-KILL", &g.0.id().to_string()]).status();
             let _ = g.0.wait();
             std::mem::forget(g);
+        }
+    }
+}
+
+/// A private session bus with an unlocked gnome-keyring on it; both stop when dropped.
+pub struct Keyring {
+    bus: String,
+    home: tempfile::TempDir,
+    children: Vec<Child>,
+}
+
+impl Keyring {
+    pub fn start() -> Keyring {
+        let home = tempfile::tempdir().expect("keyring session");
+        let run = home.path().join("run");
+        std::fs::create_dir_all(&run).expect("keyring session");
+        std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).expect("keyring session");
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (Debian's dbus; scripts/setup --test installs it)");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().expect("keyring session")).read_line(&mut address).expect("keyring session");
+        let address = address.trim().to_string();
+        assert!(address.starts_with("unix:"), "dbus-daemon printed {address:?}");
+        let mut daemon = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_RUNTIME_DIR", &run)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon (Debian's gnome-keyring; scripts/setup --test installs it)");
+        // The login keyring's password on standard input, then end of input.
+        daemon.stdin.take().expect("keyring session").write_all(b"keyring login password").expect("keyring session");
+        let k = Keyring { bus: address, home, children: vec![daemon, bus] };
+        // Ready once the Secret Service name is owned on the bus.
+        let start = Instant::now();
+        loop {
+            let out = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/",
+                    "org.freedesktop.DBus.ListNames",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &k.bus)
+                .output()
+                .expect("keyring session");
+            if String::from_utf8_lossy(&out.stdout).contains("org.freedesktop.secrets") {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "gnome-keyring never appeared on the bus");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        k
+    }
+
+    /// Points `cmd` at this keyring (and takes away the passphrase and the tests' keyring-off
+    /// switch), as a command run in the rep's desktop session.
+    pub fn apply<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env_remove("SHOWROOM_KEYRING")
+            .env_remove("SHOWROOM_PASSPHRASE")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("HOME", self.home.path())
+            .env("XDG_RUNTIME_DIR", self.home.path().join("run"))
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
         }
     }
 }

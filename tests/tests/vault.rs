@@ -2,82 +2,22 @@
 //! D-Bus session with gnome-keyring's Secret Service, as on a rep's desktop.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use showroom_e2e::{SyncServer, binary, pin};
-use std::io::{BufRead, BufReader, Write};
+use showroom_e2e::{Keyring, SyncServer, binary, pin};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 const PW: &str = "correct horse battery";
 
-/// A private session bus with an unlocked gnome-keyring on it; both stop when dropped.
-struct Keyring {
-    bus: String,
-    home: tempfile::TempDir,
-    children: Vec<Child>,
+/// The real CLI run in the keyring's desktop session.
+trait Cli {
+    fn showroom(&self, data: &Path, args: &[&str], password: &str) -> (bool, String);
 }
 
-impl Keyring {
-    fn start() -> Keyring {
-        let home = tempfile::tempdir().unwrap();
-        let run = home.path().join("run");
-        std::fs::create_dir_all(&run).unwrap();
-        std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-        let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian's dbus; scripts/setup --test installs it)");
-        let mut address = String::new();
-        BufReader::new(bus.stdout.take().unwrap()).read_line(&mut address).unwrap();
-        let address = address.trim().to_string();
-        assert!(address.starts_with("unix:"), "dbus-daemon printed {address:?}");
-        let mut daemon = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_RUNTIME_DIR", &run)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("gnome-keyring-daemon (Debian's gnome-keyring; scripts/setup --test installs it)");
-        // The login keyring's password on standard input, then end of input.
-        daemon.stdin.take().unwrap().write_all(b"keyring login password").unwrap();
-        let k = Keyring { bus: address, home, children: vec![daemon, bus] };
-        // Ready once the Secret Service name is owned on the bus.
-        let start = Instant::now();
-        loop {
-            let out = Command::new("dbus-send")
-                .args([
-                    "--session",
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/",
-                    "org.freedesktop.DBus.ListNames",
-                ])
-                .env("DBUS_SESSION_BUS_ADDRESS", &k.bus)
-                .output()
-                .unwrap();
-            if String::from_utf8_lossy(&out.stdout).contains("org.freedesktop.secrets") {
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(20), "gnome-keyring never appeared on the bus");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        k
-    }
-
+impl Cli for Keyring {
     /// The real CLI with this keyring (and no passphrase).
     fn showroom(&self, data: &Path, args: &[&str], password: &str) -> (bool, String) {
-        let out = pin(&mut Command::new(binary("showroom")))
-            .env_remove("SHOWROOM_KEYRING")
-            .env_remove("SHOWROOM_PASSPHRASE")
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
-            .env("HOME", self.home.path())
-            .env("XDG_RUNTIME_DIR", self.home.path().join("run"))
+        let out = self
+            .apply(pin(&mut Command::new(binary("showroom"))))
             .env("SHOWROOM_PASSWORD", password)
             .arg("--data-dir")
             .arg(data)
@@ -86,15 +26,6 @@ impl Keyring {
             .output()
             .unwrap();
         (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
-    }
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        for c in &mut self.children {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
     }
 }
 
