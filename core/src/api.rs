@@ -74,6 +74,8 @@ pub struct Showroom {
     token_home: Option<(std::sync::Arc<dyn crate::vault::Secrets>, String)>,
     /// The token as last read from or written to the keyring (the engine asks for it every round).
     token_cache: std::sync::Mutex<Option<String>>,
+    /// The token's keyring read started when the vault opened, until the first use takes it.
+    token_read: std::sync::Mutex<Option<crate::vault::PendingSecret>>,
     /// Where the database key lives: "OS keyring", "passphrase", or "none" (in memory).
     key_home: &'static str,
 }
@@ -82,15 +84,22 @@ impl Showroom {
     /// Opens the encrypted database in `data_dir` (created on first run, a plain one from an
     /// earlier build encrypted in place) with the key `unlock` leads to; see [`crate::vault`].
     pub fn open(data_dir: &Path, unlock: &crate::vault::Unlock) -> Result<Self> {
-        let vault = crate::vault::open(data_dir, unlock)?;
+        let mut vault = crate::vault::open(data_dir, unlock)?;
+        let token_read = std::sync::Mutex::new(vault.sync_token.take());
         let store = Store::open_encrypted(&data_dir.join(crate::paths::DB_FILE), &vault.key)?;
         let token_home = vault.keyring().map(|k| (k.clone(), vault.account("sync token")));
         let key_home = match vault.home {
             crate::vault::KeyHome::Keyring { .. } => "OS keyring",
             crate::vault::KeyHome::Passphrase { .. } => "passphrase",
         };
-        let mut app =
-            Showroom { store, sync: Default::default(), token_home, token_cache: Default::default(), key_home };
+        let mut app = Showroom {
+            store,
+            sync: Default::default(),
+            token_home,
+            token_cache: Default::default(),
+            token_read,
+            key_home,
+        };
         app.move_token_to_keyring()?;
         Ok(app)
     }
@@ -101,6 +110,7 @@ impl Showroom {
             sync: Default::default(),
             token_home: None,
             token_cache: Default::default(),
+            token_read: Default::default(),
             key_home: "none",
         })
     }
@@ -325,7 +335,12 @@ impl Showroom {
         {
             let mut cache = self.token_cache.lock().map_err(|_| CoreError::Conflict("token cache poisoned".into()))?;
             if cache.is_none() {
-                *cache = keyring.get(account).map_err(|e| CoreError::Locked {
+                let started = self.token_read.lock().ok().and_then(|mut r| r.take());
+                let read = match started.and_then(|r| r.join().ok()) {
+                    Some(read) => read,
+                    None => keyring.get(account),
+                };
+                *cache = read.map_err(|e| CoreError::Locked {
                     first_time: false,
                     message: format!("the OS keyring cannot be reached for the sync token: {e}"),
                 })?;
@@ -346,6 +361,10 @@ impl Showroom {
         };
         if let Ok(mut cache) = self.token_cache.lock() {
             *cache = None;
+        }
+        // A read started before this change would bring back the old token.
+        if let Ok(mut started) = self.token_read.lock() {
+            *started = None;
         }
         match session {
             Some(s) => {

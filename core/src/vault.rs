@@ -211,11 +211,18 @@ pub enum KeyHome {
     Passphrase { salt: String },
 }
 
+/// A keyring read running on its own thread.
+pub type PendingSecret = std::thread::JoinHandle<std::result::Result<Option<String>, String>>;
+
 /// The opened vault: the key, where it lives, and the keyring (if any) for other secrets.
 pub struct Vault {
     pub key: DbKey,
     pub home: KeyHome,
     pub secrets: Option<Arc<dyn Secrets>>,
+    /// With the key in the keyring: the sync token's read, started beside the key's. Each keyring
+    /// read opens its own Secret Service session (a Diffie-Hellman exchange, ~10 ms here), and a
+    /// `showroom sync` needs both.
+    pub sync_token: Option<PendingSecret>,
     dir: PathBuf,
 }
 
@@ -277,12 +284,15 @@ pub fn open(dir: &Path, unlock: &Unlock) -> Result<Vault> {
             home
         }
     };
+    let mut sync_token = None;
     let key = match &home {
-        KeyHome::Keyring { account } => {
+        KeyHome::Keyring { account: key_account } => {
             let Some(secrets) = &unlock.secrets else {
                 return Err(locked(false, "this database's key is in the OS keyring, which is switched off"));
             };
-            match secrets.get(account) {
+            let (keyring, name) = (secrets.clone(), account(dir, "sync token"));
+            sync_token = std::thread::Builder::new().spawn(move || keyring.get(&name)).ok();
+            match secrets.get(key_account) {
                 Ok(Some(hex)) => {
                     DbKey::from_hex(&hex).ok_or_else(|| locked(false, "the keyring holds a damaged key"))?
                 }
@@ -304,7 +314,7 @@ pub fn open(dir: &Path, unlock: &Unlock) -> Result<Vault> {
             DbKey::from_passphrase(p, &salt)?
         }
     };
-    let vault = Vault { key, home, secrets: unlock.secrets.clone(), dir: dir.to_path_buf() };
+    let vault = Vault { key, home, secrets: unlock.secrets.clone(), sync_token, dir: dir.to_path_buf() };
     if db.exists() && is_plain(&db) {
         encrypt_in_place(&db, &vault.key)?;
     }

@@ -107,6 +107,49 @@ fn a_plain_database_from_an_earlier_build_is_encrypted_in_place_with_nothing_los
     assert_eq!(again.status().unwrap().customers, 50);
 }
 
+/// A keyring that counts the reads it has answered.
+#[derive(Default)]
+struct Counting(MemorySecrets, std::sync::atomic::AtomicUsize);
+
+impl Secrets for Counting {
+    fn get(&self, name: &str) -> Result<Option<String>, String> {
+        let got = self.0.get(name);
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        got
+    }
+    fn set(&self, name: &str, value: &str) -> Result<(), String> {
+        self.0.set(name, value)
+    }
+    fn delete(&self, name: &str) -> Result<(), String> {
+        self.0.delete(name)
+    }
+}
+
+#[test]
+fn the_token_read_started_with_the_key_gives_the_kept_token_and_never_one_replaced_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = Arc::new(Counting::default());
+    let unlock = Unlock::with_secrets(keyring.clone());
+    Showroom::open(dir.path(), &unlock).unwrap().save_session(Some(&session("first-token"))).unwrap();
+
+    // Opening reads the key and, beside it, the token: one read each, the token's used as is.
+    let reads = keyring.1.load(std::sync::atomic::Ordering::SeqCst);
+    let app = Showroom::open(dir.path(), &unlock).unwrap();
+    assert_eq!(app.session().unwrap().unwrap().token, "first-token");
+    assert_eq!(app.session().unwrap().unwrap().token, "first-token");
+    assert_eq!(keyring.1.load(std::sync::atomic::Ordering::SeqCst) - reads, 2, "the key's read and the token's");
+    drop(app);
+
+    // Signing in again after the token's read has finished: the new token, not the one read.
+    let reads = keyring.1.load(std::sync::atomic::Ordering::SeqCst);
+    let mut app = Showroom::open(dir.path(), &unlock).unwrap();
+    while keyring.1.load(std::sync::atomic::Ordering::SeqCst) - reads < 2 {
+        std::thread::yield_now();
+    }
+    app.save_session(Some(&session("second-token"))).unwrap();
+    assert_eq!(app.session().unwrap().unwrap().token, "second-token");
+}
+
 #[test]
 fn the_sync_token_lives_in_the_keyring_and_leaves_it_on_sign_out() {
     let dir = tempfile::tempdir().unwrap();
