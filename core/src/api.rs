@@ -87,7 +87,7 @@ impl Showroom {
         let mut vault = crate::vault::open(data_dir, unlock)?;
         let token_read = std::sync::Mutex::new(vault.sync_token.take());
         let store = Store::open_encrypted(&data_dir.join(crate::paths::DB_FILE), &vault.key)?;
-        let token_home = vault.keyring().map(|k| (k.clone(), vault.account("sync token")));
+        let token_home = vault.keyring().map(|k| (k.clone(), vault.account(crate::vault::SYNC_TOKEN)));
         let key_home = match vault.home {
             crate::vault::KeyHome::Keyring { .. } => "OS keyring",
             crate::vault::KeyHome::Passphrase { .. } => "passphrase",

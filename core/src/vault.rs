@@ -211,6 +211,9 @@ pub enum KeyHome {
     Passphrase { salt: String },
 }
 
+/// The keyring secret (per data folder, see [`Vault::account`]) that holds the sync token.
+pub const SYNC_TOKEN: &str = "sync token";
+
 /// A keyring read running on its own thread.
 pub type PendingSecret = std::thread::JoinHandle<std::result::Result<Option<String>, String>>;
 
@@ -290,7 +293,7 @@ pub fn open(dir: &Path, unlock: &Unlock) -> Result<Vault> {
             let Some(secrets) = &unlock.secrets else {
                 return Err(locked(false, "this database's key is in the OS keyring, which is switched off"));
             };
-            let (keyring, name) = (secrets.clone(), account(dir, "sync token"));
+            let (keyring, name) = (secrets.clone(), account(dir, SYNC_TOKEN));
             sync_token = std::thread::Builder::new().spawn(move || keyring.get(&name)).ok();
             match secrets.get(key_account) {
                 Ok(Some(hex)) => {

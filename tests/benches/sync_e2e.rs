@@ -7,10 +7,6 @@
 //! - **first pull**: a manager's fresh laptop's first `showroom sync`;
 //! - **one edit A → B**: one customer imported on A, `sync` on A, `sync` on B (three commands);
 //!
-//! Laptops A and B keep their database key in the OS keyring, as on a rep's desktop (a private
-//! D-Bus session with gnome-keyring, started here). The edit is timed again between two laptops P
-//! and Q that hold the same data under a passphrase, where each command derives the key (argon2id).
-//!
 //! and reads the server's peak RSS (VmHWM) and both databases' size on disk (with WAL files).
 //! Every step is also divided by a baseline timed in the same run on the same disk: the same N
 //! records inserted into a bare SQLite table in one transaction (no encryption, no index), the
@@ -18,6 +14,10 @@
 //!
 //!     scripts/bench-sync                      # N = 10,000 and 50,000, median of 3 runs
 //!     scripts/bench-sync 10000 50000 200000   # sizes; SHOWROOM_BENCH_RUNS=1 for a single run
+//!
+//! Laptops A and B keep their database key in the OS keyring, as on a rep's desktop (a private
+//! D-Bus session with gnome-keyring, started here). The edit is timed again between two laptops P
+//! and Q that hold the same data under a passphrase, where each command derives the key (argon2id).
 //!
 //! Not a test: the goals (issue 15) are printed beside the figures, not asserted.
 #![allow(clippy::unwrap_used)]

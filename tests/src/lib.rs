@@ -1,5 +1,6 @@
-//! Harness for the end-to-end tests: finds the built binaries, starts Xvfb and tauri-driver, and
-//! cleans up processes when a test ends (also when it fails).
+//! Harness for the end-to-end tests: finds the built binaries, starts Xvfb and tauri-driver (and a
+//! keyring session where a test needs one), and cleans up processes when a test ends (also when it
+//! fails).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;

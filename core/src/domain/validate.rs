@@ -97,9 +97,9 @@ pub fn normalize_phone(raw: &str, region: &str) -> Result<String, String> {
     Ok(parsed.format_as(PhoneNumberFormat::E164).into_owned())
 }
 
-/// The E.164 form a number would be stored under, without checking that it is a valid number
-/// (a third of the cost of [`normalize_phone`]): for finding a stored customer by phone, since a
-/// stored number is valid and validity depends on the E.164 form alone.
+/// The E.164 form a number would be stored under, without checking that it is a valid number:
+/// for finding a stored customer by phone, since a stored number is valid and validity depends on
+/// the E.164 form alone.
 pub fn phone_key(raw: &str, region: &str) -> Option<String> {
     let parsed = PhoneNumber::parse(raw.trim(), region.parse().ok()).ok()?;
     Some(parsed.format_as(PhoneNumberFormat::E164).into_owned())
