@@ -81,7 +81,7 @@ fn pushes(changes: &[FieldChange], device: Uuid) -> Vec<Push> {
 }
 
 fn setup(dir: &std::path::Path) -> (SqliteStorage, User, User, User) {
-    let mut s = SqliteStorage::open(&dir.join("server.sqlite3")).unwrap();
+    let s = SqliteStorage::open(&dir.join("server.sqlite3")).unwrap();
     s.create_dealership("Bench Motors").unwrap();
     let hash = showroom_sync::auth::hash_password("bench password").unwrap();
     let mgr = s.add_user(None, "mgr", "Manager", Role::Manager, &hash).unwrap();
@@ -95,7 +95,7 @@ fn main() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (mut server, mgr, rep_a, rep_b) = setup(dir.path());
+    let (server, mgr, rep_a, rep_b) = setup(dir.path());
 
     // 1. Server ingest: a rep's device pushes 50 batches of 1,000 changes.
     let device = Uuid::now_v7();

@@ -21,7 +21,7 @@ use showroom_core::error::FieldError;
 use showroom_core::sync::protocol::{ErrorBody, Push, SignIn, SignedIn};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use storage::{Storage, StorageError, User};
 use tokio::net::TcpListener;
@@ -41,7 +41,8 @@ pub const HASHING_AT_ONCE: usize = 2;
 #[derive(Clone)]
 pub struct AppState {
     pub started_at: Instant,
-    pub storage: Arc<Mutex<Box<dyn Storage>>>,
+    /// Shared by every request at once: the storage serializes what it must (see [`Storage`]).
+    pub storage: Arc<dyn Storage>,
     pub token_ttl: Duration,
     /// Failed sign-ins per login.
     pub limiter: Arc<auth::RateLimit>,
@@ -59,7 +60,7 @@ impl AppState {
     pub fn new(storage: Box<dyn Storage>) -> Self {
         AppState {
             started_at: Instant::now(),
-            storage: Arc::new(Mutex::new(storage)),
+            storage: Arc::from(storage),
             token_ttl: Duration::from_secs(14 * 24 * 3600),
             limiter: Arc::new(auth::RateLimit::new(5, Duration::from_secs(300))),
             addr_limiter: Arc::new(auth::RateLimit::new(50, Duration::from_secs(300))),
@@ -72,16 +73,13 @@ impl AppState {
     /// Runs `f` on the storage off the async threads.
     async fn with_storage<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut dyn Storage) -> storage::Result<T> + Send + 'static,
+        f: impl FnOnce(&dyn Storage) -> storage::Result<T> + Send + 'static,
     ) -> Result<T, ApiError> {
         let storage = self.storage.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = storage.lock().unwrap_or_else(|e| e.into_inner());
-            f(guard.as_mut())
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("storage task failed: {e}")))?
-        .map_err(ApiError::from)
+        tokio::task::spawn_blocking(move || f(storage.as_ref()))
+            .await
+            .map_err(|e| ApiError::internal(format!("storage task failed: {e}")))?
+            .map_err(ApiError::from)
     }
 }
 

@@ -174,7 +174,7 @@ async fn main() -> anyhow::Result<()> {
             if args.db.exists() {
                 bail!("{} exists already; `dealership add` adds another dealership", args.db.display());
             }
-            let mut s = SqliteStorage::open(&args.db)?;
+            let s = SqliteStorage::open(&args.db)?;
             let id = s.create_dealership(&dealership)?;
             println!("created {} with dealership {dealership:?} ({id})", args.db.display());
         }
@@ -183,7 +183,7 @@ async fn main() -> anyhow::Result<()> {
             println!("added dealership {name:?} ({id})");
         }
         Command::User { command } => {
-            let mut s = open_existing(&args.db)?;
+            let s = open_existing(&args.db)?;
             match command {
                 UserCommand::Add { login, name, role, dealership } => {
                     let role = Role::parse(&role).context("role: rep or manager")?;
@@ -216,7 +216,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Source { command } => {
-            let mut s = open_existing(&args.db)?;
+            let s = open_existing(&args.db)?;
             let now = showroom_core::domain::Timestamp::now().millis();
             match command {
                 SourceCommand::Add { name, channel, dealership } => {

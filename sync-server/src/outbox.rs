@@ -13,7 +13,7 @@ use lettre::{SmtpTransport, Transport};
 use showroom_core::contact::MessageChannel;
 use showroom_core::domain::Timestamp;
 use showroom_core::portal::{self, LINK_FIELD};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where mail and texts leave from.
@@ -76,7 +76,7 @@ impl SmsProvider for HttpSms {
 
 /// Runs the outbox until the process ends: looks every `every`, and at once when woken.
 pub fn spawn(
-    storage: Arc<Mutex<Box<dyn Storage>>>,
+    storage: Arc<dyn Storage>,
     config: OutboxConfig,
     wake: Arc<tokio::sync::Notify>,
     every: Duration,
@@ -101,20 +101,20 @@ pub fn spawn(
 }
 
 /// Sends every message whose turn has come; returns how many were handled.
-pub fn run_once(storage: &Arc<Mutex<Box<dyn Storage>>>, config: &OutboxConfig) -> crate::storage::Result<usize> {
+pub fn run_once(storage: &Arc<dyn Storage>, config: &OutboxConfig) -> crate::storage::Result<usize> {
     let now_ms = || Timestamp::now().millis().max(0) as u64;
-    let due = storage.lock().unwrap_or_else(|e| e.into_inner()).outbox_due(now_ms(), 20)?;
+    let due = storage.outbox_due(now_ms(), 20)?;
     let n = due.len();
     for item in due {
         let sent = send(storage, config, &item);
-        storage.lock().unwrap_or_else(|e| e.into_inner()).outbox_done(&item, &sent, now_ms())?;
+        storage.outbox_done(&item, &sent, now_ms())?;
     }
     Ok(n)
 }
 
 /// Sends one message (the storage is locked only to keep tokens, never while talking to the
 /// relay).
-fn send(storage: &Arc<Mutex<Box<dyn Storage>>>, config: &OutboxConfig, item: &OutboxItem) -> Sent {
+fn send(storage: &Arc<dyn Storage>, config: &OutboxConfig, item: &OutboxItem) -> Sent {
     let m = &item.message;
     let c = &item.customer;
     // The laptop's rules for a message's words, again: a client can push anything.
@@ -184,7 +184,7 @@ fn send(storage: &Arc<Mutex<Box<dyn Storage>>>, config: &OutboxConfig, item: &Ou
 
 /// The email for a message: the body with its quote link, the quote's PDF, the unsubscribe link.
 fn email(
-    storage: &Arc<Mutex<Box<dyn Storage>>>,
+    storage: &Arc<dyn Storage>,
     config: &OutboxConfig,
     item: &OutboxItem,
 ) -> Result<(lettre::Message, Option<portal::QuoteShare>), String> {
@@ -208,8 +208,6 @@ fn email(
     let token = portal::new_token();
     let unsubscribe = format!("{}/u/{token}", config.public_url.trim_end_matches('/'));
     storage
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
         .add_unsubscribe(item, &portal::token_hash(&token), now.millis().max(0) as u64)
         .map_err(|e| e.to_string())?;
     body.push_str(&format!("\n\n--\nTo stop emails from {}: {unsubscribe}\n", dealer_name(item)));

@@ -13,7 +13,7 @@ use crate::storage::{LeadSource, Storage};
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use std::io;
 use std::net::{IpAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// A message may be at most as large as a feed file.
 pub const MAX_MESSAGE: usize = showroom_core::leads::adf::MAX_BYTES;
@@ -21,7 +21,7 @@ pub const MAX_MESSAGE: usize = showroom_core::leads::adf::MAX_BYTES;
 /// One SMTP session's state (the server clones a fresh one per connection).
 #[derive(Clone)]
 pub struct MailIntake {
-    storage: Arc<Mutex<Box<dyn Storage>>>,
+    storage: Arc<dyn Storage>,
     source: Option<LeadSource>,
     /// A delivery report's recipient: the hash of the token in `bounce+<token>`.
     bounce: Option<String>,
@@ -30,7 +30,7 @@ pub struct MailIntake {
 }
 
 impl MailIntake {
-    pub fn new(storage: Arc<Mutex<Box<dyn Storage>>>) -> Self {
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
         MailIntake { storage, source: None, bounce: None, data: Vec::new(), too_large: false }
     }
 
@@ -41,8 +41,8 @@ impl MailIntake {
         self.too_large = false;
     }
 
-    fn storage(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
-        self.storage.lock().unwrap_or_else(|e| e.into_inner())
+    fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
     }
 }
 
@@ -226,7 +226,7 @@ impl MailIntake {
 /// certificate and key, STARTTLS is offered.
 pub fn serve(
     listener: TcpListener,
-    storage: Arc<Mutex<Box<dyn Storage>>>,
+    storage: Arc<dyn Storage>,
     name: &str,
     tls: Option<(&std::path::Path, &std::path::Path)>,
 ) -> io::Result<std::thread::JoinHandle<()>> {

@@ -17,7 +17,8 @@ use showroom_core::sync::protocol::{Notice, PartitionChecksum, PullPage, Push, P
 use showroom_core::sync::rules::{self, Actor, RowWrite, Standing};
 use showroom_core::sync::{Clock, Hlc, plan};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// Changes whose HLC is further ahead of the server's clock than this are refused.
@@ -97,12 +98,15 @@ impl From<serde_json::Error> for StorageError {
 pub type Result<T> = std::result::Result<T, StorageError>;
 
 /// The server's storage, whatever the database.
-pub trait Storage: Send {
-    fn create_dealership(&mut self, name: &str) -> Result<Uuid>;
+/// What the HTTP layer, the outbox and the mail intake call. Shared by every request at once
+/// (`&self`, `Sync`): an implementation serializes what it must (SQLite: one writer) and nothing
+/// more, so reads never wait for writes.
+pub trait Storage: Send + Sync {
+    fn create_dealership(&self, name: &str) -> Result<Uuid>;
     fn dealerships(&self) -> Result<Vec<(Uuid, String)>>;
     /// Adds a user to the dealership named `dealership` (or the only one when `None`).
     fn add_user(
-        &mut self,
+        &self,
         dealership: Option<&str>,
         login: &str,
         name: &str,
@@ -110,28 +114,28 @@ pub trait Storage: Send {
         password_hash: &str,
     ) -> Result<User>;
     /// Replaces the password and revokes every token of the user.
-    fn set_password(&mut self, login: &str, password_hash: &str) -> Result<()>;
+    fn set_password(&self, login: &str, password_hash: &str) -> Result<()>;
     /// Disables (or re-enables) a user; disabling revokes every token.
-    fn set_disabled(&mut self, login: &str, disabled: bool) -> Result<()>;
+    fn set_disabled(&self, login: &str, disabled: bool) -> Result<()>;
     fn credentials(&self, login: &str) -> Result<Option<(User, String)>>;
-    fn add_token(&mut self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()>;
+    fn add_token(&self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()>;
     /// The enabled user of a valid, unexpired, unrevoked token, and the device it was issued to.
     fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>>;
-    fn revoke_token(&mut self, hash: &str) -> Result<bool>;
+    fn revoke_token(&self, hash: &str) -> Result<bool>;
     /// Orders `login`'s devices (or the one named) to erase their customer data at their next
     /// contact, and revokes their tokens. Returns the devices ordered.
-    fn request_wipe(&mut self, login: &str, device: Option<Uuid>, reason: &str, now_ms: i64) -> Result<Vec<Uuid>>;
+    fn request_wipe(&self, login: &str, device: Option<Uuid>, reason: &str, now_ms: i64) -> Result<Vec<Uuid>>;
     /// Whether the device of this token (valid or not) has a wipe waiting; marks it told.
-    fn take_wipe(&mut self, hash: &str, now_ms: i64) -> Result<Option<String>>;
+    fn take_wipe(&self, hash: &str, now_ms: i64) -> Result<Option<String>>;
     /// Applies a push from `push.device_id` (the HTTP layer checks it is the token's device).
-    fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck>;
+    fn push(&self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck>;
     /// A page of what `user` may see after `since`; the server remembers how far `device` got.
-    fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage>;
+    fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage>;
     /// The highest sequence number handed out.
     fn server_seq(&self) -> Result<i64>;
     /// Adds a lead source whose API key hashes to `key_hash`.
     fn add_lead_source(
-        &mut self,
+        &self,
         dealership: Option<&str>,
         name: &str,
         channel: showroom_core::domain::Channel,
@@ -139,7 +143,7 @@ pub trait Storage: Send {
         now_ms: i64,
     ) -> Result<LeadSource>;
     /// Revokes the live source of that name: its key stops working at once.
-    fn revoke_lead_source(&mut self, dealership: Option<&str>, name: &str, now_ms: i64) -> Result<()>;
+    fn revoke_lead_source(&self, dealership: Option<&str>, name: &str, now_ms: i64) -> Result<()>;
     fn lead_sources(&self) -> Result<Vec<LeadSource>>;
     /// The source of an API key (revoked ones too: the caller tells them apart).
     fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>>;
@@ -147,7 +151,7 @@ pub trait Storage: Send {
     fn lead_source_by_mailbox(&self, mailbox: &str) -> Result<Option<LeadSource>>;
     /// Stores, routes and announces a post's leads in one transaction.
     fn take_leads(
-        &mut self,
+        &self,
         source: &LeadSource,
         leads: Vec<showroom_core::leads::intake::Incoming>,
         now_ms: u64,
@@ -157,7 +161,7 @@ pub trait Storage: Send {
     fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<portal::PortalLoad>>;
     /// Decides and stores a customer's portal action in one transaction; `None` for an unknown link.
     fn portal_act(
-        &mut self,
+        &self,
         hash: &str,
         action: &showroom_core::portal::Action,
         now_ms: u64,
@@ -165,22 +169,187 @@ pub trait Storage: Send {
     /// Queued messages whose turn has come.
     fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>>;
     /// Records how a send went (status written back as a synced change, or the next try).
-    fn outbox_done(&mut self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()>;
+    fn outbox_done(&self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()>;
     /// A delivery report (bounce) for the email whose token hashes to `hash`: marks it bounced.
-    fn message_bounced(&mut self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>>;
+    fn message_bounced(&self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>>;
     /// Keeps an email's unsubscribe token (its hash).
-    fn add_unsubscribe(&mut self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()>;
+    fn add_unsubscribe(&self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()>;
     /// The letterhead, the customer's name and whether they still take email, for an unsubscribe link.
     fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>>;
     /// Withdraws the customer's email consent; their name, or `None` for an unknown link.
-    fn unsubscribe(&mut self, hash: &str, now_ms: u64) -> Result<Option<String>>;
+    fn unsubscribe(&self, hash: &str, now_ms: u64) -> Result<Option<String>>;
 }
 
-pub struct SqliteStorage {
+/// One connection to the server's SQLite file and what its writes need: the writer's HLC clock
+/// and the pull cursors served (shared by the writer and every reader).
+struct SqliteConn {
     conn: Connection,
     clock: Clock,
     /// Each device's pull cursor as served (user, device); written to `devices` by its next push.
-    cursors: HashMap<(Uuid, Uuid), i64>,
+    cursors: Cursors,
+}
+
+type Cursors = Arc<Mutex<HashMap<(Uuid, Uuid), i64>>>;
+
+/// [`Storage`] on one SQLite file in WAL mode: one writer connection (SQLite takes one writer at a
+/// time) behind a lock, and a pool of read connections (`query_only`) that pulls, sign-in checks
+/// and page loads use without waiting for a push: a reader sees the last committed push. An
+/// in-memory database (tests) has no readers; everything goes through the writer.
+pub struct SqliteStorage {
+    writer: Mutex<SqliteConn>,
+    path: Option<PathBuf>,
+    /// Idle read connections; one is opened when none is idle, and at most `IDLE_READERS` are kept.
+    readers: Mutex<Vec<SqliteConn>>,
+}
+
+/// Read connections kept open between requests.
+const IDLE_READERS: usize = 8;
+
+/// A lock whose holder panicked still guards consistent data: SQLite rolled its transaction back.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> Result<Self> {
+        let writer = SqliteConn::open(path)?;
+        Ok(SqliteStorage { writer: Mutex::new(writer), path: Some(path.to_path_buf()), readers: Mutex::default() })
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        Ok(SqliteStorage { writer: Mutex::new(SqliteConn::open_in_memory()?), path: None, readers: Mutex::default() })
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&mut SqliteConn) -> Result<T>) -> Result<T> {
+        f(&mut lock(&self.writer))
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut SqliteConn) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.path else { return self.write(f) };
+        let idle = lock(&self.readers).pop();
+        let mut conn = match idle {
+            Some(c) => c,
+            None => {
+                let cursors = lock(&self.writer).cursors.clone();
+                SqliteConn::reader(path, cursors)?
+            }
+        };
+        let out = f(&mut conn);
+        let mut idle = lock(&self.readers);
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        out
+    }
+
+    #[cfg(test)]
+    fn conn(&self) -> std::sync::MutexGuard<'_, SqliteConn> {
+        lock(&self.writer)
+    }
+}
+
+impl Storage for SqliteStorage {
+    fn create_dealership(&self, name: &str) -> Result<Uuid> {
+        self.write(|c| c.create_dealership(name))
+    }
+    fn dealerships(&self) -> Result<Vec<(Uuid, String)>> {
+        self.read(|c| c.dealerships())
+    }
+    fn add_user(&self, dealership: Option<&str>, login: &str, name: &str, role: Role, hash: &str) -> Result<User> {
+        self.write(|c| c.add_user(dealership, login, name, role, hash))
+    }
+    fn set_password(&self, login: &str, password_hash: &str) -> Result<()> {
+        self.write(|c| c.set_password(login, password_hash))
+    }
+    fn set_disabled(&self, login: &str, disabled: bool) -> Result<()> {
+        self.write(|c| c.set_disabled(login, disabled))
+    }
+    fn credentials(&self, login: &str) -> Result<Option<(User, String)>> {
+        self.read(|c| c.credentials(login))
+    }
+    fn add_token(&self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()> {
+        self.write(|c| c.add_token(hash, user, device, now_ms, expires_ms))
+    }
+    fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>> {
+        self.read(|c| c.token_user(hash, now_ms))
+    }
+    fn revoke_token(&self, hash: &str) -> Result<bool> {
+        self.write(|c| c.revoke_token(hash))
+    }
+    fn request_wipe(&self, login: &str, device: Option<Uuid>, reason: &str, now_ms: i64) -> Result<Vec<Uuid>> {
+        self.write(|c| c.request_wipe(login, device, reason, now_ms))
+    }
+    fn take_wipe(&self, hash: &str, now_ms: i64) -> Result<Option<String>> {
+        self.write(|c| c.take_wipe(hash, now_ms))
+    }
+    fn push(&self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
+        self.write(|c| c.push(user, push, now_ms))
+    }
+    fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
+        self.read(|c| c.pull(user, device, since, limit))
+    }
+    fn server_seq(&self) -> Result<i64> {
+        self.read(|c| c.server_seq())
+    }
+    fn add_lead_source(
+        &self,
+        dealership: Option<&str>,
+        name: &str,
+        channel: showroom_core::domain::Channel,
+        key_hash: &str,
+        now_ms: i64,
+    ) -> Result<LeadSource> {
+        self.write(|c| c.add_lead_source(dealership, name, channel, key_hash, now_ms))
+    }
+    fn revoke_lead_source(&self, dealership: Option<&str>, name: &str, now_ms: i64) -> Result<()> {
+        self.write(|c| c.revoke_lead_source(dealership, name, now_ms))
+    }
+    fn lead_sources(&self) -> Result<Vec<LeadSource>> {
+        self.read(|c| c.lead_sources())
+    }
+    fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>> {
+        self.read(|c| c.lead_source(key_hash))
+    }
+    fn lead_source_by_mailbox(&self, mailbox: &str) -> Result<Option<LeadSource>> {
+        self.read(|c| c.lead_source_by_mailbox(mailbox))
+    }
+    fn take_leads(
+        &self,
+        source: &LeadSource,
+        leads: Vec<showroom_core::leads::intake::Incoming>,
+        now_ms: u64,
+    ) -> Result<IntakeReceipt> {
+        self.write(|c| c.take_leads(source, leads, now_ms))
+    }
+    fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<portal::PortalLoad>> {
+        self.read(|c| c.portal_load(hash, now_ms))
+    }
+    fn portal_act(
+        &self,
+        hash: &str,
+        action: &showroom_core::portal::Action,
+        now_ms: u64,
+    ) -> Result<Option<portal::Acted>> {
+        self.write(|c| c.portal_act(hash, action, now_ms))
+    }
+    fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>> {
+        self.read(|c| c.outbox_due(now_ms, limit))
+    }
+    fn outbox_done(&self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()> {
+        self.write(|c| c.outbox_done(item, sent, now_ms))
+    }
+    fn message_bounced(&self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>> {
+        self.write(|c| c.message_bounced(hash, detail, now_ms))
+    }
+    fn add_unsubscribe(&self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()> {
+        self.write(|c| c.add_unsubscribe(item, hash, now_ms))
+    }
+    fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>> {
+        self.read(|c| c.unsubscribe_view(hash))
+    }
+    fn unsubscribe(&self, hash: &str, now_ms: u64) -> Result<Option<String>> {
+        self.write(|c| c.unsubscribe(hash, now_ms))
+    }
 }
 
 /// A pull page stops once its values reach about this many bytes.
@@ -203,7 +372,7 @@ fn now_text(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|d| d.to_rfc3339()).unwrap_or_default()
 }
 
-impl SqliteStorage {
+impl SqliteConn {
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -214,6 +383,16 @@ impl SqliteStorage {
 
     pub fn open_in_memory() -> Result<Self> {
         Self::init(Connection::open_in_memory()?)
+    }
+
+    /// A read connection to a file the writer has opened (and migrated): `query_only`, so a read
+    /// path that tried to write would fail loudly; its clock is never ticked.
+    fn reader(path: &Path, cursors: Cursors) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "query_only", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(256);
+        Ok(SqliteConn { conn, clock: Clock::new(Uuid::nil(), None), cursors })
     }
 
     fn init(mut conn: Connection) -> Result<Self> {
@@ -241,7 +420,7 @@ impl SqliteStorage {
             }
         };
         let last = meta(&conn, "hlc")?.and_then(|s| s.parse::<Hlc>().ok());
-        Ok(SqliteStorage { conn, clock: Clock::new(node, last), cursors: HashMap::new() })
+        Ok(SqliteConn { conn, clock: Clock::new(node, last), cursors: Cursors::default() })
     }
 
     fn user_by(&self, clause: &str, arg: &str) -> Result<Option<(User, String)>> {
@@ -436,7 +615,7 @@ struct Group {
     fields: Fields,
 }
 
-impl SqliteStorage {
+impl SqliteConn {
     fn log(tx: &Transaction<'_>, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
         tx.prepare_cached(
             "INSERT INTO log (kind, tbl, row_id, value, dealership_id, partition_id, audience, user_id, device_id,
@@ -1063,7 +1242,7 @@ impl rules::Facts for ServerFacts<'_> {
     }
 }
 
-impl SqliteStorage {
+impl SqliteConn {
     /// Applies a push inside the caller's transaction (`served`: how far the device was served);
     /// an error leaves the transaction to be rolled back.
     fn push_in(
@@ -1369,7 +1548,7 @@ impl SqliteStorage {
     }
 }
 
-impl Storage for SqliteStorage {
+impl SqliteConn {
     fn create_dealership(&mut self, name: &str) -> Result<Uuid> {
         let name = name.trim();
         if name.is_empty() {
@@ -1616,45 +1795,8 @@ impl Storage for SqliteStorage {
         self.take(source, leads, now_ms)
     }
 
-    fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<portal::PortalLoad>> {
-        SqliteStorage::portal_load(self, hash, now_ms)
-    }
-
-    fn portal_act(
-        &mut self,
-        hash: &str,
-        action: &showroom_core::portal::Action,
-        now_ms: u64,
-    ) -> Result<Option<portal::Acted>> {
-        SqliteStorage::portal_act(self, hash, action, now_ms)
-    }
-
-    fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>> {
-        SqliteStorage::outbox_due(self, now_ms, limit)
-    }
-
-    fn outbox_done(&mut self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()> {
-        SqliteStorage::outbox_done(self, item, sent, now_ms)
-    }
-
-    fn add_unsubscribe(&mut self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()> {
-        SqliteStorage::add_unsubscribe(self, item, hash, now_ms)
-    }
-
-    fn message_bounced(&mut self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>> {
-        SqliteStorage::message_bounced(self, hash, detail, now_ms)
-    }
-
-    fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>> {
-        SqliteStorage::unsubscribe_view(self, hash)
-    }
-
-    fn unsubscribe(&mut self, hash: &str, now_ms: u64) -> Result<Option<String>> {
-        SqliteStorage::unsubscribe(self, hash, now_ms)
-    }
-
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
-        let served = self.cursors.get(&(user.id, push.device_id)).copied().unwrap_or(0);
+        let served = lock(&self.cursors).get(&(user.id, push.device_id)).copied().unwrap_or(0);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ack = Self::push_in(&tx, &mut self.clock, served, user, push, now_ms)?;
         tx.commit()?;
@@ -1670,7 +1812,7 @@ impl Storage for SqliteStorage {
         // the start after having pulled before: that is a laptop healing a checksum mismatch, which
         // re-reads everything. A device's first pull leaves its own changes out too.
         let healing = since == 0
-            && (self.cursors.get(&(user.id, device)).copied().unwrap_or(0) > 0
+            && (lock(&self.cursors).get(&(user.id, device)).copied().unwrap_or(0) > 0
                 || tx
                     .prepare_cached("SELECT pulled_to FROM devices WHERE user_id = ?1 AND device_id = ?2")?
                     .query_row([&me, &device.to_string()], |r| r.get::<_, i64>(0))
@@ -1828,7 +1970,8 @@ impl Storage for SqliteStorage {
             }
         }
         drop(tx);
-        let cursor = self.cursors.entry((user.id, device)).or_insert(0);
+        let mut cursors = lock(&self.cursors);
+        let cursor = cursors.entry((user.id, device)).or_insert(0);
         *cursor = (*cursor).max(page.next_cursor);
         Ok(page)
     }
@@ -1859,7 +2002,7 @@ mod tests {
     use serde_json::json;
 
     fn setup() -> (SqliteStorage, User, User) {
-        let mut s = SqliteStorage::open_in_memory().unwrap();
+        let s = SqliteStorage::open_in_memory().unwrap();
         s.create_dealership("Lakeside").unwrap();
         let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
         let mia = s.add_user(None, "mia", "Mia", Role::Manager, "x").unwrap();
@@ -1898,7 +2041,7 @@ mod tests {
     }
 
     fn log_len(s: &SqliteStorage) -> i64 {
-        s.conn.query_row("SELECT COUNT(*) FROM log", [], |r| r.get(0)).unwrap()
+        s.conn().conn.query_row("SELECT COUNT(*) FROM log", [], |r| r.get(0)).unwrap()
     }
 
     fn err_fields(e: StorageError) -> (String, Vec<String>) {
@@ -1917,8 +2060,60 @@ mod tests {
     }
 
     #[test]
+    fn a_push_lands_while_a_pull_is_reading_and_the_pull_keeps_its_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(&dir.path().join("sync.sqlite3")).unwrap();
+        s.create_dealership("Lakeside").unwrap();
+        let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
+        let mia = s.add_user(None, "mia", "Mia", Role::Manager, "x").unwrap();
+        s.push(&ana, &push(customer(ana.id, Uuid::now_v7())), now()).unwrap();
+        let first = s.pull(&mia, Uuid::from_u128(7), 0, 1000).unwrap();
+        assert!(!first.changes.is_empty());
+        // A reader is in the middle of a pull: its read transaction holds a snapshot of the log.
+        let second = Uuid::now_v7();
+        let s = Arc::new(s);
+        let (seen_during, landed) = s
+            .read(|c| {
+                let tx = c.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+                let count = |tx: &Transaction<'_>| tx.query_row("SELECT COUNT(*) FROM log", [], |r| r.get::<_, i64>(0));
+                let before = count(&tx)?;
+                // A push from another request: with one lock for everything it would wait until
+                // this read ends, and the read waits here for it.
+                let (done, landed) = std::sync::mpsc::channel();
+                let (s2, ana2) = (s.clone(), ana.clone());
+                std::thread::spawn(move || done.send(s2.push(&ana2, &push(customer(ana2.id, second)), now())));
+                let ack = landed.recv_timeout(std::time::Duration::from_secs(20));
+                Ok((count(&tx)? - before, ack.map_err(|_| landed)))
+            })
+            .unwrap();
+        let pushed = match landed {
+            Ok(ack) => ack.unwrap(),
+            Err(late) => {
+                let _ = late.recv();
+                panic!("the push waited for a pull that was reading");
+            }
+        };
+        assert_eq!(seen_during, 0, "a pull under way sees the log as it was when it began");
+        assert!(pushed.server_seq > 0);
+        // The next pull (another reader, or the same one, now idle) sees the push.
+        let next = s.pull(&mia, Uuid::from_u128(7), first.next_cursor, 1000).unwrap();
+        assert!(!next.changes.is_empty() && next.changes.iter().all(|c| c.row_id == second), "{next:?}");
+        assert!(next.next_cursor >= pushed.server_seq);
+    }
+
+    #[test]
+    fn read_paths_never_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(&dir.path().join("sync.sqlite3")).unwrap();
+        s.create_dealership("Lakeside").unwrap();
+        let err = s.read(|c| Ok(c.conn.execute("DELETE FROM dealerships", [])?)).unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+        assert_eq!(s.dealerships().unwrap().len(), 1);
+    }
+
+    #[test]
     fn bad_pushes_name_the_change_and_store_nothing() {
-        let (mut s, ana, _) = setup();
+        let (s, ana, _) = setup();
         let row = Uuid::now_v7();
         let before = log_len(&s);
         let cases: Vec<(Vec<WireChange>, &str, &str)> = vec![
@@ -1972,7 +2167,7 @@ mod tests {
 
     #[test]
     fn pushes_are_idempotent_and_forged_ids_are_refused() {
-        let (mut s, ana, _) = setup();
+        let (s, ana, _) = setup();
         let row = Uuid::now_v7();
         let p = push(customer(ana.id, row));
         let first = s.push(&ana, &p, now()).unwrap();
@@ -1995,7 +2190,7 @@ mod tests {
 
     #[test]
     fn pulls_page_in_sequence_with_checksums_on_the_last_page() {
-        let (mut s, ana, mia) = setup();
+        let (s, ana, mia) = setup();
         for _ in 0..3 {
             s.push(&ana, &push(customer(ana.id, Uuid::now_v7())), now()).unwrap();
         }
@@ -2023,7 +2218,7 @@ mod tests {
 
     #[test]
     fn a_device_never_pulls_back_what_it_pushed_except_when_it_heals() {
-        let (mut s, ana, _) = setup();
+        let (s, ana, _) = setup();
         let laptop = Uuid::from_u128(9);
         let mine = customer(ana.id, Uuid::now_v7());
         let pushed = mine.len();
@@ -2055,8 +2250,9 @@ mod tests {
             )
             .unwrap();
         }
-        let mut s = SqliteStorage::open(&path).unwrap();
-        let tx = s.conn.transaction().unwrap();
+        let s = SqliteStorage::open(&path).unwrap();
+        let mut c = s.conn();
+        let tx = c.conn.transaction().unwrap();
         let row = load_row(&tx, "d1", "customers", Uuid::nil()).unwrap();
         assert!(row.is_none());
         let city: String = tx
@@ -2093,7 +2289,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.sqlite3");
         let (ana, pushed) = {
-            let mut s = SqliteStorage::open(&path).unwrap();
+            let s = SqliteStorage::open(&path).unwrap();
             s.create_dealership("Lakeside").unwrap();
             let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
             let before = log_len(&s);
@@ -2135,7 +2331,7 @@ mod tests {
             let n: i64 = conn.query_row("SELECT count(*) FROM log WHERE field IS NOT NULL", [], |r| r.get(0)).unwrap();
             assert!(n as usize >= pushed.len(), "{n}");
         }
-        let mut s = SqliteStorage::open(&path).unwrap();
+        let s = SqliteStorage::open(&path).unwrap();
         let page = s.pull(&ana, Uuid::from_u128(78), 0, 1000).unwrap();
         let mine: Vec<WireChange> = page.changes.into_iter().filter(|c| c.table == "customers").collect();
         assert_eq!(as_set(&mine), as_set(&pushed), "the rewritten log serves the same changes");
@@ -2152,7 +2348,7 @@ mod tests {
 
     #[test]
     fn a_device_does_not_download_what_it_sent() {
-        let (mut s, ana, _) = setup();
+        let (s, ana, _) = setup();
         let (laptop, tablet) = (Uuid::from_u128(9), Uuid::from_u128(10));
         let first = s.pull(&ana, laptop, 0, 1000).unwrap().next_cursor;
         let ack = s.push(&ana, &push(customer(ana.id, Uuid::now_v7())), now()).unwrap();

@@ -37,7 +37,7 @@ const NIGHT: &str = "2026-11-18T09:00:00Z";
 
 fn shop() -> Shop {
     pin();
-    let mut s = SqliteStorage::open_in_memory().unwrap();
+    let s = SqliteStorage::open_in_memory().unwrap();
     s.create_dealership("Lakeside Motors").unwrap();
     let ana = s.add_user(None, "ana", "Ana Ruiz", Role::Rep, "x").unwrap();
     let bo = s.add_user(None, "bo", "Bo Chen", Role::Rep, "x").unwrap();
@@ -63,8 +63,8 @@ impl Shop {
         self.post(Some(&self.key), "application/json", body.to_string()).await
     }
 
-    fn storage(&self) -> std::sync::MutexGuard<'_, Box<dyn Storage>> {
-        self.state.storage.lock().unwrap()
+    fn storage(&self) -> &dyn Storage {
+        self.state.storage.as_ref()
     }
 
     /// Every row `user` may see, rebuilt from a full pull, and the notices for them.

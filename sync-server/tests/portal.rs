@@ -40,19 +40,14 @@ struct Direct<'a> {
 
 impl Transport for Direct<'_> {
     async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
-        self.state.storage.lock().unwrap().push(&self.user, push, now()).map_err(|e| Refusal {
+        self.state.storage.push(&self.user, push, now()).map_err(|e| Refusal {
             status: 500,
             body: None,
             error: SyncError::Server(e.to_string()),
         })
     }
     async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
-        self.state
-            .storage
-            .lock()
-            .unwrap()
-            .pull(&self.user, self.device, since, 1000)
-            .map_err(|e| SyncError::Server(e.to_string()))
+        self.state.storage.pull(&self.user, self.device, since, 1000).map_err(|e| SyncError::Server(e.to_string()))
     }
 }
 
@@ -64,7 +59,7 @@ struct Shop {
 
 fn shop() -> Shop {
     pin();
-    let mut s = SqliteStorage::open_in_memory().unwrap();
+    let s = SqliteStorage::open_in_memory().unwrap();
     s.create_dealership("Lakeside Motors").unwrap();
     let ana = s.add_user(None, "ana", "Ana Ruiz", Role::Rep, "x").unwrap();
     let mia = s.add_user(None, "mia", "Mia Stone", Role::Manager, "x").unwrap();
@@ -98,7 +93,7 @@ impl Shop {
     }
 
     fn seq(&self) -> i64 {
-        self.state.storage.lock().unwrap().server_seq().unwrap()
+        self.state.storage.server_seq().unwrap()
     }
 
     async fn call(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {

@@ -157,7 +157,7 @@ fn template() -> &'static Template {
             None => tempfile::tempdir().unwrap(),
         };
         let server = dir.path().join("server.sqlite3");
-        let mut storage = SqliteStorage::open(&server).unwrap();
+        let storage = SqliteStorage::open(&server).unwrap();
         storage.create_dealership("Lakeside").unwrap();
         let users = vec![
             storage.add_user(None, "mia", "Mia", Role::Manager, "-").unwrap(),

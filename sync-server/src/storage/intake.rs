@@ -4,7 +4,7 @@
 //! so a lead arriving at 3 AM is assigned with every laptop closed and reaches its rep at their
 //! next sync, with a notice.
 
-use super::{Result, Role, SqliteStorage, StorageError, User, invalid, parse_id, set_meta};
+use super::{Result, Role, SqliteConn, StorageError, User, invalid, parse_id, set_meta};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -326,10 +326,9 @@ pub(super) fn changes_of<T: Serialize>(table: &str, row: &T, hlc: &str) -> Resul
         .collect())
 }
 
-impl SqliteStorage {
+impl SqliteConn {
     /// The dealership named (or the only one).
     pub(super) fn dealership_id(&self, name: Option<&str>) -> Result<Uuid> {
-        use super::Storage;
         let all = self.dealerships()?;
         let found = match name {
             Some(n) => all.iter().find(|(_, dn)| dn.eq_ignore_ascii_case(n)),

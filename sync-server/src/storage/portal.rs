@@ -5,7 +5,7 @@
 //! the status the outbox writes back.
 
 use super::intake::{changes_of, region_of, row_json};
-use super::{Result, Role, SqliteStorage, User, set_meta};
+use super::{Result, Role, SqliteConn, User, set_meta};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -189,7 +189,7 @@ pub enum Sent {
     Retry(String),
 }
 
-impl SqliteStorage {
+impl SqliteConn {
     fn letterhead(conn: &Connection, d: &str) -> Result<Letterhead> {
         let mut stmt =
             conn.prepare_cached("SELECT row_id FROM state WHERE dealership_id = ?1 AND tbl = 'dealerships' LIMIT 1")?;
@@ -641,7 +641,7 @@ fn notice(
 ) -> Result<()> {
     let body = serde_json::json!({"kind": kind, "message": message});
     let to = to.to_string();
-    SqliteStorage::log(
+    SqliteConn::log(
         tx,
         user,
         None,

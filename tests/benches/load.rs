@@ -1,0 +1,380 @@
+//! Load (issue 17): a dealer group on one `showroom-sync` process on loopback. `ROOFTOPS`
+//! dealerships of one manager and reps each, `DEVICES` devices in all; every device is a real
+//! core store (SQLite file) running real sync rounds over HTTP, and every `INTERVAL` (± 50 %) it
+//! makes a few edits (a rep creates customers and edits its own; a manager edits any customer of
+//! its rooftop, so edits collide) and syncs. Runs for `SECS`, bounded; loopback only.
+//!
+//! Prints the p50 and p99 of every push and pull request as the devices saw it (HTTP round trip,
+//! on this same machine as the devices' own work), errors (refused requests and failed rounds),
+//! the server's peak RSS (VmHWM) and its database size. Then every device syncs twice more and
+//! convergence is checked: every round reports no partition checksum mismatch; every rep's
+//! customers are exactly the rooftop manager's customers owned by that rep, field for field; each
+//! manager holds every customer its reps created.
+//!
+//!     scripts/bench-load                                  # 500 devices, 20 rooftops, 10 minutes
+//!     SHOWROOM_LOAD_SECS=60 SHOWROOM_LOAD_DEVICES=100 scripts/bench-load
+//!
+//! Environment: SHOWROOM_LOAD_DEVICES (500), SHOWROOM_LOAD_ROOFTOPS (20), SHOWROOM_LOAD_SECS
+//! (600), SHOWROOM_LOAD_INTERVAL_MS (5000). Asserts convergence and reports figures; the goals
+//! (0 errors, p99 push and pull < 100 ms, RSS < 300 MB) are printed beside them, not asserted.
+#![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
+
+use showroom_core::domain::{Customer, Timestamp};
+use showroom_core::store::Store;
+use showroom_core::sync::client::{Client, Http};
+use showroom_core::sync::protocol::{PullPage, Push, PushAck};
+use showroom_core::sync::round::{Refusal, Session, SyncError, SyncReport, Transport, round};
+use showroom_e2e::{Guard, binary, free_port, wait_for_port};
+use showroom_sync::auth::{hash_password, new_token};
+use showroom_sync::storage::{Role, SqliteStorage, Storage};
+use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Latencies (µs) of each kind of request, and the failures.
+#[derive(Default)]
+struct Stats {
+    push: Vec<u64>,
+    pull: Vec<u64>,
+    errors: Vec<String>,
+}
+
+/// The HTTP transport, timing each request.
+struct Timed<'a> {
+    http: Http<'a>,
+    stats: &'a Mutex<Stats>,
+}
+
+impl Transport for Timed<'_> {
+    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+        let t = Instant::now();
+        let r = self.http.push(push).await;
+        let mut s = self.stats.lock().unwrap();
+        s.push.push(t.elapsed().as_micros() as u64);
+        if let Err(e) = &r {
+            s.errors.push(format!("push: {} {}", e.status, e.error));
+        }
+        r
+    }
+
+    async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
+        let t = Instant::now();
+        let r = self.http.pull(since).await;
+        let mut s = self.stats.lock().unwrap();
+        s.pull.push(t.elapsed().as_micros() as u64);
+        if let Err(e) = &r {
+            s.errors.push(format!("pull: {e}"));
+        }
+        r
+    }
+}
+
+/// A tiny deterministic generator (xorshift), one per device.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+struct Device {
+    rooftop: usize,
+    manager: bool,
+    store: Store,
+    session: Session,
+    rng: Rng,
+    /// Customers this device created (a rep's own).
+    created: Vec<Uuid>,
+}
+
+impl Device {
+    /// A few edits, each its own transaction as in the app.
+    fn edit(&mut self, tick: u64) {
+        let me = self.session.user_id;
+        let edits = 1 + self.rng.below(3);
+        for e in 0..edits {
+            if !self.manager && (self.created.len() < 3 || self.rng.below(4) == 0) {
+                let mut c = Customer::blank(Uuid::now_v7(), Timestamp::now());
+                c.owner_id = Some(me);
+                c.first_name = format!("Load{}", self.created.len());
+                c.last_name = format!("Rooftop{}", self.rooftop);
+                c.city = "Austin".into();
+                self.store.write(|w| w.insert(&c)).unwrap();
+                self.created.push(c.id);
+                continue;
+            }
+            let ids: Vec<String> = {
+                let mut q = self.store.conn().prepare("SELECT id FROM customers WHERE deleted_at IS NULL").unwrap();
+                q.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+            };
+            if ids.is_empty() {
+                continue;
+            }
+            let id: Uuid = ids[self.rng.below(ids.len() as u64) as usize].parse().unwrap();
+            let who = if self.manager { "manager" } else { "rep" };
+            self.store
+                .write(|w| {
+                    let old: Customer = w.get(id)?;
+                    let new = if self.rng.below(2) == 0 {
+                        Customer { notes: format!("{who} note {tick}.{e}"), ..old.clone() }
+                    } else {
+                        Customer { city: format!("City {tick}.{e}"), ..old.clone() }
+                    };
+                    w.update(&old, &new).map(|_| ())
+                })
+                .unwrap();
+        }
+    }
+
+    async fn sync(&mut self, client: &Client, stats: &Mutex<Stats>) -> Option<SyncReport> {
+        let timed = Timed { http: Http::new(client, &self.session), stats };
+        match round(&timed, &mut self.store).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                stats.lock().unwrap().errors.push(format!("round: {e}"));
+                None
+            }
+        }
+    }
+
+    /// (id, owner, first, last, city, notes) of every live customer, by id.
+    fn customers(&self) -> BTreeMap<String, Vec<Option<String>>> {
+        let mut q = self
+            .store
+            .conn()
+            .prepare("SELECT id, owner_id, first_name, last_name, city, notes FROM customers WHERE deleted_at IS NULL")
+            .unwrap();
+        q.query_map([], |r| Ok((r.get::<_, String>(0)?, (1..6).map(|i| r.get(i)).collect::<Result<Vec<_>, _>>()?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+fn status_kb(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn db_bytes(db: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn main() {
+    let devices = env("SHOWROOM_LOAD_DEVICES", 500) as usize;
+    let rooftops = (env("SHOWROOM_LOAD_ROOFTOPS", 20) as usize).clamp(1, devices.max(1));
+    let secs = env("SHOWROOM_LOAD_SECS", 600);
+    let interval = env("SHOWROOM_LOAD_INTERVAL_MS", 5000).max(10);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sync.sqlite3");
+
+    // The group: one manager per rooftop, the other devices reps, spread evenly; each device its
+    // own token (minted here: 500 sign-ins would time argon2, not sync).
+    let t = Instant::now();
+    let hash = hash_password("load test password").unwrap();
+    let mut accounts = Vec::new();
+    let stores: Vec<Store> =
+        (0..devices).map(|i| Store::open(&dir.path().join(format!("device{i}.sqlite3"))).unwrap()).collect();
+    {
+        let s = SqliteStorage::open(&db).unwrap();
+        let now = Timestamp::now().millis();
+        for r in 0..rooftops {
+            s.create_dealership(&format!("Rooftop {r}")).unwrap();
+        }
+        for (d, store) in stores.iter().enumerate() {
+            let rooftop = d % rooftops;
+            let manager = d < rooftops;
+            let login = format!("user{d}");
+            let role = if manager { Role::Manager } else { Role::Rep };
+            let user = s.add_user(Some(&format!("Rooftop {rooftop}")), &login, &login, role, &hash).unwrap();
+            let device = store.device_id();
+            let (token, token_hash) = new_token();
+            s.add_token(&token_hash, user.id, device, now, now + 86_400_000).unwrap();
+            accounts.push((rooftop, manager, token, user.id, login, role));
+        }
+    }
+    let port = free_port();
+    let server = Command::new(binary("showroom-sync"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let server = Guard(server);
+    assert!(wait_for_port(port, Duration::from_secs(20)), "showroom-sync did not start");
+    let pid = server.0.id();
+    let url = format!("http://127.0.0.1:{port}");
+
+    let mut fleet = Vec::new();
+    for (i, ((rooftop, manager, token, user_id, login, role), mut store)) in
+        accounts.into_iter().zip(stores).enumerate()
+    {
+        store.set_user(Some(user_id)).unwrap();
+        let session = Session {
+            server: url.clone(),
+            token,
+            user_id,
+            user: login,
+            role: role.as_str().into(),
+            expires_at: String::new(),
+        };
+        fleet.push(Device {
+            rooftop,
+            manager,
+            store,
+            session,
+            rng: Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1)),
+            created: vec![],
+        });
+    }
+    println!(
+        "load: {devices} devices ({rooftops} rooftops, one manager each), a sync every {interval} ms ± 50 % each, {secs} s; set up in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+    let client = Client::new(&url).unwrap();
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let start = Instant::now();
+    let end = start + Duration::from_secs(secs);
+    let (rss_stop, rss_peak) = {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s = stop.clone();
+        let h = std::thread::spawn(move || {
+            let mut peak_db = 0;
+            while !s.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(500));
+                peak_db = peak_db.max(status_kb(pid, "VmRSS:"));
+            }
+            peak_db
+        });
+        (stop, h)
+    };
+    let handles: Vec<_> = fleet
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut d)| {
+            let (client, stats) = (client.clone(), stats.clone());
+            rt.spawn(async move {
+                // Devices start spread over the first interval.
+                tokio::time::sleep(Duration::from_millis(interval * i as u64 / devices as u64)).await;
+                let mut tick = 0;
+                while Instant::now() < end {
+                    tick += 1;
+                    d.edit(tick);
+                    d.sync(&client, &stats).await;
+                    let wait = interval / 2 + d.rng.below(interval);
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                }
+                d
+            })
+        })
+        .collect();
+    let mut fleet: Vec<Device> = handles.into_iter().map(|h| rt.block_on(h).unwrap()).collect();
+    let ran = start.elapsed().as_secs_f64();
+    rss_stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = rss_peak.join();
+    let hwm = status_kb(pid, "VmHWM:");
+
+    let (mut push, mut pull, errors) = {
+        let mut s = stats.lock().unwrap();
+        (std::mem::take(&mut s.push), std::mem::take(&mut s.pull), std::mem::take(&mut s.errors))
+    };
+    push.sort_unstable();
+    pull.sort_unstable();
+    let customers: usize = fleet.iter().map(|d| d.created.len()).sum();
+    println!(
+        "pushes  {:>7}  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms   (target p99 < 100 ms)",
+        push.len(),
+        percentile(&push, 0.5),
+        percentile(&push, 0.99),
+        percentile(&push, 1.0)
+    );
+    println!(
+        "pulls   {:>7}  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms   (target p99 < 100 ms)",
+        pull.len(),
+        percentile(&pull, 0.5),
+        percentile(&pull, 0.99),
+        percentile(&pull, 1.0)
+    );
+    println!(
+        "rate    {:.0} requests/s over {ran:.0} s; {customers} customers created",
+        (push.len() + pull.len()) as f64 / ran
+    );
+    println!("errors  {}   (target 0)", errors.len());
+    for e in errors.iter().take(5) {
+        println!("  {e}");
+    }
+    println!(
+        "server  peak RSS {:.0} MB (target < 300 MB); database {:.1} MB",
+        hwm as f64 / 1024.0,
+        db_bytes(&db) as f64 / 1e6
+    );
+
+    // Convergence: everyone syncs twice (the second round brings what others pushed in the first).
+    let mut mismatched = Vec::new();
+    for _ in 0..2 {
+        for d in &mut fleet {
+            let report = rt.block_on(d.sync(&client, &stats)).expect("a final round failed");
+            mismatched.extend(report.mismatched.iter().map(|p| format!("{}: {p}", d.session.user)));
+        }
+    }
+    let late_errors = stats.lock().unwrap().errors.len();
+    assert!(mismatched.is_empty(), "partition checksums differ after the final rounds: {mismatched:?}");
+    assert_eq!(late_errors, 0, "the final rounds failed: {:?}", stats.lock().unwrap().errors);
+    let mut checked = 0;
+    for r in 0..rooftops {
+        let manager = fleet.iter().find(|d| d.rooftop == r && d.manager).unwrap();
+        let all = manager.customers();
+        for rep in fleet.iter().filter(|d| d.rooftop == r && !d.manager) {
+            let me = rep.session.user_id.to_string();
+            let mine: BTreeMap<_, _> = all
+                .iter()
+                .filter(|(_, f)| f[0].as_deref() == Some(me.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            assert_eq!(rep.customers(), mine, "{} differs from its manager's copy", rep.session.user);
+            for id in &rep.created {
+                assert!(all.contains_key(&id.to_string()), "{} created {id}, its manager lacks it", rep.session.user);
+            }
+            checked += mine.len();
+        }
+    }
+    println!(
+        "converged: every device's checksums match the server's; {checked} customers identical on rep and manager"
+    );
+    drop(server);
+}
