@@ -4,6 +4,9 @@
 //! makes a few edits (a rep creates customers and edits its own; a manager edits any customer of
 //! its rooftop, so edits collide) and syncs. Runs for `SECS`, bounded; loopback only.
 //!
+//! Every `NEWCOMER_S` seconds a fresh laptop of a rooftop's manager makes its first sync (the whole
+//! rooftop) among them; it is timed apart.
+//!
 //! Prints the p50 and p99 of every push and pull request as the devices saw it (HTTP round trip,
 //! on this same machine as the devices' own work), errors (refused requests and failed rounds),
 //! the server's peak RSS (VmHWM) and its database size. Then every device syncs twice more and
@@ -15,7 +18,7 @@
 //!     SHOWROOM_LOAD_SECS=60 SHOWROOM_LOAD_DEVICES=100 scripts/bench-load
 //!
 //! Environment: SHOWROOM_LOAD_DEVICES (500), SHOWROOM_LOAD_ROOFTOPS (20), SHOWROOM_LOAD_SECS
-//! (600), SHOWROOM_LOAD_INTERVAL_MS (5000). Asserts convergence and reports figures; the goals
+//! (600), SHOWROOM_LOAD_INTERVAL_MS (5000), SHOWROOM_LOAD_NEWCOMER_S (20; 0 for none). Asserts convergence and reports figures; the goals
 //! (0 errors, p99 push and pull < 100 ms, RSS < 300 MB) are printed beside them, not asserted.
 #![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
 
@@ -194,6 +197,8 @@ fn main() {
     let rooftops = (env("SHOWROOM_LOAD_ROOFTOPS", 20) as usize).clamp(1, devices.max(1));
     let secs = env("SHOWROOM_LOAD_SECS", 600);
     let interval = env("SHOWROOM_LOAD_INTERVAL_MS", 5000).max(10);
+    let newcomer_every = env("SHOWROOM_LOAD_NEWCOMER_S", 20);
+    let newcomers = secs.checked_div(newcomer_every).unwrap_or(0) as usize;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sync.sqlite3");
 
@@ -204,6 +209,9 @@ fn main() {
     let mut accounts = Vec::new();
     let stores: Vec<Store> =
         (0..devices).map(|i| Store::open(&dir.path().join(format!("device{i}.sqlite3"))).unwrap()).collect();
+    // Newcomers: a manager's fresh laptop, one every SHOWROOM_LOAD_NEWCOMER_S, pulling its whole
+    // rooftop while the others push (pulls must not hold pushes up).
+    let mut arrivals = Vec::new();
     {
         let s = SqliteStorage::open(&db).unwrap();
         let now = Timestamp::now().millis();
@@ -220,6 +228,13 @@ fn main() {
             let (token, token_hash) = new_token();
             s.add_token(&token_hash, user.id, device, now, now + 86_400_000).unwrap();
             accounts.push((rooftop, manager, token, user.id, login, role));
+        }
+        for k in 0..newcomers {
+            let store = Store::open(&dir.path().join(format!("newcomer{k}.sqlite3"))).unwrap();
+            let (_, _, _, user_id, login, _) = &accounts[k % rooftops];
+            let (token, token_hash) = new_token();
+            s.add_token(&token_hash, *user_id, store.device_id(), now, now + 86_400_000).unwrap();
+            arrivals.push((store, token, *user_id, login.clone()));
         }
     }
     let port = free_port();
@@ -270,18 +285,35 @@ fn main() {
     let stats = Arc::new(Mutex::new(Stats::default()));
     let start = Instant::now();
     let end = start + Duration::from_secs(secs);
-    let (rss_stop, rss_peak) = {
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let s = stop.clone();
-        let h = std::thread::spawn(move || {
-            let mut peak_db = 0;
-            while !s.load(std::sync::atomic::Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(500));
-                peak_db = peak_db.max(status_kb(pid, "VmRSS:"));
+    let first_syncs = {
+        let (client, url) = (client.clone(), url.clone());
+        rt.spawn(async move {
+            let stats = Mutex::new(Stats::default());
+            let mut took = Vec::new();
+            for (k, (mut store, token, user_id, user)) in arrivals.into_iter().enumerate() {
+                tokio::time::sleep_until((start + Duration::from_secs(newcomer_every * (k as u64 + 1))).into()).await;
+                if Instant::now() >= end {
+                    break;
+                }
+                store.set_user(Some(user_id)).unwrap();
+                let session = Session {
+                    server: url.clone(),
+                    token,
+                    user_id,
+                    user,
+                    role: "manager".into(),
+                    expires_at: String::new(),
+                };
+                let t = Instant::now();
+                let timed = Timed { http: Http::new(&client, &session), stats: &stats };
+                match round(&timed, &mut store).await {
+                    Ok(r) if r.mismatched.is_empty() => took.push((t.elapsed().as_secs_f64(), r.pulled)),
+                    Ok(r) => stats.lock().unwrap().errors.push(format!("first sync: mismatched {:?}", r.mismatched)),
+                    Err(e) => stats.lock().unwrap().errors.push(format!("first sync: {e}")),
+                }
             }
-            peak_db
-        });
-        (stop, h)
+            (took, stats.into_inner().unwrap())
+        })
     };
     let handles: Vec<_> = fleet
         .into_iter()
@@ -305,8 +337,7 @@ fn main() {
         .collect();
     let mut fleet: Vec<Device> = handles.into_iter().map(|h| rt.block_on(h).unwrap()).collect();
     let ran = start.elapsed().as_secs_f64();
-    rss_stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let _ = rss_peak.join();
+    let (mut took, newcomer_stats) = rt.block_on(first_syncs).unwrap();
     let hwm = status_kb(pid, "VmHWM:");
 
     let (mut push, mut pull, errors) = {
@@ -334,6 +365,19 @@ fn main() {
         "rate    {:.0} requests/s over {ran:.0} s; {customers} customers created",
         (push.len() + pull.len()) as f64 / ran
     );
+    if !took.is_empty() {
+        took.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut pages = newcomer_stats.pull.clone();
+        pages.sort_unstable();
+        let (secs_mid, changes_mid) = took[took.len() / 2];
+        println!(
+            "newcomers {} first syncs of a whole rooftop as manager: median {secs_mid:.2} s ({changes_mid} changes); their pages p50 {:.1} ms p99 {:.1} ms",
+            took.len(),
+            percentile(&pages, 0.5),
+            percentile(&pages, 0.99)
+        );
+    }
+    let errors: Vec<String> = errors.into_iter().chain(newcomer_stats.errors).collect();
     println!("errors  {}   (target 0)", errors.len());
     for e in errors.iter().take(5) {
         println!("  {e}");
