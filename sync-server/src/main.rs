@@ -1,5 +1,5 @@
 //! `showroom-sync`: the admin CLI (`init`, `user add|reset-password|disable|enable`, `dealership
-//! add`, `source add|list|revoke`) and `serve`, which runs the sync server until Ctrl+C or SIGTERM. Passwords come from
+//! add`, `source add|list|revoke`, `compact`) and `serve`, which runs the sync server until Ctrl+C or SIGTERM. Passwords come from
 //! `SHOWROOM_SYNC_PASSWORD` or a prompt.
 
 use anyhow::{Context, bail};
@@ -41,6 +41,17 @@ enum Command {
         #[command(subcommand)]
         command: SourceCommand,
     },
+    /// Fold history older than --keep-days into the current state: every change that lost to a
+    /// later value and was received before then leaves the log (the winning values stay, so a
+    /// laptop however long away still catches up). Safe while the server runs.
+    Compact {
+        #[arg(long)]
+        keep_days: u64,
+        /// Then return the freed space to the disk (VACUUM: rewrites the file and holds it
+        /// meanwhile; run it with the server stopped or at a quiet hour).
+        #[arg(long)]
+        vacuum: bool,
+    },
     /// Serve the API. Without --tls-cert/--tls-key only loopback addresses are allowed.
     Serve {
         #[arg(long, default_value = "127.0.0.1:7878")]
@@ -76,6 +87,10 @@ enum Command {
         /// SHOWROOM_SMS_KEY.
         #[arg(long)]
         sms_url: Option<String>,
+        /// Compact the log once a day, keeping this many days of superseded values (see
+        /// `compact`); the log keeps everything when absent.
+        #[arg(long)]
+        keep_history_days: Option<u64>,
     },
 }
 
@@ -260,6 +275,22 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Compact { keep_days, vacuum } => {
+            let s = open_existing(&args.db)?;
+            let c = s.compact(history_cutoff(keep_days))?;
+            println!(
+                "removed {} superseded changes older than {keep_days} days; the log holds {} entries (was {}); {:.1} MB in use of {:.1} MB",
+                c.removed,
+                c.after.entries,
+                c.before.entries,
+                c.after.live_bytes as f64 / 1e6,
+                c.after.file_bytes as f64 / 1e6
+            );
+            if vacuum {
+                s.vacuum()?;
+                println!("vacuumed: the file is {:.1} MB", s.log_size()?.file_bytes as f64 / 1e6);
+            }
+        }
         Command::Serve {
             listen,
             tls_cert,
@@ -271,6 +302,7 @@ async fn main() -> anyhow::Result<()> {
             mail_relay,
             mail_from,
             sms_url,
+            keep_history_days,
         } => {
             let storage = open_existing(&args.db)?;
             let mut state = showroom_sync::AppState::new(Box::new(storage));
@@ -306,6 +338,9 @@ async fn main() -> anyhow::Result<()> {
                 state.outbox_wake.clone(),
                 std::time::Duration::from_secs(15),
             );
+            if let Some(days) = keep_history_days {
+                spawn_compaction(state.storage.clone(), days);
+            }
             if let Some(addr) = smtp_listen {
                 let listener =
                     std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen for SMTP on {addr}"))?;
@@ -335,6 +370,31 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The instant before which superseded history goes, `days` ago.
+fn history_cutoff(days: u64) -> u64 {
+    let now = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
+    now.saturating_sub(days.saturating_mul(86_400_000))
+}
+
+/// Compacts the log a minute after start and then once a day, off the async threads.
+fn spawn_compaction(storage: std::sync::Arc<dyn Storage>, days: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(
+            tokio::time::Instant::now() + std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs(86_400),
+        );
+        loop {
+            tick.tick().await;
+            let s = storage.clone();
+            match tokio::task::spawn_blocking(move || s.compact(history_cutoff(days))).await {
+                Ok(Ok(c)) => tracing::info!(removed = c.removed, entries = c.after.entries, "log compacted"),
+                Ok(Err(e)) => tracing::error!(error = %e, "log compaction failed"),
+                Err(e) => tracing::error!(error = %e, "log compaction stopped"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

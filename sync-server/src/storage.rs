@@ -1,8 +1,10 @@
 //! The server's storage: accounts and tokens, the change log with its monotonic sequence, the
 //! current state of every field, and where every row lives. [`Storage`] is what the HTTP layer
-//! calls; [`SqliteStorage`] implements it on one SQLite file (a PostgreSQL store would implement
-//! the same trait). Every push is checked whole (shape, types, placement, authorization) before
-//! anything is written, then applied in one transaction.
+//! calls, shared by every request at once; [`SqliteStorage`] implements it on one SQLite file with
+//! one writer connection and a pool of read-only ones (a PostgreSQL store would implement the same
+//! trait). Every push is checked whole (shape, types, placement, authorization) before anything is
+//! written, then applied in one transaction. [`Storage::compact`] folds old superseded history
+//! into the state.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
@@ -133,6 +135,14 @@ pub trait Storage: Send + Sync {
     fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage>;
     /// The highest sequence number handed out.
     fn server_seq(&self) -> Result<i64>;
+    /// Folds history older than `before_ms` into the state: removes every write entry received
+    /// before it whose every field lost to a later value (the winners stay in the log, so a device
+    /// pulling from any cursor, however long away, still receives every winning value: a
+    /// last-writer-wins merge never needs the losers). A replay of a removed write is decided again
+    /// and loses again. Works in batches so pushes go on meanwhile.
+    fn compact(&self, before_ms: u64) -> Result<Compacted>;
+    /// The log's entries and the database's size.
+    fn log_size(&self) -> Result<LogSize>;
     /// Adds a lead source whose API key hashes to `key_hash`.
     fn add_lead_source(
         &self,
@@ -205,6 +215,27 @@ pub struct SqliteStorage {
 /// Read connections kept open between requests.
 const IDLE_READERS: usize = 8;
 
+/// Log sequence numbers a compaction transaction covers.
+const COMPACT_BATCH: i64 = 20_000;
+
+/// The log's entries and the database's size: pages in use, and the whole file (freed pages are
+/// reused by later writes; `VACUUM` returns them to the disk).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogSize {
+    pub entries: u64,
+    pub live_bytes: u64,
+    pub file_bytes: u64,
+}
+
+/// What a compaction did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Compacted {
+    /// Write entries removed.
+    pub removed: u64,
+    pub before: LogSize,
+    pub after: LogSize,
+}
+
 /// A lock whose holder panicked still guards consistent data: SQLite rolled its transaction back.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -240,6 +271,11 @@ impl SqliteStorage {
             idle.push(conn);
         }
         out
+    }
+
+    /// Returns the pages freed by compaction to the disk (rewrites the file; holds the writer).
+    pub fn vacuum(&self) -> Result<()> {
+        self.write(|c| Ok(c.conn.execute_batch("VACUUM")?))
     }
 
     #[cfg(test)]
@@ -290,6 +326,22 @@ impl Storage for SqliteStorage {
     }
     fn server_seq(&self) -> Result<i64> {
         self.read(|c| c.server_seq())
+    }
+    fn compact(&self, before_ms: u64) -> Result<Compacted> {
+        let before = self.read(|c| c.log_size())?;
+        let top = self.server_seq()?;
+        let mut removed = 0;
+        let mut from = 0;
+        // One short transaction per batch: the writer lock is free between them.
+        while from <= top {
+            removed += self.write(|c| c.compact_range(before_ms, from, from + COMPACT_BATCH))?;
+            from += COMPACT_BATCH;
+        }
+        let after = self.read(|c| c.log_size())?;
+        Ok(Compacted { removed, before, after })
+    }
+    fn log_size(&self) -> Result<LogSize> {
+        self.read(|c| c.log_size())
     }
     fn add_lead_source(
         &self,
@@ -1759,6 +1811,45 @@ impl SqliteConn {
         Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?)
     }
 
+    /// Removes the write entries with seq in `[from, to)` received before `before_ms` whose every
+    /// field lost to a later value (see [`Storage::compact`]). Returns how many.
+    fn compact_range(&mut self, before_ms: u64, from: i64, to: i64) -> Result<u64> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let gone: Vec<(String, i64)> = tx
+            .prepare_cached(
+                "DELETE FROM log
+                 WHERE seq >= ?1 AND seq < ?2 AND kind = 'change' AND fields IS NOT NULL AND received_ms < ?3
+                   AND seq < (SELECT MAX(seq) FROM log)
+                   AND NOT EXISTS (
+                     SELECT 1 FROM json_each(log.fields) f JOIN state s
+                       ON s.dealership_id = log.dealership_id AND s.tbl = log.tbl AND s.row_id = log.row_id
+                      AND s.field = json_extract(f.value, '$[1]')
+                      AND s.change_id = substr(log.change_id, 1, 34) || printf('%02x', json_extract(f.value, '$[0]')))
+                 RETURNING change_id, seq",
+            )?
+            .query_map(params![from, to, before_ms as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        // Their write ids go too, or the log's index of taken ids would grow with history. A
+        // device replaying one (its push unacknowledged for longer than the kept history) gets it
+        // decided again: it loses again to the same winner, and is logged as a loser.
+        let mut forget = tx.prepare_cached("DELETE FROM seen WHERE write_id = ?1 AND seq = ?2")?;
+        for (write, seq) in &gone {
+            forget.execute(params![write, seq])?;
+        }
+        drop(forget);
+        tx.commit()?;
+        Ok(gone.len() as u64)
+    }
+
+    /// Entries, and the database's pages in use and free.
+    fn log_size(&self) -> Result<LogSize> {
+        let entries = self.conn.query_row("SELECT COUNT(*) FROM log", [], |r| r.get::<_, i64>(0))? as u64;
+        let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let free: i64 = self.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        Ok(LogSize { entries, live_bytes: ((pages - free) * page) as u64, file_bytes: (pages * page) as u64 })
+    }
+
     fn add_lead_source(
         &mut self,
         dealership: Option<&str>,
@@ -2000,6 +2091,7 @@ fn vehicle_title(tx: &Transaction<'_>, d: &str, row: &str) -> Result<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn setup() -> (SqliteStorage, User, User) {
         let s = SqliteStorage::open_in_memory().unwrap();
@@ -2109,6 +2201,105 @@ mod tests {
         let err = s.read(|c| Ok(c.conn.execute("DELETE FROM dealerships", [])?)).unwrap_err();
         assert!(err.to_string().contains("readonly"), "{err}");
         assert_eq!(s.dealerships().unwrap().len(), 1);
+    }
+
+    /// The winning change of every field among `changes` (last writer wins by HLC, as a laptop
+    /// merges), by (table, row, field).
+    fn winners(changes: &[WireChange]) -> BTreeMap<(String, Uuid, String), WireChange> {
+        let mut out: BTreeMap<(String, Uuid, String), WireChange> = BTreeMap::new();
+        for c in changes {
+            let key = (c.table.clone(), c.row_id, c.field.clone());
+            if out.get(&key).is_none_or(|w| c.hlc > w.hlc) {
+                out.insert(key, c.clone());
+            }
+        }
+        out
+    }
+
+    fn pull_all(s: &SqliteStorage, user: &User, device: Uuid, since: i64) -> (Vec<WireChange>, PullPage) {
+        let (mut changes, mut since) = (Vec::new(), since);
+        loop {
+            let page = s.pull(user, device, since, 1000).unwrap();
+            changes.extend(page.changes.iter().cloned());
+            since = page.next_cursor;
+            if !page.more {
+                return (changes, page);
+            }
+        }
+    }
+
+    #[test]
+    fn compaction_removes_only_old_losers_and_every_device_still_converges() {
+        let (s, ana, mia) = setup();
+        let row = Uuid::now_v7();
+        let t0 = now();
+        s.push(&ana, &push(customer(ana.id, row)), t0).unwrap();
+        let (early_changes, early) = pull_all(&s, &mia, Uuid::from_u128(7), 0);
+        // Five edits of the city, then an offline edit of the notes older than the creation's.
+        for i in 1..=5u64 {
+            s.push(&ana, &push(vec![wire("customers", row, "city", json!(format!("City {i}")), t0 + i)]), t0 + i)
+                .unwrap();
+        }
+        let stale = wire("customers", row, "notes", json!("stale"), t0 - 60_000);
+        s.push(&ana, &push(vec![stale.clone()]), t0 + 6).unwrap();
+        // Two edits after the cutoff: the first loses to the second but is recent.
+        for i in 6..=7u64 {
+            s.push(
+                &ana,
+                &push(vec![wire("customers", row, "city", json!(format!("City {i}")), t0 + 100 + i)]),
+                t0 + 100 + i,
+            )
+            .unwrap();
+        }
+        let before = log_len(&s);
+        let (full, _) = pull_all(&s, &mia, Uuid::from_u128(8), 0);
+
+        let c = s.compact(t0 + 50).unwrap();
+        // Gone: the creation's own city entry, City 1-5 and the stale notes; every other field
+        // of the creation still wins, City 6 is recent, City 7 wins.
+        assert_eq!(c.removed, 7, "{c:?}");
+        assert_eq!(log_len(&s), before - 7);
+        assert_eq!((c.before.entries, c.after.entries), (before as u64, before as u64 - 7));
+        assert_eq!(s.compact(t0 + 50).unwrap().removed, 0, "a second pass finds nothing more");
+
+        // A fresh laptop receives every winner and none of the removed values; its checksum of
+        // the partition equals the server's.
+        let (fresh, last) = pull_all(&s, &mia, Uuid::from_u128(9_000), 0);
+        let values: Vec<&Value> = fresh.iter().filter(|c| c.row_id == row).map(|c| &c.value).collect();
+        for gone in ["City 1", "City 5", "stale"] {
+            assert!(!values.contains(&&json!(gone)), "{gone} was pulled after compaction");
+        }
+        assert!(values.contains(&&json!("City 6")) && values.contains(&&json!("City 7")));
+        let won = winners(&fresh);
+        assert_eq!(won, winners(&full), "the same winners as before compaction");
+        let mut sum = Checksum::default();
+        for ((t, r, f), c) in won.iter().filter(|((_, r, _), _)| *r == row) {
+            sum.add(t, &r.to_string(), f, &c.change_id.to_string());
+        }
+        let server_sum = last.checksums.iter().find(|p| p.partition == row.to_string()).unwrap();
+        assert_eq!(server_sum.checksum, sum.text());
+
+        // A laptop that last pulled before every edit catches up to the same winners.
+        let (later, _) = pull_all(&s, &mia, Uuid::from_u128(7), early.next_cursor);
+        let caught_up = winners(&[early_changes, later].concat());
+        assert_eq!(caught_up, won);
+
+        // Its write ids go with them: a replay of a removed write is decided again and loses
+        // again (logged as a loser); its id is then taken again, so a different change under it
+        // is refused as before.
+        let seen: i64 = s.conn().conn.query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0)).unwrap();
+        let logged_writes: i64 =
+            s.conn().conn.query_row("SELECT COUNT(*) FROM log WHERE kind = 'change'", [], |r| r.get(0)).unwrap();
+        assert_eq!(seen, logged_writes, "every taken write id names a write in the log");
+        let ack = s.push(&ana, &push(vec![stale.clone()]), now()).unwrap();
+        assert_eq!(ack.acknowledged, vec![stale.change_id]);
+        assert_eq!(log_len(&s), before - 6);
+        let (after_replay, _) = pull_all(&s, &mia, Uuid::from_u128(9_001), 0);
+        assert_eq!(winners(&after_replay), won);
+        let mut forged = stale;
+        forged.value = json!("forged");
+        let (kind, _) = err_fields(s.push(&ana, &push(vec![forged]), now()).unwrap_err());
+        assert_eq!(kind, "conflict");
     }
 
     #[test]

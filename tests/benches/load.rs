@@ -12,7 +12,9 @@
 //! the server's peak RSS (VmHWM) and its database size. Then every device syncs twice more and
 //! convergence is checked: every round reports no partition checksum mismatch; every rep's
 //! customers are exactly the rooftop manager's customers owned by that rep, field for field; each
-//! manager holds every customer its reps created.
+//! manager holds every customer its reps created. Last, the log is compacted with `showroom-sync
+//! compact --keep-days 0` while the server runs, everyone syncs and is checked again, and a laptop
+//! that never synced takes the compacted log and must equal its manager's copy.
 //!
 //!     scripts/bench-load                                  # 500 devices, 20 rooftops, 10 minutes
 //!     SHOWROOM_LOAD_SECS=60 SHOWROOM_LOAD_DEVICES=100 scripts/bench-load
@@ -192,6 +194,47 @@ fn db_bytes(db: &Path) -> u64 {
         .sum()
 }
 
+/// Everyone syncs twice (the second round brings what others pushed in the first); then every
+/// round's checksums matched, and every rep's customers equal its manager's copy. Returns the
+/// customers compared.
+fn converge(
+    rt: &tokio::runtime::Runtime,
+    client: &Client,
+    stats: &Mutex<Stats>,
+    fleet: &mut [Device],
+    rooftops: usize,
+) -> usize {
+    let mut mismatched = Vec::new();
+    for _ in 0..2 {
+        for d in fleet.iter_mut() {
+            let report = rt.block_on(d.sync(client, stats)).expect("a final round failed");
+            mismatched.extend(report.mismatched.iter().map(|p| format!("{}: {p}", d.session.user)));
+        }
+    }
+    assert!(mismatched.is_empty(), "partition checksums differ after the final rounds: {mismatched:?}");
+    let errors = &stats.lock().unwrap().errors;
+    assert!(errors.is_empty(), "the final rounds failed: {errors:?}");
+    let mut checked = 0;
+    for r in 0..rooftops {
+        let manager = fleet.iter().find(|d| d.rooftop == r && d.manager).unwrap();
+        let all = manager.customers();
+        for rep in fleet.iter().filter(|d| d.rooftop == r && !d.manager) {
+            let me = rep.session.user_id.to_string();
+            let mine: BTreeMap<_, _> = all
+                .iter()
+                .filter(|(_, f)| f[0].as_deref() == Some(me.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            assert_eq!(rep.customers(), mine, "{} differs from its manager's copy", rep.session.user);
+            for id in &rep.created {
+                assert!(all.contains_key(&id.to_string()), "{} created {id}, its manager lacks it", rep.session.user);
+            }
+            checked += mine.len();
+        }
+    }
+    checked
+}
+
 fn main() {
     let devices = env("SHOWROOM_LOAD_DEVICES", 500) as usize;
     let rooftops = (env("SHOWROOM_LOAD_ROOFTOPS", 20) as usize).clamp(1, devices.max(1));
@@ -212,6 +255,8 @@ fn main() {
     // Newcomers: a manager's fresh laptop, one every SHOWROOM_LOAD_NEWCOMER_S, pulling its whole
     // rooftop while the others push (pulls must not hold pushes up).
     let mut arrivals = Vec::new();
+    // And one laptop of rooftop 0's manager that first syncs after the compaction at the end.
+    let late;
     {
         let s = SqliteStorage::open(&db).unwrap();
         let now = Timestamp::now().millis();
@@ -229,6 +274,11 @@ fn main() {
             s.add_token(&token_hash, user.id, device, now, now + 86_400_000).unwrap();
             accounts.push((rooftop, manager, token, user.id, login, role));
         }
+        let store = Store::open(&dir.path().join("late.sqlite3")).unwrap();
+        let (_, _, _, user_id, login, _) = &accounts[0];
+        let (token, token_hash) = new_token();
+        s.add_token(&token_hash, *user_id, store.device_id(), now, now + 86_400_000).unwrap();
+        late = (store, token, *user_id, login.clone());
         for k in 0..newcomers {
             let store = Store::open(&dir.path().join(format!("newcomer{k}.sqlite3"))).unwrap();
             let (_, _, _, user_id, login, _) = &accounts[k % rooftops];
@@ -388,37 +438,35 @@ fn main() {
         db_bytes(&db) as f64 / 1e6
     );
 
-    // Convergence: everyone syncs twice (the second round brings what others pushed in the first).
-    let mut mismatched = Vec::new();
-    for _ in 0..2 {
-        for d in &mut fleet {
-            let report = rt.block_on(d.sync(&client, &stats)).expect("a final round failed");
-            mismatched.extend(report.mismatched.iter().map(|p| format!("{}: {p}", d.session.user)));
-        }
-    }
-    let late_errors = stats.lock().unwrap().errors.len();
-    assert!(mismatched.is_empty(), "partition checksums differ after the final rounds: {mismatched:?}");
-    assert_eq!(late_errors, 0, "the final rounds failed: {:?}", stats.lock().unwrap().errors);
-    let mut checked = 0;
-    for r in 0..rooftops {
-        let manager = fleet.iter().find(|d| d.rooftop == r && d.manager).unwrap();
-        let all = manager.customers();
-        for rep in fleet.iter().filter(|d| d.rooftop == r && !d.manager) {
-            let me = rep.session.user_id.to_string();
-            let mine: BTreeMap<_, _> = all
-                .iter()
-                .filter(|(_, f)| f[0].as_deref() == Some(me.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            assert_eq!(rep.customers(), mine, "{} differs from its manager's copy", rep.session.user);
-            for id in &rep.created {
-                assert!(all.contains_key(&id.to_string()), "{} created {id}, its manager lacks it", rep.session.user);
-            }
-            checked += mine.len();
-        }
-    }
+    let checked = converge(&rt, &client, &stats, &mut fleet, rooftops);
     println!(
         "converged: every device's checksums match the server's; {checked} customers identical on rep and manager"
+    );
+
+    // Compaction while the server runs (`--keep-days 0`: every superseded value goes), then
+    // everyone syncs again, and a laptop that has never synced takes the compacted log.
+    let out = Command::new(binary("showroom-sync"))
+        .arg("--db")
+        .arg(&db)
+        .args(["compact", "--keep-days", "0"])
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "compact failed: {}", String::from_utf8_lossy(&out.stderr));
+    println!("compact {}", String::from_utf8_lossy(&out.stdout).trim());
+    let checked = converge(&rt, &client, &stats, &mut fleet, rooftops);
+    let (mut store, token, user_id, user) = late;
+    store.set_user(Some(user_id)).unwrap();
+    let session =
+        Session { server: url.clone(), token, user_id, user, role: "manager".into(), expires_at: String::new() };
+    let mut fresh = Device { rooftop: 0, manager: true, store, session, rng: Rng(1), created: vec![] };
+    let report = rt.block_on(fresh.sync(&client, &stats)).expect("the fresh laptop's first sync failed");
+    assert!(report.mismatched.is_empty(), "{report:?}");
+    let manager = fleet.iter().find(|d| d.rooftop == 0 && d.manager).unwrap();
+    assert_eq!(fresh.customers(), manager.customers(), "a laptop synced after compaction differs");
+    println!(
+        "after compaction: converged again ({checked} customers), and a new laptop's first sync ({} changes) equals its manager's copy",
+        report.pulled
     );
     drop(server);
 }

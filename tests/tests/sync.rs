@@ -705,3 +705,42 @@ async fn coaching_reaches_its_rep_only_and_a_reps_unwind_or_unnamed_competitor_i
     assert_eq!(hers.unwound_at, done.unwound_at);
     assert_ne!(hers.unwound_at, unwound.unwound_at);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compacting_the_log_of_a_running_server_keeps_every_laptop_converging() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, [mut a, _b, mut m]) = two_reps_and_a_manager(dir.path()).await;
+    let dana = new_customer(a.session.user_id, "Dana", "Whitfield");
+    a.store.write(|w| w.insert(&dana)).unwrap();
+    a.sync(&client).await;
+    m.sync(&client).await;
+    // The manager's laptop stays away while the rep moves the customer three times.
+    for city in ["Round Rock", "Georgetown", "Pflugerville"] {
+        a.edit_customer(dana.id, |c| c.city = city.into());
+        a.sync(&client).await;
+    }
+    let db = dir.path().join("sync.sqlite3");
+    let before = server_count(&db, "SELECT COUNT(*) FROM log");
+    let out = server.admin(&["compact", "--keep-days", "0"], None);
+    let removed: i64 = out.strip_prefix("removed ").and_then(|s| s.split(' ').next()).unwrap().parse().unwrap();
+    // The first two moves lost to the third; the creation keeps its other winning fields.
+    assert_eq!(removed, 2, "{out}");
+    assert_eq!(server_count(&db, "SELECT COUNT(*) FROM log"), before - removed);
+
+    // The laptop that was away catches up; a laptop that never synced takes the compacted log;
+    // both agree with the rep field for field and with the server's checksums.
+    let report = m.sync(&client).await;
+    assert!(report.mismatched.is_empty(), "{report:?}");
+    let expected = a.customer(dana.id).unwrap();
+    assert_eq!(expected.city, "Pflugerville");
+    assert_eq!(m.customer(dana.id).unwrap(), expected);
+    let mut fresh = Replica::sign_in(&client, dir.path(), "fresh", "mia").await;
+    let report = fresh.sync(&client).await;
+    assert!(report.mismatched.is_empty(), "{report:?}");
+    assert_eq!(fresh.customer(dana.id).unwrap(), expected);
+    // Edits go on as before.
+    a.edit_customer(dana.id, |c| c.city = "Austin".into());
+    a.sync(&client).await;
+    fresh.sync(&client).await;
+    assert_eq!(fresh.customer(dana.id).unwrap().city, "Austin");
+}

@@ -1,8 +1,9 @@
 //! Property: whatever the operations, the sync order and the faults (pushes dropped before or
 //! after the server applied them, duplicated, delayed and delivered out of order, the server
-//! restarted from its file mid-run), once everyone syncs every replica holds exactly what its user
+//! restarted from its file mid-run, its log compacted mid-run), once everyone syncs every replica holds exactly what its user
 //! may see of the server's state, and every edit made anywhere is on the server: the winner of its
-//! field, or superseded by a later one with its value kept in the log.
+//! field, or superseded by a later one with its value kept in the log (or folded away by a
+//! compaction, which removes only writes whose every field lost).
 //!
 //! The server is the real storage (`showroom_sync::storage::SqliteStorage` on a file) and every
 //! replica a real core store; rounds run the real client executor (`showroom_core::sync::round`)
@@ -18,7 +19,7 @@ use showroom_core::sync::protocol::{ErrorBody, PullPage, Push, PushAck};
 use showroom_core::sync::round::{Refusal, SyncError, Transport, round};
 use showroom_sync::storage::{Role, SqliteStorage, Storage, StorageError, User};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use uuid::Uuid;
 
@@ -37,12 +38,27 @@ enum Fault {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Create { r: usize },
-    Edit { r: usize, pick: usize, field: usize, val: u8 },
-    Reassign { pick: usize, to: usize },
-    Sync { r: usize, fault: Fault },
+    Create {
+        r: usize,
+    },
+    Edit {
+        r: usize,
+        pick: usize,
+        field: usize,
+        val: u8,
+    },
+    Reassign {
+        pick: usize,
+        to: usize,
+    },
+    Sync {
+        r: usize,
+        fault: Fault,
+    },
     Restart,
     Deliver,
+    /// The server folds every superseded value into the state (`compact` with no history kept).
+    Compact,
 }
 
 const FIELDS: [&str; 4] = ["city", "notes", "street", "postal_code"];
@@ -62,6 +78,7 @@ fn op(replicas: usize) -> impl Strategy<Value = Op> {
         4 => (0..replicas, fault).prop_map(|(r, fault)| Op::Sync { r, fault }),
         1 => Just(Op::Restart),
         1 => Just(Op::Deliver),
+        1 => Just(Op::Compact),
     ]
 }
 
@@ -137,6 +154,8 @@ struct World {
     replicas: Vec<(Store, usize)>,
     /// Every change any replica made: (change id, table, row, field, value).
     made: Vec<(Uuid, String, Uuid, String, serde_json::Value)>,
+    /// Writes a compaction removed from the server's log.
+    compacted: BTreeSet<Uuid>,
     _dir: tempfile::TempDir,
 }
 
@@ -206,6 +225,7 @@ impl World {
             users: t.users.clone(),
             replicas,
             made: Vec::new(),
+            compacted: BTreeSet::new(),
             _dir: dir,
         }
     }
@@ -277,6 +297,17 @@ impl World {
             Op::Restart => {
                 let reopened = SqliteStorage::open(&self.server.path).unwrap();
                 *self.server.storage.borrow_mut() = reopened;
+            }
+            Op::Compact => {
+                // The write ids compaction forgets are the writes it removed.
+                let seen = || -> BTreeSet<Uuid> {
+                    let conn = rusqlite::Connection::open(&self.server.path).unwrap();
+                    let mut q = conn.prepare("SELECT write_id FROM seen").unwrap();
+                    q.query_map([], |r| r.get::<_, String>(0)).unwrap().map(|w| w.unwrap().parse().unwrap()).collect()
+                };
+                let before = seen();
+                self.server.storage.borrow().compact(now() + 1).unwrap();
+                self.compacted.extend(before.difference(&seen()).copied());
             }
             Op::Deliver => {
                 let held: Vec<(User, Push)> = self.server.delayed.borrow_mut().drain(..).rev().collect();
@@ -388,7 +419,6 @@ impl World {
                 .ok()
             };
             let logged = logged_change("f.value -> 2");
-            prop_assert_eq!(logged, Some(value.to_string()), "change {} of {}.{} is lost", id, table, field);
             let winner: (String, String) = conn
                 .query_row(
                     "SELECT s.change_id, s.hlc FROM state s WHERE s.tbl = ?1 AND s.row_id = ?2 AND s.field = ?3",
@@ -396,6 +426,13 @@ impl World {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .unwrap();
+            // A compaction removes only writes whose every field lost: such a change is not its
+            // field's winner.
+            if logged.is_none() && self.compacted.contains(&write) {
+                prop_assert_ne!(&winner.0, &id.to_string(), "the winning change {} was compacted away", id);
+                continue;
+            }
+            prop_assert_eq!(logged, Some(value.to_string()), "change {} of {}.{} is lost", id, table, field);
             let mine: String = logged_change("l.hlc").unwrap();
             prop_assert!(
                 (winner.1.clone(), winner.0.clone()) >= (mine, id.to_string()),

@@ -1,0 +1,157 @@
+//! A year of a dealership's edits on the server, with and without log compaction (issue 17: "the
+//! size of a year-old store stays proportional to live data"). Two server files take the same
+//! pushes, day by day over 365 simulated days: `CUSTOMERS` customers of 10 reps, each rep editing
+//! `EDITS` of its customers a day (city and notes, one write each, as a laptop sends them). One
+//! server keeps everything; the other compacts at the end of every month keeping 90 days of
+//! superseded history, as `serve --keep-history-days 90` does daily. Prints, per month, both logs'
+//! entries and the pages in use (freed pages are reused), then the compacted file after VACUUM.
+//!
+//!     cargo bench -p showroom-sync --bench history
+//!     SHOWROOM_HISTORY_CUSTOMERS=5000 SHOWROOM_HISTORY_EDITS=40 cargo bench -p showroom-sync --bench history
+#![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
+
+use serde_json::Value;
+use showroom_core::domain::{Customer, Timestamp};
+use showroom_core::store::outbox_writes::change_id;
+use showroom_core::sync::Hlc;
+use showroom_core::sync::protocol::{Push, WireChange};
+use showroom_sync::storage::{Role, SqliteStorage, Storage, User};
+use std::time::Instant;
+use uuid::Uuid;
+
+const DAY: u64 = 86_400_000;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// One write of `fields` of one row: one write id, each field's change id its index in it.
+fn write(table: &str, row: Uuid, fields: &[(&str, Value)], ms: u64, node: Uuid) -> Vec<WireChange> {
+    let id = Uuid::now_v7();
+    let write = change_id(id, 0);
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, (f, v))| WireChange {
+            change_id: change_id(write, i as u8),
+            table: table.into(),
+            row_id: row,
+            field: (*f).into(),
+            value: v.clone(),
+            hlc: Hlc { ms, counter: 0, node }.to_string(),
+            author: None,
+        })
+        .collect()
+}
+
+fn server(path: &std::path::Path) -> (SqliteStorage, Vec<User>) {
+    let s = SqliteStorage::open(path).unwrap();
+    s.create_dealership("Year Motors").unwrap();
+    let reps = (0..10).map(|i| s.add_user(None, &format!("rep{i}"), &format!("Rep {i}"), Role::Rep, "x").unwrap());
+    let reps = reps.collect();
+    (s, reps)
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let customers = env("SHOWROOM_HISTORY_CUSTOMERS", 2_000);
+    let edits = env("SHOWROOM_HISTORY_EDITS", 20);
+    let dir = tempfile::tempdir().unwrap();
+    let (kept, reps) = server(&dir.path().join("kept.sqlite3"));
+    let (compacted, reps_c) = server(&dir.path().join("compacted.sqlite3"));
+    // The same accounts on both (the ids differ per file).
+    let pair = |i: usize| (&reps[i], &reps_c[i]);
+    let year_start = Timestamp::now().millis() as u64 - 366 * DAY;
+    let node = Uuid::now_v7();
+
+    // Day 0: every rep's customers created, one write each.
+    let mut rows: Vec<Vec<Uuid>> = vec![Vec::new(); reps.len()];
+    for (r, own) in rows.iter_mut().enumerate() {
+        let (a, b) = pair(r);
+        let mut changes_a = Vec::new();
+        let mut changes_b = Vec::new();
+        for i in 0..customers / reps.len() {
+            let mut c = Customer::blank(Uuid::now_v7(), Timestamp::from_millis(year_start as i64));
+            c.first_name = format!("First{i}");
+            c.last_name = format!("Last{r}");
+            c.city = "Austin".into();
+            let Value::Object(mut f) = serde_json::to_value(&c).unwrap() else { unreachable!() };
+            f.remove("id");
+            let mut fa = f.clone();
+            fa.insert("owner_id".into(), Value::String(a.id.to_string()));
+            f.insert("owner_id".into(), Value::String(b.id.to_string()));
+            let fa: Vec<(&str, Value)> = fa.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let fb: Vec<(&str, Value)> = f.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            changes_a.extend(write("customers", c.id, &fa, year_start, node));
+            changes_b.extend(write("customers", c.id, &fb, year_start, node));
+            own.push(c.id);
+        }
+        for chunk in changes_a.chunks(1_000) {
+            kept.push(a, &Push { device_id: node, changes: chunk.to_vec() }, year_start).unwrap();
+        }
+        for chunk in changes_b.chunks(1_000) {
+            compacted.push(b, &Push { device_id: node, changes: chunk.to_vec() }, year_start).unwrap();
+        }
+    }
+
+    println!(
+        "a year of edits: {customers} customers of 10 reps, {edits} edits a rep a day (city and notes, one write each)"
+    );
+    println!("month   kept: entries      MB in use   compacted (90 days kept): entries   MB in use   compaction s");
+    let t = Instant::now();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    for day in 1..=365u64 {
+        let ms = year_start + day * DAY;
+        for (r, own) in rows.iter().enumerate() {
+            let (a, b) = pair(r);
+            let mut changes = Vec::new();
+            for e in 0..edits {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let row = own[(seed % own.len() as u64) as usize];
+                let fields = [
+                    ("city", Value::from(format!("City {day}.{e}"))),
+                    ("notes", Value::from(format!("Day {day}: called back"))),
+                ];
+                changes.extend(write("customers", row, &fields, ms + e as u64 * 1000, node));
+            }
+            kept.push(a, &Push { device_id: node, changes: changes.clone() }, ms).unwrap();
+            compacted.push(b, &Push { device_id: node, changes }, ms).unwrap();
+        }
+        if day % 30 == 0 || day == 365 {
+            let tc = Instant::now();
+            compacted.compact(ms.saturating_sub(90 * DAY)).unwrap();
+            let secs = tc.elapsed().as_secs_f64();
+            let (k, c) = (kept.log_size().unwrap(), compacted.log_size().unwrap());
+            println!(
+                "{:>5}   {:>13}   {:>10.1}   {:>33}   {:>9.1}   {secs:>12.2}",
+                day / 30,
+                k.entries,
+                mb(k.live_bytes),
+                c.entries,
+                mb(c.live_bytes)
+            );
+        }
+    }
+    let live_rows = customers as u64;
+    let c = compacted.log_size().unwrap();
+    compacted.vacuum().unwrap();
+    let k = kept.log_size().unwrap();
+    println!(
+        "after a year ({:.0} s): kept {:.1} MB ({} entries); compacted {:.1} MB in use, {:.1} MB after VACUUM ({} entries, {:.1} a customer)",
+        t.elapsed().as_secs_f64(),
+        mb(k.live_bytes),
+        k.entries,
+        mb(c.live_bytes),
+        mb(compacted.log_size().unwrap().file_bytes),
+        c.entries,
+        c.entries as f64 / live_rows as f64
+    );
+}
