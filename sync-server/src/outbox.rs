@@ -112,7 +112,7 @@ pub fn run_once(storage: &Arc<dyn Storage>, config: &OutboxConfig) -> crate::sto
     Ok(n)
 }
 
-/// Sends one message (the storage is locked only to keep tokens, never while talking to the
+/// Sends one message (the storage is called only to keep tokens, never while talking to the
 /// relay).
 fn send(storage: &Arc<dyn Storage>, config: &OutboxConfig, item: &OutboxItem) -> Sent {
     let m = &item.message;
