@@ -19,6 +19,9 @@
 //!     scripts/bench-load                                  # 500 devices, 20 rooftops, 10 minutes
 //!     SHOWROOM_LOAD_SECS=60 SHOWROOM_LOAD_DEVICES=100 scripts/bench-load
 //!
+//! Before the load, 500 one-row commits into a bare SQLite file on the same disk (WAL,
+//! synchronous=FULL, as the server commits) give the floor a push pays; pushes are printed beside it.
+//!
 //! Environment: SHOWROOM_LOAD_DEVICES (500), SHOWROOM_LOAD_ROOFTOPS (20), SHOWROOM_LOAD_SECS
 //! (600), SHOWROOM_LOAD_INTERVAL_MS (5000), SHOWROOM_LOAD_NEWCOMER_S (20; 0 for none). Asserts convergence and reports figures; the goals
 //! (0 errors, p99 push and pull < 100 ms, RSS < 300 MB) are printed beside them, not asserted.
@@ -166,6 +169,24 @@ impl Device {
             .map(Result::unwrap)
             .collect()
     }
+}
+
+/// 500 one-row commits into a bare SQLite table on the temp folder's disk, as the server commits a
+/// push (WAL, synchronous=FULL): the floor of an acknowledged push here. Sorted, in µs.
+fn commit_floor(dir: &Path) -> Vec<u64> {
+    let conn = rusqlite::Connection::open(dir.join("baseline.sqlite3")).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").unwrap();
+    let mut out: Vec<u64> = (0..500)
+        .map(|i| {
+            let t = Instant::now();
+            conn.execute("INSERT INTO t (v) VALUES (?1)", [format!("row {i}")]).unwrap();
+            t.elapsed().as_micros() as u64
+        })
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -330,6 +351,12 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
+    let floor = commit_floor(dir.path());
+    println!(
+        "baseline: a bare SQLite commit of one row (WAL, synchronous=FULL, as the server) on the same disk: p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&floor, 0.5),
+        percentile(&floor, 0.99)
+    );
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
     let client = Client::new(&url).unwrap();
     let stats = Arc::new(Mutex::new(Stats::default()));
@@ -403,6 +430,11 @@ fn main() {
         percentile(&push, 0.5),
         percentile(&push, 0.99),
         percentile(&push, 1.0)
+    );
+    println!(
+        "        a push's p50 is {:.1}× the bare commit's, its p99 {:.1}× (the floor every acknowledged push pays)",
+        percentile(&push, 0.5) / percentile(&floor, 0.5),
+        percentile(&push, 0.99) / percentile(&floor, 0.99)
     );
     println!(
         "pulls   {:>7}  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms   (target p99 < 100 ms)",
