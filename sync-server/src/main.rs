@@ -1,6 +1,6 @@
 //! `showroom-sync`: the admin CLI (`init`, `user add|reset-password|disable|enable`, `dealership
-//! add`, `source add|list|revoke`, `compact`) and `serve`, which runs the sync server until Ctrl+C or SIGTERM. Passwords come from
-//! `SHOWROOM_SYNC_PASSWORD` or a prompt.
+//! add`, `source add|list|revoke`, `compact`) and `serve`, which runs the sync server until Ctrl+C
+//! or SIGTERM. Passwords come from `SHOWROOM_SYNC_PASSWORD` or a prompt.
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};

@@ -99,10 +99,9 @@ impl From<serde_json::Error> for StorageError {
 
 pub type Result<T> = std::result::Result<T, StorageError>;
 
-/// The server's storage, whatever the database.
-/// What the HTTP layer, the outbox and the mail intake call. Shared by every request at once
-/// (`&self`, `Sync`): an implementation serializes what it must (SQLite: one writer) and nothing
-/// more, so reads never wait for writes.
+/// The server's storage, whatever the database: what the HTTP layer, the outbox and the mail
+/// intake call. Shared by every request at once (`&self`, `Sync`): an implementation serializes
+/// what it must (SQLite: one writer) and nothing more, so reads never wait for writes.
 pub trait Storage: Send + Sync {
     fn create_dealership(&self, name: &str) -> Result<Uuid>;
     fn dealerships(&self) -> Result<Vec<(Uuid, String)>>;
@@ -210,6 +209,8 @@ pub struct SqliteStorage {
     path: Option<PathBuf>,
     /// Idle read connections; one is opened when none is idle, and at most `IDLE_READERS` are kept.
     readers: Mutex<Vec<SqliteConn>>,
+    /// The writer's pull cursors, handed to each new reader without taking the writer's lock.
+    cursors: Cursors,
 }
 
 /// Read connections kept open between requests.
@@ -236,6 +237,15 @@ pub struct Compacted {
     pub after: LogSize,
 }
 
+/// What every connection (writer or reader) waits for a busy file, and room for every statement
+/// of a push or a write (the trust checks alone prepare dozens): a statement evicted from this
+/// cache is parsed and planned again on its next use.
+fn tune(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
 /// A lock whose holder panicked still guards consistent data: SQLite rolled its transaction back.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -243,12 +253,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<Self> {
-        let writer = SqliteConn::open(path)?;
-        Ok(SqliteStorage { writer: Mutex::new(writer), path: Some(path.to_path_buf()), readers: Mutex::default() })
+        Ok(Self::with_writer(SqliteConn::open(path)?, Some(path.to_path_buf())))
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Ok(SqliteStorage { writer: Mutex::new(SqliteConn::open_in_memory()?), path: None, readers: Mutex::default() })
+        Ok(Self::with_writer(SqliteConn::open_in_memory()?, None))
+    }
+
+    fn with_writer(writer: SqliteConn, path: Option<PathBuf>) -> Self {
+        let cursors = writer.cursors.clone();
+        SqliteStorage { writer: Mutex::new(writer), path, readers: Mutex::default(), cursors }
     }
 
     fn write<T>(&self, f: impl FnOnce(&mut SqliteConn) -> Result<T>) -> Result<T> {
@@ -260,10 +274,7 @@ impl SqliteStorage {
         let idle = lock(&self.readers).pop();
         let mut conn = match idle {
             Some(c) => c,
-            None => {
-                let cursors = lock(&self.writer).cursors.clone();
-                SqliteConn::reader(path, cursors)?
-            }
+            None => SqliteConn::reader(path, self.cursors.clone())?,
         };
         let out = f(&mut conn);
         let mut idle = lock(&self.readers);
@@ -442,17 +453,13 @@ impl SqliteConn {
     fn reader(path: &Path, cursors: Cursors) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "query_only", true)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.set_prepared_statement_cache_capacity(256);
+        tune(&conn)?;
         Ok(SqliteConn { conn, clock: Clock::new(Uuid::nil(), None), cursors })
     }
 
     fn init(mut conn: Connection) -> Result<Self> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // Room for every statement of a push or a write (the trust checks alone prepare dozens): a
-        // statement evicted from this cache is parsed and planned again on its next use.
-        conn.set_prepared_statement_cache_capacity(256);
+        tune(&conn)?;
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
             return Err(StorageError::Internal(format!(
@@ -2191,6 +2198,22 @@ mod tests {
         let next = s.pull(&mia, Uuid::from_u128(7), first.next_cursor, 1000).unwrap();
         assert!(!next.changes.is_empty() && next.changes.iter().all(|c| c.row_id == second), "{next:?}");
         assert!(next.next_cursor >= pushed.server_seq);
+    }
+
+    #[test]
+    fn a_read_that_opens_a_new_connection_does_not_wait_for_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Arc::new(SqliteStorage::open(&dir.path().join("sync.sqlite3")).unwrap());
+        s.create_dealership("Lakeside").unwrap();
+        assert!(lock(&s.readers).is_empty(), "no reader opened yet");
+        // A push in progress holds the writer while the first read of the process arrives.
+        let writing = s.conn();
+        let (done, answered) = std::sync::mpsc::channel();
+        let s2 = s.clone();
+        std::thread::spawn(move || done.send(s2.dealerships().map(|d| d.len())));
+        let got = answered.recv_timeout(std::time::Duration::from_secs(20));
+        drop(writing);
+        assert_eq!(got.expect("the read waited for the writer").unwrap(), 1);
     }
 
     #[test]

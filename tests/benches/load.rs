@@ -197,6 +197,17 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
+/// One line: how many requests, p50, p99 and max (µs in, ms out), beside the target.
+fn latencies(label: &str, sorted: &[u64]) {
+    println!(
+        "{label:<7} {:>7}  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms   (target p99 < 100 ms)",
+        sorted.len(),
+        percentile(sorted, 0.5),
+        percentile(sorted, 0.99),
+        percentile(sorted, 1.0)
+    );
+}
+
 fn status_kb(pid: u32, key: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
@@ -424,25 +435,13 @@ fn main() {
     push.sort_unstable();
     pull.sort_unstable();
     let customers: usize = fleet.iter().map(|d| d.created.len()).sum();
-    println!(
-        "pushes  {:>7}  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms   (target p99 < 100 ms)",
-        push.len(),
-        percentile(&push, 0.5),
-        percentile(&push, 0.99),
-        percentile(&push, 1.0)
-    );
+    latencies("pushes", &push);
     println!(
         "        a push's p50 is {:.1}× the bare commit's, its p99 {:.1}× (the floor every acknowledged push pays)",
         percentile(&push, 0.5) / percentile(&floor, 0.5),
         percentile(&push, 0.99) / percentile(&floor, 0.99)
     );
-    println!(
-        "pulls   {:>7}  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms   (target p99 < 100 ms)",
-        pull.len(),
-        percentile(&pull, 0.5),
-        percentile(&pull, 0.99),
-        percentile(&pull, 1.0)
-    );
+    latencies("pulls", &pull);
     println!(
         "rate    {:.0} requests/s over {ran:.0} s; {customers} customers created",
         (push.len() + pull.len()) as f64 / ran
