@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod portal;
 pub mod smtp;
 pub mod storage;
+pub mod testpg;
 
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};

@@ -9,7 +9,8 @@ use showroom_core::domain::time::clock;
 use showroom_core::domain::{Channel, Customer, Timestamp};
 use showroom_core::sync::protocol::{Push, WireChange};
 use showroom_core::sync::{Clock, Hlc};
-use showroom_sync::storage::{Role, SqliteStorage, Storage, User};
+use showroom_sync::storage::{Role, Storage, User};
+use showroom_sync::testpg::Kind;
 use showroom_sync::{AppState, app};
 use std::collections::HashMap;
 use tower::ServiceExt;
@@ -20,6 +21,8 @@ type Rows = HashMap<(String, Uuid), serde_json::Map<String, Value>>;
 
 struct Shop {
     state: AppState,
+    /// The PostgreSQL server under the store, if any (dropped after it).
+    _pg: Option<showroom_sync::testpg::TestPostgres>,
     ana: User,
     bo: User,
     mia: User,
@@ -35,16 +38,16 @@ fn pin() {
 
 const NIGHT: &str = "2026-11-18T09:00:00Z";
 
-fn shop() -> Shop {
+fn shop(kind: Kind) -> Shop {
     pin();
-    let s = SqliteStorage::open_in_memory().unwrap();
+    let (s, pg) = kind.open();
     s.create_dealership("Lakeside Motors").unwrap();
     let ana = s.add_user(None, "ana", "Ana Ruiz", Role::Rep, "x").unwrap();
     let bo = s.add_user(None, "bo", "Bo Chen", Role::Rep, "x").unwrap();
     let mia = s.add_user(None, "mia", "Mia Stone", Role::Manager, "x").unwrap();
     let (key, hash) = showroom_sync::auth::new_token();
     s.add_lead_source(None, "Website", Channel::Web, &hash, 0).unwrap();
-    Shop { state: AppState::new(Box::new(s)), ana, bo, mia, key }
+    Shop { state: AppState::new(s), ana, bo, mia, key, _pg: pg }
 }
 
 impl Shop {
@@ -120,9 +123,8 @@ fn maria(id: &str) -> Value {
            "comments": "Do you have it in blue?", "timeframe": "within 2 weeks"})
 }
 
-#[tokio::test]
-async fn a_posted_lead_is_stored_routed_to_one_rep_and_answered_once_per_provider_id() {
-    let shop = shop();
+async fn a_posted_lead_is_stored_routed_to_one_rep_and_answered_once_per_provider_id(kind: Kind) {
+    let shop = shop(kind);
     let (status, body) = shop.json(maria("web-1001")).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!((body["stored"].as_u64(), body["duplicates"].as_u64()), (Some(1), Some(0)), "{body}");
@@ -172,9 +174,8 @@ async fn a_posted_lead_is_stored_routed_to_one_rep_and_answered_once_per_provide
     assert_eq!(shop.leads_seen_by(&shop.mia).len(), 2);
 }
 
-#[tokio::test]
-async fn a_returning_customer_stays_with_their_rep() {
-    let shop = shop();
+async fn a_returning_customer_stays_with_their_rep(kind: Kind) {
+    let shop = shop(kind);
     let customer = Customer {
         owner_id: Some(shop.bo.id),
         first_name: "Maria".into(),
@@ -193,9 +194,8 @@ async fn a_returning_customer_stays_with_their_rep() {
     assert!(shop.leads_seen_by(&shop.ana).is_empty());
 }
 
-#[tokio::test]
-async fn a_lead_at_three_in_the_morning_is_assigned_and_its_clock_waits_for_the_opening() {
-    let shop = shop();
+async fn a_lead_at_three_in_the_morning_is_assigned_and_its_clock_waits_for_the_opening(kind: Kind) {
+    let shop = shop(kind);
     let dealership = json!({"id": Uuid::now_v7(), "name": "Lakeside Motors", "country": "US",
         "timezone": "America/Chicago", "address": "", "phone": "", "email": "", "logo_png": null,
         "created_at": Timestamp::now(), "updated_at": Timestamp::now()});
@@ -227,9 +227,8 @@ async fn a_lead_at_three_in_the_morning_is_assigned_and_its_clock_waits_for_the_
     assert_eq!(starts, Timestamp::parse("2026-11-18T15:00:00Z").unwrap(), "the clock starts at 9 AM");
 }
 
-#[tokio::test]
-async fn bad_posts_get_clear_answers_and_store_nothing() {
-    let shop = shop();
+async fn bad_posts_get_clear_answers_and_store_nothing(kind: Kind) {
+    let shop = shop(kind);
     let lead = maria("web-1").to_string();
     let (status, body) = shop.post(None, "application/json", lead.clone()).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
@@ -299,10 +298,19 @@ const MAILED_ADF: &str = r#"<?xml version="1.0"?>
 </prospect></adf>"#;
 
 #[test]
-fn adf_mailed_to_a_sources_mailbox_is_taken_like_a_post() {
+fn adf_mailed_to_a_sources_mailbox_is_taken_like_a_post_on_sqlite() {
+    adf_mailed_to_a_sources_mailbox_is_taken_like_a_post(Kind::Sqlite)
+}
+
+#[test]
+fn adf_mailed_to_a_sources_mailbox_is_taken_like_a_post_on_postgres() {
+    adf_mailed_to_a_sources_mailbox_is_taken_like_a_post(Kind::Postgres)
+}
+
+fn adf_mailed_to_a_sources_mailbox_is_taken_like_a_post(kind: Kind) {
     use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
     use lettre::{Message, SmtpTransport, Transport};
-    let shop = shop();
+    let shop = shop(kind);
     let mailbox = shop.storage().lead_sources().unwrap()[0].mailbox.clone();
     assert!(mailbox.starts_with("website-") && mailbox.len() == "website-".len() + 10, "{mailbox}");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -400,9 +408,8 @@ fn adf_mailed_to_a_sources_mailbox_is_taken_like_a_post() {
     assert!(err.to_string().contains("revoked"), "{err}");
 }
 
-#[tokio::test]
-async fn the_server_refuses_a_dealership_place_the_settings_screen_would_refuse() {
-    let shop = shop();
+async fn the_server_refuses_a_dealership_place_the_settings_screen_would_refuse(kind: Kind) {
+    let shop = shop(kind);
     let row = |country: &str, timezone: &str| {
         json!({"id": Uuid::now_v7(), "name": "Lakeside Motors", "country": country, "timezone": timezone,
             "address": "", "phone": "", "email": "", "logo_png": null,
@@ -431,3 +438,11 @@ async fn the_server_refuses_a_dealership_place_the_settings_screen_would_refuse(
     shop.push_row(&shop.mia, "dealerships", row("US", "America/Chicago"));
     shop.push_row(&shop.mia, "dealerships", row("", ""));
 }
+
+showroom_sync::on_both_stores!(
+    a_posted_lead_is_stored_routed_to_one_rep_and_answered_once_per_provider_id,
+    a_returning_customer_stays_with_their_rep,
+    a_lead_at_three_in_the_morning_is_assigned_and_its_clock_waits_for_the_opening,
+    bad_posts_get_clear_answers_and_store_nothing,
+    the_server_refuses_a_dealership_place_the_settings_screen_would_refuse
+);

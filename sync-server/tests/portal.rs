@@ -16,7 +16,8 @@ use showroom_core::quotes::{QuoteStatus, QuoteTarget};
 use showroom_core::sync::protocol::{PullPage, Push, PushAck};
 use showroom_core::sync::round::{Refusal, Session, SyncError, SyncReport, Transport, round};
 use showroom_sync::outbox::{HttpSms, OutboxConfig};
-use showroom_sync::storage::{Role, SqliteStorage, Storage, User};
+use showroom_sync::storage::{Role, User};
+use showroom_sync::testpg::Kind;
 use showroom_sync::{AppState, app};
 use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
@@ -53,17 +54,20 @@ impl Transport for Direct<'_> {
 
 struct Shop {
     state: AppState,
+    /// The PostgreSQL server under the store, if any (dropped after it).
+    _pg: Option<showroom_sync::testpg::TestPostgres>,
     ana: User,
     mia: User,
 }
 
-fn shop() -> Shop {
+fn shop(kind: Kind) -> Shop {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     pin();
-    let s = SqliteStorage::open_in_memory().unwrap();
+    let (s, pg) = kind.open();
     s.create_dealership("Lakeside Motors").unwrap();
     let ana = s.add_user(None, "ana", "Ana Ruiz", Role::Rep, "x").unwrap();
     let mia = s.add_user(None, "mia", "Mia Stone", Role::Manager, "x").unwrap();
-    Shop { state: AppState::new(Box::new(s)), ana, mia }
+    Shop { state: AppState::new(s), ana, mia, _pg: pg }
 }
 
 struct Laptop {
@@ -163,9 +167,8 @@ fn csrf_cookie(headers: &axum::http::HeaderMap) -> (String, String) {
     (pair, value)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_customer_accepts_a_shared_quote_on_the_portal_and_the_reps_laptop_opens_the_sales_order() {
-    let shop = shop();
+async fn a_customer_accepts_a_shared_quote_on_the_portal_and_the_reps_laptop_opens_the_sales_order(kind: Kind) {
+    let shop = shop(kind);
     let mut ana = shop.laptop(&shop.ana);
     let customer = maria(&mut ana, Consent { email: true, sms: false, phone: true });
     let target = QuoteTarget { customer_id: Some(customer.id), ..Default::default() };
@@ -300,9 +303,8 @@ async fn run_outbox(shop: &Shop, config: OutboxConfig) -> usize {
     tokio::task::spawn_blocking(move || showroom_sync::outbox::run_once(&storage, &config).unwrap()).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_when_sending() {
-    let shop = shop();
+async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_when_sending(kind: Kind) {
+    let shop = shop(kind);
     let mut ana = shop.laptop(&shop.ana);
     let customer = maria(&mut ana, Consent { email: true, sms: true, phone: false });
     let text = MessageDraft {
@@ -407,11 +409,10 @@ async fn texts_leave_through_the_provider_and_the_server_checks_consent_again_wh
     assert!(refused.status_detail.contains("has not agreed to email (checked when sending)"), "{refused:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_customer_books_a_test_drive_in_a_free_slot_of_the_car_and_the_rep_and_nobody_double_books_it() {
+async fn a_customer_books_a_test_drive_in_a_free_slot_of_the_car_and_the_rep_and_nobody_double_books_it(kind: Kind) {
     use showroom_core::domain::{TestDrive, Vehicle};
     use showroom_core::engagement::TestDriveDraft;
-    let shop = shop();
+    let shop = shop(kind);
     // The manager stocks a RAV4; Ana's laptop gets it.
     let mut mia = shop.laptop(&shop.mia);
     let imported = mia.app
@@ -527,3 +528,9 @@ async fn a_customer_books_a_test_drive_in_a_free_slot_of_the_car_and_the_rep_and
     assert!(page.contains(&option("2026-11-19T16:30:00Z")), "{page}");
     assert!(!page.contains(&option("2026-11-19T16:00:00Z")), "the car is booked then");
 }
+
+showroom_sync::on_both_stores!(
+    a_customer_accepts_a_shared_quote_on_the_portal_and_the_reps_laptop_opens_the_sales_order,
+    texts_leave_through_the_provider_and_the_server_checks_consent_again_when_sending,
+    a_customer_books_a_test_drive_in_a_free_slot_of_the_car_and_the_rep_and_nobody_double_books_it
+);

@@ -4,8 +4,9 @@
 //! so a lead arriving at 3 AM is assigned with every laptop closed and reaches its rep at their
 //! next sync, with a notice.
 
-use super::{Result, Role, SqliteConn, StorageError, User, invalid, parse_id, set_meta};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use super::db::{Db, DbExt, Mode, OptionalExt, Row, begin, params};
+use super::lock;
+use super::{Conn, Result, Role, StorageError, User, invalid, parse_id, set_meta};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use showroom_core::domain::{Channel, Customer, Lead, Timestamp};
@@ -83,7 +84,7 @@ fn channel_text(c: Channel) -> String {
 /// A `lead_sources` row as read: id, dealership, name, channel, created, revoked, last used, mailbox.
 type SourceRow = (String, String, String, String, i64, Option<i64>, Option<i64>, String);
 
-fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceRow> {
+fn source_row(r: &Row) -> Result<SourceRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
@@ -116,7 +117,7 @@ fn new_mailbox(name: &str) -> String {
 }
 
 /// The dealership's phone region: the country of its settings row, else US.
-pub(super) fn region_of(conn: &rusqlite::Connection, d: &str) -> Result<String> {
+pub(super) fn region_of(conn: &dyn Db, d: &str) -> Result<String> {
     let found: Option<String> = conn
         .prepare_cached(
             "SELECT value FROM state WHERE dealership_id = ?1 AND tbl = 'dealerships' AND field = 'country' LIMIT 1",
@@ -130,12 +131,7 @@ pub(super) fn region_of(conn: &rusqlite::Connection, d: &str) -> Result<String> 
 const SOURCE_COLUMNS: &str = "id, dealership_id, name, channel, created_ms, revoked_ms, last_used_ms, mailbox";
 
 /// One row's fields as the server holds them (the id added), or `None`.
-pub(super) fn row_json(
-    tx: &rusqlite::Connection,
-    d: &str,
-    table: &str,
-    row: &str,
-) -> Result<Option<Map<String, Value>>> {
+pub(super) fn row_json(tx: &dyn Db, d: &str, table: &str, row: &str) -> Result<Option<Map<String, Value>>> {
     let mut stmt =
         tx.prepare_cached("SELECT field, value FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?;
     let fields: Vec<(String, String)> =
@@ -152,7 +148,7 @@ pub(super) fn row_json(
 }
 
 /// Values of `field` of every row of `table`, keyed by row id.
-fn column(tx: &Transaction<'_>, d: &str, table: &str, field: &str) -> Result<Vec<(String, Value)>> {
+fn column(tx: &dyn Db, d: &str, table: &str, field: &str) -> Result<Vec<(String, Value)>> {
     let mut stmt =
         tx.prepare_cached("SELECT row_id, value FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND field = ?3")?;
     let rows: Vec<(String, String)> =
@@ -180,7 +176,7 @@ struct Floor {
 pub use showroom_core::domain::time::utc_offset_min;
 
 impl Floor {
-    fn load(tx: &Transaction<'_>, d: &str, now: Timestamp) -> Result<Floor> {
+    fn load(tx: &dyn Db, d: &str, now: Timestamp) -> Result<Floor> {
         let settings = row_json(tx, d, "lead_settings", &SETTINGS_ID.to_string())?
             .and_then(|m| serde_json::from_value::<LeadSettings>(Value::Object(m)).ok())
             .unwrap_or_default();
@@ -277,7 +273,7 @@ impl Floor {
 
 /// The live customer with this (normalised) email, else this phone: its id, owner, language and
 /// postal code.
-fn customer_by_contact(tx: &Transaction<'_>, d: &str, lead: &Lead, now: Timestamp) -> Result<Option<Customer>> {
+fn customer_by_contact(tx: &dyn Db, d: &str, lead: &Lead, now: Timestamp) -> Result<Option<Customer>> {
     for (field, value) in [("email", &lead.email), ("phone", &lead.phone)] {
         let Some(value) = value else { continue };
         let ids: Vec<String> = tx
@@ -326,7 +322,7 @@ pub(super) fn changes_of<T: Serialize>(table: &str, row: &T, hlc: &str) -> Resul
         .collect())
 }
 
-impl SqliteConn {
+impl Conn {
     /// The dealership named (or the only one).
     pub(super) fn dealership_id(&self, name: Option<&str>) -> Result<Uuid> {
         let all = self.dealerships()?;
@@ -386,7 +382,7 @@ impl SqliteConn {
             revoked_ms: None,
             last_used_ms: None,
             mailbox,
-            region: region_of(&self.conn, &d.to_string())?,
+            region: region_of(&*self.conn, &d.to_string())?,
         })
     }
 
@@ -405,7 +401,7 @@ impl SqliteConn {
     pub(super) fn sources(&self) -> Result<Vec<LeadSource>> {
         let mut stmt =
             self.conn.prepare(&format!("SELECT {SOURCE_COLUMNS} FROM lead_sources ORDER BY name, created_ms"))?;
-        let rows: Vec<_> = stmt.query_map([], source_row)?.collect::<std::result::Result<_, _>>()?;
+        let rows: Vec<_> = stmt.query_map((), source_row)?.collect::<std::result::Result<_, _>>()?;
         rows.into_iter().map(to_source).collect()
     }
 
@@ -417,7 +413,7 @@ impl SqliteConn {
             .query_row([value], source_row)
             .optional()?;
         let Some(mut source) = row.map(to_source).transpose()? else { return Ok(None) };
-        source.region = region_of(&self.conn, &source.dealership_id.to_string())?;
+        source.region = region_of(&*self.conn, &source.dealership_id.to_string())?;
         Ok(Some(source))
     }
 
@@ -426,14 +422,14 @@ impl SqliteConn {
     pub(super) fn take(&mut self, source: &LeadSource, leads: Vec<Incoming>, now_ms: u64) -> Result<IntakeReceipt> {
         let now = Timestamp::from_millis(now_ms as i64);
         let d = source.dealership_id.to_string();
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         let mut floor = Floor::load(&tx, &d, now)?;
         let mut outcomes = Vec::new();
         let mut errors = Vec::new();
         let mut changes = Vec::new();
         let mut notices: Vec<(Uuid, Uuid, String)> = Vec::new();
         let mut in_post: std::collections::HashMap<String, Uuid> = Default::default();
-        let hlc = self.clock.tick(now_ms).to_string();
+        let hlc = lock(&self.clock).tick(now_ms).to_string();
         for (i, inc) in leads.into_iter().enumerate() {
             let Incoming { provider_id, mut record } = inc;
             if !provider_id.is_empty() {
@@ -529,7 +525,7 @@ impl SqliteConn {
         let user = intake_user(source.dealership_id);
         if !changes.is_empty() {
             let push = Push { device_id: intake_device(source.dealership_id), changes };
-            Self::push_in(&tx, &mut self.clock, 0, &user, &push, now_ms)?;
+            Self::push_in(&tx, &mut lock(&self.clock), 0, &user, &push, now_ms)?;
         }
         for o in outcomes.iter().filter(|o| o.status == "stored") {
             let key = if o.provider_id.is_empty() { o.lead_id.to_string() } else { o.provider_id.clone() };
@@ -561,7 +557,7 @@ impl SqliteConn {
             "UPDATE lead_sources SET last_used_ms = ?2 WHERE id = ?1",
             params![source.id.to_string(), now_ms as i64],
         )?;
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         let stored = outcomes.iter().filter(|o| o.status == "stored").count();
         Ok(IntakeReceipt { stored, duplicates: outcomes.len() - stored, leads: outcomes })

@@ -4,9 +4,10 @@
 //! the quote's rep; queued messages, the share link and unsubscribe token each email carries, and
 //! the status the outbox writes back.
 
+use super::db::{Db, DbExt, Mode, OptionalExt, begin, params};
 use super::intake::{changes_of, region_of, row_json};
-use super::{Result, Role, SqliteConn, User, set_meta};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use super::lock;
+use super::{Conn, Result, Role, User, set_meta};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use showroom_core::domain::validate::display_phone;
@@ -37,7 +38,7 @@ fn portal_device(dealership: Uuid) -> Uuid {
 }
 
 /// A synced row as its core type, from the state (JSON columns that arrived as text parsed).
-pub(super) fn entity<T: DeserializeOwned>(conn: &Connection, d: &str, table: &str, id: &str) -> Result<Option<T>> {
+pub(super) fn entity<T: DeserializeOwned>(conn: &dyn Db, d: &str, table: &str, id: &str) -> Result<Option<T>> {
     let Some(mut m) = row_json(conn, d, table, id)? else { return Ok(None) };
     if let Ok(cols) = showroom_core::store::remote::columns_of(table) {
         for (c, kind) in cols {
@@ -55,17 +56,11 @@ pub(super) fn entity<T: DeserializeOwned>(conn: &Connection, d: &str, table: &st
 }
 
 /// Row ids of `table` whose `field` (one of the indexed link fields) holds `value`.
-fn rows_where(
-    conn: &Connection,
-    d: Option<&str>,
-    table: &str,
-    field: &str,
-    value: &str,
-) -> Result<Vec<(String, String)>> {
+fn rows_where(conn: &dyn Db, d: Option<&str>, table: &str, field: &str, value: &str) -> Result<Vec<(String, String)>> {
     let json = serde_json::to_string(value)?;
     let mut stmt = conn.prepare_cached(
         "SELECT dealership_id, row_id FROM state WHERE field IN ('token_hash', 'quote_id', 'customer_id', 'lead_id')
-         AND field = ?2 AND tbl = ?1 AND value = ?3 AND (?4 IS NULL OR dealership_id = ?4)",
+         AND field = ?2 AND tbl = ?1 AND value = ?3 AND (CAST(?4 AS TEXT) IS NULL OR dealership_id = ?4)",
     )?;
     let rows = stmt
         .query_map(params![table, field, json, d], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -189,8 +184,8 @@ pub enum Sent {
     Retry(String),
 }
 
-impl SqliteConn {
-    fn letterhead(conn: &Connection, d: &str) -> Result<Letterhead> {
+impl Conn {
+    fn letterhead(conn: &dyn Db, d: &str) -> Result<Letterhead> {
         let mut stmt =
             conn.prepare_cached("SELECT row_id FROM state WHERE dealership_id = ?1 AND tbl = 'dealerships' LIMIT 1")?;
         let row: Option<String> = stmt.query_row([d], |r| r.get(0)).optional()?;
@@ -207,7 +202,7 @@ impl SqliteConn {
             .unwrap_or_default())
     }
 
-    fn user_name(conn: &Connection, id: Option<Uuid>) -> Result<Option<(String, String)>> {
+    fn user_name(conn: &dyn Db, id: Option<Uuid>) -> Result<Option<(String, String)>> {
         let Some(id) = id else { return Ok(None) };
         let found: Option<(String, String)> = conn
             .prepare_cached("SELECT name, login FROM users WHERE id = ?1")?
@@ -216,7 +211,7 @@ impl SqliteConn {
         Ok(found)
     }
 
-    fn zone_of(conn: &Connection, d: &str) -> Result<String> {
+    fn zone_of(conn: &dyn Db, d: &str) -> Result<String> {
         let mut stmt = conn.prepare_cached(
             "SELECT value FROM state WHERE dealership_id = ?1 AND tbl = 'dealerships' AND field = 'timezone' LIMIT 1",
         )?;
@@ -233,7 +228,7 @@ impl SqliteConn {
     /// whose Today item is the rep's, and drives customers booked on the portal that no laptop
     /// has turned into a booking yet.
     fn drive_busy(
-        conn: &Connection,
+        conn: &dyn Db,
         d: &str,
         vehicle: Uuid,
         rep: Option<Uuid>,
@@ -279,7 +274,7 @@ impl SqliteConn {
 
     /// The share whose token hashes to `hash`, with what its page shows; `None` for a hash no
     /// share has (a guessed or mistyped link).
-    pub(super) fn portal_load_in(conn: &Connection, hash: &str, now_ms: u64) -> Result<Option<PortalLoad>> {
+    pub(super) fn portal_load_in(conn: &dyn Db, hash: &str, now_ms: u64) -> Result<Option<PortalLoad>> {
         let Some((d, share_id)) = rows_where(conn, None, "quote_shares", "token_hash", hash)?.into_iter().next() else {
             return Ok(None);
         };
@@ -328,14 +323,14 @@ impl SqliteConn {
     }
 
     pub(super) fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<PortalLoad>> {
-        Self::portal_load_in(&self.conn, hash, now_ms)
+        Self::portal_load_in(&*self.conn, hash, now_ms)
     }
 
     /// Decides and stores one portal action in one transaction: the response row (and, for
     /// contact preferences, the customer's consent) as the server's own synced change, and a
     /// notice to the quote's rep. `None` for an unknown link.
     pub(super) fn portal_act(&mut self, hash: &str, action: &Action, now_ms: u64) -> Result<Option<Acted>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         let Some(load) = Self::portal_load_in(&tx, hash, now_ms)? else { return Ok(None) };
         let now = Timestamp::from_millis(now_ms as i64);
         if let Err(r) = portal::check(action, &load.share, &load.quote, &load.responses, now, load.today) {
@@ -351,19 +346,19 @@ impl SqliteConn {
         }
         let before = load.customer.consent;
         let response = portal::response(action, &load.share, before, now);
-        let hlc = self.clock.tick(now_ms).to_string();
+        let hlc = lock(&self.clock).tick(now_ms).to_string();
         let mut changes = changes_of("portal_responses", &response, &hlc)?;
         if let Action::Consent(after) = action {
             changes.push(consent_change(load.customer.id, *after, &hlc)?);
         }
         let user = portal_user(load.dealership);
         let push = Push { device_id: portal_device(load.dealership), changes };
-        Self::push_in(&tx, &mut self.clock, 0, &user, &push, now_ms)?;
+        Self::push_in(&tx, &mut lock(&self.clock), 0, &user, &push, now_ms)?;
         if let Some(owner) = load.quote.owner_id.or(load.customer.owner_id) {
             let message = portal::notice_text(&load.customer.display_name(), &response, &load.quote.number);
             notice(&tx, &user, now_ms, owner, "portal_response", &response.id.to_string(), &message)?;
         }
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(Some(Acted::Stored(response)))
     }
@@ -382,18 +377,18 @@ impl SqliteConn {
             .collect::<std::result::Result<_, _>>()?;
         let mut items = Vec::new();
         for (d, id, attempts) in due {
-            let Some(message) = entity::<OutgoingMessage>(&self.conn, &d, "outgoing_messages", &id)? else { continue };
-            let Some(customer) = entity::<Customer>(&self.conn, &d, "customers", &message.customer_id.to_string())?
+            let Some(message) = entity::<OutgoingMessage>(&*self.conn, &d, "outgoing_messages", &id)? else { continue };
+            let Some(customer) = entity::<Customer>(&*self.conn, &d, "customers", &message.customer_id.to_string())?
             else {
                 continue;
             };
-            let letterhead = Self::letterhead(&self.conn, &d)?;
+            let letterhead = Self::letterhead(&*self.conn, &d)?;
             let quote = match message.quote_id {
                 Some(q) => {
-                    let quote = entity::<Quote>(&self.conn, &d, "quotes", &q.to_string())?;
+                    let quote = entity::<Quote>(&*self.conn, &d, "quotes", &q.to_string())?;
                     let mut version = None;
-                    for (_, row) in rows_where(&self.conn, Some(&d), "quote_versions", "quote_id", &q.to_string())? {
-                        let v = entity::<QuoteVersion>(&self.conn, &d, "quote_versions", &row)?;
+                    for (_, row) in rows_where(&*self.conn, Some(&d), "quote_versions", "quote_id", &q.to_string())? {
+                        let v = entity::<QuoteVersion>(&*self.conn, &d, "quote_versions", &row)?;
                         if let (Some(v), Some(qt)) = (v, &quote)
                             && v.version == qt.version
                         {
@@ -402,7 +397,7 @@ impl SqliteConn {
                     }
                     match (quote, version) {
                         (Some(quote), Some(version)) => {
-                            let rep = Self::user_name(&self.conn, quote.owner_id)?.map(|(n, _)| n).unwrap_or_default();
+                            let rep = Self::user_name(&*self.conn, quote.owner_id)?.map(|(n, _)| n).unwrap_or_default();
                             let header = QuoteHeader {
                                 letterhead: letterhead.clone(),
                                 customer: QuoteParty {
@@ -410,7 +405,7 @@ impl SqliteConn {
                                     phone: customer
                                         .phone
                                         .as_deref()
-                                        .map(|p| display_phone(p, &region_of(&self.conn, &d).unwrap_or_default()))
+                                        .map(|p| display_phone(p, &region_of(&*self.conn, &d).unwrap_or_default()))
                                         .unwrap_or_default(),
                                     email: customer.email.clone().unwrap_or_default(),
                                 },
@@ -429,7 +424,7 @@ impl SqliteConn {
             };
             items.push(OutboxItem {
                 dealership: super::parse_id(&d)?,
-                rep: Self::user_name(&self.conn, message.author_id)?,
+                rep: Self::user_name(&*self.conn, message.author_id)?,
                 message,
                 customer,
                 letterhead,
@@ -443,7 +438,7 @@ impl SqliteConn {
     /// Records a send: the message's status (and the share link its email carries) as the
     /// server's own synced change, or the next try.
     pub(super) fn outbox_done(&mut self, item: &OutboxItem, sent: &Sent, now_ms: u64) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         let d = item.dealership.to_string();
         let id = item.message.id.to_string();
         if let Sent::Retry(why) = sent {
@@ -465,7 +460,7 @@ impl SqliteConn {
             return Ok(());
         }
         let now = Timestamp::from_millis(now_ms as i64);
-        let hlc = self.clock.tick(now_ms).to_string();
+        let hlc = lock(&self.clock).tick(now_ms).to_string();
         let mut changes = Vec::new();
         let field = |name: &str, value: Value| WireChange {
             change_id: Uuid::now_v7(),
@@ -493,13 +488,13 @@ impl SqliteConn {
         }
         let user = portal_user(item.dealership);
         let push = Push { device_id: portal_device(item.dealership), changes };
-        Self::push_in(&tx, &mut self.clock, 0, &user, &push, now_ms)?;
+        Self::push_in(&tx, &mut lock(&self.clock), 0, &user, &push, now_ms)?;
         if let (Sent::Failed(why), Some(author)) = (sent, item.message.author_id) {
             let message = format!("Your message to {} was not sent: {why}", item.customer.display_name());
             notice(&tx, &user, now_ms, author, "message_failed", &id, &message)?;
         }
         tx.execute("DELETE FROM outbox_attempts WHERE message_id = ?1", [&id])?;
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(())
     }
@@ -509,7 +504,7 @@ impl SqliteConn {
     /// synced change, and its author is told. Returns the customer's name, or `None` for an
     /// unknown token; a report for a message already bounced changes nothing.
     pub(super) fn message_bounced(&mut self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         let found: Option<(String, String)> = tx
             .prepare_cached("SELECT dealership_id, message_id FROM unsubscribes WHERE hash = ?1")?
             .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -523,7 +518,7 @@ impl SqliteConn {
             return Ok(Some(name));
         }
         let dealership = super::parse_id(&d)?;
-        let hlc = self.clock.tick(now_ms).to_string();
+        let hlc = lock(&self.clock).tick(now_ms).to_string();
         let field = |f: &str, value: Value| WireChange {
             change_id: Uuid::now_v7(),
             table: "outgoing_messages".into(),
@@ -539,12 +534,12 @@ impl SqliteConn {
         ];
         let user = portal_user(dealership);
         let push = Push { device_id: portal_device(dealership), changes };
-        Self::push_in(&tx, &mut self.clock, 0, &user, &push, now_ms)?;
+        Self::push_in(&tx, &mut lock(&self.clock), 0, &user, &push, now_ms)?;
         if let Some(author) = message.author_id {
             let text = format!("Your email to {name} ({}) bounced: {detail}", message.to_address);
             notice(&tx, &user, now_ms, author, "message_bounced", &id, &text)?;
         }
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(Some(name))
     }
@@ -566,15 +561,15 @@ impl SqliteConn {
             .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let Some((d, c)) = found else { return Ok(None) };
-        let Some(customer) = entity::<Customer>(&self.conn, &d, "customers", &c)? else { return Ok(None) };
-        Ok(Some((Self::letterhead(&self.conn, &d)?, customer.display_name(), customer.consent.email)))
+        let Some(customer) = entity::<Customer>(&*self.conn, &d, "customers", &c)? else { return Ok(None) };
+        Ok(Some((Self::letterhead(&*self.conn, &d)?, customer.display_name(), customer.consent.email)))
     }
 
     /// One-click unsubscribe (RFC 8058): the customer's email consent withdrawn as the server's
     /// own synced change (every laptop gets it), recorded on their timeline. Repeating it changes
     /// nothing. `None` for an unknown link.
     pub(super) fn unsubscribe(&mut self, hash: &str, now_ms: u64) -> Result<Option<String>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         let found: Option<(String, String)> = tx
             .prepare_cached("SELECT dealership_id, customer_id FROM unsubscribes WHERE hash = ?1")?
             .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -601,17 +596,24 @@ impl SqliteConn {
             outcome: String::new(),
             starts_at: None,
         };
-        let hlc = self.clock.tick(now_ms).to_string();
+        let hlc = lock(&self.clock).tick(now_ms).to_string();
         let mut changes = changes_of("portal_responses", &response, &hlc)?;
         changes.push(consent_change(customer.id, after, &hlc)?);
         let user = portal_user(dealership);
-        Self::push_in(&tx, &mut self.clock, 0, &user, &Push { device_id: portal_device(dealership), changes }, now_ms)?;
+        Self::push_in(
+            &tx,
+            &mut lock(&self.clock),
+            0,
+            &user,
+            &Push { device_id: portal_device(dealership), changes },
+            now_ms,
+        )?;
         if let Some(owner) = customer.owner_id {
             let message = format!("{name} unsubscribed from email");
             notice(&tx, &user, now_ms, owner, "unsubscribed", &customer.id.to_string(), &message)?;
         }
         tx.execute("UPDATE unsubscribes SET used_ms = ?2 WHERE hash = ?1", params![hash, now_ms as i64])?;
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(Some(name))
     }
@@ -630,18 +632,10 @@ fn consent_change(customer: Uuid, after: Consent, hlc: &str) -> Result<WireChang
 }
 
 /// A notice for one user, delivered with their next pull.
-fn notice(
-    tx: &Transaction<'_>,
-    user: &User,
-    now_ms: u64,
-    to: Uuid,
-    kind: &str,
-    row: &str,
-    message: &str,
-) -> Result<()> {
+fn notice(tx: &dyn Db, user: &User, now_ms: u64, to: Uuid, kind: &str, row: &str, message: &str) -> Result<()> {
     let body = serde_json::json!({"kind": kind, "message": message});
     let to = to.to_string();
-    SqliteConn::log(
+    Conn::log(
         tx,
         user,
         None,

@@ -6,7 +6,8 @@
 //! written, then applied in one transaction. [`Storage::compact`] folds old superseded history
 //! into the state.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use db::{Db, DbExt, Dialect, Mode, OptionalExt, begin, params};
+use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use serde_json::{Map, Value};
 use showroom_core::error::FieldError;
@@ -27,14 +28,16 @@ use uuid::Uuid;
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_tenants_and_trust.sql"),
-    include_str!("../migrations/0003_lead_intake.sql"),
-    include_str!("../migrations/0004_portal_outbox.sql"),
-    include_str!("../migrations/0005_log_writes.sql"),
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_tenants_and_trust.sql"),
+    include_str!("../../migrations/sqlite/0003_lead_intake.sql"),
+    include_str!("../../migrations/sqlite/0004_portal_outbox.sql"),
+    include_str!("../../migrations/sqlite/0005_log_writes.sql"),
 ];
 
+pub mod db;
 mod intake;
+pub mod pg;
 pub mod portal;
 pub use intake::{IntakeOutcome, IntakeReceipt, LeadSource, intake_user, utc_offset_min};
 
@@ -87,6 +90,11 @@ pub enum StorageError {
     NotFound(String),
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("database: {}", pg::describe(.0))]
+    Pg(#[from] tokio_postgres::Error),
+    /// A query that must find one row found none (see [`db::OptionalExt`]).
+    #[error("no such row")]
+    NoRows,
     #[error("{0}")]
     Internal(String),
 }
@@ -187,13 +195,17 @@ pub trait Storage: Send + Sync {
     fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>>;
     /// Withdraws the customer's email consent; their name, or `None` for an unknown link.
     fn unsubscribe(&self, hash: &str, now_ms: u64) -> Result<Option<String>>;
+    /// Returns the space compaction freed (SQLite: rewrites the file, holding the writer;
+    /// PostgreSQL: `VACUUM`, pages reusable).
+    fn vacuum(&self) -> Result<()>;
 }
 
 /// One connection to the server's SQLite file and what its writes need: the writer's HLC clock
 /// and the pull cursors served (shared by the writer and every reader).
-struct SqliteConn {
-    conn: Connection,
-    clock: Clock,
+struct Conn {
+    conn: Box<dyn Db + Send>,
+    /// The process's HLC clock, shared by its connections.
+    clock: Arc<Mutex<Clock>>,
     /// Each device's pull cursor as served (user, device); written to `devices` by its next push.
     cursors: Cursors,
 }
@@ -205,10 +217,10 @@ type Cursors = Arc<Mutex<HashMap<(Uuid, Uuid), i64>>>;
 /// and page loads use without waiting for a push: a reader sees the last committed push. An
 /// in-memory database (tests) has no readers; everything goes through the writer.
 pub struct SqliteStorage {
-    writer: Mutex<SqliteConn>,
+    writer: Mutex<Conn>,
     path: Option<PathBuf>,
     /// Idle read connections; one is opened when none is idle, and at most `IDLE_READERS` are kept.
-    readers: Mutex<Vec<SqliteConn>>,
+    readers: Mutex<Vec<Conn>>,
     /// The writer's pull cursors, handed to each new reader without taking the writer's lock.
     cursors: Cursors,
 }
@@ -253,28 +265,28 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self::with_writer(SqliteConn::open(path)?, Some(path.to_path_buf())))
+        Ok(Self::with_writer(Conn::open(path)?, Some(path.to_path_buf())))
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Ok(Self::with_writer(SqliteConn::open_in_memory()?, None))
+        Ok(Self::with_writer(Conn::open_in_memory()?, None))
     }
 
-    fn with_writer(writer: SqliteConn, path: Option<PathBuf>) -> Self {
+    fn with_writer(writer: Conn, path: Option<PathBuf>) -> Self {
         let cursors = writer.cursors.clone();
         SqliteStorage { writer: Mutex::new(writer), path, readers: Mutex::default(), cursors }
     }
 
-    fn write<T>(&self, f: impl FnOnce(&mut SqliteConn) -> Result<T>) -> Result<T> {
+    fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         f(&mut lock(&self.writer))
     }
 
-    fn read<T>(&self, f: impl FnOnce(&mut SqliteConn) -> Result<T>) -> Result<T> {
+    fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let Some(path) = &self.path else { return self.write(f) };
         let idle = lock(&self.readers).pop();
         let mut conn = match idle {
             Some(c) => c,
-            None => SqliteConn::reader(path, self.cursors.clone())?,
+            None => Conn::reader(path, self.cursors.clone())?,
         };
         let out = f(&mut conn);
         let mut idle = lock(&self.readers);
@@ -284,136 +296,149 @@ impl SqliteStorage {
         out
     }
 
-    /// Returns the pages freed by compaction to the disk (rewrites the file; holds the writer).
-    pub fn vacuum(&self) -> Result<()> {
-        self.write(|c| Ok(c.conn.execute_batch("VACUUM")?))
-    }
-
     #[cfg(test)]
-    fn conn(&self) -> std::sync::MutexGuard<'_, SqliteConn> {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Conn> {
         lock(&self.writer)
     }
 }
 
-impl Storage for SqliteStorage {
-    fn create_dealership(&self, name: &str) -> Result<Uuid> {
-        self.write(|c| c.create_dealership(name))
-    }
-    fn dealerships(&self) -> Result<Vec<(Uuid, String)>> {
-        self.read(|c| c.dealerships())
-    }
-    fn add_user(&self, dealership: Option<&str>, login: &str, name: &str, role: Role, hash: &str) -> Result<User> {
-        self.write(|c| c.add_user(dealership, login, name, role, hash))
-    }
-    fn set_password(&self, login: &str, password_hash: &str) -> Result<()> {
-        self.write(|c| c.set_password(login, password_hash))
-    }
-    fn set_disabled(&self, login: &str, disabled: bool) -> Result<()> {
-        self.write(|c| c.set_disabled(login, disabled))
-    }
-    fn credentials(&self, login: &str) -> Result<Option<(User, String)>> {
-        self.read(|c| c.credentials(login))
-    }
-    fn add_token(&self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()> {
-        self.write(|c| c.add_token(hash, user, device, now_ms, expires_ms))
-    }
-    fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>> {
-        self.read(|c| c.token_user(hash, now_ms))
-    }
-    fn revoke_token(&self, hash: &str) -> Result<bool> {
-        self.write(|c| c.revoke_token(hash))
-    }
-    fn request_wipe(&self, login: &str, device: Option<Uuid>, reason: &str, now_ms: i64) -> Result<Vec<Uuid>> {
-        self.write(|c| c.request_wipe(login, device, reason, now_ms))
-    }
-    fn take_wipe(&self, hash: &str, now_ms: i64) -> Result<Option<String>> {
-        self.write(|c| c.take_wipe(hash, now_ms))
-    }
-    fn push(&self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
-        self.write(|c| c.push(user, push, now_ms))
-    }
-    fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
-        self.read(|c| c.pull(user, device, since, limit))
-    }
-    fn server_seq(&self) -> Result<i64> {
-        self.read(|c| c.server_seq())
-    }
-    fn compact(&self, before_ms: u64) -> Result<Compacted> {
-        let before = self.read(|c| c.log_size())?;
-        let top = self.server_seq()?;
-        let mut removed = 0;
-        let mut from = 0;
-        // One short transaction per batch: the writer lock is free between them.
-        while from <= top {
-            removed += self.write(|c| c.compact_range(before_ms, from, from + COMPACT_BATCH))?;
-            from += COMPACT_BATCH;
+/// [`Storage`] over a store that lends a [`Conn`] for a write and one for a read: every rule
+/// lives in `Conn`, written once for both dialects.
+macro_rules! storage_over_conns {
+    ($store:ty) => {
+        impl Storage for $store {
+            fn create_dealership(&self, name: &str) -> Result<Uuid> {
+                self.write(|c| c.create_dealership(name))
+            }
+            fn dealerships(&self) -> Result<Vec<(Uuid, String)>> {
+                self.read(|c| c.dealerships())
+            }
+            fn add_user(
+                &self,
+                dealership: Option<&str>,
+                login: &str,
+                name: &str,
+                role: Role,
+                hash: &str,
+            ) -> Result<User> {
+                self.write(|c| c.add_user(dealership, login, name, role, hash))
+            }
+            fn set_password(&self, login: &str, password_hash: &str) -> Result<()> {
+                self.write(|c| c.set_password(login, password_hash))
+            }
+            fn set_disabled(&self, login: &str, disabled: bool) -> Result<()> {
+                self.write(|c| c.set_disabled(login, disabled))
+            }
+            fn credentials(&self, login: &str) -> Result<Option<(User, String)>> {
+                self.read(|c| c.credentials(login))
+            }
+            fn add_token(&self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()> {
+                self.write(|c| c.add_token(hash, user, device, now_ms, expires_ms))
+            }
+            fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>> {
+                self.read(|c| c.token_user(hash, now_ms))
+            }
+            fn revoke_token(&self, hash: &str) -> Result<bool> {
+                self.write(|c| c.revoke_token(hash))
+            }
+            fn request_wipe(&self, login: &str, device: Option<Uuid>, reason: &str, now_ms: i64) -> Result<Vec<Uuid>> {
+                self.write(|c| c.request_wipe(login, device, reason, now_ms))
+            }
+            fn take_wipe(&self, hash: &str, now_ms: i64) -> Result<Option<String>> {
+                self.write(|c| c.take_wipe(hash, now_ms))
+            }
+            fn push(&self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
+                self.write(|c| c.push(user, push, now_ms))
+            }
+            fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
+                self.read(|c| c.pull(user, device, since, limit))
+            }
+            fn server_seq(&self) -> Result<i64> {
+                self.read(|c| c.server_seq())
+            }
+            fn compact(&self, before_ms: u64) -> Result<Compacted> {
+                let before = self.read(|c| c.log_size())?;
+                let top = self.server_seq()?;
+                let mut removed = 0;
+                let mut from = 0;
+                // One short transaction per batch: the writer lock is free between them.
+                while from <= top {
+                    removed += self.write(|c| c.compact_range(before_ms, from, from + COMPACT_BATCH))?;
+                    from += COMPACT_BATCH;
+                }
+                let after = self.read(|c| c.log_size())?;
+                Ok(Compacted { removed, before, after })
+            }
+            fn log_size(&self) -> Result<LogSize> {
+                self.read(|c| c.log_size())
+            }
+            fn add_lead_source(
+                &self,
+                dealership: Option<&str>,
+                name: &str,
+                channel: showroom_core::domain::Channel,
+                key_hash: &str,
+                now_ms: i64,
+            ) -> Result<LeadSource> {
+                self.write(|c| c.add_lead_source(dealership, name, channel, key_hash, now_ms))
+            }
+            fn revoke_lead_source(&self, dealership: Option<&str>, name: &str, now_ms: i64) -> Result<()> {
+                self.write(|c| c.revoke_lead_source(dealership, name, now_ms))
+            }
+            fn lead_sources(&self) -> Result<Vec<LeadSource>> {
+                self.read(|c| c.lead_sources())
+            }
+            fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>> {
+                self.read(|c| c.lead_source(key_hash))
+            }
+            fn lead_source_by_mailbox(&self, mailbox: &str) -> Result<Option<LeadSource>> {
+                self.read(|c| c.lead_source_by_mailbox(mailbox))
+            }
+            fn take_leads(
+                &self,
+                source: &LeadSource,
+                leads: Vec<showroom_core::leads::intake::Incoming>,
+                now_ms: u64,
+            ) -> Result<IntakeReceipt> {
+                self.write(|c| c.take_leads(source, leads, now_ms))
+            }
+            fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<portal::PortalLoad>> {
+                self.read(|c| c.portal_load(hash, now_ms))
+            }
+            fn portal_act(
+                &self,
+                hash: &str,
+                action: &showroom_core::portal::Action,
+                now_ms: u64,
+            ) -> Result<Option<portal::Acted>> {
+                self.write(|c| c.portal_act(hash, action, now_ms))
+            }
+            fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>> {
+                self.read(|c| c.outbox_due(now_ms, limit))
+            }
+            fn outbox_done(&self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()> {
+                self.write(|c| c.outbox_done(item, sent, now_ms))
+            }
+            fn message_bounced(&self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>> {
+                self.write(|c| c.message_bounced(hash, detail, now_ms))
+            }
+            fn add_unsubscribe(&self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()> {
+                self.write(|c| c.add_unsubscribe(item, hash, now_ms))
+            }
+            fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>> {
+                self.read(|c| c.unsubscribe_view(hash))
+            }
+            fn unsubscribe(&self, hash: &str, now_ms: u64) -> Result<Option<String>> {
+                self.write(|c| c.unsubscribe(hash, now_ms))
+            }
+            fn vacuum(&self) -> Result<()> {
+                self.write(|c| c.conn.execute_batch("VACUUM"))
+            }
         }
-        let after = self.read(|c| c.log_size())?;
-        Ok(Compacted { removed, before, after })
-    }
-    fn log_size(&self) -> Result<LogSize> {
-        self.read(|c| c.log_size())
-    }
-    fn add_lead_source(
-        &self,
-        dealership: Option<&str>,
-        name: &str,
-        channel: showroom_core::domain::Channel,
-        key_hash: &str,
-        now_ms: i64,
-    ) -> Result<LeadSource> {
-        self.write(|c| c.add_lead_source(dealership, name, channel, key_hash, now_ms))
-    }
-    fn revoke_lead_source(&self, dealership: Option<&str>, name: &str, now_ms: i64) -> Result<()> {
-        self.write(|c| c.revoke_lead_source(dealership, name, now_ms))
-    }
-    fn lead_sources(&self) -> Result<Vec<LeadSource>> {
-        self.read(|c| c.lead_sources())
-    }
-    fn lead_source(&self, key_hash: &str) -> Result<Option<LeadSource>> {
-        self.read(|c| c.lead_source(key_hash))
-    }
-    fn lead_source_by_mailbox(&self, mailbox: &str) -> Result<Option<LeadSource>> {
-        self.read(|c| c.lead_source_by_mailbox(mailbox))
-    }
-    fn take_leads(
-        &self,
-        source: &LeadSource,
-        leads: Vec<showroom_core::leads::intake::Incoming>,
-        now_ms: u64,
-    ) -> Result<IntakeReceipt> {
-        self.write(|c| c.take_leads(source, leads, now_ms))
-    }
-    fn portal_load(&self, hash: &str, now_ms: u64) -> Result<Option<portal::PortalLoad>> {
-        self.read(|c| c.portal_load(hash, now_ms))
-    }
-    fn portal_act(
-        &self,
-        hash: &str,
-        action: &showroom_core::portal::Action,
-        now_ms: u64,
-    ) -> Result<Option<portal::Acted>> {
-        self.write(|c| c.portal_act(hash, action, now_ms))
-    }
-    fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>> {
-        self.read(|c| c.outbox_due(now_ms, limit))
-    }
-    fn outbox_done(&self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()> {
-        self.write(|c| c.outbox_done(item, sent, now_ms))
-    }
-    fn message_bounced(&self, hash: &str, detail: &str, now_ms: u64) -> Result<Option<String>> {
-        self.write(|c| c.message_bounced(hash, detail, now_ms))
-    }
-    fn add_unsubscribe(&self, item: &portal::OutboxItem, hash: &str, now_ms: u64) -> Result<()> {
-        self.write(|c| c.add_unsubscribe(item, hash, now_ms))
-    }
-    fn unsubscribe_view(&self, hash: &str) -> Result<Option<(showroom_core::pdf::Letterhead, String, bool)>> {
-        self.read(|c| c.unsubscribe_view(hash))
-    }
-    fn unsubscribe(&self, hash: &str, now_ms: u64) -> Result<Option<String>> {
-        self.write(|c| c.unsubscribe(hash, now_ms))
-    }
+    };
 }
+storage_over_conns!(SqliteStorage);
+storage_over_conns!(pg::PgStorage);
 
 /// A pull page stops once its values reach about this many bytes.
 pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -435,7 +460,7 @@ fn now_text(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|d| d.to_rfc3339()).unwrap_or_default()
 }
 
-impl SqliteConn {
+impl Conn {
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -454,13 +479,13 @@ impl SqliteConn {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "query_only", true)?;
         tune(&conn)?;
-        Ok(SqliteConn { conn, clock: Clock::new(Uuid::nil(), None), cursors })
+        Ok(Conn { conn: Box::new(conn), clock: Arc::new(Mutex::new(Clock::new(Uuid::nil(), None))), cursors })
     }
 
     fn init(mut conn: Connection) -> Result<Self> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         tune(&conn)?;
-        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let found: i64 = conn.query_row("PRAGMA user_version", (), |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
             return Err(StorageError::Internal(format!(
                 "the database has schema {found}; this server knows {}: upgrade the server",
@@ -479,24 +504,29 @@ impl SqliteConn {
             }
         };
         let last = meta(&conn, "hlc")?.and_then(|s| s.parse::<Hlc>().ok());
-        Ok(SqliteConn { conn, clock: Clock::new(node, last), cursors: Cursors::default() })
+        Ok(Conn {
+            conn: Box::new(conn),
+            clock: Arc::new(Mutex::new(Clock::new(node, last))),
+            cursors: Cursors::default(),
+        })
     }
 
     fn user_by(&self, clause: &str, arg: &str) -> Result<Option<(User, String)>> {
         let sql = format!(
-            "SELECT id, dealership_id, login, name, role, disabled, password_hash FROM users WHERE {clause} = ?1"
+            "SELECT id, dealership_id, login, name, role, disabled, password_hash FROM users WHERE {}",
+            if clause == "login" { "lower(login) = lower(?1)" } else { "id = ?1" }
         );
         let row = self
             .conn
             .query_row(&sql, [arg], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, bool>(5)?,
-                    r.get::<_, String>(6)?,
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<String>(4)?,
+                    r.get::<bool>(5)?,
+                    r.get::<String>(6)?,
                 ))
             })
             .optional()?;
@@ -521,11 +551,11 @@ fn parse_id(s: &str) -> Result<Uuid> {
     s.parse().map_err(|_| StorageError::Internal(format!("bad id in the database: {s:?}")))
 }
 
-fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+fn meta(conn: &dyn Db, key: &str) -> Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
 }
 
-fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+fn set_meta(conn: &dyn Db, key: &str, value: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
@@ -542,17 +572,17 @@ struct Current {
     user: Option<String>,
 }
 
-fn load_state(tx: &Transaction<'_>, d: &str, table: &str, row: Uuid) -> Result<HashMap<String, Current>> {
+fn load_state(tx: &dyn Db, d: &str, table: &str, row: Uuid) -> Result<HashMap<String, Current>> {
     let mut stmt = tx.prepare_cached(
         "SELECT field, value, hlc, change_id, user_id FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
     )?;
     let rows = stmt.query_map(params![d, table, row.to_string()], |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, Option<String>>(4)?,
+            r.get::<String>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
+            r.get::<String>(3)?,
+            r.get::<Option<String>>(4)?,
         ))
     })?;
     let mut out = HashMap::new();
@@ -575,14 +605,14 @@ fn current(value: &str, hlc: &str, change_id: &str, user: Option<String>) -> Res
 
 /// One field's winning value (a point lookup: applying a push reads each changed field once, not
 /// the whole row per change, which cost a new 14-field row 196 reads instead of 14).
-fn load_field(tx: &Transaction<'_>, d: &str, table: &str, row: &str, field: &str) -> Result<Option<Current>> {
+fn load_field(tx: &dyn Db, d: &str, table: &str, row: &str, field: &str) -> Result<Option<Current>> {
     let found = tx
         .prepare_cached(
             "SELECT value, hlc, change_id, user_id FROM state
              WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3 AND field = ?4",
         )?
         .query_row(params![d, table, row, field], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+            Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<String>(2)?, r.get::<Option<String>>(3)?))
         })
         .optional()?;
     found.map(|(value, hlc, change_id, user)| current(&value, &hlc, &change_id, user)).transpose()
@@ -594,13 +624,12 @@ struct RowMeta {
     creator: Option<String>,
 }
 
-fn load_row(tx: &Transaction<'_>, d: &str, table: &str, row: Uuid) -> Result<Option<RowMeta>> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT partition_id, creator_id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
-        )?
-        .query_row(params![d, table, row.to_string()], |r| Ok(RowMeta { partition: r.get(0)?, creator: r.get(1)? }))
-        .optional()?)
+fn load_row(tx: &dyn Db, d: &str, table: &str, row: Uuid) -> Result<Option<RowMeta>> {
+    tx.prepare_cached(
+        "SELECT partition_id, creator_id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+    )?
+    .query_row(params![d, table, row.to_string()], |r| Ok(RowMeta { partition: r.get(0)?, creator: r.get(1)? }))
+    .optional()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -609,11 +638,10 @@ struct PartitionRec {
     creator: String,
 }
 
-fn load_partition(tx: &Transaction<'_>, d: &str, id: &str) -> Result<Option<PartitionRec>> {
-    Ok(tx
-        .prepare_cached("SELECT owner_id, creator_id FROM partitions WHERE dealership_id = ?1 AND id = ?2")?
+fn load_partition(tx: &dyn Db, d: &str, id: &str) -> Result<Option<PartitionRec>> {
+    tx.prepare_cached("SELECT owner_id, creator_id FROM partitions WHERE dealership_id = ?1 AND id = ?2")?
         .query_row([d, id], |r| Ok(PartitionRec { owner: r.get(0)?, creator: r.get(1)? }))
-        .optional()?)
+        .optional()
 }
 
 /// Why one row of a push is refused: malformed (422) or not allowed (403).
@@ -674,66 +702,65 @@ struct Group {
     fields: Fields,
 }
 
-impl SqliteConn {
-    fn log(tx: &Transaction<'_>, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
+impl Conn {
+    fn log(tx: &dyn Db, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
         tx.prepare_cached(
             "INSERT INTO log (kind, tbl, row_id, value, dealership_id, partition_id, audience, user_id, device_id,
                               received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING seq",
         )?
-        .execute(params![
-            e.kind,
-            e.table,
-            e.row_id,
-            e.value,
-            user.dealership_id.to_string(),
-            e.partition,
-            e.audience,
-            e.author.unwrap_or_else(|| user.id.to_string()),
-            device.map(|d| d.to_string()),
-            now_ms as i64
-        ])?;
-        Ok(tx.last_insert_rowid())
+        .query_row(
+            params![
+                e.kind,
+                e.table,
+                e.row_id,
+                e.value,
+                user.dealership_id.to_string(),
+                e.partition,
+                e.audience,
+                e.author.unwrap_or_else(|| user.id.to_string()),
+                device.map(|d| d.to_string()),
+                now_ms as i64
+            ],
+            |r| r.get(0),
+        )
     }
 
     /// Logs one row write as one entry (see migration 0005).
-    fn log_write(
-        tx: &Transaction<'_>,
-        user: &User,
-        device: Option<Uuid>,
-        now_ms: u64,
-        e: WriteEntry<'_>,
-    ) -> Result<i64> {
+    fn log_write(tx: &dyn Db, user: &User, device: Option<Uuid>, now_ms: u64, e: WriteEntry<'_>) -> Result<i64> {
         let write = e.write.to_string();
-        tx.prepare_cached(
-            "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id, audience,
+        let seq: i64 = tx
+            .prepare_cached(
+                "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id, audience,
                               user_id, device_id, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?
-        .execute(params![
-            e.kind,
-            write,
-            e.table,
-            e.row_id,
-            serde_json::to_string(&e.fields)?,
-            e.hlc,
-            user.dealership_id.to_string(),
-            e.partition,
-            e.audience,
-            e.author.unwrap_or_else(|| user.id.to_string()),
-            device.map(|d| d.to_string()),
-            now_ms as i64
-        ])?;
-        let seq = tx.last_insert_rowid();
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq",
+            )?
+            .query_row(
+                params![
+                    e.kind,
+                    write,
+                    e.table,
+                    e.row_id,
+                    serde_json::to_string(&e.fields)?,
+                    e.hlc,
+                    user.dealership_id.to_string(),
+                    e.partition,
+                    e.audience,
+                    e.author.unwrap_or_else(|| user.id.to_string()),
+                    device.map(|d| d.to_string()),
+                    now_ms as i64
+                ],
+                |r| r.get(0),
+            )?;
         if e.seen {
-            tx.prepare_cached("INSERT OR IGNORE INTO seen (write_id, seq) VALUES (?1, ?2)")?
+            tx.prepare_cached("INSERT INTO seen (write_id, seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
                 .execute(params![write, seq])?;
         }
         Ok(seq)
     }
 
     /// Logs a push's group of fields (nothing when empty).
-    fn flush(tx: &Transaction<'_>, user: &User, device: Uuid, now_ms: u64, group: Option<Group>) -> Result<()> {
+    fn flush(tx: &dyn Db, user: &User, device: Uuid, now_ms: u64, group: Option<Group>) -> Result<()> {
         let Some(g) = group else { return Ok(()) };
         let row = g.row_id.to_string();
         let e = WriteEntry {
@@ -752,7 +779,7 @@ impl SqliteConn {
         Ok(())
     }
 
-    fn set_state(tx: &Transaction<'_>, d: &str, c: &FieldChange, user: &str) -> Result<()> {
+    fn set_state(tx: &dyn Db, d: &str, c: &FieldChange, user: &str) -> Result<()> {
         tx.prepare_cached(
             "INSERT INTO state (tbl, row_id, field, value, hlc, change_id, user_id, dealership_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -778,7 +805,7 @@ impl SqliteConn {
     /// With `only_for`, the copies go to that user alone (a rep a lead is newly assigned to).
     #[allow(clippy::too_many_arguments)]
     fn hand_over(
-        tx: &Transaction<'_>,
+        tx: &dyn Db,
         user: &User,
         now_ms: u64,
         rows: &[(String, String)],
@@ -843,7 +870,7 @@ impl SqliteConn {
 
     /// Writes fields of a shared row as the server's own changes (staff list entries).
     fn server_write(
-        tx: &Transaction<'_>,
+        tx: &dyn Db,
         clock: &mut Clock,
         user: &User,
         table: &str,
@@ -890,10 +917,10 @@ impl SqliteConn {
         Ok(())
     }
 
-    fn is_rep(tx: &Transaction<'_>, user: &str) -> Result<bool> {
+    fn is_rep(tx: &dyn Db, user: &str) -> Result<bool> {
         Ok(tx
             .prepare_cached("SELECT role FROM users WHERE id = ?1")?
-            .query_row([user], |r| r.get::<_, String>(0))
+            .query_row([user], |r| r.get::<String>(0))
             .optional()?
             .is_some_and(|r| Role::parse(&r) == Some(Role::Rep)))
     }
@@ -903,7 +930,7 @@ impl SqliteConn {
     /// `new_partitions`.
     #[allow(clippy::too_many_arguments)]
     fn check_row_write(
-        tx: &Transaction<'_>,
+        tx: &dyn Db,
         user: &User,
         device: Uuid,
         changes: &[FieldChange],
@@ -1037,7 +1064,7 @@ impl SqliteConn {
 
     /// Gives partition `p` to `to`: records the move (and when), evicts it from a rep who owned
     /// it, and re-delivers its rows under the new owner.
-    fn move_partition(tx: &Transaction<'_>, user: &User, now_ms: u64, p: &str, to: Option<&str>) -> Result<()> {
+    fn move_partition(tx: &dyn Db, user: &User, now_ms: u64, p: &str, to: Option<&str>) -> Result<()> {
         let d = user.dealership_id.to_string();
         let Some(rec) = load_partition(tx, &d, p)? else { return Ok(()) };
         if rec.owner.as_deref() == to {
@@ -1051,7 +1078,7 @@ impl SqliteConn {
             _ => None,
         };
         Self::hand_over(tx, user, now_ms, &rows, p, evict, None)?;
-        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
         tx.prepare_cached(
             "INSERT INTO moves (seq, partition_id, from_user, to_user, dealership_id, moved_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1061,7 +1088,7 @@ impl SqliteConn {
     }
 
     /// The rows placed by their parent `table`/`row` (a lead's assignments), and theirs in turn.
-    fn children(tx: &Transaction<'_>, d: &str, table: &str, row: &str) -> Result<Vec<(String, String)>> {
+    fn children(tx: &dyn Db, d: &str, table: &str, row: &str) -> Result<Vec<(String, String)>> {
         let mut found = Vec::new();
         for child in rules::TABLES {
             let Home::Parent { table: parent, field } = child.home else { continue };
@@ -1084,26 +1111,25 @@ impl SqliteConn {
         Ok(found)
     }
 
-    fn partition_rows(tx: &Transaction<'_>, d: &str, p: &str) -> Result<Vec<(String, String)>> {
-        Ok(tx
-            .prepare_cached("SELECT tbl, row_id FROM rows WHERE dealership_id = ?1 AND partition_id = ?2")?
+    fn partition_rows(tx: &dyn Db, d: &str, p: &str) -> Result<Vec<(String, String)>> {
+        tx.prepare_cached("SELECT tbl, row_id FROM rows WHERE dealership_id = ?1 AND partition_id = ?2")?
             .query_map([d, p], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<std::result::Result<_, _>>()?)
+            .collect::<std::result::Result<_, _>>()
     }
 
     /// Shares partition `p` with every rep a lead in it is assigned to (other than its owner), and
     /// stops sharing it with a rep no lead in it is assigned to any more: a newly shared rep
     /// receives the partition's rows, a rep it is no longer shared with has them removed.
-    fn sync_grants(tx: &Transaction<'_>, user: &User, now_ms: u64, p: &str) -> Result<()> {
+    fn sync_grants(tx: &dyn Db, user: &User, now_ms: u64, p: &str) -> Result<()> {
         let d = user.dealership_id.to_string();
         let owner = load_partition(tx, &d, p)?.and_then(|r| r.owner);
         let assignees: Vec<String> = tx
             .prepare_cached(
                 "SELECT DISTINCT s.value FROM rows r CROSS JOIN state s
-                   ON s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
-                 WHERE r.dealership_id = ?1 AND r.partition_id = ?2 AND r.tbl = 'leads' AND s.field = 'assignee_id'",
+                 WHERE s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
+                   AND r.dealership_id = ?1 AND r.partition_id = ?2 AND r.tbl = 'leads' AND s.field = 'assignee_id'",
             )?
-            .query_map([&d, p], |r| r.get::<_, String>(0))?
+            .query_map([&d, p], |r| r.get::<String>(0))?
             .collect::<std::result::Result<_, _>>()?;
         let mut wanted = BTreeSet::new();
         for v in assignees {
@@ -1150,7 +1176,7 @@ impl SqliteConn {
         Ok(())
     }
 
-    fn owner_of(tx: &Transaction<'_>, d: &str, partition: Option<&str>) -> Result<Option<String>> {
+    fn owner_of(tx: &dyn Db, d: &str, partition: Option<&str>) -> Result<Option<String>> {
         match partition {
             None => Ok(None),
             Some(p) => Ok(load_partition(tx, d, p)?.and_then(|r| r.owner)),
@@ -1159,7 +1185,7 @@ impl SqliteConn {
 
     /// The caller's standing in partition `p` (see [`rules::Standing`]).
     fn standing(
-        tx: &Transaction<'_>,
+        tx: &dyn Db,
         user: &User,
         device: Uuid,
         p: Option<&str>,
@@ -1204,7 +1230,7 @@ impl SqliteConn {
 
 /// What the server's records say beyond one row, for [`rules::authorize`].
 struct ServerFacts<'a> {
-    tx: &'a Transaction<'a>,
+    tx: &'a dyn Db,
     dealership: String,
 }
 
@@ -1301,17 +1327,10 @@ impl rules::Facts for ServerFacts<'_> {
     }
 }
 
-impl SqliteConn {
+impl Conn {
     /// Applies a push inside the caller's transaction (`served`: how far the device was served);
     /// an error leaves the transaction to be rolled back.
-    fn push_in(
-        tx: &Transaction<'_>,
-        clock: &mut Clock,
-        served: i64,
-        user: &User,
-        push: &Push,
-        now_ms: u64,
-    ) -> Result<PushAck> {
+    fn push_in(tx: &dyn Db, clock: &mut Clock, served: i64, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
         let changes = push.validate(now_ms, MAX_SKEW_MS).map_err(|e| match e {
             showroom_core::error::CoreError::Validation(f) => invalid(f),
             other => invalid(vec![FieldError::new("changes", other.to_string())]),
@@ -1322,7 +1341,8 @@ impl SqliteConn {
         if served > 0 {
             tx.prepare_cached(
                 "INSERT INTO devices (user_id, device_id, pulled_to) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = MAX(pulled_to, excluded.pulled_to)",
+                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = excluded.pulled_to
+                 WHERE excluded.pulled_to > devices.pulled_to",
             )?
             .execute(params![me, push.device_id.to_string(), served])?;
         }
@@ -1346,7 +1366,7 @@ impl SqliteConn {
                         Ok((
                             r.get(0)?,
                             r.get(1)?,
-                            r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                            r.get::<Option<String>>(2)?.unwrap_or_default(),
                             r.get(3)?,
                             r.get(4)?,
                             r.get(5)?,
@@ -1602,12 +1622,12 @@ impl SqliteConn {
             Self::sync_grants(tx, user, now_ms, p)?;
         }
         set_meta(tx, "hlc", &clock.last().to_string())?;
-        let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;
+        let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
         Ok(PushAck { acknowledged, server_seq, refused })
     }
 }
 
-impl SqliteConn {
+impl Conn {
     fn create_dealership(&mut self, name: &str) -> Result<Uuid> {
         let name = name.trim();
         if name.is_empty() {
@@ -1623,7 +1643,7 @@ impl SqliteConn {
 
     fn dealerships(&self) -> Result<Vec<(Uuid, String)>> {
         let mut stmt = self.conn.prepare("SELECT id, name FROM dealerships ORDER BY name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map((), |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)))?;
         rows.map(|r| {
             let (id, name) = r?;
             Ok((parse_id(&id)?, name))
@@ -1661,7 +1681,7 @@ impl SqliteConn {
             role,
             disabled: false,
         };
-        let tx = self.conn.transaction()?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         tx.execute(
             "INSERT INTO users (id, dealership_id, login, name, role, password_hash, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -1693,8 +1713,8 @@ impl SqliteConn {
         let Value::Object(fields) = serde_json::to_value(&staff)? else {
             return Err(StorageError::Internal("a user is not an object".into()));
         };
-        Self::server_write(&tx, &mut self.clock, &user, "users", user.id, fields)?;
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        Self::server_write(&tx, &mut lock(&self.clock), &user, "users", user.id, fields)?;
+        set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(user)
     }
@@ -1703,7 +1723,7 @@ impl SqliteConn {
         let Some((user, _)) = self.user_by("login", login)? else {
             return Err(StorageError::NotFound(format!("login: no user {login:?}")));
         };
-        let tx = self.conn.transaction()?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user.id.to_string(), password_hash])?;
         tx.execute("UPDATE tokens SET revoked = 1 WHERE user_id = ?1", [user.id.to_string()])?;
         tx.commit()?;
@@ -1719,15 +1739,15 @@ impl SqliteConn {
             let now = showroom_core::domain::Timestamp::now().millis();
             self.request_wipe(login, None, "the account was disabled", now)?;
         }
-        let tx = self.conn.transaction()?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         tx.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![user.id.to_string(), disabled])?;
         if disabled {
             tx.execute("UPDATE tokens SET revoked = 1 WHERE user_id = ?1", [user.id.to_string()])?;
         }
         let mut fields = Map::new();
         fields.insert("active".into(), Value::Bool(!disabled));
-        Self::server_write(&tx, &mut self.clock, &user, "users", user.id, fields)?;
-        set_meta(&tx, "hlc", &self.clock.last().to_string())?;
+        Self::server_write(&tx, &mut lock(&self.clock), &user, "users", user.id, fields)?;
+        set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(())
     }
@@ -1765,7 +1785,7 @@ impl SqliteConn {
         let Some((user, _)) = self.user_by("login", login)? else {
             return Err(StorageError::NotFound(format!("login: no user {login:?}")));
         };
-        let tx = self.conn.transaction()?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         let known: Vec<String> = tx
             .prepare("SELECT DISTINCT device_id FROM tokens WHERE user_id = ?1")?
             .query_map([user.id.to_string()], |r| r.get(0))?
@@ -1815,16 +1835,17 @@ impl SqliteConn {
     }
 
     fn server_seq(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?)
+        self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))
     }
 
     /// Removes the write entries with seq in `[from, to)` received before `before_ms` whose every
     /// field lost to a later value (see [`Storage::compact`]). Returns how many.
     fn compact_range(&mut self, before_ms: u64, from: i64, to: i64) -> Result<u64> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin(&*self.conn, Mode::Write)?;
         let gone: Vec<(String, i64)> = tx
-            .prepare_cached(
-                "DELETE FROM log
+            .prepare_cached(match tx.dialect() {
+                Dialect::Sqlite => {
+                    "DELETE FROM log
                  WHERE seq >= ?1 AND seq < ?2 AND kind = 'change' AND fields IS NOT NULL AND received_ms < ?3
                    AND seq < (SELECT MAX(seq) FROM log)
                    AND NOT EXISTS (
@@ -1832,8 +1853,20 @@ impl SqliteConn {
                        ON s.dealership_id = log.dealership_id AND s.tbl = log.tbl AND s.row_id = log.row_id
                       AND s.field = json_extract(f.value, '$[1]')
                       AND s.change_id = substr(log.change_id, 1, 34) || printf('%02x', json_extract(f.value, '$[0]')))
-                 RETURNING change_id, seq",
-            )?
+                 RETURNING change_id, seq"
+                }
+                Dialect::Postgres => {
+                    "DELETE FROM log
+                 WHERE seq >= ?1 AND seq < ?2 AND kind = 'change' AND fields IS NOT NULL AND received_ms < ?3
+                   AND seq < (SELECT MAX(seq) FROM log)
+                   AND NOT EXISTS (
+                     SELECT 1 FROM json_array_elements(log.fields::json) f JOIN state s
+                       ON s.dealership_id = log.dealership_id AND s.tbl = log.tbl AND s.row_id = log.row_id
+                      AND s.field = f.value ->> 1
+                      AND s.change_id = substr(log.change_id, 1, 34) || lpad(to_hex((f.value ->> 0)::int), 2, '0'))
+                 RETURNING change_id, seq"
+                }
+            })?
             .query_map(params![from, to, before_ms as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
         // Their write ids go too, or the log's index of taken ids would grow with history. A
@@ -1850,10 +1883,21 @@ impl SqliteConn {
 
     /// Entries, and the database's pages in use and free.
     fn log_size(&self) -> Result<LogSize> {
-        let entries = self.conn.query_row("SELECT COUNT(*) FROM log", [], |r| r.get::<_, i64>(0))? as u64;
-        let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        let free: i64 = self.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let entries = self.conn.query_row("SELECT COUNT(*) FROM log", (), |r| r.get::<i64>(0))? as u64;
+        if self.conn.dialect() == Dialect::Postgres {
+            let (live, file): (i64, i64) = self.conn.query_row(
+                "SELECT CAST(COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS BIGINT),
+                        pg_database_size(current_database())
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind = 'r' AND n.nspname = current_schema()",
+                (),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            return Ok(LogSize { entries, live_bytes: live as u64, file_bytes: file as u64 });
+        }
+        let page: i64 = self.conn.query_row("PRAGMA page_size", (), |r| r.get(0))?;
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", (), |r| r.get(0))?;
+        let free: i64 = self.conn.query_row("PRAGMA freelist_count", (), |r| r.get(0))?;
         Ok(LogSize { entries, live_bytes: ((pages - free) * page) as u64, file_bytes: (pages * page) as u64 })
     }
 
@@ -1895,14 +1939,14 @@ impl SqliteConn {
 
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
         let served = lock(&self.cursors).get(&(user.id, push.device_id)).copied().unwrap_or(0);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ack = Self::push_in(&tx, &mut self.clock, served, user, push, now_ms)?;
+        let tx = begin(&*self.conn, Mode::Write)?;
+        let ack = Self::push_in(&tx, &mut lock(&self.clock), served, user, push, now_ms)?;
         tx.commit()?;
         Ok(ack)
     }
 
     fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let tx = begin(&*self.conn, Mode::Read)?;
         let me = user.id.to_string();
         let manager = user.role == Role::Manager;
         let limit = limit.clamp(1, showroom_core::sync::protocol::PAGE * 5);
@@ -1913,7 +1957,7 @@ impl SqliteConn {
             && (lock(&self.cursors).get(&(user.id, device)).copied().unwrap_or(0) > 0
                 || tx
                     .prepare_cached("SELECT pulled_to FROM devices WHERE user_id = ?1 AND device_id = ?2")?
-                    .query_row([&me, &device.to_string()], |r| r.get::<_, i64>(0))
+                    .query_row([&me, &device.to_string()], |r| r.get::<i64>(0))
                     .optional()?
                     .is_some_and(|p| p > 0));
         type Raw = (
@@ -1933,7 +1977,7 @@ impl SqliteConn {
             .prepare_cached(
                 "SELECT seq, kind, change_id, tbl, row_id, fields, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
-                   (kind = 'change' AND (?7 OR device_id IS NOT ?6) AND (?4 OR partition_id IS NULL
+                   (kind = 'change' AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
                                  AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
@@ -2047,14 +2091,15 @@ impl SqliteConn {
                 .collect();
         }
         if !more {
-            let max: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", [], |r| r.get(0))?;
+            let max: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
             page.next_cursor = page.next_cursor.max(max.max(since));
             for p in touched {
                 let mut sum = Checksum::default();
                 let mut stmt = tx.prepare_cached(
                     "SELECT s.tbl, s.row_id, s.field, s.change_id FROM rows r
-                     CROSS JOIN state s ON s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
-                     WHERE r.partition_id IS ?1 AND r.dealership_id = ?2",
+                     CROSS JOIN state s
+                     WHERE s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
+                       AND r.partition_id IS NOT DISTINCT FROM ?1 AND r.dealership_id = ?2",
                 )?;
                 let mut rows = stmt.query(params![p, user.dealership_id.to_string()])?;
                 while let Some(r) = rows.next()? {
@@ -2068,14 +2113,27 @@ impl SqliteConn {
             }
         }
         drop(tx);
-        let mut cursors = lock(&self.cursors);
-        let cursor = cursors.entry((user.id, device)).or_insert(0);
-        *cursor = (*cursor).max(page.next_cursor);
+        {
+            let mut cursors = lock(&self.cursors);
+            let cursor = cursors.entry((user.id, device)).or_insert(0);
+            *cursor = (*cursor).max(page.next_cursor);
+        }
+        // Several PostgreSQL servers share the clients: the device's next push may reach another
+        // process, so the cursor served is kept in the database now (one row, not the log's lock).
+        // SQLite's one process keeps it in memory until the device's next push writes it.
+        if self.conn.dialect() == Dialect::Postgres && page.next_cursor > 0 {
+            self.conn.execute(
+                "INSERT INTO devices (user_id, device_id, pulled_to) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = excluded.pulled_to
+                 WHERE excluded.pulled_to > devices.pulled_to",
+                params![me, device.to_string(), page.next_cursor],
+            )?;
+        }
         Ok(page)
     }
 }
 
-fn vehicle_title(tx: &Transaction<'_>, d: &str, row: &str) -> Result<String> {
+fn vehicle_title(tx: &dyn Db, d: &str, row: &str) -> Result<String> {
     let fields: HashMap<String, String> = tx
         .prepare_cached("SELECT field, value FROM state WHERE dealership_id = ?1 AND tbl = 'vehicles' AND row_id = ?2 AND field IN ('year', 'make', 'model', 'stock_no')")?
         .query_map([d, row], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -2100,12 +2158,80 @@ mod tests {
     use serde_json::json;
     use std::collections::BTreeMap;
 
-    fn setup() -> (SqliteStorage, User, User) {
-        let s = SqliteStorage::open_in_memory().unwrap();
+    /// A store of either dialect for the suite below (one generic suite; see `both_stores!`).
+    enum Store {
+        Sqlite(SqliteStorage),
+        /// The store first: it is dropped before its database's server.
+        Pg(pg::PgStorage, #[allow(dead_code)] crate::testpg::TestPostgres),
+    }
+
+    impl Store {
+        fn sqlite() -> Self {
+            Store::Sqlite(SqliteStorage::open_in_memory().unwrap())
+        }
+
+        fn postgres() -> Self {
+            let server = crate::testpg::TestPostgres::start().unwrap();
+            let url = server.database().unwrap();
+            Store::Pg(pg::PgStorage::open(&url).unwrap(), server)
+        }
+
+        /// A number from raw SQL (what the trait does not tell: sizes of internal tables).
+        fn count(&self, sql: &str) -> i64 {
+            let f = |c: &mut Conn| c.conn.query_row(sql, (), |r| r.get(0));
+            match self {
+                Store::Sqlite(s) => s.read(f),
+                Store::Pg(s, _) => s.read(f),
+            }
+            .unwrap()
+        }
+    }
+
+    impl std::ops::Deref for Store {
+        type Target = dyn Storage;
+        fn deref(&self) -> &(dyn Storage + 'static) {
+            match self {
+                Store::Sqlite(s) => s,
+                Store::Pg(s, _) => s,
+            }
+        }
+    }
+
+    /// Each named test runs once on SQLite and once on PostgreSQL.
+    macro_rules! both_stores {
+        ($($name:ident),* $(,)?) => {
+            mod on_sqlite {
+                $( #[test] fn $name() { super::$name(super::Store::sqlite()) } )*
+            }
+            mod on_postgres {
+                $( #[test] fn $name() { super::$name(super::Store::postgres()) } )*
+            }
+        };
+    }
+
+    both_stores!(
+        compaction_removes_only_old_losers_and_every_device_still_converges,
+        bad_pushes_name_the_change_and_store_nothing,
+        pushes_are_idempotent_and_forged_ids_are_refused,
+        pulls_page_in_sequence_with_checksums_on_the_last_page,
+        a_device_never_pulls_back_what_it_pushed_except_when_it_heals,
+        a_device_does_not_download_what_it_sent,
+        logins_are_one_account_whatever_their_case,
+    );
+
+    fn setup_in(s: Store) -> (Store, User, User) {
         s.create_dealership("Lakeside").unwrap();
         let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
         let mia = s.add_user(None, "mia", "Mia", Role::Manager, "x").unwrap();
         (s, ana, mia)
+    }
+
+    fn logins_are_one_account_whatever_their_case(s: Store) {
+        let (s, ana, _) = setup_in(s);
+        let (found, _) = s.credentials("ANA").unwrap().expect("found whatever the case");
+        assert_eq!(found.id, ana.id);
+        let again = s.add_user(None, "Ana", "Ana again", Role::Rep, "x").unwrap_err();
+        assert!(again.to_string().contains("taken"), "{again}");
     }
 
     fn now() -> u64 {
@@ -2139,8 +2265,8 @@ mod tests {
         Push { device_id: Uuid::from_u128(9), changes }
     }
 
-    fn log_len(s: &SqliteStorage) -> i64 {
-        s.conn().conn.query_row("SELECT COUNT(*) FROM log", [], |r| r.get(0)).unwrap()
+    fn log_len(s: &Store) -> i64 {
+        s.count("SELECT COUNT(*) FROM log")
     }
 
     fn err_fields(e: StorageError) -> (String, Vec<String>) {
@@ -2173,8 +2299,8 @@ mod tests {
         let s = Arc::new(s);
         let (seen_during, landed) = s
             .read(|c| {
-                let tx = c.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-                let count = |tx: &Transaction<'_>| tx.query_row("SELECT COUNT(*) FROM log", [], |r| r.get::<_, i64>(0));
+                let tx = begin(&*c.conn, Mode::Read)?;
+                let count = |tx: &dyn Db| tx.query_row("SELECT COUNT(*) FROM log", (), |r| r.get::<i64>(0));
                 let before = count(&tx)?;
                 // A push from another request: with one lock for everything it would wait until
                 // this read ends, and the read waits here for it.
@@ -2221,7 +2347,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = SqliteStorage::open(&dir.path().join("sync.sqlite3")).unwrap();
         s.create_dealership("Lakeside").unwrap();
-        let err = s.read(|c| Ok(c.conn.execute("DELETE FROM dealerships", [])?)).unwrap_err();
+        let err = s.read(|c| c.conn.execute("DELETE FROM dealerships", ())).unwrap_err();
         assert!(err.to_string().contains("readonly"), "{err}");
         assert_eq!(s.dealerships().unwrap().len(), 1);
     }
@@ -2239,7 +2365,7 @@ mod tests {
         out
     }
 
-    fn pull_all(s: &SqliteStorage, user: &User, device: Uuid, since: i64) -> (Vec<WireChange>, PullPage) {
+    fn pull_all(s: &dyn Storage, user: &User, device: Uuid, since: i64) -> (Vec<WireChange>, PullPage) {
         let (mut changes, mut since) = (Vec::new(), since);
         loop {
             let page = s.pull(user, device, since, 1000).unwrap();
@@ -2251,13 +2377,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn compaction_removes_only_old_losers_and_every_device_still_converges() {
-        let (s, ana, mia) = setup();
+    fn compaction_removes_only_old_losers_and_every_device_still_converges(s: Store) {
+        let (s, ana, mia) = setup_in(s);
         let row = Uuid::now_v7();
         let t0 = now();
         s.push(&ana, &push(customer(ana.id, row)), t0).unwrap();
-        let (early_changes, early) = pull_all(&s, &mia, Uuid::from_u128(7), 0);
+        let (early_changes, early) = pull_all(&*s, &mia, Uuid::from_u128(7), 0);
         // Five edits of the city, then an offline edit of the notes older than the creation's.
         for i in 1..=5u64 {
             s.push(&ana, &push(vec![wire("customers", row, "city", json!(format!("City {i}")), t0 + i)]), t0 + i)
@@ -2275,7 +2400,7 @@ mod tests {
             .unwrap();
         }
         let before = log_len(&s);
-        let (full, _) = pull_all(&s, &mia, Uuid::from_u128(8), 0);
+        let (full, _) = pull_all(&*s, &mia, Uuid::from_u128(8), 0);
 
         let c = s.compact(t0 + 50).unwrap();
         // Gone: the creation's own city entry, City 1-5 and the stale notes; every other field
@@ -2287,7 +2412,7 @@ mod tests {
 
         // A fresh laptop receives every winner and none of the removed values; its checksum of
         // the partition equals the server's.
-        let (fresh, last) = pull_all(&s, &mia, Uuid::from_u128(9_000), 0);
+        let (fresh, last) = pull_all(&*s, &mia, Uuid::from_u128(9_000), 0);
         let values: Vec<&Value> = fresh.iter().filter(|c| c.row_id == row).map(|c| &c.value).collect();
         for gone in ["City 1", "City 5", "stale"] {
             assert!(!values.contains(&&json!(gone)), "{gone} was pulled after compaction");
@@ -2303,21 +2428,20 @@ mod tests {
         assert_eq!(server_sum.checksum, sum.text());
 
         // A laptop that last pulled before every edit catches up to the same winners.
-        let (later, _) = pull_all(&s, &mia, Uuid::from_u128(7), early.next_cursor);
+        let (later, _) = pull_all(&*s, &mia, Uuid::from_u128(7), early.next_cursor);
         let caught_up = winners(&[early_changes, later].concat());
         assert_eq!(caught_up, won);
 
         // Its write ids go with them: a replay of a removed write is decided again and loses
         // again (logged as a loser); its id is then taken again, so a different change under it
         // is refused as before.
-        let seen: i64 = s.conn().conn.query_row("SELECT COUNT(*) FROM seen", [], |r| r.get(0)).unwrap();
-        let logged_writes: i64 =
-            s.conn().conn.query_row("SELECT COUNT(*) FROM log WHERE kind = 'change'", [], |r| r.get(0)).unwrap();
+        let seen = s.count("SELECT COUNT(*) FROM seen");
+        let logged_writes = s.count("SELECT COUNT(*) FROM log WHERE kind = 'change'");
         assert_eq!(seen, logged_writes, "every taken write id names a write in the log");
         let ack = s.push(&ana, &push(vec![stale.clone()]), now()).unwrap();
         assert_eq!(ack.acknowledged, vec![stale.change_id]);
         assert_eq!(log_len(&s), before - 6);
-        let (after_replay, _) = pull_all(&s, &mia, Uuid::from_u128(9_001), 0);
+        let (after_replay, _) = pull_all(&*s, &mia, Uuid::from_u128(9_001), 0);
         assert_eq!(winners(&after_replay), won);
         let mut forged = stale;
         forged.value = json!("forged");
@@ -2325,9 +2449,8 @@ mod tests {
         assert_eq!(kind, "conflict");
     }
 
-    #[test]
-    fn bad_pushes_name_the_change_and_store_nothing() {
-        let (s, ana, _) = setup();
+    fn bad_pushes_name_the_change_and_store_nothing(s: Store) {
+        let (s, ana, _) = setup_in(s);
         let row = Uuid::now_v7();
         let before = log_len(&s);
         let cases: Vec<(Vec<WireChange>, &str, &str)> = vec![
@@ -2379,9 +2502,8 @@ mod tests {
         assert_eq!(log_len(&s), before);
     }
 
-    #[test]
-    fn pushes_are_idempotent_and_forged_ids_are_refused() {
-        let (s, ana, _) = setup();
+    fn pushes_are_idempotent_and_forged_ids_are_refused(s: Store) {
+        let (s, ana, _) = setup_in(s);
         let row = Uuid::now_v7();
         let p = push(customer(ana.id, row));
         let first = s.push(&ana, &p, now()).unwrap();
@@ -2402,9 +2524,8 @@ mod tests {
         assert!(later.server_seq > first.server_seq);
     }
 
-    #[test]
-    fn pulls_page_in_sequence_with_checksums_on_the_last_page() {
-        let (s, ana, mia) = setup();
+    fn pulls_page_in_sequence_with_checksums_on_the_last_page(s: Store) {
+        let (s, ana, mia) = setup_in(s);
         for _ in 0..3 {
             s.push(&ana, &push(customer(ana.id, Uuid::now_v7())), now()).unwrap();
         }
@@ -2430,9 +2551,8 @@ mod tests {
         assert_eq!(empty.next_cursor, since);
     }
 
-    #[test]
-    fn a_device_never_pulls_back_what_it_pushed_except_when_it_heals() {
-        let (s, ana, _) = setup();
+    fn a_device_never_pulls_back_what_it_pushed_except_when_it_heals(s: Store) {
+        let (s, ana, _) = setup_in(s);
         let laptop = Uuid::from_u128(9);
         let mine = customer(ana.id, Uuid::now_v7());
         let pushed = mine.len();
@@ -2465,20 +2585,20 @@ mod tests {
             .unwrap();
         }
         let s = SqliteStorage::open(&path).unwrap();
-        let mut c = s.conn();
-        let tx = c.conn.transaction().unwrap();
+        let c = s.conn();
+        let tx = begin(&*c.conn, Mode::Write).unwrap();
         let row = load_row(&tx, "d1", "customers", Uuid::nil()).unwrap();
         assert!(row.is_none());
         let city: String = tx
             .query_row(
                 "SELECT value FROM state WHERE dealership_id = 'd1' AND row_id = 'p1' AND field = 'city'",
-                [],
+                (),
                 |r| r.get(0),
             )
             .unwrap();
         assert_eq!(city, "\"Austin\"");
         assert_eq!(load_partition(&tx, "d1", "p1").unwrap().unwrap().owner.as_deref(), Some("u1"));
-        let moved: String = tx.query_row("SELECT dealership_id FROM moves WHERE seq = 7", [], |r| r.get(0)).unwrap();
+        let moved: String = tx.query_row("SELECT dealership_id FROM moves WHERE seq = 7", (), |r| r.get(0)).unwrap();
         assert_eq!(moved, "d1");
     }
 
@@ -2503,7 +2623,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.sqlite3");
         let (ana, pushed) = {
-            let s = SqliteStorage::open(&path).unwrap();
+            let s = Store::Sqlite(SqliteStorage::open(&path).unwrap());
             s.create_dealership("Lakeside").unwrap();
             let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
             let before = log_len(&s);
@@ -2542,10 +2662,10 @@ mod tests {
                  PRAGMA user_version = 4;",
             )
             .unwrap();
-            let n: i64 = conn.query_row("SELECT count(*) FROM log WHERE field IS NOT NULL", [], |r| r.get(0)).unwrap();
+            let n: i64 = conn.query_row("SELECT count(*) FROM log WHERE field IS NOT NULL", (), |r| r.get(0)).unwrap();
             assert!(n as usize >= pushed.len(), "{n}");
         }
-        let s = SqliteStorage::open(&path).unwrap();
+        let s = Store::Sqlite(SqliteStorage::open(&path).unwrap());
         let page = s.pull(&ana, Uuid::from_u128(78), 0, 1000).unwrap();
         let mine: Vec<WireChange> = page.changes.into_iter().filter(|c| c.table == "customers").collect();
         assert_eq!(as_set(&mine), as_set(&pushed), "the rewritten log serves the same changes");
@@ -2560,9 +2680,8 @@ mod tests {
         assert!(matches!(err, StorageError::Conflict { .. }), "{err:?}");
     }
 
-    #[test]
-    fn a_device_does_not_download_what_it_sent() {
-        let (s, ana, _) = setup();
+    fn a_device_does_not_download_what_it_sent(s: Store) {
+        let (s, ana, _) = setup_in(s);
         let (laptop, tablet) = (Uuid::from_u128(9), Uuid::from_u128(10));
         let first = s.pull(&ana, laptop, 0, 1000).unwrap().next_cursor;
         let ack = s.push(&ana, &push(customer(ana.id, Uuid::now_v7())), now()).unwrap();
