@@ -1,19 +1,21 @@
 //! `showroom-sync`: the admin CLI (`init`, `user add|reset-password|disable|enable`, `dealership
-//! add`, `source add|list|revoke`, `compact`) and `serve`, which runs the sync server until Ctrl+C
-//! or SIGTERM. Passwords come from `SHOWROOM_SYNC_PASSWORD` or a prompt.
+//! add`, `source add|list|revoke`, `compact`, `migrate`) and `serve`, which runs the sync server
+//! until Ctrl+C or SIGTERM. `--db` names a SQLite file or a `postgres://` database. Passwords
+//! come from `SHOWROOM_SYNC_PASSWORD` or a prompt.
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use showroom_sync::storage::{Role, SqliteStorage, Storage};
+use showroom_sync::storage::{self, Role, SqliteStorage, Storage};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
 #[command(name = "showroom-sync", version, about = "Showroom's central sync server")]
 struct Args {
-    /// The server's SQLite database.
+    /// The server's database: a SQLite file, or a PostgreSQL URL (`postgres://user@host/db`)
+    /// that several server processes may share.
     #[arg(long, global = true, env = "SHOWROOM_SYNC_DB", default_value = "showroom-sync.sqlite3")]
-    db: PathBuf,
+    db: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +53,16 @@ enum Command {
         /// meanwhile; run it with the server stopped or at a quiet hour).
         #[arg(long)]
         vacuum: bool,
+    },
+    /// Move a SQLite store into an empty PostgreSQL database (stop the SQLite server first):
+    /// one transaction that commits only when every partition's checksum matches the source's.
+    Migrate {
+        /// The SQLite file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database (`postgres://user@host:port/db`).
+        #[arg(long)]
+        to: String,
     },
     /// Serve the API. Without --tls-cert/--tls-key only loopback addresses are allowed.
     Serve {
@@ -170,11 +182,15 @@ fn password() -> anyhow::Result<String> {
     Ok(p)
 }
 
-fn open_existing(db: &Path) -> anyhow::Result<SqliteStorage> {
-    if !db.exists() {
-        bail!("{} does not exist: run `showroom-sync init --dealership NAME` first", db.display());
+fn open_existing(db: &str) -> anyhow::Result<Box<dyn Storage>> {
+    if !storage::is_postgres(db) && !Path::new(db).exists() {
+        bail!("{db} does not exist: run `showroom-sync init --dealership NAME` first");
     }
-    Ok(SqliteStorage::open(db)?)
+    let s = storage::open(db)?;
+    if storage::is_postgres(db) && s.dealerships()?.is_empty() {
+        bail!("{db} holds no dealership yet: run `showroom-sync init --dealership NAME` first");
+    }
+    Ok(s)
 }
 
 #[tokio::main]
@@ -186,12 +202,15 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     match args.command {
         Command::Init { dealership } => {
-            if args.db.exists() {
-                bail!("{} exists already; `dealership add` adds another dealership", args.db.display());
+            if !storage::is_postgres(&args.db) && Path::new(&args.db).exists() {
+                bail!("{} exists already; `dealership add` adds another dealership", args.db);
             }
-            let s = SqliteStorage::open(&args.db)?;
+            let s = storage::open(&args.db)?;
+            if !s.dealerships()?.is_empty() {
+                bail!("{} holds dealerships already; `dealership add` adds another dealership", args.db);
+            }
             let id = s.create_dealership(&dealership)?;
-            println!("created {} with dealership {dealership:?} ({id})", args.db.display());
+            println!("created {} with dealership {dealership:?} ({id})", args.db);
         }
         Command::Dealership { command: DealershipCommand::Add { name } } => {
             let id = open_existing(&args.db)?.create_dealership(&name)?;
@@ -291,6 +310,21 @@ async fn main() -> anyhow::Result<()> {
                 println!("vacuumed: the file is {:.1} MB", s.log_size()?.file_bytes as f64 / 1e6);
             }
         }
+        Command::Migrate { from, to } => {
+            anyhow::ensure!(storage::is_postgres(&to), "--to {to}: give a postgres:// URL");
+            anyhow::ensure!(from.exists(), "--from {}: no such file", from.display());
+            let source = SqliteStorage::open(&from)?;
+            let target = storage::pg::PgStorage::open(&to)?;
+            let started = std::time::Instant::now();
+            let moved = storage::migrate(&source, &target, |table, rows| println!("copied {table}: {rows} rows"))?;
+            println!(
+                "migrated {} to {to} in {:.1} s: {} rows, {} partition checksums equal before and after",
+                from.display(),
+                started.elapsed().as_secs_f64(),
+                moved.tables.iter().map(|(_, n)| n).sum::<u64>(),
+                moved.partitions
+            );
+        }
         Command::Serve {
             listen,
             tls_cert,
@@ -305,7 +339,7 @@ async fn main() -> anyhow::Result<()> {
             keep_history_days,
         } => {
             let storage = open_existing(&args.db)?;
-            let mut state = showroom_sync::AppState::new(Box::new(storage));
+            let mut state = showroom_sync::AppState::new(storage);
             state.token_ttl = std::time::Duration::from_secs(token_ttl_secs);
             let scheme = if tls_cert.is_some() { "https" } else { "http" };
             anyhow::ensure!(

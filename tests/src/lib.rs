@@ -309,6 +309,20 @@ impl SyncServer {
         s
     }
 
+    /// Serves an existing database (a SQLite file or a `postgres://` URL, which several
+    /// processes may share) on `port` (0: a free one), without initialising it.
+    pub fn serve_on(db: impl Into<PathBuf>, port: u16, extra: &[&str]) -> SyncServer {
+        let mut s = SyncServer {
+            db: db.into(),
+            port: if port == 0 { free_port() } else { port },
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            env: Vec::new(),
+            guard: None,
+        };
+        s.restart();
+        s
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

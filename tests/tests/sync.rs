@@ -744,3 +744,126 @@ async fn compacting_the_log_of_a_running_server_keeps_every_laptop_converging() 
     fresh.sync(&client).await;
     assert_eq!(fresh.customer(dana.id).unwrap().city, "Austin");
 }
+
+/// A laptop's customers, by id.
+fn customers(r: &Replica) -> std::collections::BTreeMap<Uuid, Customer> {
+    let mut stmt = r.store.conn().prepare("SELECT id FROM customers").unwrap();
+    let ids: Vec<String> = stmt.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+    ids.iter().map(|id| id.parse().unwrap()).map(|id: Uuid| (id, r.customer(id).unwrap())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_server_moves_to_postgresql_and_its_laptops_sync_on_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, client, [mut a, mut b, mut m]) = two_reps_and_a_manager(dir.path()).await;
+    let dana = new_customer(a.session.user_id, "Dana", "Whitfield");
+    let eli = new_customer(b.session.user_id, "Eli", "Navarro");
+    a.store.write(|w| w.insert(&dana)).unwrap();
+    b.store.write(|w| w.insert(&eli)).unwrap();
+    for r in [&mut a, &mut b, &mut m] {
+        r.sync(&client).await;
+    }
+    // An edit made while the server moves waits in the rep's outbox.
+    a.edit_customer(dana.id, |c| c.city = "Round Rock".into());
+
+    // The SQLite server stops; its store moves into an empty PostgreSQL database.
+    server.kill9();
+    let pg = showroom_sync::testpg::TestPostgres::start().unwrap();
+    let url = pg.database().unwrap();
+    let sqlite = dir.path().join("sync.sqlite3");
+    let out = server.admin(&["migrate", "--from", sqlite.to_str().unwrap(), "--to", &url], None);
+    assert!(out.contains("copied log: "), "{out}");
+    let sums = |db: &str| showroom_sync::storage::open(db).unwrap().partition_checksums().unwrap();
+    let before = sums(sqlite.to_str().unwrap());
+    assert!(before.len() >= 2, "{before:?}");
+    assert!(out.contains(&format!("{} partition checksums equal before and after", before.len())), "{out}");
+    assert_eq!(sums(&url), before, "every partition's checksum is the same on PostgreSQL");
+    // A second run refuses: the target is no longer empty.
+    let again = std::process::Command::new(showroom_e2e::binary("showroom-sync"))
+        .args(["migrate", "--from", sqlite.to_str().unwrap(), "--to", &url])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("holds dealerships already"));
+
+    // The same address now serves PostgreSQL: the laptops keep their sign-ins and cursors.
+    let _pg_server = SyncServer::serve_on(url.as_str(), server.port, &[]);
+    for r in [&mut a, &mut b, &mut m] {
+        let report = r.sync(&client).await;
+        assert!(report.mismatched.is_empty(), "{report:?}");
+    }
+    let report = m.sync(&client).await;
+    assert_eq!(report.pulled, 0, "nothing is pulled twice after the move: {report:?}");
+    assert_eq!(m.customer(dana.id).unwrap().city, "Round Rock");
+    assert_eq!(m.customer(dana.id).unwrap(), a.customer(dana.id).unwrap());
+    assert_eq!(m.customer(eli.id).unwrap(), b.customer(eli.id).unwrap());
+    assert!(b.customer(dana.id).is_none(), "a rep still sees only their own customers");
+    // A laptop signing in for the first time gets the same customers as the manager's.
+    let mut fresh = Replica::sign_in(&client, dir.path(), "fresh", "mia").await;
+    let report = fresh.sync(&client).await;
+    assert!(report.mismatched.is_empty(), "{report:?}");
+    assert_eq!(customers(&fresh), customers(&m));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_one_postgresql_serve_the_same_laptops() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = showroom_sync::testpg::TestPostgres::start().unwrap();
+    let url = pg.database().unwrap();
+    let admin = |args: &[&str]| {
+        let out = showroom_e2e::pin(&mut std::process::Command::new(showroom_e2e::binary("showroom-sync")))
+            .arg("--db")
+            .arg(&url)
+            .args(args)
+            .env("SHOWROOM_SYNC_PASSWORD", PW)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    admin(&["init", "--dealership", "Lakeside Motors"]);
+    for (login, name, role) in [("ana", "Ana Ruiz", "rep"), ("bo", "Bo Chen", "rep"), ("mia", "Mia Stone", "manager")] {
+        admin(&["user", "add", "--login", login, "--name", name, "--role", role]);
+    }
+    let one = SyncServer::serve_on(url.as_str(), 0, &[]);
+    let two = SyncServer::serve_on(url.as_str(), 0, &[]);
+    let clients = [Client::new(&one.url()).unwrap(), Client::new(&two.url()).unwrap()];
+    // Each laptop signs in through one server and syncs through both, alternately.
+    let mut a = Replica::sign_in(&clients[0], dir.path(), "a", "ana").await;
+    let mut b = Replica::sign_in(&clients[1], dir.path(), "b", "bo").await;
+    let mut m = Replica::sign_in(&clients[0], dir.path(), "m", "mia").await;
+    let mut ids = Vec::new();
+    for round in 0..6usize {
+        let c = new_customer(a.session.user_id, "Dana", &format!("Round {round}"));
+        let e = new_customer(b.session.user_id, "Eli", &format!("Round {round}"));
+        a.store.write(|w| w.insert(&c)).unwrap();
+        b.store.write(|w| w.insert(&e)).unwrap();
+        // The rep and the manager edit the same customer between syncs: they collide.
+        if let Some(&prev) = ids.last() {
+            a.edit_customer(prev, |x| x.city = format!("Rep {round}"));
+            m.edit_customer(prev, |x| x.city = format!("Manager {round}"));
+        }
+        ids.push(c.id);
+        // Two laptops push at once, each through a different process.
+        let (ra, rb) =
+            tokio::join!(client_sync(&clients[round % 2], &mut a), client_sync(&clients[(round + 1) % 2], &mut b));
+        assert!(ra.mismatched.is_empty() && rb.mismatched.is_empty(), "{ra:?} {rb:?}");
+        m.sync(&clients[(round + 1) % 2]).await;
+    }
+    for _ in 0..2 {
+        for (i, r) in [&mut a, &mut b, &mut m].into_iter().enumerate() {
+            let report = r.sync(&clients[i % 2]).await;
+            assert!(report.mismatched.is_empty(), "{report:?}");
+        }
+    }
+    // The manager holds every customer, each equal to its rep's copy field for field.
+    let (ma, mb, mm) = (customers(&a), customers(&b), customers(&m));
+    assert_eq!(mm.len(), 12);
+    for (id, c) in ma.iter().chain(mb.iter()) {
+        assert_eq!(mm.get(id), Some(c), "customer {id} differs between its rep and the manager");
+    }
+    assert!(mb.keys().all(|id| !ma.contains_key(id)), "each rep sees only their own customers");
+}
+
+async fn client_sync(client: &Client, r: &mut Replica) -> showroom_core::sync::round::SyncReport {
+    r.sync(client).await
+}

@@ -5,10 +5,12 @@
 //! field, or superseded by a later one with its value kept in the log (or folded away by a
 //! compaction, which removes only writes whose every field lost).
 //!
-//! The server is the real storage (`showroom_sync::storage::SqliteStorage` on a file) and every
-//! replica a real core store; rounds run the real client executor (`showroom_core::sync::round`)
+//! The server is the real storage (`showroom_sync::storage::SqliteStorage` on a file; in the second
+//! property two `PgStorage`s on one PostgreSQL database, as two server processes, taking requests in
+//! turn, a restart replacing one) and every replica a real core store; rounds run the real client executor (`showroom_core::sync::round`)
 //! over an in-process transport, so thousands of cases fit in CI's minute (the HTTP transport is
-//! covered by `tests/sync.rs` against the real process). `SHOWROOM_SYNC_CASES=N` runs more.
+//! covered by `tests/sync.rs` against the real process). `SHOWROOM_SYNC_CASES=N` (SQLite) and
+//! `SHOWROOM_SYNC_PG_CASES=N` (PostgreSQL) run more.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use proptest::prelude::*;
@@ -17,6 +19,7 @@ use showroom_core::error::FieldError;
 use showroom_core::store::{Store, outbox, query};
 use showroom_core::sync::protocol::{ErrorBody, PullPage, Push, PushAck};
 use showroom_core::sync::round::{Refusal, SyncError, Transport, round};
+use showroom_sync::storage::pg::PgStorage;
 use showroom_sync::storage::{Role, SqliteStorage, Storage, StorageError, User};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -82,10 +85,75 @@ fn op(replicas: usize) -> impl Strategy<Value = Op> {
     ]
 }
 
+/// One server process.
+enum Node {
+    Sqlite(SqliteStorage),
+    Pg(PgStorage),
+}
+
+impl Node {
+    fn storage(&self) -> &dyn Storage {
+        match self {
+            Node::Sqlite(s) => s,
+            Node::Pg(s) => s,
+        }
+    }
+}
+
+/// Where the server keeps its data.
+enum Db {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
 struct Server {
-    path: PathBuf,
-    storage: RefCell<SqliteStorage>,
+    db: Db,
+    /// The processes serving it (one on SQLite, two on PostgreSQL), taking requests in turn.
+    nodes: RefCell<Vec<Node>>,
+    turn: Cell<usize>,
     delayed: RefCell<Vec<(User, Push)>>,
+}
+
+impl Server {
+    fn new(db: Db) -> Server {
+        let nodes = match &db {
+            Db::Sqlite(path) => vec![Node::Sqlite(SqliteStorage::open(path).unwrap())],
+            Db::Postgres(url) => (0..2).map(|_| Node::Pg(PgStorage::open(url).unwrap())).collect(),
+        };
+        Server { db, nodes: RefCell::new(nodes), turn: Cell::new(0), delayed: RefCell::new(Vec::new()) }
+    }
+
+    /// The next process in turn.
+    fn with<T>(&self, f: impl FnOnce(&dyn Storage) -> T) -> T {
+        let nodes = self.nodes.borrow();
+        let i = self.turn.get();
+        self.turn.set(i + 1);
+        f(nodes[i % nodes.len()].storage())
+    }
+
+    /// One process stops and starts again from the database.
+    fn restart(&self) {
+        let i = self.turn.get() % self.nodes.borrow().len();
+        let node = match &self.db {
+            Db::Sqlite(path) => Node::Sqlite(SqliteStorage::open(path).unwrap()),
+            Db::Postgres(url) => Node::Pg(PgStorage::open(url).unwrap()),
+        };
+        self.nodes.borrow_mut()[i] = node;
+    }
+
+    /// A read-only query on the server's database, in its dialect.
+    fn inspect(&self, sqlite: &str, postgres: &str, params: &[&str]) -> Vec<Vec<Option<String>>> {
+        match &self.nodes.borrow()[0] {
+            Node::Sqlite(s) => s.inspect(sqlite, params),
+            Node::Pg(s) => s.inspect(postgres, params),
+        }
+        .unwrap()
+    }
+
+    fn seen(&self) -> BTreeSet<Uuid> {
+        let sql = "SELECT write_id FROM seen";
+        self.inspect(sql, sql, &[]).into_iter().map(|r| r[0].as_deref().unwrap().parse().unwrap()).collect()
+    }
 }
 
 fn now() -> u64 {
@@ -130,11 +198,11 @@ impl Transport for Link<'_> {
             }
             _ => {}
         }
-        let ack = self.server.storage.borrow_mut().push(self.user, push, now()).map_err(refusal)?;
+        let ack = self.server.with(|s| s.push(self.user, push, now())).map_err(refusal)?;
         match fault {
             Fault::DropAck => Err(offline()),
             Fault::Duplicate => {
-                let again = self.server.storage.borrow_mut().push(self.user, push, now()).map_err(refusal)?;
+                let again = self.server.with(|s| s.push(self.user, push, now())).map_err(refusal)?;
                 assert_eq!(again.acknowledged, ack.acknowledged, "a duplicate push is acknowledged alike");
                 Ok(again)
             }
@@ -144,7 +212,7 @@ impl Transport for Link<'_> {
 
     async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {
         // Small pages (a customer is 19 changes), so paging is exercised.
-        Ok(self.server.storage.borrow_mut().pull(self.user, self.device, since, 40).unwrap())
+        Ok(self.server.with(|s| s.pull(self.user, self.device, since, 40)).unwrap())
     }
 }
 
@@ -199,15 +267,28 @@ fn temp_root() -> Option<PathBuf> {
 }
 
 impl World {
-    fn new(n: usize) -> World {
+    fn new(n: usize, postgres: Option<&showroom_sync::testpg::TestPostgres>) -> World {
         let t = template();
         let dir = match temp_root() {
             Some(root) => tempfile::tempdir_in(root).unwrap(),
             None => tempfile::tempdir().unwrap(),
         };
-        let path = dir.path().join("server.sqlite3");
-        std::fs::copy(&t.server, &path).unwrap();
-        let storage = SqliteStorage::open(&path).unwrap();
+        let (server, users) = if let Some(cluster) = postgres {
+            // A new database with the template's logins.
+            let url = cluster.database().unwrap();
+            let server = Server::new(Db::Postgres(url));
+            server.with(|s| s.create_dealership("Lakeside").unwrap());
+            let users: Vec<User> = t
+                .users
+                .iter()
+                .map(|u| server.with(|s| s.add_user(None, &u.login, &u.name, u.role, "-").unwrap()))
+                .collect();
+            (server, users)
+        } else {
+            let path = dir.path().join("server.sqlite3");
+            std::fs::copy(&t.server, &path).unwrap();
+            (Server::new(Db::Sqlite(path)), t.users.clone())
+        };
         // Replica 0 is the manager's; the others alternate between the two reps (so a rep may have
         // two devices). Each starts as a copy of a migrated, empty store and gets its own device id.
         let replicas = (0..n)
@@ -216,18 +297,11 @@ impl World {
                 let file = dir.path().join(format!("replica{i}.sqlite3"));
                 std::fs::copy(&t.replica, &file).unwrap();
                 let mut s = Store::open(&file).unwrap();
-                s.set_user(Some(t.users[u].id)).unwrap();
+                s.set_user(Some(users[u].id)).unwrap();
                 (s, u)
             })
             .collect();
-        World {
-            server: Server { path, storage: RefCell::new(storage), delayed: RefCell::new(Vec::new()) },
-            users: t.users.clone(),
-            replicas,
-            made: Vec::new(),
-            compacted: BTreeSet::new(),
-            _dir: dir,
-        }
+        World { server, users, replicas, made: Vec::new(), compacted: BTreeSet::new(), _dir: dir }
     }
 
     fn record_new_changes(&mut self, r: usize, before: usize) {
@@ -294,25 +368,17 @@ impl World {
                     Err(e) => panic!("sync failed: {e}"),
                 }
             }
-            Op::Restart => {
-                let reopened = SqliteStorage::open(&self.server.path).unwrap();
-                *self.server.storage.borrow_mut() = reopened;
-            }
+            Op::Restart => self.server.restart(),
             Op::Compact => {
                 // The write ids compaction forgets are the writes it removed.
-                let seen = || -> BTreeSet<Uuid> {
-                    let conn = rusqlite::Connection::open(&self.server.path).unwrap();
-                    let mut q = conn.prepare("SELECT write_id FROM seen").unwrap();
-                    q.query_map([], |r| r.get::<_, String>(0)).unwrap().map(|w| w.unwrap().parse().unwrap()).collect()
-                };
-                let before = seen();
-                self.server.storage.borrow().compact(now() + 1).unwrap();
-                self.compacted.extend(before.difference(&seen()).copied());
+                let before = self.server.seen();
+                self.server.with(|s| s.compact(now() + 1)).unwrap();
+                self.compacted.extend(before.difference(&self.server.seen()).copied());
             }
             Op::Deliver => {
                 let held: Vec<(User, Push)> = self.server.delayed.borrow_mut().drain(..).rev().collect();
                 for (user, push) in held {
-                    self.server.storage.borrow_mut().push(&user, &push, now()).unwrap();
+                    self.server.with(|s| s.push(&user, &push, now())).unwrap();
                 }
             }
         }
@@ -333,34 +399,16 @@ impl World {
     }
 
     fn check(&self) -> Result<(), TestCaseError> {
-        let conn = rusqlite::Connection::open(&self.server.path).unwrap();
         // The server's winners for customers, with the owner of each row's partition.
         let mut server: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
         let mut owner: HashMap<String, Option<String>> = HashMap::new();
-        {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT s.row_id, s.field, s.value, s.change_id, p.owner_id FROM state s
-                     JOIN rows r ON r.tbl = s.tbl AND r.row_id = s.row_id JOIN partitions p ON p.id = r.partition_id
-                     WHERE s.tbl = 'customers'",
-                )
-                .unwrap();
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                    ))
-                })
-                .unwrap();
-            for row in rows {
-                let (id, field, value, change, own) = row.unwrap();
-                owner.insert(id.clone(), own);
-                server.insert((id, field), (value, change));
-            }
+        let winners = "SELECT s.row_id, s.field, s.value, s.change_id, p.owner_id FROM state s
+                       JOIN rows r ON r.tbl = s.tbl AND r.row_id = s.row_id JOIN partitions p ON p.id = r.partition_id
+                       WHERE s.tbl = 'customers'";
+        for row in self.server.inspect(winners, winners, &[]) {
+            let text = |i: usize| row[i].clone().unwrap();
+            owner.insert(text(0), row[4].clone());
+            server.insert((text(0), text(1)), (text(2), text(3)));
         }
         for (r, (store, u)) in self.replicas.iter().enumerate() {
             let me = self.users[*u].id.to_string();
@@ -407,25 +455,27 @@ impl World {
         for (id, table, row, field, value) in &self.made {
             // The log keeps one entry per row write; the change id names the write and the field.
             let (write, index) = showroom_core::store::outbox_writes::write_of(*id);
-            let logged_change = |column: &str| -> Option<String> {
-                conn.query_row(
+            let logged_change = |sqlite: &str, postgres: &str| -> Option<String> {
+                let found = self.server.inspect(
                     &format!(
-                        "SELECT {column} FROM seen s JOIN log l ON l.seq = s.seq, json_each(l.fields) f
-                         WHERE s.write_id = ?1 AND f.value ->> 0 = ?2"
+                        "SELECT {sqlite} FROM seen s JOIN log l ON l.seq = s.seq, json_each(l.fields) f
+                         WHERE s.write_id = ?1 AND CAST(f.value ->> 0 AS TEXT) = ?2"
                     ),
-                    rusqlite::params![write.to_string(), index],
-                    |r| r.get(0),
-                )
-                .ok()
+                    &format!(
+                        "SELECT {postgres} FROM seen s JOIN log l ON l.seq = s.seq
+                         CROSS JOIN LATERAL json_array_elements(l.fields::json) f
+                         WHERE s.write_id = ?1 AND (f.value ->> 0) = ?2"
+                    ),
+                    &[&write.to_string(), &index.to_string()],
+                );
+                found.into_iter().next().and_then(|r| r[0].clone())
             };
-            let logged = logged_change("f.value -> 2");
-            let winner: (String, String) = conn
-                .query_row(
-                    "SELECT s.change_id, s.hlc FROM state s WHERE s.tbl = ?1 AND s.row_id = ?2 AND s.field = ?3",
-                    [table.as_str(), &row.to_string(), field.as_str()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .unwrap();
+            let logged = logged_change("f.value -> 2", "(f.value -> 2)::text");
+            let winner_sql =
+                "SELECT s.change_id, s.hlc FROM state s WHERE s.tbl = ?1 AND s.row_id = ?2 AND s.field = ?3";
+            let found =
+                self.server.inspect(winner_sql, winner_sql, &[table.as_str(), &row.to_string(), field.as_str()]);
+            let winner: (String, String) = (found[0][0].clone().unwrap(), found[0][1].clone().unwrap());
             // A compaction removes only writes whose every field lost: such a change is not its
             // field's winner.
             if logged.is_none() && self.compacted.contains(&write) {
@@ -433,7 +483,7 @@ impl World {
                 continue;
             }
             prop_assert_eq!(logged, Some(value.to_string()), "change {} of {}.{} is lost", id, table, field);
-            let mine: String = logged_change("l.hlc").unwrap();
+            let mine: String = logged_change("l.hlc", "l.hlc").unwrap();
             prop_assert!(
                 (winner.1.clone(), winner.0.clone()) >= (mine, id.to_string()),
                 "a newer change lost to {}",
@@ -448,6 +498,32 @@ fn cases() -> u32 {
     std::env::var("SHOWROOM_SYNC_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
 }
 
+fn pg_cases() -> u32 {
+    std::env::var("SHOWROOM_SYNC_PG_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100)
+}
+
+/// The same property with the server on PostgreSQL, served by two processes taking requests in
+/// turn (a restart replaces one): each case on a new database of one cluster.
+#[test]
+fn every_replica_converges_through_two_postgresql_servers() {
+    let cluster = showroom_sync::testpg::TestPostgres::start().unwrap();
+    let config = ProptestConfig { cases: pg_cases(), failure_persistence: None, ..ProptestConfig::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let strategy = (2usize..=5).prop_flat_map(|n| (Just(n), proptest::collection::vec(op(n), 1..30)));
+    let ran = runner.run(&strategy, |(n, ops)| {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut world = World::new(n, Some(&cluster));
+        for op in &ops {
+            world.apply(op, &rt);
+        }
+        world.settle(&rt);
+        world.check()
+    });
+    if let Err(e) = ran {
+        panic!("{e}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
     #[test]
@@ -455,7 +531,7 @@ proptest! {
         (n, ops) in (2usize..=5).prop_flat_map(|n| (Just(n), proptest::collection::vec(op(n), 1..30)))
     ) {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let mut world = World::new(n);
+        let mut world = World::new(n, None);
         for op in &ops {
             world.apply(op, &rt);
         }

@@ -19,7 +19,7 @@ use showroom_core::sync::partition::{self, Checksum, Home};
 use showroom_core::sync::protocol::{Notice, PartitionChecksum, PullPage, Push, PushAck, Refused, RowRef, WireChange};
 use showroom_core::sync::rules::{self, Actor, RowWrite, Standing};
 use showroom_core::sync::{Clock, Hlc, plan};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -150,6 +150,9 @@ pub trait Storage: Send + Sync {
     fn compact(&self, before_ms: u64) -> Result<Compacted>;
     /// The log's entries and the database's size.
     fn log_size(&self) -> Result<LogSize>;
+    /// Every partition's checksum over the current state, as pulls report them, keyed
+    /// `dealership/partition` (proves two stores, or a store and a laptop, hold the same values).
+    fn partition_checksums(&self) -> Result<BTreeMap<String, String>>;
     /// Adds a lead source whose API key hashes to `key_hash`.
     fn add_lead_source(
         &self,
@@ -371,6 +374,9 @@ macro_rules! storage_over_conns {
             }
             fn log_size(&self) -> Result<LogSize> {
                 self.read(|c| c.log_size())
+            }
+            fn partition_checksums(&self) -> Result<BTreeMap<String, String>> {
+                self.read(|c| checksums_in(&*c.conn))
             }
             fn add_lead_source(
                 &self,
@@ -2149,6 +2155,167 @@ fn vehicle_title(tx: &dyn Db, d: &str, row: &str) -> Result<String> {
         Some(s) if !title.is_empty() => format!("{title} (stock {s})"),
         _ if !title.is_empty() => title,
         _ => "The vehicle".into(),
+    })
+}
+
+/// A read-only query's rows as text (`None` for NULL), for tests and tools that check a store
+/// from outside its rules; parameters are text.
+fn inspect_in(db: &dyn Db, sql: &str, params: &[&str]) -> Result<Vec<Vec<Option<String>>>> {
+    let vals: Vec<db::Val> = params.iter().map(|p| db::Val::Text((*p).to_owned())).collect();
+    Ok(db
+        .rows(sql, &vals)?
+        .into_iter()
+        .map(|r| {
+            r.0.into_iter()
+                .map(|v| match v {
+                    db::Val::Null => None,
+                    db::Val::Int(i) => Some(i.to_string()),
+                    db::Val::Real(f) => Some(f.to_string()),
+                    db::Val::Text(t) => Some(t),
+                    db::Val::Blob(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+impl SqliteStorage {
+    #[doc(hidden)]
+    pub fn inspect(&self, sql: &str, params: &[&str]) -> Result<Vec<Vec<Option<String>>>> {
+        self.read(|c| inspect_in(&*c.conn, sql, params))
+    }
+}
+
+impl pg::PgStorage {
+    #[doc(hidden)]
+    pub fn inspect(&self, sql: &str, params: &[&str]) -> Result<Vec<Vec<Option<String>>>> {
+        self.read(|c| inspect_in(&*c.conn, sql, params))
+    }
+}
+
+/// Whether `--db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// Opens the store `db` names: a `postgres://` URL, or a SQLite file (created when missing).
+pub fn open(db: &str) -> Result<Box<dyn Storage>> {
+    Ok(if is_postgres(db) { Box::new(pg::PgStorage::open(db)?) } else { Box::new(SqliteStorage::open(Path::new(db))?) })
+}
+
+/// Every partition's checksum over the state in `db`, keyed `dealership/partition`.
+fn checksums_in(db: &dyn Db) -> Result<BTreeMap<String, String>> {
+    let mut sums: BTreeMap<String, Checksum> = BTreeMap::new();
+    let rows = db.rows(
+        "SELECT r.dealership_id, r.partition_id, s.tbl, s.row_id, s.field, s.change_id FROM rows r
+         CROSS JOIN state s
+         WHERE s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id",
+        &[],
+    )?;
+    for r in rows {
+        let (d, p): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+        let key = format!("{d}/{}", partition::partition_name(p.and_then(|p| p.parse().ok())));
+        let (t, id, f, c): (String, String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        sums.entry(key).or_default().add(&t, &id, &f, &c);
+    }
+    Ok(sums.into_iter().map(|(k, v)| (k, v.text())).collect())
+}
+
+/// Every table of a store, parents before children.
+const TABLES: &[&str] = &[
+    "meta",
+    "dealerships",
+    "users",
+    "tokens",
+    "partitions",
+    "moves",
+    "rows",
+    "state",
+    "log",
+    "seen",
+    "grants",
+    "devices",
+    "wipes",
+    "lead_sources",
+    "intake",
+    "unsubscribes",
+    "outbox_attempts",
+];
+
+/// Rows per INSERT when copying (PostgreSQL takes at most 65,535 parameters a statement).
+const COPY_BATCH: usize = 400;
+
+/// What [`migrate`] moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Migrated {
+    /// Each table with its rows.
+    pub tables: Vec<(String, u64)>,
+    /// Partition checksums compared equal, source against target.
+    pub partitions: usize,
+}
+
+/// Copies a SQLite store into an empty PostgreSQL one: every table from one read snapshot of
+/// the source, in one PostgreSQL transaction that commits only when every partition's checksum
+/// and every table's row count equal the source's (nothing is half-written). Log sequence
+/// numbers are kept, so laptops keep their pull cursors. Stop the SQLite server first: writes
+/// after the snapshot would not be copied.
+pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMut(&str, u64)) -> Result<Migrated> {
+    from.read(|src| {
+        to.write(|dst| {
+            let rtx = begin(&*src.conn, Mode::Read)?;
+            let wtx = begin(&*dst.conn, Mode::Write)?;
+            let held: i64 = wtx.query_row("SELECT COUNT(*) FROM dealerships", (), |r| r.get(0))?;
+            if held > 0 {
+                return Err(StorageError::Invalid {
+                    message: "--to: the database holds dealerships already; migrate into an empty one".into(),
+                    fields: vec![FieldError::new("to", "the database holds dealerships already")],
+                });
+            }
+            wtx.execute("DELETE FROM meta", ())?;
+            let mut out = Migrated::default();
+            for table in TABLES {
+                let cols: Vec<String> =
+                    rtx.prepare(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))?
+                        .query_map((), |r| r.get(0))?
+                        .collect::<Result<_>>()?;
+                let list = cols.join(", ");
+                let rows = rtx.rows(&format!("SELECT {list} FROM {table}"), &[])?;
+                for chunk in rows.chunks(COPY_BATCH) {
+                    let one = format!("({})", vec!["?"; cols.len()].join(", "));
+                    let sql = format!("INSERT INTO {table} ({list}) VALUES {}", vec![one; chunk.len()].join(", "));
+                    let vals: Vec<db::Val> = chunk.iter().flat_map(|r| r.0.iter().cloned()).collect();
+                    wtx.exec(&sql, &vals)?;
+                }
+                let copied: i64 = wtx.query_row(&format!("SELECT COUNT(*) FROM {table}"), (), |r| r.get(0))?;
+                if copied as usize != rows.len() {
+                    return Err(StorageError::Internal(format!(
+                        "{table}: {copied} rows arrived of {}; nothing was written",
+                        rows.len()
+                    )));
+                }
+                progress(table, rows.len() as u64);
+                out.tables.push((table.to_string(), rows.len() as u64));
+            }
+            // The copied sequence numbers stay; new ones continue after them.
+            for table in ["log", "moves"] {
+                wtx.execute(
+                    &format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'seq'), (SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}), false)"
+                    ),
+                    (),
+                )?;
+            }
+            let (before, after) = (checksums_in(&rtx)?, checksums_in(&wtx)?);
+            if before != after {
+                let differ = before.keys().chain(after.keys()).filter(|k| before.get(*k) != after.get(*k)).count();
+                return Err(StorageError::Internal(format!(
+                    "{differ} partition checksums differ after the copy; nothing was written"
+                )));
+            }
+            out.partitions = before.len();
+            wtx.commit()?;
+            Ok(out)
+        })
     })
 }
 
