@@ -68,8 +68,17 @@ impl TestPostgres {
         Self::start_new()
     }
 
-    /// A new cluster owned by the returned value.
+    /// A new cluster owned by the returned value (fsync off: a test's data need not survive).
     pub fn start_new() -> Result<Self, String> {
+        Self::start_owned(false)
+    }
+
+    /// A new cluster that commits as a production one does (fsync on), for benchmarks.
+    pub fn start_durable() -> Result<Self, String> {
+        Self::start_owned(true)
+    }
+
+    fn start_owned(durable: bool) -> Result<Self, String> {
         let bin = bin_dir()?;
         let dir = std::env::temp_dir().join(format!("showroom-pg-{}-{}", std::process::id(), next()));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -87,10 +96,17 @@ impl TestPostgres {
             &["-A", "trust", "-U", "showroom", "-D", &data_s, "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
         )?;
         let port = free_port();
-        let opts = format!("-h 127.0.0.1 -p {port} -k {} -F -c max_connections=200", dir.display());
+        let fsync = if durable { "" } else { " -F" };
+        let opts = format!("-h 127.0.0.1 -p {port} -k {}{fsync} -c max_connections=200", dir.display());
         let log = dir.join("server.log").to_string_lossy().to_string();
         run(&bin, "pg_ctl", &["-D", &data_s, "-o", &opts, "-l", &log, "-w", "start"])?;
         Ok(TestPostgres { base: format!("postgres://showroom@127.0.0.1:{port}"), owned: Some(Owned { dir, bin }) })
+    }
+
+    /// The server's main process (an owned cluster's), for reading its memory.
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        let o = self.owned.as_ref()?;
+        std::fs::read_to_string(o.dir.join("data/postmaster.pid")).ok()?.lines().next()?.trim().parse().ok()
     }
 
     /// The cluster's base URL (`postgres://user@host:port`).

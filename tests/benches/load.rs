@@ -22,6 +22,14 @@
 //! Before the load, 500 one-row commits into a bare SQLite file on the same disk (WAL,
 //! synchronous=FULL, as the server commits) give the floor a push pays; pushes are printed beside it.
 //!
+//! `SHOWROOM_LOAD_STORE=postgres` runs the same load on PostgreSQL instead: a throwaway cluster of
+//! Debian's server (fsync on, as in production) on 127.0.0.1, `SHOWROOM_LOAD_SERVERS` (1) server
+//! processes on it, the devices spread over them; the floor is then 500 one-row commits into
+//! PostgreSQL through the same driver, and the cluster's memory (PSS of its processes) is printed
+//! beside the servers'.
+//!
+//!     SHOWROOM_LOAD_STORE=postgres SHOWROOM_LOAD_SERVERS=2 scripts/bench-load
+//!
 //! Environment: SHOWROOM_LOAD_DEVICES (500), SHOWROOM_LOAD_ROOFTOPS (20), SHOWROOM_LOAD_SECS
 //! (600), SHOWROOM_LOAD_INTERVAL_MS (5000), SHOWROOM_LOAD_NEWCOMER_S (20; 0 for none). Asserts convergence and reports figures; the goals
 //! (0 errors, p99 push and pull < 100 ms, RSS < 300 MB) are printed beside them, not asserted.
@@ -34,7 +42,7 @@ use showroom_core::sync::protocol::{PullPage, Push, PushAck};
 use showroom_core::sync::round::{Refusal, Session, SyncError, SyncReport, Transport, round};
 use showroom_e2e::{Guard, binary, free_port, wait_for_port};
 use showroom_sync::auth::{hash_password, new_token};
-use showroom_sync::storage::{Role, SqliteStorage, Storage};
+use showroom_sync::storage::Role;
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -218,12 +226,11 @@ fn status_kb(pid: u32, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn db_bytes(db: &Path) -> u64 {
-    ["", "-wal", "-shm"]
-        .iter()
-        .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
-        .map(|m| m.len())
-        .sum()
+fn db_bytes(db: &str) -> u64 {
+    if showroom_sync::storage::is_postgres(db) {
+        return showroom_sync::storage::open(db).unwrap().log_size().unwrap().file_bytes;
+    }
+    ["", "-wal", "-shm"].iter().filter_map(|s| std::fs::metadata(format!("{db}{s}")).ok()).map(|m| m.len()).sum()
 }
 
 /// Everyone syncs twice (the second round brings what others pushed in the first); then every
@@ -231,15 +238,15 @@ fn db_bytes(db: &Path) -> u64 {
 /// customers compared.
 fn converge(
     rt: &tokio::runtime::Runtime,
-    client: &Client,
+    clients: &[Client],
     stats: &Mutex<Stats>,
     fleet: &mut [Device],
     rooftops: usize,
 ) -> usize {
     let mut mismatched = Vec::new();
     for _ in 0..2 {
-        for d in fleet.iter_mut() {
-            let report = rt.block_on(d.sync(client, stats)).expect("a final round failed");
+        for (i, d) in fleet.iter_mut().enumerate() {
+            let report = rt.block_on(d.sync(&clients[i % clients.len()], stats)).expect("a final round failed");
             mismatched.extend(report.mismatched.iter().map(|p| format!("{}: {p}", d.session.user)));
         }
     }
@@ -274,8 +281,14 @@ fn main() {
     let interval = env("SHOWROOM_LOAD_INTERVAL_MS", 5000).max(10);
     let newcomer_every = env("SHOWROOM_LOAD_NEWCOMER_S", 20);
     let newcomers = secs.checked_div(newcomer_every).unwrap_or(0) as usize;
+    let postgres = std::env::var("SHOWROOM_LOAD_STORE").is_ok_and(|s| s == "postgres");
+    let servers = if postgres { env("SHOWROOM_LOAD_SERVERS", 1).max(1) as usize } else { 1 };
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("sync.sqlite3");
+    let cluster = postgres.then(|| showroom_sync::testpg::TestPostgres::start_durable().unwrap());
+    let db = match &cluster {
+        Some(c) => c.database().unwrap(),
+        None => dir.path().join("sync.sqlite3").to_string_lossy().to_string(),
+    };
 
     // The group: one manager per rooftop, the other devices reps, spread evenly; each device its
     // own token (minted here: 500 sign-ins would time argon2, not sync).
@@ -290,7 +303,7 @@ fn main() {
     // And one laptop of rooftop 0's manager that first syncs after the compaction at the end.
     let late;
     {
-        let s = SqliteStorage::open(&db).unwrap();
+        let s = showroom_sync::storage::open(&db).unwrap();
         let now = Timestamp::now().millis();
         for r in 0..rooftops {
             s.create_dealership(&format!("Rooftop {r}")).unwrap();
@@ -319,21 +332,26 @@ fn main() {
             arrivals.push((store, token, *user_id, login.clone()));
         }
     }
-    let port = free_port();
-    let server = Command::new(binary("showroom-sync"))
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .process_group(0)
-        .spawn()
-        .unwrap();
-    let server = Guard(server);
-    assert!(wait_for_port(port, Duration::from_secs(20)), "showroom-sync did not start");
-    let pid = server.0.id();
-    let url = format!("http://127.0.0.1:{port}");
+    let mut procs = Vec::new();
+    let mut urls = Vec::new();
+    for _ in 0..servers {
+        let port = free_port();
+        let server = Command::new(binary("showroom-sync"))
+            .arg("--db")
+            .arg(&db)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        procs.push(Guard(server));
+        assert!(wait_for_port(port, Duration::from_secs(20)), "showroom-sync did not start");
+        urls.push(format!("http://127.0.0.1:{port}"));
+    }
+    let pids: Vec<u32> = procs.iter().map(|g| g.0.id()).collect();
+    let url = urls[0].clone();
 
     let mut fleet = Vec::new();
     for (i, ((rooftop, manager, token, user_id, login, role), mut store)) in
@@ -341,7 +359,7 @@ fn main() {
     {
         store.set_user(Some(user_id)).unwrap();
         let session = Session {
-            server: url.clone(),
+            server: urls[i % servers].clone(),
             token,
             user_id,
             user: login,
@@ -358,18 +376,23 @@ fn main() {
         });
     }
     println!(
-        "load: {devices} devices ({rooftops} rooftops, one manager each), a sync every {interval} ms ± 50 % each, {secs} s; set up in {:.1} s",
+        "load: {devices} devices ({rooftops} rooftops, one manager each), a sync every {interval} ms ± 50 % each, {secs} s; {} ({servers} server process{}); set up in {:.1} s",
+        if postgres { "PostgreSQL" } else { "SQLite" },
+        if servers == 1 { "" } else { "es" },
         t.elapsed().as_secs_f64()
     );
 
-    let floor = commit_floor(dir.path());
+    let floor = if postgres { pg_commit_floor(&db) } else { commit_floor(dir.path()) };
     println!(
-        "baseline: a bare SQLite commit of one row (WAL, synchronous=FULL, as the server) on the same disk: p50 {:.2} ms, p99 {:.2} ms",
+        "baseline: a bare {} commit of one row ({}) on the same disk: p50 {:.2} ms, p99 {:.2} ms",
+        if postgres { "PostgreSQL" } else { "SQLite" },
+        if postgres { "fsync on, through the server's driver" } else { "WAL, synchronous=FULL, as the server" },
         percentile(&floor, 0.5),
         percentile(&floor, 0.99)
     );
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
-    let client = Client::new(&url).unwrap();
+    let clients: Vec<Client> = urls.iter().map(|u| Client::new(u).unwrap()).collect();
+    let client = clients[0].clone();
     let stats = Arc::new(Mutex::new(Stats::default()));
     let start = Instant::now();
     let end = start + Duration::from_secs(secs);
@@ -407,7 +430,7 @@ fn main() {
         .into_iter()
         .enumerate()
         .map(|(i, mut d)| {
-            let (client, stats) = (client.clone(), stats.clone());
+            let (client, stats) = (clients[i % servers].clone(), stats.clone());
             rt.spawn(async move {
                 // Devices start spread over the first interval.
                 tokio::time::sleep(Duration::from_millis(interval * i as u64 / devices as u64)).await;
@@ -426,7 +449,8 @@ fn main() {
     let mut fleet: Vec<Device> = handles.into_iter().map(|h| rt.block_on(h).unwrap()).collect();
     let ran = start.elapsed().as_secs_f64();
     let (mut took, newcomer_stats) = rt.block_on(first_syncs).unwrap();
-    let hwm = status_kb(pid, "VmHWM:");
+    let hwm: u64 = pids.iter().map(|p| status_kb(*p, "VmHWM:")).max().unwrap_or(0);
+    let cluster_pss = cluster.as_ref().and_then(|c| c.postmaster_pid()).map(cluster_pss_kb);
 
     let (mut push, mut pull, errors) = {
         let mut s = stats.lock().unwrap();
@@ -464,12 +488,16 @@ fn main() {
         println!("  {e}");
     }
     println!(
-        "server  peak RSS {:.0} MB (target < 300 MB); database {:.1} MB",
+        "server  peak RSS {:.0} MB (target < 300 MB{}); database {:.1} MB",
         hwm as f64 / 1024.0,
+        if servers > 1 { ", the largest of the processes" } else { "" },
         db_bytes(&db) as f64 / 1e6
     );
+    if let Some(kb) = cluster_pss {
+        println!("postgres cluster PSS at the end {:.0} MB (all its processes)", kb as f64 / 1024.0);
+    }
 
-    let checked = converge(&rt, &client, &stats, &mut fleet, rooftops);
+    let checked = converge(&rt, &clients, &stats, &mut fleet, rooftops);
     println!(
         "converged: every device's checksums match the server's; {checked} customers identical on rep and manager"
     );
@@ -485,7 +513,7 @@ fn main() {
         .unwrap();
     assert!(out.status.success(), "compact failed: {}", String::from_utf8_lossy(&out.stderr));
     println!("compact {}", String::from_utf8_lossy(&out.stdout).trim());
-    let checked = converge(&rt, &client, &stats, &mut fleet, rooftops);
+    let checked = converge(&rt, &clients, &stats, &mut fleet, rooftops);
     let (mut store, token, user_id, user) = late;
     store.set_user(Some(user_id)).unwrap();
     let session =
@@ -499,5 +527,45 @@ fn main() {
         "after compaction: converged again ({checked} customers), and a new laptop's first sync ({} changes) equals its manager's copy",
         report.pulled
     );
-    drop(server);
+    drop(procs);
+}
+
+/// 500 one-row commits into a bare PostgreSQL table, each its own transaction, through the same
+/// pooled driver the server uses (fsync on). Sorted, in µs.
+fn pg_commit_floor(url: &str) -> Vec<u64> {
+    let s = showroom_sync::storage::pg::PgStorage::open(url).unwrap();
+    s.inspect("CREATE TABLE baseline (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v TEXT NOT NULL)", &[])
+        .unwrap();
+    let mut out: Vec<u64> = (0..500)
+        .map(|i| {
+            let t = Instant::now();
+            s.inspect("INSERT INTO baseline (v) VALUES (?1)", &[&format!("row {i}")]).unwrap();
+            t.elapsed().as_micros() as u64
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The proportional set size of a PostgreSQL cluster: its postmaster and every child (shared
+/// buffers counted once across them).
+fn cluster_pss_kb(postmaster: u32) -> u64 {
+    let parent = |pid: &str| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|pid| pid.chars().all(|c| c.is_ascii_digit()))
+        .filter(|pid| pid == &postmaster.to_string() || parent(pid) == Some(postmaster))
+        .map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .unwrap_or_default()
+                .lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .unwrap_or(0)
+        })
+        .sum()
 }

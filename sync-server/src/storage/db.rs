@@ -8,6 +8,7 @@
 //! branch on [`Db::dialect`].
 
 use super::{Result, StorageError};
+use uuid::Uuid;
 
 /// One value going in or coming out of a statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -322,7 +323,11 @@ impl<T> OptionalExt<T> for Result<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Read,
+    /// A write that may touch any dealership (accounts, intake, compaction): alone.
     Write,
+    /// A write within one dealership (a push): on PostgreSQL it waits only for writers of the same
+    /// dealership (and for `Write`s), so rooftops of a group push in parallel. SQLite: as `Write`.
+    WriteIn(Uuid),
 }
 
 /// An open transaction: rolled back when dropped without [`Tx::commit`].
@@ -331,20 +336,32 @@ pub struct Tx<'c> {
     open: bool,
 }
 
-/// The PostgreSQL lock every writing transaction takes first: the log's sequence numbers are
-/// then handed out in commit order, which a pull's cursor relies on (a reader never sees seq 12
-/// committed before seq 11 and skips it).
+/// The PostgreSQL lock every writing transaction takes first (exclusive for a [`Mode::Write`],
+/// shared for a [`Mode::WriteIn`], which then takes its dealership's lock): within a dealership
+/// the log's sequence numbers are handed out in commit order, which a pull's cursor relies on (a
+/// reader never sees seq 12 committed before seq 11 of its own dealership and skips it; pulls
+/// read one dealership, and their cursor stops at its last entry).
 pub const PG_WRITER_LOCK: i64 = 0x5348_4f57_524f_4f4d; // "SHOWROOM"
 
 pub fn begin(db: &dyn Db, mode: Mode) -> Result<Tx<'_>> {
     match (db.dialect(), mode) {
         (Dialect::Sqlite, Mode::Read) => db.batch("BEGIN DEFERRED")?,
-        (Dialect::Sqlite, Mode::Write) => db.batch("BEGIN IMMEDIATE")?,
+        (Dialect::Sqlite, Mode::Write | Mode::WriteIn(_)) => db.batch("BEGIN IMMEDIATE")?,
         (Dialect::Postgres, Mode::Read) => db.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?,
         (Dialect::Postgres, Mode::Write) => {
             db.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
             let tx = Tx { db, open: true };
             tx.exec(&format!("SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})"), &[])?;
+            return Ok(tx);
+        }
+        (Dialect::Postgres, Mode::WriteIn(dealership)) => {
+            db.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+            let tx = Tx { db, open: true };
+            let key = i64::from_be_bytes(dealership.as_bytes()[8..16].try_into().unwrap_or_default());
+            tx.exec(
+                &format!("SELECT pg_advisory_xact_lock_shared({PG_WRITER_LOCK}), pg_advisory_xact_lock({key})"),
+                &[],
+            )?;
             return Ok(tx);
         }
     }

@@ -1,10 +1,11 @@
 //! The server's storage: accounts and tokens, the change log with its monotonic sequence, the
 //! current state of every field, and where every row lives. [`Storage`] is what the HTTP layer
-//! calls, shared by every request at once; [`SqliteStorage`] implements it on one SQLite file with
-//! one writer connection and a pool of read-only ones (a PostgreSQL store would implement the same
-//! trait). Every push is checked whole (shape, types, placement, authorization) before anything is
-//! written, then applied in one transaction. [`Storage::compact`] folds old superseded history
-//! into the state.
+//! calls, shared by every request at once. Its rules are written once, in [`Conn`], over the SQL
+//! facade [`db::Db`]; [`SqliteStorage`] runs them on one SQLite file (one writer connection and a
+//! pool of read-only ones), [`pg::PgStorage`] on a pooled PostgreSQL database that several server
+//! processes may share. Every push is checked whole (shape, types, placement, authorization)
+//! before anything is written, then applied in one transaction. [`Storage::compact`] folds old
+//! superseded history into the state; [`migrate`] moves a SQLite store into PostgreSQL.
 
 use db::{Db, DbExt, Dialect, Mode, OptionalExt, begin, params};
 use rusqlite::Connection;
@@ -1945,7 +1946,7 @@ impl Conn {
 
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
         let served = lock(&self.cursors).get(&(user.id, push.device_id)).copied().unwrap_or(0);
-        let tx = begin(&*self.conn, Mode::Write)?;
+        let tx = begin(&*self.conn, Mode::WriteIn(user.dealership_id))?;
         let ack = Self::push_in(&tx, &mut lock(&self.clock), served, user, push, now_ms)?;
         tx.commit()?;
         Ok(ack)
@@ -2097,7 +2098,13 @@ impl Conn {
                 .collect();
         }
         if !more {
-            let max: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
+            // The dealership's last entry, not the log's: another dealership's push may commit
+            // a later sequence number before this dealership's earlier one (PostgreSQL).
+            let max: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM log WHERE dealership_id = ?1",
+                [user.dealership_id.to_string()],
+                |r| r.get(0),
+            )?;
             page.next_cursor = page.next_cursor.max(max.max(since));
             for p in touched {
                 let mut sum = Checksum::default();
@@ -2507,6 +2514,53 @@ mod tests {
         let got = answered.recv_timeout(std::time::Duration::from_secs(20));
         drop(writing);
         assert_eq!(got.expect("the read waited for the writer").unwrap(), 1);
+    }
+
+    /// On PostgreSQL a push waits only for writers of its own dealership: a group's rooftops push
+    /// in parallel, and a rooftop's own pushes still take turns (its log order is commit order).
+    #[test]
+    fn on_postgres_a_push_waits_only_for_its_own_dealerships_writers() {
+        let s = Store::postgres();
+        let Store::Pg(pg, _) = &s else { unreachable!() };
+        let lakeside = pg.create_dealership("Lakeside").unwrap();
+        pg.create_dealership("Hilltop").unwrap();
+        let ana = pg.add_user(Some("Lakeside"), "ana", "Ana", Role::Rep, "x").unwrap();
+        let zed = pg.add_user(Some("Hilltop"), "zed", "Zed", Role::Rep, "x").unwrap();
+        let wait = std::time::Duration::from_secs(20);
+        std::thread::scope(|scope| {
+            // A Lakeside push in progress: its transaction holds Lakeside's lock.
+            let (held, holding) = std::sync::mpsc::channel();
+            let (release, released) = std::sync::mpsc::channel::<()>();
+            scope.spawn(move || {
+                pg.write(|c| {
+                    let tx = begin(&*c.conn, Mode::WriteIn(lakeside))?;
+                    held.send(()).unwrap();
+                    released.recv().unwrap();
+                    tx.commit()
+                })
+                .unwrap()
+            });
+            holding.recv_timeout(wait).unwrap();
+            // Hilltop's push goes through meanwhile.
+            let (done, landed) = std::sync::mpsc::channel();
+            let zed2 = zed.clone();
+            scope.spawn(move || done.send(pg.push(&zed2, &push(customer(zed2.id, Uuid::now_v7())), now())));
+            let ack = landed.recv_timeout(wait).expect("Hilltop's push waited for Lakeside's").unwrap();
+            assert!(!ack.acknowledged.is_empty());
+            // Another Lakeside push waits for the first.
+            let (done, landed) = std::sync::mpsc::channel();
+            let ana2 = ana.clone();
+            scope.spawn(move || done.send(pg.push(&ana2, &push(customer(ana2.id, Uuid::now_v7())), now())));
+            assert!(
+                landed.recv_timeout(std::time::Duration::from_millis(1500)).is_err(),
+                "a second Lakeside push did not wait for the first"
+            );
+            release.send(()).unwrap();
+            assert!(!landed.recv_timeout(wait).expect("it went on after").unwrap().acknowledged.is_empty());
+        });
+        // Each rooftop's manager-less pull sees its own: nothing of the other.
+        let page = s.pull(&zed, Uuid::from_u128(3), 0, 1000).unwrap();
+        assert!(page.changes.iter().all(|c| c.author == Some(zed.id) || c.author.is_none()));
     }
 
     #[test]
