@@ -1628,7 +1628,13 @@ impl Conn {
         for p in &share {
             Self::sync_grants(tx, user, now_ms, p)?;
         }
-        set_meta(tx, "hlc", &clock.last().to_string())?;
+        // On PostgreSQL a push persists the clock under its dealership's key: pushes of different
+        // rooftops run at once and would otherwise queue on one row until each commits.
+        let key = match tx.dialect() {
+            Dialect::Sqlite => "hlc".to_string(),
+            Dialect::Postgres => format!("hlc:{dealership}"),
+        };
+        set_meta(tx, &key, &clock.last().to_string())?;
         let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
         Ok(PushAck { acknowledged, server_seq, refused })
     }

@@ -58,12 +58,12 @@ impl PgStorage {
         };
         let db = store.client()?;
         migrate(&db)?;
+        // The latest clock any process persisted (`hlc`, and `hlc:<dealership>` by pushes).
         let last = db
-            .rows("SELECT value FROM meta WHERE key = 'hlc'", &[])?
-            .first()
-            .map(|r| r.get::<String>(0))
-            .transpose()?
-            .and_then(|s| s.parse::<Hlc>().ok());
+            .rows("SELECT value FROM meta WHERE key = 'hlc' OR key LIKE 'hlc:%'", &[])?
+            .iter()
+            .filter_map(|r| r.get::<String>(0).ok()?.parse::<Hlc>().ok())
+            .max();
         store.clock = Arc::new(Mutex::new(Clock::new(Uuid::now_v7(), last)));
         Ok(store)
     }
