@@ -117,16 +117,10 @@ impl TestPostgres {
     /// A new empty database; its URL.
     pub fn database(&self) -> Result<String, String> {
         let name = format!("t{}_{}_{}", std::process::id(), next(), chrono::Utc::now().timestamp_micros());
-        let (user_host, port) = self.base.trim_start_matches("postgres://").rsplit_once(':').ok_or("bad base URL")?;
-        let (user, host) = user_host.split_once('@').ok_or("bad base URL")?;
-        let psql = Command::new("psql")
-            .args(["-h", host, "-p", port, "-U", user, "-d", "postgres", "-q", "-c"])
-            .arg(format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"))
-            .output()
-            .map_err(|e| format!("psql: {e}"))?;
-        if !psql.status.success() {
-            return Err(format!("CREATE DATABASE: {}", String::from_utf8_lossy(&psql.stderr)));
-        }
+        admin_sql(
+            &self.base,
+            &format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"),
+        )?;
         Ok(format!("{}/{name}", self.base))
     }
 
@@ -138,6 +132,26 @@ impl TestPostgres {
             let _ = std::fs::remove_dir_all(&o.dir);
         }
     }
+}
+
+/// Runs one statement on the cluster's `postgres` database (`base`: `postgres://user@host:port`).
+fn admin_sql(base: &str, sql: &str) -> Result<(), String> {
+    let (user_host, port) = base.trim_start_matches("postgres://").rsplit_once(':').ok_or("bad base URL")?;
+    let (user, host) = user_host.split_once('@').ok_or("bad base URL")?;
+    let psql = Command::new("psql")
+        .args(["-h", host, "-p", port, "-U", user, "-d", "postgres", "-q", "-c", sql])
+        .output()
+        .map_err(|e| format!("psql: {e}"))?;
+    if !psql.status.success() {
+        return Err(format!("{sql}: {}", String::from_utf8_lossy(&psql.stderr)));
+    }
+    Ok(())
+}
+
+/// Drops a database [`TestPostgres::database`] made (its URL), closing what is still connected.
+pub fn drop_database(url: &str) -> Result<(), String> {
+    let (base, name) = url.rsplit_once('/').ok_or("bad database URL")?;
+    admin_sql(base, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 }
 
 fn next() -> u32 {

@@ -266,6 +266,16 @@ fn temp_root() -> Option<PathBuf> {
     shm.is_dir().then_some(shm)
 }
 
+impl Drop for World {
+    /// A PostgreSQL case's database goes with it (a CI run makes a hundred).
+    fn drop(&mut self) {
+        if let Db::Postgres(url) = &self.server.db {
+            self.server.nodes.borrow_mut().clear();
+            let _ = showroom_sync::testpg::drop_database(url);
+        }
+    }
+}
+
 impl World {
     fn new(n: usize, postgres: Option<&showroom_sync::testpg::TestPostgres>) -> World {
         let t = template();
