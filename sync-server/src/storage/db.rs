@@ -31,10 +31,6 @@ pub trait Db {
     fn dialect(&self) -> Dialect;
     /// Runs one statement and returns every row it produced.
     fn rows(&self, sql: &str, params: &[Val]) -> Result<Vec<Row>>;
-    /// Runs one statement and returns its first row, reading no further (SQLite stops there).
-    fn first(&self, sql: &str, params: &[Val]) -> Result<Option<Row>> {
-        Ok(self.rows(sql, params)?.into_iter().next())
-    }
     /// Runs one statement and returns the number of rows it changed.
     fn exec(&self, sql: &str, params: &[Val]) -> Result<usize>;
     /// Runs statements without parameters (schema, transaction control).
@@ -273,7 +269,7 @@ impl<D: Db + ?Sized> Stmt<'_, D> {
     }
 
     pub fn exists<P: Params>(&mut self, p: P) -> Result<bool> {
-        Ok(self.db.first(&self.sql, &p.vals())?.is_some())
+        Ok(!self.db.rows(&self.sql, &p.vals())?.is_empty())
     }
 }
 
@@ -285,8 +281,9 @@ pub trait DbExt: Db {
 
     /// The first row, or [`StorageError::NoRows`] (see [`OptionalExt::optional`]).
     fn query_row<P: Params, T>(&self, sql: &str, p: P, f: impl FnOnce(&Row) -> Result<T>) -> Result<T> {
-        match self.first(sql, &p.vals())? {
-            Some(r) => f(&r),
+        let rows = self.rows(sql, &p.vals())?;
+        match rows.first() {
+            Some(r) => f(r),
             None => Err(StorageError::NoRows),
         }
     }
@@ -396,9 +393,6 @@ impl Db for Tx<'_> {
     fn exec(&self, sql: &str, params: &[Val]) -> Result<usize> {
         self.db.exec(sql, params)
     }
-    fn first(&self, sql: &str, params: &[Val]) -> Result<Option<Row>> {
-        self.db.first(sql, params)
-    }
     fn batch(&self, sql: &str) -> Result<()> {
         self.db.batch(sql)
     }
@@ -419,42 +413,31 @@ impl rusqlite::ToSql for Val {
     }
 }
 
-fn sqlite_row(r: &rusqlite::Row<'_>, n: usize) -> Result<Row> {
-    use rusqlite::types::ValueRef;
-    let mut vals = Vec::with_capacity(n);
-    for i in 0..n {
-        vals.push(match r.get_ref(i)? {
-            ValueRef::Null => Val::Null,
-            ValueRef::Integer(i) => Val::Int(i),
-            ValueRef::Real(f) => Val::Real(f),
-            ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
-            ValueRef::Blob(b) => Val::Blob(b.to_vec()),
-        });
-    }
-    Ok(Row(vals))
-}
-
 impl Db for rusqlite::Connection {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
     }
 
     fn rows(&self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
+        use rusqlite::types::ValueRef;
         let mut stmt = self.prepare_cached(sql)?;
         let n = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push(sqlite_row(r, n)?);
+            let mut vals = Vec::with_capacity(n);
+            for i in 0..n {
+                vals.push(match r.get_ref(i)? {
+                    ValueRef::Null => Val::Null,
+                    ValueRef::Integer(i) => Val::Int(i),
+                    ValueRef::Real(f) => Val::Real(f),
+                    ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Val::Blob(b.to_vec()),
+                });
+            }
+            out.push(Row(vals));
         }
         Ok(out)
-    }
-
-    fn first(&self, sql: &str, params: &[Val]) -> Result<Option<Row>> {
-        let mut stmt = self.prepare_cached(sql)?;
-        let n = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        rows.next()?.map(|r| sqlite_row(r, n)).transpose()
     }
 
     fn exec(&self, sql: &str, params: &[Val]) -> Result<usize> {
