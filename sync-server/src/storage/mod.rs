@@ -2569,6 +2569,24 @@ mod tests {
         assert!(page.changes.iter().all(|c| c.author == Some(zed.id) || c.author.is_none()));
     }
 
+    /// Two server processes starting on one new database: both come up, one schema.
+    #[test]
+    fn two_processes_opening_one_new_postgresql_database_at_once_both_start() {
+        let server = crate::testpg::TestPostgres::start().unwrap();
+        let url = server.database().unwrap();
+        for _ in 0..3 {
+            std::thread::scope(|scope| {
+                let opens: Vec<_> = (0..4).map(|_| scope.spawn(|| pg::PgStorage::open(&url).map(|_| ()))).collect();
+                for o in opens {
+                    o.join().unwrap().unwrap();
+                }
+            });
+        }
+        let s = pg::PgStorage::open(&url).unwrap();
+        let versions = s.inspect("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap();
+        assert_eq!(versions[0][0].as_deref(), Some("1"));
+    }
+
     #[test]
     fn read_paths_never_write() {
         let dir = tempfile::tempdir().unwrap();

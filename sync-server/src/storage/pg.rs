@@ -109,10 +109,11 @@ impl Drop for PgStorage {
 /// Applies the migrations this database lacks, one transaction each, under the writers' lock
 /// (two processes starting together do not both apply one).
 fn migrate(db: &PgDb) -> Result<()> {
-    db.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied TEXT NOT NULL)")?;
     db.batch("BEGIN")?;
     let run = || -> Result<()> {
+        // The lock first: two processes creating the bookkeeping table at once would collide.
         db.exec(&format!("SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})"), &[])?;
+        db.batch("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied TEXT NOT NULL)")?;
         let found: i64 = db.rows("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?[0].get(0)?;
         if found > MIGRATIONS.len() as i64 {
             return Err(StorageError::Internal(format!(
