@@ -844,8 +844,7 @@ async fn two_server_processes_on_one_postgresql_serve_the_same_laptops() {
         }
         ids.push(c.id);
         // Two laptops push at once, each through a different process.
-        let (ra, rb) =
-            tokio::join!(client_sync(&clients[round % 2], &mut a), client_sync(&clients[(round + 1) % 2], &mut b));
+        let (ra, rb) = tokio::join!(a.sync(&clients[round % 2]), b.sync(&clients[(round + 1) % 2]));
         assert!(ra.mismatched.is_empty() && rb.mismatched.is_empty(), "{ra:?} {rb:?}");
         m.sync(&clients[(round + 1) % 2]).await;
     }
@@ -862,8 +861,4 @@ async fn two_server_processes_on_one_postgresql_serve_the_same_laptops() {
         assert_eq!(mm.get(id), Some(c), "customer {id} differs between its rep and the manager");
     }
     assert!(mb.keys().all(|id| !ma.contains_key(id)), "each rep sees only their own customers");
-}
-
-async fn client_sync(client: &Client, r: &mut Replica) -> showroom_core::sync::round::SyncReport {
-    r.sync(client).await
 }

@@ -52,16 +52,6 @@ impl ToVal for i64 {
         Val::Int(*self)
     }
 }
-impl ToVal for i32 {
-    fn to_val(&self) -> Val {
-        Val::Int(i64::from(*self))
-    }
-}
-impl ToVal for u32 {
-    fn to_val(&self) -> Val {
-        Val::Int(i64::from(*self))
-    }
-}
 impl ToVal for u8 {
     fn to_val(&self) -> Val {
         Val::Int(i64::from(*self))
@@ -72,11 +62,6 @@ impl ToVal for bool {
         Val::Int(i64::from(*self))
     }
 }
-impl ToVal for f64 {
-    fn to_val(&self) -> Val {
-        Val::Real(*self)
-    }
-}
 impl ToVal for str {
     fn to_val(&self) -> Val {
         Val::Text(self.to_owned())
@@ -85,11 +70,6 @@ impl ToVal for str {
 impl ToVal for String {
     fn to_val(&self) -> Val {
         Val::Text(self.clone())
-    }
-}
-impl ToVal for [u8] {
-    fn to_val(&self) -> Val {
-        Val::Blob(self.to_vec())
     }
 }
 impl<T: ToVal> ToVal for Option<T> {
@@ -126,11 +106,6 @@ impl<T: ToVal, const N: usize> Params for [T; N] {
 impl<T: ToVal, const N: usize> Params for &[T; N] {
     fn vals(self) -> Vec<Val> {
         self.iter().map(ToVal::to_val).collect()
-    }
-}
-impl Params for Vec<Val> {
-    fn vals(self) -> Vec<Val> {
-        self
     }
 }
 
@@ -170,23 +145,9 @@ impl FromVal for u8 {
         i64::from_val(v)?.try_into().map_err(|_| mismatch("a small integer", v))
     }
 }
-impl FromVal for u32 {
-    fn from_val(v: &Val) -> Result<Self> {
-        i64::from_val(v)?.try_into().map_err(|_| mismatch("a count", v))
-    }
-}
 impl FromVal for bool {
     fn from_val(v: &Val) -> Result<Self> {
         Ok(i64::from_val(v)? != 0)
-    }
-}
-impl FromVal for f64 {
-    fn from_val(v: &Val) -> Result<Self> {
-        match v {
-            Val::Real(f) => Ok(*f),
-            Val::Int(i) => Ok(*i as f64),
-            _ => Err(mismatch("a number", v)),
-        }
     }
 }
 impl FromVal for String {
@@ -194,15 +155,6 @@ impl FromVal for String {
         match v {
             Val::Text(s) => Ok(s.clone()),
             _ => Err(mismatch("text", v)),
-        }
-    }
-}
-impl FromVal for Vec<u8> {
-    fn from_val(v: &Val) -> Result<Self> {
-        match v {
-            Val::Blob(b) => Ok(b.clone()),
-            Val::Text(s) => Ok(s.clone().into_bytes()),
-            _ => Err(mismatch("bytes", v)),
         }
     }
 }

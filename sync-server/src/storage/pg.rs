@@ -7,7 +7,7 @@
 //! device's pull cursor is kept in the database rather than in one process's memory.
 
 use super::db::{Db, Dialect, PG_WRITER_LOCK, Row, Val};
-use super::{Conn, Cursors, Result, StorageError, lock};
+use super::{Conn, Cursors, Result, StorageError};
 use bytes::{BufMut, BytesMut};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use showroom_core::sync::{Clock, Hlc};
@@ -89,11 +89,6 @@ impl PgStorage {
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         self.with(f)
-    }
-
-    /// The HLC clock's last value (persisted by each write as on SQLite).
-    pub fn last_hlc(&self) -> Hlc {
-        lock(&self.clock).last()
     }
 }
 
@@ -192,11 +187,10 @@ impl Db for PgDb {
 
     fn rows(&self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
         let sql = translate(sql);
+        let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
         futures_executor::block_on(async {
             let stmt = self.client.prepare_cached(&sql).await?;
-            let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-            let rows = self.client.query(&stmt, &refs).await?;
+            let rows = self.client.query(&stmt, &refs(&args)).await?;
             rows.iter()
                 .map(|r| {
                     (0..r.len()).map(|i| r.try_get::<_, Cell>(i).map(|c| c.0)).collect::<std::result::Result<_, _>>()
@@ -208,11 +202,10 @@ impl Db for PgDb {
 
     fn exec(&self, sql: &str, params: &[Val]) -> Result<usize> {
         let sql = translate(sql);
+        let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
         futures_executor::block_on(async {
             let stmt = self.client.prepare_cached(&sql).await?;
-            let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-            Ok(self.client.execute(&stmt, &refs).await? as usize)
+            Ok(self.client.execute(&stmt, &refs(&args)).await? as usize)
         })
     }
 
@@ -220,6 +213,11 @@ impl Db for PgDb {
         futures_executor::block_on(self.client.batch_execute(sql))?;
         Ok(())
     }
+}
+
+/// The parameters as the driver takes them.
+fn refs<'a>(args: &'a [Arg<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
 }
 
 type BoxError = Box<dyn Error + Sync + Send>;
