@@ -625,6 +625,22 @@ fn load_field(tx: &dyn Db, d: &str, table: &str, row: &str, field: &str) -> Resu
     found.map(|(value, hlc, change_id, user)| current(&value, &hlc, &change_id, user)).transpose()
 }
 
+/// A clock reading for the server's own change to existing rows: past every value those rows
+/// hold. The server's clock does not follow the laptops' (a laptop's may run ahead, and another
+/// server process may have taken the push), so without this a "sent" status could lose, by
+/// last-writer-wins, to the "queued" a laptop wrote a moment before with a clock ahead of ours.
+pub(super) fn tick_past(tx: &dyn Db, clock: &mut Clock, d: &str, rows: &[(&str, Uuid)], now_ms: u64) -> Result<Hlc> {
+    for (table, row) in rows {
+        let latest: Option<String> = tx
+            .prepare_cached("SELECT MAX(hlc) FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
+            .query_row(params![d, *table, row.to_string()], |r| r.get(0))?;
+        if let Some(h) = latest {
+            clock.observe(h.parse().map_err(StorageError::Internal)?, now_ms);
+        }
+    }
+    Ok(clock.tick(now_ms))
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct RowMeta {
     partition: Option<String>,
@@ -885,9 +901,9 @@ impl Conn {
         fields: Map<String, Value>,
     ) -> Result<()> {
         let now_ms = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
-        let hlc = clock.tick(now_ms);
-        let row_text = row.to_string();
         let d = user.dealership_id.to_string();
+        let hlc = tick_past(tx, clock, &d, &[(table, row)], now_ms)?;
+        let row_text = row.to_string();
         tx.prepare_cached(
             "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, ?3, NULL)
              ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",

@@ -7,7 +7,7 @@
 use super::db::{Db, DbExt, Mode, OptionalExt, begin, params};
 use super::intake::{changes_of, region_of, row_json};
 use super::lock;
-use super::{Conn, Result, Role, User, set_meta};
+use super::{Conn, Result, Role, User, set_meta, tick_past};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use showroom_core::domain::validate::display_phone;
@@ -346,7 +346,14 @@ impl Conn {
         }
         let before = load.customer.consent;
         let response = portal::response(action, &load.share, before, now);
-        let hlc = lock(&self.clock).tick(now_ms).to_string();
+        let hlc = tick_past(
+            &tx,
+            &mut lock(&self.clock),
+            &load.dealership.to_string(),
+            &[("customers", load.customer.id)],
+            now_ms,
+        )?
+        .to_string();
         let mut changes = changes_of("portal_responses", &response, &hlc)?;
         if let Action::Consent(after) = action {
             changes.push(consent_change(load.customer.id, *after, &hlc)?);
@@ -460,7 +467,8 @@ impl Conn {
             return Ok(());
         }
         let now = Timestamp::from_millis(now_ms as i64);
-        let hlc = lock(&self.clock).tick(now_ms).to_string();
+        let hlc =
+            tick_past(&tx, &mut lock(&self.clock), &d, &[("outgoing_messages", item.message.id)], now_ms)?.to_string();
         let mut changes = Vec::new();
         let field = |name: &str, value: Value| WireChange {
             change_id: Uuid::now_v7(),
@@ -518,7 +526,7 @@ impl Conn {
             return Ok(Some(name));
         }
         let dealership = super::parse_id(&d)?;
-        let hlc = lock(&self.clock).tick(now_ms).to_string();
+        let hlc = tick_past(&tx, &mut lock(&self.clock), &d, &[("outgoing_messages", message.id)], now_ms)?.to_string();
         let field = |f: &str, value: Value| WireChange {
             change_id: Uuid::now_v7(),
             table: "outgoing_messages".into(),
@@ -596,7 +604,7 @@ impl Conn {
             outcome: String::new(),
             starts_at: None,
         };
-        let hlc = lock(&self.clock).tick(now_ms).to_string();
+        let hlc = tick_past(&tx, &mut lock(&self.clock), &d, &[("customers", customer.id)], now_ms)?.to_string();
         let mut changes = changes_of("portal_responses", &response, &hlc)?;
         changes.push(consent_change(customer.id, after, &hlc)?);
         let user = portal_user(dealership);
