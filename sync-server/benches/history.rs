@@ -127,7 +127,7 @@ fn main() {
         }
         if day % 30 == 0 || day == 365 {
             let tc = Instant::now();
-            compacted.compact(ms.saturating_sub(90 * DAY)).unwrap();
+            compacted.compact(ms.saturating_sub(90 * DAY), 0).unwrap();
             let secs = tc.elapsed().as_secs_f64();
             let (k, c) = (kept.log_size().unwrap(), compacted.log_size().unwrap());
             println!(

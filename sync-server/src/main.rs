@@ -45,10 +45,15 @@ enum Command {
     },
     /// Fold history older than --keep-days into the current state: every change that lost to a
     /// later value and was received before then leaves the log (the winning values stay, so a
-    /// laptop however long away still catches up). Safe while the server runs.
+    /// laptop however long away still catches up). Deleted rows older than that go entirely
+    /// once every device that synced in the last --away-days has pulled their deletion; a device
+    /// away longer re-syncs from the state when it returns. Safe while the server runs.
     Compact {
         #[arg(long)]
         keep_days: u64,
+        /// A device not seen for this many days no longer holds the purge of deleted rows back.
+        #[arg(long, default_value_t = DEFAULT_AWAY_DAYS)]
+        away_days: u64,
         /// Then return the freed space to the disk (VACUUM: rewrites the file and holds it
         /// meanwhile; run it with the server stopped or at a quiet hour).
         #[arg(long)]
@@ -294,12 +299,15 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Compact { keep_days, vacuum } => {
+        Command::Compact { keep_days, away_days, vacuum } => {
             let s = open_existing(&args.db)?;
-            let c = s.compact(history_cutoff(keep_days))?;
+            let c = s.compact(history_cutoff(keep_days), history_cutoff(away_days))?;
             println!(
-                "removed {} superseded changes older than {keep_days} days; the log holds {} entries (was {}); {:.1} MB in use of {:.1} MB",
+                "removed {} superseded changes older than {keep_days} days and {} deleted rows every device has \
+                 seen deleted ({} purge notes forgotten); the log holds {} entries (was {}); {:.1} MB in use of {:.1} MB",
                 c.removed,
+                c.purged.rows,
+                c.purged.forgotten,
                 c.after.entries,
                 c.before.entries,
                 c.after.live_bytes as f64 / 1e6,
@@ -406,6 +414,9 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Days without a sync after which a device no longer holds the purge of deleted rows back.
+const DEFAULT_AWAY_DAYS: u64 = 60;
+
 /// The instant before which superseded history goes, `days` ago.
 fn history_cutoff(days: u64) -> u64 {
     let now = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
@@ -422,8 +433,19 @@ fn spawn_compaction(storage: std::sync::Arc<dyn Storage>, days: u64) {
         loop {
             tick.tick().await;
             let s = storage.clone();
-            match tokio::task::spawn_blocking(move || s.compact(history_cutoff(days))).await {
-                Ok(Ok(c)) => tracing::info!(removed = c.removed, entries = c.after.entries, "log compacted"),
+            match tokio::task::spawn_blocking(move || {
+                s.compact(history_cutoff(days), history_cutoff(DEFAULT_AWAY_DAYS))
+            })
+            .await
+            {
+                Ok(Ok(c)) => {
+                    tracing::info!(
+                        removed = c.removed,
+                        purged = c.purged.rows,
+                        entries = c.after.entries,
+                        "log compacted"
+                    )
+                }
                 Ok(Err(e)) => tracing::error!(error = %e, "log compaction failed"),
                 Err(e) => tracing::error!(error = %e, "log compaction stopped"),
             }

@@ -382,7 +382,7 @@ impl World {
             Op::Compact => {
                 // The write ids compaction forgets are the writes it removed.
                 let before = self.server.seen();
-                self.server.with(|s| s.compact(now() + 1)).unwrap();
+                self.server.with(|s| s.compact(now() + 1, 0)).unwrap();
                 self.compacted.extend(before.difference(&self.server.seen()).copied());
             }
             Op::Deliver => {

@@ -270,6 +270,40 @@ impl Store {
         })
     }
 
+    /// The server said this device was away longer than it keeps what it purged: from now
+    /// until [`Store::finish_resync`], the round pulls everything from 0 (kept across a crash).
+    pub fn begin_resync(&self) -> Result<()> {
+        self.set_meta("sync_resync", "1")?;
+        self.set_sync_cursor(0)
+    }
+
+    /// Whether a re-sync from the server's state is under way.
+    pub fn resync_pending(&self) -> Result<bool> {
+        Ok(self.meta("sync_resync")?.as_deref() == Some("1"))
+    }
+
+    /// Ends a re-sync: every synced row the server did not send (`received`) was purged or moved
+    /// away while this device was gone, and goes, except rows holding edits not pushed yet.
+    /// Returns how many rows went.
+    pub fn finish_resync(&mut self, received: &std::collections::HashSet<(String, Uuid)>) -> Result<usize> {
+        let mut stale = Vec::new();
+        for table in crate::sync::rules::synced_tables() {
+            let mut stmt = self.conn.prepare(&format!("SELECT id FROM {table}"))?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for id in ids {
+                let Ok(row_id) = id?.parse::<Uuid>() else { continue };
+                if !received.contains(&(table.to_string(), row_id))
+                    && !outbox_writes::has_row(&self.conn, table, row_id)?
+                {
+                    stale.push(RowRef { table: table.to_string(), row_id });
+                }
+            }
+        }
+        let (removed, _) = self.evict(&stale)?;
+        self.set_meta("sync_resync", "0")?;
+        Ok(removed)
+    }
+
     /// Evictions that waited for pending edits; the round retries them after pushing.
     pub fn evictions_waiting(&self) -> Result<Vec<RowRef>> {
         let mut stmt = self.conn.prepare("SELECT tbl, row_id FROM sync_evict_later")?;

@@ -139,6 +139,10 @@ pub struct PullPage {
     /// Pass back as `since` for the next page.
     pub next_cursor: i64,
     pub more: bool,
+    /// This device was away longer than the server keeps what it purged: pull everything again
+    /// from 0, then drop every row the server did not send (see `round`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resync: bool,
 }
 
 impl WireChange {

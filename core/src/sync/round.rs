@@ -10,6 +10,7 @@ use super::protocol::{ErrorBody, MAX_PULL_SKEW_MS, MAX_PUSH, MAX_PUSH_BYTES, Pul
 use crate::error::CoreError;
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -191,9 +192,27 @@ async fn pull_all<S: StoreAccess>(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let mut repulled = false;
+    // A re-sync from the server's state (this device was away longer than the server keeps
+    // what it purged): the rows every page sent, to drop the rest at the end.
+    let mut received: Option<HashSet<(String, Uuid)>> = None;
+    if store.with_store(|s| s.resync_pending())? {
+        store.with_store(|s| s.set_sync_cursor(0))?;
+        received = Some(HashSet::new());
+    }
     loop {
         let since = store.with_store(|s| s.sync_cursor())?;
         let page = transport.pull(since).await?;
+        if page.resync {
+            if received.is_some() && since == 0 {
+                return Err(SyncError::Server("the server asked for a re-sync from the start twice".into()));
+            }
+            store.with_store(|s| s.begin_resync())?;
+            received = Some(HashSet::new());
+            continue;
+        }
+        if let Some(r) = received.as_mut() {
+            r.extend(page.changes.iter().map(|c| (c.table.clone(), c.row_id)));
+        }
         report.pulled += page.changes.len();
         report.server_seq = report.server_seq.max(page.next_cursor);
         let now_ms = crate::domain::Timestamp::now().millis().max(0) as u64;
@@ -219,6 +238,12 @@ async fn pull_all<S: StoreAccess>(
             let (evicted, _) = s.evict(&page.evict)?;
             s.add_notices(&page.notices)?;
             s.set_sync_cursor(page.next_cursor)?;
+            let mut evicted = evicted;
+            if !page.more
+                && let Some(r) = &received
+            {
+                evicted += s.finish_resync(r)?;
+            }
             let mut mismatched = Vec::new();
             if !page.more && s.pending_changes()? == 0 {
                 for cs in &page.checksums {
@@ -230,6 +255,9 @@ async fn pull_all<S: StoreAccess>(
             Ok((applied, evicted, mismatched))
         })?;
         let (applied, evicted, mismatched) = checked;
+        if !page.more {
+            received = None;
+        }
         report.applied += applied.applied;
         report.lost += applied.lost;
         report.evicted += evicted;
@@ -291,7 +319,15 @@ mod tests {
     }
 
     fn page(changes: Vec<WireChange>) -> PullPage {
-        PullPage { changes, evict: vec![], notices: vec![], checksums: vec![], next_cursor: 7, more: false }
+        PullPage {
+            changes,
+            evict: vec![],
+            notices: vec![],
+            checksums: vec![],
+            next_cursor: 7,
+            more: false,
+            resync: false,
+        }
     }
 
     #[test]

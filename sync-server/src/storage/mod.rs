@@ -34,13 +34,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_lead_intake.sql"),
     include_str!("../../migrations/sqlite/0004_portal_outbox.sql"),
     include_str!("../../migrations/sqlite/0005_log_writes.sql"),
+    include_str!("../../migrations/sqlite/0006_purge.sql"),
 ];
 
 pub mod db;
 mod intake;
 pub mod pg;
 pub mod portal;
+mod purge;
 pub use intake::{IntakeOutcome, IntakeReceipt, LeadSource, intake_user, utc_offset_min};
+pub use purge::Purged;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -148,7 +151,9 @@ pub trait Storage: Send + Sync {
     /// pulling from any cursor, however long away, still receives every winning value: a
     /// last-writer-wins merge never needs the losers). A replay of a removed write is decided again
     /// and loses again. Works in batches so pushes go on meanwhile.
-    fn compact(&self, before_ms: u64) -> Result<Compacted>;
+    /// Also purges deleted rows every device that still syncs (seen since `away_before_ms`) has
+    /// pulled the deletion of (see `purge`).
+    fn compact(&self, before_ms: u64, away_before_ms: u64) -> Result<Compacted>;
     /// The log's entries and the database's size.
     fn log_size(&self) -> Result<LogSize>;
     /// Every partition's checksum over the current state, as pulls report them, keyed
@@ -214,7 +219,8 @@ struct Conn {
     cursors: Cursors,
 }
 
-type Cursors = Arc<Mutex<HashMap<(Uuid, Uuid), i64>>>;
+/// Each (user, device)'s pull cursor served and when it was served (ms).
+type Cursors = Arc<Mutex<HashMap<(Uuid, Uuid), (i64, u64)>>>;
 
 /// [`Storage`] on one SQLite file in WAL mode: one writer connection (SQLite takes one writer at a
 /// time) behind a lock, and a pool of read connections (`query_only`) that pulls, sign-in checks
@@ -249,6 +255,8 @@ pub struct LogSize {
 pub struct Compacted {
     /// Write entries removed.
     pub removed: u64,
+    /// Deleted rows purged, and purge entries forgotten.
+    pub purged: Purged,
     pub before: LogSize,
     pub after: LogSize,
 }
@@ -360,7 +368,7 @@ macro_rules! storage_over_conns {
             fn server_seq(&self) -> Result<i64> {
                 self.read(|c| c.server_seq())
             }
-            fn compact(&self, before_ms: u64) -> Result<Compacted> {
+            fn compact(&self, before_ms: u64, away_before_ms: u64) -> Result<Compacted> {
                 let before = self.read(|c| c.log_size())?;
                 let top = self.server_seq()?;
                 let mut removed = 0;
@@ -370,8 +378,16 @@ macro_rules! storage_over_conns {
                     removed += self.write(|c| c.compact_range(before_ms, from, from + COMPACT_BATCH))?;
                     from += COMPACT_BATCH;
                 }
+                self.write(|c| c.save_cursors())?;
+                let now_ms = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
+                let mut purged = Purged::default();
+                for (id, _) in self.dealerships()? {
+                    let p = self.write(|c| c.purge_dealership(&id.to_string(), before_ms, away_before_ms, now_ms))?;
+                    purged.rows += p.rows;
+                    purged.forgotten += p.forgotten;
+                }
                 let after = self.read(|c| c.log_size())?;
-                Ok(Compacted { removed, before, after })
+                Ok(Compacted { removed, purged, before, after })
             }
             fn log_size(&self) -> Result<LogSize> {
                 self.read(|c| c.log_size())
@@ -1363,11 +1379,10 @@ impl Conn {
         let rep = user.role == Role::Rep;
         if served > 0 {
             tx.prepare_cached(
-                "INSERT INTO devices (user_id, device_id, pulled_to) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = excluded.pulled_to
-                 WHERE excluded.pulled_to > devices.pulled_to",
+                "INSERT INTO devices (user_id, device_id, pulled_to, seen_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = CASE WHEN excluded.pulled_to > devices.pulled_to THEN excluded.pulled_to ELSE devices.pulled_to END, seen_ms = excluded.seen_ms",
             )?
-            .execute(params![me, push.device_id.to_string(), served])?;
+            .execute(params![me, push.device_id.to_string(), served, now_ms as i64])?;
         }
 
         // 1. Check everything; write nothing.
@@ -1417,6 +1432,31 @@ impl Conn {
                     ));
                 }
                 break;
+            }
+        }
+        // A change to a purged row (deleted, every syncing device had the deletion) is taken and
+        // dropped: the deletion won it, and the device's next pull drops the row.
+        let purges: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM purged WHERE dealership_id = ?1)")?
+            .query_row([&dealership], |r| r.get(0))?;
+        if purges {
+            let mut gone: HashMap<(&str, Uuid), bool> = HashMap::new();
+            for c in &changes {
+                let key = (c.table.as_str(), c.row_id);
+                let purged = match gone.get(&key) {
+                    Some(p) => *p,
+                    None => {
+                        let p = tx
+                            .prepare_cached(
+                                "SELECT EXISTS (SELECT 1 FROM purged WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)",
+                            )?
+                            .query_row(params![dealership, c.table, c.row_id.to_string()], |r| r.get(0))?;
+                        *gone.entry(key).or_insert(p)
+                    }
+                };
+                if purged {
+                    already.insert(c.change_id);
+                }
             }
         }
         let fresh: Vec<usize> = (0..changes.len()).filter(|i| !already.contains(&changes[*i].change_id)).collect();
@@ -1967,7 +2007,7 @@ impl Conn {
     }
 
     fn push(&mut self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
-        let served = lock(&self.cursors).get(&(user.id, push.device_id)).copied().unwrap_or(0);
+        let served = lock(&self.cursors).get(&(user.id, push.device_id)).map_or(0, |c| c.0);
         let tx = begin(&*self.conn, Mode::WriteIn(user.dealership_id))?;
         let ack = Self::push_in(&tx, &mut lock(&self.clock), served, user, push, now_ms)?;
         tx.commit()?;
@@ -1983,7 +2023,7 @@ impl Conn {
         // the start after having pulled before: that is a laptop healing a checksum mismatch, which
         // re-reads everything. A device's first pull leaves its own changes out too.
         let healing = since == 0
-            && (lock(&self.cursors).get(&(user.id, device)).copied().unwrap_or(0) > 0
+            && (lock(&self.cursors).get(&(user.id, device)).map_or(0, |c| c.0) > 0
                 || tx
                     .prepare_cached("SELECT pulled_to FROM devices WHERE user_id = ?1 AND device_id = ?2")?
                     .query_row([&me, &device.to_string()], |r| r.get::<i64>(0))
@@ -2002,11 +2042,29 @@ impl Conn {
             i64,
             Option<String>,
         );
+        // A device away for longer than the purged rows' evictions were kept cannot learn from
+        // the log what was purged while it was away: it re-syncs from the state.
+        if since > 0 {
+            let below = meta(&tx, &format!("resync_below:{}", user.dealership_id))?
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(0);
+            if since < below {
+                return Ok(PullPage {
+                    changes: Vec::new(),
+                    evict: Vec::new(),
+                    notices: Vec::new(),
+                    checksums: Vec::new(),
+                    next_cursor: 0,
+                    more: false,
+                    resync: true,
+                });
+            }
+        }
         let raw: Vec<Raw> = tx
             .prepare_cached(
                 "SELECT seq, kind, change_id, tbl, row_id, fields, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
-                   (kind = 'change' AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
+                   (kind IN ('change', 'purge') AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
                                  AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
@@ -2049,6 +2107,7 @@ impl Conn {
             checksums: Vec::new(),
             next_cursor: since,
             more,
+            resync: false,
         };
         let mut touched: BTreeSet<Option<String>> = BTreeSet::new();
         // Each eviction with the number of changes before it in the page.
@@ -2088,7 +2147,9 @@ impl Conn {
                     }
                     touched.insert(partition_id);
                 }
-                "evict" => {
+                // A deleted row purged from the server (every device had its deletion): every
+                // replica drops it too.
+                "evict" | "purge" => {
                     let r = RowRef { table, row_id };
                     evict_at.push((r.clone(), page.changes.len()));
                     page.evict.push(r);
@@ -2150,18 +2211,17 @@ impl Conn {
         drop(tx);
         {
             let mut cursors = lock(&self.cursors);
-            let cursor = cursors.entry((user.id, device)).or_insert(0);
-            *cursor = (*cursor).max(page.next_cursor);
+            let cursor = cursors.entry((user.id, device)).or_insert((0, 0));
+            *cursor = (cursor.0.max(page.next_cursor), showroom_core::domain::Timestamp::now().millis().max(0) as u64);
         }
         // Several PostgreSQL servers share the clients: the device's next push may reach another
         // process, so the cursor served is kept in the database now (one row, not the log's lock).
         // SQLite's one process keeps it in memory until the device's next push writes it.
         if self.conn.dialect() == Dialect::Postgres && page.next_cursor > 0 {
             self.conn.execute(
-                "INSERT INTO devices (user_id, device_id, pulled_to) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = excluded.pulled_to
-                 WHERE excluded.pulled_to > devices.pulled_to",
-                params![me, device.to_string(), page.next_cursor],
+                "INSERT INTO devices (user_id, device_id, pulled_to, seen_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = CASE WHEN excluded.pulled_to > devices.pulled_to THEN excluded.pulled_to ELSE devices.pulled_to END, seen_ms = excluded.seen_ms",
+                params![me, device.to_string(), page.next_cursor, showroom_core::domain::Timestamp::now().millis()],
             )?;
         }
         Ok(page)
@@ -2269,6 +2329,7 @@ const TABLES: &[&str] = &[
     "intake",
     "unsubscribes",
     "outbox_attempts",
+    "purged",
 ];
 
 /// Rows per INSERT when copying (PostgreSQL takes at most 65,535 parameters a statement).
@@ -2600,7 +2661,7 @@ mod tests {
         }
         let s = pg::PgStorage::open(&url).unwrap();
         let versions = s.inspect("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap();
-        assert_eq!(versions[0][0].as_deref(), Some("1"));
+        assert_eq!(versions[0][0].as_deref(), Some(pg::MIGRATIONS.len().to_string().as_str()));
     }
 
     #[test]
@@ -2663,13 +2724,13 @@ mod tests {
         let before = log_len(&s);
         let (full, _) = pull_all(&*s, &mia, Uuid::from_u128(8), 0);
 
-        let c = s.compact(t0 + 50).unwrap();
+        let c = s.compact(t0 + 50, 0).unwrap();
         // Gone: the creation's own city entry, City 1-5 and the stale notes; every other field
         // of the creation still wins, City 6 is recent, City 7 wins.
         assert_eq!(c.removed, 7, "{c:?}");
         assert_eq!(log_len(&s), before - 7);
         assert_eq!((c.before.entries, c.after.entries), (before as u64, before as u64 - 7));
-        assert_eq!(s.compact(t0 + 50).unwrap().removed, 0, "a second pass finds nothing more");
+        assert_eq!(s.compact(t0 + 50, 0).unwrap().removed, 0, "a second pass finds nothing more");
 
         // A fresh laptop receives every winner and none of the removed values; its checksum of
         // the partition equals the server's.
@@ -2920,6 +2981,8 @@ mod tests {
                  CREATE TABLE seen (change_id TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT, WITHOUT ROWID;
                  INSERT INTO seen SELECT change_id, seq FROM log WHERE change_id IS NOT NULL;
                  ALTER TABLE log DROP COLUMN fields;
+                 ALTER TABLE devices DROP COLUMN seen_ms;
+                 DROP TABLE purged;
                  PRAGMA user_version = 4;",
             )
             .unwrap();
