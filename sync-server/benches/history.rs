@@ -1,21 +1,25 @@
 //! A year of a dealership's edits on the server, with and without log compaction (issue 17: "the
 //! size of a year-old store stays proportional to live data"). Two server files take the same
 //! pushes, day by day over 365 simulated days: `CUSTOMERS` customers of 10 reps, each rep editing
-//! `EDITS` of its customers a day (city and notes, one write each, as a laptop sends them). One
-//! server keeps everything; the other compacts at the end of every month keeping 90 days of
-//! superseded history, as `serve --keep-history-days 90` does daily. Prints, every 30 days, both logs'
-//! entries and the pages in use (freed pages are reused), then the compacted file after VACUUM.
+//! `EDITS` of its customers a day (city and notes, one write each, as a laptop sends them), adding
+//! `CHURN` new customers a day and deleting as many of its oldest (the live count stays level).
+//! One server keeps everything; the other compacts at the end of every month keeping 90 days of
+//! superseded history, as `serve --keep-history-days 90` does daily (deleted rows older than that
+//! are purged: no device holds them back here). Prints, every 30 days, both logs' entries and the
+//! pages in use (freed pages are reused), then the compacted file after VACUUM.
 //!
 //!     cargo bench -p showroom-sync --bench history
-//!     SHOWROOM_HISTORY_CUSTOMERS=5000 SHOWROOM_HISTORY_EDITS=40 cargo bench -p showroom-sync --bench history
+//!     SHOWROOM_HISTORY_CUSTOMERS=5000 SHOWROOM_HISTORY_EDITS=40 SHOWROOM_HISTORY_CHURN=5 cargo bench -p showroom-sync --bench history
 #![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
 
 use serde_json::Value;
+use showroom_core::domain::time::clock;
 use showroom_core::domain::{Customer, Timestamp};
 use showroom_core::store::outbox_writes::change_id;
 use showroom_core::sync::Hlc;
 use showroom_core::sync::protocol::{Push, WireChange};
 use showroom_sync::storage::{Role, SqliteStorage, Storage, User};
+use std::collections::VecDeque;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -62,6 +66,7 @@ fn main() {
     }
     let customers = env("SHOWROOM_HISTORY_CUSTOMERS", 2_000);
     let edits = env("SHOWROOM_HISTORY_EDITS", 20);
+    let churn = env("SHOWROOM_HISTORY_CHURN", 2);
     let dir = tempfile::tempdir().unwrap();
     let (kept, reps) = server(&dir.path().join("kept.sqlite3"));
     let (compacted, reps_c) = server(&dir.path().join("compacted.sqlite3"));
@@ -70,27 +75,32 @@ fn main() {
     let year_start = Timestamp::now().millis() as u64 - 366 * DAY;
     let node = Uuid::now_v7();
 
+    // A new customer of rep `r`, as one write to each server (the owner's id differs per file).
+    let create = |r: usize, i: usize, ms: u64, a: &mut Vec<WireChange>, b: &mut Vec<WireChange>| -> Uuid {
+        let (ra, rb) = pair(r);
+        let mut c = Customer::blank(Uuid::now_v7(), Timestamp::from_millis(ms as i64));
+        c.first_name = format!("First{i}");
+        c.last_name = format!("Last{r}");
+        c.city = "Austin".into();
+        let Value::Object(mut f) = serde_json::to_value(&c).unwrap() else { unreachable!() };
+        f.remove("id");
+        let mut fa = f.clone();
+        fa.insert("owner_id".into(), Value::String(ra.id.to_string()));
+        f.insert("owner_id".into(), Value::String(rb.id.to_string()));
+        let fa: Vec<(&str, Value)> = fa.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let fb: Vec<(&str, Value)> = f.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        a.extend(write("customers", c.id, &fa, ms, node));
+        b.extend(write("customers", c.id, &fb, ms, node));
+        c.id
+    };
     // Day 0: every rep's customers created, one write each.
-    let mut rows: Vec<Vec<Uuid>> = vec![Vec::new(); reps.len()];
+    let mut rows: Vec<VecDeque<Uuid>> = vec![VecDeque::new(); reps.len()];
     for (r, own) in rows.iter_mut().enumerate() {
         let (a, b) = pair(r);
         let mut changes_a = Vec::new();
         let mut changes_b = Vec::new();
         for i in 0..customers / reps.len() {
-            let mut c = Customer::blank(Uuid::now_v7(), Timestamp::from_millis(year_start as i64));
-            c.first_name = format!("First{i}");
-            c.last_name = format!("Last{r}");
-            c.city = "Austin".into();
-            let Value::Object(mut f) = serde_json::to_value(&c).unwrap() else { unreachable!() };
-            f.remove("id");
-            let mut fa = f.clone();
-            fa.insert("owner_id".into(), Value::String(a.id.to_string()));
-            f.insert("owner_id".into(), Value::String(b.id.to_string()));
-            let fa: Vec<(&str, Value)> = fa.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let fb: Vec<(&str, Value)> = f.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            changes_a.extend(write("customers", c.id, &fa, year_start, node));
-            changes_b.extend(write("customers", c.id, &fb, year_start, node));
-            own.push(c.id);
+            own.push_back(create(r, i, year_start, &mut changes_a, &mut changes_b));
         }
         for chunk in changes_a.chunks(1_000) {
             kept.push(a, &Push { device_id: node, changes: chunk.to_vec() }, year_start).unwrap();
@@ -101,16 +111,27 @@ fn main() {
     }
 
     println!(
-        "a year of edits: {customers} customers of 10 reps, {edits} edits a rep a day (city and notes, one write each)"
+        "a year of edits: {customers} customers of 10 reps, {edits} edits a rep a day (city and notes, one write each), \
+         {churn} customers a rep a day added and as many of the oldest deleted"
     );
     println!("  day   kept: entries      MB in use   compacted (90 days kept): entries   MB in use   compaction s");
     let t = Instant::now();
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
     for day in 1..=365u64 {
         let ms = year_start + day * DAY;
-        for (r, own) in rows.iter().enumerate() {
+        for (r, own) in rows.iter_mut().enumerate() {
             let (a, b) = pair(r);
             let mut changes = Vec::new();
+            let mut created_a = Vec::new();
+            let mut created_b = Vec::new();
+            for i in 0..churn {
+                own.push_back(create(r, i, ms, &mut created_a, &mut created_b));
+                let gone = own.pop_front().unwrap();
+                let at = Value::String(Timestamp::from_millis(ms as i64).to_string());
+                changes.extend(write("customers", gone, &[("deleted_at", at)], ms, node));
+            }
+            kept.push(a, &Push { device_id: node, changes: created_a }, ms).unwrap();
+            compacted.push(b, &Push { device_id: node, changes: created_b }, ms).unwrap();
             for e in 0..edits {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
@@ -127,15 +148,18 @@ fn main() {
         }
         if day % 30 == 0 || day == 365 {
             let tc = Instant::now();
-            compacted.compact(ms.saturating_sub(90 * DAY), 0).unwrap();
+            // The server's clock on the simulated day (purge notes are dated by it).
+            clock::start_at(Timestamp::from_millis(ms as i64));
+            let done = compacted.compact(ms.saturating_sub(90 * DAY), 0).unwrap();
             let secs = tc.elapsed().as_secs_f64();
             let (k, c) = (kept.log_size().unwrap(), compacted.log_size().unwrap());
             println!(
-                "{day:>5}   {:>13}   {:>10.1}   {:>33}   {:>9.1}   {secs:>12.2}",
+                "{day:>5}   {:>13}   {:>10.1}   {:>33}   {:>9.1}   {secs:>12.2}   purged {}",
                 k.entries,
                 mb(k.live_bytes),
                 c.entries,
-                mb(c.live_bytes)
+                mb(c.live_bytes),
+                done.purged.rows
             );
         }
     }

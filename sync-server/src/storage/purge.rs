@@ -120,17 +120,34 @@ impl Conn {
         }
         // Purge entries every syncing device has pulled (and older than the cutoff) go; a device
         // with an older cursor re-syncs.
-        let forgotten: Vec<i64> = tx
+        let forgotten: Vec<(i64, Option<String>)> = tx
             .prepare(
                 "DELETE FROM log WHERE dealership_id = ?1 AND kind = 'purge' AND seq <= ?2 AND received_ms < ?3
-                 RETURNING seq",
+                 RETURNING seq, partition_id",
             )?
-            .query_map(params![d, horizon, before_ms as i64], |r| r.get(0))?
+            .query_map(params![d, horizon, before_ms as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
-        if let Some(last) = forgotten.iter().max() {
+        // A partition left without rows (a purged customer's own) goes with its grants and moves:
+        // it was kept until now so its owner's devices got the purge note.
+        let emptied: HashSet<&String> = forgotten.iter().filter_map(|(_, p)| p.as_ref()).collect();
+        for p in emptied {
+            let left: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM rows WHERE dealership_id = ?1 AND partition_id = ?2)")?
+                .query_row(params![d, p], |r| r.get(0))?;
+            if !left {
+                for sql in [
+                    "DELETE FROM partitions WHERE dealership_id = ?1 AND id = ?2",
+                    "DELETE FROM grants WHERE dealership_id = ?1 AND partition_id = ?2",
+                    "DELETE FROM moves WHERE dealership_id = ?1 AND partition_id = ?2",
+                ] {
+                    tx.prepare_cached(sql)?.execute(params![d, p])?;
+                }
+            }
+        }
+        if let Some(last) = forgotten.iter().map(|(seq, _)| *seq).max() {
             let key = format!("resync_below:{d}");
             let below = meta(&tx, &key)?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-            set_meta(&tx, &key, &(*last + 1).max(below).to_string())?;
+            set_meta(&tx, &key, &(last + 1).max(below).to_string())?;
         }
         purged.forgotten = forgotten.len() as u64;
         tx.commit()?;
