@@ -3,7 +3,8 @@
 //! restarted from its file mid-run, its log compacted mid-run), once everyone syncs every replica holds exactly what its user
 //! may see of the server's state, and every edit made anywhere is on the server: the winner of its
 //! field, or superseded by a later one with its value kept in the log (or folded away by a
-//! compaction, which removes only writes whose every field lost).
+//! compaction, which removes only writes whose every field lost, and purges deleted rows with
+//! their edits once every device has pulled the deletion: every replica then drops them too).
 //!
 //! The server is the real storage (`showroom_sync::storage::SqliteStorage` on a file; in the second
 //! property two `PgStorage`s on one PostgreSQL database, as two server processes, taking requests in
@@ -54,6 +55,12 @@ enum Op {
         pick: usize,
         to: usize,
     },
+    /// A rep deletes one of the customers it sees (a tombstone; compaction purges it once every
+    /// device has pulled the deletion).
+    Delete {
+        r: usize,
+        pick: usize,
+    },
     Sync {
         r: usize,
         fault: Fault,
@@ -78,6 +85,7 @@ fn op(replicas: usize) -> impl Strategy<Value = Op> {
         2 => (0..replicas).prop_map(|r| Op::Create { r }),
         4 => (0..replicas, 0..8usize, 0..FIELDS.len(), any::<u8>()).prop_map(|(r, pick, field, val)| Op::Edit { r, pick, field, val }),
         1 => (0..8usize, 0..2usize).prop_map(|(pick, to)| Op::Reassign { pick, to }),
+        1 => (0..replicas, 0..8usize).prop_map(|(r, pick)| Op::Delete { r, pick }),
         4 => (0..replicas, fault).prop_map(|(r, fault)| Op::Sync { r, fault }),
         1 => Just(Op::Restart),
         1 => Just(Op::Deliver),
@@ -367,6 +375,18 @@ impl World {
                 self.replicas[0].0.write(|w| w.update(&old, &new).map(|_| ())).unwrap();
                 self.record_new_changes(0, before);
             }
+            Op::Delete { r, pick } => {
+                let list: Vec<Customer> =
+                    Self::customers(&self.replicas[r].0).into_iter().filter(|c| c.deleted_at.is_none()).collect();
+                if list.is_empty() {
+                    return;
+                }
+                let old = list[pick % list.len()].clone();
+                let new = Customer { deleted_at: Some(Timestamp::now()), ..old.clone() };
+                let before = self.replicas[r].0.pending_changes().unwrap() as usize;
+                self.replicas[r].0.write(|w| w.update(&old, &new).map(|_| ())).unwrap();
+                self.record_new_changes(r, before);
+            }
             Op::Sync { r, fault } => {
                 let user = self.users[self.replicas[r].1].clone();
                 let device = self.replicas[r].0.device_id();
@@ -394,9 +414,15 @@ impl World {
         }
     }
 
-    fn settle(&mut self, rt: &tokio::runtime::Runtime) {
+    /// Delivers what was held and syncs everyone twice; with `purge`, compacts between the two
+    /// (every device has then pulled every deletion: the tombstones are purged, and the second
+    /// pass must drop them from every replica).
+    fn settle(&mut self, rt: &tokio::runtime::Runtime, purge: bool) {
         self.apply(&Op::Deliver, rt);
-        for _ in 0..2 {
+        for pass in 0..2 {
+            if pass == 1 && purge {
+                self.apply(&Op::Compact, rt);
+            }
             for r in 0..self.replicas.len() {
                 let user = self.users[self.replicas[r].1].clone();
                 let device = self.replicas[r].0.device_id();
@@ -462,7 +488,14 @@ impl World {
         }
         // Every edit made anywhere is acknowledged: the winner of its field or superseded, with its
         // value in the server's log.
+        // Rows purged (deleted, and every device had the deletion): their edits went with them.
+        let purged_sql = "SELECT row_id FROM purged";
+        let purged: BTreeSet<String> =
+            self.server.inspect(purged_sql, purged_sql, &[]).into_iter().filter_map(|r| r[0].clone()).collect();
         for (id, table, row, field, value) in &self.made {
+            if purged.contains(&row.to_string()) {
+                continue;
+            }
             // The log keeps one entry per row write; the change id names the write and the field.
             let (write, index) = showroom_core::store::outbox_writes::write_of(*id);
             let logged_change = |sqlite: &str, postgres: &str| -> Option<String> {
@@ -526,7 +559,7 @@ fn every_replica_converges_through_two_postgresql_servers() {
         for op in &ops {
             world.apply(op, &rt);
         }
-        world.settle(&rt);
+        world.settle(&rt, ops.len() % 2 == 0);
         world.check()
     });
     if let Err(e) = ran {
@@ -545,7 +578,7 @@ proptest! {
         for op in &ops {
             world.apply(op, &rt);
         }
-        world.settle(&rt);
+        world.settle(&rt, ops.len() % 2 == 0);
         world.check()?;
     }
 }

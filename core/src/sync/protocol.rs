@@ -122,6 +122,10 @@ pub struct PushAck {
     /// Acknowledged but not applied (reservations that lost); the user gets a notice.
     #[serde(default)]
     pub refused: Vec<Refused>,
+    /// Rows this push wrote to that the server has purged (deleted, and every device that
+    /// syncs had the deletion): their changes were taken and dropped; the client drops the rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purged: Vec<RowRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -164,6 +164,9 @@ async fn push_all<S: StoreAccess>(
                 report.refused += ack.refused.len();
                 report.server_seq = ack.server_seq;
                 store.with_store(|s| s.acknowledge(&ack.acknowledged))?;
+                if !ack.purged.is_empty() {
+                    report.evicted += store.with_store(|s| s.evict(&ack.purged))?.0;
+                }
             }
             Err(Refusal { status: 403 | 409 | 422, body: Some(body), error }) => {
                 // Set the named changes aside (kept, shown to the user) and push the rest.
@@ -311,6 +314,7 @@ mod tests {
                 acknowledged: push.changes.iter().map(|c| c.change_id).collect(),
                 server_seq: 1,
                 refused: vec![],
+                purged: vec![],
             })
         }
         async fn pull(&self, _since: i64) -> Result<PullPage, SyncError> {

@@ -1439,6 +1439,7 @@ impl Conn {
         let purges: bool = tx
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM purged WHERE dealership_id = ?1)")?
             .query_row([&dealership], |r| r.get(0))?;
+        let mut purged_rows: BTreeSet<(String, Uuid)> = BTreeSet::new();
         if purges {
             let mut gone: HashMap<(&str, Uuid), bool> = HashMap::new();
             for c in &changes {
@@ -1456,6 +1457,7 @@ impl Conn {
                 };
                 if purged {
                     already.insert(c.change_id);
+                    purged_rows.insert((c.table.clone(), c.row_id));
                 }
             }
         }
@@ -1692,7 +1694,8 @@ impl Conn {
         };
         set_meta(tx, &key, &clock.last().to_string())?;
         let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
-        Ok(PushAck { acknowledged, server_seq, refused })
+        let purged = purged_rows.into_iter().map(|(table, row_id)| RowRef { table, row_id }).collect();
+        Ok(PushAck { acknowledged, server_seq, refused, purged })
     }
 }
 
@@ -2049,6 +2052,9 @@ impl Conn {
                 .and_then(|v| v.parse::<i64>().ok())
                 .unwrap_or(0);
             if since < below {
+                // The full pull that follows includes the device's own changes (it pulled before).
+                drop(tx);
+                self.served(user, device, since)?;
                 return Ok(PullPage {
                     changes: Vec::new(),
                     evict: Vec::new(),
@@ -2064,11 +2070,12 @@ impl Conn {
             .prepare_cached(
                 "SELECT seq, kind, change_id, tbl, row_id, fields, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
-                   (kind IN ('change', 'purge') AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
+                   (kind = 'change' AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
                                  AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
                                  AND g.partition_id = log.partition_id AND g.user_id = ?3)))
+                   OR kind = 'purge'
                    OR (kind IN ('evict', 'notice', 'copy') AND audience = ?3))
                  ORDER BY seq LIMIT ?5",
             )?
@@ -2209,22 +2216,28 @@ impl Conn {
             }
         }
         drop(tx);
+        self.served(user, device, page.next_cursor)?;
+        Ok(page)
+    }
+
+    /// Remembers how far a device has been served: in memory, and on PostgreSQL in `devices` too.
+    fn served(&mut self, user: &User, device: Uuid, cursor: i64) -> Result<()> {
         {
             let mut cursors = lock(&self.cursors);
-            let cursor = cursors.entry((user.id, device)).or_insert((0, 0));
-            *cursor = (cursor.0.max(page.next_cursor), showroom_core::domain::Timestamp::now().millis().max(0) as u64);
+            let kept = cursors.entry((user.id, device)).or_insert((0, 0));
+            *kept = (kept.0.max(cursor), showroom_core::domain::Timestamp::now().millis().max(0) as u64);
         }
         // Several PostgreSQL servers share the clients: the device's next push may reach another
         // process, so the cursor served is kept in the database now (one row, not the log's lock).
         // SQLite's one process keeps it in memory until the device's next push writes it.
-        if self.conn.dialect() == Dialect::Postgres && page.next_cursor > 0 {
+        if self.conn.dialect() == Dialect::Postgres && cursor > 0 {
             self.conn.execute(
                 "INSERT INTO devices (user_id, device_id, pulled_to, seen_ms) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (user_id, device_id) DO UPDATE SET pulled_to = CASE WHEN excluded.pulled_to > devices.pulled_to THEN excluded.pulled_to ELSE devices.pulled_to END, seen_ms = excluded.seen_ms",
-                params![me, device.to_string(), page.next_cursor, showroom_core::domain::Timestamp::now().millis()],
+                params![user.id.to_string(), device.to_string(), cursor, showroom_core::domain::Timestamp::now().millis()],
             )?;
         }
-        Ok(page)
+        Ok(())
     }
 }
 

@@ -1,7 +1,9 @@
 //! Purging deleted rows, so the log does not grow with what was deleted. A row whose
 //! `deleted_at` won is a tombstone: once every device of its dealership that still syncs has
 //! pulled the deletion (and it is older than the compaction's cutoff), its state and history go,
-//! and one `purge` entry in the log tells every replica to drop the row too. A purge entry
+//! and one `purge` entry in the log tells every replica to drop the row too (every device of the
+//! dealership gets every purge note, whoever owns the row now: a device that held it before a
+//! reassignment must drop it as well; a note names only the table and the row's id). A purge entry
 //! every such device has pulled goes in turn, and the dealership's `resync_below` mark rises
 //! past it: a device that was away longer (not seen since the away cutoff, so it held nothing
 //! back) and comes back with an older cursor is told to re-sync from the state, and the
@@ -147,7 +149,7 @@ impl Conn {
         if let Some(last) = forgotten.iter().map(|(seq, _)| *seq).max() {
             let key = format!("resync_below:{d}");
             let below = meta(&tx, &key)?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-            set_meta(&tx, &key, &(last + 1).max(below).to_string())?;
+            set_meta(&tx, &key, &last.max(below).to_string())?;
         }
         purged.forgotten = forgotten.len() as u64;
         tx.commit()?;
