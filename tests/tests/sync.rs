@@ -745,6 +745,38 @@ async fn compacting_the_log_of_a_running_server_keeps_every_laptop_converging() 
     assert_eq!(fresh.customer(dana.id).unwrap().city, "Austin");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merged_away_customer_is_purged_from_a_running_server_and_every_laptop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, [mut a, _b, mut m]) = two_reps_and_a_manager(dir.path()).await;
+    let dana = new_customer(a.session.user_id, "Dana", "Whitfield");
+    let twin = new_customer(a.session.user_id, "Dana", "Whitfield");
+    a.store.write(|w| w.insert(&dana)).unwrap();
+    a.store.write(|w| w.insert(&twin)).unwrap();
+    a.sync(&client).await;
+    m.sync(&client).await;
+    // The rep merges the duplicate away; both laptops pull the deletion.
+    let merge = showroom_core::leads::merge::MergeRequest { keep: dana.id, merge: twin.id, take: vec![] };
+    showroom_core::leads::merge::merge_customers(&mut a.store, &merge).unwrap();
+    a.sync(&client).await;
+    m.sync(&client).await;
+    a.edit_customer(dana.id, |c| c.city = "Round Rock".into());
+    a.sync(&client).await;
+    assert!(customers(&m).contains_key(&twin.id), "the tombstone is on the laptops until purged");
+
+    let db = dir.path().join("sync.sqlite3");
+    let out = server.admin(&["compact", "--keep-days", "0"], None);
+    assert!(out.contains(" and 1 deleted rows every device has seen deleted"), "{out}");
+    assert_eq!(server_count(&db, &format!("SELECT COUNT(*) FROM state WHERE row_id = '{}'", twin.id)), 0);
+    for r in [&mut a, &mut m] {
+        let report = r.sync(&client).await;
+        assert!(report.mismatched.is_empty(), "{report:?}");
+        let held = customers(r);
+        assert!(!held.contains_key(&twin.id), "the purged row left every laptop");
+        assert_eq!(held[&dana.id].city, "Round Rock");
+    }
+}
+
 /// A laptop's customers, by id.
 fn customers(r: &Replica) -> std::collections::BTreeMap<Uuid, Customer> {
     let mut stmt = r.store.conn().prepare("SELECT id FROM customers").unwrap();
