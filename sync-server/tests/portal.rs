@@ -16,6 +16,7 @@ use showroom_core::portal::{MessageDraft, MessageStatus};
 use showroom_core::quotes::{QuoteStatus, QuoteTarget};
 use showroom_core::sync::protocol::Push;
 use showroom_sync::outbox::{HttpSms, OutboxConfig};
+use showroom_sync::storage::{Role, Storage};
 use showroom_sync::testpg::Kind;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -340,6 +341,62 @@ async fn a_laptop_whose_clock_runs_ahead_of_the_servers_still_learns_its_message
     let sent = ana.app.outgoing_messages(customer.id).unwrap().remove(0);
     assert_eq!((sent.id, sent.status), (m.id, MessageStatus::Sent), "{sent:?}");
     assert_eq!(run_outbox(&shop, config(None)).await, 0, "nothing left queued on the server either");
+}
+
+/// Two server processes on one PostgreSQL each run an outbox: a queued text leaves once. Each
+/// sender claims what it takes for a while, in the same transaction that finds it due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_one_postgresql_never_send_a_message_twice() {
+    common::pin();
+    let server = showroom_sync::testpg::TestPostgres::start().unwrap();
+    let url = server.database().unwrap();
+    let first = showroom_sync::storage::pg::PgStorage::open(&url).unwrap();
+    first.create_dealership("Lakeside Motors").unwrap();
+    let ana = first.add_user(None, "ana", "Ana Ruiz", Role::Rep, "x").unwrap();
+    let mia = first.add_user(None, "mia", "Mia Stone", Role::Manager, "x").unwrap();
+    let second: Arc<dyn Storage> = Arc::new(showroom_sync::storage::pg::PgStorage::open(&url).unwrap());
+    let shop = Shop { state: showroom_sync::AppState::new(Box::new(first)), _pg: Some(server), ana, mia };
+    let mut laptop = shop.laptop(&shop.ana);
+    let customer = maria(&mut laptop, Consent { email: true, sms: true, phone: false });
+    for i in 0..5 {
+        laptop
+            .app
+            .queue_message(&MessageDraft {
+                customer_id: Some(customer.id),
+                channel: Some(MessageChannel::Sms),
+                subject: String::new(),
+                body: format!("Hi Maria, the RAV4 is ready ({i})."),
+                quote_id: None,
+            })
+            .unwrap();
+    }
+    shop.sync(&mut laptop).await;
+    let (up, seen) = fake_provider(200).await;
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let runs: Vec<_> = [shop.state.storage.clone(), second]
+        .into_iter()
+        .map(|storage| {
+            let (config, barrier) = (config(Some(up.clone())), barrier.clone());
+            tokio::task::spawn_blocking(move || {
+                barrier.wait();
+                showroom_sync::outbox::run_once(&storage, &config).unwrap()
+            })
+        })
+        .collect();
+    let mut taken = 0;
+    for r in runs {
+        taken += r.await.unwrap();
+    }
+    assert_eq!(taken, 5, "each message was taken by one process");
+    let mut bodies: Vec<String> =
+        seen.lock().unwrap().iter().map(|(_, b)| b["body"].as_str().unwrap().to_string()).collect();
+    bodies.sort();
+    bodies.dedup();
+    assert_eq!((seen.lock().unwrap().len(), bodies.len()), (5, 5), "every text left exactly once");
+    shop.sync(&mut laptop).await;
+    let statuses: Vec<MessageStatus> =
+        laptop.app.outgoing_messages(customer.id).unwrap().into_iter().map(|m| m.status).collect();
+    assert_eq!(statuses, vec![MessageStatus::Sent; 5]);
 }
 
 async fn a_customer_books_a_test_drive_in_a_free_slot_of_the_car_and_the_rep_and_nobody_double_books_it(kind: Kind) {

@@ -437,7 +437,7 @@ macro_rules! storage_over_conns {
                 self.write(|c| c.portal_act(hash, action, now_ms))
             }
             fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<portal::OutboxItem>> {
-                self.read(|c| c.outbox_due(now_ms, limit))
+                self.write(|c| c.outbox_due(now_ms, limit))
             }
             fn outbox_done(&self, item: &portal::OutboxItem, sent: &portal::Sent, now_ms: u64) -> Result<()> {
                 self.write(|c| c.outbox_done(item, sent, now_ms))

@@ -21,6 +21,9 @@ use showroom_core::store::record::Col;
 use showroom_core::sync::protocol::{Push, WireChange};
 use uuid::Uuid;
 
+/// How long a sender holds a message it took (then another may try it again).
+pub const CLAIM_MS: u64 = 10 * 60 * 1000;
+
 /// The author of what customers do on the portal and of the outbox's statuses: not a person.
 pub fn portal_user(dealership: Uuid) -> User {
     User {
@@ -370,18 +373,30 @@ impl Conn {
         Ok(Some(Acted::Stored(response)))
     }
 
-    /// Queued messages whose turn has come, oldest first.
-    pub(super) fn outbox_due(&self, now_ms: u64, limit: usize) -> Result<Vec<OutboxItem>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.dealership_id, s.row_id, COALESCE(a.attempts, 0) FROM state s
-             LEFT JOIN outbox_attempts a ON a.message_id = s.row_id
-             WHERE s.field = 'status' AND s.tbl = 'outgoing_messages' AND s.value = '\"queued\"'
-               AND COALESCE(a.next_ms, 0) <= ?1
-             LIMIT ?2",
-        )?;
-        let due: Vec<(String, String, i64)> = stmt
+    /// Queued messages whose turn has come, oldest first, each claimed for [`CLAIM_MS`] in the
+    /// transaction that finds it: another server process on the same PostgreSQL (or a second run
+    /// here) does not take it meanwhile, and a send whose status could not be written back is not
+    /// repeated at once. Recording the send releases the claim.
+    pub(super) fn outbox_due(&mut self, now_ms: u64, limit: usize) -> Result<Vec<OutboxItem>> {
+        let tx = begin(&*self.conn, Mode::Write)?;
+        let due: Vec<(String, String, i64)> = tx
+            .prepare_cached(
+                "SELECT s.dealership_id, s.row_id, COALESCE(a.attempts, 0) FROM state s
+                 LEFT JOIN outbox_attempts a ON a.message_id = s.row_id
+                 WHERE s.field = 'status' AND s.tbl = 'outgoing_messages' AND s.value = '\"queued\"'
+                   AND COALESCE(a.next_ms, 0) <= ?1
+                 LIMIT ?2",
+            )?
             .query_map(params![now_ms as i64, limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<std::result::Result<_, _>>()?;
+        for (d, id, attempts) in &due {
+            tx.execute(
+                "INSERT INTO outbox_attempts (message_id, dealership_id, attempts, next_ms, last_error)
+                 VALUES (?1, ?2, ?3, ?4, '') ON CONFLICT (message_id) DO UPDATE SET next_ms = ?4",
+                params![id, d, attempts, (now_ms + CLAIM_MS) as i64],
+            )?;
+        }
+        tx.commit()?;
         let mut items = Vec::new();
         for (d, id, attempts) in due {
             let Some(message) = entity::<OutgoingMessage>(&*self.conn, &d, "outgoing_messages", &id)? else { continue };
