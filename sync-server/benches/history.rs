@@ -8,6 +8,11 @@
 //! are purged: no device holds them back here). Prints, every 30 days, both logs' entries and the
 //! pages in use (freed pages are reused), then the compacted file after VACUUM.
 //!
+//!
+//! With `SHOWROOM_HISTORY_MIGRATE=1` it then times `migrate` of the year-old uncompacted store into
+//! a new durable PostgreSQL (fsync on; started and removed by the bench), beside copying the
+//! same file on this disk as the baseline.
+//!
 //!     cargo bench -p showroom-sync --bench history
 //!     SHOWROOM_HISTORY_CUSTOMERS=5000 SHOWROOM_HISTORY_EDITS=40 SHOWROOM_HISTORY_CHURN=5 cargo bench -p showroom-sync --bench history
 #![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
@@ -176,5 +181,34 @@ fn main() {
         mb(compacted.log_size().unwrap().file_bytes),
         c.entries,
         c.entries as f64 / live_rows as f64
+    );
+    if std::env::var("SHOWROOM_HISTORY_MIGRATE").is_ok_and(|v| v == "1") {
+        migrate(&kept, &dir.path().join("kept.sqlite3"));
+    }
+}
+
+/// Times a move of the store into PostgreSQL (as `showroom-sync migrate` does), with a file copy
+/// of the same store as the baseline.
+fn migrate(store: &SqliteStorage, file: &std::path::Path) {
+    let copied = file.with_extension("copy");
+    let t = Instant::now();
+    std::fs::copy(file, &copied).unwrap();
+    std::fs::File::open(&copied).unwrap().sync_all().unwrap();
+    let copy_s = t.elapsed().as_secs_f64();
+    let pg = showroom_sync::testpg::TestPostgres::start_durable().unwrap();
+    let url = pg.database().unwrap();
+    let target = showroom_sync::storage::pg::PgStorage::open(&url).unwrap();
+    let t = Instant::now();
+    let moved = showroom_sync::storage::migrate(store, &target, |_, _| {}).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let rows: u64 = moved.tables.iter().map(|(_, n)| n).sum();
+    let log = moved.tables.iter().find(|(t, _)| t == "log").map_or(0, |(_, n)| *n);
+    println!(
+        "migrate into PostgreSQL: {:.1} MB file, {rows} rows ({log} log entries) in {secs:.1} s ({:.0} rows/s), \
+         {} partition checksums equal; baseline file copy + fsync {copy_s:.2} s ({:.0}x)",
+        mb(std::fs::metadata(file).unwrap().len()),
+        rows as f64 / secs,
+        moved.partitions,
+        secs / copy_s.max(1e-3)
     );
 }
