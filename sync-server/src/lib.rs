@@ -5,6 +5,7 @@
 //! it is a [`storage::Storage`]; accounts and tokens are in [`auth`].
 
 pub mod auth;
+mod groups;
 pub mod outbox;
 pub mod portal;
 pub mod smtp;
@@ -113,6 +114,16 @@ impl ApiError {
 
     fn unauthorized(message: &str) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message, Vec::new())
+    }
+
+    fn bad_request(field: &str, problem: &str) -> Self {
+        let fields = vec![FieldError::new(field, problem)];
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", format!("{field}: {problem}"), fields)
+    }
+
+    fn forbidden(field: &str, problem: &str) -> Self {
+        let fields = vec![FieldError::new(field, problem)];
+        Self::new(StatusCode::FORBIDDEN, "forbidden", format!("{field}: {problem}"), fields)
     }
 }
 
@@ -281,16 +292,26 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Json<Sig
     for (l, k) in &limits {
         l.succeeded(k);
     }
+    // A group manager may sign in to any rooftop of their group; anyone else to their own.
+    let rooftop = body.dealership.filter(|d| *d != user.dealership_id);
+    let mut role = user.role;
+    if let Some(d) = rooftop {
+        let u = user.clone();
+        match state.with_storage(move |s| s.rooftop_user(&u, d)).await? {
+            Some(there) => role = there.role,
+            None => return Err(ApiError::forbidden("dealership", "you may not sign in to this dealership")),
+        }
+    }
     let (token, hash) = auth::new_token();
     let now = now_ms() as i64;
     let expires = now + state.token_ttl.as_millis() as i64;
     let (uid, device) = (user.id, body.device_id);
-    state.with_storage(move |s| s.add_token(&hash, uid, device, now, expires)).await?;
+    state.with_storage(move |s| s.add_token(&hash, uid, device, rooftop, now, expires)).await?;
     tracing::info!(user = %user.login, device = %body.device_id, "signed in");
     Ok(Json(SignedIn {
         token,
         user_id: user.id,
-        role: user.role.as_str().into(),
+        role: role.as_str().into(),
         expires_at: chrono::DateTime::from_timestamp_millis(expires).map(|d| d.to_rfc3339()).unwrap_or_default(),
     }))
 }
@@ -485,7 +506,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sign-out", post(sign_out))
         .route("/push", post(push))
         .route("/pull", get(pull))
-        .route("/intake/leads", post(intake_leads));
+        .route("/intake/leads", post(intake_leads))
+        .merge(groups::routes());
     Router::new()
         .route("/health", get(health))
         .nest("/api/v1", api)

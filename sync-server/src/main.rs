@@ -32,10 +32,21 @@ enum Command {
         #[command(subcommand)]
         command: DealershipCommand,
     },
+    /// Dealer groups: several dealerships (rooftops) under one owner.
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Move a customer, with their leads, deals, quotes and history, to another rooftop of their
+    /// dealer group.
+    Customer {
+        #[command(subcommand)]
+        command: CustomerCommand,
     },
     /// Lead sources (websites, OEM and marketplace feeds) and their API keys for
     /// `POST /api/v1/intake/leads`.
@@ -113,7 +124,36 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum DealershipCommand {
+    Add {
+        name: String,
+        /// The dealer group it belongs to (made with `group add`).
+        #[arg(long)]
+        group: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum GroupCommand {
+    /// A new dealer group; then `dealership add NAME --group GROUP` adds its rooftops.
     Add { name: String },
+    /// Every group with its rooftops.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+enum CustomerCommand {
+    /// Move a customer to another dealership of their group, to a salesperson there.
+    Move {
+        /// The customer's id.
+        #[arg(long)]
+        id: uuid::Uuid,
+        /// The dealership they go to.
+        #[arg(long)]
+        to: String,
+        /// The login of the salesperson there who takes them.
+        #[arg(long)]
+        owner: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,11 +187,16 @@ enum UserCommand {
         login: String,
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = ["rep", "manager"])]
+        /// rep, manager, or group-manager (a manager of every rooftop of `--group`).
+        #[arg(long, value_parser = ["rep", "manager", "group-manager"])]
         role: String,
-        /// Needed when the server holds more than one dealership.
+        /// Needed when the server holds more than one dealership: the user's own rooftop (for a
+        /// group manager, the one they work from; the group's first by default).
         #[arg(long)]
         dealership: Option<String>,
+        /// The group a group manager manages.
+        #[arg(long, required_if_eq("role", "group-manager"))]
+        group: Option<String>,
     },
     /// Set a new password; every device of the user must sign in again.
     ResetPassword {
@@ -217,18 +262,90 @@ async fn main() -> anyhow::Result<()> {
             let id = s.create_dealership(&dealership)?;
             println!("created {} with dealership {dealership:?} ({id})", args.db);
         }
-        Command::Dealership { command: DealershipCommand::Add { name } } => {
-            let id = open_existing(&args.db)?.create_dealership(&name)?;
-            println!("added dealership {name:?} ({id})");
+        Command::Dealership { command: DealershipCommand::Add { name, group } } => {
+            let s = open_existing(&args.db)?;
+            if let Some(g) = &group {
+                // The group is checked before the dealership is made.
+                s.groups()?
+                    .iter()
+                    .find(|(_, n, _)| n.eq_ignore_ascii_case(g.trim()))
+                    .with_context(|| format!("group: no group {g:?}; make it with `showroom-sync group add {g:?}`"))?;
+            }
+            let id = s.create_dealership(&name)?;
+            if let Some(g) = &group {
+                s.join_group(name.trim(), g)?;
+            }
+            match group {
+                Some(g) => println!("added dealership {name:?} ({id}) to group {g:?}"),
+                None => println!("added dealership {name:?} ({id})"),
+            }
+        }
+        Command::Group { command } => {
+            let s = open_existing(&args.db)?;
+            match command {
+                GroupCommand::Add { name } => {
+                    let id = s.create_group(&name)?;
+                    println!("added dealer group {name:?} ({id})");
+                }
+                GroupCommand::List => {
+                    for (id, name, rooftops) in s.groups()? {
+                        println!("{name}\t{id}\t{}", rooftops.join(", "));
+                    }
+                }
+            }
+        }
+        Command::Customer { command: CustomerCommand::Move { id, to, owner } } => {
+            let s = open_existing(&args.db)?;
+            let (to_id, _) = s
+                .dealerships()?
+                .into_iter()
+                .find(|(_, n)| n.eq_ignore_ascii_case(to.trim()))
+                .with_context(|| format!("to: no dealership {to:?}"))?;
+            let (owner, _) = s.credentials(&owner)?.with_context(|| format!("owner: no user {owner:?}"))?;
+            let mv = showroom_core::sync::protocol::CustomerMove { to: to_id, owner: owner.id };
+            let now = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
+            let moved = s.move_customer(None, id, &mv, now)?;
+            println!(
+                "moved customer {id} ({} rows) from {} to {}, to {}",
+                moved.rows, moved.from_dealership, moved.to_dealership, owner.name
+            );
         }
         Command::User { command } => {
             let s = open_existing(&args.db)?;
             match command {
-                UserCommand::Add { login, name, role, dealership } => {
-                    let role = Role::parse(&role).context("role: rep or manager")?;
+                UserCommand::Add { login, name, role, dealership, group } => {
+                    let group_manager = role == "group-manager";
+                    let role = if group_manager {
+                        Role::Manager
+                    } else {
+                        Role::parse(&role).context("role: rep or manager")?
+                    };
+                    // A group manager works from one of the group's rooftops (its first by name).
+                    let dealership = match (&group, dealership) {
+                        (Some(g), d) if group_manager => {
+                            let (_, _, rooftops) = s
+                                .groups()?
+                                .into_iter()
+                                .find(|(_, n, _)| n.eq_ignore_ascii_case(g.trim()))
+                                .with_context(|| format!("group: no group {g:?}"))?;
+                            match d {
+                                Some(d) if rooftops.iter().any(|r| r.eq_ignore_ascii_case(d.trim())) => Some(d),
+                                Some(d) => anyhow::bail!("dealership: {d:?} is not in group {g:?}"),
+                                None => Some(rooftops.first().cloned().with_context(|| {
+                                    format!("group: {g:?} has no dealership yet; add one with --group")
+                                })?),
+                            }
+                        }
+                        (_, d) => d,
+                    };
                     let hash = showroom_sync::auth::hash_password(&password()?).map_err(anyhow::Error::msg)?;
                     let u = s.add_user(dealership.as_deref(), &login, &name, role, &hash)?;
-                    println!("added {} {:?} as {} ({})", u.login, u.name, u.role.as_str(), u.id);
+                    if group_manager && let Some(g) = &group {
+                        s.make_group_manager(&u.login, g)?;
+                        println!("added {} {:?} as group manager of {g:?} ({})", u.login, u.name, u.id);
+                    } else {
+                        println!("added {} {:?} as {} ({})", u.login, u.name, u.role.as_str(), u.id);
+                    }
                 }
                 UserCommand::ResetPassword { login } => {
                     let hash = showroom_sync::auth::hash_password(&password()?).map_err(anyhow::Error::msg)?;

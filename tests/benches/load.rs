@@ -316,19 +316,19 @@ fn main() {
             let user = s.add_user(Some(&format!("Rooftop {rooftop}")), &login, &login, role, &hash).unwrap();
             let device = store.device_id();
             let (token, token_hash) = new_token();
-            s.add_token(&token_hash, user.id, device, now, now + 86_400_000).unwrap();
+            s.add_token(&token_hash, user.id, device, None, now, now + 86_400_000).unwrap();
             accounts.push((rooftop, manager, token, user.id, login, role));
         }
         let store = Store::open(&dir.path().join("late.sqlite3")).unwrap();
         let (_, _, _, user_id, login, _) = &accounts[0];
         let (token, token_hash) = new_token();
-        s.add_token(&token_hash, *user_id, store.device_id(), now, now + 86_400_000).unwrap();
+        s.add_token(&token_hash, *user_id, store.device_id(), None, now, now + 86_400_000).unwrap();
         late = (store, token, *user_id, login.clone());
         for k in 0..newcomers {
             let store = Store::open(&dir.path().join(format!("newcomer{k}.sqlite3"))).unwrap();
             let (_, _, _, user_id, login, _) = &accounts[k % rooftops];
             let (token, token_hash) = new_token();
-            s.add_token(&token_hash, *user_id, store.device_id(), now, now + 86_400_000).unwrap();
+            s.add_token(&token_hash, *user_id, store.device_id(), None, now, now + 86_400_000).unwrap();
             arrivals.push((store, token, *user_id, login.clone()));
         }
     }

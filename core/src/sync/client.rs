@@ -113,7 +113,8 @@ impl Client {
     }
 
     pub async fn sign_in(&self, user: &str, password: &str, device_id: Uuid) -> Result<Session, SyncError> {
-        let body = SignIn { user: user.trim().to_string(), password: password.to_string(), device_id };
+        let body =
+            SignIn { user: user.trim().to_string(), password: password.to_string(), device_id, dealership: None };
         let res = self.http.post(format!("{}/api/v1/sign-in", self.base)).json(&body).send().await;
         let signed: SignedIn = Self::answer(res).await.map_err(|r| r.error)?;
         Ok(Session {

@@ -26,6 +26,9 @@ pub struct SignIn {
     pub password: String,
     /// The device signing in (its id from the local store).
     pub device_id: Uuid,
+    /// The rooftop to sign in to when it is not the user's own: a group manager's sister store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dealership: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,4 +258,97 @@ mod tests {
         assert_eq!(names, ["changes[1].change_id", "changes[2].hlc", "changes[3].hlc"]);
         assert!(fields[2].message.contains("ahead of the server's clock"));
     }
+}
+
+/// A dealership (rooftop) the caller may sign in to, or one of its group's (`GET /api/v1/rooftops`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rooftop {
+    pub id: Uuid,
+    pub name: String,
+    /// The dealer group it belongs to, if any.
+    pub group: Option<String>,
+    /// The rooftop the caller's token serves now.
+    pub current: bool,
+    /// Whether the caller may sign in to it (their own; every rooftop of a group manager's group).
+    pub may_sign_in: bool,
+}
+
+/// A token for another rooftop of the caller's group, for a device of its own
+/// (`POST /api/v1/rooftops/{id}/token`): a group manager's laptop keeps one store per rooftop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RooftopToken {
+    pub device_id: Uuid,
+}
+
+/// A sister rooftop's vehicle found by the group inventory search (`GET /api/v1/group/inventory`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupVehicle {
+    pub vehicle: crate::domain::Vehicle,
+    pub dealership_id: Uuid,
+    pub dealership: String,
+    /// An open transfer request for it, if any.
+    pub requested: bool,
+}
+
+/// A rep's request for a sister rooftop's vehicle (`POST /api/v1/group/transfers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub vehicle_id: Uuid,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The owning rooftop's answer to a transfer request (`POST /api/v1/group/transfers/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferDecision {
+    pub approve: bool,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A vehicle transfer between two rooftops of a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    pub id: Uuid,
+    pub vehicle_id: Uuid,
+    /// The vehicle as requested ("2025 Toyota RAV4 XLE · stock T1234").
+    pub vehicle: String,
+    pub from_dealership: String,
+    pub to_dealership: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub note: String,
+    /// `requested`, `approved` or `declined`.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: String,
+}
+
+/// A group manager moves a customer, with everything in their partition, to another rooftop of
+/// the group (`POST /api/v1/group/customers/{id}/move`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerMove {
+    /// The rooftop the customer goes to.
+    pub to: Uuid,
+    /// The salesperson there who takes the customer (a user of that rooftop).
+    pub owner: Uuid,
+}
+
+/// What a customer move did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moved {
+    pub customer_id: Uuid,
+    pub from_dealership: String,
+    pub to_dealership: String,
+    /// Rows moved (the customer, their leads, deals, quotes, notes…).
+    pub rows: u64,
 }

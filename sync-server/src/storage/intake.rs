@@ -70,6 +70,7 @@ pub fn intake_user(dealership: Uuid) -> User {
         name: "Lead intake".into(),
         role: Role::Manager,
         disabled: false,
+        group_id: None,
     }
 }
 

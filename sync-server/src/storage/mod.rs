@@ -17,7 +17,10 @@ use showroom_core::store::record::Col;
 use showroom_core::store::remote::check_row;
 use showroom_core::sync::merge::{Decision, FieldChange, decide};
 use showroom_core::sync::partition::{self, Checksum, Home};
-use showroom_core::sync::protocol::{Notice, PartitionChecksum, PullPage, Push, PushAck, Refused, RowRef, WireChange};
+use showroom_core::sync::protocol::{
+    CustomerMove, GroupVehicle, Moved, Notice, PartitionChecksum, PullPage, Push, PushAck, Refused, Rooftop, RowRef,
+    Transfer, TransferDecision, TransferRequest, WireChange,
+};
 use showroom_core::sync::rules::{self, Actor, RowWrite, Standing};
 use showroom_core::sync::{Clock, Hlc, plan};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -35,13 +38,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0004_portal_outbox.sql"),
     include_str!("../../migrations/sqlite/0005_log_writes.sql"),
     include_str!("../../migrations/sqlite/0006_purge.sql"),
+    include_str!("../../migrations/sqlite/0007_groups.sql"),
 ];
 
 pub mod db;
+mod group;
 mod intake;
 pub mod pg;
 pub mod portal;
 mod purge;
+pub use group::as_rooftop;
 pub use intake::{IntakeOutcome, IntakeReceipt, LeadSource, intake_user, utc_offset_min};
 pub use purge::Purged;
 
@@ -76,6 +82,8 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub disabled: bool,
+    /// The dealer group a group manager manages (every rooftop of it); `None` for everyone else.
+    pub group_id: Option<Uuid>,
 }
 
 /// What went wrong, in the terms the HTTP layer answers with.
@@ -131,7 +139,17 @@ pub trait Storage: Send + Sync {
     /// Disables (or re-enables) a user; disabling revokes every token.
     fn set_disabled(&self, login: &str, disabled: bool) -> Result<()>;
     fn credentials(&self, login: &str) -> Result<Option<(User, String)>>;
-    fn add_token(&self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()>;
+    /// Records a token of `user` for `device`; `rooftop` names the dealership it serves when not
+    /// the user's own (a group manager's sister store, checked by the caller with [`Storage::rooftops`]).
+    fn add_token(
+        &self,
+        hash: &str,
+        user: Uuid,
+        device: Uuid,
+        rooftop: Option<Uuid>,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<()>;
     /// The enabled user of a valid, unexpired, unrevoked token, and the device it was issued to.
     fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>>;
     fn revoke_token(&self, hash: &str) -> Result<bool>;
@@ -207,6 +225,27 @@ pub trait Storage: Send + Sync {
     /// Returns the space compaction freed (SQLite: rewrites the file, holding the writer;
     /// PostgreSQL: `VACUUM`, pages reusable).
     fn vacuum(&self) -> Result<()>;
+
+    // Dealer groups (storage/group.rs).
+    /// A new dealer group.
+    fn create_group(&self, name: &str) -> Result<Uuid>;
+    /// Puts the dealership named `dealership` in the group named `group`.
+    fn join_group(&self, dealership: &str, group: &str) -> Result<()>;
+    /// Makes a manager a group manager of the group their dealership is in.
+    fn make_group_manager(&self, login: &str, group: &str) -> Result<()>;
+    /// Every group with its rooftops' names.
+    fn groups(&self) -> Result<Vec<(Uuid, String, Vec<String>)>>;
+    /// `user` acting in rooftop `d` when they may sign in there.
+    fn rooftop_user(&self, user: &User, d: Uuid) -> Result<Option<User>>;
+    /// The caller's rooftop and its group's others.
+    fn rooftops(&self, user: &User) -> Result<Vec<Rooftop>>;
+    /// The sister rooftops' vehicles for sale matching `query`.
+    fn group_inventory(&self, user: &User, query: &str) -> Result<Vec<GroupVehicle>>;
+    fn request_transfer(&self, user: &User, req: &TransferRequest, now_ms: u64) -> Result<Transfer>;
+    fn transfers(&self, user: &User) -> Result<Vec<Transfer>>;
+    fn decide_transfer(&self, user: &User, id: Uuid, decision: &TransferDecision, now_ms: u64) -> Result<Transfer>;
+    /// Moves a customer to another rooftop of the group (`by`: a group manager; `None`: the admin).
+    fn move_customer(&self, by: Option<&User>, customer: Uuid, mv: &CustomerMove, now_ms: u64) -> Result<Moved>;
 }
 
 /// One connection to the server's SQLite file and what its writes need: the writer's HLC clock
@@ -344,8 +383,16 @@ macro_rules! storage_over_conns {
             fn credentials(&self, login: &str) -> Result<Option<(User, String)>> {
                 self.read(|c| c.credentials(login))
             }
-            fn add_token(&self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()> {
-                self.write(|c| c.add_token(hash, user, device, now_ms, expires_ms))
+            fn add_token(
+                &self,
+                hash: &str,
+                user: Uuid,
+                device: Uuid,
+                rooftop: Option<Uuid>,
+                now_ms: i64,
+                expires_ms: i64,
+            ) -> Result<()> {
+                self.write(|c| c.add_token(hash, user, device, rooftop, now_ms, expires_ms))
             }
             fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>> {
                 self.read(|c| c.token_user(hash, now_ms))
@@ -454,6 +501,51 @@ macro_rules! storage_over_conns {
             fn unsubscribe(&self, hash: &str, now_ms: u64) -> Result<Option<String>> {
                 self.write(|c| c.unsubscribe(hash, now_ms))
             }
+            fn create_group(&self, name: &str) -> Result<Uuid> {
+                self.write(|c| c.create_group(name))
+            }
+            fn join_group(&self, dealership: &str, group: &str) -> Result<()> {
+                self.write(|c| c.join_group(dealership, group))
+            }
+            fn make_group_manager(&self, login: &str, group: &str) -> Result<()> {
+                self.write(|c| c.make_group_manager(login, group))
+            }
+            fn groups(&self) -> Result<Vec<(Uuid, String, Vec<String>)>> {
+                self.read(|c| c.groups())
+            }
+            fn rooftop_user(&self, user: &User, d: Uuid) -> Result<Option<User>> {
+                self.read(|c| c.as_rooftop_of(user, d))
+            }
+            fn rooftops(&self, user: &User) -> Result<Vec<Rooftop>> {
+                self.read(|c| c.rooftops(user))
+            }
+            fn group_inventory(&self, user: &User, query: &str) -> Result<Vec<GroupVehicle>> {
+                self.read(|c| c.group_inventory(user, query))
+            }
+            fn request_transfer(&self, user: &User, req: &TransferRequest, now_ms: u64) -> Result<Transfer> {
+                self.write(|c| c.request_transfer(user, req, now_ms))
+            }
+            fn transfers(&self, user: &User) -> Result<Vec<Transfer>> {
+                self.read(|c| c.transfers(user))
+            }
+            fn decide_transfer(
+                &self,
+                user: &User,
+                id: Uuid,
+                decision: &TransferDecision,
+                now_ms: u64,
+            ) -> Result<Transfer> {
+                self.write(|c| c.decide_transfer(user, id, decision, now_ms))
+            }
+            fn move_customer(
+                &self,
+                by: Option<&User>,
+                customer: Uuid,
+                mv: &CustomerMove,
+                now_ms: u64,
+            ) -> Result<Moved> {
+                self.write(|c| c.move_customer(by, customer, mv, now_ms))
+            }
             fn vacuum(&self) -> Result<()> {
                 self.write(|c| c.conn.execute_batch("VACUUM"))
             }
@@ -536,7 +628,7 @@ impl Conn {
 
     fn user_by(&self, clause: &str, arg: &str) -> Result<Option<(User, String)>> {
         let sql = format!(
-            "SELECT id, dealership_id, login, name, role, disabled, password_hash FROM users WHERE {}",
+            "SELECT id, dealership_id, login, name, role, disabled, password_hash, group_id FROM users WHERE {}",
             if clause == "login" { "lower(login) = lower(?1)" } else { "id = ?1" }
         );
         let row = self
@@ -550,10 +642,11 @@ impl Conn {
                     r.get::<String>(4)?,
                     r.get::<bool>(5)?,
                     r.get::<String>(6)?,
+                    r.get::<Option<String>>(7)?,
                 ))
             })
             .optional()?;
-        row.map(|(id, d, login, name, role, disabled, hash)| {
+        row.map(|(id, d, login, name, role, disabled, hash, group)| {
             Ok((
                 User {
                     id: parse_id(&id)?,
@@ -562,6 +655,7 @@ impl Conn {
                     name,
                     role: Role::parse(&role).ok_or_else(|| StorageError::Internal(format!("bad role {role:?}")))?,
                     disabled,
+                    group_id: group.as_deref().map(parse_id).transpose()?,
                 },
                 hash,
             ))
@@ -848,7 +942,7 @@ impl Conn {
         user: &User,
         now_ms: u64,
         rows: &[(String, String)],
-        partition: &str,
+        partition: Option<&str>,
         evict_for: Option<&str>,
         only_for: Option<&str>,
     ) -> Result<()> {
@@ -862,7 +956,7 @@ impl Conn {
                     table,
                     row_id: row,
                     value: None,
-                    partition: Some(partition),
+                    partition,
                     audience: Some(old),
                     author: None,
                 };
@@ -896,7 +990,7 @@ impl Conn {
                     row_id: row,
                     fields,
                     hlc,
-                    partition: Some(partition),
+                    partition,
                     audience: only_for,
                     author,
                     seen: false,
@@ -907,13 +1001,15 @@ impl Conn {
         Ok(())
     }
 
-    /// Writes fields of a shared row as the server's own changes (staff list entries).
+    /// Writes fields of a row as the server's own changes (staff list entries; a moved customer's
+    /// owner): a row not stored yet is a shared one (`partition` is where an existing row lives).
     fn server_write(
         tx: &dyn Db,
         clock: &mut Clock,
         user: &User,
         table: &str,
         row: Uuid,
+        partition: Option<&str>,
         fields: Map<String, Value>,
     ) -> Result<()> {
         let now_ms = showroom_core::domain::Timestamp::now().millis().max(0) as u64;
@@ -947,7 +1043,7 @@ impl Conn {
             row_id: &row_text,
             fields: logged,
             hlc: hlc.to_string(),
-            partition: None,
+            partition,
             audience: None,
             author: None,
             seen: true,
@@ -1116,7 +1212,7 @@ impl Conn {
             Some(old) if Self::is_rep(tx, old)? => Some(old.as_str()),
             _ => None,
         };
-        Self::hand_over(tx, user, now_ms, &rows, p, evict, None)?;
+        Self::hand_over(tx, user, now_ms, &rows, Some(p), evict, None)?;
         let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
         tx.prepare_cached(
             "INSERT INTO moves (seq, partition_id, from_user, to_user, dealership_id, moved_ms)
@@ -1210,7 +1306,7 @@ impl Conn {
         for new in wanted.difference(&current) {
             tx.prepare_cached("INSERT INTO grants (dealership_id, partition_id, user_id) VALUES (?1, ?2, ?3)")?
                 .execute([&d, p, new])?;
-            Self::hand_over(tx, user, now_ms, &rows, p, None, Some(new))?;
+            Self::hand_over(tx, user, now_ms, &rows, Some(p), None, Some(new))?;
         }
         Ok(())
     }
@@ -1677,7 +1773,7 @@ impl Conn {
                             Some(o) if old_owner != new_owner && Self::is_rep(tx, o)? => Some(o.as_str()),
                             _ => None,
                         };
-                        Self::hand_over(tx, user, now_ms, &moving, p, evict, None)?;
+                        Self::hand_over(tx, user, now_ms, &moving, Some(p), evict, None)?;
                     }
                 }
             }
@@ -1752,6 +1848,7 @@ impl Conn {
             name: name.trim().to_string(),
             role,
             disabled: false,
+            group_id: None,
         };
         let tx = begin(&*self.conn, Mode::Write)?;
         tx.execute(
@@ -1785,7 +1882,7 @@ impl Conn {
         let Value::Object(fields) = serde_json::to_value(&staff)? else {
             return Err(StorageError::Internal("a user is not an object".into()));
         };
-        Self::server_write(&tx, &mut lock(&self.clock), &user, "users", user.id, fields)?;
+        Self::server_write(&tx, &mut lock(&self.clock), &user, "users", user.id, None, fields)?;
         set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(user)
@@ -1818,7 +1915,7 @@ impl Conn {
         }
         let mut fields = Map::new();
         fields.insert("active".into(), Value::Bool(!disabled));
-        Self::server_write(&tx, &mut lock(&self.clock), &user, "users", user.id, fields)?;
+        Self::server_write(&tx, &mut lock(&self.clock), &user, "users", user.id, None, fields)?;
         set_meta(&tx, "hlc", &lock(&self.clock).last().to_string())?;
         tx.commit()?;
         Ok(())
@@ -1828,25 +1925,42 @@ impl Conn {
         self.user_by("login", login.trim())
     }
 
-    fn add_token(&mut self, hash: &str, user: Uuid, device: Uuid, now_ms: i64, expires_ms: i64) -> Result<()> {
+    fn add_token(
+        &mut self,
+        hash: &str,
+        user: Uuid,
+        device: Uuid,
+        rooftop: Option<Uuid>,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO tokens (hash, user_id, device_id, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![hash, user.to_string(), device.to_string(), now_ms, expires_ms],
+            "INSERT INTO tokens (hash, user_id, device_id, created_ms, expires_ms, dealership_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![hash, user.to_string(), device.to_string(), now_ms, expires_ms, rooftop.map(|d| d.to_string())],
         )?;
         Ok(())
     }
 
     fn token_user(&self, hash: &str, now_ms: i64) -> Result<Option<(User, Uuid)>> {
-        let found: Option<(String, String)> = self
+        let found: Option<(String, String, Option<String>)> = self
             .conn
             .prepare_cached(
-                "SELECT user_id, device_id FROM tokens WHERE hash = ?1 AND revoked = 0 AND expires_ms > ?2",
+                "SELECT user_id, device_id, dealership_id FROM tokens
+                 WHERE hash = ?1 AND revoked = 0 AND expires_ms > ?2",
             )?
-            .query_row(params![hash, now_ms], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![hash, now_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let Some((id, device)) = found else { return Ok(None) };
+        let Some((id, device, rooftop)) = found else { return Ok(None) };
         let device = parse_id(&device)?;
-        Ok(self.user_by("id", &id)?.map(|(u, _)| u).filter(|u| !u.disabled).map(|u| (u, device)))
+        let Some(user) = self.user_by("id", &id)?.map(|(u, _)| u).filter(|u| !u.disabled) else { return Ok(None) };
+        // A sister rooftop's token serves only while its user manages that rooftop's group.
+        match rooftop {
+            Some(d) if d != user.dealership_id.to_string() => {
+                Ok(self.as_rooftop_of(&user, parse_id(&d)?)?.map(|u| (u, device)))
+            }
+            _ => Ok(Some((user, device))),
+        }
     }
 
     fn revoke_token(&mut self, hash: &str) -> Result<bool> {
@@ -2326,6 +2440,7 @@ fn checksums_in(db: &dyn Db) -> Result<BTreeMap<String, String>> {
 /// Every table of a store, parents before children.
 const TABLES: &[&str] = &[
     "meta",
+    "dealer_groups",
     "dealerships",
     "users",
     "tokens",
@@ -2343,6 +2458,7 @@ const TABLES: &[&str] = &[
     "unsubscribes",
     "outbox_attempts",
     "purged",
+    "transfers",
 ];
 
 /// Rows per INSERT when copying (PostgreSQL takes at most 65,535 parameters a statement).
@@ -2996,6 +3112,11 @@ mod tests {
                  ALTER TABLE log DROP COLUMN fields;
                  ALTER TABLE devices DROP COLUMN seen_ms;
                  DROP TABLE purged;
+                 DROP TABLE transfers;
+                 DROP TABLE dealer_groups;
+                 ALTER TABLE dealerships DROP COLUMN group_id;
+                 ALTER TABLE users DROP COLUMN group_id;
+                 ALTER TABLE tokens DROP COLUMN dealership_id;
                  PRAGMA user_version = 4;",
             )
             .unwrap();

@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_purge.sql"),
+    include_str!("../../migrations/postgres/0003_groups.sql"),
 ];
 
 /// Connections kept by one process.

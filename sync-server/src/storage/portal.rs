@@ -33,6 +33,7 @@ pub fn portal_user(dealership: Uuid) -> User {
         name: "Customer portal".into(),
         role: Role::Manager,
         disabled: false,
+        group_id: None,
     }
 }
 
