@@ -78,6 +78,10 @@ pub struct Showroom {
     token_read: std::sync::Mutex<Option<crate::vault::PendingSecret>>,
     /// Where the database key lives: "OS keyring", "passphrase", or "none" (in memory).
     key_home: &'static str,
+    /// A group manager's sister rooftops' stores on this laptop (see [`crate::rooftops`]).
+    pub(crate) rooftops: Vec<crate::rooftops::RooftopStore>,
+    /// Where those stores live and their key (the main store's); `None` in memory.
+    pub(crate) rooftop_home: Option<(std::path::PathBuf, crate::vault::DbKey)>,
 }
 
 impl Showroom {
@@ -99,8 +103,11 @@ impl Showroom {
             token_cache: Default::default(),
             token_read,
             key_home,
+            rooftops: Vec::new(),
+            rooftop_home: Some((data_dir.join(crate::rooftops::DIR), vault.key.clone())),
         };
         app.move_token_to_keyring()?;
+        app.load_rooftops()?;
         Ok(app)
     }
 
@@ -112,6 +119,8 @@ impl Showroom {
             token_cache: Default::default(),
             token_read: Default::default(),
             key_home: "none",
+            rooftops: Vec::new(),
+            rooftop_home: None,
         })
     }
 
@@ -449,7 +458,7 @@ impl Showroom {
         crate::locale::Locale::for_country(&self.phone_region())
     }
 
-    fn dealership(&self) -> Option<Dealership> {
+    pub(crate) fn dealership(&self) -> Option<Dealership> {
         query::<Dealership>(self.store.conn(), "ORDER BY rid LIMIT 1", []).ok().and_then(|mut v| v.pop())
     }
 
@@ -1054,7 +1063,7 @@ impl Showroom {
         })
     }
 
-    fn offset_min() -> i32 {
+    pub(crate) fn offset_min() -> i32 {
         Self::clock().utc_offset_min
     }
 

@@ -15,6 +15,7 @@ pub fn typescript() -> String {
     use crate::activities::{ActivityDraft, Completion, OverdueGroup, Today, TodayItem};
     use crate::analytics::commissions::{Line as CommissionLine, LineKind as CommissionLineKind, Statement};
     use crate::analytics::forecast::{Accuracy, AccuracyReport, Expectation, Forecast};
+    use crate::analytics::group::{GroupDashboard, RooftopFigures};
     use crate::analytics::{
         ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow, FunnelStep,
         GoalProgress, LostGroup, LostReport, MonthTrend, PipelineHealth, RepRow, Sales, SamePoint, SourceReturn,
@@ -51,6 +52,7 @@ pub fn typescript() -> String {
         MessageDraft, MessageStatus, OutgoingMessage, PortalResponse, QuoteShare, ResponseKind, ShareLink,
     };
     use crate::quotes::*;
+    use crate::rooftops::RooftopSynced;
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
     use crate::store::search::{HitKind, SearchHit};
     use crate::store::syncing::{Conflict, RefusedChange, SyncNotice};
@@ -84,6 +86,7 @@ pub fn typescript() -> String {
         LostGroup, LostReport, CoachingKind, CoachingNote, CoachingDraft, CoachingRow,
         Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
         FunnelStep, GoalProgress, MonthTrend, SamePoint, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
+        GroupDashboard, RooftopFigures, RooftopSynced,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

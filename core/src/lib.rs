@@ -29,6 +29,7 @@ pub mod pdf;
 pub mod pipeline;
 pub mod portal;
 pub mod quotes;
+pub mod rooftops;
 pub mod store;
 pub mod sync;
 pub mod vault;

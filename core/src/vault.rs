@@ -28,7 +28,8 @@ pub const MIN_PASSPHRASE: usize = 8;
 const SERVICE: &str = "Showroom";
 const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
-/// A 256-bit database key; wiped from memory when dropped.
+/// A 256-bit database key; wiped from memory when dropped (each copy).
+#[derive(Clone)]
 pub struct DbKey(zeroize::Zeroizing<[u8; 32]>);
 
 impl DbKey {

@@ -54,10 +54,58 @@ pub enum Command {
         #[command(subcommand)]
         what: ReportWhat,
     },
+    /// The dealer group: sync every rooftop you manage, search the sister stores' stock, vehicle
+    /// transfers, moving a customer to another rooftop (needs the sync server).
+    Group {
+        #[command(subcommand)]
+        what: GroupWhat,
+    },
     /// Compute or print a deal described in a JSON file (see docs/deal-json.md).
     Quote {
         #[command(subcommand)]
         what: QuoteWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupWhat {
+    /// Sync this laptop's rooftop and every other rooftop of the group you manage (each into a
+    /// store of its own on this laptop, for the group dashboard).
+    Sync,
+    /// The sister rooftops' vehicles for sale matching every word of QUERY (VIN, stock number,
+    /// year, make, model, trim, colour).
+    Inventory {
+        #[arg(default_value = "")]
+        query: String,
+    },
+    /// Transfers from or to this rooftop (a group manager: the group's).
+    Transfers,
+    /// Ask the sister rooftop that has the vehicle for it.
+    Request {
+        #[arg(long)]
+        vehicle: uuid::Uuid,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Approve a transfer of one of this rooftop's vehicles: it moves to the asking rooftop.
+    Approve { transfer: uuid::Uuid },
+    /// Decline a transfer, saying why.
+    Decline {
+        transfer: uuid::Uuid,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Move a customer, with their leads, deals, quotes and history, to another rooftop (group
+    /// managers).
+    MoveCustomer {
+        #[arg(long)]
+        customer: uuid::Uuid,
+        /// The rooftop's name (or id).
+        #[arg(long)]
+        to: String,
+        /// The salesperson there (email or name).
+        #[arg(long)]
+        owner: String,
     },
 }
 
@@ -68,6 +116,16 @@ pub enum ReportWhat {
     Dashboard(RangeArgs),
     /// Deals lost in a range of local days, by reason, competitor, rep and lead source.
     Lost(RangeArgs),
+    /// The dealer group's rooftops side by side for a range (each from its own store on this
+    /// laptop: run `showroom group sync` first) with their total.
+    Group {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+    },
     /// The forecast's backtest: at the start of each of the last full months, what it would have
     /// forecast with only what was known then, against the units won; and the mean error (MAPE).
     Forecast {
@@ -354,6 +412,20 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 Err(e) => field_errors(e),
             }
         }
+        Command::Report { what: ReportWhat::Group { from, to, format } } => {
+            let app = open(data_dir)?;
+            match app.group_dashboard(&from, &to) {
+                Ok(g) => {
+                    match format {
+                        ReportFormat::Json => write_stdout(&serde_json::to_string_pretty(&g)?)?,
+                        ReportFormat::Csv => write_stdout(&showroom_core::analytics::group::group_csv(&g))?,
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => field_errors(e),
+            }
+        }
+        Command::Group { what } => group(data_dir, what),
         Command::Report { what: ReportWhat::Forecast { months } } => {
             let app = open(data_dir)?;
             write_stdout(&serde_json::to_string_pretty(&app.forecast_backtest(months)?)?)?;
@@ -457,6 +529,83 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `showroom group …`: the dealer group's calls, over the stored sign-in.
+fn group(data_dir: &Path, what: GroupWhat) -> anyhow::Result<ExitCode> {
+    use showroom_core::sync::group as g;
+    use showroom_core::sync::round::SyncError;
+    let app = std::sync::Mutex::new(open(data_dir)?);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let done: Result<(), SyncError> = runtime.block_on(async {
+        match what {
+            GroupWhat::Sync => {
+                for r in g::sync_group(&app).await? {
+                    match (&r.report, &r.error) {
+                        (Some(rep), _) => println!(
+                            "{}: pushed {}, pulled {} ({} applied), removed {}, refused {}",
+                            r.name, rep.pushed, rep.pulled, rep.applied, rep.evicted, rep.refused
+                        ),
+                        (None, e) => println!("{}: not synced: {}", r.name, e.as_deref().unwrap_or("")),
+                    }
+                }
+            }
+            GroupWhat::Inventory { query } => {
+                for v in g::inventory(&app, &query).await? {
+                    let car = &v.vehicle;
+                    println!(
+                        "{}\t{}\t{}\tstock {}\tVIN {}\t{}{}",
+                        car.id,
+                        v.dealership,
+                        car.title(),
+                        car.stock_no,
+                        car.vin,
+                        showroom_core::desk::money::Money(car.price_cents),
+                        if v.requested { "\t(transfer requested)" } else { "" }
+                    );
+                }
+            }
+            GroupWhat::Transfers => {
+                for t in g::transfers(&app).await? {
+                    println!(
+                        "{}\t{}\t{} -> {}\t{}\tasked by {}{}",
+                        t.id,
+                        t.status,
+                        t.from_dealership,
+                        t.to_dealership,
+                        t.vehicle,
+                        t.requested_by,
+                        if t.reason.is_empty() { String::new() } else { format!("\t{}", t.reason) }
+                    );
+                }
+            }
+            GroupWhat::Request { vehicle, note } => {
+                let t = g::request_transfer(&app, vehicle, &note).await?;
+                println!("Asked {} for the {} (transfer {})", t.from_dealership, t.vehicle, t.id);
+            }
+            GroupWhat::Approve { transfer } => {
+                let t = g::decide_transfer(&app, transfer, true, "").await?;
+                println!("Approved: the {} goes to {}", t.vehicle, t.to_dealership);
+            }
+            GroupWhat::Decline { transfer, reason } => {
+                let t = g::decide_transfer(&app, transfer, false, &reason).await?;
+                println!("Declined the transfer of the {} to {}", t.vehicle, t.to_dealership);
+            }
+            GroupWhat::MoveCustomer { customer, to, owner } => {
+                let m = g::move_customer(&app, customer, &to, &owner).await?;
+                println!("Moved the customer ({} records) from {} to {}", m.rows, m.from_dealership, m.to_dealership);
+            }
+        }
+        Ok(())
+    });
+    match done {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(SyncError::Local(e)) => field_errors(e),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::FAILURE)
         }
     }
 }

@@ -134,8 +134,13 @@ enum DealershipCommand {
 
 #[derive(Subcommand, Debug)]
 enum GroupCommand {
-    /// A new dealer group; then `dealership add NAME --group GROUP` adds its rooftops.
-    Add { name: String },
+    /// A new dealer group; then `dealership add NAME --group GROUP` adds new rooftops to it.
+    Add {
+        name: String,
+        /// Dealerships already on this server that belong to it (repeat for each).
+        #[arg(long = "rooftop")]
+        rooftops: Vec<String>,
+    },
     /// Every group with its rooftops.
     List,
 }
@@ -191,7 +196,7 @@ enum UserCommand {
         #[arg(long, value_parser = ["rep", "manager", "group-manager"])]
         role: String,
         /// Needed when the server holds more than one dealership: the user's own rooftop (for a
-        /// group manager, the one they work from; the group's first by default).
+        /// group manager, the one they work from: their laptop's own store).
         #[arg(long)]
         dealership: Option<String>,
         /// The group a group manager manages.
@@ -283,9 +288,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Group { command } => {
             let s = open_existing(&args.db)?;
             match command {
-                GroupCommand::Add { name } => {
+                GroupCommand::Add { name, rooftops } => {
+                    // Every rooftop named must exist before the group is made.
+                    let known = s.dealerships()?;
+                    for r in &rooftops {
+                        known
+                            .iter()
+                            .find(|(_, n)| n.eq_ignore_ascii_case(r.trim()))
+                            .with_context(|| format!("rooftop: no dealership {r:?}"))?;
+                    }
                     let id = s.create_group(&name)?;
-                    println!("added dealer group {name:?} ({id})");
+                    for r in &rooftops {
+                        s.join_group(r, &name)?;
+                    }
+                    println!("added dealer group {name:?} ({id}) with {} rooftop(s)", rooftops.len());
                 }
                 GroupCommand::List => {
                     for (id, name, rooftops) in s.groups()? {
@@ -331,9 +347,14 @@ async fn main() -> anyhow::Result<()> {
                             match d {
                                 Some(d) if rooftops.iter().any(|r| r.eq_ignore_ascii_case(d.trim())) => Some(d),
                                 Some(d) => anyhow::bail!("dealership: {d:?} is not in group {g:?}"),
-                                None => Some(rooftops.first().cloned().with_context(|| {
-                                    format!("group: {g:?} has no dealership yet; add one with --group")
-                                })?),
+                                None if rooftops.len() == 1 => rooftops.first().cloned(),
+                                None if rooftops.is_empty() => {
+                                    anyhow::bail!("group: {g:?} has no dealership yet; add one with --group")
+                                }
+                                None => anyhow::bail!(
+                                    "dealership: name the rooftop the group manager works from ({})",
+                                    rooftops.join(", ")
+                                ),
                             }
                         }
                         (_, d) => d,

@@ -894,3 +894,155 @@ async fn two_server_processes_on_one_postgresql_serve_the_same_laptops() {
     }
     assert!(mb.keys().all(|id| !ma.contains_key(id)), "each rep sees only their own customers");
 }
+
+/// Runs the `showroom` CLI for a laptop's data folder with a sign-in password at hand.
+fn cli(data_dir: &Path, args: &[&str]) -> String {
+    let out = showroom_e2e::pin(&mut std::process::Command::new(showroom_e2e::binary("showroom")))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("SHOWROOM_PASSWORD", PW)
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "showroom {args:?} failed: {}{stdout}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_manager_syncs_every_rooftop_and_the_group_dashboard_adds_up_each_rooftops_own() {
+    use showroom_core::analytics::group::GroupDashboard;
+    let now = Timestamp::parse(&showroom_e2e::pinned_now()).unwrap();
+    let today = &now.to_string()[..10];
+    let dir = tempfile::tempdir().unwrap();
+    let server = SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    let out = server.admin(&["group", "add", "Lakeside Group", "--rooftop", "Lakeside Motors"], None);
+    assert!(out.contains("with 1 rooftop(s)"), "{out}");
+    server.admin(&["dealership", "add", "Hillside Auto", "--group", "Lakeside Group"], None);
+    server.add_user("ana", "Ana Ruiz", "rep", Some("Lakeside Motors"), PW);
+    server.add_user("ben", "Ben Carter", "rep", Some("Hillside Auto"), PW);
+    server.add_user("hal", "Hal Moore", "manager", Some("Hillside Auto"), PW);
+    let out = server.admin(
+        &[
+            "user",
+            "add",
+            "--login",
+            "gina",
+            "--name",
+            "Gina Park",
+            "--role",
+            "group-manager",
+            "--group",
+            "Lakeside Group",
+            "--dealership",
+            "Lakeside Motors",
+        ],
+        Some(PW),
+    );
+    assert!(out.contains("as group manager of \"Lakeside Group\""), "{out}");
+    let listed = server.admin(&["group", "list"], None);
+    assert!(listed.contains("Lakeside Group") && listed.contains("Hillside Auto, Lakeside Motors"), "{listed}");
+
+    // Ana sells two cars today; Ben three, and loses one; Ben's rooftop has a RAV4 in stock.
+    let client = Client::new(&server.url()).unwrap();
+    let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
+    let mut b = Replica::sign_in(&client, dir.path(), "b", "ben").await;
+    for (r, n) in [(&mut a, 2), (&mut b, 3)] {
+        for i in 0..n {
+            let c = new_customer(r.session.user_id, "Buyer", &format!("Number {i}"));
+            let deal = sold_rav4(&c, now);
+            r.store.write(|w| w.insert(&c).and_then(|_| w.insert(&deal))).unwrap();
+        }
+    }
+    let maria = new_customer(b.session.user_id, "Maria", "Harris");
+    let mut lost = sold_rav4(&maria, now);
+    lost.status = showroom_core::domain::OpportunityStatus::Lost;
+    lost.lost_reason = "price".into();
+    let rav4: Vehicle = serde_json::from_value(json!({
+        "id": new_id(), "vin": "2T3P1RFV2RC123456", "stock_no": "H100", "year": 2025, "make": "Toyota",
+        "model": "RAV4", "trim": "XLE", "body": "SUV", "colour": "Blue", "mileage": 12, "condition": "new",
+        "msrp_cents": 3_450_000, "invoice_cents": 3_200_000, "price_cents": 3_390_000, "status": "available",
+        "location": "Lot B", "received_at": now, "created_at": now, "updated_at": now, "deleted_at": null
+    }))
+    .unwrap();
+    b.store.write(|w| w.insert(&maria).and_then(|_| w.insert(&lost))).unwrap();
+    a.sync(&client).await;
+    b.sync(&client).await;
+    // Stock is the manager's to keep: Hal's desk computer adds it.
+    let mut h = Replica::sign_in(&client, dir.path(), "h", "hal").await;
+    h.store.write(|w| w.insert(&rav4)).unwrap();
+    let r = h.sync(&client).await;
+    assert_eq!(r.refused, 0, "{r:?}");
+
+    // Gina's laptop, through the CLI: her rooftop, then the group.
+    let gina = dir.path().join("gina");
+    let url = server.url();
+    cli(&gina, &["sync", "--server", &url, "--user", "gina"]);
+    let synced = cli(&gina, &["group", "sync"]);
+    assert!(synced.contains("Lakeside Motors: pushed") && synced.contains("Hillside Auto: pushed"), "{synced}");
+    let json = cli(&gina, &["report", "group", "--from", today, "--to", today]);
+    let g: GroupDashboard = serde_json::from_str(&json).unwrap();
+    let by_name = |n: &str| g.rooftops.iter().find(|r| r.name == n).unwrap().clone();
+    let (lake, hill) = (by_name("Lakeside Motors"), by_name("Hillside Auto"));
+    assert_eq!((lake.units, lake.won, lake.lost, lake.revenue_cents), (2.0, 2, 0, 7_000_000), "{lake:?}");
+    assert_eq!((hill.units, hill.won, hill.lost, hill.gross_cents), (3.0, 3, 1, 750_000), "{hill:?}");
+    assert_eq!((g.total.units, g.total.revenue_cents, g.total.won, g.total.lost), (5.0, 17_500_000, 5, 1));
+    assert_eq!(g.total.win_rate, Some(5.0 / 6.0), "Σ won ÷ Σ closed, not the mean of 100% and 75%");
+    // Each rooftop's own manager sees on their own laptop what the group shows for them.
+    let hal = dir.path().join("hal");
+    cli(&hal, &["sync", "--server", &url, "--user", "hal"]);
+    let own: serde_json::Value =
+        serde_json::from_str(&cli(&hal, &["report", "dashboard", "--from", today, "--to", today])).unwrap();
+    assert_eq!(own["sales"]["units"], json!(hill.units));
+    assert_eq!(own["sales"]["revenue_cents"], json!(hill.revenue_cents));
+    assert_eq!(own["sales"]["win_rate"], json!(hill.win_rate));
+    let csv = cli(&gina, &["report", "group", "--from", today, "--to", today, "--format", "csv"]);
+    assert!(csv.lines().any(|l| l.starts_with("Group total,,5,")), "{csv}");
+
+    // The sister store's RAV4: Gina asks for it, Hal approves, it arrives at Lakeside in transit.
+    let found = cli(&gina, &["group", "inventory", "rav4"]);
+    assert!(found.contains("Hillside Auto") && found.contains("stock H100"), "{found}");
+    let asked = cli(&gina, &["group", "request", "--vehicle", &rav4.id.to_string(), "--note", "for a buyer"]);
+    assert!(asked.contains("Asked Hillside Auto for the 2025 Toyota RAV4 XLE"), "{asked}");
+    let listed = cli(&hal, &["group", "transfers"]);
+    let transfer = listed.split('\t').next().unwrap().trim().to_string();
+    assert!(listed.contains("requested\tHillside Auto -> Lakeside Motors"), "{listed}");
+    let approved = cli(&hal, &["group", "approve", &transfer]);
+    assert!(approved.contains("goes to Lakeside Motors"), "{approved}");
+    a.sync(&client).await;
+    let arrived = get::<Vehicle>(a.store.conn(), rav4.id).unwrap();
+    assert_eq!(
+        (arrived.status, arrived.location.as_str()),
+        (VehicleStatus::InTransit, "In transit from Hillside Auto")
+    );
+    b.sync(&client).await;
+    assert!(get::<Vehicle>(b.store.conn(), rav4.id).is_err(), "it left Hillside's laptops");
+
+    // Maria moves to Lakeside, to Ana, with her deal.
+    let moved = cli(
+        &gina,
+        &[
+            "group",
+            "move-customer",
+            "--customer",
+            &maria.id.to_string(),
+            "--to",
+            "Lakeside Motors",
+            "--owner",
+            "Ana Ruiz",
+        ],
+    );
+    assert!(moved.contains("from Hillside Auto to Lakeside Motors"), "{moved}");
+    let r = a.sync(&client).await;
+    assert!(r.mismatched.is_empty(), "{r:?}");
+    assert_eq!(a.customer(maria.id).unwrap().owner_id, Some(a.session.user_id));
+    b.sync(&client).await;
+    assert!(b.customer(maria.id).is_none());
+    // The group's figures follow the lost deal to its new rooftop; the total does not change.
+    cli(&gina, &["group", "sync"]);
+    let g: GroupDashboard =
+        serde_json::from_str(&cli(&gina, &["report", "group", "--from", today, "--to", today])).unwrap();
+    let lost_at = |n: &str| g.rooftops.iter().find(|r| r.name == n).unwrap().lost;
+    assert_eq!((lost_at("Lakeside Motors"), lost_at("Hillside Auto"), g.total.lost), (1, 0, 1));
+}

@@ -1364,6 +1364,10 @@ gross_cents: number, gross_known: number, avg_deal_cents: number | null,
  */
 win_rate: number | null, 
 /**
+ * Deals won and lost in the range (whole deals: a split deal is one), the win rate's terms.
+ */
+won: number, lost: number, 
+/**
  * Days from opening to winning: median and 75th percentile (nearest rank).
  */
 cycle_median_days: number | null, cycle_p75_days: number | null, };
@@ -1395,3 +1399,45 @@ avg_days: number | null,
  * Idle past the stage's threshold.
  */
 going_cold: number, };
+
+export type GroupDashboard = { from: string, to: string, 
+/**
+ * By name.
+ */
+rooftops: Array<RooftopFigures>, total: RooftopFigures, 
+/**
+ * The range ends after now: its figures are so far.
+ */
+partial: boolean, };
+
+export type RooftopFigures = { 
+/**
+ * `None` for the group's total.
+ */
+dealership_id: string | null, name: string, 
+/**
+ * When this laptop last synced the rooftop's store (`None`: never, or the total).
+ */
+synced_at: string | null, 
+/**
+ * Units sold (won deals closed in the range).
+ */
+units: number, revenue_cents: number, gross_cents: number, avg_deal_cents: number | null, won: number, lost: number, win_rate: number | null, 
+/**
+ * Leads received in the range.
+ */
+leads: number, 
+/**
+ * Median minutes to the first response (per rooftop only).
+ */
+speed_median_minutes: number | null, open_deals: number, open_value_cents: number, weighted_cents: number, 
+/**
+ * The forecast of this month's units and revenue (won so far plus expected).
+ */
+forecast_units: number, forecast_revenue_cents: number, };
+
+export type RooftopSynced = { 
+/**
+ * `None` for this laptop's own rooftop.
+ */
+id: string | null, name: string, report: SyncReport | null, error: string | null, };

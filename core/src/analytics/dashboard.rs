@@ -106,6 +106,8 @@ pub fn dashboard_from(conn: &Connection, q: &DashboardQuery, span: Span, all_dea
         gross_known: won.iter().filter(|d| d.gross.is_some()).count() as u32,
         avg_deal_cents: (units > 0.0).then(|| (revenue as f64 / units).round() as i64),
         win_rate: ratio(won.len() as f64, (won.len() + lost) as f64),
+        won: won.len() as u32,
+        lost: lost as u32,
         cycle_median_days: percentile(&cycle, 0.5),
         cycle_p75_days: percentile(&cycle, 0.75),
     };

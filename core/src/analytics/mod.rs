@@ -14,6 +14,7 @@ pub mod csv;
 pub mod dashboard;
 pub mod drill;
 pub mod forecast;
+pub mod group;
 pub mod load;
 pub mod lost;
 pub mod records;

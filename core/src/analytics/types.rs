@@ -74,6 +74,9 @@ pub struct Sales {
     pub avg_deal_cents: Option<i64>,
     /// Won ÷ (won + lost) of deals closed in the range.
     pub win_rate: Option<f64>,
+    /// Deals won and lost in the range (whole deals: a split deal is one), the win rate's terms.
+    pub won: u32,
+    pub lost: u32,
     /// Days from opening to winning: median and 75th percentile (nearest rank).
     pub cycle_median_days: Option<f64>,
     pub cycle_p75_days: Option<f64>,

@@ -252,6 +252,12 @@ impl Store {
         meta_set(&self.conn, key, value)
     }
 
+    /// Removes a local setting.
+    pub fn delete_meta(&self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     /// Gives the disk back the pages that pushed changes left free, once they are worth it (more
     /// than [`RECLAIM_PAGES`] pages and a tenth of the file): a first sync of 50,000 customers
     /// frees ~180 MB of outbox. A file made before incremental vacuum existed here is converted

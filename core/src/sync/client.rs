@@ -2,7 +2,7 @@
 //! [`super::round`] runs over. Error answers keep their status and body so the round can set
 //! aside exactly the changes the server named.
 
-use super::protocol::{ErrorBody, PAGE, PullPage, Push, PushAck, SignIn, SignedIn};
+use super::protocol::{self, ErrorBody, PAGE, PullPage, Push, PushAck, SignIn, SignedIn};
 use super::round::{Refusal, Session, StoreAccess, SyncError, SyncReport, Transport};
 use crate::error::CoreError;
 use serde::de::DeserializeOwned;
@@ -232,6 +232,86 @@ impl Transport for Http<'_> {
             *ahead = Some(Ahead { expect: page.next_cursor, pages: rx, task });
         }
         Ok(page)
+    }
+}
+
+/// The dealer group's calls (`/api/v1/rooftops`, `/api/v1/group/…`), with the session's token.
+impl Client {
+    async fn get_json<T: DeserializeOwned>(&self, session: &Session, path: &str) -> Result<T, SyncError> {
+        let res = self.http.get(format!("{}/api/v1{path}", self.base)).bearer_auth(&session.token).send().await;
+        Self::answer(res).await.map_err(|r| r.error)
+    }
+
+    async fn post_json<T: DeserializeOwned>(
+        &self,
+        session: &Session,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<T, SyncError> {
+        let res =
+            self.http.post(format!("{}/api/v1{path}", self.base)).bearer_auth(&session.token).json(body).send().await;
+        Self::answer(res).await.map_err(|r| r.error)
+    }
+
+    /// The caller's rooftop and its group's others.
+    pub async fn rooftops(&self, session: &Session) -> Result<Vec<protocol::Rooftop>, SyncError> {
+        self.get_json(session, "/rooftops").await
+    }
+
+    /// A session for rooftop `id`, for the store whose device is `device_id`.
+    pub async fn rooftop_session(&self, session: &Session, id: Uuid, device_id: Uuid) -> Result<Session, SyncError> {
+        let body = protocol::RooftopToken { device_id };
+        let signed: SignedIn = self.post_json(session, &format!("/rooftops/{id}/token"), &body).await?;
+        Ok(Session {
+            server: self.base.clone(),
+            token: signed.token,
+            user_id: signed.user_id,
+            user: session.user.clone(),
+            role: signed.role,
+            expires_at: signed.expires_at,
+        })
+    }
+
+    /// The sister rooftops' vehicles for sale matching `query`.
+    pub async fn group_inventory(
+        &self,
+        session: &Session,
+        query: &str,
+    ) -> Result<Vec<protocol::GroupVehicle>, SyncError> {
+        let url = reqwest::Url::parse_with_params(&format!("{}/api/v1/group/inventory", self.base), &[("q", query)])
+            .map_err(|e| SyncError::Local(CoreError::field("server", format!("not a URL ({e})"))))?;
+        let res = self.http.get(url).bearer_auth(&session.token).send().await;
+        Self::answer(res).await.map_err(|r| r.error)
+    }
+
+    pub async fn transfers(&self, session: &Session) -> Result<Vec<protocol::Transfer>, SyncError> {
+        self.get_json(session, "/group/transfers").await
+    }
+
+    pub async fn request_transfer(
+        &self,
+        session: &Session,
+        req: &protocol::TransferRequest,
+    ) -> Result<protocol::Transfer, SyncError> {
+        self.post_json(session, "/group/transfers", req).await
+    }
+
+    pub async fn decide_transfer(
+        &self,
+        session: &Session,
+        id: Uuid,
+        decision: &protocol::TransferDecision,
+    ) -> Result<protocol::Transfer, SyncError> {
+        self.post_json(session, &format!("/group/transfers/{id}"), decision).await
+    }
+
+    pub async fn move_customer(
+        &self,
+        session: &Session,
+        customer: Uuid,
+        mv: &protocol::CustomerMove,
+    ) -> Result<protocol::Moved, SyncError> {
+        self.post_json(session, &format!("/group/customers/{customer}/move"), mv).await
     }
 }
 

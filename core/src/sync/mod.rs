@@ -6,6 +6,8 @@
 pub mod client;
 #[cfg(feature = "client")]
 pub mod engine;
+#[cfg(feature = "client")]
+pub mod group;
 pub mod hlc;
 pub mod merge;
 pub mod partition;
