@@ -1111,7 +1111,7 @@ impl Showroom {
         crate::analytics::drill(self.store.conn(), q, Timestamp::now(), Self::offset_min())
     }
 
-    fn write_export(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    pub(crate) fn write_export(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::io(format!("cannot create {}", dir.display()), e))?;
         let path = dir.join(name);
         std::fs::write(&path, bytes).map_err(|e| CoreError::io(format!("cannot write {}", path.display()), e))?;

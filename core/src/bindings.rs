@@ -56,6 +56,7 @@ pub fn typescript() -> String {
     use crate::store::customers::{CustomerDetail, CustomerQuery, Page};
     use crate::store::search::{HitKind, SearchHit};
     use crate::store::syncing::{Conflict, RefusedChange, SyncNotice};
+    use crate::sync::protocol::{GroupVehicle, Transfer};
     use crate::sync::round::SyncReport;
     use crate::sync::status::SyncAccount;
     use crate::vault::DataLock;
@@ -86,7 +87,7 @@ pub fn typescript() -> String {
         LostGroup, LostReport, CoachingKind, CoachingNote, CoachingDraft, CoachingRow,
         Forecast, ActivityCounts, Conversion, CustomerMetrics, Dashboard, DashboardQuery, DrillQuery, DrillRow,
         FunnelStep, GoalProgress, MonthTrend, SamePoint, PipelineHealth, RepRow, Sales, SourceReturn, Spend, SpeedToLead, StageHealth,
-        GroupDashboard, RooftopFigures, RooftopSynced,
+        GroupDashboard, RooftopFigures, RooftopSynced, GroupVehicle, Transfer,
     ];
     format!(
         "// Generated from the Rust types by showroom-core (src/bindings.rs). Do not edit.\n// Regenerate: UPDATE_BINDINGS=1 cargo test -p showroom-core bindings\n\n{}\n",

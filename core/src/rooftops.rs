@@ -131,4 +131,11 @@ impl Showroom {
         }
         Ok(group_dashboard(from, to, parts))
     }
+
+    /// Writes the group dashboard as CSV (the same figures as `showroom report group`) into `dir`.
+    pub fn export_group_dashboard(&self, from: &str, to: &str, dir: &std::path::Path) -> Result<std::path::PathBuf> {
+        let g = self.group_dashboard(from, to)?;
+        let csv = crate::analytics::group::group_csv(&g);
+        Self::write_export(dir, &format!("Group dashboard {from} to {to}.csv"), csv.as_bytes())
+    }
 }

@@ -3,6 +3,7 @@
 use showroom_core::activities::{ActivityDraft, Completion, Today};
 use showroom_core::analytics::commissions::Statement;
 use showroom_core::analytics::forecast::AccuracyReport;
+use showroom_core::analytics::group::GroupDashboard;
 use showroom_core::analytics::{Dashboard, DashboardQuery, DrillQuery, DrillRow, LostReport, Spend};
 use showroom_core::api::AppStatus;
 use showroom_core::api::{DayOf, Me, Staff};
@@ -29,11 +30,13 @@ use showroom_core::orders::ProductDraft;
 use showroom_core::pdf::Letterhead;
 use showroom_core::pipeline::{Board, BoardFilter, MoveRequest, OpportunityDraft};
 use showroom_core::quotes::{Acceptance, QuoteDetail, QuoteFilter, QuoteRow, QuoteTarget};
+use showroom_core::rooftops::RooftopSynced;
 use showroom_core::store::customers::{CustomerDetail, CustomerQuery, Page};
 use showroom_core::store::search::SearchHit;
 use showroom_core::store::syncing::{Conflict, RefusedChange, SyncNotice};
-use showroom_core::sync::engine;
+use showroom_core::sync::protocol::{GroupVehicle, Transfer};
 use showroom_core::sync::status::SyncAccount;
+use showroom_core::sync::{engine, group};
 use showroom_core::vault::{DataLock, Unlock};
 use showroom_core::{ApiError, ErrorCode, Showroom};
 use std::sync::{Arc, Mutex};
@@ -315,6 +318,42 @@ pub async fn sign_in(state: State<'_, AppState>, server: String, user: String, p
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> R<()> {
     Ok(engine::sign_out(&*shared(&state)?).await?)
+}
+
+#[tauri::command(async)]
+pub fn group_dashboard(state: State<'_, AppState>, from: String, to: String) -> R<GroupDashboard> {
+    with(&state, |a| a.group_dashboard(&from, &to))
+}
+
+#[tauri::command(async)]
+pub fn export_group_dashboard(state: State<'_, AppState>, from: String, to: String) -> R<String> {
+    let dir = showroom_core::paths::documents_dir(&state.data_dir);
+    with(&state, |a| a.export_group_dashboard(&from, &to, &dir).map(|p| p.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn sync_group(state: State<'_, AppState>) -> R<Vec<RooftopSynced>> {
+    Ok(group::sync_group(&*shared(&state)?).await?)
+}
+
+#[tauri::command]
+pub async fn group_inventory(state: State<'_, AppState>, query: String) -> R<Vec<GroupVehicle>> {
+    Ok(group::inventory(&*shared(&state)?, &query).await?)
+}
+
+#[tauri::command]
+pub async fn group_transfers(state: State<'_, AppState>) -> R<Vec<Transfer>> {
+    Ok(group::transfers(&*shared(&state)?).await?)
+}
+
+#[tauri::command]
+pub async fn request_transfer(state: State<'_, AppState>, vehicle_id: Uuid, note: String) -> R<Transfer> {
+    Ok(group::request_transfer(&*shared(&state)?, vehicle_id, &note).await?)
+}
+
+#[tauri::command]
+pub async fn decide_transfer(state: State<'_, AppState>, id: Uuid, approve: bool, reason: String) -> R<Transfer> {
+    Ok(group::decide_transfer(&*shared(&state)?, id, approve, &reason).await?)
 }
 
 #[tauri::command(async)]

@@ -2150,3 +2150,144 @@ async fn needs_typed_on_the_form_meet_a_vehicle_imported_in_the_window_and_today
         .unwrap();
     assert_eq!((street.as_str(), owner.as_deref()), ("14 Fjord Lane", Some(ben.as_str())), "imported by Ben: his");
 }
+
+/// Signs in from Settings and waits for the first sync.
+impl Ui {
+    async fn sign_in(&self, server: &str, user: &str, password: &str) {
+        self.click(&self.button("Settings").await, "Settings").await;
+        self.input("server").await.send_keys(server).await.unwrap();
+        self.input("user").await.send_keys(user).await.unwrap();
+        self.input("password").await.send_keys(password).await.unwrap();
+        self.click(&self.button("Sign in").await, "Sign in").await;
+        self.wait_text("[data-testid='sync-state']", "Synced").await;
+    }
+}
+
+/// A dealer group in the window: a rep finds a car at the sister store and asks for it; its
+/// manager approves and it arrives in transit; the group manager's laptop syncs every rooftop and
+/// the Group report's total adds up the rooftops' own figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_asks_a_sister_store_for_a_car_and_the_group_manager_reads_every_rooftop() {
+    use showroom_core::domain::{Customer, Timestamp, Vehicle};
+    use showroom_core::store::{Store, get};
+    const PW: &str = "correct horse battery";
+    let _one = ONE_WINDOW.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = showroom_e2e::SyncServer::start(dir.path(), "Lakeside Motors", &[]);
+    server.admin(&["group", "add", "Lakeside Group", "--rooftop", "Lakeside Motors"], None);
+    server.admin(&["dealership", "add", "Hillside Auto", "--group", "Lakeside Group"], None);
+    server.add_user("ana", "Ana Ruiz", "rep", Some("Lakeside Motors"), PW);
+    server.add_user("hal", "Hal Moore", "manager", Some("Hillside Auto"), PW);
+    let gina = ["--login", "gina", "--name", "Gina Park", "--role", "group-manager", "--group", "Lakeside Group"];
+    server.admin(&[&["user", "add"][..], &gina[..], &["--dealership", "Lakeside Motors"][..]].concat(), Some(PW));
+
+    // Hal's desk at Hillside: a RAV4 on the lot and two cars sold this month (one deal lost).
+    let now = Timestamp::parse(&showroom_e2e::pinned_now()).unwrap();
+    let client = showroom_core::sync::client::Client::new(&server.url()).unwrap();
+    let mut hal = Store::open(&dir.path().join("hal.sqlite3")).unwrap();
+    let hs = client.sign_in("hal", PW, hal.device_id()).await.unwrap();
+    hal.set_user(Some(hs.user_id)).unwrap();
+    let rav4: Vehicle = serde_json::from_value(serde_json::json!({
+        "id": uuid::Uuid::now_v7(), "vin": "2T3P1RFV2RC123456", "stock_no": "H100", "year": 2025, "make": "Toyota",
+        "model": "RAV4", "trim": "XLE", "body": "SUV", "colour": "Blue", "mileage": 12, "condition": "new",
+        "msrp_cents": 3_450_000, "invoice_cents": 3_200_000, "price_cents": 3_390_000, "status": "available",
+        "location": "Lot B", "received_at": now, "created_at": now, "updated_at": now, "deleted_at": null
+    }))
+    .unwrap();
+    hal.write(|w| {
+        w.insert(&rav4)?;
+        for (i, status) in ["won", "won", "lost"].into_iter().enumerate() {
+            let mut c = Customer::blank(uuid::Uuid::now_v7(), now);
+            (c.owner_id, c.first_name, c.last_name) = (Some(hs.user_id), "Buyer".into(), format!("Number {i}"));
+            w.insert(&c)?;
+            let deal: showroom_core::domain::Opportunity = serde_json::from_value(serde_json::json!({
+                "id": uuid::Uuid::now_v7(), "customer_id": c.id, "lead_id": null, "vehicle_id": null,
+                "stage_id": showroom_core::pipeline::default_stage_id(10), "title": "2026 Camry", "amount_cents": 3_000_000,
+                "owner_id": hs.user_id, "status": status, "expected_close": null,
+                "lost_reason": if status == "lost" { "price" } else { "" },
+                "stage_entered_at": now, "closed_at": now, "created_at": now, "updated_at": now, "deleted_at": null,
+                "gross_cents": 200_000
+            }))
+            .unwrap();
+            w.insert(&deal)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let r = client.sync(&mut hal, &hs).await.unwrap();
+    assert_eq!(r.refused, 0, "{r:?}");
+
+    // Ana, in the window at Lakeside: Inventory › Sister stores finds the RAV4 and asks for it.
+    let ana_data = dir.path().join("ana-laptop");
+    let ui = launch(&ana_data).await;
+    ui.click(&ui.button("Start empty").await, "Start empty").await;
+    ui.sign_in(&server.url(), "ana", PW).await;
+    ui.go("Inventory").await;
+    ui.click(&ui.button("Sister stores").await, "Sister stores").await;
+    ui.input("group_query").await.send_keys("rav4").await.unwrap();
+    // (In the dialog WebKit's element text reads empty: match on the text content.)
+    let row = ui
+        .find(By::XPath("//tr[@data-sister-stock='H100'][contains(., 'Hillside Auto')]"), "H100 at Hillside", 15)
+        .await;
+    let text = row.prop("textContent").await.unwrap().unwrap_or_default();
+    if !(text.contains("2025 Toyota RAV4 XLE") && text.contains("$33,900")) {
+        ui.fail(format!("the sister store's row reads {text:?}"));
+    }
+    ui.click(&ui.find(By::Css("button[aria-label='Request H100']"), "Request H100", 10).await, "Request").await;
+    ui.input("transfer_note").await.send_keys("For Maria Harris, Saturday").await.unwrap();
+    ui.click(&ui.button("Send request").await, "Send request").await;
+    ui.find(By::XPath("//tr[@data-sister-stock='H100'][contains(., 'Requested')]"), "H100 requested", 15).await;
+    ui.find(By::XPath("//table[@aria-label='Transfers']//tr[contains(., 'Waiting for approval')]"), "the transfer", 15)
+        .await;
+    shot(&ui.display, "70-sister-stores");
+    ui.nothing_clipped("sister stores").await;
+
+    // Hal approves; at Ana's next sync the RAV4 is on her lot, in transit.
+    let listed = client.transfers(&hs).await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].note, "For Maria Harris, Saturday");
+    let decision = showroom_core::sync::protocol::TransferDecision { approve: true, reason: String::new() };
+    client.decide_transfer(&hs, listed[0].id, &decision).await.unwrap();
+    ui.click(&ui.button("Close").await, "Close").await;
+    ui.click(&ui.find(By::Css("[title^='Sync & conflicts']"), "the Sync nav item", 10).await, "Sync").await;
+    ui.click(&ui.button("Sync now").await, "Sync now").await;
+    ui.wait_text("[data-testid='sync-state']", "Synced").await;
+    ui.go("Inventory").await;
+    ui.wait_text("tr[data-stock='H100']", "In transit").await;
+    ui.driver.quit().await.unwrap();
+    drop((ui._tauri_driver, ui.display));
+    client.sync(&mut hal, &hs).await.unwrap();
+    assert!(get::<Vehicle>(hal.conn(), rav4.id).is_err(), "the RAV4 left Hillside's laptops");
+
+    // Gina's laptop: Reports › Group is empty until she syncs every rooftop, then shows both.
+    let ui = launch(&dir.path().join("gina-laptop")).await;
+    ui.click(&ui.button("Start empty").await, "Start empty").await;
+    ui.sign_in(&server.url(), "gina", PW).await;
+    ui.go("Reports").await;
+    ui.click(
+        &ui.find(By::XPath("//button[@role='tab'][normalize-space(.)='Group']"), "the Group tab", 15).await,
+        "Group",
+    )
+    .await;
+    ui.find(By::Css("[data-testid='group-empty']"), "the empty group report", 15).await;
+    ui.click(&ui.button("Sync every rooftop").await, "Sync every rooftop").await;
+    let hill =
+        ui.find(By::XPath("//tr[@data-rooftop='Hillside Auto'][contains(., '$60,000')]"), "Hillside's row", 30).await;
+    let lake = ui.find(By::Css("tr[data-rooftop='Lakeside Motors']"), "Lakeside's row", 15).await;
+    let total = ui.find(By::Css("tfoot tr.total-row"), "the group total", 15).await;
+    let cells = |e: WebElement| async move {
+        let mut out = Vec::new();
+        for c in e.find_all(By::Css("td, th")).await.unwrap() {
+            out.push(c.prop("textContent").await.unwrap().unwrap_or_default());
+        }
+        out
+    };
+    let (hill, lake, total) = (cells(hill).await, cells(lake).await, cells(total).await);
+    // Rooftop, units, revenue, gross, win rate, leads, speed, open · weighted, forecast, synced.
+    assert_eq!(&hill[1..5], ["2", "$60,000", "$4,000", "67%"], "{hill:?}");
+    assert_eq!(&lake[1..3], ["0", "$0"], "{lake:?}");
+    assert_eq!(&total[..5], ["Group total", "2", "$60,000", "$4,000", "67%"], "{total:?}");
+    shot(&ui.display, "71-group-report");
+    ui.nothing_clipped("group report").await;
+    ui.driver.quit().await.unwrap();
+}

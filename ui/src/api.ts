@@ -13,6 +13,7 @@ import type {
   LeadFilePreview, LeadSettings, MergeReport, MergeRequest, Rotation, Routed, Staff, TrafficEntry, WalkIn,
   AccuracyReport, CommissionPlan, Dashboard, DashboardQuery, DrillQuery, DrillRow, Goal, Spend, Statement,
   LockSettings, DataLock, LostReport, CoachingDraft, CoachingRow,
+  GroupDashboard, GroupVehicle, RooftopSynced, Transfer,
 } from "./bindings";
 
 export function isApiError(e: unknown): e is ApiError {
@@ -86,6 +87,13 @@ export const api = {
   signOut: () => call<void>("sign_out"),
   syncAccount: () => call<SyncAccount | null>("sync_account"),
   syncNow: () => call<void>("sync_now"),
+  groupDashboard: (from: string, to: string) => call<GroupDashboard>("group_dashboard", { from, to }),
+  exportGroupDashboard: (from: string, to: string) => call<string>("export_group_dashboard", { from, to }),
+  syncGroup: () => call<RooftopSynced[]>("sync_group"),
+  groupInventory: (query: string) => call<GroupVehicle[]>("group_inventory", { query }),
+  groupTransfers: () => call<Transfer[]>("group_transfers"),
+  requestTransfer: (vehicleId: string, note: string) => call<Transfer>("request_transfer", { vehicleId, note }),
+  decideTransfer: (id: string, approve: boolean, reason: string) => call<Transfer>("decide_transfer", { id, approve, reason }),
   conflicts: () => call<Conflict[]>("conflicts"),
   keepMine: (id: number) => call<void>("keep_mine", { id }),
   dismissConflict: (id: number) => call<void>("dismiss_conflict", { id }),

@@ -1441,3 +1441,19 @@ export type RooftopSynced = {
  * `None` for this laptop's own rooftop.
  */
 id: string | null, name: string, report: SyncReport | null, error: string | null, };
+
+export type GroupVehicle = { vehicle: Vehicle, dealership_id: string, dealership: string, 
+/**
+ * An open transfer request for it, if any.
+ */
+requested: boolean, };
+
+export type Transfer = { id: string, vehicle_id: string, 
+/**
+ * The vehicle as requested ("2025 Toyota RAV4 XLE · stock T1234").
+ */
+vehicle: string, from_dealership: string, to_dealership: string, requested_by: string, requested_at: string, note: string, 
+/**
+ * `requested`, `approved` or `declined`.
+ */
+status: string, decided_by: string | null, decided_at: string | null, reason: string, };

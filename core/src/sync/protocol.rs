@@ -283,7 +283,7 @@ pub struct RooftopToken {
 }
 
 /// A sister rooftop's vehicle found by the group inventory search (`GET /api/v1/group/inventory`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct GroupVehicle {
     pub vehicle: crate::domain::Vehicle,
@@ -312,7 +312,7 @@ pub struct TransferDecision {
 }
 
 /// A vehicle transfer between two rooftops of a group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     pub id: Uuid,

@@ -35,6 +35,21 @@ pub enum SyncError {
     Local(#[from] CoreError),
 }
 
+/// For the window: a local error keeps its fields; the network's and the server's are named in
+/// the message ("offline: …", "the server refused: …").
+impl From<SyncError> for crate::error::ApiError {
+    fn from(e: SyncError) -> Self {
+        use crate::error::ErrorCode;
+        match e {
+            SyncError::Local(c) => c.into(),
+            other => {
+                let code = if matches!(other, SyncError::Offline(_)) { ErrorCode::Io } else { ErrorCode::Conflict };
+                crate::error::ApiError { code, message: other.to_string(), fields: vec![] }
+            }
+        }
+    }
+}
+
 /// A signed-in session with one server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {

@@ -4,6 +4,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { Condition, Vehicle, VehicleFilter, VehicleStatus } from "../bindings";
 import { api } from "../api";
 import { CsvImportDialog } from "../components/CsvImport";
+import { SisterStockDialog } from "./SisterStock";
+import type { SyncAccount } from "../bindings";
 import { MoneyInput } from "../components/Field";
 import { Icon } from "../components/Icon";
 import { useToast } from "../components/Toasts";
@@ -31,6 +33,9 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
   const toast = useToast();
   const [importing, setImporting] = useState(false);
   const [imported, setImported] = useState(0);
+  const [account, setAccount] = useState<SyncAccount | null>(null);
+  const [sisters, setSisters] = useState(false);
+  useEffect(() => { api.syncAccount().then(setAccount).catch(() => {}); }, []);
   const scroller = useRef<HTMLDivElement>(null);
   const list = useVirtualList(items?.length ?? 0, scroller, rowHeight());
 
@@ -69,9 +74,11 @@ export function InventoryPage({ onQuote, initialText = "" }: { onQuote: (v: Vehi
             <input className="input" type="search" placeholder="Stock, VIN, model…" aria-label="Search inventory"
               value={filter.text} onChange={(e) => set("text", e.target.value)} />
           </div>
+          {account && <button className="btn" onClick={() => setSisters(true)}>Sister stores…</button>}
           <button className="btn" onClick={() => setImporting(true)}>Import CSV…</button>
         </div>
       </header>
+      {sisters && <SisterStockDialog manager={account?.role !== "rep"} onClose={() => setSisters(false)} onMoved={() => setImported((n) => n + 1)} />}
       {importing && <CsvImportDialog kind="vehicles" onClose={() => setImporting(false)} onDone={() => setImported((n) => n + 1)} />}
       <div className="filters" role="group" aria-label="Filters">
         {select("Make", filter.make, makes.map((m) => [m, m]), (v) => set("make", v))}

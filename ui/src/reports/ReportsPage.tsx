@@ -17,13 +17,14 @@ import { CommissionsTab } from "./CommissionsTab";
 import { GoalsTab } from "./GoalsTab";
 import { DrillPanel, type Drill } from "./DrillPanel";
 import { LostTab } from "./LostTab";
+import { GroupTab } from "./GroupTab";
 import { CoachingCard, CoachingTab } from "./CoachingTab";
 import { now } from "../lib/clock";
 import { useLatest } from "../lib/latest";
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip, Legend, Filler);
 
-type Tab = "dashboard" | "lost" | "commissions" | "goals" | "coaching";
+type Tab = "dashboard" | "lost" | "commissions" | "goals" | "coaching" | "group";
 
 /** Chart colours from the design tokens, read once per render so both themes work. */
 function tokens() {
@@ -35,7 +36,9 @@ function tokens() {
 export function ReportsPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustomer: (id: string) => void; dataVersion?: number }) {
   const [tab, setTab] = useState<Tab>("dashboard");
   const [staff, setStaff] = useState<Staff | null>(null);
+  const [signedIn, setSignedIn] = useState(false);
   useEffect(() => { api.staff().then(setStaff).catch(() => {}); }, [dataVersion]);
+  useEffect(() => { api.syncAccount().then((a) => setSignedIn(a !== null)).catch(() => {}); }, [dataVersion]);
   const me = staff?.users.find((u) => u.id === staff.me);
   const manager = !me || me.role !== "rep";
   return (
@@ -46,7 +49,8 @@ export function ReportsPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustome
       </header>
       <div className="tabs page-tabs" role="tablist" aria-label="Report views">
         {([["dashboard", manager ? "Dashboard" : "My dashboard"], ["lost", manager ? "Lost deals" : "My lost deals"], ["commissions", "Commissions"],
-          ...(manager ? [["goals", "Goals & plans"], ["coaching", "Coaching"]] : [])] as [Tab, string][]).map(([id, label]) => (
+          ...(manager ? [["goals", "Goals & plans"], ["coaching", "Coaching"]] : []),
+          ...(manager && signedIn ? [["group", "Group"]] : [])] as [Tab, string][]).map(([id, label]) => (
           <button key={id} role="tab" className="tab" aria-selected={tab === id} onClick={() => setTab(id)}>{label}</button>
         ))}
       </div>
@@ -56,6 +60,7 @@ export function ReportsPage({ onOpenCustomer, dataVersion = 0 }: { onOpenCustome
         {tab === "goals" && staff && <GoalsTab staff={staff} />}
         {tab === "lost" && staff && <LostTab staff={staff} manager={manager} onOpenCustomer={onOpenCustomer} dataVersion={dataVersion} />}
         {tab === "coaching" && staff && <CoachingTab staff={staff} />}
+        {tab === "group" && <GroupTab dataVersion={dataVersion} />}
       </div>
     </>
   );
