@@ -2,8 +2,8 @@
 //! and one process: a pool of connections (deadpool-postgres over tokio-postgres) that every
 //! request borrows from, the schema in `migrations/postgres`, and the same rules as SQLite (the
 //! logic in [`super::Conn`] runs on either through [`Db`]). Several server processes may share
-//! one database: writers take turns on an advisory lock (the log's sequence is handed out in
-//! commit order, which pull cursors rely on), reads run on snapshots and never wait, and each
+//! one database: a push waits only for writers of its own dealership (advisory locks; within a
+//! dealership the log's sequence is handed out in commit order, which pull cursors rely on), reads run on snapshots and never wait, and each
 //! device's pull cursor is kept in the database rather than in one process's memory.
 
 use super::db::{Db, Dialect, PG_WRITER_LOCK, Row, Val};
