@@ -176,34 +176,40 @@ pub enum QuoteWhat {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportWhat {
-    /// Customers from a CSV file; reports created / updated / skipped with line numbers.
+    /// Customers from a CSV file; reports each row with a problem by line number, then the totals.
     Customers {
         file: PathBuf,
-        /// Check and report, write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Import the valid rows even when some rows are invalid (default: refuse the whole file).
-        #[arg(long)]
-        skip_invalid: bool,
+        #[command(flatten)]
+        flags: ImportFlags,
     },
     /// Leads from an ADF/XML feed or a CSV file (recognised by content).
     Leads {
         file: PathBuf,
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long)]
-        skip_invalid: bool,
+        #[command(flatten)]
+        flags: ImportFlags,
     },
     /// Inventory from a DMS-style CSV (stock, VIN, year, make, model, …); matches by stock number.
     Vehicles {
         file: PathBuf,
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long)]
-        skip_invalid: bool,
+        #[command(flatten)]
+        flags: ImportFlags,
     },
     /// A full JSON export (`showroom export --format json`) restored into an empty data folder.
     Backup { file: PathBuf },
+}
+
+/// What every file import takes.
+#[derive(clap::Args, Debug)]
+pub struct ImportFlags {
+    /// Check and report, write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Import the valid rows even when some rows are invalid (default: refuse the whole file).
+    #[arg(long)]
+    skip_invalid: bool,
+    /// List every row (default: only the rows with a problem, then the totals).
+    #[arg(long)]
+    every_row: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -475,16 +481,13 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { what } => {
-            let (file, opts, kind) = match what {
+            let (file, flags, kind) = match what {
                 ImportWhat::Backup { .. } => unreachable!("handled above"),
-                ImportWhat::Customers { file, dry_run, skip_invalid } => {
-                    (file, ImportOptions { dry_run, skip_invalid }, 0)
-                }
-                ImportWhat::Vehicles { file, dry_run, skip_invalid } => {
-                    (file, ImportOptions { dry_run, skip_invalid }, 1)
-                }
-                ImportWhat::Leads { file, dry_run, skip_invalid } => (file, ImportOptions { dry_run, skip_invalid }, 2),
+                ImportWhat::Customers { file, flags } => (file, flags, 0),
+                ImportWhat::Vehicles { file, flags } => (file, flags, 1),
+                ImportWhat::Leads { file, flags } => (file, flags, 2),
             };
+            let opts = ImportOptions { dry_run: flags.dry_run, skip_invalid: flags.skip_invalid };
             let skip_invalid = opts.skip_invalid;
             // People and leads carry phone numbers: their metadata loads while the data opens.
             if kind != 1 {
@@ -505,7 +508,12 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
             for col in &report.ignored_columns {
                 println!("note: column {col:?} was not understood and was ignored");
             }
-            for row in &report.rows {
+            // A 50,000-row file prints its problems and its totals, not 50,000 lines.
+            for row in report
+                .rows
+                .iter()
+                .filter(|r| flags.every_row || !r.problems.is_empty() || matches!(r.action, ImportAction::Invalid))
+            {
                 let what = match row.action {
                     ImportAction::Created => "created",
                     ImportAction::Updated => "updated",
