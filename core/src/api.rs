@@ -468,7 +468,11 @@ impl Showroom {
             data_file: self.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| ":memory:".into()),
             schema_version: crate::store::SCHEMA_VERSION,
             device_id: self.store.device_id(),
-            dealership: self.dealership().map(|d| d.name),
+            // The dealership as its managers named it here, else the rooftop this laptop signed in to.
+            dealership: match self.dealership() {
+                Some(d) => Some(d.name),
+                None => self.store.meta(crate::rooftops::NAME)?,
+            },
             customers,
             onboarded: customers > 0 || self.store.meta("onboarded")?.is_some(),
             sync: self.sync.status(

@@ -329,7 +329,11 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                             .context("cannot read a password (set SHOWROOM_PASSWORD)")?,
                     };
                     match engine::sign_in(&app, &server, &user, &password).await {
-                        Ok(a) => eprintln!("Signed in to {} as {} ({})", a.server, a.user, a.role),
+                        Ok(a) => {
+                            let at = app.lock().map_err(|_| anyhow::anyhow!("lock"))?.status()?.dealership;
+                            let at = at.map(|d| format!(" at {d}")).unwrap_or_default();
+                            eprintln!("Signed in to {}{at} as {} ({})", a.server, a.user, a.role)
+                        }
                         Err(e) => return field_errors(e),
                     }
                 }

@@ -787,6 +787,8 @@ async fn sign_in_sync_a_new_customer_and_keep_mine_in_the_window() {
     ui.click(&ui.button("Sign in").await, "Sign in").await;
     ui.wait_text("[data-testid='sync-state']", "Synced").await;
     ui.wait_text("[data-testid='settings-sync-state']", "Synced").await;
+    // The header names the rooftop signed in to, not "My dealership".
+    ui.wait_text(".brand-sub", "Lakeside Motors").await;
     shot(&ui.display, "20-sync-settings");
 
     // A customer created in the window reaches the manager by itself.

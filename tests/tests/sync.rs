@@ -448,6 +448,8 @@ async fn the_cli_syncs_headless_with_a_password_from_the_environment() {
     let (ok, text) = run(&["sync", "--server", &url, "--user", "ana"], PW);
     assert!(ok, "{text}");
     assert!(text.contains("Signed in to") && text.contains("pushed ") && !text.contains("pushed 0"), "{text}");
+    // The laptop knows where it signed in (the window's header) before anyone names the dealership.
+    assert!(text.contains(" at Lakeside Motors as ana"), "{text}");
     // Later runs reuse the stored sign-in.
     let (ok, text) = run(&["sync"], "");
     assert!(ok && text.contains("pushed 0"), "{text}");

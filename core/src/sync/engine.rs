@@ -68,8 +68,17 @@ pub async fn sign_in(app: &Mutex<Showroom>, server: &str, user: &str, password: 
     let device = lock(app)?.store().device_id();
     let client = Client::new(&server).map_err(|e| sign_in_error(e, &server))?;
     let session = client.sign_in(user, password, device).await.map_err(|e| sign_in_error(e, &server))?;
+    // The rooftop's name, so the window says where this laptop signed in before any manager names
+    // the dealership in Settings. Best effort: the sign-in stands without it.
+    let rooftop = match tokio::time::timeout(Duration::from_secs(5), client.rooftops(&session)).await {
+        Ok(Ok(all)) => all.into_iter().find(|r| r.current).map(|r| r.name),
+        _ => None,
+    };
     let mut guard = lock(app)?;
     guard.save_session(Some(&session))?;
+    if let Some(name) = rooftop {
+        guard.store().set_meta(crate::rooftops::NAME, &name)?;
+    }
     let tracker = guard.sync_tracker();
     drop(guard);
     tracker.set(Phase::Idle);
