@@ -462,17 +462,22 @@ impl Showroom {
         query::<Dealership>(self.store.conn(), "ORDER BY rid LIMIT 1", []).ok().and_then(|mut v| v.pop())
     }
 
+    /// The dealership's name as its managers saved it here, else the rooftop this laptop signed
+    /// in to (as the server names it), else none.
+    pub(crate) fn dealership_name(&self) -> Result<Option<String>> {
+        match self.dealership() {
+            Some(d) => Ok(Some(d.name)),
+            None => self.store.meta(crate::rooftops::NAME),
+        }
+    }
+
     pub fn status(&self) -> Result<AppStatus> {
         let customers = self.store.count::<Customer>()?;
         Ok(AppStatus {
             data_file: self.store.path().map(|p| p.display().to_string()).unwrap_or_else(|| ":memory:".into()),
             schema_version: crate::store::SCHEMA_VERSION,
             device_id: self.store.device_id(),
-            // The dealership as its managers named it here, else the rooftop this laptop signed in to.
-            dealership: match self.dealership() {
-                Some(d) => Some(d.name),
-                None => self.store.meta(crate::rooftops::NAME)?,
-            },
+            dealership: self.dealership_name()?,
             customers,
             onboarded: customers > 0 || self.store.meta("onboarded")?.is_some(),
             sync: self.sync.status(
@@ -526,16 +531,21 @@ impl Showroom {
     }
 
     /// The letterhead printed on documents: the dealership's name, address, phone, email and logo.
+    /// Before a manager saves one, a signed-in laptop prints the rooftop's name.
     pub fn letterhead(&self) -> crate::pdf::Letterhead {
-        self.dealership()
-            .map(|d| crate::pdf::Letterhead {
+        match self.dealership() {
+            Some(d) => crate::pdf::Letterhead {
                 name: d.name,
                 address: d.address,
                 phone: d.phone,
                 email: d.email,
                 logo_png: d.logo_png,
-            })
-            .unwrap_or_default()
+            },
+            None => crate::pdf::Letterhead {
+                name: self.dealership_name().ok().flatten().unwrap_or_default(),
+                ..Default::default()
+            },
+        }
     }
 
     /// The dealership's country and time zone.

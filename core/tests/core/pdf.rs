@@ -180,3 +180,21 @@ fn the_letterhead_and_logo_from_settings_print_on_the_quote() {
     assert!(err.contains("name: is required") && err.contains("logo_png: must be a PNG"), "{err}");
     assert_eq!(app.letterhead().name, "Lakeside Motors", "nothing changed");
 }
+
+#[test]
+fn a_signed_in_laptop_prints_its_rooftops_name_until_a_manager_saves_a_letterhead() {
+    let mut app = Showroom::open_in_memory().unwrap();
+    assert_eq!(app.letterhead().name, "", "a laptop on its own has no name to print");
+    assert_eq!(app.status().unwrap().dealership, None);
+    // What sign-in keeps: the rooftop's name as the server calls it.
+    app.store().set_meta(showroom_core::rooftops::NAME, "Hillside Auto").unwrap();
+    assert_eq!(app.status().unwrap().dealership.as_deref(), Some("Hillside Auto"));
+    assert_eq!(app.letterhead().name, "Hillside Auto");
+    let (_dir, path, _) = write_pdf(&app, &example("cash"), false);
+    assert!(pdf_text(&path).contains("Hillside Auto"), "the quote names the rooftop");
+    // A manager's letterhead wins over the server's name.
+    app.save_letterhead(showroom_core::pdf::Letterhead { name: "Hillside Toyota".into(), ..Default::default() })
+        .unwrap();
+    assert_eq!(app.letterhead().name, "Hillside Toyota");
+    assert_eq!(app.status().unwrap().dealership.as_deref(), Some("Hillside Toyota"));
+}
