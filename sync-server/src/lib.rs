@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use storage::{Storage, StorageError, User};
 use tokio::net::TcpListener;
 
-/// The largest push body accepted: 1,000 changes of ordinary rows fit many times over; a client
+/// The largest push body accepted: 5,000 changes of ordinary rows fit several times over; a client
 /// splits its pushes to stay under [`showroom_core::sync::protocol::MAX_PUSH_BYTES`].
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 /// The largest sign-in body (a login, a password and a device id).

@@ -8,8 +8,12 @@ use crate::error::{CoreError, FieldError, Result};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// The most changes one push may carry.
-pub const MAX_PUSH: usize = 1_000;
+/// The most changes one push may carry. It was 1,000: a first sync of 50,000 customers made 700
+/// round trips, each with a commit on both sides; at 5,000 that push took 7.3 s instead of 8.1 s.
+pub const MAX_PUSH: usize = 5_000;
+/// What a server from before that change accepts: a client whose push is refused for its size
+/// pushes this many at a time for the rest of the sync.
+pub const OLD_MAX_PUSH: usize = 1_000;
 /// The most changes one pull page returns.
 pub const PAGE: usize = 1_000;
 /// The most bytes a client puts in one push (the server accepts 8 MiB).
@@ -247,7 +251,7 @@ mod tests {
     #[test]
     fn oversized_duplicated_skewed_or_malformed_pushes_name_each_problem() {
         let too_many = Push { device_id: Uuid::nil(), changes: (0..=MAX_PUSH as u128).map(|n| wire(n, 1)).collect() };
-        assert!(too_many.validate(1, 1).unwrap_err().to_string().contains("at most 1000"));
+        assert!(too_many.validate(1, 1).unwrap_err().to_string().contains("at most 5000"));
         let mut bad = wire(3, 1_000);
         bad.hlc = "yesterday".into();
         let p =

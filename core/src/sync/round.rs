@@ -6,7 +6,9 @@
 //! behind a mutex while a round runs. The HTTP transport is [`super::client`]; tests also run
 //! rounds against the server's storage in-process.
 
-use super::protocol::{ErrorBody, MAX_PULL_SKEW_MS, MAX_PUSH, MAX_PUSH_BYTES, PullPage, Push, PushAck, WireChange};
+use super::protocol::{
+    ErrorBody, MAX_PULL_SKEW_MS, MAX_PUSH, MAX_PUSH_BYTES, OLD_MAX_PUSH, PullPage, Push, PushAck, WireChange,
+};
 use crate::error::CoreError;
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
@@ -150,8 +152,9 @@ async fn push_all<S: StoreAccess>(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let device_id = store.with_store(|s| Ok(s.device_id()))?;
+    let mut max = MAX_PUSH;
     loop {
-        let batch = store.with_store(|s| s.next_push(MAX_PUSH))?;
+        let batch = store.with_store(|s| s.next_push(max))?;
         if batch.is_empty() {
             break;
         }
@@ -186,6 +189,10 @@ async fn push_all<S: StoreAccess>(
             Err(Refusal { status: 403 | 409 | 422, body: Some(body), error }) => {
                 // Set the named changes aside (kept, shown to the user) and push the rest.
                 let named = refused_changes(&body, &push);
+                if named.is_empty() && too_many(&body) && push.changes.len() > OLD_MAX_PUSH {
+                    max = OLD_MAX_PUSH;
+                    continue;
+                }
                 if named.is_empty() {
                     return Err(error);
                 }
@@ -296,6 +303,11 @@ async fn pull_all<S: StoreAccess>(
 }
 
 /// The change ids a refused push names (`changes[i]...` fields), each with its reason.
+/// Whether a refusal is about the push's size alone (an older server's smaller limit).
+fn too_many(body: &ErrorBody) -> bool {
+    !body.fields.is_empty() && body.fields.iter().all(|f| f.field == "changes" && f.message.contains("at most"))
+}
+
 fn refused_changes(body: &ErrorBody, push: &Push) -> Vec<(Uuid, String)> {
     let mut out: Vec<(Uuid, String)> = Vec::new();
     for f in &body.fields {
@@ -316,14 +328,28 @@ mod tests {
     use crate::sync::Hlc;
     use std::cell::RefCell;
 
-    /// A server that answers every pull with `page` and records each push's size.
+    /// A server that answers every pull with `page` and records each push's size; with `limit`,
+    /// it refuses a larger push as a server from before [`MAX_PUSH`] rose did.
     struct Fake {
         page: PullPage,
         pushes: RefCell<Vec<usize>>,
+        limit: Option<usize>,
     }
 
     impl Transport for Fake {
         async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+            if let Some(limit) = self.limit.filter(|l| push.changes.len() > *l) {
+                let message = format!("{} changes; a push carries at most {limit}", push.changes.len());
+                return Err(Refusal {
+                    status: 422,
+                    body: Some(ErrorBody {
+                        code: "invalid".into(),
+                        message: message.clone(),
+                        fields: vec![crate::error::FieldError::new("changes", &message)],
+                    }),
+                    error: SyncError::Server(message),
+                });
+            }
             self.pushes.borrow_mut().push(push.changes.len());
             Ok(PushAck {
                 acknowledged: push.changes.iter().map(|c| c.change_id).collect(),
@@ -363,7 +389,7 @@ mod tests {
             hlc: Hlc { ms: now + 200 * 365 * 24 * 3600 * 1000, counter: 0, node: Uuid::nil() }.to_string(),
             author: None,
         };
-        let fake = Fake { page: page(vec![ahead]), pushes: RefCell::new(vec![]) };
+        let fake = Fake { page: page(vec![ahead]), pushes: RefCell::new(vec![]), limit: None };
         let err = rt.block_on(round(&fake, &mut store)).unwrap_err().to_string();
         assert!(err.contains("ahead of this computer's clock"), "{err}");
         assert_eq!(store.sync_cursor().unwrap(), 0, "nothing from the page was applied");
@@ -383,11 +409,53 @@ mod tests {
             c.notes = "n".repeat(60_000);
             store.write(|w| w.insert(&c)).unwrap();
         }
-        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]) };
+        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]), limit: None };
         let report = rt.block_on(round(&fake, &mut store)).unwrap();
         let pushes = fake.pushes.borrow();
         assert!(pushes.len() >= 2, "{pushes:?}");
         assert_eq!(report.pushed, pushes.iter().sum::<usize>());
         assert_eq!(store.pending_changes().unwrap(), 0, "everything was pushed in the end");
+    }
+
+    /// `n` new customers in the outbox; returns how many changes they make.
+    fn customers(store: &mut Store, n: usize) -> usize {
+        for i in 0..n {
+            let mut c = crate::domain::Customer::blank(crate::domain::new_id(), crate::domain::Timestamp::now());
+            c.first_name = format!("C{i}");
+            c.last_name = "Many".into();
+            store.write(|w| w.insert(&c)).unwrap();
+        }
+        store.pending_changes().unwrap() as usize
+    }
+
+    #[test]
+    fn a_first_sync_pushes_up_to_the_larger_batch() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let changes = customers(&mut store, 800);
+        assert!(changes > MAX_PUSH && changes < 2 * MAX_PUSH - 100, "{changes} changes");
+        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]), limit: None };
+        let report = rt.block_on(round(&fake, &mut store)).unwrap();
+        // Two pushes; a row's write is never split, so the first stops at most a write short.
+        let pushes = fake.pushes.borrow().clone();
+        assert_eq!(pushes.len(), 2, "{pushes:?}");
+        assert!(pushes[0] <= MAX_PUSH && pushes[0] > MAX_PUSH - 20, "{pushes:?}");
+        assert_eq!(report.pushed, changes);
+    }
+
+    #[test]
+    fn a_server_that_takes_fewer_changes_a_push_gets_smaller_pushes_and_nothing_is_set_aside() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let changes = customers(&mut store, 400);
+        assert!(changes > 2 * OLD_MAX_PUSH && changes < 3 * OLD_MAX_PUSH - 100, "{changes} changes");
+        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]), limit: Some(OLD_MAX_PUSH) };
+        let report = rt.block_on(round(&fake, &mut store)).unwrap();
+        let pushes = fake.pushes.borrow().clone();
+        assert_eq!(pushes.len(), 3, "{pushes:?}");
+        assert!(pushes.iter().all(|n| *n <= OLD_MAX_PUSH), "{pushes:?}");
+        assert_eq!((report.pushed, report.refused), (changes, 0));
+        assert_eq!(store.pending_changes().unwrap(), 0);
+        assert!(store.refused_changes().unwrap().is_empty(), "the size refusal set nothing aside");
     }
 }

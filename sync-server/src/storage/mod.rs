@@ -2542,6 +2542,7 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
 mod tests {
     use super::*;
     use serde_json::json;
+    use showroom_core::sync::protocol::MAX_PUSH;
     use std::collections::BTreeMap;
 
     /// A store of either dialect for the suite below (one generic suite; see `both_stores!`).
@@ -2929,7 +2930,11 @@ mod tests {
                 "invalid",
                 "ahead of the server's clock",
             ),
-            ((0..1001).map(|_| wire("customers", row, "city", json!("x"), now())).collect(), "invalid", "at most 1000"),
+            (
+                (0..=MAX_PUSH).map(|_| wire("customers", row, "city", json!("x"), now())).collect(),
+                "invalid",
+                "a push carries at most 5000",
+            ),
             (vec![wire("customers", row, "id", json!(row.to_string()), now())], "invalid", "a row's id cannot change"),
         ];
         for (changes, kind, needle) in cases {
