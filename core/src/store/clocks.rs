@@ -1,12 +1,15 @@
 //! Field clocks: for every field of a synced row, the (HLC, change id, author) of the value the
 //! store holds, which the merge rule compares an incoming change against. They are kept as ONE
-//! record per row (`row_clocks`), not one per field: the fields written together share their HLC
-//! and author, so a row write stores its stamp once and each field only its name and change id
-//! (a 14-field customer: ~0.4 KB instead of ~3 KB as text rows, and one B-tree write instead of 14).
+//! record per row (`row_clocks`), not one per field: the fields written together share their HLC,
+//! author and write id, so a row write stores its stamp once and each field only its name and its
+//! index in the write (a 14-field customer: ~0.2 KB instead of ~3 KB as text rows, and one B-tree
+//! write instead of 14).
 //!
 //! Invariant: a field appears in at most one stamp of its row (a newer write of it replaces it), so
-//! the record never grows beyond the row's fields. The encoding is a version byte and postcard.
+//! the record never grows beyond the row's fields. The encoding is a version byte and postcard;
+//! version 1 (a full change id per field) is still read and becomes version 2 when rewritten.
 
+use super::outbox_writes::{change_id, write_of};
 use crate::error::{CoreError, Result};
 use crate::sync::Hlc;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -26,7 +29,7 @@ pub struct Clocked {
 /// One row's clocks by field name.
 pub type RowClocks = BTreeMap<String, Clocked>;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 /// A clock record that cannot be written or read back: a storage error naming the problem.
 fn unreadable(why: String) -> CoreError {
@@ -34,7 +37,7 @@ fn unreadable(why: String) -> CoreError {
     CoreError::Db(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, why))
 }
 
-#[derive(Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, PartialEq, Eq, Clone)]
 enum Author {
     None,
     Id([u8; 16]),
@@ -42,19 +45,46 @@ enum Author {
     Text(String),
 }
 
+/// Version 1: what fields written together share, without their write id.
 #[derive(Serialize, Deserialize, PartialEq, Eq)]
-struct Stamp {
+struct StampV1 {
     ms: u64,
     counter: u32,
     node: [u8; 16],
     author: Author,
 }
 
+/// Version 1: (field, index of its stamp, change id).
+#[derive(Serialize, Deserialize)]
+struct PackedV1 {
+    stamps: Vec<StampV1>,
+    fields: Vec<(String, u32, [u8; 16])>,
+}
+
+/// What the fields of one write share: its clock, author and write id (a change id with its
+/// last byte cleared, see [`write_of`]).
+#[derive(Serialize, Deserialize, PartialEq, Eq)]
+struct Stamp {
+    ms: u64,
+    counter: u32,
+    node: [u8; 16],
+    author: Author,
+    write: [u8; 16],
+}
+
+/// A field's change id: its index in its stamp's write (a laptop's ids), or the whole id when it
+/// is not of that write (any unique id is accepted from a server).
+#[derive(Serialize, Deserialize, PartialEq, Eq, Debug)]
+enum Id {
+    InWrite(u8),
+    Own([u8; 16]),
+}
+
 /// (field, index of its stamp, change id)
 #[derive(Serialize, Deserialize)]
 struct Packed {
     stamps: Vec<Stamp>,
-    fields: Vec<(String, u32, [u8; 16])>,
+    fields: Vec<(String, u32, Id)>,
 }
 
 fn author_of(a: &Option<String>) -> Author {
@@ -67,44 +97,72 @@ fn author_of(a: &Option<String>) -> Author {
     }
 }
 
+fn author_text(a: &Author) -> Option<String> {
+    match a {
+        Author::None => None,
+        Author::Id(b) => Some(Uuid::from_bytes(*b).to_string()),
+        Author::Text(t) => Some(t.clone()),
+    }
+}
+
 /// The stored form of a row's clocks.
 pub fn encode(clocks: &RowClocks) -> Result<Vec<u8>> {
     let mut packed = Packed { stamps: Vec::new(), fields: Vec::with_capacity(clocks.len()) };
     for (field, c) in clocks {
-        let stamp =
-            Stamp { ms: c.hlc.ms, counter: c.hlc.counter, node: *c.hlc.node.as_bytes(), author: author_of(&c.author) };
-        let at = match packed.stamps.iter().position(|s| *s == stamp) {
-            Some(i) => i,
-            None => {
-                packed.stamps.push(stamp);
-                packed.stamps.len() - 1
-            }
+        let (write, index) = write_of(c.change_id);
+        let author = author_of(&c.author);
+        let same_clock = |s: &Stamp| {
+            s.ms == c.hlc.ms && s.counter == c.hlc.counter && s.node == *c.hlc.node.as_bytes() && s.author == author
         };
-        packed.fields.push((field.clone(), at as u32, *c.change_id.as_bytes()));
+        let (at, id) = if let Some(i) = packed.stamps.iter().position(|s| same_clock(s) && s.write == *write.as_bytes())
+        {
+            (i, Id::InWrite(index))
+        } else if let Some(i) = packed.stamps.iter().position(same_clock) {
+            (i, Id::Own(*c.change_id.as_bytes()))
+        } else {
+            packed.stamps.push(Stamp {
+                ms: c.hlc.ms,
+                counter: c.hlc.counter,
+                node: *c.hlc.node.as_bytes(),
+                author,
+                write: *write.as_bytes(),
+            });
+            (packed.stamps.len() - 1, Id::InWrite(index))
+        };
+        packed.fields.push((field.clone(), at as u32, id));
     }
     let mut out = vec![VERSION];
     out.extend(postcard::to_allocvec(&packed).map_err(|e| unreadable(e.to_string()))?);
     Ok(out)
 }
 
-/// Reads a row's clocks back from their stored form.
+/// Reads a row's clocks back from their stored form (either version).
 pub fn decode(bytes: &[u8]) -> Result<RowClocks> {
     let bad = unreadable;
     let (&version, body) = bytes.split_first().ok_or_else(|| bad("empty".into()))?;
-    if version != VERSION {
-        return Err(bad(format!("unknown version {version}")));
-    }
-    let packed: Packed = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
     let mut out = RowClocks::new();
-    for (field, at, id) in packed.fields {
-        let s = packed.stamps.get(at as usize).ok_or_else(|| bad(format!("field {field} has no stamp")))?;
-        let author = match &s.author {
-            Author::None => None,
-            Author::Id(b) => Some(Uuid::from_bytes(*b).to_string()),
-            Author::Text(t) => Some(t.clone()),
-        };
-        let hlc = Hlc { ms: s.ms, counter: s.counter, node: Uuid::from_bytes(s.node) };
-        out.insert(field, Clocked { hlc, change_id: Uuid::from_bytes(id), author });
+    match version {
+        1 => {
+            let packed: PackedV1 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+            for (field, at, id) in packed.fields {
+                let s = packed.stamps.get(at as usize).ok_or_else(|| bad(format!("field {field} has no stamp")))?;
+                let hlc = Hlc { ms: s.ms, counter: s.counter, node: Uuid::from_bytes(s.node) };
+                out.insert(field, Clocked { hlc, change_id: Uuid::from_bytes(id), author: author_text(&s.author) });
+            }
+        }
+        VERSION => {
+            let packed: Packed = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+            for (field, at, id) in packed.fields {
+                let s = packed.stamps.get(at as usize).ok_or_else(|| bad(format!("field {field} has no stamp")))?;
+                let hlc = Hlc { ms: s.ms, counter: s.counter, node: Uuid::from_bytes(s.node) };
+                let change_id = match id {
+                    Id::InWrite(i) => change_id(Uuid::from_bytes(s.write), i),
+                    Id::Own(b) => Uuid::from_bytes(b),
+                };
+                out.insert(field, Clocked { hlc, change_id, author: author_text(&s.author) });
+            }
+        }
+        other => return Err(bad(format!("unknown version {other}"))),
     }
     Ok(out)
 }
@@ -232,18 +290,92 @@ mod tests {
         row.insert("notes".into(), clock(1_764_284_999_000, 4, 200, Some("Lead intake")));
         row.insert("zip".into(), clock(1_764_284_999_001, 4, 201, None));
         let bytes = encode(&row).unwrap();
+        assert_eq!(bytes[0], VERSION);
         assert_eq!(decode(&bytes).unwrap(), row);
-        // Five fields share one stamp: 3 stamps stored, not 7.
+        // Five fields share one stamp: 3 stamps stored, not 7; each field keeps only its index.
         let packed: Packed = postcard::from_bytes(&bytes[1..]).unwrap();
         assert_eq!(packed.stamps.len(), 3);
-        // ~7 fields in well under the ~1,300 bytes of the old text rows.
-        assert!(bytes.len() < 320, "{} bytes", bytes.len());
+        assert!(packed.fields.iter().all(|(_, _, id)| matches!(id, Id::InWrite(_))));
+        assert!(bytes.len() <= 220, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn a_new_customers_clocks_take_under_a_quarter_of_a_kilobyte() {
+        // What a laptop writes for a new 14-field customer: one write, ids derived from it.
+        let write = write_of(Uuid::now_v7()).0;
+        let hlc = Hlc { ms: 1_795_186_800_008, counter: 0, node: Uuid::now_v7() };
+        let author = Some(Uuid::now_v7().to_string());
+        let fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "street",
+            "city",
+            "region",
+            "postal_code",
+            "language",
+            "consent",
+            "preferences",
+            "notes",
+            "created_at",
+            "updated_at",
+        ];
+        let row: RowClocks = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                (f.to_string(), Clocked { hlc, change_id: change_id(write, i as u8), author: author.clone() })
+            })
+            .collect();
+        let bytes = encode(&row).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), row);
+        // Version 1 kept a 16-byte change id per field: ~430 bytes.
+        assert!(bytes.len() < 240, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn ids_not_derived_from_one_write_are_kept_whole() {
+        // A server may send any unique ids: two fields of one clock whose ids share no write.
+        let mut row = RowClocks::new();
+        row.insert("city".into(), clock(5, 1, 0x1111_0000_0000_0000_0000_0000_0000_0001, None));
+        row.insert("zip".into(), clock(5, 1, 0x2222_0000_0000_0000_0000_0000_0000_0002, None));
+        let bytes = encode(&row).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), row);
+        let packed: Packed = postcard::from_bytes(&bytes[1..]).unwrap();
+        assert_eq!(packed.stamps.len(), 1, "one clock, one stamp");
+        assert!(packed.fields.iter().any(|(_, _, id)| matches!(id, Id::Own(_))));
+    }
+
+    #[test]
+    fn version_1_records_are_still_read_and_rewritten_as_version_2() {
+        // A record written before version 2 (a full change id per field).
+        let me = Uuid::from_u128(7);
+        let v1 = PackedV1 {
+            stamps: vec![StampV1 {
+                ms: 1_764_284_486_123,
+                counter: 3,
+                node: [9; 16],
+                author: Author::Id(*me.as_bytes()),
+            }],
+            fields: vec![("city".into(), 0, [0x11; 16]), ("zip".into(), 0, [0x22; 16])],
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_allocvec(&v1).unwrap());
+        let row = decode(&bytes).unwrap();
+        let hlc = Hlc { ms: 1_764_284_486_123, counter: 3, node: Uuid::from_bytes([9; 16]) };
+        let author = Some(me.to_string());
+        assert_eq!(row["city"], Clocked { hlc, change_id: Uuid::from_bytes([0x11; 16]), author: author.clone() });
+        assert_eq!(row["zip"], Clocked { hlc, change_id: Uuid::from_bytes([0x22; 16]), author });
+        let again = encode(&row).unwrap();
+        assert_eq!(again[0], VERSION);
+        assert_eq!(decode(&again).unwrap(), row);
     }
 
     #[test]
     fn unreadable_clocks_are_an_error_not_a_panic() {
         assert!(decode(&[]).is_err());
-        assert!(decode(&[2, 0, 0]).is_err());
+        assert!(decode(&[3, 0, 0]).is_err());
         assert!(decode(&[VERSION, 1, 0, 0]).is_err());
     }
 }
