@@ -423,9 +423,9 @@ mod tests {
             let mut c = crate::domain::Customer::blank(crate::domain::new_id(), crate::domain::Timestamp::now());
             c.first_name = format!("C{i}");
             c.last_name = "Many".into();
-            store.write(|w| w.insert(&c)).unwrap();
+            store.write(|w| w.insert(&c)).expect("insert a customer");
         }
-        store.pending_changes().unwrap() as usize
+        store.pending_changes().expect("count the outbox") as usize
     }
 
     #[test]
