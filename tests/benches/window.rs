@@ -253,7 +253,17 @@ async fn main() {
         .map(|pid| {
             let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
             let (rss, pss) = memory(&[pid]);
-            format!("{} RSS {rss:.0} MB / PSS {pss:.0} MB", name.trim())
+            // Its own heap and stacks, apart from the libraries it maps.
+            let anon = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("Anonymous:"))
+                        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+                })
+                .unwrap_or(0.0)
+                / 1024.0;
+            format!("{} RSS {rss:.0} MB / PSS {pss:.0} MB (heap {anon:.0} MB)", name.trim())
         })
         .collect();
     driver.quit().await.ok();
