@@ -37,7 +37,7 @@ fn unreadable(why: String) -> CoreError {
     CoreError::Db(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, why))
 }
 
-#[derive(Serialize, Deserialize, PartialEq, Eq, Clone)]
+#[derive(Serialize, Deserialize, PartialEq, Eq)]
 enum Author {
     None,
     Id([u8; 16]),

@@ -302,12 +302,12 @@ async fn pull_all<S: StoreAccess>(
     Ok(())
 }
 
-/// The change ids a refused push names (`changes[i]...` fields), each with its reason.
 /// Whether a refusal is about the push's size alone (an older server's smaller limit).
 fn too_many(body: &ErrorBody) -> bool {
     !body.fields.is_empty() && body.fields.iter().all(|f| f.field == "changes" && f.message.contains("at most"))
 }
 
+/// The change ids a refused push names (`changes[i]...` fields), each with its reason.
 fn refused_changes(body: &ErrorBody, push: &Push) -> Vec<(Uuid, String)> {
     let mut out: Vec<(Uuid, String)> = Vec::new();
     for f in &body.fields {
