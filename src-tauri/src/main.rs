@@ -8,6 +8,11 @@ mod cli;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// A headless command allocates a small value per field of every row it imports or syncs;
+/// mimalloc serves those faster than the system allocator (see the closing note of issue 15).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut args = cli::Args::parse();
     let Some(command) = args.command.take() else { return open_window() };
