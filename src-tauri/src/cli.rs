@@ -319,7 +319,9 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
         }
         Command::Sync { server, user } => {
             let app = std::sync::Mutex::new(open(data_dir)?);
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            // One worker beside this thread: a push goes out and the next pull page is read while this
+            // thread writes to the store.
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
             runtime.block_on(async {
                 use showroom_core::sync::engine;
                 if let (Some(server), Some(user)) = (server, user) {
@@ -550,7 +552,7 @@ fn group(data_dir: &Path, what: GroupWhat) -> anyhow::Result<ExitCode> {
     use showroom_core::sync::group as g;
     use showroom_core::sync::round::SyncError;
     let app = std::sync::Mutex::new(open(data_dir)?);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
     let done: Result<(), SyncError> = runtime.block_on(async {
         match what {
             GroupWhat::Sync => {

@@ -70,7 +70,7 @@ struct Timed<'a> {
 }
 
 impl Transport for Timed<'_> {
-    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+    async fn push(&self, push: std::sync::Arc<Push>) -> Result<PushAck, Refusal> {
         let t = Instant::now();
         let r = self.http.push(push).await;
         let mut s = self.stats.lock().unwrap();

@@ -196,7 +196,8 @@ struct Link<'a> {
 }
 
 impl Transport for Link<'_> {
-    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+    async fn push(&self, push: std::sync::Arc<Push>) -> Result<PushAck, Refusal> {
+        let push = &*push;
         let fault = if self.used.replace(true) { Fault::None } else { self.fault };
         match fault {
             Fault::DropRequest => return Err(offline()),

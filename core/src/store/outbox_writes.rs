@@ -98,10 +98,26 @@ fn changes(write: Uuid, header: Header, entries: Entries) -> Result<Vec<ChangeRe
 
 /// The first `limit` changes in push order (a write's fields in their order).
 pub fn page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
+    page_after(conn, limit, &[])
+}
+
+/// The first `limit` changes after `in_flight`, a push on its way to the server that was read
+/// as the outbox's first changes: what [`page`] returns once that push is acknowledged. Writes
+/// before the last in-flight change's are not read again (they are all in flight).
+pub fn page_after(conn: &Connection, limit: usize, in_flight: &[Uuid]) -> Result<Vec<ChangeRecord>> {
+    let from: i64 = match in_flight.last() {
+        Some(last) => conn
+            .prepare_cached("SELECT seq FROM outbox_writes WHERE write_id = ?1")?
+            .query_row([write_of(*last).0.to_string()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(i64::MIN),
+        None => i64::MIN,
+    };
+    let skip: std::collections::HashSet<Uuid> = in_flight.iter().copied().collect();
     let mut stmt = conn.prepare_cached(
-        "SELECT write_id, tbl, row_id, hlc, device_id, user_id, fields FROM outbox_writes ORDER BY seq",
+        "SELECT write_id, tbl, row_id, hlc, device_id, user_id, fields FROM outbox_writes WHERE seq >= ?1 ORDER BY seq",
     )?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query([from])?;
     let mut out = Vec::new();
     while out.len() < limit
         && let Some(r) = rows.next()?
@@ -110,7 +126,11 @@ pub fn page(conn: &Connection, limit: usize) -> Result<Vec<ChangeRecord>> {
         let write: Uuid = write.parse().map_err(|_| bad("write id", &write))?;
         let header: Header = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
         let entries: Entries = serde_json::from_str(&r.get::<_, String>(6)?)?;
-        out.extend(changes(write, header, entries)?);
+        let mut found = changes(write, header, entries)?;
+        if !skip.is_empty() {
+            found.retain(|c| !skip.contains(&c.change_id));
+        }
+        out.extend(found);
     }
     out.truncate(limit);
     Ok(out)

@@ -4,7 +4,7 @@
 //! can review ("keep mine" makes a new edit).
 
 use super::record::{self, Entity, to_fields};
-use super::{ChangeRecord, Store, Writer, outbox_page};
+use super::{ChangeRecord, Store, Writer};
 use super::{clocks, outbox_writes};
 use crate::domain::Timestamp;
 use crate::error::{CoreError, Result};
@@ -157,7 +157,14 @@ impl Store {
 
     /// The next push: up to `max` outbox changes, cut where the planner says.
     pub fn next_push(&self, max: usize) -> Result<Vec<ChangeRecord>> {
-        let mut records = outbox_page(&self.conn, max + 64)?;
+        self.next_push_after(max, &[])
+    }
+
+    /// The push after `in_flight` (the changes of a push the server has not answered yet, which
+    /// were the outbox's first): what [`Store::next_push`] returns once it is acknowledged, read
+    /// while the server is still working on it.
+    pub fn next_push_after(&self, max: usize, in_flight: &[Uuid]) -> Result<Vec<ChangeRecord>> {
+        let mut records = outbox_writes::page_after(&self.conn, max + 64, in_flight)?;
         let planned: Vec<Planned<'_>> =
             records.iter().map(|r| Planned { table: &r.table, row_id: r.row_id, hlc: r.hlc }).collect();
         let first = push_batches(&planned, max).into_iter().next().unwrap_or(0..0);

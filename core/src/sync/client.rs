@@ -6,6 +6,7 @@ use super::protocol::{self, ErrorBody, PAGE, PullPage, Push, PushAck, SignIn, Si
 use super::round::{Refusal, Session, StoreAccess, SyncError, SyncReport, Transport};
 use crate::error::CoreError;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -186,8 +187,19 @@ impl Drop for Http<'_> {
 }
 
 impl Transport for Http<'_> {
-    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
-        self.client.push(self.session, push).await
+    /// Sent by a task of its own from the moment it is called, so the request goes out and the
+    /// answer comes in while the round works on the store.
+    fn push(&self, push: Arc<Push>) -> impl std::future::Future<Output = Result<PushAck, Refusal>> {
+        let (client, session) = (self.client.clone(), self.session.clone());
+        let task = tokio::spawn(async move { client.push(&session, &push).await });
+        async move {
+            match task.await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    Err(Refusal { status: 0, body: None, error: SyncError::Offline(format!("the push stopped: {e}")) })
+                }
+            }
+        }
     }
 
     async fn pull(&self, since: i64) -> Result<PullPage, SyncError> {

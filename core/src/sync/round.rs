@@ -13,6 +13,7 @@ use crate::error::CoreError;
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::sync::Arc;
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -111,7 +112,9 @@ pub struct Refusal {
 
 /// How a round reaches the server.
 pub trait Transport {
-    fn push(&self, push: &Push) -> impl std::future::Future<Output = Result<PushAck, Refusal>>;
+    /// Sends `push`; the HTTP transport sends it at once (the round reads the next push while the
+    /// server works on this one), others may wait to be awaited.
+    fn push(&self, push: Arc<Push>) -> impl std::future::Future<Output = Result<PushAck, Refusal>>;
     fn pull(&self, since: i64) -> impl std::future::Future<Output = Result<PullPage, SyncError>>;
 }
 
@@ -145,39 +148,39 @@ async fn round_inner<S: StoreAccess>(transport: &impl Transport, store: &mut S) 
     Ok(report)
 }
 
-/// Pushes the outbox until it is empty (refused changes set aside).
-async fn push_all<S: StoreAccess>(
-    transport: &impl Transport,
+/// Pushes the outbox until it is empty (refused changes set aside). One push is on the wire at
+/// a time, as before, but the laptop's own work overlaps the server's: the next push is read while
+/// the server applies this one, and goes out before this one's acknowledgement is written. The
+/// server sees the same pushes in the same order as without the overlap; when an answer is not a
+/// whole acknowledgement (a refusal, a smaller size limit) the push read ahead is dropped and the
+/// next one is read again from the outbox.
+async fn push_all<S: StoreAccess, T: Transport>(
+    transport: &T,
     store: &mut S,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let device_id = store.with_store(|s| Ok(s.device_id()))?;
     let mut max = MAX_PUSH;
+    // The push the server is working on (with its answer to come), and the one read after it.
+    let mut wire = None;
+    let mut ahead: Option<Arc<Push>> = None;
     loop {
-        let batch = store.with_store(|s| s.next_push(max))?;
-        if batch.is_empty() {
-            break;
+        if wire.is_none() {
+            let Some(push) = next_push(store, device_id, max, &[])? else { break };
+            let answer = Box::pin(transport.push(push.clone()));
+            ahead = next_push(store, device_id, max, &change_ids(&push))?;
+            wire = Some((push, answer));
         }
-        let mut changes: Vec<WireChange> = batch
-            .iter()
-            .map(|r| WireChange::from_change(&r.clone().into()))
-            .map(|w| WireChange { author: None, ..w })
-            .collect();
-        // Stay under the server's body limit: large values go in smaller pushes (the rest waits
-        // for the next one).
-        let mut bytes = 0;
-        let fits = changes
-            .iter()
-            .position(|c| {
-                bytes += crate::sync::rules::json_len(&c.value) + 200;
-                bytes > MAX_PUSH_BYTES
-            })
-            .unwrap_or(changes.len())
-            .max(1);
-        changes.truncate(fits);
-        let push = Push { device_id, changes };
-        match transport.push(&push).await {
+        let Some((push, answer)) = wire.take() else { break };
+        match answer.await {
             Ok(ack) => {
+                let acknowledged: HashSet<Uuid> = ack.acknowledged.iter().copied().collect();
+                if !push.changes.iter().all(|c| acknowledged.contains(&c.change_id)) {
+                    ahead = None;
+                }
+                if let Some(next) = ahead.take() {
+                    wire = Some((next.clone(), Box::pin(transport.push(next))));
+                }
                 report.pushed += ack.acknowledged.len();
                 report.refused += ack.refused.len();
                 report.server_seq = ack.server_seq;
@@ -185,8 +188,12 @@ async fn push_all<S: StoreAccess>(
                 if !ack.purged.is_empty() {
                     report.evicted += store.with_store(|s| s.evict(&ack.purged))?.0;
                 }
+                if let Some((next, _)) = &wire {
+                    ahead = next_push(store, device_id, max, &change_ids(next))?;
+                }
             }
             Err(Refusal { status: 403 | 409 | 422, body: Some(body), error }) => {
+                ahead = None;
                 // Set the named changes aside (kept, shown to the user) and push the rest.
                 let named = refused_changes(&body, &push);
                 if named.is_empty() && too_many(&body) && push.changes.len() > OLD_MAX_PUSH {
@@ -208,6 +215,39 @@ async fn push_all<S: StoreAccess>(
         Ok(if waiting.is_empty() { 0 } else { s.evict(&waiting)?.0 })
     })?;
     Ok(())
+}
+
+fn change_ids(push: &Push) -> Vec<Uuid> {
+    push.changes.iter().map(|c| c.change_id).collect()
+}
+
+/// The next push after the changes `in_flight` (none: the outbox's first), or `None` when
+/// nothing is left.
+fn next_push<S: StoreAccess>(
+    store: &mut S,
+    device_id: Uuid,
+    max: usize,
+    in_flight: &[Uuid],
+) -> Result<Option<Arc<Push>>, SyncError> {
+    let batch = store.with_store(|s| s.next_push_after(max, in_flight))?;
+    if batch.is_empty() {
+        return Ok(None);
+    }
+    let mut changes: Vec<WireChange> =
+        batch.into_iter().map(|r| WireChange { author: None, ..WireChange::from_change(&r.into()) }).collect();
+    // Stay under the server's body limit: large values go in smaller pushes (the rest waits for
+    // the next one).
+    let mut bytes = 0;
+    let fits = changes
+        .iter()
+        .position(|c| {
+            bytes += crate::sync::rules::json_len(&c.value) + 200;
+            bytes > MAX_PUSH_BYTES
+        })
+        .unwrap_or(changes.len())
+        .max(1);
+    changes.truncate(fits);
+    Ok(Some(Arc::new(Push { device_id, changes })))
 }
 
 /// Pulls until caught up, healing a partition whose checksum disagrees by pulling again once.
@@ -334,10 +374,18 @@ mod tests {
         page: PullPage,
         pushes: RefCell<Vec<usize>>,
         limit: Option<usize>,
+        /// Every change id pushed and acknowledged, in order.
+        sent: RefCell<Vec<Uuid>>,
+        /// Leave the last change of the next push unacknowledged (once).
+        withhold_one: std::cell::Cell<bool>,
+    }
+
+    fn fake(page: PullPage, limit: Option<usize>) -> Fake {
+        Fake { page, pushes: RefCell::new(vec![]), limit, sent: RefCell::new(vec![]), withhold_one: Default::default() }
     }
 
     impl Transport for Fake {
-        async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
+        async fn push(&self, push: Arc<Push>) -> Result<PushAck, Refusal> {
             if let Some(limit) = self.limit.filter(|l| push.changes.len() > *l) {
                 let message = format!("{} changes; a push carries at most {limit}", push.changes.len());
                 return Err(Refusal {
@@ -351,12 +399,12 @@ mod tests {
                 });
             }
             self.pushes.borrow_mut().push(push.changes.len());
-            Ok(PushAck {
-                acknowledged: push.changes.iter().map(|c| c.change_id).collect(),
-                server_seq: 1,
-                refused: vec![],
-                purged: vec![],
-            })
+            let mut acknowledged: Vec<Uuid> = push.changes.iter().map(|c| c.change_id).collect();
+            if self.withhold_one.replace(false) {
+                acknowledged.pop();
+            }
+            self.sent.borrow_mut().extend(&acknowledged);
+            Ok(PushAck { acknowledged, server_seq: 1, refused: vec![], purged: vec![] })
         }
         async fn pull(&self, _since: i64) -> Result<PullPage, SyncError> {
             Ok(self.page.clone())
@@ -389,7 +437,7 @@ mod tests {
             hlc: Hlc { ms: now + 200 * 365 * 24 * 3600 * 1000, counter: 0, node: Uuid::nil() }.to_string(),
             author: None,
         };
-        let fake = Fake { page: page(vec![ahead]), pushes: RefCell::new(vec![]), limit: None };
+        let fake = fake(page(vec![ahead]), None);
         let err = rt.block_on(round(&fake, &mut store)).unwrap_err().to_string();
         assert!(err.contains("ahead of this computer's clock"), "{err}");
         assert_eq!(store.sync_cursor().unwrap(), 0, "nothing from the page was applied");
@@ -409,7 +457,7 @@ mod tests {
             c.notes = "n".repeat(60_000);
             store.write(|w| w.insert(&c)).unwrap();
         }
-        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]), limit: None };
+        let fake = fake(page(vec![]), None);
         let report = rt.block_on(round(&fake, &mut store)).unwrap();
         let pushes = fake.pushes.borrow();
         assert!(pushes.len() >= 2, "{pushes:?}");
@@ -434,7 +482,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let changes = customers(&mut store, 800);
         assert!(changes > MAX_PUSH && changes < 2 * MAX_PUSH - 100, "{changes} changes");
-        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]), limit: None };
+        let fake = fake(page(vec![]), None);
         let report = rt.block_on(round(&fake, &mut store)).unwrap();
         // Two pushes; a row's write is never split, so the first stops at most a write short.
         let pushes = fake.pushes.borrow().clone();
@@ -449,7 +497,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let changes = customers(&mut store, 400);
         assert!(changes > 2 * OLD_MAX_PUSH && changes < 3 * OLD_MAX_PUSH - 100, "{changes} changes");
-        let fake = Fake { page: page(vec![]), pushes: RefCell::new(vec![]), limit: Some(OLD_MAX_PUSH) };
+        let fake = fake(page(vec![]), Some(OLD_MAX_PUSH));
         let report = rt.block_on(round(&fake, &mut store)).unwrap();
         let pushes = fake.pushes.borrow().clone();
         assert_eq!(pushes.len(), 3, "{pushes:?}");
@@ -457,5 +505,38 @@ mod tests {
         assert_eq!((report.pushed, report.refused), (changes, 0));
         assert_eq!(store.pending_changes().unwrap(), 0);
         assert!(store.refused_changes().unwrap().is_empty(), "the size refusal set nothing aside");
+    }
+
+    #[test]
+    fn the_push_read_ahead_leaves_nothing_out_and_sends_nothing_twice() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let changes = customers(&mut store, 1500);
+        assert!(changes > 2 * MAX_PUSH, "{changes} changes: three pushes or more");
+        let outbox: Vec<Uuid> = crate::store::outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
+        let fake = fake(page(vec![]), None);
+        let report = rt.block_on(round(&fake, &mut store)).unwrap();
+        assert!(fake.pushes.borrow().len() >= 3, "{:?}", fake.pushes.borrow());
+        assert_eq!(*fake.sent.borrow(), outbox, "every change once, in the outbox's order");
+        assert_eq!((report.pushed, store.pending_changes().unwrap()), (changes, 0));
+    }
+
+    #[test]
+    fn a_change_the_server_did_not_acknowledge_goes_again_in_the_same_round() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let changes = customers(&mut store, 800);
+        let outbox: Vec<Uuid> = crate::store::outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
+        let fake = fake(page(vec![]), None);
+        fake.withhold_one.set(true);
+        let report = rt.block_on(round(&fake, &mut store)).unwrap();
+        // The first push's last change was not acknowledged: the push read ahead is dropped and
+        // the next one starts with that change again.
+        let pushes = fake.pushes.borrow().clone();
+        assert_eq!(pushes.len(), 2, "{pushes:?}");
+        let sent = fake.sent.borrow().clone();
+        assert_eq!(sent.len(), changes, "every change acknowledged once");
+        assert_eq!(sent[pushes[0] - 1], outbox[pushes[0] - 1], "the withheld change opens the second push");
+        assert_eq!((report.pushed, store.pending_changes().unwrap()), (changes, 0));
     }
 }

@@ -32,8 +32,8 @@ pub struct Direct<'a> {
 }
 
 impl Transport for Direct<'_> {
-    async fn push(&self, push: &Push) -> Result<PushAck, Refusal> {
-        self.state.storage.push(&self.user, push, now()).map_err(|e| Refusal {
+    async fn push(&self, push: std::sync::Arc<Push>) -> Result<PushAck, Refusal> {
+        self.state.storage.push(&self.user, &push, now()).map_err(|e| Refusal {
             status: 500,
             body: None,
             error: SyncError::Server(e.to_string()),
