@@ -31,6 +31,18 @@ use uuid::Uuid;
 /// Changes whose HLC is further ahead of the server's clock than this are refused.
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 
+/// A field's winning value and clock.
+const SET_STATE: &str = "INSERT INTO state (tbl, row_id, field, value, hlc, change_id, user_id, dealership_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
+     change_id = excluded.change_id, user_id = excluded.user_id";
+
+/// The rows of a child table linked to one parent row (by `state_links`, whose condition this
+/// repeats as written).
+const CHILDREN: &str = "SELECT row_id FROM state
+     WHERE (field = 'token_hash' OR field = 'quote_id' OR field = 'customer_id' OR field = 'lead_id')
+     AND dealership_id = ?1 AND tbl = ?2 AND field = ?3 AND value = ?4";
+
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_tenants_and_trust.sql"),
@@ -39,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0005_log_writes.sql"),
     include_str!("../../migrations/sqlite/0006_purge.sql"),
     include_str!("../../migrations/sqlite/0007_groups.sql"),
+    include_str!("../../migrations/sqlite/0008_state_links_or.sql"),
 ];
 
 pub mod db;
@@ -913,13 +926,7 @@ impl Conn {
     }
 
     fn set_state(tx: &dyn Db, d: &str, c: &FieldChange, user: &str) -> Result<()> {
-        tx.prepare_cached(
-            "INSERT INTO state (tbl, row_id, field, value, hlc, change_id, user_id, dealership_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
-             change_id = excluded.change_id, user_id = excluded.user_id",
-        )?
-        .execute(params![
+        tx.prepare_cached(SET_STATE)?.execute(params![
             c.table,
             c.row_id.to_string(),
             c.field,
@@ -1231,10 +1238,7 @@ impl Conn {
                 continue;
             }
             let ids: Vec<String> = tx
-                .prepare_cached(
-                    "SELECT row_id FROM state WHERE field IN ('token_hash', 'quote_id', 'customer_id', 'lead_id')
-                     AND dealership_id = ?1 AND tbl = ?2 AND field = ?3 AND value = ?4",
-                )?
+                .prepare_cached(CHILDREN)?
                 .query_map(params![d, child.table, field, serde_json::to_string(row)?], |r| r.get(0))?
                 .collect::<std::result::Result<_, _>>()?;
             for id in ids {
@@ -2581,6 +2585,33 @@ mod tests {
                 Store::Sqlite(s) => s,
                 Store::Pg(s, _) => s,
             }
+        }
+    }
+
+    /// Storing a field checks each partial index's condition: none may build a temporary table
+    /// (as a long IN list does, a fifth of the insert), and the lookups by link still use the
+    /// index whose condition they repeat.
+    #[test]
+    fn storing_a_field_builds_no_temporary_table_and_link_lookups_use_their_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.sqlite3");
+        drop(SqliteStorage::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let column = |sql: String, i: usize| -> Vec<String> {
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let mut rows = stmt.raw_query(); // parameters unbound: only the plan is read
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().unwrap() {
+                out.push(r.get(i).unwrap());
+            }
+            out
+        };
+        let ops = column(format!("EXPLAIN {SET_STATE}"), 1);
+        assert!(ops.iter().any(|o| o == "IdxInsert"), "{ops:?}");
+        assert!(!ops.iter().any(|o| o == "OpenEphemeral"), "{ops:?}");
+        for query in [CHILDREN, portal::ROWS_WHERE] {
+            let plan = column(format!("EXPLAIN QUERY PLAN {query}"), 3).join("; ");
+            assert!(plan.contains("INDEX state_links"), "{query}: {plan}");
         }
     }
 

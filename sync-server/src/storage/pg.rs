@@ -22,6 +22,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_purge.sql"),
     include_str!("../../migrations/postgres/0003_groups.sql"),
+    include_str!("../../migrations/postgres/0004_state_links_or.sql"),
 ];
 
 /// Connections kept by one process.

@@ -59,13 +59,15 @@ pub(super) fn entity<T: DeserializeOwned>(conn: &dyn Db, d: &str, table: &str, i
     Ok(serde_json::from_value(Value::Object(m)).ok())
 }
 
+/// Rows by a link field's value (by `state_links`, whose condition this repeats as written).
+pub(super) const ROWS_WHERE: &str = "SELECT dealership_id, row_id FROM state
+     WHERE (field = 'token_hash' OR field = 'quote_id' OR field = 'customer_id' OR field = 'lead_id')
+     AND field = ?2 AND tbl = ?1 AND value = ?3 AND (CAST(?4 AS TEXT) IS NULL OR dealership_id = ?4)";
+
 /// Row ids of `table` whose `field` (one of the indexed link fields) holds `value`.
 fn rows_where(conn: &dyn Db, d: Option<&str>, table: &str, field: &str, value: &str) -> Result<Vec<(String, String)>> {
     let json = serde_json::to_string(value)?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT dealership_id, row_id FROM state WHERE field IN ('token_hash', 'quote_id', 'customer_id', 'lead_id')
-         AND field = ?2 AND tbl = ?1 AND value = ?3 AND (CAST(?4 AS TEXT) IS NULL OR dealership_id = ?4)",
-    )?;
+    let mut stmt = conn.prepare_cached(ROWS_WHERE)?;
     let rows = stmt
         .query_map(params![table, field, json, d], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<std::result::Result<Vec<(String, String)>, _>>()?;
