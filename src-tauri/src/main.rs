@@ -9,7 +9,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 /// A headless command allocates a small value per field of every row it imports or syncs;
-/// mimalloc serves those faster than the system allocator (see the closing note of issue 15).
+/// mimalloc serves those faster than the system allocator (whose malloc/free took ~15% of an
+/// import).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
