@@ -7,7 +7,9 @@
 //! - **first pull**: a manager's fresh laptop's first `showroom sync`;
 //! - **one edit A → B**: one customer imported on A, `sync` on A, `sync` on B (three commands);
 //!
-//! and reads the server's peak RSS (VmHWM) and both databases' size on disk (with WAL files).
+//! and reads the server's peak RSS (VmHWM) and both databases' size on disk (with WAL files), and
+//! where the bytes go table by table. `SHOWROOM_BENCH_KEEP_SERVER=FILE` keeps a copy of the last
+//! run's server store (for `scripts/state-layouts`).
 //! Every step is also divided by a baseline timed in the same run on the same disk: the same N
 //! records inserted into a bare SQLite table in one transaction (no encryption, no index), the
 //! floor any local-first store pays, so figures from a slow run and a fast run compare.
@@ -180,11 +182,17 @@ struct Run {
     pulled: String,
     /// The manager's laptop, table by table (bytes), when SQLite can say (dbstat).
     tables: Vec<(String, i64)>,
+    /// The server's store, table by table.
+    server_tables: Vec<(String, i64)>,
 }
 
 /// Where a laptop's bytes go: the largest tables and indexes (dbstat), largest first.
 fn tables_of(data: &Path) -> Vec<(String, i64)> {
-    let conn = showroom_e2e::open_db(data);
+    largest(&showroom_e2e::open_db(data))
+}
+
+/// The largest tables and indexes of a database (dbstat), largest first.
+fn largest(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
     let Ok(mut stmt) = conn.prepare("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8")
     else {
         return Vec::new();
@@ -253,6 +261,13 @@ fn one_run(n: usize) -> Run {
     let one_edit_passphrase_ms = edit(&p, &q, None);
 
     let server_rss = server.pid().map(peak_rss_mb).unwrap_or(f64::NAN);
+    let store = rusqlite::Connection::open(server_dir.join("sync.sqlite3")).unwrap();
+    let server_tables = largest(&store);
+    // A copy of the server's store to study (scripts/state-layouts reads one).
+    if let Some(keep) = std::env::var_os("SHOWROOM_BENCH_KEEP_SERVER") {
+        let _ = std::fs::remove_file(&keep);
+        store.execute("VACUUM INTO ?1", [Path::new(&keep).to_string_lossy()]).unwrap();
+    }
     let server_mb = size_mb(["", "-wal", "-shm"].map(|s| server_dir.join(format!("sync.sqlite3{s}"))));
     Run {
         baseline,
@@ -268,6 +283,7 @@ fn one_run(n: usize) -> Run {
         pushed: pushed.lines().next().unwrap_or_default().to_string(),
         pulled: pulled.lines().next().unwrap_or_default().to_string(),
         tables: tables_of(&q),
+        server_tables,
     }
 }
 
@@ -320,7 +336,10 @@ fn main() {
         println!("{n:>7} {}\n{n:>7} {}", all[0].pushed, all[0].pulled);
         let per: Vec<String> =
             all[0].tables.iter().map(|(t, b)| format!("{t} {:.0} B", *b as f64 / n as f64)).collect();
-        println!("{n:>7} manager's laptop a customer: {}\n", per.join(", "));
+        println!("{n:>7} manager's laptop a customer: {}", per.join(", "));
+        let per: Vec<String> =
+            all[0].server_tables.iter().map(|(t, b)| format!("{t} {:.0} B", *b as f64 / n as f64)).collect();
+        println!("{n:>7} server a customer: {}\n", per.join(", "));
         table.push((n, import, push, pull, edit, rss, smb, amb));
     }
     println!(
