@@ -191,6 +191,11 @@ fn tables_of(data: &Path) -> Vec<(String, i64)> {
     largest(&showroom_e2e::open_db(data))
 }
 
+/// Tables' bytes divided among `n` customers, for printing.
+fn per_customer(tables: &[(String, i64)], n: usize) -> String {
+    tables.iter().map(|(t, b)| format!("{t} {:.0} B", *b as f64 / n as f64)).collect::<Vec<_>>().join(", ")
+}
+
 /// The largest tables and indexes of a database (dbstat), largest first.
 fn largest(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
     let Ok(mut stmt) = conn.prepare("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8")
@@ -261,7 +266,11 @@ fn one_run(n: usize) -> Run {
     let one_edit_passphrase_ms = edit(&p, &q, None);
 
     let server_rss = server.pid().map(peak_rss_mb).unwrap_or(f64::NAN);
-    let store = rusqlite::Connection::open(server_dir.join("sync.sqlite3")).unwrap();
+    let store = rusqlite::Connection::open_with_flags(
+        server_dir.join("sync.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
     let server_tables = largest(&store);
     // A copy of the server's store to study (scripts/state-layouts reads one).
     if let Some(keep) = std::env::var_os("SHOWROOM_BENCH_KEEP_SERVER") {
@@ -334,12 +343,8 @@ fn main() {
             amb * 1e6 / n as f64
         );
         println!("{n:>7} {}\n{n:>7} {}", all[0].pushed, all[0].pulled);
-        let per: Vec<String> =
-            all[0].tables.iter().map(|(t, b)| format!("{t} {:.0} B", *b as f64 / n as f64)).collect();
-        println!("{n:>7} manager's laptop a customer: {}", per.join(", "));
-        let per: Vec<String> =
-            all[0].server_tables.iter().map(|(t, b)| format!("{t} {:.0} B", *b as f64 / n as f64)).collect();
-        println!("{n:>7} server a customer: {}\n", per.join(", "));
+        println!("{n:>7} manager's laptop a customer: {}", per_customer(&all[0].tables, n));
+        println!("{n:>7} server a customer: {}\n", per_customer(&all[0].server_tables, n));
         table.push((n, import, push, pull, edit, rss, smb, amb));
     }
     println!(
