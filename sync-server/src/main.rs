@@ -447,10 +447,12 @@ async fn main() -> anyhow::Result<()> {
             let c = s.compact(history_cutoff(keep_days), history_cutoff(away_days))?;
             println!(
                 "removed {} superseded changes older than {keep_days} days and {} deleted rows every device has \
-                 seen deleted ({} purge notes forgotten); the log holds {} entries (was {}); {:.1} MB in use of {:.1} MB",
+                 seen deleted ({} purge notes and {} unused write records forgotten); the log holds {} entries \
+                 (was {}); {:.1} MB in use of {:.1} MB",
                 c.removed,
                 c.purged.rows,
                 c.purged.forgotten,
+                c.writes,
                 c.after.entries,
                 c.before.entries,
                 c.after.live_bytes as f64 / 1e6,

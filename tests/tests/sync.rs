@@ -276,7 +276,8 @@ async fn a_vehicle_goes_to_the_first_reservation_and_the_loser_is_told() {
     let holder: String = rusqlite::Connection::open(&server.db)
         .unwrap()
         .query_row(
-            "SELECT u.name FROM state s JOIN users u ON u.id = s.user_id WHERE s.tbl = 'vehicles' AND s.field = 'status'",
+            "SELECT u.name FROM state s JOIN writes wr ON wr.id = s.w / 256 JOIN users u ON u.id = wr.user_id
+             WHERE s.tbl = 'vehicles' AND s.field = 'status'",
             [],
             |r| r.get(0),
         )

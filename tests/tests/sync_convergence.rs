@@ -27,6 +27,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use uuid::Uuid;
 
+/// A winning field's change id in the server's state (`state s JOIN writes wr`): its write's id
+/// with the field's index in the last byte.
+const SQLITE_CHANGE_ID: &str = "substr(wr.write_id, 1, 34) || printf('%02x', s.w % 256)";
+const POSTGRES_CHANGE_ID: &str = "substr(wr.write_id, 1, 34) || lpad(to_hex((s.w % 256)::int), 2, '0')";
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Fault {
     None,
@@ -439,10 +444,17 @@ impl World {
         // The server's winners for customers, with the owner of each row's partition.
         let mut server: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
         let mut owner: HashMap<String, Option<String>> = HashMap::new();
-        let winners = "SELECT s.row_id, s.field, s.value, s.change_id, p.owner_id FROM state s
-                       JOIN rows r ON r.tbl = s.tbl AND r.row_id = s.row_id JOIN partitions p ON p.id = r.partition_id
-                       WHERE s.tbl = 'customers'";
-        for row in self.server.inspect(winners, winners, &[]) {
+        // A field's change id is its write's id with the field's index (`w % 256`) in the last byte.
+        let winners = |change_id: &str| {
+            format!(
+                "SELECT s.row_id, s.field, s.value, {change_id}, p.owner_id FROM state s
+                 JOIN writes wr ON wr.id = s.w / 256
+                 JOIN rows r ON r.tbl = s.tbl AND r.row_id = s.row_id JOIN partitions p ON p.id = r.partition_id
+                 WHERE s.tbl = 'customers'"
+            )
+        };
+        let (on_sqlite, on_postgres) = (winners(SQLITE_CHANGE_ID), winners(POSTGRES_CHANGE_ID));
+        for row in self.server.inspect(&on_sqlite, &on_postgres, &[]) {
             let text = |i: usize| row[i].clone().unwrap();
             owner.insert(text(0), row[4].clone());
             server.insert((text(0), text(1)), (text(2), text(3)));
@@ -515,10 +527,17 @@ impl World {
                 found.into_iter().next().and_then(|r| r[0].clone())
             };
             let logged = logged_change("f.value -> 2", "(f.value -> 2)::text");
-            let winner_sql =
-                "SELECT s.change_id, s.hlc FROM state s WHERE s.tbl = ?1 AND s.row_id = ?2 AND s.field = ?3";
-            let found =
-                self.server.inspect(winner_sql, winner_sql, &[table.as_str(), &row.to_string(), field.as_str()]);
+            let winner_sql = |change_id: &str| {
+                format!(
+                    "SELECT {change_id}, wr.hlc FROM state s JOIN writes wr ON wr.id = s.w / 256
+                     WHERE s.tbl = ?1 AND s.row_id = ?2 AND s.field = ?3"
+                )
+            };
+            let found = self.server.inspect(
+                &winner_sql(SQLITE_CHANGE_ID),
+                &winner_sql(POSTGRES_CHANGE_ID),
+                &[table.as_str(), &row.to_string(), field.as_str()],
+            );
             let winner: (String, String) = (found[0][0].clone().unwrap(), found[0][1].clone().unwrap());
             // A compaction removes only writes whose every field lost: such a change is not its
             // field's winner.

@@ -540,11 +540,10 @@ impl Conn {
         let (f, t) = (from.to_string(), to.to_string());
         for (table, row) in rows {
             tx.prepare_cached(
-                "INSERT INTO state (tbl, row_id, field, value, hlc, change_id, user_id, dealership_id)
-                 SELECT tbl, row_id, field, value, hlc, change_id, user_id, ?4 FROM state
+                "INSERT INTO state (tbl, row_id, field, value, w, dealership_id)
+                 SELECT tbl, row_id, field, value, w, ?4 FROM state
                  WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3
-                 ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value,
-                   hlc = excluded.hlc, change_id = excluded.change_id, user_id = excluded.user_id",
+                 ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, w = excluded.w",
             )?
             .execute([&f, table, row, &t])?;
             tx.prepare_cached("DELETE FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?

@@ -7,7 +7,7 @@
 //! before anything is written, then applied in one transaction. [`Storage::compact`] folds old
 //! superseded history into the state; [`migrate`] moves a SQLite store into PostgreSQL.
 
-use db::{Db, DbExt, Dialect, Mode, OptionalExt, begin, params};
+use db::{Db, DbExt, Dialect, Mode, OptionalExt, Row, begin, params};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use serde_json::{Map, Value};
@@ -31,11 +31,14 @@ use uuid::Uuid;
 /// Changes whose HLC is further ahead of the server's clock than this are refused.
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 
-/// A field's winning value and clock.
-const SET_STATE: &str = "INSERT INTO state (tbl, row_id, field, value, hlc, change_id, user_id, dealership_id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-     ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc,
-     change_id = excluded.change_id, user_id = excluded.user_id";
+/// A field's winning value and its write (`writes` row id * 256 + the field's index in it).
+const SET_STATE: &str = "INSERT INTO state (tbl, row_id, field, value, w, dealership_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, w = excluded.w";
+
+/// The columns a field's clock, change id and author are read back from (see [`current`]), for
+/// `state s JOIN writes wr ON wr.id = s.w / 256`.
+const STATE_WRITE: &str = "wr.hlc, wr.write_id, s.w % 256, wr.user_id";
 
 /// The rows of a child table linked to one parent row (by `state_links`, whose condition this
 /// repeats as written).
@@ -52,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_purge.sql"),
     include_str!("../../migrations/sqlite/0007_groups.sql"),
     include_str!("../../migrations/sqlite/0008_state_links_or.sql"),
+    include_str!("../../migrations/sqlite/0009_state_writes.sql"),
 ];
 
 pub mod db;
@@ -309,6 +313,8 @@ pub struct Compacted {
     pub removed: u64,
     /// Deleted rows purged, and purge entries forgotten.
     pub purged: Purged,
+    /// `writes` rows removed: no field's winning value named them any more.
+    pub writes: u64,
     pub before: LogSize,
     pub after: LogSize,
 }
@@ -446,8 +452,15 @@ macro_rules! storage_over_conns {
                     purged.rows += p.rows;
                     purged.forgotten += p.forgotten;
                 }
+                // Read on a snapshot, then removed in short batches: a write no field names is
+                // never named again (a field names only the write that set it, made in its push).
+                let unnamed = self.read(|c| c.unnamed_writes())?;
+                let mut writes = 0;
+                for batch in unnamed.chunks(COMPACT_BATCH as usize) {
+                    writes += self.write(|c| c.forget_writes(batch))?;
+                }
                 let after = self.read(|c| c.log_size())?;
-                Ok(Compacted { removed, purged, before, after })
+                Ok(Compacted { removed, purged, writes, before, after })
             }
             fn log_size(&self) -> Result<LogSize> {
                 self.read(|c| c.log_size())
@@ -703,32 +716,38 @@ struct Current {
 }
 
 fn load_state(tx: &dyn Db, d: &str, table: &str, row: Uuid) -> Result<HashMap<String, Current>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT field, value, hlc, change_id, user_id FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
-    )?;
-    let rows = stmt.query_map(params![d, table, row.to_string()], |r| {
-        Ok((
-            r.get::<String>(0)?,
-            r.get::<String>(1)?,
-            r.get::<String>(2)?,
-            r.get::<String>(3)?,
-            r.get::<Option<String>>(4)?,
-        ))
-    })?;
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT s.field, s.value, {STATE_WRITE} FROM state s JOIN writes wr ON wr.id = s.w / 256
+         WHERE s.dealership_id = ?1 AND s.tbl = ?2 AND s.row_id = ?3"
+    ))?;
+    let rows = stmt.query_map(params![d, table, row.to_string()], |r| Ok((r.get::<String>(0)?, stored(r, 1)?)))?;
     let mut out = HashMap::new();
     for row in rows {
-        let (field, value, hlc, change_id, user) = row?;
-        out.insert(field, current(&value, &hlc, &change_id, user)?);
+        let (field, s) = row?;
+        out.insert(field, current(s)?);
     }
     Ok(out)
 }
 
+/// A state row as stored: value, then [`STATE_WRITE`]'s clock, write id, index and author.
+type Stored = (String, String, String, i64, Option<String>);
+
+/// Reads a [`Stored`] from the row's columns `at..at + 5`.
+fn stored(r: &Row, at: usize) -> Result<Stored> {
+    Ok((r.get(at)?, r.get(at + 1)?, r.get(at + 2)?, r.get(at + 3)?, r.get(at + 4)?))
+}
+
+/// A field's change id: its write's id with the field's index in the last byte.
+fn field_change(write_id: &str, index: i64) -> Result<Uuid> {
+    Ok(field_change_id(parse_id(write_id)?, index as u8))
+}
+
 /// A state row's stored text read back.
-fn current(value: &str, hlc: &str, change_id: &str, user: Option<String>) -> Result<Current> {
+fn current((value, hlc, write_id, index, user): Stored) -> Result<Current> {
     Ok(Current {
-        value: serde_json::from_str(value)?,
+        value: serde_json::from_str(&value)?,
         hlc: hlc.parse().map_err(StorageError::Internal)?,
-        change_id: parse_id(change_id)?,
+        change_id: field_change(&write_id, index)?,
         user,
     })
 }
@@ -737,15 +756,13 @@ fn current(value: &str, hlc: &str, change_id: &str, user: Option<String>) -> Res
 /// the whole row per change, which cost a new 14-field row 196 reads instead of 14).
 fn load_field(tx: &dyn Db, d: &str, table: &str, row: &str, field: &str) -> Result<Option<Current>> {
     let found = tx
-        .prepare_cached(
-            "SELECT value, hlc, change_id, user_id FROM state
-             WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3 AND field = ?4",
-        )?
-        .query_row(params![d, table, row, field], |r| {
-            Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<String>(2)?, r.get::<Option<String>>(3)?))
-        })
+        .prepare_cached(&format!(
+            "SELECT s.value, {STATE_WRITE} FROM state s JOIN writes wr ON wr.id = s.w / 256
+             WHERE s.dealership_id = ?1 AND s.tbl = ?2 AND s.row_id = ?3 AND s.field = ?4"
+        ))?
+        .query_row(params![d, table, row, field], |r| stored(r, 0))
         .optional()?;
-    found.map(|(value, hlc, change_id, user)| current(&value, &hlc, &change_id, user)).transpose()
+    found.map(current).transpose()
 }
 
 /// A clock reading for the server's own change to existing rows: past every value those rows
@@ -755,7 +772,10 @@ fn load_field(tx: &dyn Db, d: &str, table: &str, row: &str, field: &str) -> Resu
 pub(super) fn tick_past(tx: &dyn Db, clock: &mut Clock, d: &str, rows: &[(&str, Uuid)], now_ms: u64) -> Result<Hlc> {
     for (table, row) in rows {
         let latest: Option<String> = tx
-            .prepare_cached("SELECT MAX(hlc) FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
+            .prepare_cached(
+                "SELECT MAX(wr.hlc) FROM state s JOIN writes wr ON wr.id = s.w / 256
+                 WHERE s.dealership_id = ?1 AND s.tbl = ?2 AND s.row_id = ?3",
+            )?
             .query_row(params![d, *table, row.to_string()], |r| r.get(0))?;
         if let Some(h) = latest {
             clock.observe(h.parse().map_err(StorageError::Internal)?, now_ms);
@@ -848,6 +868,24 @@ struct Group {
     fields: Fields,
 }
 
+/// The `writes` rows one transaction made: the fields of one write share one.
+#[derive(Default)]
+struct WriteRefs(HashMap<(Uuid, Hlc, String), i64>);
+
+impl WriteRefs {
+    /// The id of the `writes` row for `write` at `hlc` by `user`, made on first use.
+    fn id(&mut self, tx: &dyn Db, write: Uuid, hlc: Hlc, user: &str) -> Result<i64> {
+        if let Some(id) = self.0.get(&(write, hlc, user.to_string())) {
+            return Ok(*id);
+        }
+        let id: i64 = tx
+            .prepare_cached("INSERT INTO writes (write_id, hlc, user_id) VALUES (?1, ?2, ?3) RETURNING id")?
+            .query_row(params![write.to_string(), hlc.to_string(), user], |r| r.get(0))?;
+        self.0.insert((write, hlc, user.to_string()), id);
+        Ok(id)
+    }
+}
+
 impl Conn {
     fn log(tx: &dyn Db, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
         tx.prepare_cached(
@@ -925,15 +963,16 @@ impl Conn {
         Ok(())
     }
 
-    fn set_state(tx: &dyn Db, d: &str, c: &FieldChange, user: &str) -> Result<()> {
+    /// Stores `c` as its field's winning value, written by `user`.
+    fn set_state(tx: &dyn Db, writes: &mut WriteRefs, d: &str, c: &FieldChange, user: &str) -> Result<()> {
+        let (write, index) = write_of(c.change_id);
+        let w = writes.id(tx, write, c.hlc, user)?;
         tx.prepare_cached(SET_STATE)?.execute(params![
             c.table,
             c.row_id.to_string(),
             c.field,
             serde_json::to_string(&c.value)?,
-            c.hlc.to_string(),
-            c.change_id.to_string(),
-            user,
+            w * 256 + i64::from(index),
             d
         ])?;
         Ok(())
@@ -971,18 +1010,17 @@ impl Conn {
             }
         }
         for (table, row) in &rows {
-            type Field = (String, String, String, String, Option<String>);
-            let fields: Vec<Field> = tx
-                .prepare_cached(
-                    "SELECT field, value, hlc, change_id, user_id FROM state
-                     WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
-                )?
-                .query_map([&d, table, row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            let fields: Vec<(String, Stored)> = tx
+                .prepare_cached(&format!(
+                    "SELECT s.field, s.value, {STATE_WRITE} FROM state s JOIN writes wr ON wr.id = s.w / 256
+                     WHERE s.dealership_id = ?1 AND s.tbl = ?2 AND s.row_id = ?3"
+                ))?
+                .query_map([&d, table, row], |r| Ok((r.get(0)?, stored(r, 1)?)))?
                 .collect::<std::result::Result<_, _>>()?;
             // The fields of one write (same write id, HLC and author) travel as one entry.
             let mut writes: Vec<(Uuid, String, Option<String>, Fields)> = Vec::new();
-            for (field, value, hlc, change_id, author) in fields {
-                let (write, index) = write_of(parse_id(&change_id)?);
+            for (field, (value, hlc, write_id, index, author)) in fields {
+                let (write, index) = write_of(field_change(&write_id, index)?);
                 let value: Value = serde_json::from_str(&value)?;
                 match writes.iter_mut().find(|(w, h, a, _)| *w == write && *h == hlc && *a == author) {
                     Some((_, _, _, f)) => f.push((index, field, value)),
@@ -1029,6 +1067,7 @@ impl Conn {
         )?
         .execute(params![table, row_text, d])?;
         let write = write_of(Uuid::now_v7()).0;
+        let mut writes = WriteRefs::default();
         let mut logged = Vec::new();
         for (i, (field, value)) in fields.into_iter().filter(|(f, _)| f != "id").enumerate() {
             let c = FieldChange {
@@ -1040,7 +1079,7 @@ impl Conn {
                 hlc,
                 author: None,
             };
-            Self::set_state(tx, &d, &c, &user.id.to_string())?;
+            Self::set_state(tx, &mut writes, &d, &c, &user.id.to_string())?;
             logged.push((i as u8, field, c.value));
         }
         let e = WriteEntry {
@@ -1603,6 +1642,7 @@ impl Conn {
         // Partitions whose leads changed hands: who they are shared with is decided again.
         let mut share: BTreeSet<String> = BTreeSet::new();
         let mut group: Option<Group> = None;
+        let mut writes = WriteRefs::default();
         // Rows this push created, and the fields of them it wrote so far.
         let mut new_rows: HashSet<(String, Uuid)> = HashSet::new();
         let mut written: HashSet<((String, Uuid), String)> = HashSet::new();
@@ -1666,7 +1706,7 @@ impl Conn {
                     hlc: clock.tick(now_ms),
                     author: None,
                 };
-                Self::set_state(tx, &dealership, &restore, cur.user.as_deref().unwrap_or(""))?;
+                Self::set_state(tx, &mut writes, &dealership, &restore, cur.user.as_deref().unwrap_or(""))?;
                 let (restore_write, restore_index) = write_of(restore.change_id);
                 let restore_entry = WriteEntry {
                     kind: "change",
@@ -1734,7 +1774,7 @@ impl Conn {
             if decision != Decision::Wins {
                 continue;
             }
-            Self::set_state(tx, &dealership, c, &me)?;
+            Self::set_state(tx, &mut writes, &dealership, c, &me)?;
             if c.table == "leads" {
                 share.extend(place.partition.iter().cloned());
                 share.extend(place.moved_from.iter().flatten().cloned());
@@ -2041,8 +2081,8 @@ impl Conn {
                    AND NOT EXISTS (
                      SELECT 1 FROM json_each(log.fields) f JOIN state s
                        ON s.dealership_id = log.dealership_id AND s.tbl = log.tbl AND s.row_id = log.row_id
-                      AND s.field = json_extract(f.value, '$[1]')
-                      AND s.change_id = substr(log.change_id, 1, 34) || printf('%02x', json_extract(f.value, '$[0]')))
+                      AND s.field = json_extract(f.value, '$[1]') AND s.w % 256 = json_extract(f.value, '$[0]')
+                     JOIN writes wr ON wr.id = s.w / 256 AND wr.write_id = log.change_id)
                  RETURNING change_id, seq"
                 }
                 Dialect::Postgres => {
@@ -2052,8 +2092,8 @@ impl Conn {
                    AND NOT EXISTS (
                      SELECT 1 FROM json_array_elements(log.fields::json) f JOIN state s
                        ON s.dealership_id = log.dealership_id AND s.tbl = log.tbl AND s.row_id = log.row_id
-                      AND s.field = f.value ->> 1
-                      AND s.change_id = substr(log.change_id, 1, 34) || lpad(to_hex((f.value ->> 0)::int), 2, '0'))
+                      AND s.field = f.value ->> 1 AND s.w % 256 = (f.value ->> 0)::int
+                     JOIN writes wr ON wr.id = s.w / 256 AND wr.write_id = log.change_id)
                  RETURNING change_id, seq"
                 }
             })?
@@ -2069,6 +2109,27 @@ impl Conn {
         drop(forget);
         tx.commit()?;
         Ok(gone.len() as u64)
+    }
+
+    /// The `writes` rows no field's winning value names (overwritten, purged or moved away).
+    fn unnamed_writes(&self) -> Result<Vec<i64>> {
+        self.conn
+            .prepare("SELECT id FROM writes EXCEPT SELECT w / 256 FROM state")?
+            .query_map((), |r| r.get(0))?
+            .collect()
+    }
+
+    fn forget_writes(&mut self, ids: &[i64]) -> Result<u64> {
+        let tx = begin(&*self.conn, Mode::Write)?;
+        let sql = match tx.dialect() {
+            Dialect::Sqlite => "DELETE FROM writes WHERE id IN (SELECT value FROM json_each(?1))",
+            Dialect::Postgres => {
+                "DELETE FROM writes WHERE id IN (SELECT json_array_elements_text(CAST(?1 AS json))::bigint)"
+            }
+        };
+        let n = tx.execute(sql, [serde_json::to_string(ids)?])?;
+        tx.commit()?;
+        Ok(n as u64)
     }
 
     /// Entries, and the database's pages in use and free.
@@ -2317,15 +2378,16 @@ impl Conn {
             for p in touched {
                 let mut sum = Checksum::default();
                 let mut stmt = tx.prepare_cached(
-                    "SELECT s.tbl, s.row_id, s.field, s.change_id FROM rows r
-                     CROSS JOIN state s
+                    "SELECT s.tbl, s.row_id, s.field, wr.write_id, s.w % 256 FROM rows r
+                     CROSS JOIN state s JOIN writes wr ON wr.id = s.w / 256
                      WHERE s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
                        AND r.partition_id IS NOT DISTINCT FROM ?1 AND r.dealership_id = ?2",
                 )?;
                 let mut rows = stmt.query(params![p, user.dealership_id.to_string()])?;
                 while let Some(r) = rows.next()? {
-                    let (t, id, f, c): (String, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                    sum.add(&t, &id, &f, &c);
+                    let (t, id, f, w, i): (String, String, String, String, i64) =
+                        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                    sum.add(&t, &id, &f, &field_change(&w, i)?.to_string());
                 }
                 page.checksums.push(PartitionChecksum {
                     partition: partition::partition_name(p.and_then(|p| p.parse().ok())),
@@ -2427,16 +2489,17 @@ pub fn open(db: &str) -> Result<Box<dyn Storage>> {
 fn checksums_in(db: &dyn Db) -> Result<BTreeMap<String, String>> {
     let mut sums: BTreeMap<String, Checksum> = BTreeMap::new();
     let rows = db.rows(
-        "SELECT r.dealership_id, r.partition_id, s.tbl, s.row_id, s.field, s.change_id FROM rows r
-         CROSS JOIN state s
+        "SELECT r.dealership_id, r.partition_id, s.tbl, s.row_id, s.field, wr.write_id, s.w % 256 FROM rows r
+         CROSS JOIN state s JOIN writes wr ON wr.id = s.w / 256
          WHERE s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id",
         &[],
     )?;
     for r in rows {
         let (d, p): (String, Option<String>) = (r.get(0)?, r.get(1)?);
         let key = format!("{d}/{}", partition::partition_name(p.and_then(|p| p.parse().ok())));
-        let (t, id, f, c): (String, String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        sums.entry(key).or_default().add(&t, &id, &f, &c);
+        let (t, id, f, w, i): (String, String, String, String, i64) =
+            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        sums.entry(key).or_default().add(&t, &id, &f, &field_change(&w, i)?.to_string());
     }
     Ok(sums.into_iter().map(|(k, v)| (k, v.text())).collect())
 }
@@ -2451,6 +2514,7 @@ const TABLES: &[&str] = &[
     "partitions",
     "moves",
     "rows",
+    "writes",
     "state",
     "log",
     "seen",
@@ -2520,10 +2584,10 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
                 out.tables.push((table.to_string(), rows.len() as u64));
             }
             // The copied sequence numbers stay; new ones continue after them.
-            for table in ["log", "moves"] {
+            for (table, column) in [("log", "seq"), ("moves", "seq"), ("writes", "id")] {
                 wtx.execute(
                     &format!(
-                        "SELECT setval(pg_get_serial_sequence('{table}', 'seq'), (SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}), false)"
+                        "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)"
                     ),
                     (),
                 )?;
@@ -2884,6 +2948,7 @@ mod tests {
         }
         let before = log_len(&s);
         let (full, _) = pull_all(&*s, &mia, Uuid::from_u128(8), 0);
+        let writes_before = s.count("SELECT COUNT(*) FROM writes");
 
         let c = s.compact(t0 + 50, 0).unwrap();
         // Gone: the creation's own city entry, City 1-5 and the stale notes; every other field
@@ -2891,7 +2956,13 @@ mod tests {
         assert_eq!(c.removed, 7, "{c:?}");
         assert_eq!(log_len(&s), before - 7);
         assert_eq!((c.before.entries, c.after.entries), (before as u64, before as u64 - 7));
-        assert_eq!(s.compact(t0 + 50, 0).unwrap().removed, 0, "a second pass finds nothing more");
+        // The write records of the creation's city and of City 1-6 went (a lost write never had
+        // one); every record left is named by a winning field.
+        assert!(c.writes >= 7, "{c:?}");
+        assert_eq!(s.count("SELECT COUNT(*) FROM writes"), writes_before - c.writes as i64);
+        assert_eq!(s.count("SELECT COUNT(*) FROM writes"), s.count("SELECT COUNT(DISTINCT w / 256) FROM state"));
+        let again = s.compact(t0 + 50, 0).unwrap();
+        assert_eq!((again.removed, again.writes), (0, 0), "a second pass finds nothing more");
 
         // A fresh laptop receives every winner and none of the removed values; its checksum of
         // the partition equals the server's.
@@ -3089,6 +3160,55 @@ mod tests {
         assert_eq!(moved, "d1");
     }
 
+    /// A PostgreSQL store of schema 4 (each field's clock, change id and author in `state`) moves
+    /// to numbered writes with every winner as it was.
+    #[test]
+    fn a_postgres_state_moves_to_numbered_writes_with_nothing_lost() {
+        let server = crate::testpg::TestPostgres::start().unwrap();
+        let url = server.database().unwrap();
+        let (ana, pushed, sums) = {
+            let s = pg::PgStorage::open(&url).unwrap();
+            s.create_dealership("Lakeside").unwrap();
+            let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
+            let mut pushed = customer_write(ana.id, Uuid::now_v7());
+            pushed.extend(customer(ana.id, Uuid::now_v7()));
+            s.push(&ana, &push(pushed.clone()), now()).unwrap();
+            let sums = s.partition_checksums().unwrap();
+            s.write(|c| {
+                c.conn.batch(
+                    "ALTER TABLE state ADD COLUMN hlc TEXT, ADD COLUMN change_id TEXT, ADD COLUMN user_id TEXT;
+                     UPDATE state s SET hlc = wr.hlc, user_id = wr.user_id,
+                       change_id = substr(wr.write_id, 1, 34) || lpad(to_hex((s.w % 256)::int), 2, '0')
+                     FROM writes wr WHERE wr.id = s.w / 256;
+                     ALTER TABLE state ALTER COLUMN hlc SET NOT NULL, ALTER COLUMN change_id SET NOT NULL,
+                       DROP COLUMN w;
+                     DROP TABLE writes;
+                     DELETE FROM schema_migrations WHERE version = 5;",
+                )
+            })
+            .unwrap();
+            (ana, pushed, sums)
+        };
+        let s = pg::PgStorage::open(&url).unwrap();
+        assert_eq!(s.partition_checksums().unwrap(), sums, "the state holds the same winners");
+        s.read(|c| {
+            for p in &pushed {
+                let got =
+                    load_field(&*c.conn, &ana.dealership_id.to_string(), &p.table, &p.row_id.to_string(), &p.field)?
+                        .unwrap();
+                assert_eq!(
+                    (got.value, got.hlc.to_string(), got.change_id),
+                    (p.value.clone(), p.hlc.clone(), p.change_id)
+                );
+                assert_eq!(got.user, Some(ana.id.to_string()), "{}", p.field);
+            }
+            Ok(())
+        })
+        .unwrap();
+        let ack = s.push(&ana, &push(pushed.clone()), now()).unwrap();
+        assert_eq!(ack.acknowledged.len(), pushed.len(), "a replay is still acknowledged");
+    }
+
     /// A customer as one write, with change ids derived from one write id (as laptops make them).
     fn customer_write(owner: Uuid, row: Uuid) -> Vec<WireChange> {
         let write = write_of(Uuid::now_v7()).0;
@@ -3109,7 +3229,7 @@ mod tests {
     fn a_row_write_is_one_log_entry_and_an_older_log_is_rewritten_so() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.sqlite3");
-        let (ana, pushed) = {
+        let (ana, pushed, sums) = {
             let s = Store::Sqlite(SqliteStorage::open(&path).unwrap());
             s.create_dealership("Lakeside").unwrap();
             let ana = s.add_user(None, "ana", "Ana", Role::Rep, "x").unwrap();
@@ -3123,7 +3243,7 @@ mod tests {
             let page = s.pull(&ana, Uuid::from_u128(77), 0, 1000).unwrap();
             let mine: Vec<WireChange> = page.changes.into_iter().filter(|c| c.table == "customers").collect();
             assert_eq!(as_set(&mine), as_set(&pushed), "every field comes back with its own change id");
-            (ana, pushed)
+            (ana, pushed, s.partition_checksums().unwrap())
         };
         // The same file as schema 4 wrote it: a log row and a `seen` row per change.
         {
@@ -3153,6 +3273,21 @@ mod tests {
                  ALTER TABLE dealerships DROP COLUMN group_id;
                  ALTER TABLE users DROP COLUMN group_id;
                  ALTER TABLE tokens DROP COLUMN dealership_id;
+                 CREATE TABLE old_state AS
+                   SELECT s.dealership_id, s.tbl, s.row_id, s.field, s.value, wr.hlc,
+                          substr(wr.write_id, 1, 34) || printf('%02x', s.w % 256) AS change_id, wr.user_id
+                   FROM state s JOIN writes wr ON wr.id = s.w / 256;
+                 DROP TABLE state;
+                 DROP TABLE writes;
+                 CREATE TABLE state (dealership_id TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,
+                   field TEXT NOT NULL, value TEXT NOT NULL, hlc TEXT NOT NULL, change_id TEXT NOT NULL, user_id TEXT,
+                   PRIMARY KEY (dealership_id, tbl, row_id, field)) STRICT, WITHOUT ROWID;
+                 INSERT INTO state SELECT * FROM old_state;
+                 DROP TABLE old_state;
+                 CREATE INDEX state_contacts ON state (dealership_id, tbl, field, value) WHERE field IN ('email', 'phone');
+                 CREATE INDEX state_links ON state (tbl, field, value)
+                   WHERE field IN ('token_hash', 'quote_id', 'customer_id', 'lead_id');
+                 CREATE INDEX state_statuses ON state (tbl, field, value) WHERE field = 'status';
                  PRAGMA user_version = 4;",
             )
             .unwrap();
@@ -3160,6 +3295,22 @@ mod tests {
             assert!(n as usize >= pushed.len(), "{n}");
         }
         let s = Store::Sqlite(SqliteStorage::open(&path).unwrap());
+        // Every field's value, clock, change id and author came through the state's rewrites.
+        assert_eq!(s.partition_checksums().unwrap(), sums, "the state holds the same winners");
+        if let Store::Sqlite(store) = &s {
+            let c = store.conn();
+            let tx = begin(&*c.conn, Mode::Read).unwrap();
+            for p in &pushed {
+                let got = load_field(&tx, &ana.dealership_id.to_string(), &p.table, &p.row_id.to_string(), &p.field)
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(
+                    (got.value, got.hlc.to_string(), got.change_id),
+                    (p.value.clone(), p.hlc.clone(), p.change_id)
+                );
+                assert_eq!(got.user, Some(ana.id.to_string()), "{}", p.field);
+            }
+        }
         let page = s.pull(&ana, Uuid::from_u128(78), 0, 1000).unwrap();
         let mine: Vec<WireChange> = page.changes.into_iter().filter(|c| c.table == "customers").collect();
         assert_eq!(as_set(&mine), as_set(&pushed), "the rewritten log serves the same changes");

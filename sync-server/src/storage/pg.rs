@@ -23,6 +23,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0002_purge.sql"),
     include_str!("../../migrations/postgres/0003_groups.sql"),
     include_str!("../../migrations/postgres/0004_state_links_or.sql"),
+    include_str!("../../migrations/postgres/0005_state_writes.sql"),
 ];
 
 /// Connections kept by one process.

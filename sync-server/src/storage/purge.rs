@@ -57,7 +57,8 @@ impl Conn {
         let tombstones: Vec<(String, String, Option<String>)> = tx
             .prepare(
                 "SELECT s.tbl, s.row_id, r.partition_id FROM state s
-                 JOIN seen w ON w.write_id = substr(s.change_id, 1, 34) || '00'
+                 JOIN writes wr ON wr.id = s.w / 256
+                 JOIN seen w ON w.write_id = wr.write_id
                  JOIN log l ON l.seq = w.seq
                  JOIN rows r ON r.dealership_id = s.dealership_id AND r.tbl = s.tbl AND r.row_id = s.row_id
                  WHERE s.dealership_id = ?1 AND s.field = 'deleted_at' AND s.value <> 'null'
