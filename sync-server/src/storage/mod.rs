@@ -868,6 +868,54 @@ struct Group {
     fields: Fields,
 }
 
+/// The first values of rows a push creates, stored together: one INSERT of up to
+/// [`FreshState::MAX`] fields instead of one upsert a field (nothing reads them before
+/// [`FreshState::store`], which the push calls before any read of the state).
+#[derive(Default)]
+struct FreshState {
+    vals: Vec<db::Val>,
+}
+
+impl FreshState {
+    const MAX: usize = 64;
+    const COLUMNS: usize = 5;
+
+    fn add(&mut self, tx: &dyn Db, writes: &mut WriteRefs, d: &str, c: &FieldChange, user: &str) -> Result<()> {
+        let (write, index) = write_of(c.change_id);
+        let w = writes.id(tx, write, c.hlc, user)?;
+        self.vals.extend([
+            db::Val::Text(c.table.clone()),
+            db::Val::Text(c.row_id.to_string()),
+            db::Val::Text(c.field.clone()),
+            db::Val::Text(serde_json::to_string(&c.value)?),
+            db::Val::Int(w * 256 + i64::from(index)),
+        ]);
+        if self.vals.len() >= Self::MAX * Self::COLUMNS {
+            self.store(tx, d)?;
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, tx: &dyn Db, d: &str) -> Result<()> {
+        let n = self.vals.len() / Self::COLUMNS;
+        if n == 0 {
+            return Ok(());
+        }
+        let one = "(?, ?, ?, ?, ?, ?)";
+        let sql = format!(
+            "INSERT INTO state (tbl, row_id, field, value, w, dealership_id) VALUES {}",
+            vec![one; n].join(", ")
+        );
+        let mut vals = Vec::with_capacity(n * (Self::COLUMNS + 1));
+        for field in self.vals.drain(..).collect::<Vec<_>>().chunks(Self::COLUMNS) {
+            vals.extend(field.iter().cloned());
+            vals.push(db::Val::Text(d.to_string()));
+        }
+        tx.exec(&sql, &vals)?;
+        Ok(())
+    }
+}
+
 /// The `writes` rows one transaction made: the fields of one write share one.
 #[derive(Default)]
 struct WriteRefs(HashMap<(Uuid, Hlc, String), i64>);
@@ -1643,6 +1691,7 @@ impl Conn {
         let mut share: BTreeSet<String> = BTreeSet::new();
         let mut group: Option<Group> = None;
         let mut writes = WriteRefs::default();
+        let mut fresh_state = FreshState::default();
         // Rows this push created, and the fields of them it wrote so far.
         let mut new_rows: HashSet<(String, Uuid)> = HashSet::new();
         let mut written: HashSet<((String, Uuid), String)> = HashSet::new();
@@ -1670,6 +1719,9 @@ impl Conn {
             // A row this push created has no state but what this push wrote (a first sync of
             // 50,000 customers skips 700,000 lookups that would find nothing).
             let first_of_new_row = new_rows.contains(&key) && written.insert((key.clone(), c.field.clone()));
+            if !first_of_new_row {
+                fresh_state.store(tx, &dealership)?;
+            }
             let current = match first_of_new_row {
                 true => None,
                 false => load_field(tx, &dealership, &c.table, &row_text, &c.field)?,
@@ -1774,7 +1826,11 @@ impl Conn {
             if decision != Decision::Wins {
                 continue;
             }
-            Self::set_state(tx, &mut writes, &dealership, c, &me)?;
+            if first_of_new_row {
+                fresh_state.add(tx, &mut writes, &dealership, c, &me)?;
+            } else {
+                Self::set_state(tx, &mut writes, &dealership, c, &me)?;
+            }
             if c.table == "leads" {
                 share.extend(place.partition.iter().cloned());
                 share.extend(place.moved_from.iter().flatten().cloned());
@@ -1783,6 +1839,7 @@ impl Conn {
             if partition::owner_field(&c.table) == Some(c.field.as_str())
                 && place.partition.as_deref() == Some(row_text.as_str())
             {
+                fresh_state.store(tx, &dealership)?;
                 let to = as_id(Some(&c.value));
                 let existing_owner = Self::owner_of(tx, &dealership, Some(&row_text))?;
                 let to = to.or(if existing_owner.is_none() { None } else { existing_owner.clone() });
@@ -1794,6 +1851,7 @@ impl Conn {
             if partition::placement_fields(&c.table).contains(&c.field.as_str())
                 && let Some(from) = &place.moved_from
             {
+                fresh_state.store(tx, &dealership)?;
                 let now_in: Option<String> = load_row(tx, &dealership, &c.table, c.row_id)?.and_then(|m| m.partition);
                 if now_in != place.partition {
                     tx.prepare_cached(
@@ -1823,6 +1881,7 @@ impl Conn {
             }
         }
         Self::flush(tx, user, push.device_id, now_ms, group.take())?;
+        fresh_state.store(tx, &dealership)?;
         for p in &share {
             Self::sync_grants(tx, user, now_ms, p)?;
         }
