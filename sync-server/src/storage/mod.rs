@@ -2751,6 +2751,7 @@ mod tests {
     }
 
     both_stores!(
+        a_new_rows_field_written_twice_in_one_push_keeps_the_newest,
         compaction_removes_only_old_losers_and_every_device_still_converges,
         bad_pushes_name_the_change_and_store_nothing,
         pushes_are_idempotent_and_forged_ids_are_refused,
@@ -3382,6 +3383,27 @@ mod tests {
         forged.value = json!("Someone Else");
         let err = s.push(&ana, &push(vec![forged]), now()).unwrap_err();
         assert!(matches!(err, StorageError::Conflict { .. }), "{err:?}");
+    }
+
+    /// A push that creates a row and writes a field of it again (newer, then older) keeps the
+    /// newest value: the new row's first values are stored before the second write is decided.
+    fn a_new_rows_field_written_twice_in_one_push_keeps_the_newest(s: Store) {
+        let (s, ana, mia) = setup_in(s);
+        let (row, t) = (Uuid::now_v7(), now());
+        let mut changes = customer(ana.id, row);
+        // Right after the row's first city (before its owner, whose partition check stores the
+        // new row's values anyway).
+        let at = changes.iter().position(|c| c.field == "city").unwrap() + 1;
+        changes.insert(at, wire("customers", row, "city", json!("Older"), t - 10));
+        changes.insert(at, wire("customers", row, "city", json!("Newer"), t + 10));
+        assert!(at < changes.iter().position(|c| c.field == "owner_id").unwrap());
+        let ack = s.push(&ana, &push(changes), t + 10).unwrap();
+        assert!(ack.refused.is_empty(), "{ack:?}");
+        assert_eq!(s.count("SELECT COUNT(*) FROM state WHERE field = 'city' AND value = '\"Newer\"'"), 1);
+        assert_eq!(s.count("SELECT COUNT(*) FROM state WHERE field = 'city'"), 1);
+        // The manager's laptop ends with the same value.
+        let (pulled, _) = pull_all(&*s, &mia, Uuid::from_u128(5), 0);
+        assert_eq!(winners(&pulled)[&("customers".to_string(), row, "city".to_string())].value, json!("Newer"));
     }
 
     fn a_device_does_not_download_what_it_sent(s: Store) {
