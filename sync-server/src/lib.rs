@@ -156,7 +156,12 @@ impl IntoResponse for ApiError {
 }
 
 /// Reads a JSON body strictly: malformed JSON and unknown fields get a 400 naming the problem.
+/// A body that parses is read once without tracking where the parser is (the tracking was a
+/// third of a push's parse time); one that does not is read again with it, to name the field.
 fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Ok(parsed) = serde_json::from_slice(bytes) {
+        return Ok(parsed);
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -622,5 +627,25 @@ mod tests {
         assert!(body["message"].as_str().unwrap().contains("unknown field `admin`"), "{body}");
         let (status, _) = call(app(s), Request::post("/api/v1/push").body(Body::from("{}")).unwrap()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+
+    /// A body that parses is read without tracking the parser's place; one that does not is read
+    /// again to name the field at fault, however deep.
+    #[test]
+    fn a_bad_push_names_the_change_and_field_at_fault() {
+        let change = |row_id: &str| {
+            serde_json::json!({"change_id": uuid::Uuid::nil(), "table": "customers", "row_id": row_id,
+                "field": "notes", "value": "hi", "hlc": "x"})
+        };
+        let good = change("00000000-0000-0000-0000-000000000001");
+        let body = |changes: serde_json::Value| {
+            serde_json::to_vec(&serde_json::json!({"device_id": uuid::Uuid::nil(), "changes": changes})).unwrap()
+        };
+        let push: Push = parse_body(&body(serde_json::json!([good.clone(), good.clone()]))).unwrap();
+        assert_eq!(push.changes.len(), 2);
+        let err = parse_body::<Push>(&body(serde_json::json!([good, change("not-a-uuid")]))).unwrap_err();
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        assert_eq!(err.body.fields[0].field, "changes[1].row_id", "{:?}", err.body);
+        assert!(err.body.message.starts_with("changes[1].row_id: "), "{}", err.body.message);
     }
 }
