@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0009_state_writes.sql"),
 ];
 
+mod checkpoint;
 pub mod db;
 mod group;
 mod intake;
@@ -284,6 +285,8 @@ type Cursors = Arc<Mutex<HashMap<(Uuid, Uuid), (i64, u64)>>>;
 /// in-memory database (tests) has no readers; everything goes through the writer.
 pub struct SqliteStorage {
     writer: Mutex<Conn>,
+    /// Checkpoints the file's WAL off the writer's path (none in memory).
+    checkpointer: Option<checkpoint::Checkpointer>,
     path: Option<PathBuf>,
     /// Idle read connections; one is opened when none is idle, and at most `IDLE_READERS` are kept.
     readers: Mutex<Vec<Conn>>,
@@ -335,20 +338,26 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self::with_writer(Conn::open(path)?, Some(path.to_path_buf())))
+        let writer = Conn::open(path)?;
+        let checkpointer = checkpoint::Checkpointer::start(path)?;
+        Ok(Self::with_writer(writer, Some(path.to_path_buf()), Some(checkpointer)))
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Ok(Self::with_writer(Conn::open_in_memory()?, None))
+        Ok(Self::with_writer(Conn::open_in_memory()?, None, None))
     }
 
-    fn with_writer(writer: Conn, path: Option<PathBuf>) -> Self {
+    fn with_writer(writer: Conn, path: Option<PathBuf>, checkpointer: Option<checkpoint::Checkpointer>) -> Self {
         let cursors = writer.cursors.clone();
-        SqliteStorage { writer: Mutex::new(writer), path, readers: Mutex::default(), cursors }
+        SqliteStorage { writer: Mutex::new(writer), checkpointer, path, readers: Mutex::default(), cursors }
     }
 
     fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        f(&mut lock(&self.writer))
+        let out = f(&mut lock(&self.writer));
+        if let Some(c) = &self.checkpointer {
+            c.after_write();
+        }
+        out
     }
 
     fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
@@ -607,6 +616,8 @@ impl Conn {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: an acknowledged push survives a crash or power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Checkpoints are the background thread's (`SqliteStorage::open` starts it).
+        conn.wal_hook(Some(checkpoint::wal_grew));
         Self::init(conn)
     }
 
@@ -2866,6 +2877,45 @@ mod tests {
         let next = s.pull(&mia, Uuid::from_u128(7), first.next_cursor, 1000).unwrap();
         assert!(!next.changes.is_empty() && next.changes.iter().all(|c| c.row_id == second), "{next:?}");
         assert!(next.next_cursor >= pushed.server_seq);
+    }
+
+    /// The writer's commit does not copy the log into the file (SQLite's automatic checkpoint
+    /// is off on it): the background thread does, so the log starts over at the next write.
+    #[test]
+    fn the_wal_is_checkpointed_by_the_background_thread_and_starts_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(&dir.path().join("sync.sqlite3")).unwrap();
+        let ckpt = s.checkpointer.as_ref().expect("a file store checkpoints in the background");
+        let before = ckpt.runs();
+        // About 3,000 pages in one commit, three times what wakes the thread.
+        let pages = s
+            .write(|c| {
+                c.conn.batch(
+                    "CREATE TABLE filler (x BLOB);
+                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+                     INSERT INTO filler SELECT randomblob(3000) FROM n;",
+                )?;
+                Ok(checkpoint::wal_pages())
+            })
+            .unwrap();
+        assert!(pages >= 3000, "the commit left {pages} pages in the log");
+        let waited = std::time::Instant::now();
+        while ckpt.runs() == before {
+            assert!(waited.elapsed().as_secs() < 60, "the checkpoint thread never ran");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // Every frame was copied, so the next commit writes the log from its start.
+        let next = s
+            .write(|c| {
+                c.conn.batch("INSERT INTO filler VALUES (x'00')")?;
+                Ok(checkpoint::wal_pages())
+            })
+            .unwrap();
+        assert!(next < 10, "the log did not start over: {next} pages after a one-row commit");
+        assert_eq!(
+            s.write(|c| c.conn.query_row("SELECT COUNT(*) FROM filler", (), |r| r.get::<i64>(0))).unwrap(),
+            3001
+        );
     }
 
     #[test]
