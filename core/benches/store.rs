@@ -68,7 +68,10 @@ fn main() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     let fresh = !dir.join(showroom_core::paths::DB_FILE).exists();
-    let mut app = Showroom::open(&dir, &showroom_core::vault::Unlock::ephemeral()).expect("open bench database");
+    // A passphrase, not a throwaway key: the file is kept for the next run and for the typing
+    // bench's window, which opens it as every end-to-end test does (showroom_e2e::PASSPHRASE).
+    let unlock = showroom_core::vault::Unlock::passphrase("test data passphrase");
+    let mut app = Showroom::open(&dir, &unlock).expect("open bench database");
     if fresh {
         let t = Instant::now();
         load(app.store_mut(), SIZE, 42, Timestamp::now()).expect("generate");

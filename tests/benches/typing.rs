@@ -96,7 +96,7 @@ async fn main() {
     );
     // Baseline: the core's answers for every prefix typed, in this process, on the same file.
     let (core_search, core_list) = {
-        let app = Showroom::open(&dir, &showroom_core::vault::Unlock::ephemeral()).expect("open");
+        let app = Showroom::open(&dir, &showroom_e2e::unlock()).expect("open");
         app.store().set_meta("onboarded", "bench").expect("onboarded");
         let (mut s, mut l) = (Vec::new(), Vec::new());
         for name in NAMES {
