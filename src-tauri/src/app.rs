@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Err(code) => return code,
     };
     cli::exit(match args.command.take() {
-        None => desktop::run(&data_dir),
+        None => desktop::with_webkit_env().and_then(|()| desktop::run(&data_dir)),
         Some(cmd) => cli::run(cmd, &data_dir),
     })
 }

@@ -1,5 +1,6 @@
 //! The desktop window: opens the database and hands it to the commands.
 
+use crate::cli;
 use crate::commands::{self, AppState};
 use showroom_core::api::AppStatus;
 use showroom_core::vault::Unlock;
@@ -8,6 +9,28 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use tauri::Manager;
+
+/// Makes sure the web processes get [`cli::WEBKIT_ENV`]: WebKit hands this process's environment
+/// to them, and a running program may not safely change its own, so when a variable is missing
+/// (`showroom-app` started directly, not through `showroom`) the program starts again in its
+/// place with it set. Returns only when nothing was missing.
+#[cfg(unix)]
+pub fn with_webkit_env() -> anyhow::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let missing: Vec<_> = cli::webkit_env_missing().collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let me = std::env::current_exe()?;
+    let err = std::process::Command::new(&me).args(std::env::args_os().skip(1)).envs(missing).exec();
+    Err(anyhow::anyhow!("cannot start {} again: {err}", me.display()))
+}
+
+/// Elsewhere the webview is not WebKitGTK: nothing to pass on.
+#[cfg(not(unix))]
+pub fn with_webkit_env() -> anyhow::Result<()> {
+    Ok(())
+}
 
 pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let state = AppState { app: Default::default(), closed: Mutex::new(None), data_dir: data_dir.to_path_buf() };

@@ -35,7 +35,7 @@ fn open_window() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let mut cmd = std::process::Command::new(&app);
-    cmd.args(std::env::args_os().skip(1));
+    cmd.args(std::env::args_os().skip(1)).envs(cli::webkit_env_missing());
     #[cfg(unix)]
     let err = {
         use std::os::unix::process::CommandExt;

@@ -125,6 +125,34 @@ impl Drop for Guard {
     }
 }
 
+/// Parent of every process, from /proc.
+fn parents() -> std::collections::HashMap<u32, u32> {
+    let mut out = std::collections::HashMap::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        // "pid (comm) state ppid …": comm may hold spaces, so read after the last ')'.
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else { continue };
+        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            out.insert(pid, ppid);
+        }
+    }
+    out
+}
+
+/// `root` and every process below it.
+pub fn process_tree(root: u32) -> Vec<u32> {
+    let parents = parents();
+    let mut all = vec![root];
+    let mut i = 0;
+    while i < all.len() {
+        let p = all[i];
+        all.extend(parents.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    all
+}
+
 /// Whether X display `n` is taken by a running server (a lock left by a dead one is cleared).
 fn display_taken(n: u32) -> bool {
     let lock = format!("/tmp/.X{n}-lock");

@@ -2293,3 +2293,52 @@ async fn a_rep_asks_a_sister_store_for_a_car_and_the_group_manager_reads_every_r
     ui.nothing_clipped("group report").await;
     ui.driver.quit().await.unwrap();
 }
+
+/// The window's web process runs the page's JavaScript without JavaScriptCore's JIT (it held ~58 MB
+/// for nothing the page needs; `cli::WEBKIT_ENV`), whether the app is started as `showroom` or as
+/// `showroom-app` directly (which starts itself again with the setting), and the page still draws.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_process_runs_without_the_jit_however_the_app_is_started() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
+    let _one = ONE_WINDOW.lock().await;
+    let display = display();
+    // A data folder set up already, so the app shell paints (and says so).
+    let data = demo_data();
+    for program in ["showroom", "showroom-app"] {
+        let mut child =
+            showroom_e2e::in_window(showroom_e2e::pin(&mut std::process::Command::new(binary(program))), &display.name)
+                .arg("--data-dir")
+                .arg(data.path())
+                .env("SHOWROOM_STARTUP_PROBE", "1")
+                .env_remove("JSC_useJIT")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap();
+        let out = child.stdout.take().unwrap();
+        let app = Guard(child);
+        let (painted, seen) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let painted_shell =
+                BufReader::new(out).lines().map_while(Result::ok).any(|l| l.starts_with("first-paint shell"));
+            let _ = painted.send(painted_shell);
+        });
+        assert_eq!(seen.recv_timeout(Duration::from_secs(90)), Ok(true), "{program}: the window never painted");
+        let web: Vec<u32> = showroom_e2e::process_tree(app.0.id())
+            .into_iter()
+            .filter(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with("WebKitWebProces"))
+            })
+            .collect();
+        assert!(!web.is_empty(), "{program}: no WebKit web process under the app");
+        for pid in web {
+            let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+            assert!(
+                env.split(|b| *b == 0).any(|v| v == b"JSC_useJIT=false"),
+                "{program}: web process {pid} runs with the JIT"
+            );
+        }
+    }
+}
