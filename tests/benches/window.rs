@@ -89,9 +89,32 @@ fn cold_start(data: &Path, display: &str) -> (f64, f64) {
     (shell, today)
 }
 
+/// Each process on its own: name, RSS, PSS and its own heap and stacks (anonymous memory, apart
+/// from the libraries it maps), so the figures say which process holds what.
+fn by_process(pids: &[u32]) -> String {
+    let each: Vec<String> = pids
+        .iter()
+        .map(|pid| {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            let (rss, pss) = memory(&[*pid]);
+            let anon = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("Anonymous:"))
+                        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+                })
+                .unwrap_or(0.0)
+                / 1024.0;
+            format!("{} RSS {rss:.0} MB / PSS {pss:.0} MB (heap {anon:.0} MB)", name.trim())
+        })
+        .collect();
+    each.join("; ")
+}
+
 /// An empty WebKit window: WebKitWebDriver's browser on a blank page. Returns the milliseconds
 /// from the session request to the page loaded and the window's memory.
-async fn blank_webkit(display: &str) -> Option<(f64, (f64, f64))> {
+async fn blank_webkit(display: &str) -> Option<(f64, (f64, f64), String)> {
     let native = tool("WebKitWebDriver")?;
     let browser = ["/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser", "/usr/libexec/webkit2gtk-4.1/MiniBrowser"]
         .into_iter()
@@ -114,9 +137,10 @@ async fn blank_webkit(display: &str) -> Option<(f64, (f64, f64))> {
     driver.goto("data:text/html,<p>blank</p>").await.ok()?;
     let ms = t0.elapsed().as_secs_f64() * 1e3;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mem = memory(&tree(guard.0.id()));
+    let pids = tree(guard.0.id());
+    let (mem, each) = (memory(&pids), by_process(&pids));
     driver.quit().await.ok();
-    Some((ms, mem))
+    Some((ms, mem, each))
 }
 
 async fn click(driver: &WebDriver, css: &str) {
@@ -140,11 +164,11 @@ async fn click_text(driver: &WebDriver, text: &str) {
     }
 }
 
-/// Every screen, as a rep and a manager would go through them, scrolling the long lists.
 /// The fixed pauses of [`visit_every_screen`] (scrolling waits and the last two seconds), so the
 /// rest of its time is the window answering clicks and drawing screens.
 const VISIT_PAUSES_S: f64 = 6.9;
 
+/// Every screen, as a rep and a manager would go through them, scrolling the long lists.
 async fn visit_every_screen(driver: &WebDriver) {
     let page = |label: &str| format!("nav.sidebar button[title^='{label} (']");
     click(driver, &page("Today")).await;
@@ -225,24 +249,7 @@ async fn main() {
     let settled = memory(&tree(app));
     let processes = tree(app).len();
     // Each process on its own: which one holds the memory.
-    let each: Vec<String> = tree(app)
-        .into_iter()
-        .map(|pid| {
-            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            let (rss, pss) = memory(&[pid]);
-            // Its own heap and stacks, apart from the libraries it maps.
-            let anon = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find(|l| l.starts_with("Anonymous:"))
-                        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-                })
-                .unwrap_or(0.0)
-                / 1024.0;
-            format!("{} RSS {rss:.0} MB / PSS {pss:.0} MB (heap {anon:.0} MB)", name.trim())
-        })
-        .collect();
+    let each = by_process(&tree(app));
     driver.quit().await.ok();
 
     let blank = blank_webkit(&display.name).await;
@@ -268,12 +275,13 @@ async fn main() {
     println!(
         "every screen visited in                 {visit_s:>7.2} s  (of which {VISIT_PAUSES_S} s are the visit's fixed pauses)"
     );
-    println!("  by process: {}", each.join("; "));
+    println!("  by process: {each}");
     match blank {
-        Some((ms, (rss, pss))) => {
+        Some((ms, (rss, pss), each)) => {
             println!(
                 "baseline: a blank WebKit window         start {ms:>5.0} ms  RSS {rss:>6.0} MB  PSS {pss:>6.0} MB"
             );
+            println!("  by process: {each}");
             println!(
                 "  ratio app/blank: start {:.1}x, RSS after every screen {:.1}x",
                 today / ms,
