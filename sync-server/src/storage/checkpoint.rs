@@ -11,6 +11,7 @@ use rusqlite::hooks::{CheckpointMode, Wal};
 use std::cell::Cell;
 use std::ffi::c_int;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
@@ -46,7 +47,7 @@ struct Shared {
     signal: Mutex<Signal>,
     wake: Condvar,
     /// Checkpoints the thread has run (tests read it).
-    runs: Mutex<u64>,
+    runs: AtomicU64,
 }
 
 /// The background checkpoint thread of one SQLite file; stopped and joined when dropped.
@@ -80,7 +81,7 @@ impl Checkpointer {
 
     #[cfg(test)]
     pub(super) fn runs(&self) -> u64 {
-        *super::lock(&self.shared.runs)
+        self.shared.runs.load(Ordering::Relaxed)
     }
 }
 
@@ -104,7 +105,9 @@ fn run(conn: &Connection, shared: &Shared) {
             signal.due = false;
         }
         match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", (), |r| r.get::<_, i64>(0)) {
-            Ok(_) => *super::lock(&shared.runs) += 1,
+            Ok(_) => {
+                shared.runs.fetch_add(1, Ordering::Relaxed);
+            }
             Err(e) => tracing::warn!("background WAL checkpoint failed: {e}"),
         }
     }
