@@ -272,16 +272,27 @@ fn open(data_dir: &Path) -> anyhow::Result<Showroom> {
     }
 }
 
-/// The environment the window's WebKit processes start with, unless already set. `JSC_useJIT=false`:
-/// the page's JavaScript runs in JavaScriptCore's interpreter instead of being JIT-compiled. The
-/// page draws a few hundred rows at a time and computes nothing heavy (the core does), so the JIT
-/// mostly costs memory. With it off (same session, `scripts/bench-window`): after every screen
-/// the web process holds ~58 MB less (all processes 559–576 → 502–508 MB), the walk through every
-/// screen takes the same time (21.9 vs 22.0 s) and the cold start is no slower (613–629 vs
-/// 623–677 ms). Typing costs a little (`scripts/bench-typing`, 100k customers, 2 runs each): the
-/// customer list p50 18–19 → 21–22 ms, p95 28–31 → 33–36 ms; Ctrl+K p50 14–16 → 15–18 ms; all
-/// within the 50 ms target. `JSC_useJIT=true` in the environment turns the JIT back on.
-pub const WEBKIT_ENV: &[(&str, &str)] = &[("JSC_useJIT", "false")];
+/// The environment the window's WebKit processes start with, unless already set (a user's own
+/// value wins: `JSC_useJIT=true`, `WEBKIT_DISABLE_COMPOSITING_MODE=0`).
+///
+/// - `JSC_useJIT=false`: the page's JavaScript runs in JavaScriptCore's interpreter instead of
+///   being JIT-compiled. The page draws a few hundred rows at a time and computes nothing heavy
+///   (the core does), so the JIT mostly costs memory. With it off (same session,
+///   `scripts/bench-window`): after every screen the web process holds ~58 MB less (all processes
+///   559–576 → 502–508 MB), the walk through every screen takes the same time (21.9 vs 22.0 s) and
+///   the cold start is no slower (613–629 vs 623–677 ms). Typing costs a little
+///   (`scripts/bench-typing`, 100k customers, 2 runs each): the customer list p50 18–19 → 21–22 ms,
+///   p95 28–31 → 33–36 ms; Ctrl+K p50 14–16 → 15–18 ms; all within the 50 ms target.
+/// - `WEBKIT_DISABLE_COMPOSITING_MODE=1`: WebKit paints the page itself instead of compositing
+///   layers through OpenGL (Mesa's LLVM-compiled shaders in software, or the GPU driver). With
+///   compositing on (`scripts/bench-window` with `WEBKIT_DISABLE_COMPOSITING_MODE=0`, 2 runs each
+///   way, alternating): after every screen 703–712 MB in all, the web process 446–450 MB; with it
+///   off 488–499 MB and 223–234 MB; the walk and the cold start take the same time (21.8–22.2 s,
+///   668–759 ms). The window tests and benches had always run with it off (their harness set it),
+///   so every earlier window, typing and start figure was measured this way: the app as it
+///   shipped held ~210 MB more than they said. It is also the usual cure for WebKitGTK windows
+///   that stay blank on some GPU drivers.
+pub const WEBKIT_ENV: &[(&str, &str)] = &[("JSC_useJIT", "false"), ("WEBKIT_DISABLE_COMPOSITING_MODE", "1")];
 
 /// [`WEBKIT_ENV`]'s variables the environment lacks.
 pub fn webkit_env_missing() -> impl Iterator<Item = (&'static str, &'static str)> {

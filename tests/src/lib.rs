@@ -225,14 +225,12 @@ pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
     false
 }
 
-/// What a process drawing the app's window (or starting one) needs: the X display, WebKit's
+/// What a process drawing the app's window (or starting one) needs: the X display, Mesa's
 /// software rendering under Xvfb, and `true` instead of the system viewer for a printed quote, so
-/// nothing pops up.
+/// nothing pops up. WebKit's own settings are not set here: the app sets them itself
+/// (`cli::WEBKIT_ENV`), so the tests and benches run the window as it ships.
 pub fn in_window<'a>(cmd: &'a mut Command, display: &str) -> &'a mut Command {
-    cmd.env("DISPLAY", display)
-        .env("SHOWROOM_OPEN_WITH", "true")
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+    cmd.env("DISPLAY", display).env("SHOWROOM_OPEN_WITH", "true").env("LIBGL_ALWAYS_SOFTWARE", "1")
 }
 
 /// tauri-driver on a free port, using the display given; killed on drop.

@@ -2294,11 +2294,13 @@ async fn a_rep_asks_a_sister_store_for_a_car_and_the_group_manager_reads_every_r
     ui.driver.quit().await.unwrap();
 }
 
-/// The window's web process runs the page's JavaScript without JavaScriptCore's JIT (it held ~58 MB
-/// for nothing the page needs; `cli::WEBKIT_ENV`), whether the app is started as `showroom` or as
-/// `showroom-app` directly (which starts itself again with the setting), and the page still draws.
+/// The window's WebKit processes get the app's settings (`cli::WEBKIT_ENV`): the page's
+/// JavaScript runs without JavaScriptCore's JIT (it held ~58 MB for nothing the page needs) and
+/// WebKit paints without compositing through OpenGL (~100 MB less), whether the app is started as
+/// `showroom` or as `showroom-app` directly (which starts itself again with them), and the page
+/// still draws. The harness sets neither, so this reads what the app set.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_web_process_runs_without_the_jit_however_the_app_is_started() {
+async fn the_web_processes_get_the_apps_webkit_settings_however_the_app_is_started() {
     use std::io::{BufRead, BufReader};
     use std::os::unix::process::CommandExt;
     let _one = ONE_WINDOW.lock().await;
@@ -2312,6 +2314,7 @@ async fn the_web_process_runs_without_the_jit_however_the_app_is_started() {
                 .arg(data.path())
                 .env("SHOWROOM_STARTUP_PROBE", "1")
                 .env_remove("JSC_useJIT")
+                .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE")
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::null())
                 .process_group(0)
@@ -2335,10 +2338,12 @@ async fn the_web_process_runs_without_the_jit_however_the_app_is_started() {
         assert!(!web.is_empty(), "{program}: no WebKit web process under the app");
         for pid in web {
             let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
-            assert!(
-                env.split(|b| *b == 0).any(|v| v == b"JSC_useJIT=false"),
-                "{program}: web process {pid} runs with the JIT"
-            );
+            for setting in ["JSC_useJIT=false", "WEBKIT_DISABLE_COMPOSITING_MODE=1"] {
+                assert!(
+                    env.split(|b| *b == 0).any(|v| v == setting.as_bytes()),
+                    "{program}: web process {pid} runs without {setting}"
+                );
+            }
         }
     }
 }
