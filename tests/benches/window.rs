@@ -18,6 +18,7 @@
 //! window with compositing on.
 //!
 //!     scripts/bench-window
+//!     SHOWROOM_BENCH_TRACE=1 scripts/bench-window   # and each process's memory after every step
 //!
 //! Not a test: figures depend on the machine; the targets (first paint < 1.5 s, total RSS after
 //! every screen < 400 MB) are reported, not asserted.
@@ -151,6 +152,17 @@ async fn blank_webkit(display: &str) -> Option<(f64, (f64, f64), String)> {
     Some((ms, mem, each))
 }
 
+/// The app's process, when `SHOWROOM_BENCH_TRACE=1` asks for each process's memory after every
+/// step of the walk (which screen holds what).
+static TRACE: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+fn trace(step: &str) {
+    if let Some(app) = TRACE.get() {
+        let pids = tree(*app);
+        println!("  after {step}: RSS {:.0} MB; {}", memory(&pids).0, by_process(&pids));
+    }
+}
+
 async fn click(driver: &WebDriver, css: &str) {
     match driver.query(By::Css(css)).wait(Duration::from_secs(30), Duration::from_millis(100)).first().await {
         Ok(e) => {
@@ -160,6 +172,7 @@ async fn click(driver: &WebDriver, css: &str) {
         Err(e) => panic!("no {css}: {e}"),
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
+    trace(css);
 }
 
 async fn click_text(driver: &WebDriver, text: &str) {
@@ -169,6 +182,7 @@ async fn click_text(driver: &WebDriver, text: &str) {
     {
         let _ = e.click().await;
         tokio::time::sleep(Duration::from_millis(700)).await;
+        trace(text);
     }
 }
 
@@ -192,6 +206,7 @@ async fn visit_every_screen(driver: &WebDriver) {
             .ok();
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
+    trace("scrolling the customer list");
     // Back at the top, open a customer's panel.
     driver.execute("document.querySelector('.table-wrap').scrollTop = 0;", vec![]).await.ok();
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -248,6 +263,9 @@ async fn main() {
     let needle = data.path().to_string_lossy().to_string();
     let app = find_process(&needle).expect("the app's process");
     let at_start = memory(&tree(app));
+    if std::env::var_os("SHOWROOM_BENCH_TRACE").is_some() {
+        let _ = TRACE.set(app);
+    }
     let visiting = Instant::now();
     visit_every_screen(&driver).await;
     let visit_s = visiting.elapsed().as_secs_f64();
