@@ -22,23 +22,25 @@ pub struct DuplicatePair {
 }
 
 /// Pairs of live customers that look like the same person, strongest evidence first.
+///
+/// Reads only the four match columns of every live customer (a dealership has thousands), and
+/// loads whole records just for the pairs it returns.
 pub fn possible_duplicates(conn: &rusqlite::Connection, region: &str, limit: usize) -> Result<Vec<DuplicatePair>> {
-    let list: Vec<Customer> = query(conn, "WHERE deleted_at IS NULL ORDER BY created_at", [])?;
-    let keys: Vec<dedupe::Keys> = list
-        .iter()
-        .map(|c| {
-            dedupe::keys(
-                &Person {
-                    first_name: c.first_name.clone(),
-                    last_name: c.last_name.clone(),
-                    email: c.email.clone().unwrap_or_default(),
-                    phone: c.phone.clone().unwrap_or_default(),
-                },
-                region,
-            )
-        })
-        .collect();
+    let sql = format!(
+        "SELECT id, first_name, last_name, email, phone FROM {} WHERE deleted_at IS NULL ORDER BY created_at",
+        Customer::TABLE
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([])?;
+    let (mut ids, mut keys) = (Vec::new(), Vec::new());
+    while let Some(row) = rows.next()? {
+        ids.push(row.get::<_, String>(0)?);
+        let text = |i: usize| row.get::<_, Option<String>>(i).map(Option::unwrap_or_default);
+        let person = Person { first_name: text(1)?, last_name: text(2)?, email: text(3)?, phone: text(4)? };
+        keys.push(dedupe::keys(&person, region));
+    }
     let mut pairs = dedupe::find(&keys);
+    drop(keys);
     let rank = |r: &MatchReason| match r {
         MatchReason::Email => 0,
         MatchReason::Phone => 1,
@@ -46,11 +48,18 @@ pub fn possible_duplicates(conn: &rusqlite::Connection, region: &str, limit: usi
         MatchReason::Name => 3,
     };
     pairs.sort_by_key(|(a, b, r)| (rank(r), *a, *b));
-    Ok(pairs
-        .into_iter()
-        .take(limit)
-        .map(|(a, b, reason)| DuplicatePair { a: list[a].clone(), b: list[b].clone(), reason })
-        .collect())
+    let mut loaded: std::collections::HashMap<usize, Customer> = std::collections::HashMap::new();
+    let mut load = |i: usize| -> Result<Customer> {
+        if let Some(c) = loaded.get(&i) {
+            return Ok(c.clone());
+        }
+        let c = query::<Customer>(conn, "WHERE id = ?1", [&ids[i]])?
+            .pop()
+            .ok_or(CoreError::NotFound { entity: Customer::NAME, id: ids[i].clone() })?;
+        loaded.insert(i, c.clone());
+        Ok(c)
+    };
+    pairs.into_iter().take(limit).map(|(a, b, reason)| Ok(DuplicatePair { a: load(a)?, b: load(b)?, reason })).collect()
 }
 
 /// The customer fields a merge lets the user pick from either record (notes are combined).

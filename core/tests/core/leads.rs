@@ -416,6 +416,13 @@ fn merging_keeps_every_record_and_takes_the_chosen_fields() {
         pairs.iter().any(|p| [p.a.id, p.b.id].contains(&a.id) && [p.a.id, p.b.id].contains(&b.id)),
         "Robert and Bob Kline are listed"
     );
+    // Each side of a pair is the whole stored record, and a deleted customer is never listed.
+    for p in &pairs {
+        for c in [&p.a, &p.b] {
+            assert_eq!(*c, get::<Customer>(app.store().conn(), c.id).unwrap());
+            assert!(c.deleted_at.is_none(), "{c:?}");
+        }
+    }
     let bad = app.merge_customers(&MergeRequest { keep: a.id, merge: b.id, take: vec!["created_at".into()] });
     assert!(bad.unwrap_err().to_string().contains("take"));
 
@@ -438,6 +445,8 @@ fn merging_keeps_every_record_and_takes_the_chosen_fields() {
             .any(|i| i.summary.starts_with("Merged Bob Kline into this record, taking its phone"))
     );
     assert!(app.store().pending_changes().unwrap() > before, "the merge is recorded for sync");
+    let after = app.possible_duplicates(500).unwrap();
+    assert!(after.iter().all(|p| p.a.id != b.id && p.b.id != b.id), "the merged record is no longer listed");
     // Merging the removed one again is refused.
     assert!(app.merge_customers(&MergeRequest { keep: a.id, merge: b.id, take: vec![] }).is_err());
 }
