@@ -23,6 +23,8 @@ import { now } from "../lib/clock";
 import { useLatest } from "../lib/latest";
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineElement, PointElement, Tooltip, Legend, Filler);
+// Charts appear drawn, not grown: a calm screen beside a customer, and no second of repaints.
+ChartJS.defaults.animation = false;
 
 type Tab = "dashboard" | "lost" | "commissions" | "goals" | "coaching" | "group";
 
