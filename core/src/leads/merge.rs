@@ -8,7 +8,7 @@ use super::dedupe::{self, MatchReason, Person};
 use crate::domain::*;
 use crate::error::{CoreError, Result};
 use crate::store::record::to_fields;
-use crate::store::{Entity, Store, Writer, query};
+use crate::store::{Entity, Store, Writer, get, query};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -34,7 +34,8 @@ pub fn possible_duplicates(conn: &rusqlite::Connection, region: &str, limit: usi
     let mut rows = stmt.query([])?;
     let (mut ids, mut keys) = (Vec::new(), Vec::new());
     while let Some(row) = rows.next()? {
-        ids.push(row.get::<_, String>(0)?);
+        let Ok(id) = row.get::<_, String>(0)?.parse::<Uuid>() else { continue };
+        ids.push(id);
         let text = |i: usize| row.get::<_, Option<String>>(i).map(Option::unwrap_or_default);
         let person = Person { first_name: text(1)?, last_name: text(2)?, email: text(3)?, phone: text(4)? };
         keys.push(dedupe::keys(&person, region));
@@ -48,18 +49,11 @@ pub fn possible_duplicates(conn: &rusqlite::Connection, region: &str, limit: usi
         MatchReason::Name => 3,
     };
     pairs.sort_by_key(|(a, b, r)| (rank(r), *a, *b));
-    let mut loaded: std::collections::HashMap<usize, Customer> = std::collections::HashMap::new();
-    let mut load = |i: usize| -> Result<Customer> {
-        if let Some(c) = loaded.get(&i) {
-            return Ok(c.clone());
-        }
-        let c = query::<Customer>(conn, "WHERE id = ?1", [&ids[i]])?
-            .pop()
-            .ok_or(CoreError::NotFound { entity: Customer::NAME, id: ids[i].clone() })?;
-        loaded.insert(i, c.clone());
-        Ok(c)
-    };
-    pairs.into_iter().take(limit).map(|(a, b, reason)| Ok(DuplicatePair { a: load(a)?, b: load(b)?, reason })).collect()
+    pairs
+        .into_iter()
+        .take(limit)
+        .map(|(a, b, reason)| Ok(DuplicatePair { a: get(conn, ids[a])?, b: get(conn, ids[b])?, reason }))
+        .collect()
 }
 
 /// The customer fields a merge lets the user pick from either record (notes are combined).
