@@ -540,19 +540,22 @@ impl Conn {
         let (f, t) = (from.to_string(), to.to_string());
         for (table, row) in rows {
             tx.prepare_cached(
-                "INSERT INTO state (tbl, row_id, field, value, w, dealership_id)
-                 SELECT tbl, row_id, field, value, w, ?4 FROM state
-                 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3
-                 ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, w = excluded.w",
-            )?
-            .execute([&f, table, row, &t])?;
-            tx.prepare_cached("DELETE FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
-                .execute([&f, table, row])?;
-            tx.prepare_cached(
                 "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (dealership_id, tbl, row_id) DO UPDATE SET partition_id = excluded.partition_id",
             )?
             .execute(params![table, row, t, partition])?;
+            tx.prepare_cached(
+                "INSERT INTO state_fields (rid, field, value, w)
+                 SELECT (SELECT id FROM rows WHERE dealership_id = ?4 AND tbl = ?2 AND row_id = ?3), field, value, w
+                 FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3
+                 ON CONFLICT (rid, field) DO UPDATE SET value = excluded.value, w = excluded.w",
+            )?
+            .execute([&f, table, row, &t])?;
+            tx.prepare_cached(
+                "DELETE FROM state_fields
+                 WHERE rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)",
+            )?
+            .execute([&f, table, row])?;
             tx.prepare_cached("DELETE FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
                 .execute([&f, table, row])?;
             tx.prepare_cached("DELETE FROM purged WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?

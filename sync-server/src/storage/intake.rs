@@ -272,16 +272,18 @@ impl Floor {
     }
 }
 
+/// Customers by an email or phone value (by `state_contacts`; `|| ''` as in `CHILDREN`).
+pub(super) const BY_CONTACT: &str =
+    "SELECT row_id FROM state WHERE dealership_id || '' = ?1 AND tbl || '' = 'customers'
+     AND field IN ('email', 'phone') AND field = ?2 AND value = ?3";
+
 /// The live customer with this (normalised) email, else this phone: its id, owner, language and
 /// postal code.
 fn customer_by_contact(tx: &dyn Db, d: &str, lead: &Lead, now: Timestamp) -> Result<Option<Customer>> {
     for (field, value) in [("email", &lead.email), ("phone", &lead.phone)] {
         let Some(value) = value else { continue };
         let ids: Vec<String> = tx
-            .prepare_cached(
-                "SELECT row_id FROM state WHERE dealership_id = ?1 AND tbl = 'customers'
-                 AND field IN ('email', 'phone') AND field = ?2 AND value = ?3",
-            )?
+            .prepare_cached(BY_CONTACT)?
             .query_map(params![d, field, serde_json::to_string(value)?], |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         for id in ids {

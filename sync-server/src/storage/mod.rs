@@ -1,5 +1,6 @@
 //! The server's storage: accounts and tokens, the change log with its monotonic sequence, the
-//! current state of every field, and where every row lives. [`Storage`] is what the HTTP layer
+//! current state of every field (`state_fields`, keyed by the row's number in `rows`; readers
+//! use the `state` view joining the two), and where every row lives. [`Storage`] is what the HTTP layer
 //! calls, shared by every request at once. Its rules are written once, in [`Conn`], over the SQL
 //! facade [`db::Db`]; [`SqliteStorage`] runs them on one SQLite file (one writer connection and a
 //! pool of read-only ones), [`pg::PgStorage`] on a pooled PostgreSQL database that several server
@@ -31,20 +32,24 @@ use uuid::Uuid;
 /// Changes whose HLC is further ahead of the server's clock than this are refused.
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 
-/// A field's winning value and its write (`writes` row id * 256 + the field's index in it).
-const SET_STATE: &str = "INSERT INTO state (tbl, row_id, field, value, w, dealership_id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-     ON CONFLICT (dealership_id, tbl, row_id, field) DO UPDATE SET value = excluded.value, w = excluded.w";
+/// A field's winning value and its write (`writes` row id * 256 + the field's index in it),
+/// under its row's number (the row's `rows` record is written first).
+const SET_STATE: &str = "INSERT INTO state_fields (rid, field, value, w)
+     VALUES ((SELECT id FROM rows WHERE dealership_id = ?6 AND tbl = ?1 AND row_id = ?2), ?3, ?4, ?5)
+     ON CONFLICT (rid, field) DO UPDATE SET value = excluded.value, w = excluded.w";
 
 /// The columns a field's clock, change id and author are read back from (see [`current`]), for
 /// `state s JOIN writes wr ON wr.id = s.w / 256`.
 const STATE_WRITE: &str = "wr.hlc, wr.write_id, s.w % 256, wr.user_id";
 
 /// The rows of a child table linked to one parent row (by `state_links`, whose condition this
-/// repeats as written).
+/// repeats as written). Lookups by a value compare `dealership_id || ''` and `tbl || ''`,
+/// expressions no index of `rows` serves: without them SQLite (no statistics) walks every row of
+/// the dealership's table and probes the value index once for each, instead of reading the few
+/// rows that hold the value.
 const CHILDREN: &str = "SELECT row_id FROM state
      WHERE (field = 'token_hash' OR field = 'quote_id' OR field = 'customer_id' OR field = 'lead_id')
-     AND dealership_id = ?1 AND tbl = ?2 AND field = ?3 AND value = ?4";
+     AND dealership_id || '' = ?1 AND tbl || '' = ?2 AND field = ?3 AND value = ?4";
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
@@ -56,6 +61,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0007_groups.sql"),
     include_str!("../../migrations/sqlite/0008_state_links_or.sql"),
     include_str!("../../migrations/sqlite/0009_state_writes.sql"),
+    include_str!("../../migrations/sqlite/0010_state_by_row.sql"),
 ];
 
 mod checkpoint;
@@ -889,40 +895,33 @@ struct FreshState {
 
 impl FreshState {
     const MAX: usize = 64;
-    const COLUMNS: usize = 5;
+    const COLUMNS: usize = 4;
 
-    fn add(&mut self, tx: &dyn Db, writes: &mut WriteRefs, d: &str, c: &FieldChange, user: &str) -> Result<()> {
+    /// Adds `c`, a field of the row numbered `rid`.
+    fn add(&mut self, tx: &dyn Db, writes: &mut WriteRefs, rid: i64, c: &FieldChange, user: &str) -> Result<()> {
         let (write, index) = write_of(c.change_id);
         let w = writes.id(tx, write, c.hlc, user)?;
         self.vals.extend([
-            db::Val::Text(c.table.clone()),
-            db::Val::Text(c.row_id.to_string()),
+            db::Val::Int(rid),
             db::Val::Text(c.field.clone()),
             db::Val::Text(serde_json::to_string(&c.value)?),
             db::Val::Int(w * 256 + i64::from(index)),
         ]);
         if self.vals.len() >= Self::MAX * Self::COLUMNS {
-            self.store(tx, d)?;
+            self.store(tx)?;
         }
         Ok(())
     }
 
-    fn store(&mut self, tx: &dyn Db, d: &str) -> Result<()> {
+    fn store(&mut self, tx: &dyn Db) -> Result<()> {
         let n = self.vals.len() / Self::COLUMNS;
         if n == 0 {
             return Ok(());
         }
-        let one = "(?, ?, ?, ?, ?, ?)";
-        let sql = format!(
-            "INSERT INTO state (tbl, row_id, field, value, w, dealership_id) VALUES {}",
-            vec![one; n].join(", ")
-        );
-        let mut vals = Vec::with_capacity(n * (Self::COLUMNS + 1));
-        for field in self.vals.drain(..).collect::<Vec<_>>().chunks(Self::COLUMNS) {
-            vals.extend(field.iter().cloned());
-            vals.push(db::Val::Text(d.to_string()));
-        }
-        tx.exec(&sql, &vals)?;
+        let sql =
+            format!("INSERT INTO state_fields (rid, field, value, w) VALUES {}", vec!["(?, ?, ?, ?)"; n].join(", "));
+        tx.exec(&sql, &self.vals)?;
+        self.vals.clear();
         Ok(())
     }
 }
@@ -1704,7 +1703,7 @@ impl Conn {
         let mut writes = WriteRefs::default();
         let mut fresh_state = FreshState::default();
         // Rows this push created, and the fields of them it wrote so far.
-        let mut new_rows: HashSet<(String, Uuid)> = HashSet::new();
+        let mut new_rows: HashMap<(String, Uuid), i64> = HashMap::new();
         let mut written: HashSet<((String, Uuid), String)> = HashSet::new();
         for c in &changes {
             acknowledged.push(c.change_id);
@@ -1717,21 +1716,23 @@ impl Conn {
             };
             let row_text = c.row_id.to_string();
             if rows_done.insert(key.clone()) {
-                let inserted = tx
+                let inserted: Option<i64> = tx
                     .prepare_cached(
                         "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",
+                         ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING RETURNING id",
                     )?
-                    .execute(params![c.table, row_text, dealership, place.partition, me])?;
-                if inserted == 1 {
-                    new_rows.insert(key.clone());
+                    .query_row(params![c.table, row_text, dealership, place.partition, me], |r| r.get(0))
+                    .optional()?;
+                if let Some(rid) = inserted {
+                    new_rows.insert(key.clone(), rid);
                 }
             }
             // A row this push created has no state but what this push wrote (a first sync of
             // 50,000 customers skips 700,000 lookups that would find nothing).
-            let first_of_new_row = new_rows.contains(&key) && written.insert((key.clone(), c.field.clone()));
+            let new_row = new_rows.get(&key).copied();
+            let first_of_new_row = new_row.is_some() && written.insert((key.clone(), c.field.clone()));
             if !first_of_new_row {
-                fresh_state.store(tx, &dealership)?;
+                fresh_state.store(tx)?;
             }
             let current = match first_of_new_row {
                 true => None,
@@ -1837,8 +1838,8 @@ impl Conn {
             if decision != Decision::Wins {
                 continue;
             }
-            if first_of_new_row {
-                fresh_state.add(tx, &mut writes, &dealership, c, &me)?;
+            if let (true, Some(rid)) = (first_of_new_row, new_row) {
+                fresh_state.add(tx, &mut writes, rid, c, &me)?;
             } else {
                 Self::set_state(tx, &mut writes, &dealership, c, &me)?;
             }
@@ -1850,7 +1851,7 @@ impl Conn {
             if partition::owner_field(&c.table) == Some(c.field.as_str())
                 && place.partition.as_deref() == Some(row_text.as_str())
             {
-                fresh_state.store(tx, &dealership)?;
+                fresh_state.store(tx)?;
                 let to = as_id(Some(&c.value));
                 let existing_owner = Self::owner_of(tx, &dealership, Some(&row_text))?;
                 let to = to.or(if existing_owner.is_none() { None } else { existing_owner.clone() });
@@ -1862,7 +1863,7 @@ impl Conn {
             if partition::placement_fields(&c.table).contains(&c.field.as_str())
                 && let Some(from) = &place.moved_from
             {
-                fresh_state.store(tx, &dealership)?;
+                fresh_state.store(tx)?;
                 let now_in: Option<String> = load_row(tx, &dealership, &c.table, c.row_id)?.and_then(|m| m.partition);
                 if now_in != place.partition {
                     tx.prepare_cached(
@@ -1892,7 +1893,7 @@ impl Conn {
             }
         }
         Self::flush(tx, user, push.device_id, now_ms, group.take())?;
-        fresh_state.store(tx, &dealership)?;
+        fresh_state.store(tx)?;
         for p in &share {
             Self::sync_grants(tx, user, now_ms, p)?;
         }
@@ -2184,7 +2185,7 @@ impl Conn {
     /// The `writes` rows no field's winning value names (overwritten, purged or moved away).
     fn unnamed_writes(&self) -> Result<Vec<i64>> {
         self.conn
-            .prepare("SELECT id FROM writes EXCEPT SELECT w / 256 FROM state")?
+            .prepare("SELECT id FROM writes EXCEPT SELECT w / 256 FROM state_fields")?
             .query_map((), |r| r.get(0))?
             .collect()
     }
@@ -2585,7 +2586,7 @@ const TABLES: &[&str] = &[
     "moves",
     "rows",
     "writes",
-    "state",
+    "state_fields",
     "log",
     "seen",
     "grants",
@@ -2654,7 +2655,7 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
                 out.tables.push((table.to_string(), rows.len() as u64));
             }
             // The copied sequence numbers stay; new ones continue after them.
-            for (table, column) in [("log", "seq"), ("moves", "seq"), ("writes", "id")] {
+            for (table, column) in [("log", "seq"), ("moves", "seq"), ("writes", "id"), ("rows", "id")] {
                 wtx.execute(
                     &format!(
                         "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)"
@@ -2743,9 +2744,17 @@ mod tests {
         let ops = column(format!("EXPLAIN {SET_STATE}"), 1);
         assert!(ops.iter().any(|o| o == "IdxInsert"), "{ops:?}");
         assert!(!ops.iter().any(|o| o == "OpenEphemeral"), "{ops:?}");
-        for query in [CHILDREN, portal::ROWS_WHERE] {
-            let plan = column(format!("EXPLAIN QUERY PLAN {query}"), 3).join("; ");
-            assert!(plan.contains("INDEX state_links"), "{query}: {plan}");
+        // Lookups by value start from the value's index and read each found row by its number,
+        // never walking a table's rows.
+        for (query, index) in [
+            (CHILDREN, "state_links"),
+            (portal::ROWS_WHERE, "state_links"),
+            (intake::BY_CONTACT, "state_contacts"),
+            (portal::SCHEDULED_DRIVES, "state_statuses"),
+        ] {
+            let plan = column(format!("EXPLAIN QUERY PLAN {query}"), 3);
+            assert!(plan[0].contains(&format!("INDEX {index} (field=? AND value=?)")), "{query}: {plan:?}");
+            assert!(plan[1].contains("INTEGER PRIMARY KEY"), "{query}: {plan:?}");
         }
     }
 
@@ -3286,14 +3295,21 @@ mod tests {
             let sums = s.partition_checksums().unwrap();
             s.write(|c| {
                 c.conn.batch(
-                    "ALTER TABLE state ADD COLUMN hlc TEXT, ADD COLUMN change_id TEXT, ADD COLUMN user_id TEXT;
-                     UPDATE state s SET hlc = wr.hlc, user_id = wr.user_id,
-                       change_id = substr(wr.write_id, 1, 34) || lpad(to_hex((s.w % 256)::int), 2, '0')
-                     FROM writes wr WHERE wr.id = s.w / 256;
-                     ALTER TABLE state ALTER COLUMN hlc SET NOT NULL, ALTER COLUMN change_id SET NOT NULL,
-                       DROP COLUMN w;
+                    "CREATE TABLE old_state AS
+                       SELECT s.dealership_id, s.tbl, s.row_id, s.field, s.value, wr.hlc,
+                         substr(wr.write_id, 1, 34) || lpad(to_hex((s.w % 256)::int), 2, '0') AS change_id, wr.user_id
+                       FROM state s JOIN writes wr ON wr.id = s.w / 256;
+                     DROP VIEW state;
+                     DROP TABLE state_fields;
+                     ALTER TABLE rows DROP COLUMN id;
+                     ALTER TABLE old_state RENAME TO state;
+                     ALTER TABLE state ADD PRIMARY KEY (dealership_id, tbl, row_id, field),
+                       ALTER COLUMN value SET NOT NULL, ALTER COLUMN hlc SET NOT NULL,
+                       ALTER COLUMN change_id SET NOT NULL;
+                     CREATE INDEX state_contacts ON state (dealership_id, tbl, field, value)
+                       WHERE field IN ('email', 'phone');
                      DROP TABLE writes;
-                     DELETE FROM schema_migrations WHERE version = 5;",
+                     DELETE FROM schema_migrations WHERE version IN (5, 6);",
                 )
             })
             .unwrap();
@@ -3387,7 +3403,8 @@ mod tests {
                    SELECT s.dealership_id, s.tbl, s.row_id, s.field, s.value, wr.hlc,
                           substr(wr.write_id, 1, 34) || printf('%02x', s.w % 256) AS change_id, wr.user_id
                    FROM state s JOIN writes wr ON wr.id = s.w / 256;
-                 DROP TABLE state;
+                 DROP VIEW state;
+                 DROP TABLE state_fields;
                  DROP TABLE writes;
                  CREATE TABLE state (dealership_id TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,
                    field TEXT NOT NULL, value TEXT NOT NULL, hlc TEXT NOT NULL, change_id TEXT NOT NULL, user_id TEXT,

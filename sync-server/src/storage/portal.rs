@@ -64,6 +64,10 @@ pub(super) const ROWS_WHERE: &str = "SELECT dealership_id, row_id FROM state
      WHERE (field = 'token_hash' OR field = 'quote_id' OR field = 'customer_id' OR field = 'lead_id')
      AND field = ?2 AND tbl = ?1 AND value = ?3 AND (CAST(?4 AS TEXT) IS NULL OR dealership_id = ?4)";
 
+/// A dealership's scheduled test drives (by `state_statuses`; `|| ''` as in `CHILDREN`).
+pub(super) const SCHEDULED_DRIVES: &str = "SELECT row_id FROM state
+     WHERE field = 'status' AND tbl || '' = 'test_drives' AND value = '\"scheduled\"' AND dealership_id || '' = ?1";
+
 /// Row ids of `table` whose `field` (one of the indexed link fields) holds `value`.
 fn rows_where(conn: &dyn Db, d: Option<&str>, table: &str, field: &str, value: &str) -> Result<Vec<(String, String)>> {
     let json = serde_json::to_string(value)?;
@@ -243,9 +247,7 @@ impl Conn {
         use showroom_core::domain::{Activity, TestDrive};
         let mut busy = Vec::new();
         let ids: Vec<String> = conn
-            .prepare_cached(
-                "SELECT row_id FROM state WHERE field = 'status' AND tbl = 'test_drives' AND value = '\"scheduled\"' AND dealership_id = ?1",
-            )?
+            .prepare_cached(SCHEDULED_DRIVES)?
             .query_map([d], |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         for id in ids {

@@ -83,7 +83,10 @@ impl Conn {
                 let ids = serde_json::to_string(&gone.iter().map(|(_, row, _)| row).collect::<Vec<_>>())?;
                 let dialect = tx.dialect();
                 tx.execute(
-                    &format!("DELETE FROM state WHERE dealership_id = ?1 AND {}", in_ids(dialect, "?2")),
+                    &format!(
+                        "DELETE FROM state_fields WHERE rid IN (SELECT id FROM rows WHERE dealership_id = ?1 AND {})",
+                        in_ids(dialect, "?2")
+                    ),
                     params![d, ids],
                 )?;
                 tx.execute(
