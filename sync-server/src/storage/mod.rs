@@ -1728,15 +1728,15 @@ impl Conn {
                 }
             }
             // A row this push created has no state but what this push wrote (a first sync of
-            // 50,000 customers skips 700,000 lookups that would find nothing).
-            let new_row = new_rows.get(&key).copied();
-            let first_of_new_row = new_row.is_some() && written.insert((key.clone(), c.field.clone()));
-            if !first_of_new_row {
-                fresh_state.store(tx)?;
-            }
-            let current = match first_of_new_row {
-                true => None,
-                false => load_field(tx, &dealership, &c.table, &row_text, &c.field)?,
+            // 50,000 customers skips 700,000 lookups that would find nothing). `fresh` is the
+            // row's number when this is the first write of the field in a row this push created.
+            let fresh = new_rows.get(&key).copied().filter(|_| written.insert((key.clone(), c.field.clone())));
+            let current = match fresh {
+                Some(_) => None,
+                None => {
+                    fresh_state.store(tx)?;
+                    load_field(tx, &dealership, &c.table, &row_text, &c.field)?
+                }
             };
             let (write, index) = write_of(c.change_id);
             // A vehicle held by someone else is not reserved again: first arrival wins.
@@ -1838,7 +1838,7 @@ impl Conn {
             if decision != Decision::Wins {
                 continue;
             }
-            if let (true, Some(rid)) = (first_of_new_row, new_row) {
+            if let Some(rid) = fresh {
                 fresh_state.add(tx, &mut writes, rid, c, &me)?;
             } else {
                 Self::set_state(tx, &mut writes, &dealership, c, &me)?;
