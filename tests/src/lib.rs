@@ -302,6 +302,19 @@ pub fn screenshot(display: &Display, path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Every change a SQLite server logged, for `FROM log l, {LOGGED_SQLITE} f`: `f.value` is
+/// `[index, field, value]`. An entry holds its fields, or names them in the state by row number
+/// and the range of their `w` (a write whose every field won on arrival; the server gives such an
+/// entry its values back before one is overwritten).
+pub const LOGGED_SQLITE: &str = "json_each(COALESCE(l.fields, (
+    SELECT json_group_array(json_array(sf.w % 256, sf.field, json(sf.value))) FROM state_fields sf
+    WHERE sf.rid = l.rid AND sf.w BETWEEN l.w_from AND l.w_to)))";
+
+/// [`LOGGED_SQLITE`] on PostgreSQL, for `FROM log l CROSS JOIN LATERAL {LOGGED_POSTGRES} f`.
+pub const LOGGED_POSTGRES: &str = "json_array_elements(COALESCE(l.fields::json, (
+    SELECT json_agg(json_build_array(sf.w % 256, sf.field, sf.value::json)) FROM state_fields sf
+    WHERE sf.rid = l.rid AND sf.w BETWEEN l.w_from AND l.w_to)))";
+
 /// A real `showroom-sync` process on a loopback port, with its database in `dir`. Restarting keeps
 /// the port, so clients keep their URL.
 pub struct SyncServer {

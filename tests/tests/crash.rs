@@ -96,13 +96,16 @@ fn killing_the_cli_mid_import_and_mid_sync_loses_and_corrupts_nothing() {
         let done = run_killed(&data, &sync, delay);
         integrity(&db);
         integrity(&server.db);
-        // One log entry per row write, its fields in it (a field's change id: the write id with
-        // the field's index in the last byte). Both counts in one statement, so on one snapshot:
+        // One log entry per row write, its fields in it or named in the state (a field's change
+        // id: the write id with the field's index in the last byte). Both counts in one statement, so on one snapshot:
         // the server may still be committing the killed CLI's last push while this reads.
         let (logged, distinct): (i64, i64) = showroom_e2e::open_file(&server.db)
             .query_row(
-                "SELECT count(*), count(DISTINCT substr(l.change_id, 1, 34) || printf('%02x', f.value ->> 0))
-                 FROM log l, json_each(l.fields) f WHERE l.kind = 'change' AND l.tbl = 'customers'",
+                &format!(
+                    "SELECT count(*), count(DISTINCT substr(l.change_id, 1, 34) || printf('%02x', f.value ->> 0))
+                     FROM log l, {} f WHERE l.kind = 'change' AND l.tbl = 'customers'",
+                    showroom_e2e::LOGGED_SQLITE
+                ),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

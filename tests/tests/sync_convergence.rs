@@ -514,13 +514,15 @@ impl World {
             let logged_change = |sqlite: &str, postgres: &str| -> Option<String> {
                 let found = self.server.inspect(
                     &format!(
-                        "SELECT {sqlite} FROM seen s JOIN log l ON l.seq = s.seq, json_each(l.fields) f
-                         WHERE s.write_id = ?1 AND CAST(f.value ->> 0 AS TEXT) = ?2"
+                        "SELECT {sqlite} FROM seen s JOIN log l ON l.seq = s.seq, {} f
+                         WHERE s.write_id = ?1 AND CAST(f.value ->> 0 AS TEXT) = ?2",
+                        showroom_e2e::LOGGED_SQLITE
                     ),
                     &format!(
                         "SELECT {postgres} FROM seen s JOIN log l ON l.seq = s.seq
-                         CROSS JOIN LATERAL json_array_elements(l.fields::json) f
-                         WHERE s.write_id = ?1 AND (f.value ->> 0) = ?2"
+                         CROSS JOIN LATERAL {} f
+                         WHERE s.write_id = ?1 AND (f.value ->> 0) = ?2",
+                        showroom_e2e::LOGGED_POSTGRES
                     ),
                     &[&write.to_string(), &index.to_string()],
                 );

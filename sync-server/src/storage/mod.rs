@@ -51,6 +51,48 @@ const CHILDREN: &str = "SELECT row_id FROM state
      WHERE (field = 'token_hash' OR field = 'quote_id' OR field = 'customer_id' OR field = 'lead_id')
      AND dealership_id || '' = ?1 AND tbl || '' = ?2 AND field = ?3 AND value = ?4";
 
+/// A log entry's fields as `[[index, field, value], ...]` (JSON text), for `FROM log`: stored in
+/// `fields`, or, for an entry logged by reference (migration 0011), read from the state. An entry
+/// stays by reference only while every field of it is the state's value: before a value is
+/// overwritten, [`Conn::set_state`] gives its entry its values back ([`materialize`]), so an entry
+/// serves the same fields either way, and its write stays named (never forgotten nor reused).
+fn logged_fields(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "CASE WHEN log.w_from IS NULL THEN log.fields ELSE (
+               SELECT json_group_array(json_array(f.w % 256, f.field, json(f.value))) FROM state_fields f
+               WHERE f.rid = log.rid AND f.w BETWEEN log.w_from AND log.w_to)
+             END"
+        }
+        Dialect::Postgres => {
+            "CASE WHEN log.w_from IS NULL THEN log.fields ELSE (
+               SELECT COALESCE(json_agg(json_build_array(f.w % 256, f.field, f.value::json)), '[]'::json)::text
+               FROM state_fields f
+               WHERE f.rid = log.rid AND f.w BETWEEN log.w_from AND log.w_to)
+             END"
+        }
+    }
+}
+
+/// Gives the log entries that name a field's current value by reference (`?1` dealership, `?2`
+/// table, `?3` row, `?4` field) their values back, before the value is overwritten.
+fn materialize(dialect: Dialect) -> &'static str {
+    static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+        [Dialect::Sqlite, Dialect::Postgres].map(|d| {
+            format!(
+                "UPDATE log SET fields = {}, rid = NULL, w_from = NULL, w_to = NULL
+                 WHERE w_from IS NOT NULL AND seq IN (
+                   SELECT s.seq FROM state_fields f JOIN writes wr ON wr.id = f.w / 256
+                   JOIN seen s ON s.write_id = wr.write_id
+                   WHERE f.rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)
+                     AND f.field = ?4)",
+                logged_fields(d)
+            )
+        })
+    });
+    &SQL[usize::from(dialect == Dialect::Postgres)]
+}
+
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_tenants_and_trust.sql"),
@@ -62,6 +104,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0008_state_links_or.sql"),
     include_str!("../../migrations/sqlite/0009_state_writes.sql"),
     include_str!("../../migrations/sqlite/0010_state_by_row.sql"),
+    include_str!("../../migrations/sqlite/0011_log_by_reference.sql"),
 ];
 
 mod checkpoint;
@@ -870,6 +913,17 @@ struct WriteEntry<'a> {
     author: Option<String>,
     /// Whether the write id is recorded as taken (a pushed or server-made write, not a copy).
     seen: bool,
+    /// Logged by reference: the fields are the state's values of row `rid` whose `w` lies in
+    /// `w_from..=w_to` (every field won on arrival), and `fields` is not stored.
+    by_ref: Option<ByRef>,
+}
+
+/// Where the state holds a log entry's fields: row number and the range of `state_fields.w`.
+#[derive(Clone, Copy)]
+struct ByRef {
+    rid: i64,
+    w_from: i64,
+    w_to: i64,
 }
 
 /// A log entry's fields: (index in the write, field, value).
@@ -883,6 +937,10 @@ struct Group {
     hlc: Hlc,
     partition: Option<String>,
     fields: Fields,
+    /// The row's number when this push created the row.
+    rid: Option<i64>,
+    /// Whether every field so far won (and is the state's value under this write).
+    won: bool,
 }
 
 /// The first values of rows a push creates, stored together: one INSERT of up to
@@ -974,8 +1032,8 @@ impl Conn {
         let seq: i64 = tx
             .prepare_cached(
                 "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id, audience,
-                              user_id, device_id, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING seq",
+                              user_id, device_id, received_ms, rid, w_from, w_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING seq",
             )?
             .query_row(
                 params![
@@ -983,14 +1041,20 @@ impl Conn {
                     write,
                     e.table,
                     e.row_id,
-                    serde_json::to_string(&e.fields)?,
+                    match e.by_ref {
+                        Some(_) => None,
+                        None => Some(serde_json::to_string(&e.fields)?),
+                    },
                     e.hlc,
                     user.dealership_id.to_string(),
                     e.partition,
                     e.audience,
                     e.author.unwrap_or_else(|| user.id.to_string()),
                     device.map(|d| d.to_string()),
-                    now_ms as i64
+                    now_ms as i64,
+                    e.by_ref.map(|b| b.rid),
+                    e.by_ref.map(|b| b.w_from),
+                    e.by_ref.map(|b| b.w_to)
                 ],
                 |r| r.get(0),
             )?;
@@ -1002,9 +1066,36 @@ impl Conn {
     }
 
     /// Logs a push's group of fields (nothing when empty).
-    fn flush(tx: &dyn Db, user: &User, device: Uuid, now_ms: u64, group: Option<Group>) -> Result<()> {
+    fn flush(
+        tx: &dyn Db,
+        user: &User,
+        device: Uuid,
+        now_ms: u64,
+        group: Option<Group>,
+        writes: &mut WriteRefs,
+    ) -> Result<()> {
         let Some(g) = group else { return Ok(()) };
         let row = g.row_id.to_string();
+        // Every field won and their indexes run without a gap: the state holds them, and the
+        // entry names them by range instead of repeating them.
+        let from = g.fields.first().map_or(0, |f| f.0);
+        let by_ref = if g.won
+            && !g.fields.is_empty()
+            && g.fields.iter().enumerate().all(|(k, f)| usize::from(f.0) == usize::from(from) + k)
+        {
+            let rid = match g.rid {
+                Some(rid) => Some(rid),
+                None => tx
+                    .prepare_cached("SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
+                    .query_row(params![user.dealership_id.to_string(), g.table, row], |r| r.get(0))
+                    .optional()?,
+            };
+            let w = writes.id(tx, g.write, g.hlc, &user.id.to_string())? * 256;
+            let to = i64::from(from) + g.fields.len() as i64 - 1;
+            rid.map(|rid| ByRef { rid, w_from: w + i64::from(from), w_to: w + to })
+        } else {
+            None
+        };
         let e = WriteEntry {
             kind: "change",
             write: g.write,
@@ -1016,6 +1107,7 @@ impl Conn {
             audience: None,
             author: None,
             seen: true,
+            by_ref,
         };
         Self::log_write(tx, user, Some(device), now_ms, e)?;
         Ok(())
@@ -1025,6 +1117,8 @@ impl Conn {
     fn set_state(tx: &dyn Db, writes: &mut WriteRefs, d: &str, c: &FieldChange, user: &str) -> Result<()> {
         let (write, index) = write_of(c.change_id);
         let w = writes.id(tx, write, c.hlc, user)?;
+        let row = c.row_id.to_string();
+        tx.prepare_cached(materialize(tx.dialect()))?.execute(params![d, c.table, row, c.field])?;
         tx.prepare_cached(SET_STATE)?.execute(params![
             c.table,
             c.row_id.to_string(),
@@ -1097,6 +1191,7 @@ impl Conn {
                     audience: only_for,
                     author,
                     seen: false,
+                    by_ref: None,
                 };
                 Self::log_write(tx, user, None, now_ms, e)?;
             }
@@ -1151,6 +1246,7 @@ impl Conn {
             audience: None,
             author: None,
             seen: true,
+            by_ref: None,
         };
         Self::log_write(tx, user, None, now_ms, e)?;
         Ok(())
@@ -1589,14 +1685,16 @@ impl Conn {
         let mut already: HashSet<Uuid> = HashSet::new();
         type Logged = (String, String, String, String, Option<String>, String);
         let mut logged_writes: HashMap<Uuid, Vec<Logged>> = HashMap::new();
+        let replayed = format!(
+            "SELECT log.tbl, log.row_id, {}, log.hlc, log.user_id, log.dealership_id
+             FROM seen s JOIN log ON log.seq = s.seq WHERE s.write_id = ?1",
+            logged_fields(tx.dialect())
+        );
         for (i, c) in changes.iter().enumerate() {
             let (write, index) = write_of(c.change_id);
             if let std::collections::hash_map::Entry::Vacant(slot) = logged_writes.entry(write) {
                 let entries: Vec<Logged> = tx
-                    .prepare_cached(
-                        "SELECT l.tbl, l.row_id, l.fields, l.hlc, l.user_id, l.dealership_id
-                         FROM seen s JOIN log l ON l.seq = s.seq WHERE s.write_id = ?1",
-                    )?
+                    .prepare_cached(&replayed)?
                     .query_map([write.to_string()], |r| {
                         Ok((
                             r.get(0)?,
@@ -1756,6 +1854,7 @@ impl Conn {
                     audience: None,
                     author: None,
                     seen: true,
+                    by_ref: None,
                 };
                 Self::log_write(tx, user, Some(push.device_id), now_ms, refused_entry)?;
                 // Re-issue the holder's value with a clock past the request so every replica,
@@ -1783,6 +1882,7 @@ impl Conn {
                     audience: None,
                     author: cur.user.clone(),
                     seen: true,
+                    by_ref: None,
                 };
                 Self::log_write(tx, user, None, now_ms, restore_entry)?;
                 let holder: String = match &cur.user {
@@ -1822,7 +1922,7 @@ impl Conn {
             let same_write =
                 |g: &Group| g.write == write && g.table == c.table && g.row_id == c.row_id && g.hlc == c.hlc;
             if !group.as_ref().is_some_and(same_write) {
-                Self::flush(tx, user, push.device_id, now_ms, group.take())?;
+                Self::flush(tx, user, push.device_id, now_ms, group.take(), &mut writes)?;
                 group = Some(Group {
                     write,
                     table: c.table.clone(),
@@ -1830,10 +1930,13 @@ impl Conn {
                     hlc: c.hlc,
                     partition: place.partition.clone(),
                     fields: Vec::new(),
+                    rid: new_rows.get(&key).copied(),
+                    won: true,
                 });
             }
             if let Some(g) = group.as_mut() {
                 g.fields.push((index, c.field.clone(), c.value.clone()));
+                g.won &= decision == Decision::Wins;
             }
             if decision != Decision::Wins {
                 continue;
@@ -1892,7 +1995,7 @@ impl Conn {
                 }
             }
         }
-        Self::flush(tx, user, push.device_id, now_ms, group.take())?;
+        Self::flush(tx, user, push.device_id, now_ms, group.take(), &mut writes)?;
         fresh_state.store(tx)?;
         for p in &share {
             Self::sync_grants(tx, user, now_ms, p)?;
@@ -2317,8 +2420,8 @@ impl Conn {
             }
         }
         let raw: Vec<Raw> = tx
-            .prepare_cached(
-                "SELECT seq, kind, change_id, tbl, row_id, fields, value, hlc, partition_id, received_ms, user_id FROM log
+            .prepare_cached(&format!(
+                "SELECT seq, kind, change_id, tbl, row_id, {}, value, hlc, partition_id, received_ms, user_id FROM log
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
                    (kind = 'change' AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
@@ -2328,7 +2431,8 @@ impl Conn {
                    OR kind = 'purge'
                    OR (kind IN ('evict', 'notice', 'copy') AND audience = ?3))
                  ORDER BY seq LIMIT ?5",
-            )?
+                logged_fields(tx.dialect())
+            ))?
             .query_map(
                 params![
                     since,
@@ -2340,19 +2444,19 @@ impl Conn {
                     healing
                 ],
                 |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                ))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                    ))
                 },
             )?
             .collect::<std::result::Result<_, _>>()?;
@@ -2374,10 +2478,12 @@ impl Conn {
             raw.into_iter().take(limit)
         {
             let text_len = fields.as_ref().map_or(0, String::len);
-            let fields: Fields = match &fields {
+            let mut fields: Fields = match &fields {
                 Some(f) => serde_json::from_str(f)?,
                 None => Vec::new(),
             };
+            // Read back by reference, they come in the state's order.
+            fields.sort_by_key(|f| f.0);
             // A page stops at about PAGE_BYTES of values, however many changes that is.
             bytes += value.as_ref().map_or(0, String::len) + text_len + 200 * fields.len().max(1);
             if bytes > PAGE_BYTES && page.next_cursor > since {
@@ -2779,6 +2885,7 @@ mod tests {
         a_device_never_pulls_back_what_it_pushed_except_when_it_heals,
         a_device_does_not_download_what_it_sent,
         logins_are_one_account_whatever_their_case,
+        a_write_that_won_whole_is_logged_by_reference,
     );
 
     fn setup_in(s: Store) -> (Store, User, User) {
@@ -3294,6 +3401,12 @@ mod tests {
             s.push(&ana, &push(pushed.clone()), now()).unwrap();
             let sums = s.partition_checksums().unwrap();
             s.write(|c| {
+                // Entries logged by reference (schema 7) hold their fields again first.
+                c.conn.batch(&format!(
+                    "UPDATE log SET fields = {};
+                     ALTER TABLE log DROP COLUMN rid, DROP COLUMN w_from, DROP COLUMN w_to;",
+                    logged_fields(Dialect::Postgres)
+                ))?;
                 c.conn.batch(
                     "CREATE TABLE old_state AS
                        SELECT s.dealership_id, s.tbl, s.row_id, s.field, s.value, wr.hlc,
@@ -3309,7 +3422,7 @@ mod tests {
                      CREATE INDEX state_contacts ON state (dealership_id, tbl, field, value)
                        WHERE field IN ('email', 'phone');
                      DROP TABLE writes;
-                     DELETE FROM schema_migrations WHERE version IN (5, 6);",
+                     DELETE FROM schema_migrations WHERE version IN (5, 6, 7);",
                 )
             })
             .unwrap();
@@ -3374,6 +3487,18 @@ mod tests {
         // The same file as schema 4 wrote it: a log row and a `seen` row per change.
         {
             let conn = Connection::open(&path).unwrap();
+            // Entries logged by reference (schema 11) hold their fields again first.
+            let by_ref: i64 =
+                conn.query_row("SELECT count(*) FROM log WHERE w_from IS NOT NULL", (), |r| r.get(0)).unwrap();
+            assert!(by_ref > 0, "the new row's write is logged by reference");
+            conn.execute_batch(&format!(
+                "UPDATE log SET fields = {};
+                 ALTER TABLE log DROP COLUMN rid;
+                 ALTER TABLE log DROP COLUMN w_from;
+                 ALTER TABLE log DROP COLUMN w_to;",
+                logged_fields(Dialect::Sqlite)
+            ))
+            .unwrap();
             conn.execute_batch(
                 "CREATE TABLE old_log AS SELECT * FROM log WHERE 0;
                  INSERT INTO old_log (seq, kind, change_id, tbl, row_id, field, value, hlc, dealership_id, partition_id,
@@ -3473,6 +3598,63 @@ mod tests {
         // The manager's laptop ends with the same value.
         let (pulled, _) = pull_all(&*s, &mia, Uuid::from_u128(5), 0);
         assert_eq!(winners(&pulled)[&("customers".to_string(), row, "city".to_string())].value, json!("Newer"));
+    }
+
+    /// A write whose every field won is logged without its values (the state holds them) and
+    /// pulled with them; before one of its values is overwritten the entry takes its values back,
+    /// so every entry still serves all its fields (the overwritten one to a laptop's history). A
+    /// write that lost a field keeps its values; a replay is recognised, a reused id refused.
+    fn a_write_that_won_whole_is_logged_by_reference(s: Store) {
+        let (s, ana, mia) = setup_in(s);
+        let row = Uuid::now_v7();
+        let created = customer_write(ana.id, row);
+        s.push(&ana, &push(created.clone()), now()).unwrap();
+        let by_ref = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND fields IS NULL AND w_from IS NOT NULL";
+        let with_values = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND fields IS NOT NULL AND w_from IS NULL";
+        assert_eq!((s.count(by_ref), s.count(with_values)), (1, 0), "the creation is one entry, by reference");
+        let mine = |c: &[WireChange]| c.iter().filter(|c| c.row_id == row).cloned().collect::<Vec<_>>();
+        let (first, _) = pull_all(&*s, &mia, Uuid::from_u128(20), 0);
+        assert_eq!(as_set(&mine(&first)), as_set(&created), "every field with its own change id, value and clock");
+
+        // A later edit of the city: the creation's entry holds its values again, the old city
+        // among them. Then, in one push, a newer note and a city older than the edit, which
+        // loses and so is logged with its value.
+        let t = now() + 10;
+        let city = wire("customers", row, "city", json!("Springfield"), t);
+        s.push(&ana, &push(vec![city.clone()]), t).unwrap();
+        assert_eq!((s.count(by_ref), s.count(with_values)), (1, 1), "the city edit by reference");
+        let notes = wire("customers", row, "notes", json!("Wants a tow hitch"), t + 5);
+        let loser = wire("customers", row, "city", json!("Shelbyville"), t - 5);
+        s.push(&ana, &push(vec![notes.clone(), loser.clone()]), t + 5).unwrap();
+        assert_eq!((s.count(by_ref), s.count(with_values)), (2, 2), "the notes by reference, the loser with values");
+
+        // A fresh laptop receives every change logged, as before; both laptops hold the same
+        // winners.
+        let (fresh, _) = pull_all(&*s, &mia, Uuid::from_u128(21), 0);
+        let mut expected = created.clone();
+        expected.extend([city.clone(), notes.clone(), loser.clone()]);
+        assert_eq!(as_set(&mine(&fresh)), as_set(&expected));
+        let won = winners(&mine(&fresh));
+        assert_eq!(won[&("customers".to_string(), row, "city".to_string())].value, json!("Springfield"));
+        assert_eq!(won[&("customers".to_string(), row, "notes".to_string())].value, json!("Wants a tow hitch"));
+        let (later, _) = pull_all(&*s, &mia, Uuid::from_u128(20), 0);
+        assert_eq!(winners(&mine(&later)), won);
+
+        // A replay of every push is acknowledged and not logged again; the newer city stays.
+        let len = log_len(&s);
+        for p in [created.clone(), vec![city.clone()], vec![notes.clone(), loser.clone()]] {
+            let ack = s.push(&ana, &push(p.clone()), now() + 20).unwrap();
+            assert_eq!(ack.acknowledged.len(), p.len());
+        }
+        assert_eq!(log_len(&s), len, "a replay is acknowledged, not logged again");
+        assert_eq!(s.count("SELECT COUNT(*) FROM state WHERE field = 'city' AND value = '\"Springfield\"'"), 1);
+        // A reused id is refused, whether its entry holds values or names them.
+        for reused in [&created[2], &city, &notes] {
+            let mut forged = reused.clone();
+            forged.value = json!("Someone Else");
+            let (kind, _) = err_fields(s.push(&ana, &push(vec![forged]), now()).unwrap_err());
+            assert_eq!(kind, "conflict", "{}", reused.field);
+        }
     }
 
     fn a_device_does_not_download_what_it_sent(s: Store) {

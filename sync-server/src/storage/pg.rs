@@ -25,6 +25,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0004_state_links_or.sql"),
     include_str!("../../migrations/postgres/0005_state_writes.sql"),
     include_str!("../../migrations/postgres/0006_state_by_row.sql"),
+    include_str!("../../migrations/postgres/0007_log_by_reference.sql"),
 ];
 
 /// Connections kept by one process.
