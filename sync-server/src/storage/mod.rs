@@ -105,6 +105,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0009_state_writes.sql"),
     include_str!("../../migrations/sqlite/0010_state_by_row.sql"),
     include_str!("../../migrations/sqlite/0011_log_by_reference.sql"),
+    include_str!("../../migrations/sqlite/0012_unused_owner_index.sql"),
 ];
 
 mod checkpoint;
@@ -3422,7 +3423,7 @@ mod tests {
                      CREATE INDEX state_contacts ON state (dealership_id, tbl, field, value)
                        WHERE field IN ('email', 'phone');
                      DROP TABLE writes;
-                     DELETE FROM schema_migrations WHERE version IN (5, 6, 7);",
+                     DELETE FROM schema_migrations WHERE version >= 5;",
                 )
             })
             .unwrap();
