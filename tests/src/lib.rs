@@ -304,8 +304,9 @@ pub fn screenshot(display: &Display, path: &Path) -> bool {
 
 /// Every change a SQLite server logged, for `FROM log l, {LOGGED_SQLITE} f`: `f.value` is
 /// `[index, field, value]`. An entry holds its fields, or names them in the state by row number
-/// and the range of their `w` (a write whose every field won on arrival; the server gives such an
-/// entry its values back before one is overwritten).
+/// and the range of their `w` (a write whose every field won on arrival; its clock and author are
+/// its `writes` row's, and the server gives such an entry its values back before one is
+/// overwritten).
 pub const LOGGED_SQLITE: &str = "json_each(COALESCE(l.fields, (
     SELECT json_group_array(json_array(sf.w % 256, sf.field, json(sf.value))) FROM state_fields sf
     WHERE sf.rid = l.rid AND sf.w BETWEEN l.w_from AND l.w_to)))";

@@ -548,7 +548,8 @@ impl World {
                 continue;
             }
             prop_assert_eq!(logged, Some(value.to_string()), "change {} of {}.{} is lost", id, table, field);
-            let mine: String = logged_change("l.hlc", "l.hlc").unwrap();
+            let hlc = "COALESCE(l.hlc, (SELECT hlc FROM writes WHERE id = l.w_from / 256))";
+            let mine: String = logged_change(hlc, hlc).unwrap();
             prop_assert!(
                 (winner.1.clone(), winner.0.clone()) >= (mine, id.to_string()),
                 "a newer change lost to {}",

@@ -74,13 +74,21 @@ fn logged_fields(dialect: Dialect) -> &'static str {
     }
 }
 
+/// A log entry's clock and author, for `FROM log LEFT JOIN writes wr ON wr.id = log.w_from / 256`:
+/// an entry logged by reference keeps them once, in its write's `writes` row.
+const LOGGED_HLC: &str = "COALESCE(log.hlc, wr.hlc)";
+const LOGGED_AUTHOR: &str = "COALESCE(log.user_id, wr.user_id)";
+
 /// Gives the log entries that name a field's current value by reference (`?1` dealership, `?2`
-/// table, `?3` row, `?4` field) their values back, before the value is overwritten.
+/// table, `?3` row, `?4` field) their values, clock and author back, before the value is
+/// overwritten.
 fn materialize(dialect: Dialect) -> &'static str {
     static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
         [Dialect::Sqlite, Dialect::Postgres].map(|d| {
             format!(
-                "UPDATE log SET fields = {}, rid = NULL, w_from = NULL, w_to = NULL
+                "UPDATE log SET fields = {}, rid = NULL, w_from = NULL, w_to = NULL,
+                   hlc = (SELECT hlc FROM writes WHERE id = log.w_from / 256),
+                   user_id = (SELECT user_id FROM writes WHERE id = log.w_from / 256)
                  WHERE w_from IS NOT NULL AND seq IN (
                    SELECT s.seq FROM state_fields f JOIN writes wr ON wr.id = f.w / 256
                    JOIN seen s ON s.write_id = wr.write_id
@@ -915,7 +923,8 @@ struct WriteEntry<'a> {
     /// Whether the write id is recorded as taken (a pushed or server-made write, not a copy).
     seen: bool,
     /// Logged by reference: the fields are the state's values of row `rid` whose `w` lies in
-    /// `w_from..=w_to` (every field won on arrival), and `fields` is not stored.
+    /// `w_from..=w_to` (every field won on arrival); `fields`, the clock and the author are not
+    /// stored (the write's `writes` row holds the clock and author).
     by_ref: Option<ByRef>,
 }
 
@@ -1046,11 +1055,11 @@ impl Conn {
                         Some(_) => None,
                         None => Some(serde_json::to_string(&e.fields)?),
                     },
-                    e.hlc,
+                    e.by_ref.is_none().then_some(e.hlc),
                     user.dealership_id.to_string(),
                     e.partition,
                     e.audience,
-                    e.author.unwrap_or_else(|| user.id.to_string()),
+                    e.by_ref.is_none().then(|| e.author.unwrap_or_else(|| user.id.to_string())),
                     device.map(|d| d.to_string()),
                     now_ms as i64,
                     e.by_ref.map(|b| b.rid),
@@ -1687,8 +1696,9 @@ impl Conn {
         type Logged = (String, String, String, String, Option<String>, String);
         let mut logged_writes: HashMap<Uuid, Vec<Logged>> = HashMap::new();
         let replayed = format!(
-            "SELECT log.tbl, log.row_id, {}, log.hlc, log.user_id, log.dealership_id
-             FROM seen s JOIN log ON log.seq = s.seq WHERE s.write_id = ?1",
+            "SELECT log.tbl, log.row_id, {}, {LOGGED_HLC}, {LOGGED_AUTHOR}, log.dealership_id
+             FROM seen s JOIN log ON log.seq = s.seq LEFT JOIN writes wr ON wr.id = log.w_from / 256
+             WHERE s.write_id = ?1",
             logged_fields(tx.dialect())
         );
         for (i, c) in changes.iter().enumerate() {
@@ -2422,7 +2432,9 @@ impl Conn {
         }
         let raw: Vec<Raw> = tx
             .prepare_cached(&format!(
-                "SELECT seq, kind, change_id, tbl, row_id, {}, value, hlc, partition_id, received_ms, user_id FROM log
+                "SELECT seq, kind, change_id, tbl, row_id, {}, value, {LOGGED_HLC}, partition_id, received_ms,
+                        {LOGGED_AUTHOR}
+                 FROM log LEFT JOIN writes wr ON wr.id = log.w_from / 256
                  WHERE seq > ?1 AND dealership_id = ?2 AND (
                    (kind = 'change' AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
@@ -3404,7 +3416,8 @@ mod tests {
             s.write(|c| {
                 // Entries logged by reference (schema 7) hold their fields again first.
                 c.conn.batch(&format!(
-                    "UPDATE log SET fields = {};
+                    "UPDATE log SET fields = {}, hlc = COALESCE(hlc, (SELECT hlc FROM writes WHERE id = log.w_from / 256)),
+                       user_id = COALESCE(user_id, (SELECT user_id FROM writes WHERE id = log.w_from / 256));
                      ALTER TABLE log DROP COLUMN rid, DROP COLUMN w_from, DROP COLUMN w_to;",
                     logged_fields(Dialect::Postgres)
                 ))?;
@@ -3493,7 +3506,8 @@ mod tests {
                 conn.query_row("SELECT count(*) FROM log WHERE w_from IS NOT NULL", (), |r| r.get(0)).unwrap();
             assert!(by_ref > 0, "the new row's write is logged by reference");
             conn.execute_batch(&format!(
-                "UPDATE log SET fields = {};
+                "UPDATE log SET fields = {}, hlc = COALESCE(hlc, (SELECT hlc FROM writes WHERE id = log.w_from / 256)),
+                   user_id = COALESCE(user_id, (SELECT user_id FROM writes WHERE id = log.w_from / 256));
                  ALTER TABLE log DROP COLUMN rid;
                  ALTER TABLE log DROP COLUMN w_from;
                  ALTER TABLE log DROP COLUMN w_to;",
@@ -3610,8 +3624,11 @@ mod tests {
         let row = Uuid::now_v7();
         let created = customer_write(ana.id, row);
         s.push(&ana, &push(created.clone()), now()).unwrap();
-        let by_ref = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND fields IS NULL AND w_from IS NOT NULL";
-        let with_values = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND fields IS NOT NULL AND w_from IS NULL";
+        // By reference: no values, clock or author in the entry; with values: all three.
+        let by_ref = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND w_from IS NOT NULL
+                      AND fields IS NULL AND hlc IS NULL AND user_id IS NULL";
+        let with_values = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND w_from IS NULL
+                           AND fields IS NOT NULL AND hlc IS NOT NULL AND user_id IS NOT NULL";
         assert_eq!((s.count(by_ref), s.count(with_values)), (1, 0), "the creation is one entry, by reference");
         let mine = |c: &[WireChange]| c.iter().filter(|c| c.row_id == row).cloned().collect::<Vec<_>>();
         let (first, _) = pull_all(&*s, &mia, Uuid::from_u128(20), 0);
