@@ -9,7 +9,10 @@
 //!
 //! and reads the server's peak RSS (VmHWM) and both databases' size on disk (with WAL files), and
 //! where the bytes go table by table. `SHOWROOM_BENCH_KEEP_SERVER=FILE` keeps a copy of the last
-//! run's server store (for `scripts/state-layouts`).
+//! run's server store (for `scripts/state-layouts`). `SHOWROOM_BENCH_STORE=postgres` serves a
+//! throwaway PostgreSQL cluster (fsync on, one new database a run) instead of a SQLite file; the
+//! server's size is then the database's (`pg_database_size`, tables by `pg_total_relation_size`)
+//! and its RSS the `showroom-sync` process's alone (PostgreSQL's own memory is not counted).
 //! Every step is also divided by a baseline timed in the same run on the same disk: the same N
 //! records inserted into a bare SQLite table in one transaction (no encryption, no index), the
 //! floor any local-first store pays, so figures from a slow run and a fast run compare.
@@ -25,6 +28,7 @@
 #![allow(clippy::unwrap_used)]
 
 use showroom_e2e::{Keyring, SyncServer, binary, pin};
+use showroom_sync::testpg::TestPostgres;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -205,7 +209,25 @@ fn largest(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map(|rows| rows.flatten().collect()).unwrap_or_default()
 }
 
-fn one_run(n: usize) -> Run {
+/// Rows of a query on a PostgreSQL database through `psql` (unaligned, `|`-separated).
+fn psql(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let out = Command::new("psql").args([url, "-At", "-c", sql]).stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| l.split('|').map(str::to_string).collect()).collect()
+}
+
+/// A PostgreSQL database's size and its largest tables and indexes (bytes), largest first.
+fn postgres_sizes(url: &str) -> (f64, Vec<(String, i64)>) {
+    let size = psql(url, "SELECT pg_database_size(current_database())")[0][0].parse::<f64>().unwrap() / 1e6;
+    let tables = psql(
+        url,
+        "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') ORDER BY 2 DESC LIMIT 8",
+    );
+    (size, tables.into_iter().map(|r| (r[0].clone(), r[1].parse().unwrap_or(0))).collect())
+}
+
+fn one_run(n: usize, cluster: Option<&TestPostgres>) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("customers.csv");
     write_csv(&csv, 0, n);
@@ -213,7 +235,11 @@ fn one_run(n: usize) -> Run {
 
     let server_dir = dir.path().join("server");
     std::fs::create_dir_all(&server_dir).unwrap();
-    let server = SyncServer::start(&server_dir, "Bench Motors", &[]);
+    let url = cluster.map(|c| c.database().unwrap());
+    let server = match &url {
+        Some(url) => SyncServer::start_at(url, "Bench Motors", &[]),
+        None => SyncServer::start(&server_dir, "Bench Motors", &[]),
+    };
     server.add_user("rep@bench", "Rita Rep", "rep", None, "bench password 1");
     server.add_user("manager@bench", "Manny Manager", "manager", None, "bench password 1");
     let (a, b) = (dir.path().join("laptop-a"), dir.path().join("laptop-b"));
@@ -266,18 +292,28 @@ fn one_run(n: usize) -> Run {
     let one_edit_passphrase_ms = edit(&p, &q, None);
 
     let server_rss = server.pid().map(peak_rss_mb).unwrap_or(f64::NAN);
-    let store = rusqlite::Connection::open_with_flags(
-        server_dir.join("sync.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let server_tables = largest(&store);
-    // A copy of the server's store to study (scripts/state-layouts reads one).
-    if let Some(keep) = std::env::var_os("SHOWROOM_BENCH_KEEP_SERVER") {
-        let _ = std::fs::remove_file(&keep);
-        store.execute("VACUUM INTO ?1", [Path::new(&keep).to_string_lossy()]).unwrap();
-    }
-    let server_mb = size_mb(["", "-wal", "-shm"].map(|s| server_dir.join(format!("sync.sqlite3{s}"))));
+    let (server_mb, server_tables) = match &url {
+        Some(url) => {
+            drop(server);
+            let sizes = postgres_sizes(url);
+            let _ = showroom_sync::testpg::drop_database(url);
+            sizes
+        }
+        None => {
+            let store = rusqlite::Connection::open_with_flags(
+                server_dir.join("sync.sqlite3"),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .unwrap();
+            // A copy of the server's store to study (scripts/state-layouts reads one).
+            if let Some(keep) = std::env::var_os("SHOWROOM_BENCH_KEEP_SERVER") {
+                let _ = std::fs::remove_file(&keep);
+                store.execute("VACUUM INTO ?1", [Path::new(&keep).to_string_lossy()]).unwrap();
+            }
+            let mb = size_mb(["", "-wal", "-shm"].map(|s| server_dir.join(format!("sync.sqlite3{s}"))));
+            (mb, largest(&store))
+        }
+    };
     Run {
         baseline,
         import,
@@ -307,11 +343,16 @@ fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 50_000] } else { sizes };
     let runs: usize = std::env::var("SHOWROOM_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
-    println!("sync end to end: release showroom CLI + showroom-sync on loopback; median of {runs} run(s)");
+    let postgres = std::env::var("SHOWROOM_BENCH_STORE").is_ok_and(|s| s == "postgres");
+    let cluster = postgres.then(|| TestPostgres::start_durable().unwrap());
+    let store = if postgres { "a throwaway PostgreSQL (fsync on)" } else { "a SQLite file" };
+    println!(
+        "sync end to end: release showroom CLI + showroom-sync on loopback, serving {store}; median of {runs} run(s)"
+    );
     println!("baseline: the same records into a bare SQLite table, one transaction, same disk, same run\n");
     let mut table = Vec::new();
     for &n in &sizes {
-        let all: Vec<Run> = (0..runs).map(|_| one_run(n)).collect();
+        let all: Vec<Run> = (0..runs).map(|_| one_run(n, cluster.as_ref())).collect();
         let base = median(&all, |r| r.baseline);
         let line = |step: &str, s: f64| {
             println!("{n:>7} {step:<24} {:>8.2} s {:>10.0} customers/s {:>8.1}× baseline", s, n as f64 / s, s / base)

@@ -336,7 +336,16 @@ impl SyncServer {
     /// [`SyncServer::start`] with extra environment for the serving process (set after the
     /// pinned clock's, so `SHOWROOM_NOW` may move it).
     pub fn start_with_env(dir: &Path, dealership: &str, extra: &[&str], env: &[(&str, &str)]) -> SyncServer {
-        let db = dir.join("sync.sqlite3");
+        SyncServer::init_and_serve(dir.join("sync.sqlite3"), dealership, extra, env)
+    }
+
+    /// Initialises `db` (a SQLite file or an empty `postgres://` database) with `dealership` and
+    /// serves it on a free port.
+    pub fn start_at(db: impl Into<PathBuf>, dealership: &str, extra: &[&str]) -> SyncServer {
+        SyncServer::init_and_serve(db.into(), dealership, extra, &[])
+    }
+
+    fn init_and_serve(db: PathBuf, dealership: &str, extra: &[&str], env: &[(&str, &str)]) -> SyncServer {
         let mut s = SyncServer {
             db,
             port: free_port(),
