@@ -1086,12 +1086,14 @@ impl Conn {
     ) -> Result<()> {
         let Some(g) = group else { return Ok(()) };
         let row = g.row_id.to_string();
-        // Every field won and their indexes run without a gap: the state holds them, and the
-        // entry names them by range instead of repeating them.
+        // Every field won, each field once (a second value of a field in one write overwrote
+        // the first, which the state no longer holds), and their indexes run without a gap: the
+        // state holds them, and the entry names them by range instead of repeating them.
         let from = g.fields.first().map_or(0, |f| f.0);
         let by_ref = if g.won
             && !g.fields.is_empty()
             && g.fields.iter().enumerate().all(|(k, f)| usize::from(f.0) == usize::from(from) + k)
+            && g.fields.iter().map(|f| f.1.as_str()).collect::<HashSet<_>>().len() == g.fields.len()
         {
             let rid = match g.rid {
                 Some(rid) => Some(rid),
@@ -3666,6 +3668,31 @@ mod tests {
         }
         assert_eq!(log_len(&s), len, "a replay is acknowledged, not logged again");
         assert_eq!(s.count("SELECT COUNT(*) FROM state WHERE field = 'city' AND value = '\"Springfield\"'"), 1);
+        // A write naming one field twice (no laptop does) keeps its values: the second value
+        // overwrote the first, which the state no longer holds, and a replay is still recognised.
+        let write = write_of(Uuid::now_v7()).0;
+        let hlc = Hlc { ms: now() + 30, counter: 0, node: Uuid::from_u128(9) }.to_string();
+        let twice: Vec<WireChange> = ["First", "Second"]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| WireChange {
+                change_id: field_change_id(write, i as u8),
+                hlc: hlc.clone(),
+                ..wire("customers", row, "notes", json!(v), 0)
+            })
+            .collect();
+        s.push(&ana, &push(twice.clone()), now() + 30).unwrap();
+        assert_eq!((s.count(by_ref), s.count(with_values)), (1, 4), "the notes' entry was given its values back");
+        let len = log_len(&s);
+        s.push(&ana, &push(twice.clone()), now() + 30).unwrap();
+        assert_eq!(log_len(&s), len, "a replay is acknowledged, not logged again");
+        let (after, _) = pull_all(&*s, &mia, Uuid::from_u128(22), 0);
+        let served = after.iter().filter(|c| c.row_id == row && c.field == "notes").count();
+        assert_eq!(
+            served,
+            created.iter().filter(|c| c.field == "notes").count() + 3,
+            "both values of the write served"
+        );
         // A reused id is refused, whether its entry holds values or names them.
         for reused in [&created[2], &city, &notes] {
             let mut forged = reused.clone();
