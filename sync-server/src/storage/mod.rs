@@ -179,7 +179,7 @@ pub enum StorageError {
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("database: {}", pg::describe(.0))]
-    Pg(#[from] tokio_postgres::Error),
+    Pg(#[from] postgres::Error),
     /// A query that must find one row found none (see [`db::OptionalExt`]).
     #[error("no such row")]
     NoRows,

@@ -1,7 +1,7 @@
 //! [`Storage`](super::Storage) on PostgreSQL, for a dealer group that outgrows one SQLite file
-//! and one process: a pool of connections (deadpool-postgres over tokio-postgres) that every
-//! request borrows from, the schema in `migrations/postgres`, and the same rules as SQLite (the
-//! logic in [`super::Conn`] runs on either through [`Db`]). Several server processes may share
+//! and one process: a pool of connections (`postgres` clients, each driven on the thread that
+//! runs its statement) that every request borrows from, the schema in `migrations/postgres`, and
+//! the same rules as SQLite (the logic in [`super::Conn`] runs on either through [`Db`]). Several server processes may share
 //! one database: a push waits only for writers of its own dealership (advisory locks; within a
 //! dealership the log's sequence is handed out in commit order, which pull cursors rely on),
 //! reads run on snapshots and never wait, and each device's pull cursor is kept in the database
@@ -10,12 +10,14 @@
 use super::db::{Db, Dialect, PG_WRITER_LOCK, Row, Val};
 use super::{Conn, Cursors, Result, StorageError};
 use bytes::{BufMut, BytesMut};
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls, Statement};
 use showroom_core::sync::{Clock, Hlc};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::error::Error;
-use std::sync::{Arc, Mutex};
-use tokio_postgres::NoTls;
-use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -31,11 +33,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
 
 /// Connections kept by one process.
 const POOL_SIZE: usize = 16;
+/// How long a request waits for a free connection before it fails.
+const POOL_WAIT: Duration = Duration::from_secs(30);
+/// How long an idle connection has to answer before it is lent.
+const CHECK_WAIT: Duration = Duration::from_secs(5);
 
 pub struct PgStorage {
-    pool: Pool,
-    /// Drives the connections' sockets; requests block on their answers from any thread.
-    rt: Option<tokio::runtime::Runtime>,
+    pool: Arc<Pool>,
     clock: Arc<Mutex<Clock>>,
     cursors: Cursors,
 }
@@ -44,29 +48,15 @@ impl PgStorage {
     /// Connects to `url` (`postgres://user@host:port/db`), brings the schema up to date and
     /// starts this process's clock (its own node id: several processes may serve at once).
     pub fn open(url: &str) -> Result<Self> {
-        let config: tokio_postgres::Config =
+        let mut config: postgres::Config =
             url.parse().map_err(|e| StorageError::Internal(format!("--db {url:?}: not a PostgreSQL URL: {e}")))?;
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("showroom-pg")
-            .enable_all()
-            .build()
-            .map_err(|e| StorageError::Internal(format!("PostgreSQL runtime: {e}")))?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .wait_timeout(Some(std::time::Duration::from_secs(30)))
-            .create_timeout(Some(std::time::Duration::from_secs(10)))
-            .build()
-            .map_err(|e| StorageError::Internal(format!("PostgreSQL pool: {e}")))?;
-        let mut store = PgStorage {
-            pool,
-            rt: Some(rt),
-            clock: Arc::new(Mutex::new(Clock::new(Uuid::nil(), None))),
-            cursors: Cursors::default(),
-        };
-        let db = store.client()?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let pool = Arc::new(Pool { config, state: Mutex::new(PoolState::default()), freed: Condvar::new() });
+        let mut store =
+            PgStorage { pool, clock: Arc::new(Mutex::new(Clock::new(Uuid::nil(), None))), cursors: Cursors::default() };
+        let db = store.pool.get()?;
         migrate(&db)?;
         // The latest clock any process persisted (`hlc`, and `hlc:<dealership>` by pushes).
         let last = db
@@ -78,18 +68,9 @@ impl PgStorage {
         Ok(store)
     }
 
-    fn client(&self) -> Result<PgDb> {
-        let pool = self.pool.clone();
-        let rt = self.rt.as_ref().ok_or_else(|| StorageError::Internal("the store is closed".into()))?;
-        let got = futures_executor::block_on(rt.spawn(async move { pool.get().await }))
-            .map_err(|e| StorageError::Internal(format!("PostgreSQL: {e}")))?
-            .map_err(|e| StorageError::Internal(format!("PostgreSQL: {e}")))?;
-        Ok(PgDb { client: got })
-    }
-
     fn with<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut conn =
-            Conn { conn: Box::new(self.client()?), clock: self.clock.clone(), cursors: self.cursors.clone() };
+            Conn { conn: Box::new(self.pool.get()?), clock: self.clock.clone(), cursors: self.cursors.clone() };
         f(&mut conn)
     }
 
@@ -104,10 +85,109 @@ impl PgStorage {
 
 impl Drop for PgStorage {
     fn drop(&mut self) {
-        // Dropping a runtime may happen inside another one (a server shutting down).
-        if let Some(rt) = self.rt.take() {
-            rt.shutdown_background();
+        let idle = std::mem::take(&mut self.pool.state.lock().unwrap_or_else(|p| p.into_inner()).idle);
+        off_runtime(move || drop(idle));
+    }
+}
+
+/// The process's connections. Each one owns its socket and a current-thread runtime
+/// (`postgres::Client`), so a statement is sent, waited for and read on the thread that runs it:
+/// no hand-off to a runtime's worker and back for each statement (with a shared tokio runtime
+/// driving every socket, those thread switches took about half of the server's CPU in a push).
+struct Pool {
+    config: postgres::Config,
+    state: Mutex<PoolState>,
+    /// Signalled when a connection is returned or closed.
+    freed: Condvar,
+}
+
+#[derive(Default)]
+struct PoolState {
+    idle: Vec<PgConn>,
+    /// Connections lent out or being opened; with `idle`, at most [`POOL_SIZE`].
+    lent: usize,
+}
+
+impl Pool {
+    /// An idle connection, a new one while fewer than [`POOL_SIZE`] are open, or the first one
+    /// returned within [`POOL_WAIT`].
+    fn get(self: &Arc<Self>) -> Result<PgDb> {
+        let deadline = Instant::now() + POOL_WAIT;
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = state.idle.pop() {
+                state.lent += 1;
+                drop(state);
+                // Nobody reads an idle connection's socket, so a restarted or terminated backend
+                // shows only when asked. A dead connection is dropped and the next one tried.
+                let conn = off_runtime(move || {
+                    let mut conn = conn;
+                    conn.alive().then_some(conn)
+                });
+                match conn {
+                    Some(conn) => return Ok(PgDb { conn: Some(RefCell::new(conn)), pool: self.clone() }),
+                    None => {
+                        state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                        state.lent -= 1;
+                        continue;
+                    }
+                }
+            }
+            if state.lent < POOL_SIZE {
+                state.lent += 1;
+                drop(state);
+                let config = &self.config;
+                return match off_runtime(|| config.connect(NoTls)) {
+                    Ok(client) => Ok(PgDb {
+                        conn: Some(RefCell::new(PgConn { client, statements: HashMap::new() })),
+                        pool: self.clone(),
+                    }),
+                    Err(e) => {
+                        self.give_back(None);
+                        Err(StorageError::Internal(format!("PostgreSQL: {}", describe(&e))))
+                    }
+                };
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(StorageError::Internal(format!(
+                    "PostgreSQL: all {POOL_SIZE} connections stayed busy for {} s",
+                    POOL_WAIT.as_secs()
+                )));
+            }
+            state = self.freed.wait_timeout(state, deadline - now).unwrap_or_else(|p| p.into_inner()).0;
         }
+    }
+
+    /// Takes a lent connection back (`None`: it failed to open); a closed one is dropped.
+    fn give_back(&self, conn: Option<PgConn>) {
+        let (keep, closed): (Option<PgConn>, Option<PgConn>) = match conn {
+            Some(c) if c.client.is_closed() => (None, Some(c)),
+            c => (c, None),
+        };
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.lent -= 1;
+        state.idle.extend(keep);
+        drop(state);
+        self.freed.notify_one();
+        if let Some(c) = closed {
+            // Its runtime blocks as it closes: not on an async worker.
+            off_runtime(move || drop(c));
+        }
+    }
+}
+
+/// Runs `f`, which blocks on a connection's own runtime, where blocking is allowed: directly on a
+/// plain or `spawn_blocking` thread (the server's requests), through `block_in_place` on a
+/// multi-thread runtime's worker, and on a scoped thread from a current-thread runtime.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Err(_) => f(),
+        Ok(RuntimeFlavor::CurrentThread) => {
+            std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }
+        Ok(_) => tokio::task::block_in_place(f),
     }
 }
 
@@ -145,7 +225,7 @@ fn migrate(db: &PgDb) -> Result<()> {
 }
 
 /// An error with PostgreSQL's own message (tokio-postgres prints only "db error").
-pub(super) fn describe(e: &tokio_postgres::Error) -> String {
+pub(super) fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!(
             "{} ({}){}",
@@ -157,9 +237,49 @@ pub(super) fn describe(e: &tokio_postgres::Error) -> String {
     }
 }
 
-/// One pooled connection.
+/// One open connection and the statements it prepared.
+struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl PgConn {
+    /// Whether the connection still stands: one empty query answered within [`CHECK_WAIT`]
+    /// (an idle socket's end shows only when it is read; a round trip a request, not a statement).
+    fn alive(&mut self) -> bool {
+        !self.client.is_closed() && self.client.is_valid(CHECK_WAIT).is_ok()
+    }
+
+    fn prepared(&mut self, sql: &str) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(stmt) = self.statements.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
+/// A connection lent by the pool, returned when dropped.
 struct PgDb {
-    client: Object,
+    conn: Option<RefCell<PgConn>>,
+    pool: Arc<Pool>,
+}
+
+impl PgDb {
+    /// Runs `f` on the connection, off any async runtime.
+    fn on<T: Send>(&self, f: impl FnOnce(&mut PgConn) -> Result<T> + Send) -> Result<T> {
+        let cell = self.conn.as_ref().ok_or_else(|| StorageError::Internal("the connection was returned".into()))?;
+        let mut conn = cell.borrow_mut();
+        let conn = &mut *conn;
+        off_runtime(move || f(conn))
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        self.pool.give_back(self.conn.take().map(RefCell::into_inner));
+    }
 }
 
 /// Rewrites the storage's placeholders (`?1`, `?`) as PostgreSQL's (`$1`), outside quotes.
@@ -197,10 +317,10 @@ impl Db for PgDb {
 
     fn rows(&self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
         let sql = translate(sql);
-        let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
-        futures_executor::block_on(async {
-            let stmt = self.client.prepare_cached(&sql).await?;
-            let rows = self.client.query(&stmt, &refs(&args)).await?;
+        self.on(|c| {
+            let stmt = c.prepared(&sql)?;
+            let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
+            let rows = c.client.query(&stmt, &refs(&args))?;
             rows.iter()
                 .map(|r| {
                     (0..r.len()).map(|i| r.try_get::<_, Cell>(i).map(|c| c.0)).collect::<std::result::Result<_, _>>()
@@ -212,16 +332,15 @@ impl Db for PgDb {
 
     fn exec(&self, sql: &str, params: &[Val]) -> Result<usize> {
         let sql = translate(sql);
-        let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
-        futures_executor::block_on(async {
-            let stmt = self.client.prepare_cached(&sql).await?;
-            Ok(self.client.execute(&stmt, &refs(&args)).await? as usize)
+        self.on(|c| {
+            let stmt = c.prepared(&sql)?;
+            let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
+            Ok(c.client.execute(&stmt, &refs(&args))? as usize)
         })
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        futures_executor::block_on(self.client.batch_execute(sql))?;
-        Ok(())
+        self.on(|c| Ok(c.client.batch_execute(sql)?))
     }
 }
 
@@ -318,7 +437,91 @@ impl<'a> FromSql<'a> for Cell {
 
 #[cfg(test)]
 mod tests {
-    use super::translate;
+    use super::{NoTls, POOL_SIZE, PgDb, PgStorage, translate};
+    use crate::storage::Storage;
+    use crate::storage::db::Db;
+    use crate::testpg::TestPostgres;
+    use std::time::{Duration, Instant};
+
+    fn backend(db: &PgDb) -> i64 {
+        db.rows("SELECT pg_backend_pid()::BIGINT", &[]).unwrap()[0].get::<i64>(0).unwrap()
+    }
+
+    /// The backends serving the database (`admin`'s own left out).
+    fn backends(admin: &mut postgres::Client) -> Vec<i64> {
+        let sql = "SELECT pid::BIGINT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY pid";
+        admin.query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+    }
+
+    /// PostgreSQL ending a pooled connection's backend (a restart, an administrator) costs no
+    /// request: nobody reads an idle connection's socket, so the pool polls it when lending it and
+    /// opens a new one in place of a dead one.
+    #[test]
+    fn a_connection_whose_backend_ended_is_replaced_before_it_is_lent() {
+        let server = TestPostgres::start().unwrap();
+        let url = server.database().unwrap();
+        let s = PgStorage::open(&url).unwrap();
+        let held: Vec<PgDb> = (0..3).map(|_| s.pool.get().unwrap()).collect();
+        let ended: Vec<i64> = held.iter().map(backend).collect();
+        drop(held);
+        let mut admin = postgres::Client::connect(&url, NoTls).unwrap();
+        for pid in &ended {
+            admin.execute("SELECT pg_terminate_backend($1::BIGINT::INT)", &[pid]).unwrap();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while backends(&mut admin).iter().any(|p| ended.contains(p)) {
+            assert!(Instant::now() < deadline, "the backends did not end");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let lent: Vec<PgDb> = (0..3).map(|_| s.pool.get().unwrap()).collect();
+        let serving: Vec<i64> = lent.iter().map(backend).collect();
+        assert!(serving.iter().all(|p| !ended.contains(p)), "{serving:?} reuses one of {ended:?}");
+        drop(lent);
+        assert_eq!(s.inspect("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap().len(), 1);
+        assert_eq!(backends(&mut admin).len(), 3, "the dead connections were not kept");
+    }
+
+    /// One process opens at most `POOL_SIZE` connections; a request beyond them waits for one to
+    /// come back, then runs on it.
+    #[test]
+    fn a_request_beyond_the_pool_waits_for_a_connection_to_come_back() {
+        let server = TestPostgres::start().unwrap();
+        let url = server.database().unwrap();
+        let s = PgStorage::open(&url).unwrap();
+        let mut held: Vec<PgDb> = (0..POOL_SIZE).map(|_| s.pool.get().unwrap()).collect();
+        let mut admin = postgres::Client::connect(&url, NoTls).unwrap();
+        assert_eq!(backends(&mut admin).len(), POOL_SIZE);
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| s.pool.get().map(|db| backend(&db)));
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(!waiting.is_finished(), "a request got a connection beyond the pool");
+            let returned = backend(&held.pop().unwrap());
+            assert_eq!(waiting.join().unwrap().unwrap(), returned);
+        });
+        drop(held);
+        assert_eq!(backends(&mut admin).len(), POOL_SIZE);
+    }
+
+    /// A statement blocks on its connection's own runtime: callers inside an async runtime (a
+    /// test, a handler not yet moved to `spawn_blocking`) still run it, and the store closes.
+    async fn runs_inside_a_runtime() {
+        let server = TestPostgres::start().unwrap();
+        let url = server.database().unwrap();
+        let s = PgStorage::open(&url).unwrap();
+        let id = s.create_dealership("Lakeside").unwrap();
+        assert_eq!(s.dealerships().unwrap(), vec![(id, "Lakeside".to_string())]);
+        drop(s);
+    }
+
+    #[tokio::test]
+    async fn statements_run_inside_a_current_thread_runtime() {
+        runs_inside_a_runtime().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn statements_run_inside_a_multi_thread_runtime() {
+        runs_inside_a_runtime().await;
+    }
 
     #[test]
     fn placeholders_become_numbered_outside_quotes() {
