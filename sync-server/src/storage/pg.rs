@@ -250,11 +250,12 @@ impl PgConn {
         !self.client.is_closed() && self.client.is_valid(CHECK_WAIT).is_ok()
     }
 
+    /// The statement prepared for `sql` (the storage's placeholders, translated on first use).
     fn prepared(&mut self, sql: &str) -> std::result::Result<Statement, postgres::Error> {
         if let Some(stmt) = self.statements.get(sql) {
             return Ok(stmt.clone());
         }
-        let stmt = self.client.prepare(sql)?;
+        let stmt = self.client.prepare(&translate(sql))?;
         self.statements.insert(sql.to_owned(), stmt.clone());
         Ok(stmt)
     }
@@ -316,9 +317,8 @@ impl Db for PgDb {
     }
 
     fn rows(&self, sql: &str, params: &[Val]) -> Result<Vec<Row>> {
-        let sql = translate(sql);
         self.on(|c| {
-            let stmt = c.prepared(&sql)?;
+            let stmt = c.prepared(sql)?;
             let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
             let rows = c.client.query(&stmt, &refs(&args))?;
             rows.iter()
@@ -331,9 +331,8 @@ impl Db for PgDb {
     }
 
     fn exec(&self, sql: &str, params: &[Val]) -> Result<usize> {
-        let sql = translate(sql);
         self.on(|c| {
-            let stmt = c.prepared(&sql)?;
+            let stmt = c.prepared(sql)?;
             let args: Vec<Arg<'_>> = params.iter().map(Arg).collect();
             Ok(c.client.execute(&stmt, &refs(&args))? as usize)
         })
