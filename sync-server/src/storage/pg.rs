@@ -53,6 +53,14 @@ impl PgStorage {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
+        // No JIT compilation: every statement here is a short lookup or write, and a plan whose
+        // estimated cost crosses `jit_above_cost` (a generic plan over stale statistics does) was
+        // compiled again on each run, ~22 ms each: a 50,000-customer push stalled for a minute.
+        let options = match config.get_options() {
+            Some(given) => format!("{given} -c jit=off"),
+            None => "-c jit=off".to_string(),
+        };
+        config.options(&options);
         let pool = Arc::new(Pool { config, state: Mutex::new(PoolState::default()), freed: Condvar::new() });
         let mut store =
             PgStorage { pool, clock: Arc::new(Mutex::new(Clock::new(Uuid::nil(), None))), cursors: Cursors::default() };
@@ -478,6 +486,17 @@ mod tests {
         drop(lent);
         assert_eq!(s.inspect("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap().len(), 1);
         assert_eq!(backends(&mut admin).len(), 3, "the dead connections were not kept");
+    }
+
+    /// The server's sessions never JIT-compile a statement, whatever the URL's own options.
+    #[test]
+    fn sessions_run_without_jit_and_keep_the_urls_options() {
+        let server = TestPostgres::start().unwrap();
+        let url = server.database().unwrap();
+        let s = PgStorage::open(&format!("{url}?options=-c%20statement_timeout%3D12345")).unwrap();
+        let db = s.pool.get().unwrap();
+        assert_eq!(db.rows("SHOW jit", &[]).unwrap()[0].get::<String>(0).unwrap(), "off");
+        assert_eq!(db.rows("SHOW statement_timeout", &[]).unwrap()[0].get::<String>(0).unwrap(), "12345ms");
     }
 
     /// One process opens at most `POOL_SIZE` connections; a request beyond them waits for one to
