@@ -1,11 +1,11 @@
 //! [`Storage`](super::Storage) on PostgreSQL, for a dealer group that outgrows one SQLite file
 //! and one process: a pool of connections (`postgres` clients, each driven on the thread that
 //! runs its statement) that every request borrows from, the schema in `migrations/postgres`, and
-//! the same rules as SQLite (the logic in [`super::Conn`] runs on either through [`Db`]). Several server processes may share
-//! one database: a push waits only for writers of its own dealership (advisory locks; within a
-//! dealership the log's sequence is handed out in commit order, which pull cursors rely on),
-//! reads run on snapshots and never wait, and each device's pull cursor is kept in the database
-//! rather than in one process's memory.
+//! the same rules as SQLite (the logic in [`super::Conn`] runs on either through [`Db`]).
+//! Several server processes may share one database: a push waits only for writers of its own
+//! dealership (advisory locks; within a dealership the log's sequence is handed out in commit
+//! order, which pull cursors rely on), reads run on snapshots and never wait, and each device's
+//! pull cursor is kept in the database rather than in one process's memory.
 
 use super::db::{Db, Dialect, PG_WRITER_LOCK, Row, Val};
 use super::{Conn, Cursors, Result, StorageError};
