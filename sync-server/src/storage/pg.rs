@@ -93,7 +93,7 @@ impl PgStorage {
 
 impl Drop for PgStorage {
     fn drop(&mut self) {
-        let idle = std::mem::take(&mut self.pool.state.lock().unwrap_or_else(|p| p.into_inner()).idle);
+        let idle = std::mem::take(&mut self.pool.lock().idle);
         off_runtime(move || drop(idle));
     }
 }
@@ -112,16 +112,21 @@ struct Pool {
 #[derive(Default)]
 struct PoolState {
     idle: Vec<PgConn>,
-    /// Connections lent out or being opened; with `idle`, at most [`POOL_SIZE`].
+    /// Connections lent out, being opened or being checked; with `idle`, at most [`POOL_SIZE`].
     lent: usize,
 }
 
 impl Pool {
+    /// The pool's state; nothing panics while holding it, so a poisoned lock's state is sound.
+    fn lock(&self) -> std::sync::MutexGuard<'_, PoolState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// An idle connection, a new one while fewer than [`POOL_SIZE`] are open, or the first one
     /// returned within [`POOL_WAIT`].
     fn get(self: &Arc<Self>) -> Result<PgDb> {
         let deadline = Instant::now() + POOL_WAIT;
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.lock();
         loop {
             if let Some(conn) = state.idle.pop() {
                 state.lent += 1;
@@ -135,7 +140,7 @@ impl Pool {
                 match conn {
                     Some(conn) => return Ok(PgDb { conn: Some(RefCell::new(conn)), pool: self.clone() }),
                     None => {
-                        state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                        state = self.lock();
                         state.lent -= 1;
                         continue;
                     }
@@ -173,7 +178,7 @@ impl Pool {
             Some(c) if c.client.is_closed() => (None, Some(c)),
             c => (c, None),
         };
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.lock();
         state.lent -= 1;
         state.idle.extend(keep);
         drop(state);
@@ -461,8 +466,8 @@ mod tests {
     }
 
     /// PostgreSQL ending a pooled connection's backend (a restart, an administrator) costs no
-    /// request: nobody reads an idle connection's socket, so the pool polls it when lending it and
-    /// opens a new one in place of a dead one.
+    /// request: nobody reads an idle connection's socket, so the pool asks it an empty query
+    /// before lending it and opens a new one in place of a dead one.
     #[test]
     fn a_connection_whose_backend_ended_is_replaced_before_it_is_lent() {
         let server = TestPostgres::start().unwrap();
