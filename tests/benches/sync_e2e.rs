@@ -310,7 +310,16 @@ fn one_run(n: usize, cluster: Option<&TestPostgres>) -> Run {
                 let _ = std::fs::remove_file(&keep);
                 store.execute("VACUUM INTO ?1", [Path::new(&keep).to_string_lossy()]).unwrap();
             }
-            let mb = size_mb(["", "-wal", "-shm"].map(|s| server_dir.join(format!("sync.sqlite3{s}"))));
+            let files = ["", "-wal", "-shm"].map(|s| server_dir.join(format!("sync.sqlite3{s}")));
+            if std::env::var_os("SHOWROOM_BENCH_VERBOSE").is_some() {
+                let free: i64 = store.query_row("PRAGMA freelist_count", (), |r| r.get(0)).unwrap();
+                let sizes = files.clone().map(|f| size_mb([f]));
+                eprintln!(
+                    "server files: database {:.1} MB ({free} free pages), WAL {:.1} MB, shared memory {:.1} MB",
+                    sizes[0], sizes[1], sizes[2]
+                );
+            }
+            let mb = size_mb(files);
             (mb, largest(&store))
         }
     };

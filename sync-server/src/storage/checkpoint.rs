@@ -19,6 +19,10 @@ use std::thread::JoinHandle;
 const WAKE_AT: c_int = 1_000;
 /// Log pages from which the writer checkpoints itself (64 MiB of 4 KiB pages).
 const WRITER_AT: c_int = 16_000;
+/// What the log file keeps on disk once it starts over (`journal_size_limit` on the writer): the
+/// size a log reaches before the thread is woken. Without it the file stays at its largest
+/// (15 MB after a 50,000-customer push, 15% of the store), though its pages are copied already.
+pub(super) const KEEP_BYTES: i64 = WAKE_AT as i64 * 4096;
 
 thread_local! {
     /// The log's pages after the last commit on this thread's writer connection.

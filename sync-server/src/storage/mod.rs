@@ -674,8 +674,10 @@ impl Conn {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: an acknowledged push survives a crash or power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        // Checkpoints are the background thread's (`SqliteStorage::open` starts it).
+        // Checkpoints are the background thread's (`SqliteStorage::open` starts it); the log file
+        // is cut back when it starts over.
         conn.wal_hook(Some(checkpoint::wal_grew));
+        conn.pragma_update(None, "journal_size_limit", checkpoint::KEEP_BYTES)?;
         Self::init(conn)
     }
 
@@ -3043,6 +3045,9 @@ mod tests {
             })
             .unwrap();
         assert!(next < 10, "the log did not start over: {next} pages after a one-row commit");
+        // ... and its file was cut back: the 3,000 pages it held are not kept on disk.
+        let wal = std::fs::metadata(dir.path().join("sync.sqlite3-wal")).unwrap().len();
+        assert!(wal as i64 <= checkpoint::KEEP_BYTES, "the log file kept {wal} bytes");
         assert_eq!(
             s.write(|c| c.conn.query_row("SELECT COUNT(*) FROM filler", (), |r| r.get::<i64>(0))).unwrap(),
             3001
