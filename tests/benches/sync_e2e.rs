@@ -160,6 +160,15 @@ fn folder_mb(dir: &Path) -> f64 {
     size_mb(std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_file()))
 }
 
+/// CPU seconds (user and system) a process has used so far, from `/proc` (clock ticks of 1/100 s).
+fn cpu_seconds(pid: Option<u32>) -> f64 {
+    let stat = pid.and_then(|p| std::fs::read_to_string(format!("/proc/{p}/stat")).ok()).unwrap_or_default();
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: Vec<f64> = rest.split_whitespace().skip(11).take(2).filter_map(|t| t.parse().ok()).collect();
+    if ticks.len() == 2 { (ticks[0] + ticks[1]) / 100.0 } else { f64::NAN }
+}
+
 fn peak_rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -252,8 +261,17 @@ fn one_run(n: usize, cluster: Option<&TestPostgres>) -> Run {
         totals.starts_with(&format!("imported: {n} created, 0 updated")),
         "every generated customer is new: {totals}"
     );
+    let cpu_before = cpu_seconds(server.pid());
     let (push, pushed) = showroom(&a, &["sync", "--server", &server.url(), "--user", "rep@bench"], k);
+    let cpu_pushed = cpu_seconds(server.pid());
     let (pull, pulled) = showroom(&b, &["sync", "--server", &server.url(), "--user", "manager@bench"], k);
+    if std::env::var_os("SHOWROOM_BENCH_VERBOSE").is_some() {
+        eprintln!(
+            "server CPU: push {:.2} s, first pull {:.2} s",
+            cpu_pushed - cpu_before,
+            cpu_seconds(server.pid()) - cpu_pushed
+        );
+    }
     // The same data on two passphrase laptops (the rep's and the manager's first syncs).
     let (p, q) = (dir.path().join("laptop-p"), dir.path().join("laptop-q"));
     showroom(&p, &["sync", "--server", &server.url(), "--user", "rep@bench"], None);
