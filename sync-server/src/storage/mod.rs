@@ -38,6 +38,12 @@ const SET_STATE: &str = "INSERT INTO state_fields (rid, field, value, w)
      VALUES ((SELECT id FROM rows WHERE dealership_id = ?6 AND tbl = ?1 AND row_id = ?2), ?3, ?4, ?5)
      ON CONFLICT (rid, field) DO UPDATE SET value = excluded.value, w = excluded.w";
 
+/// The maps and sets a push keeps of its own changes (by write id, row, field): foldhash, seeded
+/// once a process, instead of SipHash, which hashed every field change several times over (about
+/// a tenth of a first push's server time, with the key clones). Their sizes are bounded by one push.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
 /// The columns a field's clock, change id and author are read back from (see [`current`]), for
 /// `state s JOIN writes wr ON wr.id = s.w / 256`.
 const STATE_WRITE: &str = "wr.hlc, wr.write_id, s.w % 256, wr.user_id";
@@ -99,6 +105,34 @@ fn materialize(dialect: Dialect) -> &'static str {
         })
     });
     &SQL[usize::from(dialect == Dialect::Postgres)]
+}
+
+/// The inserts a push makes for each row it writes, run through [`Db::insert_id`] (which reads
+/// the new key without a `RETURNING` clause on SQLite).
+const INSERT_WRITE: &str = "INSERT INTO writes (write_id, hlc, user_id) VALUES (?1, ?2, ?3)";
+const INSERT_LOG: &str = "INSERT INTO log (kind, tbl, row_id, value, dealership_id, partition_id, audience, user_id,
+                                      device_id, received_ms)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+const INSERT_LOG_WRITE: &str =
+    "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id,
+                                      audience, user_id, device_id, received_ms, rid, w_from, w_to)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+const INSERT_ROW: &str = "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id)
+     VALUES (?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING";
+
+/// `sql`, an `INSERT` of several rows, as `dialect` should run it: `INSERT OR FAIL` on SQLite.
+///
+/// SQLite runs an `INSERT` of several rows, each of which may fail a constraint, inside a
+/// statement journal: it copies every page the statement is about to change, so that the
+/// statement alone can be undone while the transaction goes on. A push never goes on after a
+/// failed statement (any error rolls its whole transaction back), so the copies are wasted.
+/// `OR FAIL` keeps the statement's rows up to the failure, which the rollback then undoes.
+fn or_fail(dialect: Dialect, sql: &str) -> std::borrow::Cow<'_, str> {
+    match dialect {
+        Dialect::Sqlite => std::borrow::Cow::Owned(sql.replacen("INSERT INTO", "INSERT OR FAIL INTO", 1)),
+        Dialect::Postgres => std::borrow::Cow::Borrowed(sql),
+    }
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -983,45 +1017,49 @@ impl FreshState {
         Ok(())
     }
 
+    /// The insert of `n` fields (`INSERT OR FAIL` on SQLite: see [`or_fail`]).
+    fn insert(dialect: Dialect, n: usize) -> String {
+        let sql =
+            format!("INSERT INTO state_fields (rid, field, value, w) VALUES {}", vec!["(?, ?, ?, ?)"; n].join(", "));
+        or_fail(dialect, &sql).into_owned()
+    }
+
     fn store(&mut self, tx: &dyn Db) -> Result<()> {
         let n = self.vals.len() / Self::COLUMNS;
         if n == 0 {
             return Ok(());
         }
-        let sql =
-            format!("INSERT INTO state_fields (rid, field, value, w) VALUES {}", vec!["(?, ?, ?, ?)"; n].join(", "));
-        tx.exec(&sql, &self.vals)?;
+        tx.exec(&Self::insert(tx.dialect(), n), &self.vals)?;
         self.vals.clear();
         Ok(())
     }
 }
 
-/// The `writes` rows one transaction made: the fields of one write share one.
+/// The `writes` rows one transaction made: the fields of one write share one. Keyed by write and
+/// clock, then author (one in all but a re-issued reservation), so a lookup allocates nothing.
 #[derive(Default)]
-struct WriteRefs(HashMap<(Uuid, Hlc, String), i64>);
+struct WriteRefs(FastMap<(Uuid, Hlc), Vec<(String, i64)>>);
 
 impl WriteRefs {
     /// The id of the `writes` row for `write` at `hlc` by `user`, made on first use.
     fn id(&mut self, tx: &dyn Db, write: Uuid, hlc: Hlc, user: &str) -> Result<i64> {
-        if let Some(id) = self.0.get(&(write, hlc, user.to_string())) {
+        let made = self.0.entry((write, hlc)).or_default();
+        if let Some((_, id)) = made.iter().find(|(u, _)| u == user) {
             return Ok(*id);
         }
-        let id: i64 = tx
-            .prepare_cached("INSERT INTO writes (write_id, hlc, user_id) VALUES (?1, ?2, ?3) RETURNING id")?
-            .query_row(params![write.to_string(), hlc.to_string(), user], |r| r.get(0))?;
-        self.0.insert((write, hlc, user.to_string()), id);
+        let id = tx
+            .insert_returning(INSERT_WRITE, "id", params![write.to_string(), hlc.to_string(), user])?
+            .ok_or_else(|| StorageError::Internal("a write was not recorded".into()))?;
+        made.push((user.to_string(), id));
         Ok(id)
     }
 }
 
 impl Conn {
     fn log(tx: &dyn Db, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
-        tx.prepare_cached(
-            "INSERT INTO log (kind, tbl, row_id, value, dealership_id, partition_id, audience, user_id, device_id,
-                              received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING seq",
-        )?
-        .query_row(
+        let seq = tx.insert_returning(
+            INSERT_LOG,
+            "seq",
             params![
                 e.kind,
                 e.table,
@@ -1034,20 +1072,17 @@ impl Conn {
                 device.map(|d| d.to_string()),
                 now_ms as i64
             ],
-            |r| r.get(0),
-        )
+        )?;
+        seq.ok_or_else(|| StorageError::Internal("a log entry was not recorded".into()))
     }
 
     /// Logs one row write as one entry (see migration 0005).
     fn log_write(tx: &dyn Db, user: &User, device: Option<Uuid>, now_ms: u64, e: WriteEntry<'_>) -> Result<i64> {
         let write = e.write.to_string();
-        let seq: i64 = tx
-            .prepare_cached(
-                "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id, audience,
-                              user_id, device_id, received_ms, rid, w_from, w_to)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING seq",
-            )?
-            .query_row(
+        let seq = tx
+            .insert_returning(
+                INSERT_LOG_WRITE,
+                "seq",
                 params![
                     e.kind,
                     write,
@@ -1068,8 +1103,8 @@ impl Conn {
                     e.by_ref.map(|b| b.w_from),
                     e.by_ref.map(|b| b.w_to)
                 ],
-                |r| r.get(0),
-            )?;
+            )?
+            .ok_or_else(|| StorageError::Internal("a log entry was not recorded".into()))?;
         if e.seen {
             tx.prepare_cached("INSERT INTO seen (write_id, seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
                 .execute(params![write, seq])?;
@@ -1095,7 +1130,7 @@ impl Conn {
         let by_ref = if g.won
             && !g.fields.is_empty()
             && g.fields.iter().enumerate().all(|(k, f)| usize::from(f.0) == usize::from(from) + k)
-            && g.fields.iter().map(|f| f.1.as_str()).collect::<HashSet<_>>().len() == g.fields.len()
+            && g.fields.iter().enumerate().all(|(k, f)| g.fields[..k].iter().all(|e| e.1 != f.1))
         {
             let rid = match g.rid {
                 Some(rid) => Some(rid),
@@ -1284,8 +1319,8 @@ impl Conn {
         device: Uuid,
         changes: &[FieldChange],
         idx: &[usize],
-        placed: &HashMap<(String, Uuid), Placed>,
-        new_partitions: &mut HashMap<String, Option<String>>,
+        placed: &FastMap<(String, Uuid), Placed>,
+        new_partitions: &mut FastMap<String, Option<String>>,
     ) -> Result<std::result::Result<Placed, Refuse>> {
         let dealership = &user.dealership_id.to_string();
         let me = user.id.to_string();
@@ -1535,7 +1570,7 @@ impl Conn {
         user: &User,
         device: Uuid,
         p: Option<&str>,
-        new_partitions: &HashMap<String, Option<String>>,
+        new_partitions: &FastMap<String, Option<String>>,
     ) -> Result<Standing> {
         let Some(p) = p else { return Ok(Standing::Shared) };
         if let Some(owner) = new_partitions.get(p) {
@@ -1696,9 +1731,9 @@ impl Conn {
         let mut bad: Vec<FieldError> = Vec::new();
         let mut forbidden: Vec<FieldError> = Vec::new();
         let mut forged: Vec<FieldError> = Vec::new();
-        let mut already: HashSet<Uuid> = HashSet::new();
+        let mut already: FastSet<Uuid> = FastSet::with_capacity_and_hasher(changes.len(), Default::default());
         type Logged = (String, String, String, String, Option<String>, String);
-        let mut logged_writes: HashMap<Uuid, Vec<Logged>> = HashMap::new();
+        let mut logged_writes: FastMap<Uuid, Vec<Logged>> = FastMap::default();
         let replayed = format!(
             "SELECT log.tbl, log.row_id, {}, {LOGGED_HLC}, {LOGGED_AUTHOR}, log.dealership_id
              FROM seen s JOIN log ON log.seq = s.seq LEFT JOIN writes wr ON wr.id = log.w_from / 256
@@ -1751,7 +1786,7 @@ impl Conn {
             .query_row([&dealership], |r| r.get(0))?;
         let mut purged_rows: BTreeSet<(String, Uuid)> = BTreeSet::new();
         if purges {
-            let mut gone: HashMap<(&str, Uuid), bool> = HashMap::new();
+            let mut gone: FastMap<(&str, Uuid), bool> = FastMap::default();
             for c in &changes {
                 let key = (c.table.as_str(), c.row_id);
                 let purged = match gone.get(&key) {
@@ -1774,8 +1809,8 @@ impl Conn {
         let fresh: Vec<usize> = (0..changes.len()).filter(|i| !already.contains(&changes[*i].change_id)).collect();
         let keys: Vec<(&str, Uuid)> = fresh.iter().map(|i| (changes[*i].table.as_str(), changes[*i].row_id)).collect();
         let groups = plan::group_by_row(&keys, |k| *k);
-        let mut placed: HashMap<(String, Uuid), Placed> = HashMap::new();
-        let mut new_partitions: HashMap<String, Option<String>> = HashMap::new();
+        let mut placed: FastMap<(String, Uuid), Placed> = FastMap::default();
+        let mut new_partitions: FastMap<String, Option<String>> = FastMap::default();
         for group in groups {
             let idx: Vec<usize> = group.iter().map(|g| fresh[*g]).collect();
             let key = (changes[idx[0]].table.clone(), changes[idx[0]].row_id);
@@ -1809,33 +1844,31 @@ impl Conn {
         }
         let mut refused = Vec::new();
         let mut acknowledged = Vec::with_capacity(changes.len());
-        let mut rows_done: BTreeSet<(String, Uuid)> = BTreeSet::new();
+        let mut rows_done: FastSet<(String, Uuid)> =
+            FastSet::with_capacity_and_hasher(changes.len(), Default::default());
         // Partitions whose leads changed hands: who they are shared with is decided again.
         let mut share: BTreeSet<String> = BTreeSet::new();
         let mut group: Option<Group> = None;
         let mut writes = WriteRefs::default();
         let mut fresh_state = FreshState::default();
         // Rows this push created, and the fields of them it wrote so far.
-        let mut new_rows: HashMap<(String, Uuid), i64> = HashMap::new();
-        let mut written: HashSet<((String, Uuid), String)> = HashSet::new();
+        let mut new_rows: FastMap<(String, Uuid), i64> =
+            FastMap::with_capacity_and_hasher(changes.len(), Default::default());
+        let mut written: FastSet<((String, Uuid), String)> =
+            FastSet::with_capacity_and_hasher(changes.len(), Default::default());
         for c in &changes {
             acknowledged.push(c.change_id);
             if already.contains(&c.change_id) {
                 continue;
             }
             let key = (c.table.clone(), c.row_id);
-            let Some(place) = placed.get(&key).cloned() else {
+            let Some(place) = placed.get(&key) else {
                 return Err(StorageError::Internal(format!("change {} was not placed", c.change_id)));
             };
             let row_text = c.row_id.to_string();
             if rows_done.insert(key.clone()) {
-                let inserted: Option<i64> = tx
-                    .prepare_cached(
-                        "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING RETURNING id",
-                    )?
-                    .query_row(params![c.table, row_text, dealership, place.partition, me], |r| r.get(0))
-                    .optional()?;
+                let inserted =
+                    tx.insert_returning(INSERT_ROW, "id", params![c.table, row_text, dealership, place.partition, me])?;
                 if let Some(rid) = inserted {
                     new_rows.insert(key.clone(), rid);
                 }
@@ -2825,6 +2858,15 @@ mod tests {
             Store::Pg(pg::PgStorage::open(&url).unwrap(), server)
         }
 
+        /// Runs `f` on a writing connection.
+        fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> T {
+            match self {
+                Store::Sqlite(s) => s.write(f),
+                Store::Pg(s, _) => s.write(f),
+            }
+            .unwrap()
+        }
+
         /// A number from raw SQL (what the trait does not tell: sizes of internal tables).
         fn count(&self, sql: &str) -> i64 {
             let f = |c: &mut Conn| c.conn.query_row(sql, (), |r| r.get(0));
@@ -2881,6 +2923,46 @@ mod tests {
         }
     }
 
+    /// A push's inserts of each row run without a temporary b-tree: the new keys are read
+    /// without a `RETURNING` clause (SQLite runs one as a trigger over a temporary table).
+    #[test]
+    fn a_pushs_inserts_build_no_temporary_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.sqlite3");
+        drop(SqliteStorage::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        for sql in [INSERT_WRITE, INSERT_LOG, INSERT_LOG_WRITE, INSERT_ROW, &FreshState::insert(Dialect::Sqlite, 64)] {
+            let mut stmt = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
+            let mut rows = stmt.raw_query(); // parameters unbound: only the program is read
+            let mut ops = Vec::new();
+            while let Some(r) = rows.next().unwrap() {
+                ops.push(r.get::<_, String>(1).unwrap());
+            }
+            assert!(ops.iter().any(|o| o == "Insert" || o == "IdxInsert"), "{sql}: {ops:?}");
+            assert!(!ops.iter().any(|o| o == "OpenEphemeral"), "{sql}: {ops:?}");
+        }
+    }
+
+    /// A push's several-row insert keeps no undo of its own (no statement journal): the rows it
+    /// wrote before a failing one stay until the push's transaction, which the error ends, rolls
+    /// them back with everything else.
+    #[test]
+    fn a_failed_several_row_insert_is_undone_by_the_pushs_rollback() {
+        let conn = Conn::open_in_memory().unwrap();
+        let count = |c: &Conn| c.conn.query_row("SELECT COUNT(*) FROM state_fields", (), |r| r.get::<i64>(0)).unwrap();
+        let tx = begin(&*conn.conn, Mode::Write).unwrap();
+        let vals = |field: &str| {
+            [db::Val::Int(1), db::Val::Text(field.into()), db::Val::Text("\"x\"".into()), db::Val::Int(256)]
+        };
+        let rows: Vec<db::Val> = [vals("a"), vals("b"), vals("a")].concat();
+        let failed = tx.exec(&FreshState::insert(Dialect::Sqlite, 3), &rows);
+        assert!(failed.is_err(), "the third row repeats the first's key");
+        let kept = tx.query_row("SELECT COUNT(*) FROM state_fields", (), |r| r.get::<i64>(0)).unwrap();
+        assert_eq!(kept, 2, "OR FAIL keeps the rows before the failure (no statement journal undid them)");
+        drop(tx);
+        assert_eq!(count(&conn), 0, "the transaction's rollback undoes them");
+    }
+
     /// Each named test runs once on SQLite and once on PostgreSQL.
     macro_rules! both_stores {
         ($($name:ident),* $(,)?) => {
@@ -2893,7 +2975,23 @@ mod tests {
         };
     }
 
+    /// [`Db::insert_id`] gives the key of the row an insert made, and nothing when its
+    /// `ON CONFLICT` clause made none: on SQLite from the last rowid, on PostgreSQL by `RETURNING`.
+    fn an_insert_gives_its_new_key_or_none_on_a_conflict(s: Store) {
+        let (first, again, second, stored) = s.write(|c| {
+            let tx = begin(&*c.conn, Mode::Write)?;
+            let row = |id: &str| tx.insert_returning(INSERT_ROW, "id", params!["customers", id, "d1", id, "u1"]);
+            let (first, again, second) = (row("r1")?, row("r1")?, row("r2")?);
+            let stored: i64 = tx.query_row("SELECT id FROM rows WHERE row_id = 'r1'", (), |r| r.get(0))?;
+            Ok((first, again, second, stored))
+        });
+        assert_eq!(first, Some(stored));
+        assert_eq!(again, None, "the row was there: nothing made");
+        assert!(second.is_some_and(|k| k != stored), "{second:?}");
+    }
+
     both_stores!(
+        an_insert_gives_its_new_key_or_none_on_a_conflict,
         a_new_rows_field_written_twice_in_one_push_keeps_the_newest,
         compaction_removes_only_old_losers_and_every_device_still_converges,
         bad_pushes_name_the_change_and_store_nothing,

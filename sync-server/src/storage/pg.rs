@@ -354,6 +354,10 @@ impl Db for PgDb {
     fn batch(&self, sql: &str) -> Result<()> {
         self.on(|c| Ok(c.client.batch_execute(sql)?))
     }
+
+    fn insert_id(&self, sql: &str, params: &[Val], key: &str) -> Result<Option<i64>> {
+        self.rows(&format!("{sql} RETURNING {key}"), params)?.first().map(|r| r.get(0)).transpose()
+    }
 }
 
 /// The parameters as the driver takes them.
