@@ -43,7 +43,8 @@ pub fn push_batches(changes: &[Planned<'_>], max: usize) -> Vec<Range<usize>> {
 /// Groups a batch by row, rows in order of first appearance, each row's changes in batch order:
 /// the executor then reads and writes each row once.
 pub fn group_by_row<T>(batch: &[T], key: impl Fn(&T) -> (&str, Uuid)) -> Vec<Vec<usize>> {
-    let mut index: std::collections::HashMap<(&str, Uuid), usize> = std::collections::HashMap::new();
+    let mut index: std::collections::HashMap<(&str, Uuid), usize, foldhash::fast::RandomState> =
+        std::collections::HashMap::with_capacity_and_hasher(batch.len(), foldhash::fast::RandomState::default());
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, item) in batch.iter().enumerate() {
         let k = key(item);
