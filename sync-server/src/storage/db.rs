@@ -39,7 +39,7 @@ pub trait Db {
     /// that key, or `None` when no row was made (`ON CONFLICT ... DO NOTHING`). PostgreSQL adds
     /// `RETURNING key`; SQLite reads the connection's last rowid instead, because it runs a
     /// `RETURNING` clause as a trigger, in a temporary b-tree and a statement journal of its own
-    /// (12% of a first push's server instructions, for three inserts a customer).
+    /// (11% of a first push's server instructions, for three inserts a customer).
     fn insert_id(&self, sql: &str, params: &[Val], key: &str) -> Result<Option<i64>>;
 }
 
