@@ -242,6 +242,12 @@ pub trait DbExt: Db {
         self.insert_id(sql, &p.vals(), key)
     }
 
+    /// [`DbExt::insert_returning`] for an insert that always makes its row (no `ON CONFLICT`).
+    fn insert_key<P: Params>(&self, sql: &str, key: &str, p: P) -> Result<i64> {
+        self.insert_returning(sql, key, p)?
+            .ok_or_else(|| StorageError::Internal(format!("no row was made by {}", sql.lines().next().unwrap_or(sql))))
+    }
+
     /// The first row, or [`StorageError::NoRows`] (see [`OptionalExt::optional`]).
     fn query_row<P: Params, T>(&self, sql: &str, p: P, f: impl FnOnce(&Row) -> Result<T>) -> Result<T> {
         let rows = self.rows(sql, &p.vals())?;

@@ -1047,9 +1047,7 @@ impl WriteRefs {
         if let Some((_, id)) = made.iter().find(|(u, _)| u == user) {
             return Ok(*id);
         }
-        let id = tx
-            .insert_returning(INSERT_WRITE, "id", params![write.to_string(), hlc.to_string(), user])?
-            .ok_or_else(|| StorageError::Internal("a write was not recorded".into()))?;
+        let id = tx.insert_key(INSERT_WRITE, "id", params![write.to_string(), hlc.to_string(), user])?;
         made.push((user.to_string(), id));
         Ok(id)
     }
@@ -1057,7 +1055,7 @@ impl WriteRefs {
 
 impl Conn {
     fn log(tx: &dyn Db, user: &User, device: Option<Uuid>, now_ms: u64, e: LogEntry<'_>) -> Result<i64> {
-        let seq = tx.insert_returning(
+        tx.insert_key(
             INSERT_LOG,
             "seq",
             params![
@@ -1072,39 +1070,36 @@ impl Conn {
                 device.map(|d| d.to_string()),
                 now_ms as i64
             ],
-        )?;
-        seq.ok_or_else(|| StorageError::Internal("a log entry was not recorded".into()))
+        )
     }
 
     /// Logs one row write as one entry (see migration 0005).
     fn log_write(tx: &dyn Db, user: &User, device: Option<Uuid>, now_ms: u64, e: WriteEntry<'_>) -> Result<i64> {
         let write = e.write.to_string();
-        let seq = tx
-            .insert_returning(
-                INSERT_LOG_WRITE,
-                "seq",
-                params![
-                    e.kind,
-                    write,
-                    e.table,
-                    e.row_id,
-                    match e.by_ref {
-                        Some(_) => None,
-                        None => Some(serde_json::to_string(&e.fields)?),
-                    },
-                    e.by_ref.is_none().then_some(e.hlc),
-                    user.dealership_id.to_string(),
-                    e.partition,
-                    e.audience,
-                    e.by_ref.is_none().then(|| e.author.unwrap_or_else(|| user.id.to_string())),
-                    device.map(|d| d.to_string()),
-                    now_ms as i64,
-                    e.by_ref.map(|b| b.rid),
-                    e.by_ref.map(|b| b.w_from),
-                    e.by_ref.map(|b| b.w_to)
-                ],
-            )?
-            .ok_or_else(|| StorageError::Internal("a log entry was not recorded".into()))?;
+        let seq = tx.insert_key(
+            INSERT_LOG_WRITE,
+            "seq",
+            params![
+                e.kind,
+                write,
+                e.table,
+                e.row_id,
+                match e.by_ref {
+                    Some(_) => None,
+                    None => Some(serde_json::to_string(&e.fields)?),
+                },
+                e.by_ref.is_none().then_some(e.hlc),
+                user.dealership_id.to_string(),
+                e.partition,
+                e.audience,
+                e.by_ref.is_none().then(|| e.author.unwrap_or_else(|| user.id.to_string())),
+                device.map(|d| d.to_string()),
+                now_ms as i64,
+                e.by_ref.map(|b| b.rid),
+                e.by_ref.map(|b| b.w_from),
+                e.by_ref.map(|b| b.w_to)
+            ],
+        )?;
         if e.seen {
             tx.prepare_cached("INSERT INTO seen (write_id, seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
                 .execute(params![write, seq])?;
@@ -2888,25 +2883,28 @@ mod tests {
         }
     }
 
+    /// Column `i` of each row of `sql` (an `EXPLAIN`) on a migrated store file; its parameters
+    /// stay unbound: only the program or the plan is read.
+    fn explained(sql: &str, i: usize) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.sqlite3");
+        drop(SqliteStorage::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().unwrap() {
+            out.push(r.get(i).unwrap());
+        }
+        out
+    }
+
     /// Storing a field checks each partial index's condition: none may build a temporary table
     /// (as a long IN list does, a fifth of the insert), and the lookups by link still use the
     /// index whose condition they repeat.
     #[test]
     fn storing_a_field_builds_no_temporary_table_and_link_lookups_use_their_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("server.sqlite3");
-        drop(SqliteStorage::open(&path).unwrap());
-        let conn = Connection::open(&path).unwrap();
-        let column = |sql: String, i: usize| -> Vec<String> {
-            let mut stmt = conn.prepare(&sql).unwrap();
-            let mut rows = stmt.raw_query(); // parameters unbound: only the plan is read
-            let mut out = Vec::new();
-            while let Some(r) = rows.next().unwrap() {
-                out.push(r.get(i).unwrap());
-            }
-            out
-        };
-        let ops = column(format!("EXPLAIN {SET_STATE}"), 1);
+        let ops = explained(&format!("EXPLAIN {SET_STATE}"), 1);
         assert!(ops.iter().any(|o| o == "IdxInsert"), "{ops:?}");
         assert!(!ops.iter().any(|o| o == "OpenEphemeral"), "{ops:?}");
         // Lookups by value start from the value's index and read each found row by its number,
@@ -2917,7 +2915,7 @@ mod tests {
             (intake::BY_CONTACT, "state_contacts"),
             (portal::SCHEDULED_DRIVES, "state_statuses"),
         ] {
-            let plan = column(format!("EXPLAIN QUERY PLAN {query}"), 3);
+            let plan = explained(&format!("EXPLAIN QUERY PLAN {query}"), 3);
             assert!(plan[0].contains(&format!("INDEX {index} (field=? AND value=?)")), "{query}: {plan:?}");
             assert!(plan[1].contains("INTEGER PRIMARY KEY"), "{query}: {plan:?}");
         }
@@ -2927,17 +2925,8 @@ mod tests {
     /// without a `RETURNING` clause (SQLite runs one as a trigger over a temporary table).
     #[test]
     fn a_pushs_inserts_build_no_temporary_table() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("server.sqlite3");
-        drop(SqliteStorage::open(&path).unwrap());
-        let conn = Connection::open(&path).unwrap();
         for sql in [INSERT_WRITE, INSERT_LOG, INSERT_LOG_WRITE, INSERT_ROW, &FreshState::insert(Dialect::Sqlite, 64)] {
-            let mut stmt = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
-            let mut rows = stmt.raw_query(); // parameters unbound: only the program is read
-            let mut ops = Vec::new();
-            while let Some(r) = rows.next().unwrap() {
-                ops.push(r.get::<_, String>(1).unwrap());
-            }
+            let ops = explained(&format!("EXPLAIN {sql}"), 1);
             assert!(ops.iter().any(|o| o == "Insert" || o == "IdxInsert"), "{sql}: {ops:?}");
             assert!(!ops.iter().any(|o| o == "OpenEphemeral"), "{sql}: {ops:?}");
         }
