@@ -20,7 +20,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use showroom_core::error::FieldError;
-use showroom_core::sync::protocol::{ErrorBody, Push, SignIn, SignedIn};
+use showroom_core::sync::protocol::{ErrorBody, PULL_SHAPE_HEADER, PULL_WRITES, Push, SignIn, SignedIn};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -398,7 +398,11 @@ async fn pull(
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "since: must be 0 or more", Vec::new()));
     }
     let limit = q.limit.unwrap_or(showroom_core::sync::protocol::PAGE);
-    let page = state.with_storage(move |s| s.pull(&user, device, q.since, limit)).await?;
+    let shape = match headers.get(PULL_SHAPE_HEADER).map(|v| v.as_bytes()) {
+        Some(v) if v == PULL_WRITES.as_bytes() => storage::PullShape::Writes,
+        _ => storage::PullShape::Changes,
+    };
+    let page = state.with_storage(move |s| s.pull_shaped(&user, device, q.since, limit, shape)).await?;
     Ok(Json(page).into_response())
 }
 

@@ -16,6 +16,10 @@
 //! Every step is also divided by a baseline timed in the same run on the same disk: the same N
 //! records inserted into a bare SQLite table in one transaction (no encryption, no index), the
 //! floor any local-first store pays, so figures from a slow run and a fast run compare.
+//! `SHOWROOM_BENCH_VERBOSE=1` also prints the server's CPU seconds in the push and in the first
+//! pull, by thread (request workers apart from the `wal-checkpoint` thread), and
+//! `SHOWROOM_BENCH_SETTLE_SECS=S` waits S seconds between the two (to tell a pull's own cost from
+//! work the push left running).
 //!
 //!     scripts/bench-sync                      # N = 10,000 and 50,000, median of 3 runs
 //!     scripts/bench-sync 10000 50000 200000   # sizes; SHOWROOM_BENCH_RUNS=1 for a single run
@@ -169,6 +173,37 @@ fn cpu_seconds(pid: Option<u32>) -> f64 {
     if ticks.len() == 2 { (ticks[0] + ticks[1]) / 100.0 } else { f64::NAN }
 }
 
+/// CPU seconds of each of `pid`'s threads, summed by thread name (the server's `wal-checkpoint`
+/// thread apart from its request workers).
+fn cpu_by_thread(pid: Option<u32>) -> std::collections::BTreeMap<String, f64> {
+    let mut by_name = std::collections::BTreeMap::new();
+    let tasks = pid.and_then(|p| std::fs::read_dir(format!("/proc/{p}/task")).ok());
+    for task in tasks.into_iter().flatten().flatten() {
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let (Some((_, name_rest)), Some((_, rest))) = (stat.split_once('('), stat.rsplit_once(')')) else {
+            continue;
+        };
+        let name = name_rest.rsplit_once(')').map_or("", |(n, _)| n).to_string();
+        let ticks: f64 = rest.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<f64>().ok()).sum();
+        *by_name.entry(name).or_insert(0.0) += ticks / 100.0;
+    }
+    by_name
+}
+
+/// What each thread name spent between two [`cpu_by_thread`] readings, for the verbose report.
+fn thread_cpu_diff(
+    before: &std::collections::BTreeMap<String, f64>,
+    after: &std::collections::BTreeMap<String, f64>,
+) -> String {
+    after
+        .iter()
+        .map(|(name, s)| (name, s - before.get(name).copied().unwrap_or(0.0)))
+        .filter(|(_, s)| *s > 0.0)
+        .map(|(name, s)| format!("{name} {s:.2} s"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn peak_rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -261,16 +296,25 @@ fn one_run(n: usize, cluster: Option<&TestPostgres>) -> Run {
         totals.starts_with(&format!("imported: {n} created, 0 updated")),
         "every generated customer is new: {totals}"
     );
-    let cpu_before = cpu_seconds(server.pid());
+    let (cpu_before, threads_before) = (cpu_seconds(server.pid()), cpu_by_thread(server.pid()));
     let (push, pushed) = showroom(&a, &["sync", "--server", &server.url(), "--user", "rep@bench"], k);
-    let cpu_pushed = cpu_seconds(server.pid());
+    let (cpu_pushed, threads_pushed) = (cpu_seconds(server.pid()), cpu_by_thread(server.pid()));
+    if let Some(secs) = std::env::var("SHOWROOM_BENCH_SETTLE_SECS").ok().and_then(|s| s.parse().ok()) {
+        std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    }
+    let (cpu_settled, threads_settled) = (cpu_seconds(server.pid()), cpu_by_thread(server.pid()));
     let (pull, pulled) = showroom(&b, &["sync", "--server", &server.url(), "--user", "manager@bench"], k);
     if std::env::var_os("SHOWROOM_BENCH_VERBOSE").is_some() {
+        let threads_pulled = cpu_by_thread(server.pid());
         eprintln!(
-            "server CPU: push {:.2} s, first pull {:.2} s",
+            "server CPU: push {:.2} s, settle {:.2} s, first pull {:.2} s",
             cpu_pushed - cpu_before,
-            cpu_seconds(server.pid()) - cpu_pushed
+            cpu_settled - cpu_pushed,
+            cpu_seconds(server.pid()) - cpu_settled
         );
+        eprintln!("server threads in the push: {}", thread_cpu_diff(&threads_before, &threads_pushed));
+        eprintln!("server threads in the settle: {}", thread_cpu_diff(&threads_pushed, &threads_settled));
+        eprintln!("server threads in the first pull: {}", thread_cpu_diff(&threads_settled, &threads_pulled));
     }
     // The same data on two passphrase laptops (the rep's and the manager's first syncs).
     let (p, q) = (dir.path().join("laptop-p"), dir.path().join("laptop-q"));

@@ -1051,3 +1051,53 @@ async fn a_group_manager_syncs_every_rooftop_and_the_group_dashboard_adds_up_eac
     let lost_at = |n: &str| g.rooftops.iter().find(|r| r.name == n).unwrap().lost;
     assert_eq!((lost_at("Lakeside Motors"), lost_at("Hillside Auto"), g.total.lost), (1, 0, 1));
 }
+
+/// A pull page carries its row writes as one entry each (table, row, clock, author and write id
+/// once) when the client asks by header, and as one change per field otherwise, as every client
+/// from before reads them: the same changes either way, in a fraction of the bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_page_comes_in_the_shape_the_client_asked_for() {
+    use showroom_core::sync::protocol::{PULL_SHAPE_HEADER, PULL_WRITES, PullPage};
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, [mut a, _b, m]) = two_reps_and_a_manager(dir.path()).await;
+    let owner = a.session.user_id;
+    for (first, last) in [("Dana", "Whitfield"), ("Eli", "Moss"), ("Farah", "Khan")] {
+        let c = new_customer(owner, first, last);
+        a.store.write(|w| w.insert(&c)).unwrap();
+    }
+    a.sync(&client).await;
+    let http = reqwest::Client::new();
+    let pull = |shape: Option<&'static str>| {
+        let req = http.get(format!("{}/api/v1/pull?since=0", server.url())).bearer_auth(&m.session.token);
+        let req = match shape {
+            Some(s) => req.header(PULL_SHAPE_HEADER, s),
+            None => req,
+        };
+        async move { req.send().await.unwrap().error_for_status().unwrap().bytes().await.unwrap() }
+    };
+    let (by_field, by_write, other) = (pull(None).await, pull(Some(PULL_WRITES)).await, pull(Some("rows")).await);
+    let keys = |body: &[u8]| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        v.as_object().unwrap().keys().cloned().collect()
+    };
+    assert!(!keys(&by_field).contains(&"writes".to_string()), "a client from before never sees `writes`");
+    assert_eq!(by_field, other, "a shape the server does not know gets the per-field page");
+    let mut old: PullPage = serde_json::from_slice(&by_field).unwrap();
+    let mut new: PullPage = serde_json::from_slice(&by_write).unwrap();
+    assert!(new.changes.is_empty() && new.writes.iter().filter(|w| w.table == "customers").count() == 3);
+    let fields: usize = new.writes.iter().filter(|w| w.table == "customers").map(|w| w.fields.len()).sum();
+    assert_eq!(old.changes.iter().filter(|c| c.table == "customers").count(), fields);
+    let key = |c: &showroom_core::sync::merge::FieldChange| {
+        (c.change_id, c.table.clone(), c.row_id, c.field.clone(), c.value.to_string(), c.hlc, c.author)
+    };
+    let (mut was, mut now) = (old.take_field_changes().unwrap(), new.take_field_changes().unwrap());
+    was.sort_by_key(key);
+    now.sort_by_key(key);
+    assert_eq!(now, was, "the same changes, ids, values, clocks and authors");
+    assert!(
+        by_write.len() * 2 < by_field.len(),
+        "{} bytes by write against {} by field",
+        by_write.len(),
+        by_field.len()
+    );
+}

@@ -148,6 +148,7 @@ impl Client {
         let res = self
             .http
             .get(format!("{}/api/v1/pull?since={since}&limit={PAGE}", self.base))
+            .header(protocol::PULL_SHAPE_HEADER, protocol::PULL_WRITES)
             .bearer_auth(&session.token)
             .send()
             .await;

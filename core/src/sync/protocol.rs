@@ -59,6 +59,31 @@ pub struct WireChange {
     pub author: Option<Uuid>,
 }
 
+/// The request header with which a client asks for a pull page's row writes as [`WireWrite`]s
+/// (value [`PULL_WRITES`]). Without it a server sends one [`WireChange`] per field, as servers
+/// did before, and a server from before ignores it: a client reads either shape.
+pub const PULL_SHAPE_HEADER: &str = "x-showroom-pull";
+/// The value of [`PULL_SHAPE_HEADER`] that asks for [`PullPage::writes`].
+pub const PULL_WRITES: &str = "writes";
+
+/// One row write on the wire, in a pull page: the fields written together share their table, row,
+/// clock, author and write id, which travel once instead of with each field (a 14-field customer
+/// is about a fifth of the bytes of 14 [`WireChange`]s, and the clock is read once). Field `i`'s
+/// change id is the write id with `i` in its last byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireWrite {
+    pub table: String,
+    pub row_id: Uuid,
+    /// A v7 uuid whose last byte is 00.
+    pub write_id: Uuid,
+    pub hlc: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<Uuid>,
+    /// `[index, field, value]` for each field of the write.
+    pub fields: Vec<(u8, String, serde_json::Value)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Push {
@@ -139,6 +164,10 @@ pub struct PushAck {
 #[serde(deny_unknown_fields)]
 pub struct PullPage {
     pub changes: Vec<WireChange>,
+    /// The page's row writes, when the client asked for them ([`PULL_SHAPE_HEADER`]); `changes`
+    /// is then empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<WireWrite>,
     /// Rows to remove from this device (their partition moved to another rep).
     #[serde(default)]
     pub evict: Vec<RowRef>,
@@ -184,6 +213,43 @@ impl WireChange {
             hlc,
             author: self.author,
         })
+    }
+}
+
+impl PullPage {
+    /// Takes every field change out of the page, from either shape, checked; an error names the
+    /// change. `changes` and `writes` are empty afterwards.
+    pub fn take_field_changes(&mut self) -> std::result::Result<Vec<FieldChange>, FieldError> {
+        let mut out: Vec<FieldChange> =
+            Vec::with_capacity(self.changes.len() + self.writes.iter().map(|w| w.fields.len()).sum::<usize>());
+        for (i, c) in std::mem::take(&mut self.changes).into_iter().enumerate() {
+            let hlc: Hlc = c.hlc.parse().map_err(|e: String| FieldError::new(format!("changes[{i}].hlc"), e))?;
+            if c.table.is_empty() || c.field.is_empty() {
+                return Err(FieldError::new(format!("changes[{i}]"), "table and field are required"));
+            }
+            let WireChange { change_id, table, row_id, field, value, author, .. } = c;
+            out.push(FieldChange { change_id, table, row_id, field, value, hlc, author });
+        }
+        for (i, w) in std::mem::take(&mut self.writes).into_iter().enumerate() {
+            let hlc: Hlc = w.hlc.parse().map_err(|e: String| FieldError::new(format!("writes[{i}].hlc"), e))?;
+            if w.table.is_empty() || w.fields.iter().any(|(_, f, _)| f.is_empty()) {
+                return Err(FieldError::new(format!("writes[{i}]"), "table and field are required"));
+            }
+            if w.write_id.as_bytes()[15] != 0 {
+                return Err(FieldError::new(format!("writes[{i}].write_id"), "the last byte of a write id is 00"));
+            }
+            let WireWrite { table, row_id, write_id, author, fields, .. } = w;
+            out.extend(fields.into_iter().map(|(index, field, value)| FieldChange {
+                change_id: crate::store::outbox_writes::change_id(write_id, index),
+                table: table.clone(),
+                row_id,
+                field,
+                value,
+                hlc,
+                author,
+            }));
+        }
+        Ok(out)
     }
 }
 
@@ -250,6 +316,62 @@ mod tests {
             serde_json::from_str::<Push>(r#"{"device_id":"00000000-0000-0000-0000-000000000001","changes":[],"x":1}"#)
                 .is_err()
         );
+    }
+
+    fn page(writes: Vec<WireWrite>) -> PullPage {
+        PullPage {
+            changes: vec![],
+            writes,
+            evict: vec![],
+            notices: vec![],
+            checksums: vec![],
+            next_cursor: 1,
+            more: false,
+            resync: false,
+        }
+    }
+
+    /// A page's row writes become one change per field, each with the write id and its index
+    /// as change id; a malformed write is named and nothing of the page is taken.
+    #[test]
+    fn a_pages_writes_become_field_changes_and_bad_ones_are_named() {
+        let write_id = crate::store::outbox_writes::write_of(Uuid::now_v7()).0;
+        let hlc = Hlc { ms: 5_000, counter: 2, node: Uuid::from_u128(1) };
+        let w = WireWrite {
+            table: "customers".into(),
+            row_id: Uuid::from_u128(7),
+            write_id,
+            hlc: hlc.to_string(),
+            author: Some(Uuid::from_u128(3)),
+            fields: vec![(0, "city".into(), serde_json::json!("Austin")), (4, "notes".into(), serde_json::json!("Hi"))],
+        };
+        let json = serde_json::to_string(&page(vec![w.clone()])).unwrap();
+        assert!(json.contains(r#""fields":[[0,"city","Austin"],[4,"notes","Hi"]]"#), "{json}");
+        let mut back: PullPage = serde_json::from_str(&json).unwrap();
+        let changes = back.take_field_changes().unwrap();
+        assert!(back.writes.is_empty());
+        let got: Vec<(Uuid, &str, u64, Option<Uuid>)> =
+            changes.iter().map(|c| (c.change_id, c.field.as_str(), c.hlc.ms, c.author)).collect();
+        let id = |i| crate::store::outbox_writes::change_id(write_id, i);
+        assert_eq!(
+            got,
+            vec![(id(0), "city", 5_000, Some(Uuid::from_u128(3))), (id(4), "notes", 5_000, Some(Uuid::from_u128(3)))]
+        );
+        assert!(changes.iter().all(|c| c.hlc == hlc && c.row_id == Uuid::from_u128(7) && c.table == "customers"));
+
+        let mut late = w.clone();
+        late.hlc = "yesterday".into();
+        let err = page(vec![w.clone(), late]).take_field_changes().unwrap_err();
+        assert_eq!(err.field, "writes[1].hlc");
+        let mut odd = w.clone();
+        odd.write_id = Uuid::from_u128(0x1ff);
+        assert_eq!(page(vec![odd]).take_field_changes().unwrap_err().field, "writes[0].write_id");
+        let mut nameless = w;
+        nameless.fields[1].1 = String::new();
+        assert_eq!(page(vec![nameless]).take_field_changes().unwrap_err().field, "writes[0]");
+        // A page without `writes` (every server from before) reads as it did.
+        let old = r#"{"changes":[],"next_cursor":3,"more":false}"#;
+        assert!(serde_json::from_str::<PullPage>(old).unwrap().writes.is_empty());
     }
 
     #[test]

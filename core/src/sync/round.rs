@@ -266,7 +266,7 @@ async fn pull_all<S: StoreAccess>(
     }
     loop {
         let since = store.with_store(|s| s.sync_cursor())?;
-        let page = transport.pull(since).await?;
+        let mut page = transport.pull(since).await?;
         if page.resync {
             if received.is_some() && since == 0 {
                 return Err(SyncError::Server("the server asked for a re-sync from the start twice".into()));
@@ -275,15 +275,14 @@ async fn pull_all<S: StoreAccess>(
             received = Some(HashSet::new());
             continue;
         }
+        let changes = page.take_field_changes().map_err(|e| CoreError::Validation(vec![e]))?;
         if let Some(r) = received.as_mut() {
-            r.extend(page.changes.iter().map(|c| (c.table.clone(), c.row_id)));
+            r.extend(changes.iter().map(|c| (c.table.clone(), c.row_id)));
         }
-        report.pulled += page.changes.len();
+        report.pulled += changes.len();
         report.server_seq = report.server_seq.max(page.next_cursor);
         let now_ms = crate::domain::Timestamp::now().millis().max(0) as u64;
-        if let Some(c) =
-            page.changes.iter().find(|c| c.hlc.parse::<super::Hlc>().is_ok_and(|h| h.ms > now_ms + MAX_PULL_SKEW_MS))
-        {
+        if let Some(c) = changes.iter().find(|c| c.hlc.ms > now_ms + MAX_PULL_SKEW_MS) {
             return Err(SyncError::Server(format!(
                 "the server sent a change dated {} ahead of this computer's clock ({}); nothing was applied: \
                  check the clocks of this computer and the server",
@@ -292,13 +291,6 @@ async fn pull_all<S: StoreAccess>(
             )));
         }
         let checked = store.with_store(|s| {
-            let changes = page
-                .changes
-                .iter()
-                .enumerate()
-                .map(|(i, w)| w.to_change(i))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| CoreError::Validation(vec![e]))?;
             let applied = s.apply_remote(&changes)?;
             let (evicted, _) = s.evict(&page.evict)?;
             s.add_notices(&page.notices)?;
@@ -414,6 +406,7 @@ mod tests {
     fn page(changes: Vec<WireChange>) -> PullPage {
         PullPage {
             changes,
+            writes: vec![],
             evict: vec![],
             notices: vec![],
             checksums: vec![],

@@ -20,7 +20,7 @@ use showroom_core::sync::merge::{Decision, FieldChange, decide};
 use showroom_core::sync::partition::{self, Checksum, Home};
 use showroom_core::sync::protocol::{
     CustomerMove, GroupVehicle, Moved, Notice, PartitionChecksum, PullPage, Push, PushAck, Refused, Rooftop, RowRef,
-    Transfer, TransferDecision, TransferRequest, WireChange,
+    Transfer, TransferDecision, TransferRequest, WireChange, WireWrite,
 };
 use showroom_core::sync::rules::{self, Actor, RowWrite, Standing};
 use showroom_core::sync::{Clock, Hlc, plan};
@@ -270,8 +270,13 @@ pub trait Storage: Send + Sync {
     fn take_wipe(&self, hash: &str, now_ms: i64) -> Result<Option<String>>;
     /// Applies a push from `push.device_id` (the HTTP layer checks it is the token's device).
     fn push(&self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck>;
-    /// A page of what `user` may see after `since`; the server remembers how far `device` got.
-    fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage>;
+    /// A page of what `user` may see after `since`, one [`WireChange`] per field; the server
+    /// remembers how far `device` got.
+    fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
+        self.pull_shaped(user, device, since, limit, PullShape::Changes)
+    }
+    /// [`Storage::pull`] with the page's row writes in the shape the client asked for.
+    fn pull_shaped(&self, user: &User, device: Uuid, since: i64, limit: usize, shape: PullShape) -> Result<PullPage>;
     /// The highest sequence number handed out.
     fn server_seq(&self) -> Result<i64>;
     /// Folds history older than `before_ms` into the state: removes every write entry received
@@ -529,8 +534,15 @@ macro_rules! storage_over_conns {
             fn push(&self, user: &User, push: &Push, now_ms: u64) -> Result<PushAck> {
                 self.write(|c| c.push(user, push, now_ms))
             }
-            fn pull(&self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
-                self.read(|c| c.pull(user, device, since, limit))
+            fn pull_shaped(
+                &self,
+                user: &User,
+                device: Uuid,
+                since: i64,
+                limit: usize,
+                shape: PullShape,
+            ) -> Result<PullPage> {
+                self.read(|c| c.pull(user, device, since, limit, shape))
             }
             fn server_seq(&self) -> Result<i64> {
                 self.read(|c| c.server_seq())
@@ -681,6 +693,15 @@ macro_rules! storage_over_conns {
 }
 storage_over_conns!(SqliteStorage);
 storage_over_conns!(pg::PgStorage);
+
+/// How a pull page carries its row writes: one [`WireChange`] per field (what every client
+/// understands), or one [`WireWrite`] per row write (asked for with
+/// [`showroom_core::sync::protocol::PULL_SHAPE_HEADER`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullShape {
+    Changes,
+    Writes,
+}
 
 /// A pull page stops once its values reach about this many bytes.
 pub const PAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -2413,7 +2434,7 @@ impl Conn {
         Ok(ack)
     }
 
-    fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize) -> Result<PullPage> {
+    fn pull(&mut self, user: &User, device: Uuid, since: i64, limit: usize, shape: PullShape) -> Result<PullPage> {
         let tx = begin(&*self.conn, Mode::Read)?;
         let me = user.id.to_string();
         let manager = user.role == Role::Manager;
@@ -2453,6 +2474,7 @@ impl Conn {
                 self.served(user, device, since)?;
                 return Ok(PullPage {
                     changes: Vec::new(),
+                    writes: Vec::new(),
                     evict: Vec::new(),
                     notices: Vec::new(),
                     checksums: Vec::new(),
@@ -2508,6 +2530,7 @@ impl Conn {
         let mut more = raw.len() > limit;
         let mut page = PullPage {
             changes: Vec::new(),
+            writes: Vec::new(),
             evict: Vec::new(),
             notices: Vec::new(),
             checksums: Vec::new(),
@@ -2542,16 +2565,23 @@ impl Conn {
                     let write = parse_id(change_id.as_deref().unwrap_or(""))?;
                     let author: Option<Uuid> = author.and_then(|a| a.parse().ok());
                     let hlc = hlc.unwrap_or_default();
-                    for (index, field, value) in fields {
-                        page.changes.push(WireChange {
-                            change_id: field_change_id(write, index),
-                            table: table.clone(),
-                            row_id,
-                            field,
-                            value,
-                            hlc: hlc.clone(),
-                            author,
-                        });
+                    match shape {
+                        PullShape::Writes => {
+                            page.writes.push(WireWrite { table, row_id, write_id: write, hlc, author, fields })
+                        }
+                        PullShape::Changes => {
+                            for (index, field, value) in fields {
+                                page.changes.push(WireChange {
+                                    change_id: field_change_id(write, index),
+                                    table: table.clone(),
+                                    row_id,
+                                    field,
+                                    value,
+                                    hlc: hlc.clone(),
+                                    author,
+                                });
+                            }
+                        }
                     }
                     touched.insert(partition_id);
                 }
@@ -2559,7 +2589,8 @@ impl Conn {
                 // replica drops it too.
                 "evict" | "purge" => {
                     let r = RowRef { table, row_id };
-                    evict_at.push((r.clone(), page.changes.len()));
+                    // (One of `changes` and `writes` is empty: the count is of the other.)
+                    evict_at.push((r.clone(), page.changes.len() + page.writes.len()));
                     page.evict.push(r);
                 }
                 "notice" => {
@@ -2579,8 +2610,12 @@ impl Conn {
         page.more = more;
         // An eviction followed in the same page by changes to the row (it came back) is void.
         if !page.evict.is_empty() {
-            let last_change: HashMap<(String, Uuid), usize> =
-                page.changes.iter().enumerate().map(|(i, c)| ((c.table.clone(), c.row_id), i)).collect();
+            let rows = page.changes.iter().map(|c| (&c.table, c.row_id));
+            let last_change: HashMap<(String, Uuid), usize> = rows
+                .chain(page.writes.iter().map(|w| (&w.table, w.row_id)))
+                .enumerate()
+                .map(|(i, (t, r))| ((t.clone(), r), i))
+                .collect();
             let evict_pos = std::mem::take(&mut evict_at);
             page.evict = evict_pos
                 .into_iter()
@@ -2990,6 +3025,7 @@ mod tests {
         a_device_does_not_download_what_it_sent,
         logins_are_one_account_whatever_their_case,
         a_write_that_won_whole_is_logged_by_reference,
+        a_pull_in_writes_carries_the_same_changes_as_one_per_field,
     );
 
     fn setup_in(s: Store) -> (Store, User, User) {
@@ -3713,6 +3749,39 @@ mod tests {
     /// pulled with them; before one of its values is overwritten the entry takes its values back,
     /// so every entry still serves all its fields (the overwritten one to a laptop's history). A
     /// write that lost a field keeps its values; a replay is recognised, a reused id refused.
+    /// The two shapes of a pull page (one change per field, what every client reads; one entry per
+    /// row write, what a client asks for by header) page alike and carry the same changes: ids,
+    /// values, clocks and authors, from entries logged by reference and with their values.
+    fn a_pull_in_writes_carries_the_same_changes_as_one_per_field(s: Store) {
+        let (s, ana, mia) = setup_in(s);
+        let rows: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
+        for row in &rows {
+            s.push(&ana, &push(customer_write(ana.id, *row)), now()).unwrap();
+        }
+        // An edit that wins (by reference) and one that loses (logged with its value).
+        let t = now() + 10;
+        s.push(&ana, &push(vec![wire("customers", rows[0], "city", json!("Springfield"), t)]), t).unwrap();
+        s.push(&ana, &push(vec![wire("customers", rows[0], "city", json!("Shelbyville"), t - 5)]), t).unwrap();
+        let (mut since_c, mut since_w, mut pages) = (0, 0, 0);
+        loop {
+            let by_field = s.pull_shaped(&mia, Uuid::from_u128(30), since_c, 2, PullShape::Changes).unwrap();
+            let mut by_write = s.pull_shaped(&mia, Uuid::from_u128(31), since_w, 2, PullShape::Writes).unwrap();
+            pages += 1;
+            assert!(by_write.changes.is_empty(), "a page in writes has no per-field changes");
+            assert_eq!(by_write.writes.is_empty(), by_field.changes.is_empty());
+            assert_eq!((by_write.next_cursor, by_write.more), (by_field.next_cursor, by_field.more));
+            assert_eq!(by_write.checksums, by_field.checksums);
+            let expected: Vec<FieldChange> =
+                by_field.changes.iter().enumerate().map(|(i, c)| c.to_change(i).unwrap()).collect();
+            assert_eq!(by_write.take_field_changes().unwrap(), expected, "page {pages}");
+            (since_c, since_w) = (by_field.next_cursor, by_write.next_cursor);
+            if !by_field.more {
+                break;
+            }
+        }
+        assert!(pages >= 3, "{pages} pages");
+    }
+
     fn a_write_that_won_whole_is_logged_by_reference(s: Store) {
         let (s, ana, mia) = setup_in(s);
         let row = Uuid::now_v7();
