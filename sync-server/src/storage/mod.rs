@@ -2566,6 +2566,9 @@ impl Conn {
                     let author: Option<Uuid> = author.and_then(|a| a.parse().ok());
                     let hlc = hlc.unwrap_or_default();
                     match shape {
+                        // An entry without fields sends nothing, as in the other shape (where
+                        // it would not void an eviction of its row either).
+                        PullShape::Writes if fields.is_empty() => {}
                         PullShape::Writes => {
                             page.writes.push(WireWrite { table, row_id, write_id: write, hlc, author, fields })
                         }
