@@ -167,10 +167,16 @@ fn folder_mb(dir: &Path) -> f64 {
 /// CPU seconds (user and system) a process has used so far, from `/proc` (clock ticks of 1/100 s).
 fn cpu_seconds(pid: Option<u32>) -> f64 {
     let stat = pid.and_then(|p| std::fs::read_to_string(format!("/proc/{p}/stat")).ok()).unwrap_or_default();
-    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    stat_cpu(&stat).map_or(f64::NAN, |(_, s)| s)
+}
+
+/// The command name and the CPU seconds (user and system) of a `/proc/…/stat` line: the name is
+/// in parentheses; after them, utime and stime are the 12th and 13th fields (ticks of 1/100 s).
+fn stat_cpu(stat: &str) -> Option<(&str, f64)> {
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1;
     let ticks: Vec<f64> = rest.split_whitespace().skip(11).take(2).filter_map(|t| t.parse().ok()).collect();
-    if ticks.len() == 2 { (ticks[0] + ticks[1]) / 100.0 } else { f64::NAN }
+    (ticks.len() == 2).then(|| (name, (ticks[0] + ticks[1]) / 100.0))
 }
 
 /// CPU seconds of each of `pid`'s threads, summed by thread name (the server's `wal-checkpoint`
@@ -180,12 +186,9 @@ fn cpu_by_thread(pid: Option<u32>) -> std::collections::BTreeMap<String, f64> {
     let tasks = pid.and_then(|p| std::fs::read_dir(format!("/proc/{p}/task")).ok());
     for task in tasks.into_iter().flatten().flatten() {
         let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-        let (Some((_, name_rest)), Some((_, rest))) = (stat.split_once('('), stat.rsplit_once(')')) else {
-            continue;
-        };
-        let name = name_rest.rsplit_once(')').map_or("", |(n, _)| n).to_string();
-        let ticks: f64 = rest.split_whitespace().skip(11).take(2).filter_map(|t| t.parse::<f64>().ok()).sum();
-        *by_name.entry(name).or_insert(0.0) += ticks / 100.0;
+        if let Some((name, secs)) = stat_cpu(&stat) {
+            *by_name.entry(name.to_string()).or_insert(0.0) += secs;
+        }
     }
     by_name
 }

@@ -198,12 +198,18 @@ impl WireChange {
         }
     }
 
-    /// Checks the shape and converts; `index` names the change in errors.
-    pub fn to_change(&self, index: usize) -> std::result::Result<FieldChange, FieldError> {
+    /// The change's clock, once its shape is checked; `index` names the change in errors.
+    fn checked_hlc(&self, index: usize) -> std::result::Result<Hlc, FieldError> {
         let hlc: Hlc = self.hlc.parse().map_err(|e: String| FieldError::new(format!("changes[{index}].hlc"), e))?;
         if self.table.is_empty() || self.field.is_empty() {
             return Err(FieldError::new(format!("changes[{index}]"), "table and field are required"));
         }
+        Ok(hlc)
+    }
+
+    /// Checks the shape and converts; `index` names the change in errors.
+    pub fn to_change(&self, index: usize) -> std::result::Result<FieldChange, FieldError> {
+        let hlc = self.checked_hlc(index)?;
         Ok(FieldChange {
             change_id: self.change_id,
             table: self.table.clone(),
@@ -223,10 +229,8 @@ impl PullPage {
         let mut out: Vec<FieldChange> =
             Vec::with_capacity(self.changes.len() + self.writes.iter().map(|w| w.fields.len()).sum::<usize>());
         for (i, c) in std::mem::take(&mut self.changes).into_iter().enumerate() {
-            let hlc: Hlc = c.hlc.parse().map_err(|e: String| FieldError::new(format!("changes[{i}].hlc"), e))?;
-            if c.table.is_empty() || c.field.is_empty() {
-                return Err(FieldError::new(format!("changes[{i}]"), "table and field are required"));
-            }
+            // As `WireChange::to_change`, moving the values instead of copying them.
+            let hlc = c.checked_hlc(i)?;
             let WireChange { change_id, table, row_id, field, value, author, .. } = c;
             out.push(FieldChange { change_id, table, row_id, field, value, hlc, author });
         }
