@@ -37,7 +37,7 @@ fn unreadable(why: String) -> CoreError {
     CoreError::Db(rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, why))
 }
 
-#[derive(Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, PartialEq, Eq, Clone)]
 enum Author {
     None,
     Id([u8; 16]),
@@ -87,11 +87,20 @@ struct Packed {
     fields: Vec<(String, u32, Id)>,
 }
 
+/// [`Packed`] as it is written, its field names borrowed from the row's clocks (postcard writes a
+/// `&str` exactly as a `String`).
+#[derive(Serialize)]
+struct PackedRef<'a> {
+    stamps: Vec<Stamp>,
+    fields: Vec<(&'a str, u32, Id)>,
+}
+
 fn author_of(a: &Option<String>) -> Author {
     match a {
         None => Author::None,
         Some(s) => match s.parse::<Uuid>() {
-            Ok(u) if u.to_string() == *s => Author::Id(*u.as_bytes()),
+            // A user id in its usual form is kept as 16 bytes; any other spelling as written.
+            Ok(u) if u.hyphenated().encode_lower(&mut Uuid::encode_buffer()) == s.as_str() => Author::Id(*u.as_bytes()),
             _ => Author::Text(s.clone()),
         },
     }
@@ -107,10 +116,19 @@ fn author_text(a: &Author) -> Option<String> {
 
 /// The stored form of a row's clocks.
 pub fn encode(clocks: &RowClocks) -> Result<Vec<u8>> {
-    let mut packed = Packed { stamps: Vec::new(), fields: Vec::with_capacity(clocks.len()) };
+    let mut packed = PackedRef { stamps: Vec::new(), fields: Vec::with_capacity(clocks.len()) };
+    // The fields of a row mostly share one author: its id is read once, not once a field.
+    let mut last_author: Option<(&Option<String>, Author)> = None;
     for (field, c) in clocks {
         let (write, index) = write_of(c.change_id);
-        let author = author_of(&c.author);
+        let author = match &last_author {
+            Some((text, author)) if *text == &c.author => author.clone(),
+            _ => {
+                let author = author_of(&c.author);
+                last_author = Some((&c.author, author.clone()));
+                author
+            }
+        };
         let same_clock = |s: &Stamp| {
             s.ms == c.hlc.ms && s.counter == c.hlc.counter && s.node == *c.hlc.node.as_bytes() && s.author == author
         };
@@ -129,7 +147,7 @@ pub fn encode(clocks: &RowClocks) -> Result<Vec<u8>> {
             });
             (packed.stamps.len() - 1, Id::InWrite(index))
         };
-        packed.fields.push((field.clone(), at as u32, id));
+        packed.fields.push((field.as_str(), at as u32, id));
     }
     let mut out = vec![VERSION];
     out.extend(postcard::to_allocvec(&packed).map_err(|e| unreadable(e.to_string()))?);

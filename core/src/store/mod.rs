@@ -390,14 +390,11 @@ impl Writer<'_> {
     /// Inserts a new row, indexes it for search and records every field as a change.
     pub fn insert<E: Entity>(&mut self, e: &E) -> Result<()> {
         let fields = record::to_fields(e)?;
-        let cols = record::column_list::<E>();
-        let marks = (1..=E::COLUMNS.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("INSERT INTO {} ({cols}) VALUES ({marks})", E::TABLE);
         let values = E::COLUMNS
             .iter()
-            .map(|(name, col)| record::to_sql(*col, fields.get(*name).unwrap_or(&Value::Null)))
-            .collect::<Result<Vec<SqlValue>>>()?;
-        let inserted = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values));
+            .map(|(name, col)| record::to_sql_ref(*col, fields.get(*name).unwrap_or(&Value::Null)))
+            .collect::<Result<Vec<_>>>()?;
+        let inserted = self.tx.prepare_cached(record::insert_sql::<E>())?.execute(rusqlite::params_from_iter(values));
         match inserted {
             Err(rusqlite::Error::SqliteFailure(err, _)) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
                 return Err(CoreError::Conflict(format!("a {} with the same key already exists", E::NAME)));
@@ -406,9 +403,13 @@ impl Writer<'_> {
         };
         if E::SEARCHABLE {
             let rid = self.tx.last_insert_rowid();
-            self.tx
-                .prepare_cached(&format!("INSERT INTO {}_fts (rowid, terms) VALUES (?1, ?2)", E::TABLE))?
-                .execute(params![rid, e.search_terms()])?;
+            let sql = record::sql_once::<E>("index", || {
+                format!("INSERT INTO {}_fts (rowid, terms) VALUES (?1, ?2)", E::TABLE)
+            });
+            self.tx.prepare_cached(sql)?.execute(params![rid, e.search_terms()])?;
+        }
+        if !self.record {
+            return Ok(());
         }
         // Empty fields are not recorded: a row arrives elsewhere without them and reads them as
         // empty (null for an optional field; "", false or [] for one marked `#[serde(default)]`).

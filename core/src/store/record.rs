@@ -47,6 +47,26 @@ pub(crate) fn select_sql<E: Entity>() -> String {
     format!("SELECT {} FROM {}", column_list::<E>(), E::TABLE)
 }
 
+/// The statement text `build` makes for `E` and `kind`, built once per process: a first sync or an
+/// import runs the same insert and lookup for every row, and formatting their text each time
+/// cost more than binding the row's values.
+pub(crate) fn sql_once<E: Entity>(kind: &'static str, build: impl FnOnce() -> String) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static TEXT: OnceLock<Mutex<HashMap<(&'static str, &'static str), &'static str>>> = OnceLock::new();
+    let mut known = TEXT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    // One string per table and kind, kept for the life of the process (a few dozen in all).
+    known.entry((E::TABLE, kind)).or_insert_with(|| Box::leak(build().into_boxed_str()))
+}
+
+/// `INSERT INTO <table> (<every column>) VALUES (?1, ...)`.
+pub(crate) fn insert_sql<E: Entity>() -> &'static str {
+    sql_once::<E>("insert", || {
+        let marks = (1..=E::COLUMNS.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        format!("INSERT INTO {} ({}) VALUES ({marks})", E::TABLE, column_list::<E>())
+    })
+}
+
 /// The entity as a map of field name to JSON value.
 pub(crate) fn to_fields<E: Entity>(e: &E) -> Result<Map<String, Value>> {
     match serde_json::to_value(e)? {
@@ -102,6 +122,15 @@ pub(crate) fn to_sql(col: Col, v: &Value) -> Result<SqlValue> {
     })
 }
 
+/// [`to_sql`] without copying text: a string is bound as it is held in `v`.
+pub(crate) fn to_sql_ref(col: Col, v: &Value) -> Result<rusqlite::types::ToSqlOutput<'_>> {
+    use rusqlite::types::ToSqlOutput;
+    Ok(match (col, v) {
+        (Col::Text | Col::Int | Col::Bool, Value::String(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        _ => ToSqlOutput::Owned(to_sql(col, v)?),
+    })
+}
+
 fn from_sql(col: Col, v: ValueRef<'_>) -> Result<Value> {
     Ok(match v {
         ValueRef::Null => Value::Null,
@@ -137,8 +166,8 @@ pub fn query<E: Entity>(conn: &Connection, tail: &str, params: impl rusqlite::Pa
 
 /// One row's fields by id as stored (no round trip through the domain type), or `None`.
 pub fn get_fields<E: Entity>(conn: &Connection, id: Uuid) -> Result<Option<Map<String, Value>>> {
-    let sql = format!("{} WHERE id = ?1", select_sql::<E>());
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let sql = sql_once::<E>("by id", || format!("{} WHERE id = ?1", select_sql::<E>()));
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query([id.to_string()])?;
     let Some(row) = rows.next()? else { return Ok(None) };
     let mut map = Map::with_capacity(E::COLUMNS.len());

@@ -200,6 +200,8 @@ fn apply_row<E: Entity>(
         fields = current.clone();
     }
     let mut changed: Vec<String> = Vec::new();
+    // The changes of one write share their author: its id is spelt out once.
+    let mut author_text: Option<(Uuid, String)> = None;
     for c in changes {
         let current = clocks.get(&c.field).map(|k| (k.hlc, k.change_id));
         match decide(false, (c.hlc, c.change_id), current) {
@@ -220,10 +222,11 @@ fn apply_row<E: Entity>(
                     history(w, E::TABLE, row, &c.field, &serde_json::to_string(old)?, (k.hlc, k.change_id), author)?;
                 }
                 fields.insert(c.field.clone(), c.value.clone());
-                clocks.insert(
-                    c.field.clone(),
-                    Clocked { hlc: c.hlc, change_id: c.change_id, author: c.author.map(|a| a.to_string()) },
-                );
+                let author = c.author.map(|a| match &author_text {
+                    Some((id, text)) if *id == a => text.clone(),
+                    _ => author_text.insert((a, a.to_string())).1.clone(),
+                });
+                clocks.insert(c.field.clone(), Clocked { hlc: c.hlc, change_id: c.change_id, author });
                 if !changed.contains(&c.field) {
                     changed.push(c.field.clone());
                 }
@@ -252,8 +255,11 @@ fn apply_row<E: Entity>(
         return Ok(());
     }
     // A new row: insert it once every required field arrived (empty ones never travel).
+    // Read from the map in place (a first sync inserts every row through here).
     fields.insert("id".into(), Value::String(row_text.clone()));
-    let whole: Option<E> = serde_json::from_value(Value::Object(fields.clone())).ok();
+    let row_value = Value::Object(fields);
+    let whole: Option<E> = E::deserialize(&row_value).ok();
+    let Value::Object(mut fields) = row_value else { unreachable!("built as an object above") };
     fields.remove("id");
     if let Some(entity) = whole {
         let was = w.record;
