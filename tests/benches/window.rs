@@ -95,8 +95,6 @@ fn cold_start(data: &Path, display: &str) -> (f64, f64) {
     (shell, today)
 }
 
-/// Each process on its own: name, RSS, PSS and its own heap and stacks (anonymous memory, apart
-/// from the libraries it maps), so the figures say which process holds what.
 /// The resident MB of a process's OpenGL driver: Mesa's DRI driver and the LLVM library it links,
 /// which WebKit's EGL display loads into the app's and the web process (a blank window's too);
 /// merely loading libLLVM makes ~45 MB of it resident.
@@ -106,7 +104,7 @@ fn gl_driver(pid: u32) -> f64 {
     for line in smaps.lines() {
         if let Some(rss) = line.strip_prefix("Rss:") {
             if driver {
-                kb += rss.trim().trim_end_matches("kB").trim().parse::<f64>().unwrap_or(0.0);
+                kb += rss.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
             }
         } else if line.split_whitespace().next().is_some_and(|range| range.contains('-') && !range.ends_with(':')) {
             // A mapping's header line: "start-end perms offset dev inode path".
@@ -117,6 +115,8 @@ fn gl_driver(pid: u32) -> f64 {
     kb / 1024.0
 }
 
+/// Each process on its own: name, RSS, PSS and its own heap and stacks (anonymous memory, apart
+/// from the libraries it maps), so the figures say which process holds what.
 fn by_process(pids: &[u32]) -> String {
     let each: Vec<String> = pids
         .iter()

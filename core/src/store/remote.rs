@@ -11,6 +11,7 @@ use crate::error::{CoreError, FieldError, Result};
 use crate::sync::Hlc;
 use crate::sync::merge::{Decision, FieldChange, decide};
 use rusqlite::params;
+use serde::de::IntoDeserializer;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -257,9 +258,7 @@ fn apply_row<E: Entity>(
     // A new row: insert it once every required field arrived (empty ones never travel).
     // Read from the map in place (a first sync inserts every row through here).
     fields.insert("id".into(), Value::String(row_text.clone()));
-    let row_value = Value::Object(fields);
-    let whole: Option<E> = E::deserialize(&row_value).ok();
-    let Value::Object(mut fields) = row_value else { unreachable!("built as an object above") };
+    let whole: Option<E> = E::deserialize((&fields).into_deserializer()).ok();
     fields.remove("id");
     if let Some(entity) = whole {
         let was = w.record;
