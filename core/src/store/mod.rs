@@ -111,7 +111,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -65_536)?;
         // ...and dirty pages are not written to the WAL before the commit until a transaction has
         // changed 256 MiB: a spilled page is written twice (and read back) when the transaction
-        // changes it again. A 50k-customer import changes ~120 MB; spilling cost it ~4 %.
+        // changes it again. A 50k-customer import changes ~120 MB; spilling cost it ~3 %.
         conn.pragma_update(None, "cache_spill", -262_144)?;
         Self::init(conn, Some(path.to_path_buf()))
     }
