@@ -3,6 +3,7 @@
 //! transaction that writes the rows, their search index entries and their outbox change records.
 
 pub mod clocks;
+mod columns;
 pub mod customers;
 pub mod outbox_writes;
 pub mod record;
@@ -393,10 +394,11 @@ impl Writer<'_> {
 
     /// Inserts a new row, indexes it for search and records every field as a change.
     pub fn insert<E: Entity>(&mut self, e: &E) -> Result<()> {
-        let fields = record::to_fields(e)?;
+        let fields = columns::to_columns(e)?;
         let values = E::COLUMNS
             .iter()
-            .map(|(name, col)| record::to_sql_ref(*col, fields.get(*name).unwrap_or(&Value::Null)))
+            .zip(&fields)
+            .map(|((_, col), v)| record::to_sql_ref(*col, v.as_ref().unwrap_or(&Value::Null)))
             .collect::<Result<Vec<_>>>()?;
         let inserted = self.tx.prepare_cached(record::insert_sql::<E>())?.execute(rusqlite::params_from_iter(values));
         match inserted {
@@ -420,12 +422,13 @@ impl Writer<'_> {
         // That is a third of the changes of a typical new row.
         let changed: Vec<(&str, &Value)> = E::COLUMNS
             .iter()
-            .filter(|(n, _)| *n != "id")
-            .filter_map(|(n, _)| fields.get(*n).filter(|v| !record::travels_empty::<E>(n, v, &fields)).map(|v| (*n, v)))
+            .zip(&fields)
+            .filter_map(|((n, _), v)| Some((*n, v.as_ref()?)))
+            .filter(|(n, v)| *n != "id" && !record::travels_empty::<E>(n, v, || columns::as_map::<E>(&fields)))
             .collect();
         self.record_changes::<E>(e.id(), &changed, true)?;
         if E::TABLE == "opportunities" {
-            self.remember_stage(&fields, None)?;
+            self.remember_stage(&columns::as_map::<E>(&fields), None)?;
         }
         Ok(())
     }
@@ -483,13 +486,15 @@ impl Writer<'_> {
         if old.id() != new.id() {
             return Err(CoreError::Conflict(format!("cannot change a {}'s id", E::NAME)));
         }
-        let before = record::to_fields(old)?;
-        let after = record::to_fields(new)?;
+        let before = columns::to_columns(old)?;
+        let after = columns::to_columns(new)?;
+        const NULL: &Value = &Value::Null;
         let changed: Vec<(&str, &Value)> = E::COLUMNS
             .iter()
-            .filter_map(|(n, _)| {
-                let v = after.get(*n).unwrap_or(&Value::Null);
-                (before.get(*n).unwrap_or(&Value::Null) != v).then_some((*n, v))
+            .zip(before.iter().zip(&after))
+            .filter_map(|((n, _), (b, a))| {
+                let v = a.as_ref().unwrap_or(NULL);
+                (b.as_ref().unwrap_or(NULL) != v).then_some((*n, v))
             })
             .collect();
         if changed.is_empty() {
@@ -519,7 +524,8 @@ impl Writer<'_> {
         }
         self.record_changes::<E>(new.id(), &changed, false)?;
         if E::TABLE == "opportunities" && changed.iter().any(|(n, _)| *n == "stage_id") {
-            self.remember_stage(&after, before.get("stage_id"))?;
+            let from = E::COLUMNS.iter().position(|(n, _)| *n == "stage_id").and_then(|at| before[at].as_ref());
+            self.remember_stage(&columns::as_map::<E>(&after), from)?;
         }
         Ok(changed.iter().map(|(n, _)| n.to_string()).collect())
     }

@@ -77,8 +77,13 @@ pub(crate) fn to_fields<E: Entity>(e: &E) -> Result<Map<String, Value>> {
 
 /// Whether a new row's `field`, holding `value`, can be left out of what travels: it is empty
 /// (null, "", false, [] or {}) and the type reads it back the same when it is absent (an `Option`,
-/// or a field marked `#[serde(default)]`). Decided once per table and field from a real row.
-pub(crate) fn travels_empty<E: Entity>(field: &'static str, value: &Value, row: &Map<String, Value>) -> bool {
+/// or a field marked `#[serde(default)]`). Decided once per table and field from a real row
+/// (`row` gives it, as a map of every field, only then).
+pub(crate) fn travels_empty<E: Entity>(
+    field: &'static str,
+    value: &Value,
+    row: impl FnOnce() -> Map<String, Value>,
+) -> bool {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     let empty = match value {
@@ -97,7 +102,7 @@ pub(crate) fn travels_empty<E: Entity>(field: &'static str, value: &Value, row: 
     if let Some(known) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&(E::TABLE, field)) {
         return *known;
     }
-    let mut without = row.clone();
+    let mut without = row();
     without.remove(field);
     let same = serde_json::from_value::<E>(Value::Object(without))
         .ok()
