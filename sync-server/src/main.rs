@@ -491,6 +491,9 @@ async fn main() -> anyhow::Result<()> {
             sms_url,
             keep_history_days,
         } => {
+            // Listening for the stop signals starts before the port is announced: a SIGTERM sent
+            // as soon as a script or test learns the port is never missed.
+            let stop = shutdown_signal()?;
             let storage = open_existing(&args.db)?;
             let mut state = showroom_sync::AppState::new(storage);
             state.token_ttl = std::time::Duration::from_secs(token_ttl_secs);
@@ -542,7 +545,7 @@ async fn main() -> anyhow::Result<()> {
                 (Some(cert), Some(key)) => {
                     println!("listening on https://{addr}");
                     tracing::info!(%addr, tls = true, "showroom-sync serving");
-                    showroom_sync::serve_tls(listener, &cert, &key, state, shutdown_signal()).await?;
+                    showroom_sync::serve_tls(listener, &cert, &key, state, stop).await?;
                 }
                 _ => {
                     listener.set_nonblocking(true)?;
@@ -550,7 +553,7 @@ async fn main() -> anyhow::Result<()> {
                     // Tests and scripts read this line to learn the port when started with :0.
                     println!("listening on http://{addr}");
                     tracing::info!(%addr, tls = false, "showroom-sync serving");
-                    showroom_sync::serve(listener, state, shutdown_signal()).await?;
+                    showroom_sync::serve(listener, state, stop).await?;
                 }
             }
             tracing::info!("showroom-sync stopped");
@@ -598,17 +601,24 @@ fn spawn_compaction(storage: std::sync::Arc<dyn Storage>, days: u64) {
     });
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves at the first Ctrl+C (SIGINT) or SIGTERM received after this call. Both are listened
+/// for from the call on, not from the future's first poll: a future made lazily (as before) let a
+/// SIGTERM sent right after the port was announced go unheard (tokio had taken over the signal, so
+/// the process neither stopped gracefully nor died), and a test waited for it forever.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl+C")?;
+        Ok(async move {
+            tokio::select! { _ = term.recv() => {}, _ = interrupt.recv() => {} }
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
