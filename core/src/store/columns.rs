@@ -214,6 +214,21 @@ mod tests {
         assert!(counts.iter().all(|n| *n > 0), "the demo has rows of every type checked: {counts:?}");
     }
 
+    /// A test type stored as (id, name, note).
+    macro_rules! id_name_note {
+        ($t:ident, $table:literal) => {
+            impl Entity for $t {
+                const TABLE: &'static str = $table;
+                const NAME: &'static str = $table;
+                const COLUMNS: &'static [(&'static str, Col)] =
+                    &[("id", Col::Text), ("name", Col::Text), ("note", Col::Text)];
+                fn id(&self) -> Uuid {
+                    self.id
+                }
+            }
+        };
+    }
+
     /// A type serde writes as a map (a flattened part) is read through the map, with the same
     /// values; a field it leaves out is `None`.
     #[derive(Serialize, Deserialize)]
@@ -228,14 +243,7 @@ mod tests {
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     }
-    impl Entity for Flat {
-        const TABLE: &'static str = "flat";
-        const NAME: &'static str = "flat";
-        const COLUMNS: &'static [(&'static str, Col)] = &[("id", Col::Text), ("name", Col::Text), ("note", Col::Text)];
-        fn id(&self) -> Uuid {
-            self.id
-        }
-    }
+    id_name_note!(Flat, "flat");
     use uuid::Uuid;
 
     #[test]
@@ -257,14 +265,7 @@ mod tests {
         note: Option<String>,
         name: String,
     }
-    impl Entity for Plain {
-        const TABLE: &'static str = "plain";
-        const NAME: &'static str = "plain";
-        const COLUMNS: &'static [(&'static str, Col)] = &[("id", Col::Text), ("name", Col::Text), ("note", Col::Text)];
-        fn id(&self) -> Uuid {
-            self.id
-        }
-    }
+    id_name_note!(Plain, "plain");
 
     #[test]
     fn a_skipped_field_is_none_and_an_unlisted_one_is_left_out() {
