@@ -731,6 +731,13 @@ impl Showroom {
         crate::quotes::list(self.store.conn(), filter, Self::today(), 500)
     }
 
+    /// Hands the page caches of this laptop's database and of any other rooftop's it holds back
+    /// to the allocator (see [`Store::release_memory`]): for when the window goes quiet.
+    pub fn release_memory(&self) -> Result<()> {
+        self.store.release_memory()?;
+        self.rooftops.iter().try_for_each(|r| r.store.release_memory())
+    }
+
     /// What the app does by itself while open (at start and every few seconds): quotes past their
     /// validity date are stored expired, and leads past their first-response deadline go to the
     /// next rep.

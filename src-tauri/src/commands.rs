@@ -52,6 +52,9 @@ pub struct AppState {
     /// Why the data is not open: locked (a passphrase is wanted) or an error to show.
     pub closed: Mutex<Option<ApiError>>,
     pub data_dir: std::path::PathBuf,
+    /// Told before and after every command, so the window knows when it has gone quiet
+    /// (`desktop::when_quiet`).
+    pub used: Arc<tokio::sync::Notify>,
 }
 
 type R<T> = Result<T, ApiError>;
@@ -69,13 +72,16 @@ impl AppState {
 }
 
 fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>) -> R<T> {
+    state.used.notify_one();
     let lock = state.shared()?;
     let mut app = lock.lock().map_err(|_| ApiError {
         code: ErrorCode::Storage,
         message: "an earlier action failed badly; restart Showroom".into(),
         fields: vec![],
     })?;
-    f(&mut app).map_err(Into::into)
+    let done = f(&mut app).map_err(Into::into);
+    state.used.notify_one();
+    done
 }
 
 /// The page reports its first frame on screen; with `SHOWROOM_STARTUP_PROBE` set the time since

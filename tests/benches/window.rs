@@ -19,6 +19,7 @@
 //!
 //!     scripts/bench-window
 //!     SHOWROOM_BENCH_TRACE=1 scripts/bench-window   # and each process's memory after every step
+//!     SHOWROOM_BENCH_SMAPS=DIR scripts/bench-window # and each process's /proc/PID/smaps at the end
 //!
 //! Not a test: figures depend on the machine; the targets (first paint < 1.5 s, total RSS after
 //! every screen < 400 MB) are reported, not asserted.
@@ -140,6 +141,18 @@ fn by_process(pids: &[u32]) -> String {
         })
         .collect();
     each.join("; ")
+}
+
+/// Each process's full memory map (`/proc/PID/smaps`) copied into `dir` as `NAME-PID.smaps`, when
+/// `SHOWROOM_BENCH_SMAPS=DIR` asks for it: which mapping holds the memory, read after the run.
+fn keep_smaps(dir: &Path, pids: &[u32]) {
+    let _ = std::fs::create_dir_all(dir);
+    for pid in pids {
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) {
+            let _ = std::fs::write(dir.join(format!("{}-{pid}.smaps", name.trim())), smaps);
+        }
+    }
 }
 
 /// An empty WebKit window: WebKitWebDriver's browser on a blank page. Returns the milliseconds
@@ -300,6 +313,15 @@ async fn main() {
     let processes = tree(app).len();
     // Each process on its own: which one holds the memory.
     let each = by_process(&tree(app));
+    if let Some(dir) = std::env::var_os("SHOWROOM_BENCH_SMAPS") {
+        keep_smaps(Path::new(&dir), &tree(app));
+    }
+    // SHOWROOM_BENCH_HOLD=SECONDS keeps the window open that long after the figures, so a
+    // debugger or `pmap` can look at the processes as the walk left them.
+    if let Some(secs) = std::env::var("SHOWROOM_BENCH_HOLD").ok().and_then(|s| s.parse::<u64>().ok()) {
+        println!("holding the window {secs} s: processes {:?}", tree(app));
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+    }
     driver.quit().await.ok();
 
     let blank = blank_webkit(&display.name).await;

@@ -123,6 +123,32 @@ fn a_write_that_fails_midway_leaves_neither_row_nor_outbox() {
 }
 
 #[test]
+fn releasing_the_page_cache_between_and_inside_writes_keeps_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let unlock = showroom_core::vault::Unlock::passphrase("store test passphrase");
+    let mut app = Showroom::open(dir.path(), &unlock).unwrap();
+    let first = app.create_customer(&draft("Fay", "Ortiz", "fay@example.com", "")).unwrap();
+    let listed = |app: &Showroom| app.list_customers(&CustomerQuery::default()).unwrap().total;
+    assert_eq!(listed(&app), 1);
+    // Between two actions (as the window does when it goes quiet): reads come back the same.
+    app.release_memory().unwrap();
+    assert_eq!(app.customer_detail(first.id).unwrap().customer, first);
+    // Inside an open transaction: the pages it changed are not cached-only, so they survive the
+    // release and the commit.
+    let conn = app.store().conn();
+    conn.execute_batch("BEGIN; UPDATE customers SET notes = 'kept through the release' WHERE id IS NOT NULL;").unwrap();
+    app.release_memory().unwrap();
+    app.store().conn().execute_batch("COMMIT").unwrap();
+    let second = app.create_customer(&draft("Gil", "Ortiz", "gil@example.com", "")).unwrap();
+    app.release_memory().unwrap();
+    drop(app);
+    let app = Showroom::open(dir.path(), &unlock).unwrap();
+    assert_eq!(listed(&app), 2);
+    assert_eq!(app.customer_detail(first.id).unwrap().customer.notes, "kept through the release");
+    assert_eq!(app.customer_detail(second.id).unwrap().customer.first_name, "Gil");
+}
+
+#[test]
 fn data_survives_reopen_and_device_and_clock_persist() {
     let dir = tempfile::tempdir().unwrap();
     let (id, device, last_hlc) = {
