@@ -19,7 +19,8 @@
 //! `SHOWROOM_BENCH_VERBOSE=1` also prints the server's CPU seconds in the push and in the first
 //! pull, by thread (request workers apart from the `wal-checkpoint` thread), and
 //! `SHOWROOM_BENCH_SETTLE_SECS=S` waits S seconds between the two (to tell a pull's own cost from
-//! work the push left running).
+//! work the push left running). `SHOWROOM_BENCH_PERF=FILE` records the server's CPU profile
+//! during the push with `perf record -g` (read it with `perf report -i FILE`).
 //!
 //!     scripts/bench-sync                      # N = 10,000 and 50,000, median of 3 runs
 //!     scripts/bench-sync 10000 50000 200000   # sizes; SHOWROOM_BENCH_RUNS=1 for a single run
@@ -300,7 +301,21 @@ fn one_run(n: usize, cluster: Option<&TestPostgres>) -> Run {
         "every generated customer is new: {totals}"
     );
     let (cpu_before, threads_before) = (cpu_seconds(server.pid()), cpu_by_thread(server.pid()));
+    // SHOWROOM_BENCH_PERF=FILE records the server's CPU profile during the push (`perf record
+    // -g`), for `perf report -i FILE`.
+    let perf = std::env::var_os("SHOWROOM_BENCH_PERF").zip(server.pid()).and_then(|(file, pid)| {
+        let mut cmd = Command::new("perf");
+        cmd.args(["record", "-g", "-q", "-o"]).arg(file).args(["-p", &pid.to_string()]);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()
+    });
+    if perf.is_some() {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
     let (push, pushed) = showroom(&a, &["sync", "--server", &server.url(), "--user", "rep@bench"], k);
+    if let Some(mut perf) = perf {
+        let _ = Command::new("kill").args(["-INT", &perf.id().to_string()]).status();
+        let _ = perf.wait();
+    }
     let (cpu_pushed, threads_pushed) = (cpu_seconds(server.pid()), cpu_by_thread(server.pid()));
     if let Some(secs) = std::env::var("SHOWROOM_BENCH_SETTLE_SECS").ok().and_then(|s| s.parse().ok()) {
         std::thread::sleep(std::time::Duration::from_secs_f64(secs));
