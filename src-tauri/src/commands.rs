@@ -73,15 +73,26 @@ impl AppState {
 
 fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>) -> R<T> {
     state.used.notify_one();
+    let done = locked(state, f);
+    state.used.notify_one();
+    done
+}
+
+/// [`with`] for the status bar's poll (every 3 s while the window shows): not the user's doing,
+/// so it does not count as use, or the window would release memory after every poll
+/// (`desktop::when_quiet`) and never be quiet.
+fn peek<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>) -> R<T> {
+    locked(state, f)
+}
+
+fn locked<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>) -> R<T> {
     let lock = state.shared()?;
     let mut app = lock.lock().map_err(|_| ApiError {
         code: ErrorCode::Storage,
         message: "an earlier action failed badly; restart Showroom".into(),
         fields: vec![],
     })?;
-    let done = f(&mut app).map_err(Into::into);
-    state.used.notify_one();
-    done
+    f(&mut app).map_err(Into::into)
 }
 
 /// The page reports its first frame on screen; with `SHOWROOM_STARTUP_PROBE` set the time since
@@ -93,7 +104,7 @@ pub fn first_paint(what: String) {
 
 #[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> R<AppStatus> {
-    with(&state, |a| a.status())
+    peek(&state, |a| a.status())
 }
 
 #[tauri::command(async)]

@@ -251,8 +251,8 @@ fn started(handle: &tauri::AppHandle, state: &AppState, showroom: Showroom) {
 const QUIET: Duration = Duration::from_millis(1500);
 
 /// Calls `release` (on a blocking thread) once after each burst of commands, when `used` has not
-/// been notified for `quiet`; nothing while the window stays idle, so an open window wakes for
-/// nothing.
+/// been notified for `quiet`; nothing while the window stays idle (the status bar's poll does not
+/// count as use), so an open window wakes for nothing.
 pub(crate) async fn when_quiet(used: Arc<Notify>, quiet: Duration, release: impl Fn() + Clone + Send + 'static) {
     loop {
         used.notified().await;
