@@ -79,8 +79,8 @@ fn with<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroo
 }
 
 /// [`with`] for the status bar's poll (every 3 s while the window shows): not the user's doing,
-/// so it does not count as use, or the window would release memory after every poll
-/// (`desktop::when_quiet`) and never be quiet.
+/// so it does not count as use; if it did, the window would release its memory again after every
+/// poll (`desktop::when_quiet`), every 3 s for as long as it is open.
 fn peek<T>(state: &State<'_, AppState>, f: impl FnOnce(&mut Showroom) -> showroom_core::Result<T>) -> R<T> {
     locked(state, f)
 }
