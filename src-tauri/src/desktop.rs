@@ -374,7 +374,9 @@ mod tests {
         let used = Arc::new(Notify::new());
         let released = Arc::new(AtomicUsize::new(0));
         let count = released.clone();
-        let quiet = Duration::from_millis(150);
+        // Far longer than the 10 ms between the burst's commands, so even a busy machine does not
+        // see a quiet period inside the burst.
+        let quiet = Duration::from_millis(400);
         tokio::spawn(when_quiet(used.clone(), quiet, move || {
             count.fetch_add(1, Ordering::SeqCst);
         }));

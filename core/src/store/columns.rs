@@ -13,9 +13,12 @@ use serde::Serialize;
 use serde::ser::{self, Impossible, SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
+/// A row's values in `COLUMNS` order (`None`: the field is not written).
+type Row = Vec<Option<Value>>;
+
 /// Each of `E::COLUMNS`' values in `e`: `None` for a field `e` does not write (skipped), as
 /// `to_fields` leaves it out of its map.
-pub(crate) fn to_columns<E: Entity>(e: &E) -> Result<Vec<Option<Value>>> {
+pub(crate) fn to_columns<E: Entity>(e: &E) -> Result<Row> {
     match e.serialize(Top { columns: E::COLUMNS }) {
         Ok(values) => Ok(values),
         Err(NotPlain::Value(err)) => Err(err.into()),
@@ -71,35 +74,35 @@ macro_rules! refuse {
 }
 
 impl Serializer for Top {
-    type Ok = Vec<Option<Value>>;
+    type Ok = Row;
     type Error = NotPlain;
-    type SerializeSeq = Impossible<Vec<Option<Value>>, NotPlain>;
-    type SerializeTuple = Impossible<Vec<Option<Value>>, NotPlain>;
-    type SerializeTupleStruct = Impossible<Vec<Option<Value>>, NotPlain>;
-    type SerializeTupleVariant = Impossible<Vec<Option<Value>>, NotPlain>;
-    type SerializeMap = Impossible<Vec<Option<Value>>, NotPlain>;
+    type SerializeSeq = Impossible<Row, NotPlain>;
+    type SerializeTuple = Impossible<Row, NotPlain>;
+    type SerializeTupleStruct = Impossible<Row, NotPlain>;
+    type SerializeTupleVariant = Impossible<Row, NotPlain>;
+    type SerializeMap = Impossible<Row, NotPlain>;
     type SerializeStruct = Columns;
-    type SerializeStructVariant = Impossible<Vec<Option<Value>>, NotPlain>;
+    type SerializeStructVariant = Impossible<Row, NotPlain>;
 
     refuse! {
-        serialize_bool(bool) -> Vec<Option<Value>>;
-        serialize_i8(i8) -> Vec<Option<Value>>;
-        serialize_i16(i16) -> Vec<Option<Value>>;
-        serialize_i32(i32) -> Vec<Option<Value>>;
-        serialize_i64(i64) -> Vec<Option<Value>>;
-        serialize_u8(u8) -> Vec<Option<Value>>;
-        serialize_u16(u16) -> Vec<Option<Value>>;
-        serialize_u32(u32) -> Vec<Option<Value>>;
-        serialize_u64(u64) -> Vec<Option<Value>>;
-        serialize_f32(f32) -> Vec<Option<Value>>;
-        serialize_f64(f64) -> Vec<Option<Value>>;
-        serialize_char(char) -> Vec<Option<Value>>;
-        serialize_str(&str) -> Vec<Option<Value>>;
-        serialize_bytes(&[u8]) -> Vec<Option<Value>>;
-        serialize_none() -> Vec<Option<Value>>;
-        serialize_unit() -> Vec<Option<Value>>;
-        serialize_unit_struct(&'static str) -> Vec<Option<Value>>;
-        serialize_unit_variant(&'static str, u32, &'static str) -> Vec<Option<Value>>;
+        serialize_bool(bool) -> Row;
+        serialize_i8(i8) -> Row;
+        serialize_i16(i16) -> Row;
+        serialize_i32(i32) -> Row;
+        serialize_i64(i64) -> Row;
+        serialize_u8(u8) -> Row;
+        serialize_u16(u16) -> Row;
+        serialize_u32(u32) -> Row;
+        serialize_u64(u64) -> Row;
+        serialize_f32(f32) -> Row;
+        serialize_f64(f64) -> Row;
+        serialize_char(char) -> Row;
+        serialize_str(&str) -> Row;
+        serialize_bytes(&[u8]) -> Row;
+        serialize_none() -> Row;
+        serialize_unit() -> Row;
+        serialize_unit_struct(&'static str) -> Row;
+        serialize_unit_variant(&'static str, u32, &'static str) -> Row;
         serialize_seq(Option<usize>) -> Self::SerializeSeq;
         serialize_tuple(usize) -> Self::SerializeTuple;
         serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
@@ -108,7 +111,7 @@ impl Serializer for Top {
         serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 
-    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> std::result::Result<Vec<Option<Value>>, NotPlain> {
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> std::result::Result<Row, NotPlain> {
         Err(NotPlain::Shape)
     }
 
@@ -116,7 +119,7 @@ impl Serializer for Top {
         self,
         _: &'static str,
         value: &T,
-    ) -> std::result::Result<Vec<Option<Value>>, NotPlain> {
+    ) -> std::result::Result<Row, NotPlain> {
         value.serialize(self)
     }
 
@@ -126,7 +129,7 @@ impl Serializer for Top {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> std::result::Result<Vec<Option<Value>>, NotPlain> {
+    ) -> std::result::Result<Row, NotPlain> {
         Err(NotPlain::Shape)
     }
 
@@ -139,13 +142,13 @@ impl Serializer for Top {
 /// as the insert leaves it out.
 struct Columns {
     columns: &'static [(&'static str, Col)],
-    values: Vec<Option<Value>>,
+    values: Row,
     /// Where the next field is expected (declaration order = column order).
     next: usize,
 }
 
 impl SerializeStruct for Columns {
-    type Ok = Vec<Option<Value>>;
+    type Ok = Row;
     type Error = NotPlain;
 
     fn serialize_field<T: ?Sized + Serialize>(
@@ -164,7 +167,7 @@ impl SerializeStruct for Columns {
         Ok(())
     }
 
-    fn end(self) -> std::result::Result<Vec<Option<Value>>, NotPlain> {
+    fn end(self) -> std::result::Result<Row, NotPlain> {
         Ok(self.values)
     }
 }
@@ -175,6 +178,7 @@ mod tests {
     use crate::api::Showroom;
     use crate::store::record::query;
     use serde::Deserialize;
+    use uuid::Uuid;
 
     /// What `to_columns` gives for every stored row of `E`: exactly `to_fields`' values in column
     /// order (none missing, none added, the same JSON), checked on each row of the demo.
@@ -244,7 +248,6 @@ mod tests {
         note: Option<String>,
     }
     id_name_note!(Flat, "flat");
-    use uuid::Uuid;
 
     #[test]
     fn a_flattened_type_is_read_through_its_map() {
