@@ -86,15 +86,10 @@ pub(crate) fn travels_empty<E: Entity>(
 ) -> bool {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    let empty = match value {
-        Value::Null => return true,
-        Value::String(s) => s.is_empty(),
-        Value::Bool(b) => !b,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        Value::Number(_) => false,
-    };
-    if !empty {
+    if value.is_null() {
+        return true;
+    }
+    if !is_empty(value) {
         return false;
     }
     static OPTIONAL: OnceLock<Mutex<HashMap<(&'static str, &'static str), bool>>> = OnceLock::new();
@@ -110,6 +105,65 @@ pub(crate) fn travels_empty<E: Entity>(
         .is_some_and(|back| back.get(field) == Some(value));
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert((E::TABLE, field), same);
     same
+}
+
+/// Whether a value is empty: null, "", false, [] or {}.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Bool(b) => !b,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Number(_) => false,
+    }
+}
+
+/// Leaves the empty keys (null, "", false, [] or {}) out of the objects `e` holds in its JSON
+/// columns (`values`, in `COLUMNS` order), where its type reads them back the same when they are
+/// absent (a nested struct marked `#[serde(default)]`, as a customer's preferences are and always
+/// were, so every version of the app reads the short form). A customer with no stated preferences
+/// then stores and sends `{}` instead of 192 bytes of empty lists and nulls: on the laptop, in
+/// every push and pull, and in the server's state.
+///
+/// Whether a set of keys may be left out of a field is decided once per table, field and set of
+/// keys, by reading `e` back through its type with them left out; a type that needs a key (a
+/// customer's consent names every channel) keeps it.
+pub(crate) fn compact_json<E: Entity>(e: &E, values: &mut [Option<Value>]) -> Result<()> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    /// (table, field, the empty keys joined by commas): whether the type reads them back absent.
+    type Known = HashMap<(&'static str, &'static str, String), bool>;
+    static SHORT: OnceLock<Mutex<Known>> = OnceLock::new();
+    for ((field, col), value) in E::COLUMNS.iter().zip(values.iter_mut()) {
+        let (Col::Json, Some(Value::Object(object))) = (col, value.as_mut()) else { continue };
+        let empty: Vec<&String> = object.iter().filter(|(_, v)| is_empty(v)).map(|(k, _)| k).collect();
+        if empty.is_empty() {
+            continue;
+        }
+        let key = (E::TABLE, *field, empty.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","));
+        let cache = SHORT.get_or_init(Default::default);
+        let known = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).copied();
+        let short = |object: &Map<String, Value>| {
+            object.iter().filter(|(_, v)| !is_empty(v)).map(|(k, v)| (k.clone(), v.clone())).collect::<Map<_, _>>()
+        };
+        let allowed = match known {
+            Some(allowed) => allowed,
+            None => {
+                let mut row = to_fields(e)?;
+                let full = row.get(*field).cloned();
+                row.insert(field.to_string(), Value::Object(short(object)));
+                let back = serde_json::from_value::<E>(Value::Object(row)).ok().and_then(|e| to_fields(&e).ok());
+                let allowed = full.is_some() && back.and_then(|mut b| b.remove(*field)) == full;
+                cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, allowed);
+                allowed
+            }
+        };
+        if allowed {
+            object.retain(|_, v| !is_empty(v));
+        }
+    }
+    Ok(())
 }
 
 /// A JSON field value as its SQLite column value.

@@ -122,6 +122,59 @@ fn a_write_that_fails_midway_leaves_neither_row_nor_outbox() {
     assert_eq!(count("SELECT count(*) FROM customers_fts"), 0);
 }
 
+/// A customer's preferences are stored and sent without their empty keys (`{}` for a customer
+/// with none stated), every filled key is kept, consent keeps every channel (older readers need
+/// them all), and each reads back as the same customer. An edit of a customer stored in the full
+/// form (by an older version) records only the field the rep changed.
+#[test]
+fn preferences_are_stored_and_sent_without_their_empty_keys() {
+    use serde_json::json;
+    let mut app = app();
+    let plain = app.create_customer(&draft("Hal", "Ito", "hal@example.com", "")).unwrap();
+    let mut d = draft("Ivy", "Ito", "ivy@example.com", "");
+    d.preferences.makes = vec!["Honda".into()];
+    d.preferences.budget_max_cents = Some(3_000_000);
+    let keen = app.create_customer(&d).unwrap();
+
+    let column = |app: &Showroom, id: uuid::Uuid, col: &str| -> serde_json::Value {
+        let sql = format!("SELECT {col} FROM customers WHERE id = ?1");
+        let text: String = app.store().conn().query_row(&sql, [id.to_string()], |r| r.get(0)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    assert_eq!(column(&app, plain.id, "preferences"), json!({}));
+    assert_eq!(column(&app, keen.id, "preferences"), json!({"makes": ["Honda"], "budget_max_cents": 3_000_000}));
+    assert_eq!(column(&app, plain.id, "consent"), json!({"email": true, "sms": false, "phone": false}));
+    assert_eq!(column(&app, keen.id, "consent"), json!({"email": true, "sms": false, "phone": false}));
+    let sent = |app: &Showroom, id: uuid::Uuid, field: &str| {
+        let changes = outbox(app.store().conn()).unwrap();
+        changes.into_iter().find(|c| c.row_id == id && c.field == field).map(|c| c.value)
+    };
+    assert_eq!(sent(&app, plain.id, "preferences"), Some(json!({})));
+    assert_eq!(sent(&app, keen.id, "preferences"), Some(json!({"makes": ["Honda"], "budget_max_cents": 3_000_000})));
+    assert_eq!(sent(&app, plain.id, "consent"), Some(json!({"email": true, "sms": false, "phone": false})));
+    assert_eq!(app.customer_detail(plain.id).unwrap().customer, plain);
+    assert_eq!(app.customer_detail(keen.id).unwrap().customer, keen);
+    assert_eq!(keen.preferences.makes, ["Honda"]);
+    assert!(keen.preferences.models.is_empty() && keen.preferences.timeframe.is_none());
+
+    // Stored in the full form, as an older version wrote it: an edit of the notes records the
+    // notes alone, and the preferences stay as they were stored.
+    let full = serde_json::to_string(&keen.preferences).unwrap();
+    app.store()
+        .conn()
+        .execute("UPDATE customers SET preferences = ?2 WHERE id = ?1", rusqlite::params![keen.id.to_string(), full])
+        .unwrap();
+    let before = outbox(app.store().conn()).unwrap().len();
+    let mut edit = showroom_core::domain::CustomerDraft::from_customer(&keen);
+    edit.notes = "Wants a test drive on Saturday".into();
+    let edited = app.update_customer(keen.id, &edit).unwrap();
+    let after = outbox(app.store().conn()).unwrap();
+    let fields: Vec<&str> = after[before..].iter().map(|c| c.field.as_str()).collect();
+    assert!(fields.contains(&"notes") && !fields.contains(&"preferences"), "{fields:?}");
+    assert_eq!(edited.preferences, keen.preferences);
+    assert_eq!(column(&app, keen.id, "preferences"), serde_json::from_str::<serde_json::Value>(&full).unwrap());
+}
+
 #[test]
 fn releasing_the_page_cache_between_and_inside_writes_keeps_every_row() {
     let dir = tempfile::tempdir().unwrap();
