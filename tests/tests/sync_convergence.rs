@@ -473,8 +473,10 @@ impl World {
             let mut local: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
             for c in Self::customers(store) {
                 let id = c.id.to_string();
-                let fields = serde_json::to_value(&c).unwrap();
-                for (field, value) in fields.as_object().unwrap() {
+                // As stored (a JSON object without the empty keys its type reads back absent),
+                // which is what travelled.
+                let fields = showroom_core::store::record::get_fields::<Customer>(store.conn(), c.id).unwrap().unwrap();
+                for (field, value) in &fields {
                     if field == "id" {
                         continue;
                     }
