@@ -119,16 +119,22 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-/// Leaves the empty keys (null, "", false, [] or {}) out of the objects `e` holds in its JSON
-/// columns (`values`, in `COLUMNS` order), where its type reads them back the same when they are
-/// absent (a nested struct marked `#[serde(default)]`, as a customer's preferences are and always
-/// were, so every version of the app reads the short form). A customer with no stated preferences
-/// then stores and sends `{}` instead of 192 bytes of empty lists and nulls: on the laptop, in
-/// every push and pull, and in the server's state.
+/// The JSON columns stored and sent in their short form ([`compact_json`]): those whose type
+/// reads an absent key as empty in every version of the app and of the server that may meet this
+/// one (a customer's preferences were always `#[serde(default)]`). A column joins this list only
+/// when that holds: an older reader that needs a key would refuse or drop the row. Consent is not
+/// here: its type needs every channel.
+const SHORT_FORM: &[(&str, &str)] = &[("customers", "preferences")];
+
+/// Leaves the empty keys (null, "", false, [] or {}) out of the objects `e` holds in the JSON
+/// columns of [`SHORT_FORM`] (`values`, in `COLUMNS` order), where its type reads them back the
+/// same when they are absent. A customer with no stated preferences then stores and sends `{}`
+/// instead of 192 bytes of empty lists and nulls: on the laptop, in every push and pull, and in
+/// the server's state.
 ///
 /// Whether a set of keys may be left out of a field is decided once per table, field and set of
-/// keys, by reading `e` back through its type with them left out; a type that needs a key (a
-/// customer's consent names every channel) keeps it.
+/// keys, by reading `e` back through its type with them left out; a type that needs a key keeps
+/// it.
 pub(crate) fn compact_json<E: Entity>(e: &E, values: &mut [Option<Value>]) -> Result<()> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
@@ -137,6 +143,9 @@ pub(crate) fn compact_json<E: Entity>(e: &E, values: &mut [Option<Value>]) -> Re
     static SHORT: OnceLock<Mutex<Known>> = OnceLock::new();
     for ((field, col), value) in E::COLUMNS.iter().zip(values.iter_mut()) {
         let (Col::Json, Some(Value::Object(object))) = (col, value.as_mut()) else { continue };
+        if !SHORT_FORM.contains(&(E::TABLE, *field)) {
+            continue;
+        }
         let empty: Vec<&String> = object.iter().filter(|(_, v)| is_empty(v)).map(|(k, _)| k).collect();
         if empty.is_empty() {
             continue;
