@@ -463,8 +463,9 @@ impl Showroom {
     }
 
     /// The dealership's name as its managers saved it here, else the rooftop this laptop signed
-    /// in to (as the server names it), else none.
-    pub(crate) fn dealership_name(&self) -> Result<Option<String>> {
+    /// in to (as the server names it), else none: without the rest of [`Showroom::status`], whose
+    /// counts read more.
+    pub fn dealership_name(&self) -> Result<Option<String>> {
         match self.dealership() {
             Some(d) => Ok(Some(d.name)),
             None => self.store.meta(crate::rooftops::NAME),

@@ -359,7 +359,7 @@ pub fn run(cmd: Command, data_dir: &Path) -> anyhow::Result<ExitCode> {
                     };
                     match engine::sign_in(&app, &server, &user, &password).await {
                         Ok(a) => {
-                            let at = app.lock().map_err(|_| anyhow::anyhow!("lock"))?.status()?.dealership;
+                            let at = app.lock().map_err(|_| anyhow::anyhow!("lock"))?.dealership_name()?;
                             let at = at.map(|d| format!(" at {d}")).unwrap_or_default();
                             eprintln!("Signed in to {}{at} as {} ({})", a.server, a.user, a.role)
                         }

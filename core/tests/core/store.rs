@@ -175,6 +175,38 @@ fn preferences_are_stored_and_sent_without_their_empty_keys() {
     assert_eq!(column(&app, keen.id, "preferences"), serde_json::from_str::<serde_json::Value>(&full).unwrap());
 }
 
+/// The status bar's counts (polled every 3 s by the window) read two small indexes, not every
+/// customer and every waiting field value; and they count what they should: live customers only,
+/// and the fields still waiting after some were acknowledged.
+#[test]
+fn the_status_counts_read_small_indexes_and_stay_exact() {
+    let mut app = app();
+    let ana = app.create_customer(&draft("Ana", "Ruiz", "ana@example.com", "")).unwrap();
+    let ben = app.create_customer(&draft("Ben", "Ruiz", "ben@example.com", "")).unwrap();
+    let plan = |sql: &str| -> String {
+        let conn = app.store().conn();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    };
+    let pending = plan("SELECT coalesce(sum(pending), 0) FROM outbox_writes");
+    assert!(pending.contains("COVERING INDEX outbox_writes_pending"), "{pending}");
+    let live = plan("SELECT count(*) FROM customers WHERE deleted_at IS NULL");
+    assert!(live.contains("COVERING INDEX customers_live"), "{live}");
+
+    let waiting = outbox(app.store().conn()).unwrap();
+    assert_eq!(app.store().pending_changes().unwrap(), waiting.len() as i64);
+    // Two fields of Ana's write acknowledged: the count drops by two.
+    let acked: Vec<uuid::Uuid> = waiting.iter().filter(|c| c.row_id == ana.id).take(2).map(|c| c.change_id).collect();
+    app.store_mut().acknowledge(&acked).unwrap();
+    assert_eq!(app.store().pending_changes().unwrap(), waiting.len() as i64 - 2);
+    assert_eq!(app.status().unwrap().customers, 2);
+    // A deleted customer (as a sync or a merge leaves it) is not counted.
+    let gone = "UPDATE customers SET deleted_at = '2026-11-02T10:00:00.000Z' WHERE id = ?1";
+    app.store().conn().execute(gone, [ben.id.to_string()]).unwrap();
+    assert_eq!(app.status().unwrap().customers, 1);
+}
+
 #[test]
 fn releasing_the_page_cache_between_and_inside_writes_keeps_every_row() {
     let dir = tempfile::tempdir().unwrap();
@@ -412,6 +444,7 @@ fn a_schema_15_file_folds_its_clocks_and_outbox_into_one_record_per_row_write() 
                  INSERT INTO outbox_15 (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
                    SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq;
                  DROP VIEW outbox; DROP TABLE outbox_writes; ALTER TABLE outbox_15 RENAME TO outbox;
+                 DROP INDEX customers_live;
                  PRAGMA user_version = 15;",
             )
             .unwrap();
