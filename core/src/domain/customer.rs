@@ -10,8 +10,12 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-/// Consent to be contacted, per channel. Absent consent means no marketing on that channel.
+/// Consent to be contacted, per channel. Absent consent means no marketing on that channel: a
+/// channel missing from the stored or received JSON reads as no consent (`#[serde(default)]`), so
+/// that a later version may store and send consent without its empty channels
+/// (`store::record::SHORT_FORM`) once every reader in the field accepts that.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
 pub struct Consent {
     pub email: bool,
     pub sms: bool,

@@ -152,6 +152,9 @@ fn preferences_are_stored_and_sent_without_their_empty_keys() {
     assert_eq!(sent(&app, plain.id, "preferences"), Some(json!({})));
     assert_eq!(sent(&app, keen.id, "preferences"), Some(json!({"makes": ["Honda"], "budget_max_cents": 3_000_000})));
     assert_eq!(sent(&app, plain.id, "consent"), Some(json!({"email": true, "sms": false, "phone": false})));
+    // A channel missing from consent reads as no consent (what a later version may send).
+    let sparse: showroom_core::domain::Consent = serde_json::from_value(json!({"email": true})).unwrap();
+    assert!(sparse.email && !sparse.sms && !sparse.phone);
     assert_eq!(app.customer_detail(plain.id).unwrap().customer, plain);
     assert_eq!(app.customer_detail(keen.id).unwrap().customer, keen);
     assert_eq!(keen.preferences.makes, ["Honda"]);
