@@ -123,7 +123,8 @@ fn is_empty(value: &Value) -> bool {
 /// reads an absent key as empty in every version of the app and of the server that may meet this
 /// one (a customer's preferences were always `#[serde(default)]`). A column joins this list only
 /// when that holds: an older reader that needs a key would refuse or drop the row. Consent is not
-/// here: its type needs every channel.
+/// here yet: it reads a missing channel as no consent only since the release of laptop schema 19, and older
+/// readers need every channel.
 const SHORT_FORM: &[(&str, &str)] = &[("customers", "preferences")];
 
 /// Leaves the empty keys (null, "", false, [] or {}) out of the objects `e` holds in the JSON
@@ -153,15 +154,14 @@ pub(crate) fn compact_json<E: Entity>(e: &E, values: &mut [Option<Value>]) -> Re
         let key = (E::TABLE, *field, empty.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","));
         let cache = SHORT.get_or_init(Default::default);
         let known = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key).copied();
-        let short = |object: &Map<String, Value>| {
-            object.iter().filter(|(_, v)| !is_empty(v)).map(|(k, v)| (k.clone(), v.clone())).collect::<Map<_, _>>()
-        };
         let allowed = match known {
             Some(allowed) => allowed,
             None => {
                 let mut row = to_fields(e)?;
                 let full = row.get(*field).cloned();
-                row.insert(field.to_string(), Value::Object(short(object)));
+                let mut short = object.clone();
+                short.retain(|_, v| !is_empty(v));
+                row.insert(field.to_string(), Value::Object(short));
                 let back = serde_json::from_value::<E>(Value::Object(row)).ok().and_then(|e| to_fields(&e).ok());
                 let allowed = full.is_some() && back.and_then(|mut b| b.remove(*field)) == full;
                 cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, allowed);
