@@ -311,6 +311,10 @@ pub const LOGGED_SQLITE: &str = "json_each(COALESCE(l.fields, (
     SELECT json_group_array(json_array(sf.w % 256, sf.field, json(sf.value))) FROM state_fields sf
     WHERE sf.rid = l.rid AND sf.w BETWEEN l.w_from AND l.w_to)))";
 
+/// A log entry's write id, for `FROM log l`: an entry by reference names it through its
+/// `writes` row only.
+pub const LOGGED_WRITE: &str = "COALESCE(l.change_id, (SELECT write_id FROM writes WHERE id = l.w_from / 256))";
+
 /// [`LOGGED_SQLITE`] on PostgreSQL, for `FROM log l CROSS JOIN LATERAL {LOGGED_POSTGRES} f`.
 pub const LOGGED_POSTGRES: &str = "json_array_elements(COALESCE(l.fields::json, (
     SELECT json_agg(json_build_array(sf.w % 256, sf.field, sf.value::json)) FROM state_fields sf

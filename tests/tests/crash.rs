@@ -102,8 +102,9 @@ fn killing_the_cli_mid_import_and_mid_sync_loses_and_corrupts_nothing() {
         let (logged, distinct): (i64, i64) = showroom_e2e::open_file(&server.db)
             .query_row(
                 &format!(
-                    "SELECT count(*), count(DISTINCT substr(l.change_id, 1, 34) || printf('%02x', f.value ->> 0))
+                    "SELECT count(*), count(DISTINCT substr({}, 1, 34) || printf('%02x', f.value ->> 0))
                      FROM log l, {} f WHERE l.kind = 'change' AND l.tbl = 'customers'",
+                    showroom_e2e::LOGGED_WRITE,
                     showroom_e2e::LOGGED_SQLITE
                 ),
                 [],

@@ -411,7 +411,10 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
         server_count(&server.db, &logged_sql("COUNT(*)")),
         server_count(
             &server.db,
-            &logged_sql("COUNT(DISTINCT substr(l.change_id, 1, 34) || printf('%02x', f.value ->> 0))"),
+            &logged_sql(&format!(
+                "COUNT(DISTINCT substr({}, 1, 34) || printf('%02x', f.value ->> 0))",
+                showroom_e2e::LOGGED_WRITE
+            )),
         ),
     );
     assert_eq!(logged, total, "every change exactly once");

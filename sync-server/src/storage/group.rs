@@ -467,7 +467,7 @@ impl Conn {
             return Err(conflict("customer", "the customer was deleted (merged into another)"));
         }
         let rows: Vec<(String, String)> = tx
-            .prepare_cached("SELECT tbl, row_id FROM rows WHERE dealership_id = ?1 AND partition_id = ?2")?
+            .prepare_cached(super::PARTITION_ROWS)?
             .query_map([&from, &p], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_>>()?;
         let former: Option<String> = tx
@@ -564,7 +564,7 @@ impl Conn {
                 .prepare_cached(
                     "DELETE FROM log WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3
                        AND kind IN ('change', 'copy', 'refused', 'evict')
-                     RETURNING change_id, seq",
+                     RETURNING COALESCE(change_id, (SELECT write_id FROM writes WHERE id = log.w_from / 256)), seq",
                 )?
                 .query_map([&f, table, row], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_>>()?;

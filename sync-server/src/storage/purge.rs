@@ -138,7 +138,7 @@ impl Conn {
         let emptied: HashSet<&String> = forgotten.iter().filter_map(|(_, p)| p.as_ref()).collect();
         for p in emptied {
             let left: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM rows WHERE dealership_id = ?1 AND partition_id = ?2)")?
+                .prepare_cached(&format!("SELECT EXISTS ({})", super::PARTITION_ROWS))?
                 .query_row(params![d, p], |r| r.get(0))?;
             if !left {
                 for sql in [
