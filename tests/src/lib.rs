@@ -308,7 +308,8 @@ pub fn screenshot(display: &Display, path: &Path) -> bool {
 /// its `writes` row's, and the server gives such an entry its values back before one is
 /// overwritten).
 pub const LOGGED_SQLITE: &str = "json_each(COALESCE(l.fields, (
-    SELECT json_group_array(json_array(sf.w % 256, sf.field, json(sf.value))) FROM state_fields sf
+    SELECT json_group_array(json_array(sf.w % 256, n.name, json(sf.value)))
+    FROM state_fields sf JOIN field_names n ON n.id = sf.fid
     WHERE sf.rid = l.rid AND sf.w BETWEEN l.w_from AND l.w_to)))";
 
 /// A log entry's write id, for `FROM log l`: an entry by reference names it through its
@@ -317,7 +318,8 @@ pub const LOGGED_WRITE: &str = "COALESCE(l.change_id, (SELECT write_id FROM writ
 
 /// [`LOGGED_SQLITE`] on PostgreSQL, for `FROM log l CROSS JOIN LATERAL {LOGGED_POSTGRES} f`.
 pub const LOGGED_POSTGRES: &str = "json_array_elements(COALESCE(l.fields::json, (
-    SELECT json_agg(json_build_array(sf.w % 256, sf.field, sf.value::json)) FROM state_fields sf
+    SELECT json_agg(json_build_array(sf.w % 256, n.name, sf.value::json))
+    FROM state_fields sf JOIN field_names n ON n.id = sf.fid
     WHERE sf.rid = l.rid AND sf.w BETWEEN l.w_from AND l.w_to)))";
 
 /// A real `showroom-sync` process on a loopback port, with its database in `dir`. Restarting keeps

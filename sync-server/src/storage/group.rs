@@ -545,10 +545,10 @@ impl Conn {
             )?
             .execute(params![table, row, t, partition])?;
             tx.prepare_cached(
-                "INSERT INTO state_fields (rid, field, value, w)
-                 SELECT (SELECT id FROM rows WHERE dealership_id = ?4 AND tbl = ?2 AND row_id = ?3), field, value, w
+                "INSERT INTO state_fields (rid, fid, value, w)
+                 SELECT (SELECT id FROM rows WHERE dealership_id = ?4 AND tbl = ?2 AND row_id = ?3), fid, value, w
                  FROM state WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3
-                 ON CONFLICT (rid, field) DO UPDATE SET value = excluded.value, w = excluded.w",
+                 ON CONFLICT (rid, fid) DO UPDATE SET value = excluded.value, w = excluded.w",
             )?
             .execute([&f, table, row, &t])?;
             tx.prepare_cached(

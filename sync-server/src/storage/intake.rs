@@ -272,10 +272,11 @@ impl Floor {
     }
 }
 
-/// Customers by an email or phone value (by `state_contacts`; `|| ''` as in `CHILDREN`).
+/// Customers by an email or phone value (by `state_contacts`, whose condition this repeats as
+/// written; `|| ''` as in `CHILDREN`).
 pub(super) const BY_CONTACT: &str =
     "SELECT row_id FROM state WHERE dealership_id || '' = ?1 AND tbl || '' = 'customers'
-     AND field IN ('email', 'phone') AND field = ?2 AND value = ?3";
+     AND (fid = 1 OR fid = 2) AND fid = (SELECT id FROM field_names WHERE name = ?2) AND value = ?3";
 
 /// The live customer with this (normalised) email, else this phone: its id, owner, language and
 /// postal code.

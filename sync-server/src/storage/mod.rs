@@ -33,10 +33,17 @@ use uuid::Uuid;
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 
 /// A field's winning value and its write (`writes` row id * 256 + the field's index in it),
-/// under its row's number (the row's `rows` record is written first).
-const SET_STATE: &str = "INSERT INTO state_fields (rid, field, value, w)
+/// under its row's number (the row's `rows` record is written first) and its name's number
+/// (`?3`, see [`WriteRefs::field`]).
+const SET_STATE: &str = "INSERT INTO state_fields (rid, fid, value, w)
      VALUES ((SELECT id FROM rows WHERE dealership_id = ?6 AND tbl = ?1 AND row_id = ?2), ?3, ?4, ?5)
-     ON CONFLICT (rid, field) DO UPDATE SET value = excluded.value, w = excluded.w";
+     ON CONFLICT (rid, fid) DO UPDATE SET value = excluded.value, w = excluded.w";
+
+/// The fields the state's partial indexes cover, by the fixed numbers migration 0014 gave them:
+/// the indexes' conditions, and the lookups that use them, name these numbers.
+#[cfg(test)]
+const INDEXED_FIELDS: [(&str, i64); 7] =
+    [("email", 1), ("phone", 2), ("token_hash", 3), ("quote_id", 4), ("customer_id", 5), ("lead_id", 6), ("status", 7)];
 
 /// The maps and sets a push keeps of its own changes (by write id, row, field): foldhash, seeded
 /// once a process, instead of SipHash, which hashed every field change several times over (about
@@ -54,8 +61,9 @@ const STATE_WRITE: &str = "wr.hlc, wr.write_id, s.w % 256, wr.user_id";
 /// the dealership's table and probes the value index once for each, instead of reading the few
 /// rows that hold the value.
 const CHILDREN: &str = "SELECT row_id FROM state
-     WHERE (field = 'token_hash' OR field = 'quote_id' OR field = 'customer_id' OR field = 'lead_id')
-     AND dealership_id || '' = ?1 AND tbl || '' = ?2 AND field = ?3 AND value = ?4";
+     WHERE (fid = 3 OR fid = 4 OR fid = 5 OR fid = 6)
+     AND dealership_id || '' = ?1 AND tbl || '' = ?2 AND fid = (SELECT id FROM field_names WHERE name = ?3)
+     AND value = ?4";
 
 /// A log entry's fields as `[[index, field, value], ...]` (JSON text), for `FROM log`: stored in
 /// `fields`, or, for an entry logged by reference (migration 0011), read from the state. An entry
@@ -66,14 +74,15 @@ fn logged_fields(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => {
             "CASE WHEN log.w_from IS NULL THEN log.fields ELSE (
-               SELECT json_group_array(json_array(f.w % 256, f.field, json(f.value))) FROM state_fields f
+               SELECT json_group_array(json_array(f.w % 256, n.name, json(f.value)))
+               FROM state_fields f JOIN field_names n ON n.id = f.fid
                WHERE f.rid = log.rid AND f.w BETWEEN log.w_from AND log.w_to)
              END"
         }
         Dialect::Postgres => {
             "CASE WHEN log.w_from IS NULL THEN log.fields ELSE (
-               SELECT COALESCE(json_agg(json_build_array(f.w % 256, f.field, f.value::json)), '[]'::json)::text
-               FROM state_fields f
+               SELECT COALESCE(json_agg(json_build_array(f.w % 256, n.name, f.value::json)), '[]'::json)::text
+               FROM state_fields f JOIN field_names n ON n.id = f.fid
                WHERE f.rid = log.rid AND f.w BETWEEN log.w_from AND log.w_to)
              END"
         }
@@ -89,8 +98,8 @@ const LOGGED_WRITE: &str = "COALESCE(log.change_id, wr.write_id)";
 const LOGGED_AUTHOR: &str = "COALESCE(log.user_id, wr.user_id)";
 
 /// Gives the log entries that name a field's current value by reference (`?1` dealership, `?2`
-/// table, `?3` row, `?4` field) their values, clock and author back, before the value is
-/// overwritten.
+/// table, `?3` row, `?4` the field's number) their values, clock and author back, before the
+/// value is overwritten.
 fn materialize(dialect: Dialect) -> &'static str {
     static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
         [Dialect::Sqlite, Dialect::Postgres].map(|d| {
@@ -103,7 +112,7 @@ fn materialize(dialect: Dialect) -> &'static str {
                    SELECT s.seq FROM state_fields f JOIN writes wr ON wr.id = f.w / 256
                    JOIN seen s ON s.write_id = wr.write_id
                    WHERE f.rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)
-                     AND f.field = ?4)",
+                     AND f.fid = ?4)",
                 logged_fields(d)
             )
         })
@@ -171,6 +180,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0011_log_by_reference.sql"),
     include_str!("../../migrations/sqlite/0012_unused_owner_index.sql"),
     include_str!("../../migrations/sqlite/0013_partition_roots_unindexed.sql"),
+    include_str!("../../migrations/sqlite/0014_field_names.sql"),
 ];
 
 mod checkpoint;
@@ -1049,9 +1059,10 @@ impl FreshState {
     fn add(&mut self, tx: &dyn Db, writes: &mut WriteRefs, rid: i64, c: &FieldChange, user: &str) -> Result<()> {
         let (write, index) = write_of(c.change_id);
         let w = writes.id(tx, write, c.hlc, user)?;
+        let fid = writes.field(tx, &c.field)?;
         self.vals.extend([
             db::Val::Int(rid),
-            db::Val::Text(c.field.clone()),
+            db::Val::Int(fid),
             db::Val::Text(serde_json::to_string(&c.value)?),
             db::Val::Int(w * 256 + i64::from(index)),
         ]);
@@ -1064,7 +1075,7 @@ impl FreshState {
     /// The insert of `n` fields (`INSERT OR FAIL` on SQLite: see [`or_fail`]).
     fn insert(dialect: Dialect, n: usize) -> String {
         let sql =
-            format!("INSERT INTO state_fields (rid, field, value, w) VALUES {}", vec!["(?, ?, ?, ?)"; n].join(", "));
+            format!("INSERT INTO state_fields (rid, fid, value, w) VALUES {}", vec!["(?, ?, ?, ?)"; n].join(", "));
         or_fail(dialect, &sql).into_owned()
     }
 
@@ -1079,15 +1090,42 @@ impl FreshState {
     }
 }
 
-/// The `writes` rows one transaction made: the fields of one write share one. Keyed by write and
-/// clock, then author (one in all but a re-issued reservation), so a lookup allocates nothing.
+/// The `writes` rows one transaction made (the fields of one write share one; keyed by write and
+/// clock, then author, one in all but a re-issued reservation, so a lookup allocates nothing), and
+/// the numbers of the field names it stored. Both live as long as the transaction: a number is
+/// never kept past a rollback that undid it.
 #[derive(Default)]
-struct WriteRefs(FastMap<(Uuid, Hlc), Vec<(String, i64)>>);
+struct WriteRefs {
+    writes: FastMap<(Uuid, Hlc), Vec<(String, i64)>>,
+    fields: FastMap<String, i64>,
+}
 
 impl WriteRefs {
+    /// The number of the field name `name` (`field_names`), given on first use.
+    fn field(&mut self, tx: &dyn Db, name: &str) -> Result<i64> {
+        if let Some(id) = self.fields.get(name) {
+            return Ok(*id);
+        }
+        let find = |tx: &dyn Db| -> Result<Option<i64>> {
+            tx.prepare_cached("SELECT id FROM field_names WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()
+        };
+        let id = match find(tx)? {
+            Some(id) => id,
+            None => {
+                // Another server process may name it at the same moment: the later insert does
+                // nothing and both read the one number.
+                tx.prepare_cached("INSERT INTO field_names (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")?
+                    .execute([name])?;
+                find(tx)?.ok_or_else(|| StorageError::Internal(format!("field name {name:?} has no number")))?
+            }
+        };
+        self.fields.insert(name.to_string(), id);
+        Ok(id)
+    }
+
     /// The id of the `writes` row for `write` at `hlc` by `user`, made on first use.
     fn id(&mut self, tx: &dyn Db, write: Uuid, hlc: Hlc, user: &str) -> Result<i64> {
-        let made = self.0.entry((write, hlc)).or_default();
+        let made = self.writes.entry((write, hlc)).or_default();
         if let Some((_, id)) = made.iter().find(|(u, _)| u == user) {
             return Ok(*id);
         }
@@ -1206,12 +1244,13 @@ impl Conn {
     fn set_state(tx: &dyn Db, writes: &mut WriteRefs, d: &str, c: &FieldChange, user: &str) -> Result<()> {
         let (write, index) = write_of(c.change_id);
         let w = writes.id(tx, write, c.hlc, user)?;
+        let fid = writes.field(tx, &c.field)?;
         let row = c.row_id.to_string();
-        tx.prepare_cached(materialize(tx.dialect()))?.execute(params![d, c.table, row, c.field])?;
+        tx.prepare_cached(materialize(tx.dialect()))?.execute(params![d, c.table, row, fid])?;
         tx.prepare_cached(SET_STATE)?.execute(params![
             c.table,
             c.row_id.to_string(),
-            c.field,
+            fid,
             serde_json::to_string(&c.value)?,
             w * 256 + i64::from(index),
             d
@@ -2799,6 +2838,7 @@ const TABLES: &[&str] = &[
     "moves",
     "rows",
     "writes",
+    "field_names",
     "state_fields",
     "log",
     "seen",
@@ -2842,7 +2882,10 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
                     fields: vec![FieldError::new("to", "the database holds dealerships already")],
                 });
             }
+            // The target's own meta and field numbers (the fixed ones its migrations wrote) give
+            // way to the source's.
             wtx.execute("DELETE FROM meta", ())?;
+            wtx.execute("DELETE FROM field_names", ())?;
             let mut out = Migrated::default();
             for table in TABLES {
                 let cols: Vec<String> =
@@ -2868,7 +2911,9 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
                 out.tables.push((table.to_string(), rows.len() as u64));
             }
             // The copied sequence numbers stay; new ones continue after them.
-            for (table, column) in [("log", "seq"), ("moves", "seq"), ("writes", "id"), ("rows", "id")] {
+            for (table, column) in
+                [("log", "seq"), ("moves", "seq"), ("writes", "id"), ("rows", "id"), ("field_names", "id")]
+            {
                 wtx.execute(
                     &format!(
                         "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}), false)"
@@ -2978,9 +3023,26 @@ mod tests {
             (portal::SCHEDULED_DRIVES, "state_statuses"),
         ] {
             let plan = explained(&format!("EXPLAIN QUERY PLAN {query}"), 3);
-            assert!(plan[0].contains(&format!("INDEX {index} (field=? AND value=?)")), "{query}: {plan:?}");
-            assert!(plan[1].contains("INTEGER PRIMARY KEY"), "{query}: {plan:?}");
+            assert!(
+                plan.iter().any(|p| p.contains(&format!("INDEX {index} (fid=? AND value=?)"))),
+                "{query}: {plan:?}"
+            );
+            // Each found value's row and name are read by their numbers; nothing is walked.
+            assert!(plan.iter().any(|p| p.starts_with("SEARCH r USING INTEGER PRIMARY KEY")), "{query}: {plan:?}");
+            assert!(plan.iter().any(|p| p.starts_with("SEARCH n USING INTEGER PRIMARY KEY")), "{query}: {plan:?}");
+            assert!(!plan.iter().any(|p| p.starts_with("SCAN")), "{query}: {plan:?}");
         }
+    }
+
+    /// A move to PostgreSQL copies every table a store has (a table left out loses its rows, or,
+    /// for `field_names`, every value that names it).
+    #[test]
+    fn the_move_to_postgresql_copies_every_table() {
+        let names = explained("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'", 0);
+        for name in &names {
+            assert!(TABLES.contains(&name.as_str()), "{name} is not copied by `migrate`");
+        }
+        assert!(names.len() >= TABLES.len(), "{names:?}");
     }
 
     /// A partition's rows are read from the partition index and its root by its key, and the
@@ -3086,10 +3148,8 @@ mod tests {
         let conn = Conn::open_in_memory().unwrap();
         let count = |c: &Conn| c.conn.query_row("SELECT COUNT(*) FROM state_fields", (), |r| r.get::<i64>(0)).unwrap();
         let tx = begin(&*conn.conn, Mode::Write).unwrap();
-        let vals = |field: &str| {
-            [db::Val::Int(1), db::Val::Text(field.into()), db::Val::Text("\"x\"".into()), db::Val::Int(256)]
-        };
-        let rows: Vec<db::Val> = [vals("a"), vals("b"), vals("a")].concat();
+        let vals = |fid: i64| [db::Val::Int(1), db::Val::Int(fid), db::Val::Text("\"x\"".into()), db::Val::Int(256)];
+        let rows: Vec<db::Val> = [vals(8), vals(9), vals(8)].concat();
         let failed = tx.exec(&FreshState::insert(Dialect::Sqlite, 3), &rows);
         assert!(failed.is_err(), "the third row repeats the first's key");
         let kept = tx.query_row("SELECT COUNT(*) FROM state_fields", (), |r| r.get::<i64>(0)).unwrap();
@@ -3137,7 +3197,45 @@ mod tests {
         logins_are_one_account_whatever_their_case,
         a_write_that_won_whole_is_logged_by_reference,
         a_pull_in_writes_carries_the_same_changes_as_one_per_field,
+        a_field_name_is_stored_once_and_the_indexed_ones_keep_their_numbers,
     );
+
+    /// The state names each field by number: every name once in `field_names`, the fields the
+    /// partial indexes cover at the numbers their conditions name, and the state reads back by name.
+    fn a_field_name_is_stored_once_and_the_indexed_ones_keep_their_numbers(s: Store) {
+        let (s, ana, _) = setup_in(s);
+        let names = |s: &Store| s.count("SELECT COUNT(*) FROM field_names");
+        for (name, id) in INDEXED_FIELDS {
+            assert_eq!(s.count(&format!("SELECT id FROM field_names WHERE name = '{name}'")), id, "{name}");
+        }
+        let first = customer_write(ana.id, Uuid::now_v7());
+        s.push(&ana, &push(first.clone()), now()).unwrap();
+        let after_one = names(&s);
+        let distinct = first.iter().map(|c| c.field.as_str()).collect::<BTreeSet<_>>().len() as i64;
+        assert!(after_one >= distinct, "{after_one} names for {distinct} fields");
+        s.push(&ana, &push(customer_write(ana.id, Uuid::now_v7())), now()).unwrap();
+        assert_eq!(names(&s), after_one, "a second customer names no field again");
+        assert_eq!(
+            s.count("SELECT COUNT(*) FROM (SELECT name FROM field_names GROUP BY name HAVING COUNT(*) > 1) t"),
+            0
+        );
+        for c in &first {
+            let value = serde_json::to_string(&c.value).unwrap().replace('\'', "''");
+            let found = s.count(&format!(
+                "SELECT COUNT(*) FROM state WHERE row_id = '{}' AND field = '{}' AND value = '{value}'",
+                c.row_id, c.field
+            ));
+            assert_eq!(found, 1, "{} reads back by name", c.field);
+        }
+        // A customer found by email goes through the contacts index's numbered condition.
+        let email = first.iter().find(|c| c.field == "email").expect("the customer has an email");
+        let by_contact = s.count(&format!(
+            "SELECT COUNT(*) FROM state WHERE (fid = 1 OR fid = 2) AND fid = 1 AND value = '{}' AND row_id = '{}'",
+            serde_json::to_string(&email.value).unwrap(),
+            email.row_id
+        ));
+        assert_eq!(by_contact, 1);
+    }
 
     fn setup_in(s: Store) -> (Store, User, User) {
         s.create_dealership("Lakeside").unwrap();
@@ -3670,6 +3768,7 @@ mod tests {
                        FROM state s JOIN writes wr ON wr.id = s.w / 256;
                      DROP VIEW state;
                      DROP TABLE state_fields;
+                     DROP TABLE field_names;
                      ALTER TABLE rows DROP COLUMN id;
                      ALTER TABLE old_state RENAME TO state;
                      ALTER TABLE state ADD PRIMARY KEY (dealership_id, tbl, row_id, field),
@@ -3788,6 +3887,7 @@ mod tests {
                    FROM state s JOIN writes wr ON wr.id = s.w / 256;
                  DROP VIEW state;
                  DROP TABLE state_fields;
+                 DROP TABLE field_names;
                  DROP TABLE writes;
                  CREATE TABLE state (dealership_id TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,
                    field TEXT NOT NULL, value TEXT NOT NULL, hlc TEXT NOT NULL, change_id TEXT NOT NULL, user_id TEXT,

@@ -61,12 +61,14 @@ pub(super) fn entity<T: DeserializeOwned>(conn: &dyn Db, d: &str, table: &str, i
 
 /// Rows by a link field's value (by `state_links`, whose condition this repeats as written).
 pub(super) const ROWS_WHERE: &str = "SELECT dealership_id, row_id FROM state
-     WHERE (field = 'token_hash' OR field = 'quote_id' OR field = 'customer_id' OR field = 'lead_id')
-     AND field = ?2 AND tbl = ?1 AND value = ?3 AND (CAST(?4 AS TEXT) IS NULL OR dealership_id = ?4)";
+     WHERE (fid = 3 OR fid = 4 OR fid = 5 OR fid = 6)
+     AND fid = (SELECT id FROM field_names WHERE name = ?2) AND tbl = ?1 AND value = ?3
+     AND (CAST(?4 AS TEXT) IS NULL OR dealership_id = ?4)";
 
-/// A dealership's scheduled test drives (by `state_statuses`; `|| ''` as in `CHILDREN`).
+/// A dealership's scheduled test drives (by `state_statuses`, whose condition `fid = 7`, the
+/// status, this repeats; `|| ''` as in `CHILDREN`).
 pub(super) const SCHEDULED_DRIVES: &str = "SELECT row_id FROM state
-     WHERE field = 'status' AND tbl || '' = 'test_drives' AND value = '\"scheduled\"' AND dealership_id || '' = ?1";
+     WHERE fid = 7 AND tbl || '' = 'test_drives' AND value = '\"scheduled\"' AND dealership_id || '' = ?1";
 
 /// Row ids of `table` whose `field` (one of the indexed link fields) holds `value`.
 fn rows_where(conn: &dyn Db, d: Option<&str>, table: &str, field: &str, value: &str) -> Result<Vec<(String, String)>> {
@@ -388,7 +390,7 @@ impl Conn {
             .prepare_cached(
                 "SELECT s.dealership_id, s.row_id, COALESCE(a.attempts, 0) FROM state s
                  LEFT JOIN outbox_attempts a ON a.message_id = s.row_id
-                 WHERE s.field = 'status' AND s.tbl = 'outgoing_messages' AND s.value = '\"queued\"'
+                 WHERE s.fid = 7 AND s.tbl = 'outgoing_messages' AND s.value = '\"queued\"'
                    AND COALESCE(a.next_ms, 0) <= ?1
                  LIMIT ?2",
             )?
