@@ -2,7 +2,7 @@
 //! [`super::round`] runs over. Error answers keep their status and body so the round can set
 //! aside exactly the changes the server named.
 
-use super::protocol::{self, ErrorBody, PAGE, PullPage, Push, PushAck, SignIn, SignedIn};
+use super::protocol::{self, ErrorBody, PULL_PAGE, PullPage, Push, PushAck, SignIn, SignedIn};
 use super::round::{Refusal, Session, StoreAccess, SyncError, SyncReport, Transport};
 use crate::error::CoreError;
 use serde::de::DeserializeOwned;
@@ -147,7 +147,7 @@ impl Client {
     pub async fn pull(&self, session: &Session, since: i64) -> Result<PullPage, SyncError> {
         let res = self
             .http
-            .get(format!("{}/api/v1/pull?since={since}&limit={PAGE}", self.base))
+            .get(format!("{}/api/v1/pull?since={since}&limit={PULL_PAGE}", self.base))
             .header(protocol::PULL_SHAPE_HEADER, protocol::PULL_WRITES)
             .bearer_auth(&session.token)
             .send()

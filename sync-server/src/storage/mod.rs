@@ -130,13 +130,14 @@ const INSERT_LOG_WRITE: &str =
     "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id,
                                       audience, user_id, device_id, received_ms, rid, w_from, w_to)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-/// The rows of partition `?2` of dealership `?1` (`tbl`, `row_id`). The partition index leaves out
+/// The rows of partition `?2` (NULL: the shared one) of dealership `?1` (`tbl`, `row_id`). The
+/// partition index leaves out
 /// a partition's root (a row of a root table whose partition is its own id, migration 0013), which
 /// the second half finds by its key; the first half repeats the index's condition as written,
 /// which SQLite needs to use a partial index. A row of any other table is in the index, so a
 /// client that gives a quote its customer's id (a client can send anything) is still found.
 pub(super) const PARTITION_ROWS: &str = "SELECT tbl, row_id FROM rows
-     WHERE dealership_id = ?1 AND partition_id = ?2
+     WHERE dealership_id = ?1 AND partition_id IS NOT DISTINCT FROM ?2
        AND (partition_id <> row_id
        OR (tbl <> 'customers' AND tbl <> 'leads' AND tbl <> 'commission_statements' AND tbl <> 'coaching_notes'))
      UNION ALL
@@ -147,6 +148,16 @@ pub(super) const PARTITION_ROWS: &str = "SELECT tbl, row_id FROM rows
 /// The tables whose rows [`PARTITION_ROWS`] finds by key when they are their own partition.
 #[cfg(test)]
 const ROOT_TABLES: [&str; 4] = ["customers", "leads", "commission_statements", "coaching_notes"];
+
+/// Every winning field of partition `?2` of dealership `?1`, for its checksum: table, row, field,
+/// write id and the field's index in the write.
+static PARTITION_STATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT s.tbl, s.row_id, s.field, wr.write_id, s.w % 256 FROM ({PARTITION_ROWS}) r
+         CROSS JOIN state s JOIN writes wr ON wr.id = s.w / 256
+         WHERE s.dealership_id = ?1 AND s.tbl = r.tbl AND s.row_id = r.row_id"
+    )
+});
 
 const INSERT_ROW: &str = "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id)
      VALUES (?1, ?2, ?3, ?4, ?5)
@@ -2615,8 +2626,15 @@ impl Conn {
             };
             // Read back by reference, they come in the state's order.
             fields.sort_by_key(|f| f.0);
-            // A page stops at about PAGE_BYTES of values, however many changes that is.
-            bytes += value.as_ref().map_or(0, String::len) + text_len + 200 * fields.len().max(1);
+            // A page stops at about PAGE_BYTES, however many changes that is: an entry adds its
+            // values and names, and the envelope of each change (ids, clock, table and row, ~200
+            // bytes): once per field in the one-change-per-field shape, once per write in the writes shape
+            // (where a field adds only its index, ~16).
+            let envelope = match shape {
+                PullShape::Changes => 200 * fields.len().max(1),
+                PullShape::Writes => 200 + 16 * fields.len(),
+            };
+            bytes += value.as_ref().map_or(0, String::len) + text_len + envelope;
             if bytes > PAGE_BYTES && page.next_cursor > since {
                 more = true;
                 break;
@@ -2700,13 +2718,8 @@ impl Conn {
             page.next_cursor = page.next_cursor.max(max.max(since));
             for p in touched {
                 let mut sum = Checksum::default();
-                let mut stmt = tx.prepare_cached(
-                    "SELECT s.tbl, s.row_id, s.field, wr.write_id, s.w % 256 FROM rows r
-                     CROSS JOIN state s JOIN writes wr ON wr.id = s.w / 256
-                     WHERE s.dealership_id = r.dealership_id AND s.tbl = r.tbl AND s.row_id = r.row_id
-                       AND r.partition_id IS NOT DISTINCT FROM ?1 AND r.dealership_id = ?2",
-                )?;
-                let mut rows = stmt.query(params![p, user.dealership_id.to_string()])?;
+                let mut stmt = tx.prepare_cached(&PARTITION_STATE)?;
+                let mut rows = stmt.query(params![user.dealership_id.to_string(), p])?;
                 while let Some(r) = rows.next()? {
                     let (t, id, f, w, i): (String, String, String, String, i64) =
                         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
@@ -3034,6 +3047,28 @@ mod tests {
         }
     }
 
+    /// A page of row writes holds as many as the client asks for (up to [`PULL_PAGE`]) while
+    /// their bytes stay small: a write's envelope counts once, not once per field as in the
+    /// one-change-per-field shape, where the same customers fill a page three times sooner.
+    #[test]
+    fn a_page_of_row_writes_counts_each_writes_envelope_once() {
+        use showroom_core::sync::protocol::PULL_PAGE;
+        let (s, ana, mia) = setup_in(Store::sqlite());
+        let n = 2_000;
+        let all: Vec<WireChange> = (0..n).flat_map(|_| customer_write(ana.id, Uuid::now_v7())).collect();
+        for chunk in all.chunks(MAX_PUSH) {
+            s.push(&ana, &push(chunk.to_vec()), now()).unwrap();
+        }
+        let by_write = s.pull_shaped(&mia, Uuid::from_u128(40), 0, PULL_PAGE, PullShape::Writes).unwrap();
+        let pulled: BTreeSet<Uuid> = by_write.writes.iter().map(|w| w.row_id).collect();
+        assert!(all.iter().all(|c| pulled.contains(&c.row_id)), "every customer in the first page");
+        assert!(!by_write.more, "one page of {n} customers");
+        let bytes = serde_json::to_vec(&by_write).unwrap().len();
+        assert!(bytes < PAGE_BYTES, "{bytes} bytes");
+        let by_field = s.pull_shaped(&mia, Uuid::from_u128(41), 0, PULL_PAGE, PullShape::Changes).unwrap();
+        assert!(by_field.more, "the same customers one change per field fill more than a page");
+    }
+
     /// A move to PostgreSQL copies every table a store has (a table left out loses its rows, or,
     /// for `field_names`, every value that names it).
     #[test]
@@ -3051,16 +3086,24 @@ mod tests {
     /// missed when a partition moves, is shared or is purged.
     #[test]
     fn a_partitions_rows_come_from_its_index_and_its_roots_key() {
-        let plan = explained(&format!("EXPLAIN QUERY PLAN {PARTITION_ROWS}"), 3);
-        assert!(
-            plan.iter().any(|p| p.contains("INDEX rows_by_partition (dealership_id=? AND partition_id=?)")),
-            "{plan:?}"
-        );
-        assert!(
-            plan.iter().any(|p| p.contains("sqlite_autoindex_rows_1 (dealership_id=? AND tbl=? AND row_id=?)")),
-            "{plan:?}"
-        );
-        assert!(!plan.iter().any(|p| p.starts_with("SCAN")), "{plan:?}");
+        // Also under a partition's checksum (every pull's last page computes one for each
+        // partition it touched): never a walk of the dealership's rows.
+        for query in [PARTITION_ROWS, PARTITION_STATE.as_str()] {
+            let plan = explained(&format!("EXPLAIN QUERY PLAN {query}"), 3);
+            assert!(
+                plan.iter().any(|p| p.contains("INDEX rows_by_partition (dealership_id=? AND partition_id=?)")),
+                "{plan:?}"
+            );
+            assert!(
+                plan.iter().any(|p| p.contains("sqlite_autoindex_rows_1 (dealership_id=? AND tbl=? AND row_id=?)")),
+                "{plan:?}"
+            );
+            assert!(!plan.iter().any(|p| p.contains("SCAN")), "{plan:?}");
+            assert!(
+                !plan.iter().any(|p| p.ends_with("(dealership_id=?)")),
+                "a walk of the dealership's rows: {plan:?}"
+            );
+        }
         for root in showroom_core::sync::rules::synced_tables()
             .filter(|t| matches!(showroom_core::sync::partition::home(t), Some(Home::Own | Home::Lead)))
         {
@@ -3116,6 +3159,14 @@ mod tests {
         );
         assert_eq!(rows_of(l), vec![pair("leads", l)]);
         assert_eq!(rows_of("nobody"), Vec::<(String, String)>::new());
+        let shared: Vec<(String, String)> = db
+            .prepare_cached(PARTITION_ROWS)
+            .unwrap()
+            .query_map(params!["d", db::Val::Null], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        assert_eq!(shared, vec![pair("vehicles", "v-1")], "the shared partition");
         let indexed: i64 = conn
             .conn
             .query_row(
