@@ -3047,25 +3047,25 @@ mod tests {
         }
     }
 
-    /// A page of row writes holds as many as the client asks for (up to [`PULL_PAGE`]) while
+    /// A page of row writes holds as many as the client asks for (up to `PAGE * 5`) while
     /// their bytes stay small: a write's envelope counts once, not once per field as in the
     /// one-change-per-field shape, where the same customers fill a page three times sooner.
     #[test]
     fn a_page_of_row_writes_counts_each_writes_envelope_once() {
-        use showroom_core::sync::protocol::PULL_PAGE;
+        const MOST: usize = showroom_core::sync::protocol::PAGE * 5;
         let (s, ana, mia) = setup_in(Store::sqlite());
         let n = 2_000;
         let all: Vec<WireChange> = (0..n).flat_map(|_| customer_write(ana.id, Uuid::now_v7())).collect();
         for chunk in all.chunks(MAX_PUSH) {
             s.push(&ana, &push(chunk.to_vec()), now()).unwrap();
         }
-        let by_write = s.pull_shaped(&mia, Uuid::from_u128(40), 0, PULL_PAGE, PullShape::Writes).unwrap();
+        let by_write = s.pull_shaped(&mia, Uuid::from_u128(40), 0, MOST, PullShape::Writes).unwrap();
         let pulled: BTreeSet<Uuid> = by_write.writes.iter().map(|w| w.row_id).collect();
         assert!(all.iter().all(|c| pulled.contains(&c.row_id)), "every customer in the first page");
         assert!(!by_write.more, "one page of {n} customers");
         let bytes = serde_json::to_vec(&by_write).unwrap().len();
         assert!(bytes < PAGE_BYTES, "{bytes} bytes");
-        let by_field = s.pull_shaped(&mia, Uuid::from_u128(41), 0, PULL_PAGE, PullShape::Changes).unwrap();
+        let by_field = s.pull_shaped(&mia, Uuid::from_u128(41), 0, MOST, PullShape::Changes).unwrap();
         assert!(by_field.more, "the same customers one change per field fill more than a page");
     }
 
