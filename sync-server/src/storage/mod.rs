@@ -131,10 +131,9 @@ const INSERT_LOG_WRITE: &str =
                                       audience, user_id, device_id, received_ms, rid, w_from, w_to)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 /// The rows of partition `?2` (NULL: the shared one) of dealership `?1` (`tbl`, `row_id`). The
-/// partition index leaves out
-/// a partition's root (a row of a root table whose partition is its own id, migration 0013), which
-/// the second half finds by its key; the first half repeats the index's condition as written,
-/// which SQLite needs to use a partial index. A row of any other table is in the index, so a
+/// partition index leaves out a partition's root (a row of a root table whose partition is its
+/// own id, migration 0013), which the second half finds by its key; the first half repeats the
+/// index's condition as written, which SQLite needs to use a partial index. A row of any other table is in the index, so a
 /// client that gives a quote its customer's id (a client can send anything) is still found.
 pub(super) const PARTITION_ROWS: &str = "SELECT tbl, row_id FROM rows
      WHERE dealership_id = ?1 AND partition_id IS NOT DISTINCT FROM ?2
@@ -2627,9 +2626,9 @@ impl Conn {
             // Read back by reference, they come in the state's order.
             fields.sort_by_key(|f| f.0);
             // A page stops at about PAGE_BYTES, however many changes that is: an entry adds its
-            // values and names, and the envelope of each change (ids, clock, table and row, ~200
-            // bytes): once per field in the one-change-per-field shape, once per write in the writes shape
-            // (where a field adds only its index, ~16).
+            // values and names, and a change's envelope (ids, clock, table and row, ~200 bytes),
+            // once per field in the one-change-per-field shape and once per write in the writes
+            // shape (where a field adds only its index, ~16).
             let envelope = match shape {
                 PullShape::Changes => 200 * fields.len().max(1),
                 PullShape::Writes => 200 + 16 * fields.len(),
