@@ -144,10 +144,16 @@ impl Client {
         Self::answer(res).await
     }
 
+    /// One page of at most [`protocol::PAGE`] writes after `since`.
     pub async fn pull(&self, session: &Session, since: i64) -> Result<PullPage, SyncError> {
+        self.pull_up_to(session, since, protocol::PAGE).await
+    }
+
+    /// One page of at most `limit` writes after `since` (the server caps it).
+    pub async fn pull_up_to(&self, session: &Session, since: i64, limit: usize) -> Result<PullPage, SyncError> {
         let res = self
             .http
-            .get(format!("{}/api/v1/pull?since={since}&limit={PULL_PAGE}", self.base))
+            .get(format!("{}/api/v1/pull?since={since}&limit={limit}", self.base))
             .header(protocol::PULL_SHAPE_HEADER, protocol::PULL_WRITES)
             .bearer_auth(&session.token)
             .send()
@@ -223,13 +229,17 @@ impl Transport for Http<'_> {
         if let Some(stale) = ahead.take() {
             stale.task.abort();
         }
-        let page = self.client.pull(self.session, since).await?;
+        // A sync's first page is small, so a sync with little to catch up answers at once; the
+        // pages after it grow to PULL_PAGE (see there) while the first ones are being applied.
+        let page = self.client.pull_up_to(self.session, since, protocol::PAGE).await?;
         if page.more {
             let (tx, rx) = tokio::sync::mpsc::channel(2);
             let (client, session, mut cursor) = (self.client.clone(), self.session.clone(), page.next_cursor);
+            let mut limit = protocol::PAGE;
             let task = tokio::spawn(async move {
                 loop {
-                    let next = client.pull(&session, cursor).await;
+                    limit = (limit * 2).min(PULL_PAGE);
+                    let next = client.pull_up_to(&session, cursor, limit).await;
                     let stop = match &next {
                         Ok(p) => {
                             cursor = p.next_cursor;
@@ -351,5 +361,100 @@ mod tests {
         }
         assert!(normalize_server("ftp://x").is_err());
         assert!(normalize_server("not a url").unwrap_err().to_string().contains("not a URL"));
+    }
+
+    /// A page server on a loopback socket that records each pull's `since` and `limit` and
+    /// answers with an empty page that moves the cursor by `limit` until `total`.
+    async fn page_server(total: i64) -> (String, Arc<std::sync::Mutex<Vec<(i64, usize)>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = asked.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut sock, _) = listener.accept().await.unwrap();
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            match sock.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                            continue;
+                        };
+                        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                        buf.drain(..end + 4);
+                        let query =
+                            head.split_whitespace().nth(1).and_then(|t| t.split_once('?')).unwrap().1.to_string();
+                        let arg = |k: &str| {
+                            query.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}="))).unwrap().to_string()
+                        };
+                        let (since, limit): (i64, usize) =
+                            (arg("since").parse().unwrap(), arg("limit").parse().unwrap());
+                        log.lock().unwrap().push((since, limit));
+                        let next = (since + limit as i64).min(total);
+                        let page = PullPage {
+                            changes: Vec::new(),
+                            writes: Vec::new(),
+                            evict: Vec::new(),
+                            notices: Vec::new(),
+                            checksums: Vec::new(),
+                            next_cursor: next,
+                            more: next < total,
+                            resync: false,
+                        };
+                        let body = serde_json::to_string(&page).unwrap();
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if sock.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, asked)
+    }
+
+    /// A sync's first page asks for a small one, so a laptop with little to catch up gets its
+    /// answer at once; the pages fetched ahead while it applies double up to PULL_PAGE, so a
+    /// first pull of a big dealership commits fewer, larger pages. The pages come in order.
+    #[tokio::test]
+    async fn pull_pages_start_small_and_grow_to_the_largest_page() {
+        let total = 20_000;
+        let (url, asked) = page_server(total).await;
+        let client = Client::new(&url).unwrap();
+        let session = Session {
+            server: url,
+            token: "t".into(),
+            user_id: Uuid::nil(),
+            user: "mia".into(),
+            role: "manager".into(),
+            expires_at: String::new(),
+        };
+        let http = Http::new(&client, &session);
+        let (mut since, mut cursors) = (0, Vec::new());
+        loop {
+            let page = http.pull(since).await.unwrap();
+            cursors.push(page.next_cursor);
+            since = page.next_cursor;
+            if !page.more {
+                break;
+            }
+        }
+        assert_eq!(cursors, [1_000, 3_000, 7_000, 12_000, 17_000, 20_000]);
+        let page = protocol::PAGE;
+        let limits: Vec<usize> = asked.lock().unwrap().iter().map(|a| a.1).collect();
+        assert_eq!(limits, [page, 2 * page, 4 * page, PULL_PAGE, PULL_PAGE, PULL_PAGE]);
+        assert_eq!(PULL_PAGE, 5 * page);
+        // A later sync starts small again.
+        assert!(!http.pull(since).await.unwrap().more);
+        assert_eq!(asked.lock().unwrap().last(), Some(&(total, page)));
     }
 }

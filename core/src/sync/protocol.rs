@@ -17,11 +17,13 @@ pub const OLD_MAX_PUSH: usize = 1_000;
 /// The most changes one pull page returns.
 pub const PAGE: usize = 1_000;
 /// The most log entries (row writes) a client asks one pull page for. Fewer, larger pages write
-/// less on a big first pull (a laptop commits each page, rewriting the index pages its rows
-/// landed on: 200k customers pulled 14.1-14.9 -> 10.5-12.0 s at 5,000), but a 5,000-write last
-/// page held one server request for ~27 s on 50k customers (cause not found yet: each of its
-/// ~4,000 touched partitions' checksum query takes 1 ms alone), so it stays at [`PAGE`] for now.
-pub const PULL_PAGE: usize = PAGE;
+/// less on a big first pull: a laptop commits each page, rewriting the index pages its rows landed
+/// on. The server still ends a page at about 4 MiB (its `PAGE_BYTES`), however wide the rows.
+/// A round's first page asks for [`PAGE`] and the pages after it double up to this (client.rs):
+/// asked for at once, 5,000-write pages made a 50k first pull slower (2.6-2.9 -> 3.0-3.1 s: the
+/// first page arrives later and the last one is applied alone). With the ramp, 200k customers
+/// pulled 14.2-19.2 -> 11.9-12.2 s and 50k stayed 2.7-2.9 s (release bench `sync_e2e --bench`).
+pub const PULL_PAGE: usize = 5 * PAGE;
 /// The most bytes a client puts in one push (the server accepts 8 MiB).
 pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
 /// How far ahead of this device's clock a pulled change may be dated. The server refuses pushes
