@@ -227,6 +227,15 @@ pub fn field(conn: &Connection, table: &str, row: &str, field: &str) -> Result<O
     Ok(load(conn, table, row)?.remove(field))
 }
 
+/// The query [`of_rows`] runs: the clocks of `table`'s rows whose ids `rows_sql` selects (all
+/// of them without it).
+pub(super) fn of_rows_sql(table: &str, rows_sql: Option<&str>) -> String {
+    match rows_sql {
+        Some(sub) => format!("SELECT row_id, clocks FROM row_clocks WHERE tbl = '{table}' AND row_id IN ({sub})"),
+        None => format!("SELECT row_id, clocks FROM row_clocks WHERE tbl = '{table}'"),
+    }
+}
+
 /// Every (row, field, clock) of `table`'s rows chosen by `rows_sql` (a `SELECT id …` over the
 /// table with its parameter `?1` bound to `arg`), or of all its rows without one.
 pub fn of_rows(
@@ -235,11 +244,7 @@ pub fn of_rows(
     rows_sql: Option<&str>,
     arg: Option<&str>,
 ) -> Result<Vec<(String, String, Clocked)>> {
-    let sql = match rows_sql {
-        Some(sub) => format!("SELECT row_id, clocks FROM row_clocks WHERE tbl = '{table}' AND row_id IN ({sub})"),
-        None => format!("SELECT row_id, clocks FROM row_clocks WHERE tbl = '{table}'"),
-    };
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&of_rows_sql(table, rows_sql))?;
     let mut rows = match arg {
         Some(a) => stmt.query([a])?,
         None => stmt.query([])?,

@@ -359,44 +359,15 @@ impl Store {
     }
 
     /// This replica's checksum of a partition (`shared` or a customer's / lone lead's id), over
-    /// the same winners the server sums.
+    /// the same winners the server sums. A round checks every partition its last pull page
+    /// touched (thousands after a big first pull), so each table's query is prepared once per
+    /// connection and finds the partition's rows by an index ([`partition_queries`]).
     pub fn partition_checksum(&self, name: &str) -> Result<Checksum> {
         let mut sum = Checksum::default();
-        let mut add_rows = |table: &str, rows_sql: Option<String>, arg: Option<String>| -> Result<()> {
-            for (row, field, c) in clocks::of_rows(&self.conn, table, rows_sql.as_deref(), arg.as_deref())? {
+        for (table, rows_sql) in partition_queries(name == "shared") {
+            let arg = rows_sql.is_some().then_some(name);
+            for (row, field, c) in clocks::of_rows(&self.conn, table, rows_sql.as_deref(), arg)? {
                 sum.add(table, &row, &field, &c.change_id.to_string());
-            }
-            Ok(())
-        };
-        let clocks = |table: &str, filter: &str| Some(format!("SELECT id FROM {table} {filter}"));
-        for table in crate::sync::rules::synced_tables() {
-            let home = partition::home(table);
-            if name == "shared" {
-                if home == Some(Home::Shared) {
-                    add_rows(table, None, None)?;
-                }
-                continue;
-            }
-            let arg = Some(name.to_string());
-            match home {
-                Some(Home::Own) => add_rows(table, clocks(table, "WHERE id = ?1"), arg)?,
-                Some(Home::Lead) => {
-                    add_rows(table, clocks(table, "WHERE customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"), arg)?
-                }
-                Some(Home::Field(f)) => add_rows(table, clocks(table, &format!("WHERE {f} = ?1")), arg)?,
-                Some(Home::Parent { table: pt, field }) => {
-                    let parent = if partition::home(pt) == Some(Home::Lead) {
-                        "customer_id = ?1 OR (customer_id IS NULL AND id = ?1)"
-                    } else {
-                        "customer_id = ?1"
-                    };
-                    add_rows(
-                        table,
-                        clocks(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE {parent})")),
-                        arg,
-                    )?
-                }
-                _ => {}
             }
         }
         Ok(sum)
@@ -517,5 +488,62 @@ fn current_fields<E: Entity>(w: &Writer<'_>, row: Uuid) -> Result<Option<serde_j
         Ok(e) => Ok(Some(to_fields(&e)?)),
         Err(CoreError::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// For each synced table with rows in a partition: the query of its rows' ids in the partition
+/// `?1` (a customer's or a lone lead's id), or `None` for a table of the shared partition (all
+/// its rows) when `shared`.
+pub(crate) fn partition_queries(shared: bool) -> Vec<(&'static str, Option<String>)> {
+    let ids = |table: &str, filter: &str| Some(format!("SELECT id FROM {table} {filter}"));
+    let lead = "customer_id = ?1 OR (customer_id IS NULL AND id = ?1)";
+    crate::sync::rules::synced_tables()
+        .filter_map(|table| {
+            let home = partition::home(table)?;
+            if shared {
+                return (home == Home::Shared).then_some((table, None));
+            }
+            let rows = match home {
+                Home::Shared => return None,
+                Home::Own => ids(table, "WHERE id = ?1"),
+                Home::Lead => ids(table, &format!("WHERE {lead}")),
+                Home::Field(f) => ids(table, &format!("WHERE {f} = ?1")),
+                Home::Parent { table: pt, field } => {
+                    let parent = if partition::home(pt) == Some(Home::Lead) { lead } else { "customer_id = ?1" };
+                    ids(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE {parent})"))
+                }
+            };
+            Some((table, rows))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A round checks every partition its last pull page touched (thousands after a big first
+    /// pull): each table's rows of a partition must be found through an index, never by walking
+    /// the table once per partition.
+    #[test]
+    fn a_partitions_rows_are_found_by_an_index_in_every_table() {
+        let store = Store::open_in_memory().unwrap();
+        let queries = partition_queries(false);
+        assert!(queries.iter().any(|(t, _)| *t == "test_drives"), "{queries:?}");
+        for (table, rows) in queries {
+            let sql = format!("EXPLAIN QUERY PLAN {}", clocks::of_rows_sql(table, rows.as_deref()));
+            let plan: Vec<String> = store
+                .conn
+                .prepare(&sql)
+                .unwrap()
+                .query_map(["01a24f16-8ac9-722c-ae77-e1c52b2bd46d"], |r| r.get(3))
+                .unwrap()
+                .collect::<std::result::Result<_, _>>()
+                .unwrap();
+            assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{table}: {plan:?}");
+        }
+        for (table, rows) in partition_queries(true) {
+            assert!(rows.is_none() && partition::home(table) == Some(Home::Shared), "{table}");
+        }
     }
 }

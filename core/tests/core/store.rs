@@ -447,7 +447,8 @@ fn a_schema_15_file_folds_its_clocks_and_outbox_into_one_record_per_row_write() 
                  INSERT INTO outbox_15 (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
                    SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq;
                  DROP VIEW outbox; DROP TABLE outbox_writes; ALTER TABLE outbox_15 RENAME TO outbox;
-                 DROP INDEX customers_live;
+                 DROP INDEX customers_live; DROP INDEX sales_orders_by_customer;
+                 DROP INDEX test_drives_by_customer; DROP INDEX quote_shares_by_customer;
                  PRAGMA user_version = 15;",
             )
             .unwrap();
