@@ -231,7 +231,12 @@ pub fn field(conn: &Connection, table: &str, row: &str, field: &str) -> Result<O
 /// of them without it).
 pub(super) fn of_rows_sql(table: &str, rows_sql: Option<&str>) -> String {
     match rows_sql {
-        Some(sub) => format!("SELECT row_id, clocks FROM row_clocks WHERE tbl = '{table}' AND row_id IN ({sub})"),
+        // A join, not `row_id IN (…)`: SQLite flattens it into indexed lookups instead of
+        // building a temporary list (and its bloom filter) on every run. CROSS JOIN keeps the
+        // partition's rows as the outer loop (left free, the planner may walk the table's clocks).
+        Some(sub) => format!(
+            "SELECT c.row_id, c.clocks FROM ({sub}) AS p CROSS JOIN row_clocks AS c ON c.tbl = '{table}' AND c.row_id = p.id"
+        ),
         None => format!("SELECT row_id, clocks FROM row_clocks WHERE tbl = '{table}'"),
     }
 }

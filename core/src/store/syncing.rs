@@ -373,6 +373,16 @@ impl Store {
         Ok(sum)
     }
 
+    /// [`Self::partition_checksum`] of each of `names`, read in one transaction: thousands of
+    /// partitions after a big first pull, and each query on its own would begin and end a read
+    /// of its own.
+    pub fn partition_checksums(&self, names: &[String]) -> Result<Vec<Checksum>> {
+        let tx = self.conn.unchecked_transaction()?;
+        let sums = names.iter().map(|n| self.partition_checksum(n)).collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(sums)
+    }
+
     /// Values of this user's (or this device's) that lost and were not dealt with, newest first.
     pub fn conflicts(&mut self, limit: usize) -> Result<Vec<Conflict>> {
         let me = self.user_id.map(|u| u.to_string()).unwrap_or_default();
@@ -509,8 +519,14 @@ pub(crate) fn partition_queries(shared: bool) -> Vec<(&'static str, Option<Strin
                 Home::Lead => ids(table, &format!("WHERE {lead}")),
                 Home::Field(f) => ids(table, &format!("WHERE {f} = ?1")),
                 Home::Parent { table: pt, field } => {
-                    let parent = if partition::home(pt) == Some(Home::Lead) { lead } else { "customer_id = ?1" };
-                    ids(table, &format!("WHERE {field} IN (SELECT id FROM {pt} WHERE {parent})"))
+                    let parent = if partition::home(pt) == Some(Home::Lead) {
+                        "p.customer_id = ?1 OR (p.customer_id IS NULL AND p.id = ?1)"
+                    } else {
+                        "p.customer_id = ?1"
+                    };
+                    Some(format!(
+                        "SELECT t.id FROM {pt} AS p CROSS JOIN {table} AS t ON t.{field} = p.id WHERE {parent}"
+                    ))
                 }
             };
             Some((table, rows))
@@ -523,8 +539,8 @@ mod tests {
     use super::*;
 
     /// A round checks every partition its last pull page touched (thousands after a big first
-    /// pull): each table's rows of a partition must be found through an index, never by walking
-    /// the table once per partition.
+    /// pull): each table's rows of a partition and their clocks must be found through an index,
+    /// never by walking a table (or all its clocks) once per partition.
     #[test]
     fn a_partitions_rows_are_found_by_an_index_in_every_table() {
         let store = Store::open_in_memory().unwrap();
@@ -540,10 +556,125 @@ mod tests {
                 .unwrap()
                 .collect::<std::result::Result<_, _>>()
                 .unwrap();
-            assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{table}: {plan:?}");
+            // Every step looks rows up by a key of the partition (not a whole table's range of
+            // clocks), and nothing is built per run (no temporary list of ids).
+            let keyed = |step: &String| step.starts_with("SEARCH") && !step.ends_with("(tbl=?)");
+            assert!(
+                plan.iter().all(|step| keyed(step) || step == "MULTI-INDEX OR" || step.starts_with("INDEX ")),
+                "{table}: {plan:?}"
+            );
         }
         for (table, rows) in partition_queries(true) {
             assert!(rows.is_none() && partition::home(table) == Some(Home::Shared), "{table}");
+        }
+    }
+
+    /// Each partition's checksum on the laptop sums exactly the clocks of the rows that belong to
+    /// it, worked out here row by row from the placement columns (a quote version through its
+    /// quote, a lead's assignment through its lead) rather than by the queries under test.
+    #[test]
+    fn a_partitions_checksum_sums_the_clocks_of_exactly_its_rows() {
+        use std::collections::HashMap;
+        // The demo is written unrecorded (it never syncs): copy it into a store that records
+        // every row write, as a rep's edits would be.
+        let mut demo = Store::open_in_memory().unwrap();
+        let size = crate::demo::DemoSize {
+            vehicles: 20,
+            reps: 3,
+            customers: 60,
+            leads: 80,
+            interactions: 150,
+            days: 200,
+            seasons: [100; 12],
+        };
+        crate::demo::load(&mut demo, size, 11, Timestamp::parse("2026-11-27T12:00:00Z").unwrap()).unwrap();
+        fn copy<E: Entity>(from: &Store, to: &mut Writer<'_>) -> Result<()> {
+            for e in record::query::<E>(from.conn(), "", [])? {
+                to.insert(&e)?;
+            }
+            Ok(())
+        }
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .write(|w| {
+                for table in crate::sync::rules::synced_tables() {
+                    super::super::remote::with_entity!(table, copy(&demo, w))?;
+                }
+                // Assignments follow their lead: one of a customer's lead, one of a lone lead.
+                let at = Timestamp::parse("2026-11-27T12:00:00Z").unwrap();
+                let rep: crate::domain::User = record::query(w.conn(), "LIMIT 1", [])?.remove(0);
+                let known: crate::domain::Lead =
+                    record::query(w.conn(), "WHERE customer_id IS NOT NULL LIMIT 1", [])?.remove(0);
+                let lone =
+                    crate::domain::Lead { id: Uuid::now_v7(), customer_id: None, ..crate::demo::sample_lead(at) };
+                w.insert(&lone)?;
+                for lead in [known.id, lone.id] {
+                    let a = crate::leads::LeadAssignment {
+                        id: Uuid::now_v7(),
+                        lead_id: lead,
+                        rep_id: rep.id,
+                        reason: "test".into(),
+                        by_id: None,
+                        at,
+                    };
+                    w.insert(&a)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let column = |table: &str, col: &str| -> Vec<(String, Option<String>)> {
+            let sql = format!("SELECT id, {col} FROM {table}");
+            let mut stmt = store.conn.prepare(&sql).unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
+        };
+        let tables: Vec<&str> = crate::sync::rules::synced_tables().collect();
+        let mut home_of: HashMap<(&str, String), String> = HashMap::new();
+        // Roots and direct fields first, then the rows that follow a parent.
+        for parents_pass in [false, true] {
+            for &table in &tables {
+                let placed: Vec<(String, Option<String>)> = match partition::home(table).unwrap() {
+                    Home::Shared => continue,
+                    Home::Parent { .. } if !parents_pass => continue,
+                    _ if parents_pass && !matches!(partition::home(table), Some(Home::Parent { .. })) => continue,
+                    Home::Own => column(table, "id").into_iter().map(|(id, _)| (id.clone(), Some(id))).collect(),
+                    Home::Field(f) => column(table, f),
+                    Home::Lead => column(table, "customer_id")
+                        .into_iter()
+                        .map(|(id, c)| (id.clone(), Some(c.unwrap_or(id))))
+                        .collect(),
+                    Home::Parent { table: pt, field } => column(table, field)
+                        .into_iter()
+                        .map(|(id, parent)| (id, parent.and_then(|p| home_of.get(&(pt, p)).cloned())))
+                        .collect(),
+                };
+                for (id, p) in placed {
+                    if let Some(p) = p {
+                        home_of.insert((table, id), p);
+                    }
+                }
+            }
+        }
+        let mut expected: HashMap<String, Checksum> = HashMap::new();
+        let mut per_table: HashMap<&str, usize> = HashMap::new();
+        for &table in &tables {
+            for (row, field, c) in clocks::of_rows(&store.conn, table, None, None).unwrap() {
+                if let Some(p) = home_of.get(&(table, row.clone())) {
+                    expected.entry(p.clone()).or_default().add(table, &row, &field, &c.change_id.to_string());
+                    *per_table.entry(table).or_default() += 1;
+                }
+            }
+        }
+        for table in
+            ["customers", "leads", "opportunities", "quotes", "quote_versions", "activities", "lead_assignments"]
+        {
+            assert!(per_table.get(table).copied().unwrap_or(0) > 0, "the demo has no {table}: {per_table:?}");
+        }
+        let names: Vec<String> = expected.keys().cloned().collect();
+        assert!(names.len() >= 60, "{}", names.len());
+        let got = store.partition_checksums(&names).unwrap();
+        for (name, sum) in names.iter().zip(got) {
+            assert_eq!(sum, expected[name], "partition {name}");
+            assert_eq!(sum, store.partition_checksum(name).unwrap(), "partition {name}, read alone");
         }
     }
 }

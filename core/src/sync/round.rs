@@ -303,8 +303,9 @@ async fn pull_all<S: StoreAccess>(
             }
             let mut mismatched = Vec::new();
             if !page.more && s.pending_changes()? == 0 {
-                for cs in &page.checksums {
-                    if s.partition_checksum(&cs.partition)?.text() != cs.checksum {
+                let names: Vec<String> = page.checksums.iter().map(|cs| cs.partition.clone()).collect();
+                for (cs, mine) in page.checksums.iter().zip(s.partition_checksums(&names)?) {
+                    if mine.text() != cs.checksum {
                         mismatched.push(cs.partition.clone());
                     }
                 }
