@@ -627,30 +627,27 @@ mod tests {
             let mut stmt = store.conn.prepare(&sql).unwrap();
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
         };
-        let tables: Vec<&str> = crate::sync::rules::synced_tables().collect();
+        // Roots and direct fields first, then the rows that follow a parent (placed by then).
+        let mut tables: Vec<&str> = crate::sync::rules::synced_tables().collect();
+        tables.sort_by_key(|t| matches!(partition::home(t), Some(Home::Parent { .. })));
         let mut home_of: HashMap<(&str, String), String> = HashMap::new();
-        // Roots and direct fields first, then the rows that follow a parent.
-        for parents_pass in [false, true] {
-            for &table in &tables {
-                let placed: Vec<(String, Option<String>)> = match partition::home(table).unwrap() {
-                    Home::Shared => continue,
-                    Home::Parent { .. } if !parents_pass => continue,
-                    _ if parents_pass && !matches!(partition::home(table), Some(Home::Parent { .. })) => continue,
-                    Home::Own => column(table, "id").into_iter().map(|(id, _)| (id.clone(), Some(id))).collect(),
-                    Home::Field(f) => column(table, f),
-                    Home::Lead => column(table, "customer_id")
-                        .into_iter()
-                        .map(|(id, c)| (id.clone(), Some(c.unwrap_or(id))))
-                        .collect(),
-                    Home::Parent { table: pt, field } => column(table, field)
-                        .into_iter()
-                        .map(|(id, parent)| (id, parent.and_then(|p| home_of.get(&(pt, p)).cloned())))
-                        .collect(),
-                };
-                for (id, p) in placed {
-                    if let Some(p) = p {
-                        home_of.insert((table, id), p);
-                    }
+        for &table in &tables {
+            let placed: Vec<(String, Option<String>)> = match partition::home(table).unwrap() {
+                Home::Shared => continue,
+                Home::Own => column(table, "id").into_iter().map(|(id, _)| (id.clone(), Some(id))).collect(),
+                Home::Field(f) => column(table, f),
+                Home::Lead => column(table, "customer_id")
+                    .into_iter()
+                    .map(|(id, c)| (id.clone(), Some(c.unwrap_or(id))))
+                    .collect(),
+                Home::Parent { table: pt, field } => column(table, field)
+                    .into_iter()
+                    .map(|(id, parent)| (id, parent.and_then(|p| home_of.get(&(pt, p)).cloned())))
+                    .collect(),
+            };
+            for (id, p) in placed {
+                if let Some(p) = p {
+                    home_of.insert((table, id), p);
                 }
             }
         }
