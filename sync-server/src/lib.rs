@@ -20,7 +20,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use showroom_core::error::FieldError;
-use showroom_core::sync::protocol::{ErrorBody, PULL_SHAPE_HEADER, PULL_WRITES, Push, SignIn, SignedIn};
+use showroom_core::sync::protocol::{ErrorBody, PULL_SHAPE_HEADER, PULL_WRITES, PushBody, SignIn, SignedIn};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -353,7 +353,13 @@ async fn push(State(state): State<AppState>, req: Request) -> Result<Response, A
             ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("body: {e}"), Vec::new())
         }
     })?;
-    let push: Push = parse_body(&body)?;
+    let body: PushBody = parse_body(&body)?;
+    // A push sent by writes is answered by writes (the change ids it carried, in order, say which).
+    let by_writes = !body.writes.is_empty();
+    let push = body.into_push().map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{}: {}", e.field, e.message), vec![e])
+    })?;
+    let sent: Vec<uuid::Uuid> = if by_writes { push.changes.iter().map(|c| c.change_id).collect() } else { Vec::new() };
     if push.device_id != device {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -375,7 +381,8 @@ async fn push(State(state): State<AppState>, req: Request) -> Result<Response, A
     }
     // A message queued on a laptop leaves now rather than at the outbox's next look.
     state.outbox_wake.notify_one();
-    Ok(Json(ack?).into_response())
+    let ack = ack?;
+    Ok(Json(if by_writes { ack.by_writes(&sent) } else { ack }).into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -580,6 +587,7 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
+    use showroom_core::sync::protocol::Push;
     use tower::ServiceExt;
 
     fn state() -> AppState {

@@ -1104,3 +1104,70 @@ async fn a_pull_page_comes_in_the_shape_the_client_asked_for() {
         by_field.len()
     );
 }
+
+/// A laptop pushes by row write and the server answers by write; the server reads the same changes
+/// in the same order as a push of one change per field (which every client from before sends), so
+/// a refusal names the same `changes[i]` either way and nothing of a refused push is stored.
+#[tokio::test]
+async fn a_push_goes_by_writes_and_a_refusal_names_the_same_change_as_by_field() {
+    use showroom_core::sync::protocol::{PushAck, PushBody};
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, [mut a, mut b, mut m]) = two_reps_and_a_manager(dir.path()).await;
+    let theirs = new_customer(b.session.user_id, "Bo's", "Customer");
+    b.store.write(|w| w.insert(&theirs)).unwrap();
+    b.sync(&client).await;
+    let mine: Vec<Customer> = [("Dana", "Whitfield"), ("Eli", "Moss"), ("Farah", "Khan")]
+        .map(|(f, l)| new_customer(a.session.user_id, f, l))
+        .into();
+    for c in &mine {
+        a.store.write(|w| w.insert(c)).unwrap();
+    }
+    let outbox: Vec<WireChange> = a
+        .store
+        .next_push_after(5_000, &[])
+        .unwrap()
+        .into_iter()
+        .map(|r| WireChange { author: None, ..WireChange::from_change(&r.into()) })
+        .collect();
+    let first = outbox.iter().filter(|c| c.row_id == mine[0].id).count();
+    assert!(first > 5 && outbox.len() == 3 * first, "three customers of {first} fields each: {}", outbox.len());
+
+    // Bo's customer, written in the middle of Ana's push: refused whole, by either shape.
+    let mut forged = outbox.clone();
+    let mut intruder = forged[0].clone();
+    intruder.change_id = Uuid::now_v7();
+    (intruder.row_id, intruder.field, intruder.value) = (theirs.id, "notes".into(), json!("Ana was here"));
+    forged.insert(first, intruder);
+    let forged = Push { device_id: a.store.device_id(), changes: forged };
+    let before = server_count(&server.db, "SELECT COUNT(*) FROM log");
+    let by_writes = client.push(&a.session, &forged).await.unwrap_err();
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/push", server.url());
+    let by_field = http.post(&url).bearer_auth(&a.session.token).json(&forged).send().await.unwrap();
+    assert_eq!((by_writes.status, by_field.status().as_u16()), (403, 403));
+    let by_field: showroom_core::sync::protocol::ErrorBody = by_field.json().await.unwrap();
+    let named =
+        |fields: &[showroom_core::error::FieldError]| fields.iter().map(|f| f.field.clone()).collect::<Vec<_>>();
+    assert_eq!(named(&by_writes.body.unwrap().fields), named(&by_field.fields));
+    assert!(by_field.fields[0].field.starts_with(&format!("changes[{first}]")), "{:?}", by_field.fields);
+    assert_eq!(server_count(&server.db, "SELECT COUNT(*) FROM log"), before, "nothing stored");
+
+    // Ana's own push, by writes: one write per customer, answered with the three write ids.
+    let push = Push { device_id: a.store.device_id(), changes: outbox };
+    let body = PushBody::by_writes(&push);
+    assert_eq!(body.writes.len(), 3);
+    let answer = http.post(&url).bearer_auth(&a.session.token).json(&body).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let ack: PushAck = answer.json().await.unwrap();
+    assert!(ack.acknowledged.is_empty(), "{:?}", ack.acknowledged);
+    assert_eq!(ack.acknowledged_writes, body.writes.iter().map(|w| w.write_id).collect::<Vec<_>>());
+    // The laptop pushes the same writes again in its sync (the answer above went to the test):
+    // taken once, acknowledged again, and the manager reads exactly Ana's customers.
+    let report = a.sync(&client).await;
+    assert_eq!((report.pushed, a.store.pending_changes().unwrap()), (push.changes.len(), 0));
+    assert_eq!(server_count(&server.db, "SELECT COUNT(*) FROM log WHERE kind = 'change'") - before, 3);
+    m.sync(&client).await;
+    for c in &mine {
+        assert_eq!(m.customer(c.id).as_ref(), Some(c));
+    }
+}

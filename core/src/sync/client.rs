@@ -2,11 +2,12 @@
 //! [`super::round`] runs over. Error answers keep their status and body so the round can set
 //! aside exactly the changes the server named.
 
-use super::protocol::{self, ErrorBody, PULL_PAGE, PullPage, Push, PushAck, SignIn, SignedIn};
+use super::protocol::{self, ErrorBody, PULL_PAGE, PullPage, Push, PushAck, PushBody, SignIn, SignedIn};
 use super::round::{Refusal, Session, StoreAccess, SyncError, SyncReport, Transport};
 use crate::error::CoreError;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -14,6 +15,9 @@ use uuid::Uuid;
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    /// Pushes travel by writes ([`PushBody::by_writes`]) until a server from before refuses the
+    /// shape; this client then sends one change per field.
+    by_writes: Arc<AtomicBool>,
 }
 
 /// The largest answer read from the server (a pull page is capped at a few MiB by the server;
@@ -82,7 +86,7 @@ impl Client {
             .user_agent(concat!("showroom/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SyncError::Offline(e.to_string()))?;
-        Ok(Client { http, base })
+        Ok(Client { http, base, by_writes: Arc::new(AtomicBool::new(true)) })
     }
 
     pub fn server(&self) -> &str {
@@ -139,8 +143,24 @@ impl Client {
     }
 
     pub async fn push(&self, session: &Session, push: &Push) -> Result<PushAck, Refusal> {
-        let res =
-            self.http.post(format!("{}/api/v1/push", self.base)).bearer_auth(&session.token).json(push).send().await;
+        let url = format!("{}/api/v1/push", self.base);
+        if self.by_writes.load(Ordering::Relaxed) {
+            let body = PushBody::by_writes(push);
+            let res = self.http.post(&url).bearer_auth(&session.token).json(&body).send().await;
+            match Self::answer::<PushAck>(res).await {
+                // A server from before reads `changes` only (its message names the unknown field).
+                Err(Refusal { status: 400, body: Some(b), .. }) if b.message.contains("unknown field `writes`") => {
+                    self.by_writes.store(false, Ordering::Relaxed);
+                }
+                answer => {
+                    return answer.map(|mut ack| {
+                        ack.expand_writes(push);
+                        ack
+                    });
+                }
+            }
+        }
+        let res = self.http.post(&url).bearer_auth(&session.token).json(push).send().await;
         Self::answer(res).await
     }
 
@@ -456,5 +476,105 @@ mod tests {
         // A later sync starts small again.
         assert!(!http.pull(since).await.unwrap().more);
         assert_eq!(asked.lock().unwrap().last(), Some(&(total, page)));
+    }
+
+    /// A server from before pushes went by writes: it reads a push as [`Push`] (unknown fields
+    /// refused, as it did) and acknowledges every change. Records whether each body came by writes.
+    async fn old_push_server() -> (String, Arc<std::sync::Mutex<Vec<bool>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let shapes = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = shapes.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut sock, _) = listener.accept().await.unwrap();
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 65536];
+                    loop {
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            match sock.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                            continue;
+                        };
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |n| n.trim().parse().unwrap());
+                        while buf.len() < end + 4 + length {
+                            match sock.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        let body: Vec<u8> = buf.drain(..end + 4 + length).skip(end + 4).collect();
+                        let shape: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                        log.lock().unwrap().push(shape.get("writes").is_some());
+                        let (status, answer) = match serde_json::from_slice::<Push>(&body) {
+                            Ok(push) => {
+                                let ack = PushAck {
+                                    acknowledged: push.changes.iter().map(|c| c.change_id).collect(),
+                                    acknowledged_writes: Vec::new(),
+                                    server_seq: 1,
+                                    refused: Vec::new(),
+                                    purged: Vec::new(),
+                                };
+                                ("200 OK", serde_json::to_string(&ack).unwrap())
+                            }
+                            Err(e) => {
+                                let message = format!("body: {e}");
+                                let body = ErrorBody { code: "bad_request".into(), message, fields: Vec::new() };
+                                ("400 Bad Request", serde_json::to_string(&body).unwrap())
+                            }
+                        };
+                        let reply = format!(
+                            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
+                            answer.len()
+                        );
+                        if sock.write_all(reply.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, shapes)
+    }
+
+    /// Pushes go by writes; a server from before refuses the shape by name, and the client sends
+    /// that push again one change per field, as it does for the rest of its life.
+    #[tokio::test]
+    async fn a_server_from_before_gets_its_pushes_one_change_per_field() {
+        let (url, shapes) = old_push_server().await;
+        let client = Client::new(&url).unwrap();
+        let session = Session {
+            server: url,
+            token: "t".into(),
+            user_id: Uuid::nil(),
+            user: "ana".into(),
+            role: "rep".into(),
+            expires_at: String::new(),
+        };
+        let write = Uuid::now_v7();
+        let change = |i: u8, field: &str| protocol::WireChange {
+            change_id: crate::store::outbox_writes::change_id(crate::store::outbox_writes::write_of(write).0, i),
+            table: "customers".into(),
+            row_id: Uuid::from_u128(7),
+            field: field.into(),
+            value: serde_json::json!("x"),
+            hlc: "0000000000001-0000-00000000000000000000000000000001".into(),
+            author: None,
+        };
+        let push = Push { device_id: Uuid::nil(), changes: vec![change(0, "first_name"), change(1, "city")] };
+        for _ in 0..2 {
+            let ack = client.push(&session, &push).await.unwrap();
+            assert_eq!(ack.acknowledged, push.changes.iter().map(|c| c.change_id).collect::<Vec<_>>());
+        }
+        assert_eq!(*shapes.lock().unwrap(), [true, false, false], "by writes once, then by changes");
     }
 }

@@ -397,7 +397,7 @@ mod tests {
                 acknowledged.pop();
             }
             self.sent.borrow_mut().extend(&acknowledged);
-            Ok(PushAck { acknowledged, server_seq: 1, refused: vec![], purged: vec![] })
+            Ok(PushAck { acknowledged, acknowledged_writes: vec![], server_seq: 1, refused: vec![], purged: vec![] })
         }
         async fn pull(&self, _since: i64) -> Result<PullPage, SyncError> {
             Ok(self.page.clone())

@@ -2146,7 +2146,7 @@ impl Conn {
         set_meta(tx, &key, &clock.last().to_string())?;
         let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
         let purged = purged_rows.into_iter().map(|(table, row_id)| RowRef { table, row_id }).collect();
-        Ok(PushAck { acknowledged, server_seq, refused, purged })
+        Ok(PushAck { acknowledged, acknowledged_writes: Vec::new(), server_seq, refused, purged })
     }
 }
 
