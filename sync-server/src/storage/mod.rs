@@ -1408,7 +1408,7 @@ impl Conn {
         device: Uuid,
         changes: &[FieldChange],
         idx: &[usize],
-        placed: &FastMap<(String, Uuid), Placed>,
+        placed: &FastMap<(&str, Uuid), Placed>,
         new_partitions: &mut FastMap<String, Option<String>>,
     ) -> Result<std::result::Result<Placed, Refuse>> {
         let dealership = &user.dealership_id.to_string();
@@ -1477,7 +1477,7 @@ impl Conn {
                     }
                 };
                 let parent_id: Uuid = parent.parse().unwrap_or_default();
-                let from_push = placed.get(&(pt.to_string(), parent_id)).map(|p| p.partition.clone());
+                let from_push = placed.get(&(pt, parent_id)).map(|p| p.partition.clone());
                 let from_db = load_row(tx, dealership, pt, parent_id)?.map(|m| m.partition);
                 match from_push.or(from_db) {
                     Some(p) => p,
@@ -1898,11 +1898,13 @@ impl Conn {
         let fresh: Vec<usize> = (0..changes.len()).filter(|i| !already.contains(&changes[*i].change_id)).collect();
         let keys: Vec<(&str, Uuid)> = fresh.iter().map(|i| (changes[*i].table.as_str(), changes[*i].row_id)).collect();
         let groups = plan::group_by_row(&keys, |k| *k);
-        let mut placed: FastMap<(String, Uuid), Placed> = FastMap::default();
+        // Keys borrow the push's own strings: a first sync applies 700,000 changes, and cloning the
+        // table and field names into keys (and the row id into text) for each was ~2% of its CPU.
+        let mut placed: FastMap<(&str, Uuid), Placed> = FastMap::default();
         let mut new_partitions: FastMap<String, Option<String>> = FastMap::default();
         for group in groups {
             let idx: Vec<usize> = group.iter().map(|g| fresh[*g]).collect();
-            let key = (changes[idx[0]].table.clone(), changes[idx[0]].row_id);
+            let key = (changes[idx[0]].table.as_str(), changes[idx[0]].row_id);
             match Self::check_row_write(tx, user, push.device_id, &changes, &idx, &placed, &mut new_partitions)? {
                 Ok(p) => {
                     placed.insert(key, p);
@@ -1933,39 +1935,44 @@ impl Conn {
         }
         let mut refused = Vec::new();
         let mut acknowledged = Vec::with_capacity(changes.len());
-        let mut rows_done: FastSet<(String, Uuid)> =
-            FastSet::with_capacity_and_hasher(changes.len(), Default::default());
+        let mut rows_done: FastSet<(&str, Uuid)> = FastSet::with_capacity_and_hasher(changes.len(), Default::default());
         // Partitions whose leads changed hands: who they are shared with is decided again.
         let mut share: BTreeSet<String> = BTreeSet::new();
         let mut group: Option<Group> = None;
         let mut writes = WriteRefs::default();
         let mut fresh_state = FreshState::default();
         // Rows this push created, and the fields of them it wrote so far.
-        let mut new_rows: FastMap<(String, Uuid), i64> =
+        let mut new_rows: FastMap<(&str, Uuid), i64> =
             FastMap::with_capacity_and_hasher(changes.len(), Default::default());
-        let mut written: FastSet<((String, Uuid), String)> =
+        let mut written: FastSet<(&str, Uuid, &str)> =
             FastSet::with_capacity_and_hasher(changes.len(), Default::default());
+        // The row id as text, made once for the consecutive changes of one row.
+        let mut row_text = String::new();
+        let mut row_text_of = None;
         for c in &changes {
             acknowledged.push(c.change_id);
             if already.contains(&c.change_id) {
                 continue;
             }
-            let key = (c.table.clone(), c.row_id);
+            let key = (c.table.as_str(), c.row_id);
             let Some(place) = placed.get(&key) else {
                 return Err(StorageError::Internal(format!("change {} was not placed", c.change_id)));
             };
-            let row_text = c.row_id.to_string();
-            if rows_done.insert(key.clone()) {
+            if row_text_of != Some(c.row_id) {
+                row_text = c.row_id.to_string();
+                row_text_of = Some(c.row_id);
+            }
+            if rows_done.insert(key) {
                 let inserted =
                     tx.insert_returning(INSERT_ROW, "id", params![c.table, row_text, dealership, place.partition, me])?;
                 if let Some(rid) = inserted {
-                    new_rows.insert(key.clone(), rid);
+                    new_rows.insert(key, rid);
                 }
             }
             // A row this push created has no state but what this push wrote (a first sync of
             // 50,000 customers skips 700,000 lookups that would find nothing). `fresh` is the
             // row's number when this is the first write of the field in a row this push created.
-            let fresh = new_rows.get(&key).copied().filter(|_| written.insert((key.clone(), c.field.clone())));
+            let fresh = new_rows.get(&key).copied().filter(|_| written.insert((key.0, key.1, c.field.as_str())));
             let current = match fresh {
                 Some(_) => None,
                 None => {
