@@ -478,8 +478,9 @@ mod tests {
         assert_eq!(asked.lock().unwrap().last(), Some(&(total, page)));
     }
 
-    /// A server from before pushes went by writes: it reads a push as [`Push`] (unknown fields
-    /// refused, as it did) and acknowledges every change. Records whether each body came by writes.
+    /// A server from before December 2026, when pushes began to travel by writes: it reads a
+    /// push as [`Push`] (an unknown field refused by name, as it did) and acknowledges every
+    /// change. Records whether each body it was sent came by writes.
     async fn old_push_server() -> (String, Arc<std::sync::Mutex<Vec<bool>>>) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
