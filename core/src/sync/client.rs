@@ -383,21 +383,23 @@ mod tests {
         assert!(normalize_server("not a url").unwrap_err().to_string().contains("not a URL"));
     }
 
-    /// A page server on a loopback socket that records each pull's `since` and `limit` and
-    /// answers with an empty page that moves the cursor by `limit` until `total`.
-    async fn page_server(total: i64) -> (String, Arc<std::sync::Mutex<Vec<(i64, usize)>>>) {
+    /// An HTTP/1.1 server on a loopback socket: `answer` gets each request's head and body and
+    /// returns its status line's status and a JSON body.
+    async fn loopback<F>(answer: F) -> String
+    where
+        F: Fn(&str, &[u8]) -> (&'static str, String) + Send + Sync + 'static,
+    {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let log = asked.clone();
+        let answer = Arc::new(answer);
         tokio::spawn(async move {
             loop {
                 let (mut sock, _) = listener.accept().await.unwrap();
-                let log = log.clone();
+                let answer = answer.clone();
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
-                    let mut chunk = [0u8; 4096];
+                    let mut chunk = [0u8; 65536];
                     loop {
                         let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
                             match sock.read(&mut chunk).await {
@@ -407,38 +409,56 @@ mod tests {
                             continue;
                         };
                         let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-                        buf.drain(..end + 4);
-                        let query =
-                            head.split_whitespace().nth(1).and_then(|t| t.split_once('?')).unwrap().1.to_string();
-                        let arg = |k: &str| {
-                            query.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}="))).unwrap().to_string()
-                        };
-                        let (since, limit): (i64, usize) =
-                            (arg("since").parse().unwrap(), arg("limit").parse().unwrap());
-                        log.lock().unwrap().push((since, limit));
-                        let next = (since + limit as i64).min(total);
-                        let page = PullPage {
-                            changes: Vec::new(),
-                            writes: Vec::new(),
-                            evict: Vec::new(),
-                            notices: Vec::new(),
-                            checksums: Vec::new(),
-                            next_cursor: next,
-                            more: next < total,
-                            resync: false,
-                        };
-                        let body = serde_json::to_string(&page).unwrap();
-                        let answer = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                            body.len()
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(str::to_string))
+                            .map_or(0, |n| n.trim().parse().unwrap());
+                        while buf.len() < end + 4 + length {
+                            match sock.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        let body: Vec<u8> = buf.drain(..end + 4 + length).skip(end + 4).collect();
+                        let (status, json) = answer(&head, &body);
+                        let reply = format!(
+                            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{json}",
+                            json.len()
                         );
-                        if sock.write_all(answer.as_bytes()).await.is_err() {
+                        if sock.write_all(reply.as_bytes()).await.is_err() {
                             return;
                         }
                     }
                 });
             }
         });
+        url
+    }
+
+    /// A page server on a loopback socket that records each pull's `since` and `limit` and
+    /// answers with an empty page that moves the cursor by `limit` until `total`.
+    async fn page_server(total: i64) -> (String, Arc<std::sync::Mutex<Vec<(i64, usize)>>>) {
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let url = loopback(move |head, _| {
+            let query = head.split_whitespace().nth(1).and_then(|t| t.split_once('?')).unwrap().1.to_string();
+            let arg = |k: &str| query.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}="))).unwrap().to_string();
+            let (since, limit): (i64, usize) = (arg("since").parse().unwrap(), arg("limit").parse().unwrap());
+            log.lock().unwrap().push((since, limit));
+            let next = (since + limit as i64).min(total);
+            let page = PullPage {
+                changes: Vec::new(),
+                writes: Vec::new(),
+                evict: Vec::new(),
+                notices: Vec::new(),
+                checksums: Vec::new(),
+                next_cursor: next,
+                more: next < total,
+                resync: false,
+            };
+            ("200 OK", serde_json::to_string(&page).unwrap())
+        })
+        .await;
         (url, asked)
     }
 
@@ -482,68 +502,30 @@ mod tests {
     /// push as [`Push`] (an unknown field refused by name, as it did) and acknowledges every
     /// change. Records whether each body it was sent came by writes.
     async fn old_push_server() -> (String, Arc<std::sync::Mutex<Vec<bool>>>) {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let shapes = Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = shapes.clone();
-        tokio::spawn(async move {
-            loop {
-                let (mut sock, _) = listener.accept().await.unwrap();
-                let log = log.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 65536];
-                    loop {
-                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-                            match sock.read(&mut chunk).await {
-                                Ok(0) | Err(_) => return,
-                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                            }
-                            continue;
-                        };
-                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-                        let length: usize = head
-                            .lines()
-                            .find_map(|l| l.strip_prefix("content-length:"))
-                            .map_or(0, |n| n.trim().parse().unwrap());
-                        while buf.len() < end + 4 + length {
-                            match sock.read(&mut chunk).await {
-                                Ok(0) | Err(_) => return,
-                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                            }
-                        }
-                        let body: Vec<u8> = buf.drain(..end + 4 + length).skip(end + 4).collect();
-                        let shape: serde_json::Value = serde_json::from_slice(&body).unwrap();
-                        log.lock().unwrap().push(shape.get("writes").is_some());
-                        let (status, answer) = match serde_json::from_slice::<Push>(&body) {
-                            Ok(push) => {
-                                let ack = PushAck {
-                                    acknowledged: push.changes.iter().map(|c| c.change_id).collect(),
-                                    acknowledged_writes: Vec::new(),
-                                    server_seq: 1,
-                                    refused: Vec::new(),
-                                    purged: Vec::new(),
-                                };
-                                ("200 OK", serde_json::to_string(&ack).unwrap())
-                            }
-                            Err(e) => {
-                                let message = format!("body: {e}");
-                                let body = ErrorBody { code: "bad_request".into(), message, fields: Vec::new() };
-                                ("400 Bad Request", serde_json::to_string(&body).unwrap())
-                            }
-                        };
-                        let reply = format!(
-                            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
-                            answer.len()
-                        );
-                        if sock.write_all(reply.as_bytes()).await.is_err() {
-                            return;
-                        }
-                    }
-                });
+        let url = loopback(move |_, body| {
+            let shape: serde_json::Value = serde_json::from_slice(body).unwrap();
+            log.lock().unwrap().push(shape.get("writes").is_some());
+            match serde_json::from_slice::<Push>(body) {
+                Ok(push) => {
+                    let ack = PushAck {
+                        acknowledged: push.changes.iter().map(|c| c.change_id).collect(),
+                        acknowledged_writes: Vec::new(),
+                        server_seq: 1,
+                        refused: Vec::new(),
+                        purged: Vec::new(),
+                    };
+                    ("200 OK", serde_json::to_string(&ack).unwrap())
+                }
+                Err(e) => {
+                    let body =
+                        ErrorBody { code: "bad_request".into(), message: format!("body: {e}"), fields: Vec::new() };
+                    ("400 Bad Request", serde_json::to_string(&body).unwrap())
+                }
             }
-        });
+        })
+        .await;
         (url, shapes)
     }
 

@@ -176,16 +176,7 @@ impl PushBody {
             if w.hlc.len() > MAX_WRITE_HLC {
                 return Err(FieldError::new(format!("writes[{i}].hlc"), "is not a clock"));
             }
-            let WireWrite { table, row_id, write_id, hlc, author, fields } = w;
-            changes.extend(fields.into_iter().map(|(index, field, value)| WireChange {
-                change_id: crate::store::outbox_writes::change_id(write_id, index),
-                table: table.clone(),
-                row_id,
-                field,
-                value,
-                hlc: hlc.clone(),
-                author,
-            }));
+            changes.extend(w.into_changes());
         }
         Ok(Push { device_id: self.device_id, changes })
     }
@@ -286,6 +277,23 @@ pub struct PullPage {
     /// from 0, then drop every row the server did not send (see `round`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resync: bool,
+}
+
+impl WireWrite {
+    /// One [`WireChange`] per field, in order; field `i`'s change id is the write id with `i` in
+    /// its last byte.
+    pub fn into_changes(self) -> impl Iterator<Item = WireChange> {
+        let WireWrite { table, row_id, write_id, hlc, author, fields } = self;
+        fields.into_iter().map(move |(index, field, value)| WireChange {
+            change_id: crate::store::outbox_writes::change_id(write_id, index),
+            table: table.clone(),
+            row_id,
+            field,
+            value,
+            hlc: hlc.clone(),
+            author,
+        })
+    }
 }
 
 impl WireChange {
@@ -403,6 +411,7 @@ impl PushAck {
         use crate::store::outbox_writes::write_of;
         let acked: std::collections::HashSet<Uuid, foldhash::fast::RandomState> =
             self.acknowledged.iter().copied().collect();
+        // Each write of `sent` (in order of first appearance): whether all its changes were acknowledged.
         let mut whole: std::collections::HashMap<Uuid, bool, foldhash::fast::RandomState> = Default::default();
         let mut order = Vec::new();
         for id in sent {
@@ -413,10 +422,9 @@ impl PushAck {
             });
             *all &= acked.contains(id);
         }
-        let named: std::collections::HashSet<Uuid, foldhash::fast::RandomState> =
-            order.iter().copied().filter(|w| whole[w]).collect();
-        self.acknowledged.retain(|id| !named.contains(&write_of(*id).0));
-        self.acknowledged_writes = order.into_iter().filter(|w| named.contains(w)).collect();
+        let named = |w: &Uuid| whole.get(w) == Some(&true);
+        self.acknowledged.retain(|id| !named(&write_of(*id).0));
+        self.acknowledged_writes = order.into_iter().filter(|w| named(w)).collect();
         self
     }
 

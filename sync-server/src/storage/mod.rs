@@ -20,7 +20,7 @@ use showroom_core::sync::merge::{Decision, FieldChange, decide};
 use showroom_core::sync::partition::{self, Checksum, Home};
 use showroom_core::sync::protocol::{
     CustomerMove, GroupVehicle, Moved, Notice, PartitionChecksum, PullPage, Push, PushAck, Refused, Rooftop, RowRef,
-    Transfer, TransferDecision, TransferRequest, WireChange, WireWrite,
+    Transfer, TransferDecision, TransferRequest, WireWrite,
 };
 use showroom_core::sync::rules::{self, Actor, RowWrite, Standing};
 use showroom_core::sync::{Clock, Hlc, plan};
@@ -2659,19 +2659,9 @@ impl Conn {
                         PullShape::Writes => {
                             page.writes.push(WireWrite { table, row_id, write_id: write, hlc, author, fields })
                         }
-                        PullShape::Changes => {
-                            for (index, field, value) in fields {
-                                page.changes.push(WireChange {
-                                    change_id: field_change_id(write, index),
-                                    table: table.clone(),
-                                    row_id,
-                                    field,
-                                    value,
-                                    hlc: hlc.clone(),
-                                    author,
-                                });
-                            }
-                        }
+                        PullShape::Changes => page
+                            .changes
+                            .extend(WireWrite { table, row_id, write_id: write, hlc, author, fields }.into_changes()),
                     }
                     touched.insert(partition_id);
                 }
@@ -2959,6 +2949,7 @@ mod tests {
     use super::*;
     use serde_json::json;
     use showroom_core::sync::protocol::MAX_PUSH;
+    use showroom_core::sync::protocol::WireChange;
     use std::collections::BTreeMap;
 
     /// A store of either dialect for the suite below (one generic suite; see `both_stores!`).
