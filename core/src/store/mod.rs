@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0018_row_clocks_v2.sql"),
     include_str!("../../migrations/0019_status_indexes.sql"),
     include_str!("../../migrations/0020_partition_indexes.sql"),
+    include_str!("../../migrations/0021_contentless_search.sql"),
 ];
 
 /// The migration that folds `field_clocks` into `row_clocks` runs Rust after its SQL.

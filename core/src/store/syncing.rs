@@ -141,7 +141,9 @@ impl Store {
         let mut erased = 0;
         for t in customer_tables() {
             if matches!(t, "customers" | "leads") {
-                tx.execute(&format!("DELETE FROM {t}_fts"), [])?;
+                // Drops the index's segments whole (a row-by-row delete leaves its words in
+                // older segments until a merge).
+                tx.execute(&format!("INSERT INTO {t}_fts ({t}_fts) VALUES ('delete-all')"), [])?;
             }
             erased += tx.execute(&format!("DELETE FROM {t}"), [])?;
             for side in ["row_clocks", "field_history", "sync_pending", "sync_refused", "outbox_writes"] {

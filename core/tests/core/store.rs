@@ -523,3 +523,79 @@ fn a_schema_15_file_folds_its_clocks_and_outbox_into_one_record_per_row_write() 
 fn raw_count(path: &std::path::Path, sql: &str) -> i64 {
     Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
 }
+
+/// A schema 20 file's search tables kept a copy of the indexed text; opening it moves their index
+/// into tables without that copy, and every row is still found (and edits still reindex).
+#[test]
+fn a_schema_20_file_keeps_its_search_without_the_copy_of_the_indexed_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("showroom.sqlite3");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let ids = {
+        let mut store = Store::open(&path).unwrap();
+        let ids: Vec<_> = ["Quartermaine", "Okafor", "Nuñez"]
+            .iter()
+            .enumerate()
+            .map(|(i, last)| {
+                let one = draft("Walter", last, &format!("w{i}@example.com"), "(415) 555-2671");
+                showroom_core::store::customers::create(&mut store, &one, "US", today).unwrap().id
+            })
+            .collect();
+        // Turn the search tables back into schema 20's: each held its text as well as its index.
+        let conn = store.conn();
+        let rows: Vec<(i64, String)> = showroom_core::store::query::<Customer>(conn, "", [])
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let rid = conn.query_row("SELECT rid FROM customers WHERE id = ?1", [c.id.to_string()], |r| r.get(0));
+                (rid.unwrap(), c.search_terms())
+            })
+            .collect();
+        for t in ["customers", "leads", "vehicles"] {
+            conn.execute_batch(&format!(
+                "DROP TABLE {t}_fts;
+                 CREATE VIRTUAL TABLE {t}_fts USING fts5 (terms, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');"
+            ))
+            .unwrap();
+        }
+        for (rid, terms) in &rows {
+            conn.execute("INSERT INTO customers_fts (rowid, terms) VALUES (?1, ?2)", rusqlite::params![rid, terms])
+                .unwrap();
+        }
+        conn.execute_batch("PRAGMA user_version = 20").unwrap();
+        ids
+    };
+    assert_eq!(raw_count(&path, "SELECT count(*) FROM customers_fts_content"), 3, "schema 20 kept the text");
+
+    let mut store = Store::open(&path).unwrap();
+    let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, SCHEMA_VERSION);
+    let copies: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name LIKE '%\\_fts\\_content' ESCAPE '\\'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(copies, 0, "no search table keeps a copy of its text");
+    let found = |s: &Store, q: &str| -> Vec<uuid::Uuid> {
+        showroom_core::store::search::search_all(s.conn(), q, 10).unwrap().iter().map(|h| h.id).collect()
+    };
+    for (q, id) in [("quarterm", ids[0]), ("Walter Oka", ids[1]), ("nunez", ids[2]), ("w2@example", ids[2])] {
+        assert_eq!(found(&store, q), [id], "{q:?}");
+    }
+    assert_eq!(found(&store, "5552671").len(), 3);
+    // An edit replaces the row's words; a row taken off the laptop takes its words along.
+    let mut d = showroom_core::domain::CustomerDraft::from_customer(
+        &showroom_core::store::customers::detail(store.conn(), ids[1]).unwrap().customer,
+    );
+    d.last_name = "Mensah".into();
+    showroom_core::store::customers::update(&mut store, ids[1], &d, "US", today).unwrap();
+    assert!(found(&store, "okafor").is_empty());
+    assert_eq!(found(&store, "mensah"), [ids[1]]);
+    let all: Vec<_> = outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
+    store.acknowledge(&all).unwrap();
+    let gone = showroom_core::sync::protocol::RowRef { table: "customers".into(), row_id: ids[0] };
+    assert_eq!(store.evict(&[gone]).unwrap(), (1, 0));
+    assert!(found(&store, "quartermaine").is_empty());
+    assert_eq!(found(&store, "5552671").len(), 2);
+}
