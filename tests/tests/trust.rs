@@ -642,7 +642,8 @@ async fn a_lost_laptop_erases_its_customer_data_at_its_next_contact() {
     let out = server.admin(&["user", "lost", "ana"], None);
     assert!(out.contains("1 device(s) of ana"), "{out}");
     server.admin(&["user", "disable", "bo"], None);
-    for (d, name) in [(&mut a, "Quartermaine"), (&mut b, "Bartholomew")] {
+    // Each laptop's customer by name, and Ana's by the licence number in its notes.
+    for (d, name, other) in [(&mut a, "Quartermaine", "D1234567"), (&mut b, "Bartholomew", "Bartholomew")] {
         let err = client.sync(&mut d.store, &d.session).await.unwrap_err();
         assert!(matches!(err, showroom_core::sync::round::SyncError::Wiped(_)), "{err:?}");
         assert!(err.to_string().contains("erased"), "{err}");
@@ -654,7 +655,7 @@ async fn a_lost_laptop_erases_its_customer_data_at_its_next_contact() {
         for f in [file.clone(), file.with_extension("sqlite3-wal")] {
             if let Ok(bytes) = std::fs::read(&f) {
                 // As typed, and as the search index keeps its words (lower case).
-                for word in [name.to_string(), name.to_lowercase()] {
+                for word in [name.to_string(), name.to_lowercase(), other.to_string()] {
                     assert!(
                         !bytes.windows(word.len()).any(|w| w == word.as_bytes()),
                         "{word} readable in {}",
