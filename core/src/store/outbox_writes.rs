@@ -169,6 +169,37 @@ pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>>
     Ok(taken)
 }
 
+/// Drops the changes `ids` from the outbox (acknowledged); returns how many it held. Unlike
+/// [`take`], a write whose every field is named is deleted after reading only its fields' indexes:
+/// the values are not parsed or copied (a first push acknowledges 700,000 of them for 50,000
+/// customers, and the laptop's work there holds up the next push on a two-core machine).
+pub(super) fn drop_acknowledged(conn: &Connection, ids: &[Uuid]) -> Result<usize> {
+    let mut by_write: BTreeMap<Uuid, Vec<u8>> = BTreeMap::new();
+    for id in ids {
+        let (write, index) = write_of(*id);
+        by_write.entry(write).or_default().push(index);
+    }
+    let mut dropped = 0;
+    for (write, indexes) in by_write {
+        let key = write.to_string();
+        let fields: Option<String> = conn
+            .prepare_cached("SELECT fields FROM outbox_writes WHERE write_id = ?1")?
+            .query_row([&key], |r| r.get(0))
+            .optional()?;
+        let Some(fields) = fields else { continue };
+        let held: Vec<(u8, serde::de::IgnoredAny, serde::de::IgnoredAny)> = serde_json::from_str(&fields)?;
+        let gone = held.iter().filter(|(i, _, _)| indexes.contains(i)).count();
+        if gone == held.len() {
+            conn.prepare_cached("DELETE FROM outbox_writes WHERE write_id = ?1")?.execute([&key])?;
+            dropped += gone;
+        } else if gone > 0 {
+            let ids: Vec<Uuid> = indexes.iter().map(|i| change_id(write, *i)).collect();
+            dropped += take(conn, &ids)?.len();
+        }
+    }
+    Ok(dropped)
+}
+
 /// How many changes wait to be pushed.
 pub fn pending(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce(sum(pending), 0) FROM outbox_writes", [], |r| r.get(0))?)

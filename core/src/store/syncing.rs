@@ -176,7 +176,7 @@ impl Store {
 
     /// Drops acknowledged changes from the outbox (never before the server has them).
     pub fn acknowledge(&mut self, ids: &[Uuid]) -> Result<usize> {
-        self.write_unrecorded(|w| Ok(outbox_writes::take(&w.tx, ids)?.len()))
+        self.write_unrecorded(|w| outbox_writes::drop_acknowledged(&w.tx, ids))
     }
 
     /// Moves changes the server refused out of the outbox into `sync_refused`, with the reason.

@@ -599,3 +599,37 @@ fn a_schema_20_file_keeps_its_search_without_the_copy_of_the_indexed_text() {
     assert!(found(&store, "quartermaine").is_empty());
     assert_eq!(found(&store, "5552671").len(), 2);
 }
+
+/// An acknowledgement takes exactly the changes it names out of the outbox: a write named whole
+/// leaves, a write named in part keeps its other fields (values and order intact), and ids named
+/// again or never recorded count for nothing.
+#[test]
+fn an_acknowledgement_takes_exactly_the_named_changes() {
+    let mut app = app();
+    let ana = app.create_customer(&draft("Ana", "Ruiz", "ana@example.com", "(415) 555-2671")).unwrap();
+    let ben = app.create_customer(&draft("Ben", "Okafor", "ben@example.com", "")).unwrap();
+    let waiting = outbox(app.store().conn()).unwrap();
+    let of = |row| waiting.iter().filter(move |c| c.row_id == row).map(|c| c.change_id);
+    let (anas, bens): (Vec<_>, Vec<_>) = (of(ana.id).collect(), of(ben.id).collect());
+    assert!(anas.len() >= 4 && bens.len() >= 3, "{anas:?} {bens:?}");
+    let writes = |app: &Showroom| -> i64 {
+        app.store().conn().query_row("SELECT count(*) FROM outbox_writes", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(writes(&app), 2);
+
+    // All of Ana's write, the first two of Ben's, and an id nobody recorded.
+    let mut named: Vec<uuid::Uuid> = anas.clone();
+    named.extend(&bens[..2]);
+    named.push(uuid::Uuid::now_v7());
+    assert_eq!(app.store_mut().acknowledge(&named).unwrap(), anas.len() + 2);
+    assert_eq!(writes(&app), 1, "Ana's write left whole");
+    let left = outbox(app.store().conn()).unwrap();
+    let want: Vec<_> = waiting.iter().filter(|c| c.row_id == ben.id).skip(2).cloned().collect();
+    assert_eq!(left, want, "Ben's other fields wait, as they were");
+    assert_eq!(app.store().pending_changes().unwrap(), want.len() as i64);
+
+    // Named again: nothing more leaves. The rest of Ben's write: the outbox is empty.
+    assert_eq!(app.store_mut().acknowledge(&named).unwrap(), 0);
+    assert_eq!(app.store_mut().acknowledge(&bens).unwrap(), bens.len() - 2);
+    assert_eq!((writes(&app), app.store().pending_changes().unwrap()), (0, 0));
+}
