@@ -197,7 +197,7 @@ async fn push_all<S: StoreAccess, T: Transport>(
                 // Set the named changes aside (kept, shown to the user) and push the rest.
                 let named = refused_changes(&body, &push);
                 if named.is_empty() && too_many(&body) && push.changes.len() > OLD_MAX_PUSH {
-                    max = OLD_MAX_PUSH;
+                    max = stated_limit(&body).filter(|n| *n < push.changes.len()).unwrap_or(OLD_MAX_PUSH);
                     continue;
                 }
                 if named.is_empty() {
@@ -340,6 +340,13 @@ fn too_many(body: &ErrorBody) -> bool {
     !body.fields.is_empty() && body.fields.iter().all(|f| f.field == "changes" && f.message.contains("at most"))
 }
 
+/// The limit a refusal for size states (`... a push carries at most N`), when it is a sane one.
+fn stated_limit(body: &ErrorBody) -> Option<usize> {
+    let message = &body.fields.first()?.message;
+    let digits: String = message.split("at most ").nth(1)?.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|n| *n >= OLD_MAX_PUSH)
+}
+
 /// The change ids a refused push names (`changes[i]...` fields), each with its reason.
 fn refused_changes(body: &ErrorBody, push: &Push) -> Vec<(Uuid, String)> {
     let mut out: Vec<(Uuid, String)> = Vec::new();
@@ -474,7 +481,7 @@ mod tests {
     fn a_first_sync_pushes_up_to_the_larger_batch() {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let mut store = Store::open_in_memory().unwrap();
-        let changes = customers(&mut store, 800);
+        let changes = customers(&mut store, MAX_PUSH / 7 + 300);
         assert!(changes > MAX_PUSH && changes < 2 * MAX_PUSH - 100, "{changes} changes");
         let fake = fake(page(vec![]), None);
         let report = rt.block_on(round(&fake, &mut store)).unwrap();
@@ -483,6 +490,24 @@ mod tests {
         assert_eq!(pushes.len(), 2, "{pushes:?}");
         assert!(pushes[0] <= MAX_PUSH && pushes[0] > MAX_PUSH - 20, "{pushes:?}");
         assert_eq!(report.pushed, changes);
+    }
+
+    /// A server from before this limit rose (5,000) says so in its refusal: the client pushes
+    /// that many at a time, not the smallest limit there ever was.
+    #[test]
+    fn a_server_with_the_limit_before_gets_pushes_of_its_size() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let before = 5_000;
+        let changes = customers(&mut store, 1_800);
+        assert!(changes > 2 * before && changes < MAX_PUSH, "{changes} changes");
+        let fake = fake(page(vec![]), Some(before));
+        let report = rt.block_on(round(&fake, &mut store)).unwrap();
+        let pushes = fake.pushes.borrow().clone();
+        assert_eq!(pushes.len(), 3, "{pushes:?}");
+        assert!(pushes[0] <= before && pushes[0] > before - 20, "{pushes:?}");
+        assert_eq!((report.pushed, report.refused), (changes, 0));
+        assert_eq!(store.pending_changes().unwrap(), 0);
     }
 
     #[test]
@@ -505,7 +530,7 @@ mod tests {
     fn the_push_read_ahead_leaves_nothing_out_and_sends_nothing_twice() {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let mut store = Store::open_in_memory().unwrap();
-        let changes = customers(&mut store, 1500);
+        let changes = customers(&mut store, 2 * MAX_PUSH / 7 + 300);
         assert!(changes > 2 * MAX_PUSH, "{changes} changes: three pushes or more");
         let outbox: Vec<Uuid> = crate::store::outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
         let fake = fake(page(vec![]), None);
@@ -519,7 +544,8 @@ mod tests {
     fn a_change_the_server_did_not_acknowledge_goes_again_in_the_same_round() {
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let mut store = Store::open_in_memory().unwrap();
-        let changes = customers(&mut store, 800);
+        let changes = customers(&mut store, MAX_PUSH / 7 + 300);
+        assert!(changes > MAX_PUSH, "{changes} changes: a push read ahead");
         let outbox: Vec<Uuid> = crate::store::outbox(store.conn()).unwrap().iter().map(|c| c.change_id).collect();
         let fake = fake(page(vec![]), None);
         fake.withhold_one.set(true);
