@@ -136,15 +136,20 @@ pub fn page_after(conn: &Connection, limit: usize, in_flight: &[Uuid]) -> Result
     Ok(out)
 }
 
-/// Takes the changes `ids` out of the outbox (acknowledged or refused); returns those it held.
-pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>> {
+/// The field indexes `ids` name, by the write each belongs to.
+fn by_write(ids: &[Uuid]) -> BTreeMap<Uuid, Vec<u8>> {
     let mut by_write: BTreeMap<Uuid, Vec<u8>> = BTreeMap::new();
     for id in ids {
         let (write, index) = write_of(*id);
         by_write.entry(write).or_default().push(index);
     }
+    by_write
+}
+
+/// Takes the changes `ids` out of the outbox (acknowledged or refused); returns those it held.
+pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>> {
     let mut taken = Vec::new();
-    for (write, indexes) in by_write {
+    for (write, indexes) in by_write(ids) {
         let key = write.to_string();
         let found: Option<(Header, String)> = conn
             .prepare_cached(
@@ -171,16 +176,11 @@ pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>>
 
 /// Drops the changes `ids` from the outbox (acknowledged); returns how many it held. Unlike
 /// [`take`], a write whose every field is named is deleted after reading only its fields' indexes:
-/// the values are not parsed or copied (a first push acknowledges 700,000 of them for 50,000
-/// customers, and the laptop's work there holds up the next push on a two-core machine).
+/// the values are not parsed or copied (a first push of 50,000 customers acknowledges 700,000
+/// of them; reading them all cost the laptop ~0.15 s of CPU in that sync).
 pub(super) fn drop_acknowledged(conn: &Connection, ids: &[Uuid]) -> Result<usize> {
-    let mut by_write: BTreeMap<Uuid, Vec<u8>> = BTreeMap::new();
-    for id in ids {
-        let (write, index) = write_of(*id);
-        by_write.entry(write).or_default().push(index);
-    }
     let mut dropped = 0;
-    for (write, indexes) in by_write {
+    for (write, indexes) in by_write(ids) {
         let key = write.to_string();
         let fields: Option<String> = conn
             .prepare_cached("SELECT fields FROM outbox_writes WHERE write_id = ?1")?
