@@ -6,8 +6,8 @@ use super::sheet;
 use crate::domain::validate::{normalize_email, phone_key};
 use crate::domain::{Consent, Customer, CustomerDraft, Preferences, Timestamp, new_id};
 use crate::error::{CoreError, FieldError, Result};
-use crate::store::record::query;
-use crate::store::{Store, Writer};
+use crate::store::record::query_fixed;
+use crate::store::{NewRow, Store, Writer};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -58,6 +58,12 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// Counts one row's outcome and keeps it.
+    pub fn add(&mut self, row: RowOutcome, opts: ImportOptions) {
+        self.count(&row, opts);
+        self.rows.push(row);
+    }
+
     /// Counts one row's outcome.
     pub fn count(&mut self, row: &RowOutcome, opts: ImportOptions) {
         match row.action {
@@ -237,45 +243,119 @@ pub fn import_customers_mapped(
         .collect();
     // New customers are whoever imports them's (a row may name another owner).
     let owner = store.acting_user();
-    sheet::run(store, &sheet, field_name, opts, ignored, |w, cells, problems, line| {
-        import_row(w, cells, problems, line, region, today, owner)
-    })
+    sheet::run_prepared(
+        store,
+        &sheet,
+        field_name,
+        opts,
+        ignored,
+        |cells, problems, line| prepare_row(cells, problems, line, region, today, owner),
+        |w, row| write_row(w, row, region, today),
+    )
 }
 
-fn import_row(
-    w: &mut Writer<'_>,
+/// A row read and checked without the database: its keys for finding the stored customer it may
+/// be about, and what it makes as a new customer (most rows of a large file are new).
+struct PreparedRow {
+    line: u64,
+    cells: Vec<(Field, String)>,
+    /// The row's problems before it meets a stored customer (its shape, encoding and id).
+    problems: Vec<FieldError>,
+    id: Option<Uuid>,
+    email: Option<String>,
+    phone: Option<String>,
+    /// The row as a new customer (of `owner` unless it names one), and its insert.
+    new: Built,
+    insert: Option<NewRow<Customer>>,
+}
+
+/// A row applied to a customer: the name it gives, and the customer with its warnings, or every
+/// problem of the row.
+struct Built {
+    name: String,
+    customer: std::result::Result<(Customer, Vec<FieldError>), Vec<FieldError>>,
+}
+
+fn prepare_row(
     cells: Vec<(Field, String)>,
     mut problems: Vec<FieldError>,
     line: u64,
     region: &str,
     today: NaiveDate,
     owner: Option<Uuid>,
-) -> Result<RowOutcome> {
+) -> PreparedRow {
     let cell = |f: Field| cells.iter().find(|(g, _)| *g == f).map(|(_, v)| v.as_str());
+    let id = cell(Field::Id).and_then(|id| match id.parse::<Uuid>() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            problems.push(FieldError::new("id", format!("{id:?} is not a customer id")));
+            None
+        }
+    });
+    let email = cell(Field::Email).and_then(|e| normalize_email(e).ok());
+    let phone = cell(Field::Phone).and_then(|p| phone_key(p, region));
+    let mut new = build(None, &cells, problems.clone(), region, today);
+    let mut insert = None;
+    if let Ok((customer, _)) = &mut new.customer {
+        customer.owner_id = customer.owner_id.or(owner);
+        insert = NewRow::new(&*customer).ok();
+    }
+    PreparedRow { line, cells, problems, id, email, phone, new, insert }
+}
 
+fn write_row(w: &mut Writer<'_>, row: PreparedRow, region: &str, today: NaiveDate) -> Result<RowOutcome> {
     // Which stored customer this row is about: id, then email, then phone.
     let mut existing: Option<Customer> = None;
-    if let Some(id) = cell(Field::Id) {
-        match id.parse::<Uuid>() {
-            Ok(id) => {
-                existing = query::<Customer>(w.conn(), "WHERE id = ?1 AND deleted_at IS NULL", [id.to_string()])?.pop()
-            }
-            Err(_) => problems.push(FieldError::new("id", format!("{id:?} is not a customer id"))),
+    if let Some(id) = row.id {
+        existing = query_fixed::<Customer>(w.conn(), "WHERE id = ?1 AND deleted_at IS NULL", [id.to_string()])?.pop()
+    }
+    if existing.is_none()
+        && let Some(email) = &row.email
+    {
+        existing = query_fixed::<Customer>(w.conn(), "WHERE email = ?1 AND deleted_at IS NULL LIMIT 1", [email])?.pop();
+    }
+    if existing.is_none()
+        && let Some(phone) = &row.phone
+    {
+        existing = query_fixed::<Customer>(w.conn(), "WHERE phone = ?1 AND deleted_at IS NULL LIMIT 1", [phone])?.pop();
+    }
+    let Built { name, customer } = match &existing {
+        Some(old) => build(Some(old), &row.cells, row.problems, region, today),
+        None => row.new,
+    };
+    let (mut customer, warnings) = match customer {
+        Ok(ok) => ok,
+        Err(problems) => return Ok(invalid(row.line, name, problems)),
+    };
+    let action = match existing {
+        Some(old) if old == customer => ImportAction::Unchanged,
+        Some(old) => {
+            customer.updated_at = Timestamp::now_after(old.updated_at);
+            w.update(&old, &customer)?;
+            ImportAction::Updated
         }
-    }
-    if existing.is_none()
-        && let Some(email) = cell(Field::Email).and_then(|e| normalize_email(e).ok())
-    {
-        existing = query::<Customer>(w.conn(), "WHERE email = ?1 AND deleted_at IS NULL LIMIT 1", [email])?.pop();
-    }
-    if existing.is_none()
-        && let Some(phone) = cell(Field::Phone).and_then(|p| phone_key(p, region))
-    {
-        existing = query::<Customer>(w.conn(), "WHERE phone = ?1 AND deleted_at IS NULL LIMIT 1", [phone])?.pop();
-    }
+        None => {
+            match row.insert {
+                Some(insert) => w.insert_new(insert)?,
+                None => w.insert(&customer)?,
+            }
+            ImportAction::Created
+        }
+    };
+    Ok(RowOutcome { line: row.line, action, record_id: Some(customer.id), name, problems: warnings })
+}
 
-    let mut draft = existing.as_ref().map(CustomerDraft::from_customer).unwrap_or_default();
-    for (f, v) in &cells {
+/// The row's cells applied to `existing` (its non-empty cells over the stored values) or, with
+/// none, to a new customer.
+fn build(
+    existing: Option<&Customer>,
+    cells: &[(Field, String)],
+    mut problems: Vec<FieldError>,
+    region: &str,
+    today: NaiveDate,
+) -> Built {
+    let mut draft = existing.map(CustomerDraft::from_customer).unwrap_or_default();
+    for (f, v) in cells {
         if v.is_empty() {
             continue;
         }
@@ -319,33 +399,17 @@ fn import_row(
             Field::Id => {}
         }
     }
-
-    let now = Timestamp::now();
-    let base = existing.clone().unwrap_or_else(|| Customer::blank(new_id(), now));
+    let base = existing.cloned().unwrap_or_else(|| Customer::blank(new_id(), Timestamp::now()));
     let name = format!("{} {}", draft.first_name, draft.last_name).trim().to_string();
-    let applied = draft.apply(&base, region, today);
-    let (mut customer, warnings) = match applied {
-        Ok(ok) if problems.is_empty() => ok,
-        Ok(_) => return Ok(invalid(line, name, problems)),
+    let customer = match draft.apply(&base, region, today) {
+        Ok(ok) if problems.is_empty() => Ok(ok),
+        Ok(_) => Err(problems),
         Err(errs) => {
             problems.extend(errs);
-            return Ok(invalid(line, name, problems));
+            Err(problems)
         }
     };
-    let action = match existing {
-        Some(old) if old == customer => ImportAction::Unchanged,
-        Some(old) => {
-            customer.updated_at = Timestamp::now_after(old.updated_at);
-            w.update(&old, &customer)?;
-            ImportAction::Updated
-        }
-        None => {
-            customer.owner_id = customer.owner_id.or(owner);
-            w.insert(&customer)?;
-            ImportAction::Created
-        }
-    };
-    Ok(RowOutcome { line, action, record_id: Some(customer.id), name, problems: warnings })
+    Built { name, customer }
 }
 
 fn invalid(line: u64, name: String, problems: Vec<FieldError>) -> RowOutcome {

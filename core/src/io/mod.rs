@@ -16,4 +16,5 @@ pub use leads_import::{
     LEAD_FIELDS, LeadFilePreview, LeadRecord, export_adf, from_prospect, import_leads, lead_from, preview_leads,
     timeframe_days,
 };
+pub use sheet::PIPELINE_FROM;
 pub use vehicles_csv::{import_vehicles, import_vehicles_mapped, preview_vehicles};

@@ -407,41 +407,32 @@ impl Writer<'_> {
 
     /// Inserts a new row, indexes it for search and records every field as a change.
     pub fn insert<E: Entity>(&mut self, e: &E) -> Result<()> {
-        let fields = columns::to_columns(e)?;
-        let values = E::COLUMNS
-            .iter()
-            .zip(&fields)
-            .map(|((_, col), v)| record::to_sql_ref(*col, v.as_ref().unwrap_or(&Value::Null)))
-            .collect::<Result<Vec<_>>>()?;
-        let inserted = self.tx.prepare_cached(record::insert_sql::<E>())?.execute(rusqlite::params_from_iter(values));
+        self.insert_new(NewRow::new(e)?)
+    }
+
+    /// [`Writer::insert`] of a row whose database-free part was done beforehand (see [`NewRow`]).
+    pub fn insert_new<E: Entity>(&mut self, row: NewRow<E>) -> Result<()> {
+        let inserted =
+            self.tx.prepare_cached(record::insert_sql::<E>())?.execute(rusqlite::params_from_iter(&row.values));
         match inserted {
             Err(rusqlite::Error::SqliteFailure(err, _)) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
                 return Err(CoreError::Conflict(format!("a {} with the same key already exists", E::NAME)));
             }
             other => other?,
         };
-        if E::SEARCHABLE {
+        if let Some(terms) = &row.terms {
             let rid = self.tx.last_insert_rowid();
             let sql = record::sql_once::<E>("index", || {
                 format!("INSERT INTO {}_fts (rowid, terms) VALUES (?1, ?2)", E::TABLE)
             });
-            self.tx.prepare_cached(sql)?.execute(params![rid, e.search_terms()])?;
+            self.tx.prepare_cached(sql)?.execute(params![rid, terms])?;
         }
         if !self.record {
             return Ok(());
         }
-        // Empty fields are not recorded: a row arrives elsewhere without them and reads them as
-        // empty (null for an optional field; "", false or [] for one marked `#[serde(default)]`).
-        // That is a third of the changes of a typical new row.
-        let changed: Vec<(&str, &Value)> = E::COLUMNS
-            .iter()
-            .zip(&fields)
-            .filter_map(|((n, _), v)| Some((*n, v.as_ref()?)))
-            .filter(|(n, v)| *n != "id" && !record::travels_empty::<E>(n, v, || columns::as_map::<E>(&fields)))
-            .collect();
-        self.record_changes::<E>(e.id(), &changed, true)?;
+        self.record_write::<E>(row.id, &row.recorded, Recorded::Prepared(&row.entries), true)?;
         if E::TABLE == "opportunities" {
-            self.remember_stage(&columns::as_map::<E>(&fields), None)?;
+            self.remember_stage(&columns::as_map::<E>(&row.fields), None)?;
         }
         Ok(())
     }
@@ -546,22 +537,84 @@ impl Writer<'_> {
     /// Records one write of `fields` (`new_row`: an insert, which writes every field the row has,
     /// so its clocks are written without reading what was there).
     fn record_changes<E: Entity>(&mut self, row_id: Uuid, fields: &[(&str, &Value)], new_row: bool) -> Result<()> {
-        if !self.record || fields.is_empty() {
+        let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+        self.record_write::<E>(row_id, &names, Recorded::Values(fields), new_row)
+    }
+
+    /// Records one write of the fields `names`, their values as `values` holds them.
+    fn record_write<E: Entity>(
+        &mut self,
+        row_id: Uuid,
+        names: &[&str],
+        values: Recorded<'_>,
+        new_row: bool,
+    ) -> Result<()> {
+        if !self.record || names.is_empty() {
             return Ok(());
         }
         let now = Timestamp::now().millis().max(0) as u64;
         let hlc = self.clock.tick(now);
         let row = row_id.to_string();
-        let ids = outbox_writes::record(&self.tx, E::TABLE, row_id, &hlc, self.device_id, self.user_id, fields)?;
+        let (device, user) = (self.device_id, self.user_id);
+        let ids = match values {
+            Recorded::Values(fields) => outbox_writes::record(&self.tx, E::TABLE, row_id, &hlc, device, user, fields)?,
+            Recorded::Prepared(entries) => {
+                outbox_writes::record_entries(&self.tx, E::TABLE, row_id, &hlc, device, user, names.len(), entries)?
+            }
+        };
         let user = self.user_id.map(|u| u.to_string());
-        let written = fields
+        let written = names
             .iter()
             .zip(&ids)
-            .map(|((field, _), &change_id)| (*field, clocks::Clocked { hlc, change_id, author: user.clone() }));
+            .map(|(field, &change_id)| (*field, clocks::Clocked { hlc, change_id, author: user.clone() }));
         match new_row {
             true => clocks::save(&self.tx, E::TABLE, &row, &written.map(|(f, c)| (f.to_string(), c)).collect())?,
             false => clocks::set(&self.tx, E::TABLE, &row, written)?,
         }
         Ok(())
+    }
+}
+
+/// The values of a write to record: as they are, or already in the outbox's form.
+enum Recorded<'a> {
+    Values(&'a [(&'a str, &'a Value)]),
+    Prepared(&'a str),
+}
+
+/// A new row as [`Writer::insert`] writes it, worked out without the database: its columns as SQL
+/// values, its search terms, and the fields its insert records with their values in the outbox's
+/// form. A large import makes these on a second thread while the first writes the rows before.
+pub struct NewRow<E: Entity> {
+    id: Uuid,
+    values: Vec<SqlValue>,
+    terms: Option<String>,
+    recorded: Vec<&'static str>,
+    /// The recorded fields' values as the outbox holds them (see [`outbox_writes::entries`]).
+    entries: String,
+    fields: Vec<Option<Value>>,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> NewRow<E> {
+    pub fn new(e: &E) -> Result<Self> {
+        let fields = columns::to_columns(e)?;
+        let values = E::COLUMNS
+            .iter()
+            .zip(&fields)
+            .map(|((_, col), v)| record::to_sql(*col, v.as_ref().unwrap_or(&Value::Null)))
+            .collect::<Result<Vec<_>>>()?;
+        // Empty fields are not recorded: a row arrives elsewhere without them and reads them as
+        // empty (null for an optional field; "", false or [] for one marked `#[serde(default)]`).
+        // That is a third of the changes of a typical new row.
+        let recorded: Vec<(&'static str, &Value)> = E::COLUMNS
+            .iter()
+            .zip(&fields)
+            .filter_map(|((n, _), v)| Some((*n, v.as_ref()?)))
+            .filter(|(n, v)| *n != "id" && !record::travels_empty::<E>(n, v, || columns::as_map::<E>(&fields)))
+            .collect();
+        let entries = outbox_writes::entries(&recorded)?;
+        let recorded = recorded.into_iter().map(|(n, _)| n).collect();
+        let terms = E::SEARCHABLE.then(|| e.search_terms());
+        Ok(NewRow { id: e.id(), values, terms, recorded, entries, fields, entity: std::marker::PhantomData })
     }
 }

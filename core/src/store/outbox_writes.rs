@@ -42,11 +42,31 @@ pub(super) fn record(
     user: Option<Uuid>,
     fields: &[(&str, &Value)],
 ) -> Result<Vec<Uuid>> {
-    if fields.len() > MAX_FIELDS {
+    record_entries(conn, table, row, hlc, device, user, fields.len(), &entries(fields)?)
+}
+
+/// A write's fields and values in the form the outbox stores them (`fields`).
+pub(super) fn entries(fields: &[(&str, &Value)]) -> Result<String> {
+    let entries: Vec<(usize, &str, &Value)> = fields.iter().enumerate().map(|(i, (f, v))| (i, *f, *v)).collect();
+    Ok(serde_json::to_string(&entries)?)
+}
+
+/// [`record`] of `count` fields already in the outbox's form ([`entries`]).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn record_entries(
+    conn: &Connection,
+    table: &str,
+    row: Uuid,
+    hlc: &Hlc,
+    device: Uuid,
+    user: Option<Uuid>,
+    count: usize,
+    entries: &str,
+) -> Result<Vec<Uuid>> {
+    if count > MAX_FIELDS {
         return Err(CoreError::field(table, format!("one write holds at most {MAX_FIELDS} fields")));
     }
     let write = write_of(Uuid::now_v7()).0;
-    let entries: Vec<(usize, &str, &Value)> = fields.iter().enumerate().map(|(i, (f, v))| (i, *f, *v)).collect();
     conn.prepare_cached(
         "INSERT INTO outbox_writes (write_id, tbl, row_id, hlc, device_id, user_id, fields, pending)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -58,10 +78,10 @@ pub(super) fn record(
         hlc.to_string(),
         device.to_string(),
         user.map(|u| u.to_string()),
-        serde_json::to_string(&entries)?,
-        fields.len() as i64
+        entries,
+        count as i64
     ])?;
-    Ok((0..fields.len()).map(|i| change_id(write, i as u8)).collect())
+    Ok((0..count).map(|i| change_id(write, i as u8)).collect())
 }
 
 type Entries = Vec<(u8, String, Value)>;

@@ -190,15 +190,6 @@ pub(crate) fn to_sql(col: Col, v: &Value) -> Result<SqlValue> {
     })
 }
 
-/// [`to_sql`] without copying text: a string is bound as it is held in `v`.
-pub(crate) fn to_sql_ref(col: Col, v: &Value) -> Result<rusqlite::types::ToSqlOutput<'_>> {
-    use rusqlite::types::ToSqlOutput;
-    Ok(match (col, v) {
-        (Col::Text | Col::Int | Col::Bool, Value::String(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-        _ => ToSqlOutput::Owned(to_sql(col, v)?),
-    })
-}
-
 fn from_sql(col: Col, v: ValueRef<'_>) -> Result<Value> {
     Ok(match v {
         ValueRef::Null => Value::Null,
@@ -220,10 +211,21 @@ pub(crate) fn from_row<E: Entity>(row: &Row<'_>) -> Result<E> {
     Ok(serde_json::from_value(Value::Object(map))?)
 }
 
+/// [`query`] with a fixed `tail`, its SQL built once per process (a lookup made for every row
+/// of an import), not formatted anew at every call.
+pub fn query_fixed<E: Entity>(conn: &Connection, tail: &'static str, params: impl rusqlite::Params) -> Result<Vec<E>> {
+    let sql = sql_once::<E>(tail, || format!("{} {tail}", select_sql::<E>()));
+    all_of(&mut *conn.prepare_cached(sql)?, params)
+}
+
 /// Runs `SELECT <columns> FROM <table> <tail>` and reads every row.
 pub fn query<E: Entity>(conn: &Connection, tail: &str, params: impl rusqlite::Params) -> Result<Vec<E>> {
     let sql = format!("{} {tail}", select_sql::<E>());
-    let mut stmt = conn.prepare_cached(&sql)?;
+    all_of(&mut *conn.prepare_cached(&sql)?, params)
+}
+
+/// Every row a statement made with [`select_sql`] returns, as entities.
+fn all_of<E: Entity>(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -> Result<Vec<E>> {
     let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {

@@ -1,6 +1,6 @@
 use crate::{app, draft};
 use showroom_core::domain::Customer;
-use showroom_core::io::{ImportAction, ImportOptions};
+use showroom_core::io::{ImportAction, ImportOptions, PIPELINE_FROM};
 
 const GOOD: &str = "First Name,Last Name,E-mail,Mobile,City,SMS opt-in\n\
 Ana,García,ana@example.com,(415) 555-2671,Austin,yes\n\
@@ -45,6 +45,59 @@ Old;Timer;old@example.com;;1801-01-01\n";
     assert!(r.committed);
     assert_eq!((r.created, r.skipped, r.invalid), (1, 2, 2));
     assert_eq!(app.store().count::<Customer>().unwrap(), 1);
+}
+
+/// A file large enough that its rows are prepared on a second thread while the first writes
+/// them: rows still meet the customers stored before them (in the database and earlier in the same
+/// file), in file order, and the file is still one transaction.
+#[test]
+fn a_large_file_is_prepared_ahead_and_still_written_in_file_order() {
+    let mut app = app();
+    let old = "first_name,last_name,email,phone,city\nOld,Customer,old@example.com,(512) 555-0100,Austin\n";
+    app.import_customers_csv(old.as_bytes(), ImportOptions::default()).unwrap();
+    let rows = 3 * PIPELINE_FROM;
+    let mut csv = String::from("first_name,last_name,email,phone,city\n");
+    for i in 0..rows {
+        let line = match i {
+            // The stored customer, found by email; then by phone alone, after that first update.
+            100 => "Old,Customer,old@example.com,,Round Rock".to_string(),
+            1400 => "Old,Customer,,512-555-0100,Houston".to_string(),
+            300 => format!("Bad{i},Row{i},not-an-email,,Austin"),
+            // A customer created earlier in this same file.
+            1300 => "First10,Last10,p10@example.com,,Dallas".to_string(),
+            _ => format!("First{i},Last{i},p{i}@example.com,,Austin"),
+        };
+        csv.push_str(&line);
+        csv.push('\n');
+    }
+    let before = app.store().pending_changes().unwrap();
+
+    let refused = app.import_customers_csv(csv.as_bytes(), ImportOptions::default()).unwrap();
+    assert!(!refused.committed);
+    assert_eq!(refused.invalid, 1);
+    assert_eq!(app.store().count::<Customer>().unwrap(), 1, "a refused file writes nothing");
+    assert_eq!(app.store().pending_changes().unwrap(), before);
+
+    let r = app.import_customers_csv(csv.as_bytes(), ImportOptions { skip_invalid: true, dry_run: false }).unwrap();
+    assert!(r.committed);
+    assert_eq!((r.created, r.updated, r.skipped, r.invalid), (rows as u32 - 4, 3, 1, 1));
+    let lines: Vec<u64> = r.rows.iter().map(|o| o.line).collect();
+    assert_eq!(lines, (2..rows as u64 + 2).collect::<Vec<_>>(), "one outcome per row, in file order");
+    for (i, action) in [(100, ImportAction::Updated), (300, ImportAction::Invalid), (1300, ImportAction::Updated)] {
+        assert_eq!(r.rows[i].action, action, "row {i}");
+    }
+    assert_eq!(r.rows[1400].action, ImportAction::Updated);
+    assert_eq!(r.rows[300].problems[0].field, "email");
+    assert_eq!(app.store().count::<Customer>().unwrap(), rows as i64 - 4 + 1);
+
+    let city = |app: &showroom_core::api::Showroom, who: &str| {
+        let hit = app.search(who).unwrap().remove(0);
+        app.customer_detail(hit.id).unwrap().customer.city
+    };
+    assert_eq!(city(&app, "First10 Last10"), "Dallas");
+    assert_eq!(city(&app, "Old Customer"), "Houston");
+    assert_eq!(city(&app, &format!("Last{}", rows - 1)), "Austin");
+    assert!(app.store().pending_changes().unwrap() > before + (rows as i64 - 4));
 }
 
 #[test]
