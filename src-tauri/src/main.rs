@@ -14,7 +14,16 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// SQLite allocates from mimalloc too (see `showroom_core::store::memory`).
+const MIMALLOC: showroom_core::store::memory::Allocator = showroom_core::store::memory::Allocator {
+    malloc: libmimalloc_sys::mi_malloc,
+    free: libmimalloc_sys::mi_free,
+    realloc: libmimalloc_sys::mi_realloc,
+    usable_size: libmimalloc_sys::mi_usable_size,
+};
+
 fn main() -> ExitCode {
+    showroom_core::store::memory::use_allocator(MIMALLOC);
     let mut args = cli::Args::parse();
     let Some(command) = args.command.take() else { return open_window() };
     let data_dir = match cli::start(&args) {

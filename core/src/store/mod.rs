@@ -5,6 +5,7 @@
 pub mod clocks;
 mod columns;
 pub mod customers;
+pub mod memory;
 pub mod outbox_writes;
 pub mod record;
 pub mod remote;
