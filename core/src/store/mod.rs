@@ -431,7 +431,7 @@ impl Writer<'_> {
         if !self.record {
             return Ok(());
         }
-        self.record_write::<E>(row.id, &row.recorded, Recorded::Prepared(&row.entries), true)?;
+        self.record_write::<E>(row.id, &row.recorded, &row.entries, true)?;
         if E::TABLE == "opportunities" {
             self.remember_stage(&columns::as_map::<E>(&row.fields), None)?;
         }
@@ -538,18 +538,15 @@ impl Writer<'_> {
     /// Records one write of `fields` (`new_row`: an insert, which writes every field the row has,
     /// so its clocks are written without reading what was there).
     fn record_changes<E: Entity>(&mut self, row_id: Uuid, fields: &[(&str, &Value)], new_row: bool) -> Result<()> {
+        if !self.record || fields.is_empty() {
+            return Ok(());
+        }
         let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
-        self.record_write::<E>(row_id, &names, Recorded::Values(fields), new_row)
+        self.record_write::<E>(row_id, &names, &outbox_writes::entries(fields)?, new_row)
     }
 
-    /// Records one write of the fields `names`, their values as `values` holds them.
-    fn record_write<E: Entity>(
-        &mut self,
-        row_id: Uuid,
-        names: &[&str],
-        values: Recorded<'_>,
-        new_row: bool,
-    ) -> Result<()> {
+    /// Records one write of the fields `names`, their values in the outbox's form (`entries`).
+    fn record_write<E: Entity>(&mut self, row_id: Uuid, names: &[&str], entries: &str, new_row: bool) -> Result<()> {
         if !self.record || names.is_empty() {
             return Ok(());
         }
@@ -557,12 +554,7 @@ impl Writer<'_> {
         let hlc = self.clock.tick(now);
         let row = row_id.to_string();
         let (device, user) = (self.device_id, self.user_id);
-        let ids = match values {
-            Recorded::Values(fields) => outbox_writes::record(&self.tx, E::TABLE, row_id, &hlc, device, user, fields)?,
-            Recorded::Prepared(entries) => {
-                outbox_writes::record_entries(&self.tx, E::TABLE, row_id, &hlc, device, user, names.len(), entries)?
-            }
-        };
+        let ids = outbox_writes::record(&self.tx, E::TABLE, row_id, &hlc, device, user, names.len(), entries)?;
         let user = self.user_id.map(|u| u.to_string());
         let written = names
             .iter()
@@ -574,12 +566,6 @@ impl Writer<'_> {
         }
         Ok(())
     }
-}
-
-/// The values of a write to record: as they are, or already in the outbox's form.
-enum Recorded<'a> {
-    Values(&'a [(&'a str, &'a Value)]),
-    Prepared(&'a str),
 }
 
 /// A new row as [`Writer::insert`] writes it, worked out without the database: its columns as SQL

@@ -32,28 +32,16 @@ pub fn change_id(write: Uuid, index: u8) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// Records one write of `fields` of one row; returns each field's change id, in order.
-pub(super) fn record(
-    conn: &Connection,
-    table: &str,
-    row: Uuid,
-    hlc: &Hlc,
-    device: Uuid,
-    user: Option<Uuid>,
-    fields: &[(&str, &Value)],
-) -> Result<Vec<Uuid>> {
-    record_entries(conn, table, row, hlc, device, user, fields.len(), &entries(fields)?)
-}
-
 /// A write's fields and values in the form the outbox stores them (`fields`).
 pub(super) fn entries(fields: &[(&str, &Value)]) -> Result<String> {
     let entries: Vec<(usize, &str, &Value)> = fields.iter().enumerate().map(|(i, (f, v))| (i, *f, *v)).collect();
     Ok(serde_json::to_string(&entries)?)
 }
 
-/// [`record`] of `count` fields already in the outbox's form ([`entries`]).
+/// Records one write of `count` fields of one row, their values already in the outbox's form
+/// ([`entries`]); returns each field's change id, in order.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn record_entries(
+pub(super) fn record(
     conn: &Connection,
     table: &str,
     row: Uuid,
