@@ -6,7 +6,7 @@ use serde_json::json;
 use showroom_core::domain::{Customer, Interaction, Timestamp, Vehicle, VehicleStatus, new_id};
 use showroom_core::store::{Store, get};
 use showroom_core::sync::client::Client;
-use showroom_core::sync::protocol::{Push, WireChange};
+use showroom_core::sync::protocol::{MAX_PUSH, Push, WireChange};
 use showroom_core::sync::round::Session;
 use showroom_core::sync::round::SyncError;
 use showroom_e2e::SyncServer;
@@ -363,8 +363,11 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
     let client = Client::new(&server.url()).unwrap();
     let mut a = Replica::sign_in(&client, dir.path(), "a", "ana").await;
     let mut m = Replica::sign_in(&client, dir.path(), "m", "mia").await;
+    // ~9 changes a customer: enough for three pushes, so the kill lands while they are under way
+    // (600 customers made one push since pushes carry MAX_PUSH changes, which a fast run finished
+    // before the kill).
     let customers: Vec<Customer> =
-        (0..600).map(|i| new_customer(a.session.user_id, &format!("First{i}"), &format!("Last{i}"))).collect();
+        (0..MAX_PUSH / 3).map(|i| new_customer(a.session.user_id, &format!("First{i}"), &format!("Last{i}"))).collect();
     a.store
         .write(|w| {
             for c in &customers {
@@ -374,7 +377,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
         })
         .unwrap();
     let total = a.store.pending_changes().unwrap();
-    assert!(total > 5_000, "several pushes' worth: {total}");
+    assert!(total > 2 * MAX_PUSH as i64, "several pushes' worth: {total}");
 
     // Kill the server while the pushes are under way.
     let mut interrupted = false;
