@@ -5,6 +5,7 @@
 pub mod clocks;
 mod columns;
 pub mod customers;
+mod field_numbers;
 pub mod memory;
 pub mod outbox_writes;
 pub mod record;
@@ -46,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0019_status_indexes.sql"),
     include_str!("../../migrations/0020_partition_indexes.sql"),
     include_str!("../../migrations/0021_contentless_search.sql"),
+    include_str!("../../migrations/0022_numbered_fields.sql"),
 ];
 
 /// The migration that folds `field_clocks` into `row_clocks` runs Rust after its SQL.
@@ -149,6 +151,7 @@ impl Store {
         );
         migrations.to_latest(&mut conn).map_err(|e| CoreError::Migration(e.to_string()))?;
         search::reindex_if_stale(&mut conn)?;
+        field_numbers::ensure_table(&conn)?;
         let device_id = match meta_get(&conn, "device_id")? {
             Some(s) => s.parse().map_err(|_| CoreError::Migration(format!("bad device id {s:?}")))?,
             None => {

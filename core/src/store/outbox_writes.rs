@@ -32,10 +32,62 @@ pub fn change_id(write: Uuid, index: u8) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
-/// A write's fields and values in the form the outbox stores them (`fields`).
+/// A write's fields and values in the form the outbox stores them (`fields`): `[[index, field,
+/// value], ...]`, a field named by its number ([`super::field_numbers`]) or spelt.
 pub(super) fn entries(fields: &[(&str, &Value)]) -> Result<String> {
-    let entries: Vec<(usize, &str, &Value)> = fields.iter().enumerate().map(|(i, (f, v))| (i, *f, *v)).collect();
+    let entries: Vec<(usize, Field, &Value)> =
+        fields.iter().enumerate().map(|(i, (f, v))| (i, Field::of(f), *v)).collect();
     Ok(serde_json::to_string(&entries)?)
+}
+
+/// A field's name as an outbox entry holds it.
+#[derive(Debug, Clone, PartialEq)]
+enum Field {
+    Number(u16),
+    Spelt(String),
+}
+
+impl Field {
+    fn of(name: &str) -> Field {
+        super::field_numbers::number_of(name).map_or_else(|| Field::Spelt(name.to_string()), Field::Number)
+    }
+
+    fn name(self) -> Result<String> {
+        match self {
+            Field::Spelt(s) => Ok(s),
+            Field::Number(n) => {
+                super::field_numbers::name_of(n).map(str::to_string).ok_or_else(|| bad("field number", &n.to_string()))
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Field::Number(n) => s.serialize_u16(*n),
+            Field::Spelt(name) => s.serialize_str(name),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Field, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Field;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field's number or name")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> std::result::Result<Field, E> {
+                u16::try_from(n).map(Field::Number).map_err(|_| E::custom(format!("field number {n}")))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Field, E> {
+                Ok(Field::Spelt(s.to_string()))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// Records one write of `count` fields of one row, their values already in the outbox's form
@@ -72,7 +124,7 @@ pub(super) fn record(
     Ok((0..count).map(|i| change_id(write, i as u8)).collect())
 }
 
-type Entries = Vec<(u8, String, Value)>;
+type Entries = Vec<(u8, Field, Value)>;
 
 fn bad(what: &str, v: &str) -> CoreError {
     CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"))
@@ -89,19 +141,21 @@ fn changes(write: Uuid, header: Header, entries: Entries) -> Result<Vec<ChangeRe
     let hlc: Hlc = hlc.parse().map_err(|_| bad("hlc", &hlc))?;
     let device_id: Uuid = device_id.parse().map_err(|_| bad("device id", &device_id))?;
     let user_id = user_id.and_then(|u| u.parse().ok());
-    Ok(entries
+    entries
         .into_iter()
-        .map(|(index, field, value)| ChangeRecord {
-            change_id: change_id(write, index),
-            table: table.clone(),
-            row_id,
-            field,
-            value,
-            hlc,
-            device_id,
-            user_id,
+        .map(|(index, field, value)| {
+            Ok(ChangeRecord {
+                change_id: change_id(write, index),
+                table: table.clone(),
+                row_id,
+                field: field.name()?,
+                value,
+                hlc,
+                device_id,
+                user_id,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The first `limit` changes in push order (a write's fields in their order).

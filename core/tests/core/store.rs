@@ -447,6 +447,7 @@ fn a_schema_15_file_folds_its_clocks_and_outbox_into_one_record_per_row_write() 
                  INSERT INTO outbox_15 (change_id, tbl, row_id, field, value, hlc, device_id, user_id)
                    SELECT change_id, tbl, row_id, field, value, hlc, device_id, user_id FROM outbox ORDER BY seq;
                  DROP VIEW outbox; DROP TABLE outbox_writes; ALTER TABLE outbox_15 RENAME TO outbox;
+                 DROP TABLE field_numbers;
                  DROP INDEX customers_live; DROP INDEX sales_orders_by_customer;
                  DROP INDEX test_drives_by_customer; DROP INDEX quote_shares_by_customer;
                  PRAGMA user_version = 15;",
@@ -562,7 +563,16 @@ fn a_schema_20_file_keeps_its_search_without_the_copy_of_the_indexed_text() {
             conn.execute("INSERT INTO customers_fts (rowid, terms) VALUES (?1, ?2)", rusqlite::params![rid, terms])
                 .unwrap();
         }
-        conn.execute_batch("PRAGMA user_version = 20").unwrap();
+        // Schema 20's outbox view, before fields were numbered (migration 22).
+        conn.execute_batch(
+            "DROP VIEW outbox; DROP TABLE field_numbers;
+             CREATE VIEW outbox AS
+               SELECT w.seq, substr(w.write_id, 1, 34) || printf('%02x', f.value ->> 0) AS change_id, w.tbl,
+                      w.row_id, f.value ->> 1 AS field, f.value -> 2 AS value, w.hlc, w.device_id, w.user_id
+               FROM outbox_writes w, json_each(w.fields) f;
+             PRAGMA user_version = 20",
+        )
+        .unwrap();
         ids
     };
     assert_eq!(raw_count(&path, "SELECT count(*) FROM customers_fts_content"), 3, "schema 20 kept the text");
@@ -598,6 +608,85 @@ fn a_schema_20_file_keeps_its_search_without_the_copy_of_the_indexed_text() {
     assert_eq!(store.evict(&[gone]).unwrap(), (1, 0));
     assert!(found(&store, "quartermaine").is_empty());
     assert_eq!(found(&store, "5552671").len(), 2);
+}
+
+/// A schema 21 file's outbox spells every field's name; opening it keeps those writes as they
+/// are (pushed with the same names, shown by the `outbox` view), and new writes name their fields
+/// by number, which the push and the view read back as names.
+#[test]
+fn a_schema_21_outbox_keeps_its_spelt_names_and_new_writes_are_numbered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("showroom.sqlite3");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let view = |conn: &Connection| -> Vec<(String, String)> {
+        let mut stmt = conn.prepare("SELECT change_id, field FROM outbox ORDER BY seq, change_id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let spelt = |conn: &Connection, kind: &str| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM outbox_writes w, json_each(w.fields) f WHERE json_type(f.value, '$[1]') = ?1",
+            [kind],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = {
+        let mut store = Store::open(&path).unwrap();
+        let ana = draft("Ana", "Ruiz", "ana@example.com", "(415) 555-2671");
+        showroom_core::store::customers::create(&mut store, &ana, "US", today).unwrap();
+        let conn = store.conn();
+        let waiting = outbox(conn).unwrap();
+        assert!(waiting.len() >= 8, "{}", waiting.len());
+        assert_eq!(spelt(conn, "text"), 0, "this build numbers every field of a customer");
+        // Turn the file back into schema 21: names spelt, the view without the number table.
+        conn.execute_batch(
+            "UPDATE outbox_writes SET fields = (
+                 SELECT json_group_array(json_array(f.value -> 0,
+                     (SELECT name FROM field_numbers WHERE n = f.value ->> 1), json(f.value -> 2)))
+                 FROM json_each(outbox_writes.fields) f);
+             DROP VIEW outbox; DROP TABLE field_numbers;
+             CREATE VIEW outbox AS
+               SELECT w.seq, substr(w.write_id, 1, 34) || printf('%02x', f.value ->> 0) AS change_id, w.tbl,
+                      w.row_id, f.value ->> 1 AS field, f.value -> 2 AS value, w.hlc, w.device_id, w.user_id
+               FROM outbox_writes w, json_each(w.fields) f;
+             PRAGMA user_version = 21",
+        )
+        .unwrap();
+        assert_eq!(spelt(conn, "integer"), 0);
+        assert_eq!(spelt(conn, "text") as usize, waiting.len());
+        (waiting, view(conn))
+    };
+    let (waiting, old_view) = before;
+    assert!(old_view.iter().any(|(_, f)| f == "email"), "{old_view:?}");
+
+    let mut store = Store::open(&path).unwrap();
+    let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, SCHEMA_VERSION);
+    // The write recorded before is pushed exactly as it was, and the view still names its fields.
+    assert_eq!(outbox(store.conn()).unwrap(), waiting);
+    assert_eq!(view(store.conn()), old_view);
+    // A new write is numbered, and reads back by name.
+    let ben = draft("Ben", "Okafor", "ben@example.com", "");
+    showroom_core::store::customers::create(&mut store, &ben, "US", today).unwrap();
+    let all = outbox(store.conn()).unwrap();
+    let new: Vec<_> = all[waiting.len()..].iter().collect();
+    assert_eq!(spelt(store.conn(), "integer") as usize, new.len());
+    assert_eq!(spelt(store.conn(), "text") as usize, waiting.len());
+    let names: Vec<&str> = new.iter().map(|c| c.field.as_str()).collect();
+    for f in ["first_name", "last_name", "email", "created_at"] {
+        assert!(names.contains(&f), "{f} in {names:?}");
+    }
+    assert!(new.iter().any(|c| c.field == "last_name" && c.value == serde_json::json!("Okafor")));
+    let shown = view(store.conn());
+    assert_eq!(shown[..old_view.len()], old_view[..]);
+    let shown_new: Vec<(String, String)> = new.iter().map(|c| (c.change_id.to_string(), c.field.clone())).collect();
+    assert_eq!(shown[old_view.len()..], shown_new[..]);
+    // Part of the new write acknowledged: the rest keeps its numbers, names and values.
+    let half: Vec<_> = new.iter().step_by(2).map(|c| c.change_id).collect();
+    store.acknowledge(&half).unwrap();
+    let left = outbox(store.conn()).unwrap();
+    let expected: Vec<_> = all.iter().filter(|c| !half.contains(&c.change_id)).cloned().collect();
+    assert_eq!(left, expected);
 }
 
 /// An acknowledgement takes exactly the changes it names out of the outbox: a write named whole
