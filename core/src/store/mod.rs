@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0020_partition_indexes.sql"),
     include_str!("../../migrations/0021_contentless_search.sql"),
     include_str!("../../migrations/0022_numbered_fields.sql"),
+    include_str!("../../migrations/0023_outbox_ids_as_bytes.sql"),
 ];
 
 /// The migration that folds `field_clocks` into `row_clocks` runs Rust after its SQL.

@@ -108,16 +108,19 @@ pub(super) fn record(
     }
     let write = write_of(Uuid::now_v7()).0;
     conn.prepare_cached(
-        "INSERT INTO outbox_writes (write_id, tbl, row_id, hlc, device_id, user_id, fields, pending)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO outbox_writes
+           (write_id, tbl, row_id, hlc_ms, hlc_counter, hlc_node, device_id, user_id, fields, pending)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
-        write.to_string(),
+        write.as_bytes().as_slice(),
         table,
-        row.to_string(),
-        hlc.to_string(),
-        device.to_string(),
-        user.map(|u| u.to_string()),
+        row.as_bytes().as_slice(),
+        hlc.ms as i64,
+        hlc.counter,
+        hlc.node.as_bytes().as_slice(),
+        device.as_bytes().as_slice(),
+        user.as_ref().map(|u| u.as_bytes().as_slice()),
         entries,
         count as i64
     ])?;
@@ -130,17 +133,41 @@ fn bad(what: &str, v: &str) -> CoreError {
     CoreError::Migration(format!("outbox holds a bad {what}: {v:?}"))
 }
 
-/// What a write's fields share, as stored.
-type Header = (String, String, String, String, Option<String>);
+/// What a write's fields share: its table, row, HLC, device and user.
+struct Header {
+    table: String,
+    row_id: Uuid,
+    hlc: Hlc,
+    device_id: Uuid,
+    user_id: Option<Uuid>,
+}
 
-/// The changes of `entries` of `write`, whose shared columns are `header` (table, row, HLC,
-/// device, user).
+/// The columns [`Header::read`] reads, in its order.
+const HEADER: &str = "tbl, row_id, hlc_ms, hlc_counter, hlc_node, device_id, user_id";
+
+/// A stored 16-byte id.
+fn id_at(r: &rusqlite::Row<'_>, i: usize, what: &str) -> Result<Uuid> {
+    let bytes: Vec<u8> = r.get(i)?;
+    Uuid::from_slice(&bytes).map_err(|_| bad(what, &format!("{bytes:02x?}")))
+}
+
+impl Header {
+    /// The header from the columns of [`HEADER`], the first at `at`.
+    fn read(r: &rusqlite::Row<'_>, at: usize) -> Result<Header> {
+        let user: Option<Vec<u8>> = r.get(at + 6)?;
+        Ok(Header {
+            table: r.get(at)?,
+            row_id: id_at(r, at + 1, "row id")?,
+            hlc: Hlc { ms: r.get::<_, i64>(at + 2)? as u64, counter: r.get(at + 3)?, node: id_at(r, at + 4, "hlc")? },
+            device_id: id_at(r, at + 5, "device id")?,
+            user_id: user.and_then(|u| Uuid::from_slice(&u).ok()),
+        })
+    }
+}
+
+/// The changes of `entries` of `write`, whose shared columns are `header`.
 fn changes(write: Uuid, header: Header, entries: Entries) -> Result<Vec<ChangeRecord>> {
-    let (table, row_id, hlc, device_id, user_id) = header;
-    let row_id: Uuid = row_id.parse().map_err(|_| bad("row id", &row_id))?;
-    let hlc: Hlc = hlc.parse().map_err(|_| bad("hlc", &hlc))?;
-    let device_id: Uuid = device_id.parse().map_err(|_| bad("device id", &device_id))?;
-    let user_id = user_id.and_then(|u| u.parse().ok());
+    let Header { table, row_id, hlc, device_id, user_id } = header;
     entries
         .into_iter()
         .map(|(index, field, value)| {
@@ -170,24 +197,23 @@ pub fn page_after(conn: &Connection, limit: usize, in_flight: &[Uuid]) -> Result
     let from: i64 = match in_flight.last() {
         Some(last) => conn
             .prepare_cached("SELECT seq FROM outbox_writes WHERE write_id = ?1")?
-            .query_row([write_of(*last).0.to_string()], |r| r.get(0))
+            .query_row([write_of(*last).0.as_bytes().as_slice()], |r| r.get(0))
             .optional()?
             .unwrap_or(i64::MIN),
         None => i64::MIN,
     };
     let skip: std::collections::HashSet<Uuid> = in_flight.iter().copied().collect();
-    let mut stmt = conn.prepare_cached(
-        "SELECT write_id, tbl, row_id, hlc, device_id, user_id, fields FROM outbox_writes WHERE seq >= ?1 ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT write_id, {HEADER}, fields FROM outbox_writes WHERE seq >= ?1 ORDER BY seq"
+    ))?;
     let mut rows = stmt.query([from])?;
     let mut out = Vec::new();
     while out.len() < limit
         && let Some(r) = rows.next()?
     {
-        let write: String = r.get(0)?;
-        let write: Uuid = write.parse().map_err(|_| bad("write id", &write))?;
-        let header: Header = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        let entries: Entries = serde_json::from_str(&r.get::<_, String>(6)?)?;
+        let write = id_at(r, 0, "write id")?;
+        let header = Header::read(r, 1)?;
+        let entries: Entries = serde_json::from_str(&r.get::<_, String>(8)?)?;
         let mut found = changes(write, header, entries)?;
         if !skip.is_empty() {
             found.retain(|c| !skip.contains(&c.change_id));
@@ -212,21 +238,20 @@ fn by_write(ids: &[Uuid]) -> BTreeMap<Uuid, Vec<u8>> {
 pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>> {
     let mut taken = Vec::new();
     for (write, indexes) in by_write(ids) {
-        let key = write.to_string();
-        let found: Option<(Header, String)> = conn
-            .prepare_cached(
-                "SELECT tbl, row_id, hlc, device_id, user_id, fields FROM outbox_writes WHERE write_id = ?1",
-            )?
-            .query_row([&key], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?), r.get(5)?)))
+        let key = write.as_bytes().as_slice();
+        let found = conn
+            .prepare_cached(&format!("SELECT {HEADER}, fields FROM outbox_writes WHERE write_id = ?1"))?
+            .query_row([key], |r| Ok((Header::read(r, 0), r.get::<_, String>(7)?)))
             .optional()?;
         let Some((header, fields)) = found else { continue };
+        let header = header?;
         let entries: Entries = serde_json::from_str(&fields)?;
         let (gone, kept): (Entries, Entries) = entries.into_iter().partition(|(i, _, _)| indexes.contains(i));
         if gone.is_empty() {
             continue;
         }
         if kept.is_empty() {
-            conn.prepare_cached("DELETE FROM outbox_writes WHERE write_id = ?1")?.execute([&key])?;
+            conn.prepare_cached("DELETE FROM outbox_writes WHERE write_id = ?1")?.execute([key])?;
         } else {
             conn.prepare_cached("UPDATE outbox_writes SET fields = ?2, pending = ?3 WHERE write_id = ?1")?
                 .execute(params![key, serde_json::to_string(&kept)?, kept.len() as i64])?;
@@ -243,16 +268,16 @@ pub(super) fn take(conn: &Connection, ids: &[Uuid]) -> Result<Vec<ChangeRecord>>
 pub(super) fn drop_acknowledged(conn: &Connection, ids: &[Uuid]) -> Result<usize> {
     let mut dropped = 0;
     for (write, indexes) in by_write(ids) {
-        let key = write.to_string();
+        let key = write.as_bytes().as_slice();
         let fields: Option<String> = conn
             .prepare_cached("SELECT fields FROM outbox_writes WHERE write_id = ?1")?
-            .query_row([&key], |r| r.get(0))
+            .query_row([key], |r| r.get(0))
             .optional()?;
         let Some(fields) = fields else { continue };
         let held: Vec<(u8, serde::de::IgnoredAny, serde::de::IgnoredAny)> = serde_json::from_str(&fields)?;
         let gone = held.iter().filter(|(i, _, _)| indexes.contains(i)).count();
         if gone == held.len() {
-            conn.prepare_cached("DELETE FROM outbox_writes WHERE write_id = ?1")?.execute([&key])?;
+            conn.prepare_cached("DELETE FROM outbox_writes WHERE write_id = ?1")?.execute([key])?;
             dropped += gone;
         } else if gone > 0 {
             let ids: Vec<Uuid> = indexes.iter().map(|i| change_id(write, *i)).collect();
@@ -271,7 +296,7 @@ pub fn pending(conn: &Connection) -> Result<i64> {
 pub fn has_row(conn: &Connection, table: &str, row: Uuid) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM outbox_writes WHERE tbl = ?1 AND row_id = ?2 LIMIT 1")?
-        .query_row(params![table, row.to_string()], |_| Ok(()))
+        .query_row(params![table, row.as_bytes().as_slice()], |_| Ok(()))
         .optional()?
         .is_some())
 }

@@ -521,6 +521,23 @@ fn a_schema_15_file_folds_its_clocks_and_outbox_into_one_record_per_row_write() 
     assert_eq!((writes(&store), store.pending_changes().unwrap()), (0, 0));
 }
 
+/// Turns the outbox back into its layout before schema 23: ids and the HLC spelt as text.
+fn outbox_as_text(conn: &Connection) {
+    conn.execute_batch(
+        "CREATE TABLE outbox_text (seq INTEGER PRIMARY KEY, write_id TEXT NOT NULL UNIQUE, tbl TEXT NOT NULL,
+           row_id TEXT NOT NULL, hlc TEXT NOT NULL, device_id TEXT NOT NULL, user_id TEXT, fields TEXT NOT NULL,
+           pending INTEGER NOT NULL) STRICT;
+         INSERT INTO outbox_text
+           SELECT o.seq, substr(o.change_id, 1, 34) || '00', o.tbl, o.row_id, o.hlc, o.device_id, o.user_id,
+                  w.fields, w.pending
+           FROM (SELECT seq, min(change_id) AS change_id, tbl, row_id, hlc, device_id, user_id FROM outbox GROUP BY seq) o
+           JOIN outbox_writes w ON w.seq = o.seq;
+         DROP VIEW outbox; DROP TABLE outbox_writes; ALTER TABLE outbox_text RENAME TO outbox_writes;
+         CREATE INDEX outbox_writes_pending ON outbox_writes (pending);",
+    )
+    .unwrap();
+}
+
 fn raw_count(path: &std::path::Path, sql: &str) -> i64 {
     Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -563,9 +580,10 @@ fn a_schema_20_file_keeps_its_search_without_the_copy_of_the_indexed_text() {
             conn.execute("INSERT INTO customers_fts (rowid, terms) VALUES (?1, ?2)", rusqlite::params![rid, terms])
                 .unwrap();
         }
-        // Schema 20's outbox view, before fields were numbered (migration 22).
+        // Schema 20's outbox, before fields were numbered (migration 22) and ids stored as bytes (23).
+        outbox_as_text(conn);
         conn.execute_batch(
-            "DROP VIEW outbox; DROP TABLE field_numbers;
+            "DROP TABLE field_numbers;
              CREATE VIEW outbox AS
                SELECT w.seq, substr(w.write_id, 1, 34) || printf('%02x', f.value ->> 0) AS change_id, w.tbl,
                       w.row_id, f.value ->> 1 AS field, f.value -> 2 AS value, w.hlc, w.device_id, w.user_id
@@ -610,17 +628,24 @@ fn a_schema_20_file_keeps_its_search_without_the_copy_of_the_indexed_text() {
     assert_eq!(found(&store, "5552671").len(), 2);
 }
 
-/// A schema 21 file's outbox spells every field's name; opening it keeps those writes as they
-/// are (pushed with the same names, shown by the `outbox` view), and new writes name their fields
-/// by number, which the push and the view read back as names.
+/// A schema 21 file's outbox spells every field's name and every id as text; opening it keeps
+/// those writes (pushed with the same names, ids and clocks, shown alike by the `outbox` view),
+/// and new writes name their fields by number and keep ids as bytes, which the push and the view
+/// read back as names and text.
 #[test]
-fn a_schema_21_outbox_keeps_its_spelt_names_and_new_writes_are_numbered() {
+fn a_schema_21_outbox_keeps_its_writes_and_new_writes_are_numbered_and_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("showroom.sqlite3");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-    let view = |conn: &Connection| -> Vec<(String, String)> {
-        let mut stmt = conn.prepare("SELECT change_id, field FROM outbox ORDER BY seq, change_id").unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    let view = |conn: &Connection| -> Vec<(String, String, String)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT change_id, field, tbl || ' ' || row_id || ' ' || value || ' ' || hlc || ' ' || device_id
+                        || ' ' || coalesce(user_id, '-')
+                 FROM outbox ORDER BY seq, change_id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
     };
     let spelt = |conn: &Connection, kind: &str| -> i64 {
         conn.query_row(
@@ -643,8 +668,12 @@ fn a_schema_21_outbox_keeps_its_spelt_names_and_new_writes_are_numbered() {
             "UPDATE outbox_writes SET fields = (
                  SELECT json_group_array(json_array(f.value -> 0,
                      (SELECT name FROM field_numbers WHERE n = f.value ->> 1), json(f.value -> 2)))
-                 FROM json_each(outbox_writes.fields) f);
-             DROP VIEW outbox; DROP TABLE field_numbers;
+                 FROM json_each(outbox_writes.fields) f);",
+        )
+        .unwrap();
+        outbox_as_text(conn);
+        conn.execute_batch(
+            "DROP TABLE field_numbers;
              CREATE VIEW outbox AS
                SELECT w.seq, substr(w.write_id, 1, 34) || printf('%02x', f.value ->> 0) AS change_id, w.tbl,
                       w.row_id, f.value ->> 1 AS field, f.value -> 2 AS value, w.hlc, w.device_id, w.user_id
@@ -657,7 +686,7 @@ fn a_schema_21_outbox_keeps_its_spelt_names_and_new_writes_are_numbered() {
         (waiting, view(conn))
     };
     let (waiting, old_view) = before;
-    assert!(old_view.iter().any(|(_, f)| f == "email"), "{old_view:?}");
+    assert!(old_view.iter().any(|(_, f, _)| f == "email"), "{old_view:?}");
 
     let mut store = Store::open(&path).unwrap();
     let v: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
@@ -670,6 +699,19 @@ fn a_schema_21_outbox_keeps_its_spelt_names_and_new_writes_are_numbered() {
     showroom_core::store::customers::create(&mut store, &ben, "US", today).unwrap();
     let all = outbox(store.conn()).unwrap();
     let new: Vec<_> = all[waiting.len()..].iter().collect();
+    let layouts: Vec<(String, i64)> = store
+        .conn()
+        .prepare(
+            "SELECT DISTINCT typeof(write_id) || typeof(row_id) || typeof(hlc_node) || typeof(device_id),
+                    length(write_id) + length(row_id) + length(hlc_node) + length(device_id)
+             FROM outbox_writes",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(layouts, [("blobblobblobblob".to_string(), 64)], "old and new writes keep ids as bytes");
     assert_eq!(spelt(store.conn(), "integer") as usize, new.len());
     assert_eq!(spelt(store.conn(), "text") as usize, waiting.len());
     let names: Vec<&str> = new.iter().map(|c| c.field.as_str()).collect();
@@ -679,7 +721,14 @@ fn a_schema_21_outbox_keeps_its_spelt_names_and_new_writes_are_numbered() {
     assert!(new.iter().any(|c| c.field == "last_name" && c.value == serde_json::json!("Okafor")));
     let shown = view(store.conn());
     assert_eq!(shown[..old_view.len()], old_view[..]);
-    let shown_new: Vec<(String, String)> = new.iter().map(|c| (c.change_id.to_string(), c.field.clone())).collect();
+    let shown_new: Vec<(String, String, String)> = new
+        .iter()
+        .map(|c| {
+            let user = c.user_id.map_or("-".to_string(), |u| u.to_string());
+            let rest = format!("{} {} {} {} {} {user}", c.table, c.row_id, c.value, c.hlc, c.device_id);
+            (c.change_id.to_string(), c.field.clone(), rest)
+        })
+        .collect();
     assert_eq!(shown[old_view.len()..], shown_new[..]);
     // Part of the new write acknowledged: the rest keeps its numbers, names and values.
     let half: Vec<_> = new.iter().step_by(2).map(|c| c.change_id).collect();
