@@ -292,13 +292,16 @@ pub fn pending(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT coalesce(sum(pending), 0) FROM outbox_writes", [], |r| r.get(0))?)
 }
 
-/// Whether a row has changes waiting to be pushed.
-pub fn has_row(conn: &Connection, table: &str, row: Uuid) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM outbox_writes WHERE tbl = ?1 AND row_id = ?2 LIMIT 1")?
-        .query_row(params![table, row.as_bytes().as_slice()], |_| Ok(()))
-        .optional()?
-        .is_some())
+/// The rows with changes waiting to be pushed, by table: one read of the outbox (which has no
+/// index by row: it would cost every write a B-tree insert), for callers that ask of many rows.
+pub fn pending_rows(conn: &Connection) -> Result<std::collections::HashSet<(String, Uuid)>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT tbl, row_id FROM outbox_writes")?;
+    let mut rows = stmt.query([])?;
+    let mut out = std::collections::HashSet::new();
+    while let Some(r) = rows.next()? {
+        out.insert((r.get(0)?, id_at(r, 1, "row id")?));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

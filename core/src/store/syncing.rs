@@ -260,9 +260,9 @@ impl Store {
         rows.sort_by_key(|r| rank(&r.table));
         self.write_unrecorded(|w| {
             let (mut removed, mut deferred) = (0, 0);
+            let waiting = outbox_writes::pending_rows(&w.tx)?;
             for r in &rows {
-                let pending = outbox_writes::has_row(&w.tx, &r.table, r.row_id)?;
-                if pending {
+                if waiting.contains(&(r.table.clone(), r.row_id)) {
                     w.tx.prepare_cached("INSERT OR IGNORE INTO sync_evict_later (tbl, row_id) VALUES (?1, ?2)")?
                         .execute(params![r.table, r.row_id.to_string()])?;
                     deferred += 1;
@@ -296,14 +296,15 @@ impl Store {
     /// Returns how many rows went.
     pub fn finish_resync(&mut self, received: &std::collections::HashSet<(String, Uuid)>) -> Result<usize> {
         let mut stale = Vec::new();
+        // Read once: asked of every synced row, a lookup each scanned the outbox (it has no index
+        // by row), rows × writes in all.
+        let waiting = outbox_writes::pending_rows(&self.conn)?;
         for table in crate::sync::rules::synced_tables() {
             let mut stmt = self.conn.prepare(&format!("SELECT id FROM {table}"))?;
             let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
             for id in ids {
                 let Ok(row_id) = id?.parse::<Uuid>() else { continue };
-                if !received.contains(&(table.to_string(), row_id))
-                    && !outbox_writes::has_row(&self.conn, table, row_id)?
-                {
+                if !received.contains(&(table.to_string(), row_id)) && !waiting.contains(&(table.to_string(), row_id)) {
                     stale.push(RowRef { table: table.to_string(), row_id });
                 }
             }

@@ -738,6 +738,41 @@ fn a_schema_21_outbox_keeps_its_writes_and_new_writes_are_numbered_and_bytes() {
     assert_eq!(left, expected);
 }
 
+/// A row that moved away leaves the laptop unless it holds edits not pushed yet: those wait (and
+/// are offered again after the push); a re-sync keeps such a row too, and drops the others the
+/// server did not send.
+#[test]
+fn rows_with_unpushed_edits_stay_through_an_eviction_and_a_resync() {
+    use showroom_core::sync::protocol::RowRef;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("showroom.sqlite3")).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let mut ids = Vec::new();
+    for (i, name) in ["Ana", "Ben", "Cleo", "Dev"].iter().enumerate() {
+        let d = draft(name, "Ruiz", &format!("r{i}@example.com"), "");
+        ids.push(showroom_core::store::customers::create(&mut store, &d, "US", today).unwrap().id);
+    }
+    let row = |id| RowRef { table: "customers".into(), row_id: id };
+    // Pushed: every customer but Ben.
+    let pushed: Vec<_> = outbox(store.conn()).unwrap().into_iter().filter(|c| c.row_id != ids[1]).collect();
+    store.acknowledge(&pushed.iter().map(|c| c.change_id).collect::<Vec<_>>()).unwrap();
+    assert_eq!(store.evict(&[row(ids[0]), row(ids[1])]).unwrap(), (1, 1));
+    assert_eq!(store.evictions_waiting().unwrap(), [row(ids[1])]);
+    let live = |s: &Store| -> i64 { s.conn().query_row("SELECT count(*) FROM customers", [], |r| r.get(0)).unwrap() };
+    assert_eq!(live(&store), 3);
+    // A re-sync in which the server sent only Cleo: Dev goes, Ben (unpushed) stays.
+    store.begin_resync().unwrap();
+    let received = std::collections::HashSet::from([("customers".to_string(), ids[2])]);
+    assert_eq!(store.finish_resync(&received).unwrap(), 1);
+    let left: Vec<uuid::Uuid> = {
+        let mut stmt = store.conn().prepare("SELECT id FROM customers ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(|id| id.unwrap().parse().unwrap()).collect()
+    };
+    let mut expected = vec![ids[1], ids[2]];
+    expected.sort();
+    assert_eq!(left, expected);
+}
+
 /// An acknowledgement takes exactly the changes it names out of the outbox: a write named whole
 /// leaves, a write named in part keeps its other fields (values and order intact), and ids named
 /// again or never recorded count for nothing.
