@@ -521,9 +521,11 @@ fn a_schema_15_file_folds_its_clocks_and_outbox_into_one_record_per_row_write() 
     assert_eq!((writes(&store), store.pending_changes().unwrap()), (0, 0));
 }
 
-/// Turns the outbox back into its layout before schema 23: ids and the HLC spelt as text.
-fn outbox_as_text(conn: &Connection) {
-    conn.execute_batch(
+/// Turns the outbox back into its layout before fields were numbered (schema 22) and ids kept as
+/// bytes (23): ids and the HLC spelt as text, no `field_numbers`, and the view of that time; then
+/// marks the file as schema `version`.
+fn outbox_before_numbering(conn: &Connection, version: i64) {
+    conn.execute_batch(&format!(
         "CREATE TABLE outbox_text (seq INTEGER PRIMARY KEY, write_id TEXT NOT NULL UNIQUE, tbl TEXT NOT NULL,
            row_id TEXT NOT NULL, hlc TEXT NOT NULL, device_id TEXT NOT NULL, user_id TEXT, fields TEXT NOT NULL,
            pending INTEGER NOT NULL) STRICT;
@@ -533,8 +535,14 @@ fn outbox_as_text(conn: &Connection) {
            FROM (SELECT seq, min(change_id) AS change_id, tbl, row_id, hlc, device_id, user_id FROM outbox GROUP BY seq) o
            JOIN outbox_writes w ON w.seq = o.seq;
          DROP VIEW outbox; DROP TABLE outbox_writes; ALTER TABLE outbox_text RENAME TO outbox_writes;
-         CREATE INDEX outbox_writes_pending ON outbox_writes (pending);",
-    )
+         CREATE INDEX outbox_writes_pending ON outbox_writes (pending);
+         DROP TABLE field_numbers;
+         CREATE VIEW outbox AS
+           SELECT w.seq, substr(w.write_id, 1, 34) || printf('%02x', f.value ->> 0) AS change_id, w.tbl,
+                  w.row_id, f.value ->> 1 AS field, f.value -> 2 AS value, w.hlc, w.device_id, w.user_id
+           FROM outbox_writes w, json_each(w.fields) f;
+         PRAGMA user_version = {version};"
+    ))
     .unwrap();
 }
 
@@ -581,16 +589,7 @@ fn a_schema_20_file_keeps_its_search_without_the_copy_of_the_indexed_text() {
                 .unwrap();
         }
         // Schema 20's outbox, before fields were numbered (migration 22) and ids stored as bytes (23).
-        outbox_as_text(conn);
-        conn.execute_batch(
-            "DROP TABLE field_numbers;
-             CREATE VIEW outbox AS
-               SELECT w.seq, substr(w.write_id, 1, 34) || printf('%02x', f.value ->> 0) AS change_id, w.tbl,
-                      w.row_id, f.value ->> 1 AS field, f.value -> 2 AS value, w.hlc, w.device_id, w.user_id
-               FROM outbox_writes w, json_each(w.fields) f;
-             PRAGMA user_version = 20",
-        )
-        .unwrap();
+        outbox_before_numbering(conn, 20);
         ids
     };
     assert_eq!(raw_count(&path, "SELECT count(*) FROM customers_fts_content"), 3, "schema 20 kept the text");
@@ -671,16 +670,7 @@ fn a_schema_21_outbox_keeps_its_writes_and_new_writes_are_numbered_and_bytes() {
                  FROM json_each(outbox_writes.fields) f);",
         )
         .unwrap();
-        outbox_as_text(conn);
-        conn.execute_batch(
-            "DROP TABLE field_numbers;
-             CREATE VIEW outbox AS
-               SELECT w.seq, substr(w.write_id, 1, 34) || printf('%02x', f.value ->> 0) AS change_id, w.tbl,
-                      w.row_id, f.value ->> 1 AS field, f.value -> 2 AS value, w.hlc, w.device_id, w.user_id
-               FROM outbox_writes w, json_each(w.fields) f;
-             PRAGMA user_version = 21",
-        )
-        .unwrap();
+        outbox_before_numbering(conn, 21);
         assert_eq!(spelt(conn, "integer"), 0);
         assert_eq!(spelt(conn, "text") as usize, waiting.len());
         (waiting, view(conn))
