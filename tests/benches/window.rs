@@ -107,24 +107,23 @@ fn cold_start(data: &Path, display: &str) -> (f64, f64) {
 /// every process). The toolkit's floor, apart from what the app adds.
 fn toolkit_libraries(pid: u32) -> (f64, f64) {
     let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else { return (0.0, 0.0) };
-    let (mut gl, mut speech, mut kind) = (0.0, 0.0, 0);
+    let (mut gl, mut speech) = (0.0, 0.0);
+    // Which sum the current mapping's lines count into, if any.
+    let mut into: Option<&mut f64> = None;
     for line in smaps.lines() {
         if let Some(rss) = line.strip_prefix("Rss:") {
-            let kb = rss.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-            match kind {
-                1 => gl += kb,
-                2 => speech += kb,
-                _ => {}
+            if let Some(sum) = into.as_deref_mut() {
+                *sum += rss.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
             }
         } else if line.split_whitespace().next().is_some_and(|range| range.contains('-') && !range.ends_with(':')) {
             // A mapping's header line: "start-end perms offset dev inode path".
             let path = line.split_whitespace().nth(5).unwrap_or("");
-            kind = if path.contains("/libLLVM") || path.contains("/dri/") {
-                1
+            into = if path.contains("/libLLVM") || path.contains("/dri/") {
+                Some(&mut gl)
             } else if path.contains("/libflite") {
-                2
+                Some(&mut speech)
             } else {
-                0
+                None
             };
         }
     }
