@@ -6,6 +6,8 @@
 mod cli;
 mod commands;
 mod desktop;
+#[cfg(target_os = "linux")]
+mod webkit_memory;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -48,6 +48,9 @@ pub fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     // The webview's own storage (theme, density) lives beside the database, so each data folder is
     // a self-contained profile and tests never touch the user's.
     let webview_dir = data_dir.join("webview");
+    // WebKit's web process prunes its caches and returns free pages when it grows (see there).
+    #[cfg(target_os = "linux")]
+    crate::webkit_memory::install(crate::webkit_memory::WINDOW);
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
