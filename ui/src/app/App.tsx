@@ -11,7 +11,7 @@ import { NAV, type PageId } from "./nav";
 import { Placeholder } from "./Placeholder";
 import { SettingsPage } from "./SettingsPage";
 import { SyncPage } from "./SyncPage";
-import { syncSummary } from "../lib/sync";
+import { sameStatus, syncSummary } from "../lib/sync";
 import { Shortcuts } from "./Shortcuts";
 import { CustomersPage } from "../customers/CustomersPage";
 import { QuotesPage } from "../desk/QuotesPage";
@@ -49,7 +49,7 @@ export function App() {
   const [deskSeed, setDeskSeed] = useState<{ key: number; vehicle: Vehicle | null; customer: SearchHit | null }>({ key: 0, vehicle: null, customer: null });
 
   const refreshStatus = useCallback(() => {
-    api.status().then(setStatus).catch((e) => setLoadError(e.message));
+    api.status().then((s) => setStatus((shown) => (shown && sameStatus(shown, s) ? shown : s))).catch((e) => setLoadError(e.message));
   }, []);
   useEffect(refreshStatus, [refreshStatus]);
   useEffect(() => { if (status?.onboarded) api.painted("shell"); }, [status?.onboarded]);

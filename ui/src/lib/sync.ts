@@ -1,6 +1,6 @@
 // Words for the sync state, shared by the status bar and Settings. Pure, so it is unit-tested.
 import { now as clockNow } from "./clock";
-import type { SyncStatus } from "../bindings";
+import type { AppStatus, SyncStatus } from "../bindings";
 import { locale } from "./locale";
 
 export type Tone = "ok" | "warn" | "err" | "idle";
@@ -24,6 +24,14 @@ export function ago(iso: string, now: Date = clockNow()): string {
 function clock(iso: string): string {
   const t = new Date(iso);
   return Number.isNaN(t.getTime()) ? "" : t.toLocaleTimeString(locale(), { hour: "numeric", minute: "2-digit" });
+}
+
+/** Whether a newer status shows the same window: equal but for the clock within one minute. The
+ * status is asked for every 3 s; drawing the whole shell again each time kept the window busy while
+ * nobody touched it, and relative times ("4 min ago", "due in 5 min") move by the minute. */
+export function sameStatus(a: AppStatus, b: AppStatus): boolean {
+  const shown = (s: AppStatus) => JSON.stringify({ ...s, now: String(s.now).slice(0, 16) });
+  return shown(a) === shown(b);
 }
 
 /** The one-line summary, its tone, and whether a Retry/Sign-in action fits. */
