@@ -62,6 +62,20 @@ fn memory(pids: &[u32]) -> (f64, f64) {
     (rss / 1024.0, pss / 1024.0)
 }
 
+/// CPU time (user and system) a set of processes has used so far, in ms: `/proc/PID/stat`'s
+/// `utime` and `stime`, counted in Linux's fixed 100 ticks a second.
+fn cpu_ms(pids: &[u32]) -> f64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // The fields after the command's name (which may hold spaces), from the state on.
+            let after = stat.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            Some(after.get(11)?.parse::<f64>().ok()? + after.get(12)?.parse::<f64>().ok()?)
+        })
+        .sum::<f64>()
+        * 10.0
+}
+
 /// The process whose command line holds `needle` (the app under WebDriver is not our child).
 fn find_process(needle: &str) -> Option<u32> {
     std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
@@ -328,8 +342,10 @@ async fn main() {
     visit_every_screen(&driver).await;
     let visit_s = visiting.elapsed().as_secs_f64();
     let after = memory(&tree(app));
-    // A rep talking to a customer: ten seconds on Today.
+    // A rep talking to a customer: ten seconds on Today, the window left alone.
+    let busy = cpu_ms(&tree(app));
     tokio::time::sleep(Duration::from_secs(10)).await;
+    let idle_cpu = cpu_ms(&tree(app)) - busy;
     let settled = memory(&tree(app));
     let processes = tree(app).len();
     // Each process on its own: which one holds the memory.
@@ -365,7 +381,10 @@ async fn main() {
         after.1,
         verdict(after.0 < 400.0)
     );
-    println!("  10 s later, on Today                 RSS {:>6.0} MB  PSS {:>6.0} MB", settled.0, settled.1);
+    println!(
+        "  10 s later, on Today                 RSS {:>6.0} MB  PSS {:>6.0} MB  CPU in those 10 s {idle_cpu:.0} ms (all processes)",
+        settled.0, settled.1
+    );
     println!(
         "every screen visited in                 {visit_s:>7.2} s  (of which {VISIT_PAUSES_S} s are the visit's fixed pauses)"
     );
