@@ -29,12 +29,12 @@ pub struct Limits {
 /// after a walk through every screen it holds between 33 and 66 MB of it (at a 200 MB limit,
 /// whose thresholds start at 66 MB, nothing changes). At 100 MB the process prunes caches and
 /// gives back free pages from 33 MB and also collects JavaScript's heap from 50 MB.
+///
 /// `scripts/bench-window`, medians of 3: 465 → 444–448 MB for the app after every screen and
-/// 464 → 436 MB 10 s later (the web process 220 → 205–210 MB), the walk's time unchanged. It checks every 10 s: at 2 s the
-/// figure was the same but the window's idle CPU doubled (the process stays above 33 MB, so
-/// every check prunes and trims again); at 10 s idle CPU is as without a limit (140–200 ms in
-/// 10 s, all processes). WebKit's kill threshold stays unset: the process is never killed for
-/// its size.
+/// 464 → 436 MB 10 s later (the web process 220 → 205–210 MB); the walk's time is unchanged.
+/// The process checks every 10 s. At 2 s the memory figure was the same but the idle window's CPU
+/// doubled: the process stays above 33 MB, so every check prunes and trims again. WebKit's kill
+/// threshold stays unset: the process is never killed for its size.
 pub const WINDOW: Limits = Limits { limit_mb: 100, conservative: 0.33, strict: 0.5, poll_s: 10.0 };
 
 type SetProperty =
