@@ -10,6 +10,7 @@
 
 use std::ffi::{CStr, c_uint};
 use std::sync::OnceLock;
+#[cfg(test)]
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// When WebKit's handler acts (its `WebKitMemoryPressureSettings`).
@@ -44,7 +45,8 @@ type SetProperty =
 /// kept for the life of the process, as an address so the static is `Sync`).
 static HOOK: OnceLock<(SetProperty, usize)> = OnceLock::new();
 
-/// How many web contexts were given the settings (for the tests).
+/// How many web contexts were given the settings, for the test.
+#[cfg(test)]
 static GIVEN: AtomicUsize = AtomicUsize::new(0);
 
 /// The name of the construct-only property the settings go through.
@@ -103,6 +105,7 @@ unsafe extern "C" fn set_property(
         original(object, id, &mut given, pspec);
         gobject_sys::g_value_unset(&mut given);
     }
+    #[cfg(test)]
     GIVEN.fetch_add(1, Ordering::Relaxed);
 }
 
