@@ -815,7 +815,7 @@ async fn a_sqlite_server_moves_to_postgresql_and_its_laptops_sync_on_as_before()
     let url = pg.database().unwrap();
     let sqlite = dir.path().join("sync.sqlite3");
     let out = server.admin(&["migrate", "--from", sqlite.to_str().unwrap(), "--to", &url], None);
-    assert!(out.contains("copied log: "), "{out}");
+    assert!(out.contains("copied log_entries: "), "{out}");
     let sums = |db: &str| showroom_sync::storage::open(db).unwrap().partition_checksums().unwrap();
     let before = sums(sqlite.to_str().unwrap());
     assert!(before.len() >= 2, "{before:?}");

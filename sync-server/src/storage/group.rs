@@ -539,6 +539,9 @@ impl Conn {
     ) -> Result<()> {
         let (f, t) = (from.to_string(), to.to_string());
         for (table, row) in rows {
+            // (A row that was here before and came back keeps the partition its entries were
+            // written in.)
+            tx.prepare_cached(super::NAME_ENTRIES)?.execute([&t, table, row])?;
             tx.prepare_cached(
                 "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (dealership_id, tbl, row_id) DO UPDATE SET partition_id = excluded.partition_id",
@@ -551,20 +554,14 @@ impl Conn {
                  ON CONFLICT (rid, fid) DO UPDATE SET value = excluded.value, w = excluded.w",
             )?
             .execute([&f, table, row, &t])?;
-            tx.prepare_cached(
-                "DELETE FROM state_fields
-                 WHERE rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)",
-            )?
-            .execute([&f, table, row])?;
-            tx.prepare_cached("DELETE FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
-                .execute([&f, table, row])?;
-            tx.prepare_cached("DELETE FROM purged WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
-                .execute([&t, table, row])?;
+            // The row's history goes (first: an entry by reference finds its row by number).
             let history: Vec<(Option<String>, i64)> = tx
                 .prepare_cached(
-                    "DELETE FROM log WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3
+                    "DELETE FROM log_entries WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1)
+                       AND ((tbl = ?2 AND row_id = ?3)
+                         OR (tbl = '' AND rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)))
                        AND kind IN ('change', 'copy', 'refused', 'evict')
-                     RETURNING COALESCE(change_id, (SELECT write_id FROM writes WHERE id = log.w_from / 256)), seq",
+                     RETURNING COALESCE(change_id, (SELECT write_id FROM writes WHERE id = log_entries.w_from / 256)), seq",
                 )?
                 .query_map([&f, table, row], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_>>()?;
@@ -574,8 +571,17 @@ impl Conn {
             }
             drop(forget);
             tx.prepare_cached(
-                "INSERT INTO log (kind, tbl, row_id, dealership_id, partition_id, received_ms)
-                 VALUES ('purge', ?1, ?2, ?3, ?4, ?5)",
+                "DELETE FROM state_fields
+                 WHERE rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)",
+            )?
+            .execute([&f, table, row])?;
+            tx.prepare_cached("DELETE FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
+                .execute([&f, table, row])?;
+            tx.prepare_cached("DELETE FROM purged WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
+                .execute([&t, table, row])?;
+            tx.prepare_cached(
+                "INSERT INTO log_entries (kind, tbl, row_id, dealership, partition_id, received_ms)
+                 VALUES ('purge', ?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), ?4, ?5)",
             )?
             .execute(params![table, row, f, partition, now_ms as i64])?;
             tx.prepare_cached(

@@ -104,7 +104,11 @@ fn materialize(dialect: Dialect) -> &'static str {
     static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
         [Dialect::Sqlite, Dialect::Postgres].map(|d| {
             format!(
-                "UPDATE log SET fields = {}, rid = NULL, w_from = NULL, w_to = NULL,
+                "UPDATE log_entries AS log SET fields = {}, rid = NULL, w_from = NULL, w_to = NULL,
+                   tbl = CASE WHEN tbl = '' THEN (SELECT tbl FROM rows WHERE id = log.rid) ELSE tbl END,
+                   row_id = CASE WHEN tbl = '' THEN (SELECT row_id FROM rows WHERE id = log.rid) ELSE row_id END,
+                   partition_id = CASE WHEN tbl = ''
+                     THEN (SELECT partition_id FROM rows WHERE id = log.rid) ELSE partition_id END,
                    change_id = (SELECT write_id FROM writes WHERE id = log.w_from / 256),
                    hlc = (SELECT hlc FROM writes WHERE id = log.w_from / 256),
                    user_id = (SELECT user_id FROM writes WHERE id = log.w_from / 256)
@@ -123,13 +127,34 @@ fn materialize(dialect: Dialect) -> &'static str {
 /// The inserts a push makes for each row it writes, run through [`Db::insert_id`] (which reads
 /// the new key without a `RETURNING` clause on SQLite).
 const INSERT_WRITE: &str = "INSERT INTO writes (write_id, hlc, user_id) VALUES (?1, ?2, ?3)";
-const INSERT_LOG: &str = "INSERT INTO log (kind, tbl, row_id, value, dealership_id, partition_id, audience, user_id,
-                                      device_id, received_ms)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+/// A log entry names its dealership and device by their numbers in `short_ids` (migration 0015):
+/// a dealership's is given when it is made ([`SHORT_ID`]), a device's when it pushes.
+const INSERT_LOG: &str =
+    "INSERT INTO log_entries (kind, tbl, row_id, value, dealership, partition_id, audience, user_id,
+                                      device, received_ms)
+     VALUES (?1, ?2, ?3, ?4, (SELECT n FROM short_ids WHERE id = ?5), ?6, ?7, ?8,
+             (SELECT n FROM short_ids WHERE id = ?9), ?10)";
 const INSERT_LOG_WRITE: &str =
-    "INSERT INTO log (kind, change_id, tbl, row_id, fields, hlc, dealership_id, partition_id,
-                                      audience, user_id, device_id, received_ms, rid, w_from, w_to)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    "INSERT INTO log_entries (kind, change_id, tbl, row_id, fields, hlc, dealership, partition_id,
+                                      audience, user_id, device, received_ms, rid, w_from, w_to)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT n FROM short_ids WHERE id = ?7), ?8, ?9, ?10,
+             (SELECT n FROM short_ids WHERE id = ?11), ?12, ?13, ?14, ?15)";
+/// Gives the id `?1` a number in `short_ids` (nothing when it has one).
+pub(super) const SHORT_ID: &str = "INSERT INTO short_ids (id) VALUES (?1) ON CONFLICT (id) DO NOTHING";
+/// The number of dealership `?1`, for `log_entries.dealership`.
+pub(super) const DEALERSHIP_NO: &str = "(SELECT n FROM short_ids WHERE id = ?1)";
+/// Gives the log entries that name row `?3` of table `?2` of dealership `?1` by reference their
+/// table, row id and partition, before the row moves to another partition: an entry keeps the
+/// partition it was written in. An entry by reference names at least one of the row's current
+/// values (see [`materialize`]), which finds it through its write.
+pub(super) const NAME_ENTRIES: &str = "UPDATE log_entries SET
+       tbl = (SELECT tbl FROM rows WHERE id = log_entries.rid),
+       row_id = (SELECT row_id FROM rows WHERE id = log_entries.rid),
+       partition_id = (SELECT partition_id FROM rows WHERE id = log_entries.rid)
+     WHERE tbl = '' AND seq IN (
+       SELECT s.seq FROM rows r JOIN state_fields f ON f.rid = r.id JOIN writes wr ON wr.id = f.w / 256
+       JOIN seen s ON s.write_id = wr.write_id
+       WHERE r.dealership_id = ?1 AND r.tbl = ?2 AND r.row_id = ?3)";
 /// The rows of partition `?2` (NULL: the shared one) of dealership `?1` (`tbl`, `row_id`). The
 /// partition index leaves out a partition's root (a row of a root table whose partition is its
 /// own id, migration 0013), which the second half finds by its key; the first half repeats the
@@ -191,6 +216,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0012_unused_owner_index.sql"),
     include_str!("../../migrations/sqlite/0013_partition_roots_unindexed.sql"),
     include_str!("../../migrations/sqlite/0014_field_names.sql"),
+    include_str!("../../migrations/sqlite/0015_log_short_names.sql"),
 ];
 
 mod checkpoint;
@@ -1175,15 +1201,16 @@ impl Conn {
                 e.kind,
                 // An entry by reference names its write through its `writes` row (`w_from / 256`).
                 e.by_ref.is_none().then_some(&write),
-                e.table,
-                e.row_id,
+                // And its row through `rows` ('': the row's; see migration 0015).
+                if e.by_ref.is_some() { "" } else { e.table },
+                if e.by_ref.is_some() { "" } else { e.row_id },
                 match e.by_ref {
                     Some(_) => None,
                     None => Some(serde_json::to_string(&e.fields)?),
                 },
                 e.by_ref.is_none().then_some(e.hlc),
                 user.dealership_id.to_string(),
-                e.partition,
+                if e.by_ref.is_some() { None } else { e.partition },
                 e.audience,
                 e.by_ref.is_none().then(|| e.author.unwrap_or_else(|| user.id.to_string())),
                 device.map(|d| d.to_string()),
@@ -1551,7 +1578,7 @@ impl Conn {
             _ => None,
         };
         Self::hand_over(tx, user, now_ms, &rows, Some(p), evict, None)?;
-        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log_entries", (), |r| r.get(0))?;
         tx.prepare_cached(
             "INSERT INTO moves (seq, partition_id, from_user, to_user, dealership_id, moved_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1808,6 +1835,8 @@ impl Conn {
         let me = user.id.to_string();
         let dealership = user.dealership_id.to_string();
         let rep = user.role == Role::Rep;
+        // The push's entries name its device by number.
+        tx.prepare_cached(SHORT_ID)?.execute([push.device_id.to_string()])?;
         if served > 0 {
             tx.prepare_cached(
                 "INSERT INTO devices (user_id, device_id, pulled_to, seen_ms) VALUES (?1, ?2, ?3, ?4)
@@ -2113,6 +2142,7 @@ impl Conn {
                 fresh_state.store(tx)?;
                 let now_in: Option<String> = load_row(tx, &dealership, &c.table, c.row_id)?.and_then(|m| m.partition);
                 if now_in != place.partition {
+                    tx.prepare_cached(NAME_ENTRIES)?.execute(params![dealership, c.table, row_text])?;
                     tx.prepare_cached(
                         "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
                     )?
@@ -2124,6 +2154,7 @@ impl Conn {
                     let mut moving = vec![(c.table.clone(), row_text.clone())];
                     moving.extend(Self::children(tx, &dealership, &c.table, &row_text)?);
                     for (t, r) in &moving[1..] {
+                        tx.prepare_cached(NAME_ENTRIES)?.execute(params![dealership, t, r])?;
                         tx.prepare_cached(
                             "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
                         )?
@@ -2151,7 +2182,7 @@ impl Conn {
             Dialect::Postgres => format!("hlc:{dealership}"),
         };
         set_meta(tx, &key, &clock.last().to_string())?;
-        let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))?;
+        let server_seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log_entries", (), |r| r.get(0))?;
         let purged = purged_rows.into_iter().map(|(table, row_id)| RowRef { table, row_id }).collect();
         Ok(PushAck { acknowledged, acknowledged_writes: Vec::new(), server_seq, refused, purged })
     }
@@ -2167,7 +2198,11 @@ impl Conn {
             });
         }
         let id = Uuid::now_v7();
-        self.conn.execute("INSERT INTO dealerships (id, name) VALUES (?1, ?2)", params![id.to_string(), name])?;
+        let tx = begin(&*self.conn, Mode::Write)?;
+        tx.execute("INSERT INTO dealerships (id, name) VALUES (?1, ?2)", params![id.to_string(), name])?;
+        // Its log entries name it by number.
+        tx.execute(SHORT_ID, [id.to_string()])?;
+        tx.commit()?;
         Ok(id)
     }
 
@@ -2383,7 +2418,7 @@ impl Conn {
     }
 
     fn server_seq(&self) -> Result<i64> {
-        self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM log", (), |r| r.get(0))
+        self.conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM log_entries", (), |r| r.get(0))
     }
 
     /// Removes the write entries with seq in `[from, to)` received before `before_ms` whose every
@@ -2393,23 +2428,25 @@ impl Conn {
         let gone: Vec<(String, i64)> = tx
             .prepare_cached(match tx.dialect() {
                 Dialect::Sqlite => {
-                    "DELETE FROM log
+                    "DELETE FROM log_entries AS log
                  WHERE seq >= ?1 AND seq < ?2 AND kind = 'change' AND fields IS NOT NULL AND received_ms < ?3
-                   AND seq < (SELECT MAX(seq) FROM log)
+                   AND seq < (SELECT MAX(seq) FROM log_entries)
                    AND NOT EXISTS (
                      SELECT 1 FROM json_each(log.fields) f JOIN state s
-                       ON s.dealership_id = log.dealership_id AND s.tbl = log.tbl AND s.row_id = log.row_id
+                       ON s.dealership_id = (SELECT id FROM short_ids WHERE n = log.dealership)
+                      AND s.tbl = log.tbl AND s.row_id = log.row_id
                       AND s.field = json_extract(f.value, '$[1]') AND s.w % 256 = json_extract(f.value, '$[0]')
                      JOIN writes wr ON wr.id = s.w / 256 AND wr.write_id = log.change_id)
                  RETURNING change_id, seq"
                 }
                 Dialect::Postgres => {
-                    "DELETE FROM log
+                    "DELETE FROM log_entries AS log
                  WHERE seq >= ?1 AND seq < ?2 AND kind = 'change' AND fields IS NOT NULL AND received_ms < ?3
-                   AND seq < (SELECT MAX(seq) FROM log)
+                   AND seq < (SELECT MAX(seq) FROM log_entries)
                    AND NOT EXISTS (
                      SELECT 1 FROM json_array_elements(log.fields::json) f JOIN state s
-                       ON s.dealership_id = log.dealership_id AND s.tbl = log.tbl AND s.row_id = log.row_id
+                       ON s.dealership_id = (SELECT id FROM short_ids WHERE n = log.dealership)
+                      AND s.tbl = log.tbl AND s.row_id = log.row_id
                       AND s.field = f.value ->> 1 AND s.w % 256 = (f.value ->> 0)::int
                      JOIN writes wr ON wr.id = s.w / 256 AND wr.write_id = log.change_id)
                  RETURNING change_id, seq"
@@ -2569,8 +2606,10 @@ impl Conn {
                 "SELECT seq, kind, {LOGGED_WRITE}, tbl, row_id, {}, value, {LOGGED_HLC}, partition_id, received_ms,
                         {LOGGED_AUTHOR}
                  FROM log LEFT JOIN writes wr ON wr.id = log.w_from / 256
-                 WHERE seq > ?1 AND dealership_id = ?2 AND (
-                   (kind = 'change' AND (?7 OR device_id IS DISTINCT FROM ?6) AND (?4 OR partition_id IS NULL
+                 WHERE seq > ?1 AND log.dealership = (SELECT n FROM short_ids WHERE id = ?2) AND (
+                   (kind = 'change'
+                    AND (?7 OR log.device IS NULL OR log.device <> COALESCE((SELECT n FROM short_ids WHERE id = ?6), 0))
+                    AND (?4 OR partition_id IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
                                  AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
@@ -2707,7 +2746,7 @@ impl Conn {
             // The dealership's last entry, not the log's: another dealership's push may commit
             // a later sequence number before this dealership's earlier one (PostgreSQL).
             let max: i64 = tx.query_row(
-                "SELECT COALESCE(MAX(seq), 0) FROM log WHERE dealership_id = ?1",
+                &format!("SELECT COALESCE(MAX(seq), 0) FROM log_entries WHERE dealership = {DEALERSHIP_NO}"),
                 [user.dealership_id.to_string()],
                 |r| r.get(0),
             )?;
@@ -2841,6 +2880,7 @@ const TABLES: &[&str] = &[
     "meta",
     "dealer_groups",
     "dealerships",
+    "short_ids",
     "users",
     "tokens",
     "partitions",
@@ -2849,7 +2889,7 @@ const TABLES: &[&str] = &[
     "writes",
     "field_names",
     "state_fields",
-    "log",
+    "log_entries",
     "seen",
     "grants",
     "devices",
@@ -2921,7 +2961,14 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
             }
             // The copied sequence numbers stay; new ones continue after them.
             for (table, column) in
-                [("log", "seq"), ("moves", "seq"), ("writes", "id"), ("rows", "id"), ("field_names", "id")]
+                [
+                ("log_entries", "seq"),
+                ("moves", "seq"),
+                ("writes", "id"),
+                ("rows", "id"),
+                ("field_names", "id"),
+                ("short_ids", "n"),
+            ]
             {
                 wtx.execute(
                     &format!(
@@ -3246,7 +3293,78 @@ mod tests {
         a_write_that_won_whole_is_logged_by_reference,
         a_pull_in_writes_carries_the_same_changes_as_one_per_field,
         a_field_name_is_stored_once_and_the_indexed_ones_keep_their_numbers,
+        an_entry_by_reference_keeps_its_partition_when_its_row_moves,
     );
+
+    /// The fields of `row` of `table` as one write (each field's change id the write's, with
+    /// its index in the last byte; one clock).
+    fn one_write(table: &str, row: Uuid, fields: &[(&str, Value)], ms: u64) -> Vec<WireChange> {
+        let write = write_of(Uuid::now_v7()).0;
+        let hlc = Hlc { ms, counter: 0, node: Uuid::from_u128(9) }.to_string();
+        let change = |(i, (field, value)): (usize, &(&str, Value))| WireChange {
+            change_id: field_change_id(write, i as u8),
+            table: table.into(),
+            row_id: row,
+            field: (*field).into(),
+            value: value.clone(),
+            hlc: hlc.clone(),
+            author: None,
+        };
+        fields.iter().enumerate().map(change).collect()
+    }
+
+    /// An entry logged by reference names its row by number alone (migration 0015), and reads
+    /// its table, row id and partition from the row. When the row moves to another customer,
+    /// its earlier entries still read the partition they were written in: a rep who had the
+    /// first customer keeps their history, and the move is the row's newest entry.
+    fn an_entry_by_reference_keeps_its_partition_when_its_row_moves(s: Store) {
+        let (s, ana, _) = setup_in(s);
+        let (first, second, task) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        s.push(&ana, &push(customer_write(ana.id, first)), now()).unwrap();
+        s.push(&ana, &push(customer_write(ana.id, second)), now()).unwrap();
+        let at = showroom_core::domain::Timestamp::now().to_string();
+        let fields = [
+            ("customer_id", json!(first)),
+            ("kind", json!("call")),
+            ("subject", json!("Call about the trade-in")),
+            ("due_at", json!(at)),
+            ("owner_id", json!(ana.id)),
+            ("created_at", json!(at)),
+            ("updated_at", json!(at)),
+        ];
+        let t = now();
+        s.push(&ana, &push(one_write("activities", task, &fields, t)), t).unwrap();
+        let edit = [("subject", json!("Call back after lunch"))];
+        s.push(&ana, &push(one_write("activities", task, &edit, t + 1)), t + 1).unwrap();
+        // Stored: no table, row id or partition in any entry by reference.
+        let spelt = "SELECT COUNT(*) FROM log_entries WHERE rid IS NOT NULL AND (tbl <> '' OR row_id <> '' OR partition_id IS NOT NULL)";
+        assert_eq!(s.count(spelt), 0, "an entry by reference spells no names");
+        let unnamed = "SELECT COUNT(*) FROM log_entries WHERE rid IS NOT NULL";
+        // (The task's creation holds its values again: the edit overwrote its subject.)
+        assert_eq!(s.count(unnamed), 3, "two customers and the edit, each by reference");
+        let partitions = |s: &Store| -> Vec<String> {
+            s.write(|c| {
+                c.conn
+                    .prepare(&format!(
+                        "SELECT tbl || ' ' || partition_id FROM log WHERE kind = 'change' AND row_id = '{task}' ORDER BY seq"
+                    ))?
+                    .query_map((), |r| r.get::<String>(0))?
+                    .collect()
+            })
+        };
+        assert_eq!(partitions(&s), vec![format!("activities {first}"); 2], "read from the row");
+        let moved = [("customer_id", json!(second))];
+        s.push(&ana, &push(one_write("activities", task, &moved, t + 2)), t + 2).unwrap();
+        // Then the move, and the copies of the task's values its new partition's audience gets.
+        let after = partitions(&s);
+        assert_eq!(after[..2], vec![format!("activities {first}"); 2], "the earlier entries keep their partition");
+        assert!(after.len() > 2 && after[2..].iter().all(|p| *p == format!("activities {second}")), "{after:?}");
+        // The edit keeps its values by reference, with its names given back before the move;
+        // the move is by reference.
+        let named = "SELECT COUNT(*) FROM log_entries WHERE tbl = 'activities' AND rid IS NOT NULL";
+        assert_eq!(s.count(named), 1, "the edit, named before the move");
+        assert_eq!(s.count("SELECT COUNT(*) FROM log_entries WHERE tbl = '' AND rid IS NOT NULL"), 3);
+    }
 
     /// The state names each field by number: every name once in `field_names`, the fields the
     /// partial indexes cover at the numbers their conditions name, and the state reads back by name.
@@ -3798,6 +3916,7 @@ mod tests {
             s.push(&ana, &push(pushed.clone()), now()).unwrap();
             let sums = s.partition_checksums().unwrap();
             s.write(|c| {
+                c.conn.batch(&undo_short_names(Dialect::Postgres))?;
                 // Entries logged by reference (schema 7) hold their fields again first.
                 c.conn.batch(&format!(
                     "UPDATE log SET fields = {}, hlc = COALESCE(hlc, (SELECT hlc FROM writes WHERE id = log.w_from / 256)),
@@ -3864,6 +3983,38 @@ mod tests {
         changes.iter().map(|c| format!("{} {} {} {} {}", c.change_id, c.row_id, c.field, c.value, c.hlc)).collect()
     }
 
+    /// Turns `log_entries` (migration 0015 on SQLite, 0011 on PostgreSQL) back into the `log`
+    /// table before it: every entry spells its dealership, device and row.
+    fn undo_short_names(dialect: Dialect) -> String {
+        let add = match dialect {
+            Dialect::Sqlite => {
+                "ALTER TABLE log_entries ADD COLUMN dealership_id TEXT NOT NULL DEFAULT '';
+                 ALTER TABLE log_entries ADD COLUMN device_id TEXT;"
+            }
+            Dialect::Postgres => {
+                "ALTER TABLE log_entries ADD COLUMN dealership_id TEXT NOT NULL DEFAULT '',
+                   ADD COLUMN device_id TEXT;"
+            }
+        };
+        format!(
+            "DROP VIEW log;
+             {add}
+             UPDATE log_entries SET
+               dealership_id = (SELECT id FROM short_ids WHERE n = log_entries.dealership),
+               device_id = (SELECT id FROM short_ids WHERE n = log_entries.device),
+               tbl = CASE WHEN tbl = '' THEN (SELECT tbl FROM rows WHERE id = log_entries.rid) ELSE tbl END,
+               row_id = CASE WHEN tbl = '' THEN (SELECT row_id FROM rows WHERE id = log_entries.rid) ELSE row_id END,
+               partition_id = CASE WHEN tbl = ''
+                 THEN (SELECT partition_id FROM rows WHERE id = log_entries.rid) ELSE partition_id END;
+             DROP INDEX log_by_dealership;
+             ALTER TABLE log_entries DROP COLUMN dealership;
+             ALTER TABLE log_entries DROP COLUMN device;
+             ALTER TABLE log_entries RENAME TO log;
+             CREATE INDEX log_by_dealership ON log (dealership_id, seq);
+             DROP TABLE short_ids;"
+        )
+    }
+
     #[test]
     fn a_row_write_is_one_log_entry_and_an_older_log_is_rewritten_so() {
         let dir = tempfile::tempdir().unwrap();
@@ -3891,6 +4042,7 @@ mod tests {
             let by_ref: i64 =
                 conn.query_row("SELECT count(*) FROM log WHERE w_from IS NOT NULL", (), |r| r.get(0)).unwrap();
             assert!(by_ref > 0, "the new row's write is logged by reference");
+            conn.execute_batch(&undo_short_names(Dialect::Sqlite)).unwrap();
             conn.execute_batch(&format!(
                 "UPDATE log SET fields = {}, hlc = COALESCE(hlc, (SELECT hlc FROM writes WHERE id = log.w_from / 256)),
                    change_id = COALESCE(change_id, (SELECT write_id FROM writes WHERE id = log.w_from / 256)),

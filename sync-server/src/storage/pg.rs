@@ -31,6 +31,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0008_unused_owner_index.sql"),
     include_str!("../../migrations/postgres/0009_partition_roots_unindexed.sql"),
     include_str!("../../migrations/postgres/0010_field_names.sql"),
+    include_str!("../../migrations/postgres/0011_log_short_names.sql"),
 ];
 
 /// Connections kept by one process.

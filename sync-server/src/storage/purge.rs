@@ -12,7 +12,7 @@
 //! than bringing a partial row back.
 
 use super::db::{Db, DbExt, Dialect, Mode, begin, params};
-use super::{Conn, Result, meta, set_meta};
+use super::{Conn, DEALERSHIP_NO, Result, meta, set_meta};
 use std::collections::HashSet;
 
 /// What one dealership's purge did.
@@ -42,8 +42,11 @@ impl Conn {
         now_ms: u64,
     ) -> Result<Purged> {
         let tx = begin(&*self.conn, Mode::Write)?;
-        let top: i64 =
-            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log WHERE dealership_id = ?1", [d], |r| r.get(0))?;
+        let top: i64 = tx.query_row(
+            &format!("SELECT COALESCE(MAX(seq), 0) FROM log_entries WHERE dealership = {DEALERSHIP_NO}"),
+            [d],
+            |r| r.get(0),
+        )?;
         // How far every device that still syncs has pulled (a device away since before the
         // cutoff does not hold purging back; it re-syncs when it returns).
         let horizon: Option<i64> = tx.query_row(
@@ -82,6 +85,25 @@ impl Conn {
             if !gone.is_empty() {
                 let ids = serde_json::to_string(&gone.iter().map(|(_, row, _)| row).collect::<Vec<_>>())?;
                 let dialect = tx.dialect();
+                // The rows' history and write ids, before the rows (an entry by reference finds
+                // its row by number). Sequence numbers are never handed out again: AUTOINCREMENT
+                // on SQLite, an identity on PostgreSQL.
+                let history: Vec<(Option<String>, i64)> = tx
+                    .prepare(&format!(
+                        "DELETE FROM log_entries WHERE dealership = {DEALERSHIP_NO}
+                           AND kind IN ('change', 'copy', 'refused', 'evict')
+                           AND ({} OR (tbl = '' AND rid IN (SELECT id FROM rows WHERE dealership_id = ?1 AND {})))
+                         RETURNING COALESCE(change_id, (SELECT write_id FROM writes WHERE id = log_entries.w_from / 256)), seq",
+                        in_ids(dialect, "?2"),
+                        in_ids(dialect, "?2")
+                    ))?
+                    .query_map(params![d, ids], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<std::result::Result<_, _>>()?;
+                let mut forget = tx.prepare_cached("DELETE FROM seen WHERE write_id = ?1 AND seq = ?2")?;
+                for (write, seq) in history.iter().filter_map(|(w, s)| w.as_ref().map(|w| (w, s))) {
+                    forget.execute(params![write, seq])?;
+                }
+                drop(forget);
                 tx.execute(
                     &format!(
                         "DELETE FROM state_fields WHERE rid IN (SELECT id FROM rows WHERE dealership_id = ?1 AND {})",
@@ -93,25 +115,9 @@ impl Conn {
                     &format!("DELETE FROM rows WHERE dealership_id = ?1 AND {}", in_ids(dialect, "?2")),
                     params![d, ids],
                 )?;
-                // The rows' history and write ids (sequence numbers are never handed out again:
-                // AUTOINCREMENT on SQLite, an identity on PostgreSQL).
-                let history: Vec<(Option<String>, i64)> = tx
-                    .prepare(&format!(
-                        "DELETE FROM log WHERE dealership_id = ?1 AND kind IN ('change', 'copy', 'refused', 'evict')
-                           AND {}
-                         RETURNING change_id, seq",
-                        in_ids(dialect, "?2")
-                    ))?
-                    .query_map(params![d, ids], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<std::result::Result<_, _>>()?;
-                let mut forget = tx.prepare_cached("DELETE FROM seen WHERE write_id = ?1 AND seq = ?2")?;
-                for (write, seq) in history.iter().filter_map(|(w, s)| w.as_ref().map(|w| (w, s))) {
-                    forget.execute(params![write, seq])?;
-                }
-                drop(forget);
                 let mut announce = tx.prepare_cached(
-                    "INSERT INTO log (kind, tbl, row_id, dealership_id, partition_id, received_ms)
-                     VALUES ('purge', ?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO log_entries (kind, tbl, row_id, dealership, partition_id, received_ms)
+                     VALUES ('purge', ?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), ?4, ?5)",
                 )?;
                 let mut remember = tx.prepare_cached(
                     "INSERT INTO purged (dealership_id, tbl, row_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
@@ -128,7 +134,8 @@ impl Conn {
         // with an older cursor re-syncs.
         let forgotten: Vec<(i64, Option<String>)> = tx
             .prepare(
-                "DELETE FROM log WHERE dealership_id = ?1 AND kind = 'purge' AND seq <= ?2 AND received_ms < ?3
+                "DELETE FROM log_entries WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND kind = 'purge'
+                   AND seq <= ?2 AND received_ms < ?3
                  RETURNING seq, partition_id",
             )?
             .query_map(params![d, horizon, before_ms as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
