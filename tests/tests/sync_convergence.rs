@@ -447,7 +447,7 @@ impl World {
         // A field's change id is its write's id with the field's index (`w % 256`) in the last byte.
         let winners = |change_id: &str| {
             format!(
-                "SELECT s.row_id, s.field, s.value, {change_id}, p.owner_id FROM state s
+                "SELECT s.row_id, s.field, s.value, {change_id}, (SELECT id FROM short_ids WHERE n = p.owner) FROM state s
                  JOIN writes wr ON wr.id = s.w / 256
                  JOIN rows r ON r.tbl = s.tbl AND r.row_id = s.row_id JOIN partitions p ON p.id = r.partition_id
                  WHERE s.tbl = 'customers'"

@@ -27,15 +27,14 @@ ALTER TABLE log_entries DROP COLUMN dealership_id;
 ALTER TABLE log_entries DROP COLUMN device_id;
 CREATE INDEX log_by_dealership ON log_entries (dealership, seq);
 
+-- (One table and scalar lookups, so that SQLite flattens the view into any join that reads it.)
 CREATE VIEW log AS
     SELECT l.seq, l.kind, l.change_id,
-        CASE WHEN l.tbl = '' THEN r.tbl ELSE l.tbl END AS tbl,
-        CASE WHEN l.tbl = '' THEN r.row_id ELSE l.row_id END AS row_id,
-        l.field, l.value, l.hlc, d.id AS dealership_id,
-        CASE WHEN l.tbl = '' THEN r.partition_id ELSE l.partition_id END AS partition_id,
-        l.audience, l.user_id, v.id AS device_id, l.received_ms, l.fields, l.rid, l.w_from, l.w_to,
-        l.dealership, l.device
-    FROM log_entries l
-    LEFT JOIN short_ids d ON d.n = l.dealership
-    LEFT JOIN short_ids v ON v.n = l.device
-    LEFT JOIN rows r ON l.tbl = '' AND r.id = l.rid;
+        CASE WHEN l.tbl = '' THEN (SELECT tbl FROM rows WHERE id = l.rid) ELSE l.tbl END AS tbl,
+        CASE WHEN l.tbl = '' THEN (SELECT row_id FROM rows WHERE id = l.rid) ELSE l.row_id END AS row_id,
+        l.field, l.value, l.hlc, (SELECT id FROM short_ids WHERE n = l.dealership) AS dealership_id,
+        CASE WHEN l.tbl = '' THEN (SELECT partition_id FROM rows WHERE id = l.rid) ELSE l.partition_id END
+          AS partition_id,
+        l.audience, l.user_id, (SELECT id FROM short_ids WHERE n = l.device) AS device_id, l.received_ms, l.fields,
+        l.rid, l.w_from, l.w_to, l.dealership, l.device
+    FROM log_entries l;

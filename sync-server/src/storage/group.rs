@@ -471,15 +471,24 @@ impl Conn {
             .query_map([&from, &p], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_>>()?;
         let former: Option<String> = tx
-            .prepare_cached("SELECT owner_id FROM partitions WHERE dealership_id = ?1 AND id = ?2")?
+            .prepare_cached(
+                "SELECT (SELECT id FROM short_ids WHERE n = p.owner) FROM partitions p
+                 WHERE p.dealership = (SELECT n FROM short_ids WHERE id = ?1) AND p.id = ?2",
+            )?
             .query_row([&from, &p], |r| r.get(0))
             .optional()?
             .flatten();
         Self::relocate(&tx, &actor, from_id, mv.to, &rows, Some(&p), now_ms)?;
+        let creator = actor.id.to_string();
+        for id in [&creator, &owner] {
+            tx.execute(super::SHORT_ID, [id])?;
+        }
         tx.execute(
-            "INSERT INTO partitions (dealership_id, id, owner_id, creator_id) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (dealership_id, id) DO UPDATE SET owner_id = excluded.owner_id",
-            params![to, p, owner, actor.id.to_string()],
+            "INSERT INTO partitions (dealership, id, owner, creator)
+             VALUES ((SELECT n FROM short_ids WHERE id = ?1), ?2, (SELECT n FROM short_ids WHERE id = ?3),
+                     (SELECT n FROM short_ids WHERE id = ?4))
+             ON CONFLICT (dealership, id) DO UPDATE SET owner = excluded.owner",
+            params![to, p, owner, creator],
         )?;
         // Fields naming the old rooftop's staff name the new owner (a split's second rep: nobody).
         let staff: std::collections::BTreeSet<String> = tx
@@ -591,7 +600,7 @@ impl Conn {
         }
         if let Some(p) = partition {
             for sql in [
-                "DELETE FROM partitions WHERE dealership_id = ?1 AND id = ?2",
+                "DELETE FROM partitions WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND id = ?2",
                 "DELETE FROM grants WHERE dealership_id = ?1 AND partition_id = ?2",
                 "DELETE FROM moves WHERE dealership_id = ?1 AND partition_id = ?2",
             ] {

@@ -126,7 +126,20 @@ fn materialize(dialect: Dialect) -> &'static str {
 
 /// The inserts a push makes for each row it writes, run through [`Db::insert_id`] (which reads
 /// the new key without a `RETURNING` clause on SQLite).
-const INSERT_WRITE: &str = "INSERT INTO writes (write_id, hlc, user_id) VALUES (?1, ?2, ?3)";
+/// A write's clock is its milliseconds and counter as one number (`?2`, see [`clock_at`]) and its
+/// node's number; its author is a number too (migration 0016).
+const INSERT_WRITE: &str = "INSERT INTO write_records (write_id, at, node, author)
+     VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), (SELECT n FROM short_ids WHERE id = ?4))";
+
+/// A clock's milliseconds and counter as one number that sorts as the clock does
+/// (`write_records.at`: the text form's two fixed-width fields, `ms * 100000 + counter`).
+fn clock_at(hlc: Hlc) -> Result<i64> {
+    hlc.ms
+        .checked_mul(100_000)
+        .and_then(|v| v.checked_add(u64::from(hlc.counter)))
+        .and_then(|v| i64::try_from(v).ok())
+        .ok_or_else(|| invalid(vec![FieldError::new("hlc", format!("{hlc} is out of range"))]))
+}
 /// A log entry names its dealership and device by their numbers in `short_ids` (migration 0015):
 /// a dealership's is given when it is made ([`SHORT_ID`]), a device's when it pushes.
 const INSERT_LOG: &str =
@@ -217,6 +230,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0013_partition_roots_unindexed.sql"),
     include_str!("../../migrations/sqlite/0014_field_names.sql"),
     include_str!("../../migrations/sqlite/0015_log_short_names.sql"),
+    include_str!("../../migrations/sqlite/0016_partition_and_write_numbers.sql"),
 ];
 
 mod checkpoint;
@@ -1000,9 +1014,12 @@ struct PartitionRec {
 }
 
 fn load_partition(tx: &dyn Db, d: &str, id: &str) -> Result<Option<PartitionRec>> {
-    tx.prepare_cached("SELECT owner_id, creator_id FROM partitions WHERE dealership_id = ?1 AND id = ?2")?
-        .query_row([d, id], |r| Ok(PartitionRec { owner: r.get(0)?, creator: r.get(1)? }))
-        .optional()
+    tx.prepare_cached(
+        "SELECT (SELECT id FROM short_ids WHERE n = p.owner), (SELECT id FROM short_ids WHERE n = p.creator)
+         FROM partitions p WHERE p.dealership = (SELECT n FROM short_ids WHERE id = ?1) AND p.id = ?2",
+    )?
+    .query_row([d, id], |r| Ok(PartitionRec { owner: r.get(0)?, creator: r.get(1)? }))
+    .optional()
 }
 
 /// Why one row of a push is refused: malformed (422) or not allowed (403).
@@ -1134,6 +1151,8 @@ impl FreshState {
 struct WriteRefs {
     writes: FastMap<(Uuid, Hlc), Vec<(String, i64)>>,
     fields: FastMap<String, i64>,
+    /// The ids this transaction gave a number in `short_ids` (or found one for).
+    numbered: FastSet<String>,
 }
 
 impl WriteRefs {
@@ -1165,7 +1184,15 @@ impl WriteRefs {
         if let Some((_, id)) = made.iter().find(|(u, _)| u == user) {
             return Ok(*id);
         }
-        let id = tx.insert_key(INSERT_WRITE, "id", params![write.to_string(), hlc.to_string(), user])?;
+        let node = hlc.node.to_string();
+        for id in [node.as_str(), user] {
+            if !self.numbered.contains(id) {
+                tx.prepare_cached(SHORT_ID)?.execute([id])?;
+                self.numbered.insert(id.to_string());
+            }
+        }
+        let made = self.writes.entry((write, hlc)).or_default();
+        let id = tx.insert_key(INSERT_WRITE, "id", params![write.to_string(), clock_at(hlc)?, node, user])?;
         made.push((user.to_string(), id));
         Ok(id)
     }
@@ -1570,8 +1597,14 @@ impl Conn {
         if rec.owner.as_deref() == to {
             return Ok(());
         }
-        tx.prepare_cached("UPDATE partitions SET owner_id = ?3 WHERE dealership_id = ?1 AND id = ?2")?
-            .execute(params![d, p, to])?;
+        if let Some(to) = to {
+            tx.prepare_cached(SHORT_ID)?.execute([to])?;
+        }
+        tx.prepare_cached(
+            "UPDATE partitions SET owner = (SELECT n FROM short_ids WHERE id = ?3)
+             WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND id = ?2",
+        )?
+        .execute(params![d, p, to])?;
         let rows = Self::partition_rows(tx, &d, p)?;
         let evict = match &rec.owner {
             Some(old) if Self::is_rep(tx, old)? => Some(old.as_str()),
@@ -1955,10 +1988,19 @@ impl Conn {
         }
 
         // 2. Apply, in push order.
+        let mut numbered: FastSet<&str> = FastSet::default();
         for (p, owner) in &new_partitions {
+            // A partition names its owner and creator by number.
+            for id in [Some(me.as_str()), owner.as_deref()].into_iter().flatten() {
+                if numbered.insert(id) {
+                    tx.prepare_cached(SHORT_ID)?.execute([id])?;
+                }
+            }
             tx.prepare_cached(
-                "INSERT INTO partitions (id, dealership_id, owner_id, creator_id) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (dealership_id, id) DO NOTHING",
+                "INSERT INTO partitions (id, dealership, owner, creator)
+                 VALUES (?1, (SELECT n FROM short_ids WHERE id = ?2), (SELECT n FROM short_ids WHERE id = ?3),
+                         (SELECT n FROM short_ids WHERE id = ?4))
+                 ON CONFLICT (dealership, id) DO NOTHING",
             )?
             .execute(params![p, dealership, owner, me])?;
         }
@@ -2469,7 +2511,7 @@ impl Conn {
     /// The `writes` rows no field's winning value names (overwritten, purged or moved away).
     fn unnamed_writes(&self) -> Result<Vec<i64>> {
         self.conn
-            .prepare("SELECT id FROM writes EXCEPT SELECT w / 256 FROM state_fields")?
+            .prepare("SELECT id FROM write_records EXCEPT SELECT w / 256 FROM state_fields")?
             .query_map((), |r| r.get(0))?
             .collect()
     }
@@ -2477,9 +2519,9 @@ impl Conn {
     fn forget_writes(&mut self, ids: &[i64]) -> Result<u64> {
         let tx = begin(&*self.conn, Mode::Write)?;
         let sql = match tx.dialect() {
-            Dialect::Sqlite => "DELETE FROM writes WHERE id IN (SELECT value FROM json_each(?1))",
+            Dialect::Sqlite => "DELETE FROM write_records WHERE id IN (SELECT value FROM json_each(?1))",
             Dialect::Postgres => {
-                "DELETE FROM writes WHERE id IN (SELECT json_array_elements_text(CAST(?1 AS json))::bigint)"
+                "DELETE FROM write_records WHERE id IN (SELECT json_array_elements_text(CAST(?1 AS json))::bigint)"
             }
         };
         let n = tx.execute(sql, [serde_json::to_string(ids)?])?;
@@ -2610,8 +2652,10 @@ impl Conn {
                    (kind = 'change'
                     AND (?7 OR log.device IS NULL OR log.device <> COALESCE((SELECT n FROM short_ids WHERE id = ?6), 0))
                     AND (?4 OR partition_id IS NULL
-                      OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership_id = ?2 AND p.id = log.partition_id
-                                 AND (p.owner_id = ?3 OR (p.owner_id IS NULL AND p.creator_id = ?3)))
+                      OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership = log.dealership
+                                 AND p.id = log.partition_id
+                                 AND (p.owner = (SELECT n FROM short_ids WHERE id = ?3)
+                                      OR (p.owner IS NULL AND p.creator = (SELECT n FROM short_ids WHERE id = ?3))))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
                                  AND g.partition_id = log.partition_id AND g.user_id = ?3)))
                    OR kind = 'purge'
@@ -2886,7 +2930,7 @@ const TABLES: &[&str] = &[
     "partitions",
     "moves",
     "rows",
-    "writes",
+    "write_records",
     "field_names",
     "state_fields",
     "log_entries",
@@ -2964,7 +3008,7 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
                 [
                 ("log_entries", "seq"),
                 ("moves", "seq"),
-                ("writes", "id"),
+                ("write_records", "id"),
                 ("rows", "id"),
                 ("field_names", "id"),
                 ("short_ids", "n"),
@@ -3294,7 +3338,38 @@ mod tests {
         a_pull_in_writes_carries_the_same_changes_as_one_per_field,
         a_field_name_is_stored_once_and_the_indexed_ones_keep_their_numbers,
         an_entry_by_reference_keeps_its_partition_when_its_row_moves,
+        a_writes_clock_author_and_partition_read_back_as_written,
     );
+
+    /// A write keeps its clock as one number and its node and author, like a partition its
+    /// dealership, owner and creator, as numbers (migration 0016): every one reads back as the
+    /// text it came as, in a pull and in the partition's record.
+    fn a_writes_clock_author_and_partition_read_back_as_written(s: Store) {
+        let (s, ana, mia) = setup_in(s);
+        let row = Uuid::now_v7();
+        let ms = now();
+        let node = Uuid::now_v7();
+        let mut created = customer_write(ana.id, row);
+        for c in &mut created {
+            c.hlc = Hlc { ms, counter: 99_999, node }.to_string();
+        }
+        s.push(&ana, &push(created.clone()), ms).unwrap();
+        let (pulled, _) = pull_all(&*s, &mia, Uuid::from_u128(21), 0);
+        let mine: Vec<WireChange> = pulled.into_iter().filter(|c| c.row_id == row).collect();
+        assert_eq!(as_set(&mine), as_set(&created), "clock, node and change ids as pushed");
+        let at = ms as i64 * 100_000 + 99_999;
+        assert_eq!(s.count(&format!("SELECT COUNT(*) FROM write_records WHERE at = {at}")), 1);
+        let author = format!("SELECT COUNT(*) FROM writes WHERE user_id = '{}' AND hlc LIKE '%-99999-{node}'", ana.id);
+        assert_eq!(s.count(&author), 1, "the write's author and clock as text");
+        let owned = format!(
+            "SELECT COUNT(*) FROM partitions p JOIN short_ids o ON o.n = p.owner JOIN short_ids c ON c.n = p.creator
+             WHERE p.id = '{row}' AND o.id = '{}' AND c.id = '{}'",
+            ana.id, ana.id
+        );
+        assert_eq!(s.count(&owned), 1, "the customer's partition, owned and made by Ana");
+        let far = Hlc { ms: u64::MAX / 10, counter: 0, node };
+        assert!(clock_at(far).is_err(), "a clock past what one number holds is refused, not wrapped");
+    }
 
     /// The fields of `row` of `table` as one write (each field's change id the write's, with
     /// its index in the last byte; one clock).
@@ -3983,9 +4058,30 @@ mod tests {
         changes.iter().map(|c| format!("{} {} {} {} {}", c.change_id, c.row_id, c.field, c.value, c.hlc)).collect()
     }
 
-    /// Turns `log_entries` (migration 0015 on SQLite, 0011 on PostgreSQL) back into the `log`
-    /// table before it: every entry spells its dealership, device and row.
+    /// Turns `log_entries`, `write_records` and `partitions` (migrations 0015 and 0016 on SQLite,
+    /// 0011 and 0012 on PostgreSQL) back into the tables before them: every entry spells its
+    /// dealership, device and row, every write its clock and author, every partition its ids.
     fn undo_short_names(dialect: Dialect) -> String {
+        let hlc = match dialect {
+            Dialect::Sqlite => "printf('%018d-%05d-%s', w.at / 100000, w.at % 100000, n.id)",
+            Dialect::Postgres => {
+                "lpad((w.at / 100000)::text, 18, '0') || '-' || lpad((w.at % 100000)::text, 5, '0') || '-' || n.id"
+            }
+        };
+        let name = |n: &str| format!("(SELECT id FROM short_ids WHERE n = p.{n})");
+        let (d, o, c) = (name("dealership"), name("owner"), name("creator"));
+        let numbers = format!(
+            "CREATE TABLE writes_v1 AS
+               SELECT w.id, w.write_id, {hlc} AS hlc, a.id AS user_id
+               FROM write_records w JOIN short_ids n ON n.n = w.node LEFT JOIN short_ids a ON a.n = w.author;
+             DROP VIEW writes;
+             DROP TABLE write_records;
+             ALTER TABLE writes_v1 RENAME TO writes;
+             CREATE TABLE partitions_v1 AS
+               SELECT {d} AS dealership_id, p.id, {o} AS owner_id, {c} AS creator_id FROM partitions p;
+             DROP TABLE partitions;
+             ALTER TABLE partitions_v1 RENAME TO partitions;"
+        );
         let add = match dialect {
             Dialect::Sqlite => {
                 "ALTER TABLE log_entries ADD COLUMN dealership_id TEXT NOT NULL DEFAULT '';
@@ -3997,7 +4093,8 @@ mod tests {
             }
         };
         format!(
-            "DROP VIEW log;
+            "{numbers}
+             DROP VIEW log;
              {add}
              UPDATE log_entries SET
                dealership_id = (SELECT id FROM short_ids WHERE n = log_entries.dealership),

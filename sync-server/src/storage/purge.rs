@@ -149,7 +149,7 @@ impl Conn {
                 .query_row(params![d, p], |r| r.get(0))?;
             if !left {
                 for sql in [
-                    "DELETE FROM partitions WHERE dealership_id = ?1 AND id = ?2",
+                    "DELETE FROM partitions WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND id = ?2",
                     "DELETE FROM grants WHERE dealership_id = ?1 AND partition_id = ?2",
                     "DELETE FROM moves WHERE dealership_id = ?1 AND partition_id = ?2",
                 ] {
