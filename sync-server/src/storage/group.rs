@@ -552,8 +552,9 @@ impl Conn {
             // written in.)
             tx.prepare_cached(super::NAME_ENTRIES)?.execute([&t, table, row])?;
             tx.prepare_cached(
-                "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (dealership_id, tbl, row_id) DO UPDATE SET partition_id = excluded.partition_id",
+                "INSERT INTO row_records (tbl, row_id, dealership, partition_id)
+                 VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), ?4)
+                 ON CONFLICT (dealership, tbl, row_id) DO UPDATE SET partition_id = excluded.partition_id",
             )?
             .execute(params![table, row, t, partition])?;
             tx.prepare_cached(
@@ -584,8 +585,11 @@ impl Conn {
                  WHERE rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)",
             )?
             .execute([&f, table, row])?;
-            tx.prepare_cached("DELETE FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
-                .execute([&f, table, row])?;
+            tx.prepare_cached(
+                "DELETE FROM row_records
+                 WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
+            )?
+            .execute([&f, table, row])?;
             tx.prepare_cached("DELETE FROM purged WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
                 .execute([&t, table, row])?;
             tx.prepare_cached(

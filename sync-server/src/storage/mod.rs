@@ -36,7 +36,8 @@ pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 /// under its row's number (the row's `rows` record is written first) and its name's number
 /// (`?3`, see [`WriteRefs::field`]).
 const SET_STATE: &str = "INSERT INTO state_fields (rid, fid, value, w)
-     VALUES ((SELECT id FROM rows WHERE dealership_id = ?6 AND tbl = ?1 AND row_id = ?2), ?3, ?4, ?5)
+     VALUES ((SELECT id FROM row_records
+              WHERE dealership = (SELECT n FROM short_ids WHERE id = ?6) AND tbl = ?1 AND row_id = ?2), ?3, ?4, ?5)
      ON CONFLICT (rid, fid) DO UPDATE SET value = excluded.value, w = excluded.w";
 
 /// The fields the state's partial indexes cover, by the fixed numbers migration 0014 gave them:
@@ -115,7 +116,8 @@ fn materialize(dialect: Dialect) -> &'static str {
                  WHERE w_from IS NOT NULL AND seq IN (
                    SELECT s.seq FROM state_fields f JOIN writes wr ON wr.id = f.w / 256
                    JOIN seen s ON s.write_id = wr.write_id
-                   WHERE f.rid = (SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3)
+                   WHERE f.rid = (SELECT id FROM row_records
+                                  WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3)
                      AND f.fid = ?4)",
                 logged_fields(d)
             )
@@ -165,21 +167,22 @@ pub(super) const NAME_ENTRIES: &str = "UPDATE log_entries SET
        row_id = (SELECT row_id FROM rows WHERE id = log_entries.rid),
        partition_id = (SELECT partition_id FROM rows WHERE id = log_entries.rid)
      WHERE tbl = '' AND seq IN (
-       SELECT s.seq FROM rows r JOIN state_fields f ON f.rid = r.id JOIN writes wr ON wr.id = f.w / 256
-       JOIN seen s ON s.write_id = wr.write_id
-       WHERE r.dealership_id = ?1 AND r.tbl = ?2 AND r.row_id = ?3)";
+       SELECT s.seq FROM row_records r JOIN state_fields f ON f.rid = r.id
+       JOIN write_records wr ON wr.id = f.w / 256 JOIN seen s ON s.write_id = wr.write_id
+       WHERE r.dealership = (SELECT n FROM short_ids WHERE id = ?1) AND r.tbl = ?2 AND r.row_id = ?3)";
 /// The rows of partition `?2` (NULL: the shared one) of dealership `?1` (`tbl`, `row_id`). The
 /// partition index leaves out a partition's root (a row of a root table whose partition is its
 /// own id, migration 0013), which the second half finds by its key; the first half repeats the
 /// index's condition as written, which SQLite needs to use a partial index. A row of any other table is in the index, so a
 /// client that gives a quote its customer's id (a client can send anything) is still found.
-pub(super) const PARTITION_ROWS: &str = "SELECT tbl, row_id FROM rows
-     WHERE dealership_id = ?1 AND partition_id IS NOT DISTINCT FROM ?2
+pub(super) const PARTITION_ROWS: &str = "SELECT tbl, row_id FROM row_records
+     WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND partition_id IS NOT DISTINCT FROM ?2
        AND (partition_id <> row_id
        OR (tbl <> 'customers' AND tbl <> 'leads' AND tbl <> 'commission_statements' AND tbl <> 'coaching_notes'))
      UNION ALL
-     SELECT tbl, row_id FROM rows
-     WHERE dealership_id = ?1 AND tbl IN ('customers', 'leads', 'commission_statements', 'coaching_notes')
+     SELECT tbl, row_id FROM row_records
+     WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1)
+       AND tbl IN ('customers', 'leads', 'commission_statements', 'coaching_notes')
        AND row_id = ?2 AND partition_id = ?2";
 
 /// The tables whose rows [`PARTITION_ROWS`] finds by key when they are their own partition.
@@ -196,9 +199,10 @@ static PARTITION_STATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
     )
 });
 
-const INSERT_ROW: &str = "INSERT INTO rows (tbl, row_id, dealership_id, partition_id, creator_id)
-     VALUES (?1, ?2, ?3, ?4, ?5)
-     ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING";
+/// A row names its dealership and creator by number (migration 0017).
+const INSERT_ROW: &str = "INSERT INTO row_records (tbl, row_id, dealership, partition_id, creator)
+     VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), ?4, (SELECT n FROM short_ids WHERE id = ?5))
+     ON CONFLICT (dealership, tbl, row_id) DO NOTHING";
 
 /// `sql`, an `INSERT` of several rows, as `dialect` should run it: `INSERT OR FAIL` on SQLite.
 ///
@@ -231,6 +235,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0014_field_names.sql"),
     include_str!("../../migrations/sqlite/0015_log_short_names.sql"),
     include_str!("../../migrations/sqlite/0016_partition_and_write_numbers.sql"),
+    include_str!("../../migrations/sqlite/0017_row_numbers.sql"),
 ];
 
 mod checkpoint;
@@ -1001,7 +1006,8 @@ struct RowMeta {
 
 fn load_row(tx: &dyn Db, d: &str, table: &str, row: Uuid) -> Result<Option<RowMeta>> {
     tx.prepare_cached(
-        "SELECT partition_id, creator_id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+        "SELECT partition_id, (SELECT id FROM short_ids WHERE n = creator) FROM row_records
+         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
     )?
     .query_row(params![d, table, row.to_string()], |r| Ok(RowMeta { partition: r.get(0)?, creator: r.get(1)? }))
     .optional()
@@ -1277,7 +1283,10 @@ impl Conn {
             let rid = match g.rid {
                 Some(rid) => Some(rid),
                 None => tx
-                    .prepare_cached("SELECT id FROM rows WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3")?
+                    .prepare_cached(
+                        "SELECT id FROM row_records
+                         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
+                    )?
                     .query_row(params![user.dealership_id.to_string(), g.table, row], |r| r.get(0))
                     .optional()?,
             };
@@ -1407,8 +1416,9 @@ impl Conn {
         let hlc = tick_past(tx, clock, &d, &[(table, row)], now_ms)?;
         let row_text = row.to_string();
         tx.prepare_cached(
-            "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, ?3, NULL)
-             ON CONFLICT (dealership_id, tbl, row_id) DO NOTHING",
+            "INSERT INTO row_records (tbl, row_id, dealership, partition_id)
+             VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), NULL)
+             ON CONFLICT (dealership, tbl, row_id) DO NOTHING",
         )?
         .execute(params![table, row_text, d])?;
         let write = write_of(Uuid::now_v7()).0;
@@ -1868,8 +1878,9 @@ impl Conn {
         let me = user.id.to_string();
         let dealership = user.dealership_id.to_string();
         let rep = user.role == Role::Rep;
-        // The push's entries name its device by number.
+        // The push's entries name its device, and its new rows their creator, by number.
         tx.prepare_cached(SHORT_ID)?.execute([push.device_id.to_string()])?;
+        tx.prepare_cached(SHORT_ID)?.execute([&me])?;
         if served > 0 {
             tx.prepare_cached(
                 "INSERT INTO devices (user_id, device_id, pulled_to, seen_ms) VALUES (?1, ?2, ?3, ?4)
@@ -2186,7 +2197,8 @@ impl Conn {
                 if now_in != place.partition {
                     tx.prepare_cached(NAME_ENTRIES)?.execute(params![dealership, c.table, row_text])?;
                     tx.prepare_cached(
-                        "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+                        "UPDATE row_records SET partition_id = ?4
+                         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
                     )?
                     .execute(params![dealership, c.table, row_text, place.partition])?;
                     let old_owner = Self::owner_of(tx, &dealership, from.as_deref())?;
@@ -2198,7 +2210,8 @@ impl Conn {
                     for (t, r) in &moving[1..] {
                         tx.prepare_cached(NAME_ENTRIES)?.execute(params![dealership, t, r])?;
                         tx.prepare_cached(
-                            "UPDATE rows SET partition_id = ?4 WHERE dealership_id = ?1 AND tbl = ?2 AND row_id = ?3",
+                            "UPDATE row_records SET partition_id = ?4
+                         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
                         )?
                         .execute(params![dealership, t, r, place.partition])?;
                     }
@@ -2929,7 +2942,7 @@ const TABLES: &[&str] = &[
     "tokens",
     "partitions",
     "moves",
-    "rows",
+    "row_records",
     "write_records",
     "field_names",
     "state_fields",
@@ -3009,7 +3022,7 @@ pub fn migrate(from: &SqliteStorage, to: &pg::PgStorage, mut progress: impl FnMu
                 ("log_entries", "seq"),
                 ("moves", "seq"),
                 ("write_records", "id"),
-                ("rows", "id"),
+                ("row_records", "id"),
                 ("field_names", "id"),
                 ("short_ids", "n"),
             ]
@@ -3179,18 +3192,15 @@ mod tests {
         for query in [PARTITION_ROWS, PARTITION_STATE.as_str()] {
             let plan = explained(&format!("EXPLAIN QUERY PLAN {query}"), 3);
             assert!(
-                plan.iter().any(|p| p.contains("INDEX rows_by_partition (dealership_id=? AND partition_id=?)")),
+                plan.iter().any(|p| p.contains("INDEX rows_by_partition (dealership=? AND partition_id=?)")),
                 "{plan:?}"
             );
             assert!(
-                plan.iter().any(|p| p.contains("sqlite_autoindex_rows_1 (dealership_id=? AND tbl=? AND row_id=?)")),
+                plan.iter().any(|p| p.contains("sqlite_autoindex_row_records_1 (dealership=? AND tbl=? AND row_id=?)")),
                 "{plan:?}"
             );
             assert!(!plan.iter().any(|p| p.contains("SCAN")), "{plan:?}");
-            assert!(
-                !plan.iter().any(|p| p.ends_with("(dealership_id=?)")),
-                "a walk of the dealership's rows: {plan:?}"
-            );
+            assert!(!plan.iter().any(|p| p.ends_with("(dealership=?)")), "a walk of the dealership's rows: {plan:?}");
         }
         for root in showroom_core::sync::rules::synced_tables()
             .filter(|t| matches!(showroom_core::sync::partition::home(t), Some(Home::Own | Home::Lead)))
@@ -3215,6 +3225,7 @@ mod tests {
 
         let conn = Conn::open_in_memory().unwrap();
         let db = &*conn.conn;
+        db.exec(SHORT_ID, &[db::Val::Text("d".into())]).unwrap();
         let (c, l, q) = ("c-1", "l-1", "q-1");
         for (tbl, row, partition) in [
             ("customers", c, Some(c)),
@@ -3226,7 +3237,8 @@ mod tests {
             ("vehicles", "v-1", None),
         ] {
             db.exec(
-                "INSERT INTO rows (tbl, row_id, dealership_id, partition_id) VALUES (?1, ?2, 'd', ?3)",
+                "INSERT INTO row_records (tbl, row_id, dealership, partition_id)
+                 VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = 'd'), ?3)",
                 &[
                     db::Val::Text(tbl.into()),
                     db::Val::Text(row.into()),
@@ -3258,7 +3270,8 @@ mod tests {
         let indexed: i64 = conn
             .conn
             .query_row(
-                "SELECT COUNT(*) FROM rows INDEXED BY rows_by_partition WHERE dealership_id = 'd' AND partition_id > ''
+                "SELECT COUNT(*) FROM row_records INDEXED BY rows_by_partition
+                 WHERE dealership = (SELECT n FROM short_ids WHERE id = 'd') AND partition_id > ''
                    AND (partition_id <> row_id
                    OR (tbl <> 'customers' AND tbl <> 'leads' AND tbl <> 'commission_statements' AND tbl <> 'coaching_notes'))",
                 (),
@@ -3314,6 +3327,9 @@ mod tests {
     fn an_insert_gives_its_new_key_or_none_on_a_conflict(s: Store) {
         let (first, again, second, stored) = s.write(|c| {
             let tx = begin(&*c.conn, Mode::Write)?;
+            for id in ["d1", "u1"] {
+                tx.execute(SHORT_ID, [id])?;
+            }
             let row = |id: &str| tx.insert_returning(INSERT_ROW, "id", params!["customers", id, "d1", id, "u1"]);
             let (first, again, second) = (row("r1")?, row("r1")?, row("r2")?);
             let stored: i64 = tx.query_row("SELECT id FROM rows WHERE row_id = 'r1'", (), |r| r.get(0))?;
@@ -4058,9 +4074,10 @@ mod tests {
         changes.iter().map(|c| format!("{} {} {} {} {}", c.change_id, c.row_id, c.field, c.value, c.hlc)).collect()
     }
 
-    /// Turns `log_entries`, `write_records` and `partitions` (migrations 0015 and 0016 on SQLite,
-    /// 0011 and 0012 on PostgreSQL) back into the tables before them: every entry spells its
-    /// dealership, device and row, every write its clock and author, every partition its ids.
+    /// Turns `log_entries`, `write_records`, `partitions` and `row_records` (migrations 0015 to
+    /// 0017 on SQLite, 0011 to 0013 on PostgreSQL) back into the tables before them: every entry
+    /// spells its dealership, device and row, every write its clock and author, every partition
+    /// and row its ids.
     fn undo_short_names(dialect: Dialect) -> String {
         let hlc = match dialect {
             Dialect::Sqlite => "printf('%018d-%05d-%s', w.at / 100000, w.at % 100000, n.id)",
@@ -4070,8 +4087,21 @@ mod tests {
         };
         let name = |n: &str| format!("(SELECT id FROM short_ids WHERE n = p.{n})");
         let (d, o, c) = (name("dealership"), name("owner"), name("creator"));
+        let rows = match dialect {
+            Dialect::Sqlite => {
+                "CREATE TABLE rows_v1 (id INTEGER PRIMARY KEY, dealership_id TEXT NOT NULL, tbl TEXT NOT NULL,
+                   row_id TEXT NOT NULL, partition_id TEXT, creator_id TEXT, UNIQUE (dealership_id, tbl, row_id)) STRICT;"
+            }
+            Dialect::Postgres => {
+                "CREATE TABLE rows_v1 (dealership_id TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,
+                   partition_id TEXT, creator_id TEXT, id BIGINT, PRIMARY KEY (dealership_id, tbl, row_id));"
+            }
+        };
         let numbers = format!(
-            "CREATE TABLE writes_v1 AS
+            "{rows}
+             INSERT INTO rows_v1 (id, dealership_id, tbl, row_id, partition_id, creator_id)
+               SELECT id, dealership_id, tbl, row_id, partition_id, creator_id FROM rows;
+             CREATE TABLE writes_v1 AS
                SELECT w.id, w.write_id, {hlc} AS hlc, a.id AS user_id
                FROM write_records w JOIN short_ids n ON n.n = w.node LEFT JOIN short_ids a ON a.n = w.author;
              DROP VIEW writes;
@@ -4108,6 +4138,14 @@ mod tests {
              ALTER TABLE log_entries DROP COLUMN device;
              ALTER TABLE log_entries RENAME TO log;
              CREATE INDEX log_by_dealership ON log (dealership_id, seq);
+             DROP VIEW state;
+             DROP VIEW rows;
+             DROP TABLE row_records;
+             ALTER TABLE rows_v1 RENAME TO rows;
+             CREATE INDEX rows_by_partition ON rows (dealership_id, partition_id);
+             CREATE VIEW state AS
+               SELECT r.dealership_id, r.tbl, r.row_id, n.name AS field, f.value, f.w, f.rid, f.fid
+               FROM state_fields f JOIN rows r ON r.id = f.rid JOIN field_names n ON n.id = f.fid;
              DROP TABLE short_ids;"
         )
     }

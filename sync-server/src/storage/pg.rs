@@ -33,6 +33,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0010_field_names.sql"),
     include_str!("../../migrations/postgres/0011_log_short_names.sql"),
     include_str!("../../migrations/postgres/0012_partition_and_write_numbers.sql"),
+    include_str!("../../migrations/postgres/0013_row_numbers.sql"),
 ];
 
 /// Connections kept by one process.

@@ -112,7 +112,10 @@ impl Conn {
                     params![d, ids],
                 )?;
                 tx.execute(
-                    &format!("DELETE FROM rows WHERE dealership_id = ?1 AND {}", in_ids(dialect, "?2")),
+                    &format!(
+                        "DELETE FROM row_records WHERE dealership = {DEALERSHIP_NO} AND {}",
+                        in_ids(dialect, "?2")
+                    ),
                     params![d, ids],
                 )?;
                 let mut announce = tx.prepare_cached(
