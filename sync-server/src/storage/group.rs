@@ -551,12 +551,7 @@ impl Conn {
             // (A row that was here before and came back keeps the partition its entries were
             // written in.)
             tx.prepare_cached(super::NAME_ENTRIES)?.execute([&t, table, row])?;
-            tx.prepare_cached(
-                "INSERT INTO row_records (tbl, row_id, dealership, partition_id)
-                 VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), ?4)
-                 ON CONFLICT (dealership, tbl, row_id) DO UPDATE SET partition_id = excluded.partition_id",
-            )?
-            .execute(params![table, row, t, partition])?;
+            tx.prepare_cached(&RELOCATE_ROW)?.execute(params![table, row, t, partition])?;
             tx.prepare_cached(
                 "INSERT INTO state_fields (rid, fid, value, w)
                  SELECT (SELECT id FROM rows WHERE dealership_id = ?4 AND tbl = ?2 AND row_id = ?3), fid, value, w
@@ -614,6 +609,16 @@ impl Conn {
         Self::hand_over(tx, &as_rooftop(actor, to), now_ms, rows, partition, None, None)
     }
 }
+
+/// Row `?2` of table `?1` in dealership `?3`, in partition `?4` (made, or moved there).
+static RELOCATE_ROW: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO row_records (tbl, row_id, dealership, partition_id)
+         VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), {})
+         ON CONFLICT (dealership, tbl, row_id) DO UPDATE SET partition_id = excluded.partition_id",
+        super::ROW_PARTITION
+    )
+});
 
 fn customer_name(db: &dyn Db, d: &str, id: &str) -> Result<String> {
     let m = row_json(db, d, "customers", id)?.unwrap_or_default();

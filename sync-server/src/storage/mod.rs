@@ -177,13 +177,29 @@ pub(super) const NAME_ENTRIES: &str = "UPDATE log_entries SET
 /// client that gives a quote its customer's id (a client can send anything) is still found.
 pub(super) const PARTITION_ROWS: &str = "SELECT tbl, row_id FROM row_records
      WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND partition_id IS NOT DISTINCT FROM ?2
-       AND (partition_id <> row_id
-       OR (tbl <> 'customers' AND tbl <> 'leads' AND tbl <> 'commission_statements' AND tbl <> 'coaching_notes'))
+       AND partition_id IS DISTINCT FROM ''
      UNION ALL
      SELECT tbl, row_id FROM row_records
      WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1)
        AND tbl IN ('customers', 'leads', 'commission_statements', 'coaching_notes')
-       AND row_id = ?2 AND partition_id = ?2";
+       AND row_id = ?2 AND partition_id = ''";
+
+/// The partition a row stores (`?4` for row `?2` of table `?1`): '' for a partition's root,
+/// whose partition is its own id (migration 0018). Readers of `row_records` read
+/// [`READ_PARTITION`]; `rows` does. (ORs rather than `IN`: a list makes SQLite build a temporary
+/// table in every insert.)
+pub(super) const ROW_PARTITION: &str = "CASE WHEN ?4 = ?2
+       AND (?1 = 'customers' OR ?1 = 'leads' OR ?1 = 'commission_statements' OR ?1 = 'coaching_notes')
+     THEN '' ELSE ?4 END";
+/// Moves row `?2` of table `?1` of dealership `?3` to partition `?4`.
+static MOVE_ROW: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "UPDATE row_records SET partition_id = {ROW_PARTITION}
+         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?3) AND tbl = ?1 AND row_id = ?2"
+    )
+});
+/// The partition of a `row_records` row, as [`ROW_PARTITION`] stored it.
+const READ_PARTITION: &str = "CASE WHEN partition_id = '' THEN row_id ELSE partition_id END";
 
 /// The tables whose rows [`PARTITION_ROWS`] finds by key when they are their own partition.
 #[cfg(test)]
@@ -200,9 +216,13 @@ static PARTITION_STATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
 });
 
 /// A row names its dealership and creator by number (migration 0017).
-const INSERT_ROW: &str = "INSERT INTO row_records (tbl, row_id, dealership, partition_id, creator)
-     VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), ?4, (SELECT n FROM short_ids WHERE id = ?5))
-     ON CONFLICT (dealership, tbl, row_id) DO NOTHING";
+static INSERT_ROW: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO row_records (tbl, row_id, dealership, partition_id, creator)
+         VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), {ROW_PARTITION}, (SELECT n FROM short_ids WHERE id = ?5))
+         ON CONFLICT (dealership, tbl, row_id) DO NOTHING"
+    )
+});
 
 /// `sql`, an `INSERT` of several rows, as `dialect` should run it: `INSERT OR FAIL` on SQLite.
 ///
@@ -236,6 +256,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0015_log_short_names.sql"),
     include_str!("../../migrations/sqlite/0016_partition_and_write_numbers.sql"),
     include_str!("../../migrations/sqlite/0017_row_numbers.sql"),
+    include_str!("../../migrations/sqlite/0018_root_partition_implied.sql"),
 ];
 
 mod checkpoint;
@@ -1005,10 +1026,10 @@ struct RowMeta {
 }
 
 fn load_row(tx: &dyn Db, d: &str, table: &str, row: Uuid) -> Result<Option<RowMeta>> {
-    tx.prepare_cached(
-        "SELECT partition_id, (SELECT id FROM short_ids WHERE n = creator) FROM row_records
-         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
-    )?
+    tx.prepare_cached(&format!(
+        "SELECT {READ_PARTITION}, (SELECT id FROM short_ids WHERE n = creator) FROM row_records
+             WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3"
+    ))?
     .query_row(params![d, table, row.to_string()], |r| Ok(RowMeta { partition: r.get(0)?, creator: r.get(1)? }))
     .optional()
 }
@@ -2045,8 +2066,11 @@ impl Conn {
                 row_text_of = Some(c.row_id);
             }
             if rows_done.insert(key) {
-                let inserted =
-                    tx.insert_returning(INSERT_ROW, "id", params![c.table, row_text, dealership, place.partition, me])?;
+                let inserted = tx.insert_returning(
+                    &INSERT_ROW,
+                    "id",
+                    params![c.table, row_text, dealership, place.partition, me],
+                )?;
                 if let Some(rid) = inserted {
                     new_rows.insert(key, rid);
                 }
@@ -2196,11 +2220,7 @@ impl Conn {
                 let now_in: Option<String> = load_row(tx, &dealership, &c.table, c.row_id)?.and_then(|m| m.partition);
                 if now_in != place.partition {
                     tx.prepare_cached(NAME_ENTRIES)?.execute(params![dealership, c.table, row_text])?;
-                    tx.prepare_cached(
-                        "UPDATE row_records SET partition_id = ?4
-                         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
-                    )?
-                    .execute(params![dealership, c.table, row_text, place.partition])?;
+                    tx.prepare_cached(&MOVE_ROW)?.execute(params![c.table, row_text, dealership, place.partition])?;
                     let old_owner = Self::owner_of(tx, &dealership, from.as_deref())?;
                     let new_owner = Self::owner_of(tx, &dealership, place.partition.as_deref())?;
                     // Rows living with this one (a lead's assignments) move with it, as every
@@ -2209,11 +2229,7 @@ impl Conn {
                     moving.extend(Self::children(tx, &dealership, &c.table, &row_text)?);
                     for (t, r) in &moving[1..] {
                         tx.prepare_cached(NAME_ENTRIES)?.execute(params![dealership, t, r])?;
-                        tx.prepare_cached(
-                            "UPDATE row_records SET partition_id = ?4
-                         WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3",
-                        )?
-                        .execute(params![dealership, t, r, place.partition])?;
+                        tx.prepare_cached(&MOVE_ROW)?.execute(params![t, r, dealership, place.partition])?;
                     }
                     if let Some(p) = &place.partition {
                         let evict = match &old_owner {
@@ -3212,13 +3228,11 @@ mod tests {
         }
         // The index's condition and the query's are the same words, as SQLite needs.
         let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        let condition = words(
-            "partition_id <> row_id OR (tbl <> 'customers' AND tbl <> 'leads' AND tbl <> 'commission_statements' AND tbl <> 'coaching_notes')",
-        );
+        let condition = words("partition_id IS DISTINCT FROM ''");
         for sql in [
             PARTITION_ROWS,
-            include_str!("../../migrations/sqlite/0013_partition_roots_unindexed.sql"),
-            include_str!("../../migrations/postgres/0009_partition_roots_unindexed.sql"),
+            include_str!("../../migrations/sqlite/0018_root_partition_implied.sql"),
+            include_str!("../../migrations/postgres/0014_root_partition_implied.sql"),
         ] {
             assert!(words(sql).contains(&condition), "{sql}");
         }
@@ -3237,8 +3251,11 @@ mod tests {
             ("vehicles", "v-1", None),
         ] {
             db.exec(
-                "INSERT INTO row_records (tbl, row_id, dealership, partition_id)
-                 VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = 'd'), ?3)",
+                &format!(
+                    "INSERT INTO row_records (tbl, row_id, dealership, partition_id)
+                     VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = 'd'), {})",
+                    ROW_PARTITION.replace("?4", "?3")
+                ),
                 &[
                     db::Val::Text(tbl.into()),
                     db::Val::Text(row.into()),
@@ -3272,8 +3289,7 @@ mod tests {
             .query_row(
                 "SELECT COUNT(*) FROM row_records INDEXED BY rows_by_partition
                  WHERE dealership = (SELECT n FROM short_ids WHERE id = 'd') AND partition_id > ''
-                   AND (partition_id <> row_id
-                   OR (tbl <> 'customers' AND tbl <> 'leads' AND tbl <> 'commission_statements' AND tbl <> 'coaching_notes'))",
+                   AND partition_id IS DISTINCT FROM ''",
                 (),
                 |r| r.get(0),
             )
@@ -3285,7 +3301,7 @@ mod tests {
     /// without a `RETURNING` clause (SQLite runs one as a trigger over a temporary table).
     #[test]
     fn a_pushs_inserts_build_no_temporary_table() {
-        for sql in [INSERT_WRITE, INSERT_LOG, INSERT_LOG_WRITE, INSERT_ROW, &FreshState::insert(Dialect::Sqlite, 64)] {
+        for sql in [INSERT_WRITE, INSERT_LOG, INSERT_LOG_WRITE, &INSERT_ROW, &FreshState::insert(Dialect::Sqlite, 64)] {
             let ops = explained(&format!("EXPLAIN {sql}"), 1);
             assert!(ops.iter().any(|o| o == "Insert" || o == "IdxInsert"), "{sql}: {ops:?}");
             assert!(!ops.iter().any(|o| o == "OpenEphemeral"), "{sql}: {ops:?}");
@@ -3330,7 +3346,7 @@ mod tests {
             for id in ["d1", "u1"] {
                 tx.execute(SHORT_ID, [id])?;
             }
-            let row = |id: &str| tx.insert_returning(INSERT_ROW, "id", params!["customers", id, "d1", id, "u1"]);
+            let row = |id: &str| tx.insert_returning(&INSERT_ROW, "id", params!["customers", id, "d1", id, "u1"]);
             let (first, again, second) = (row("r1")?, row("r1")?, row("r2")?);
             let stored: i64 = tx.query_row("SELECT id FROM rows WHERE row_id = 'r1'", (), |r| r.get(0))?;
             Ok((first, again, second, stored))
@@ -3383,6 +3399,12 @@ mod tests {
             ana.id, ana.id
         );
         assert_eq!(s.count(&owned), 1, "the customer's partition, owned and made by Ana");
+        // The customer is its partition's root: its record stores '' for its own id, and reads back as it.
+        assert_eq!(
+            s.count(&format!("SELECT COUNT(*) FROM row_records WHERE row_id = '{row}' AND partition_id = ''")),
+            1
+        );
+        assert_eq!(s.count(&format!("SELECT COUNT(*) FROM rows WHERE row_id = '{row}' AND partition_id = '{row}'")), 1);
         let far = Hlc { ms: u64::MAX / 10, counter: 0, node };
         assert!(clock_at(far).is_err(), "a clock past what one number holds is refused, not wrapped");
     }

@@ -34,6 +34,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0011_log_short_names.sql"),
     include_str!("../../migrations/postgres/0012_partition_and_write_numbers.sql"),
     include_str!("../../migrations/postgres/0013_row_numbers.sql"),
+    include_str!("../../migrations/postgres/0014_root_partition_implied.sql"),
 ];
 
 /// Connections kept by one process.
