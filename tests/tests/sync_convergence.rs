@@ -164,8 +164,9 @@ impl Server {
     }
 
     fn seen(&self) -> BTreeSet<Uuid> {
-        let sql = "SELECT write_id FROM seen";
-        self.inspect(sql, sql, &[]).into_iter().map(|r| r[0].as_deref().unwrap().parse().unwrap()).collect()
+        // (A write id is kept as its 16 bytes.)
+        let (sqlite, postgres) = ("SELECT lower(hex(write_id)) FROM seen", "SELECT encode(write_id, 'hex') FROM seen");
+        self.inspect(sqlite, postgres, &[]).into_iter().map(|r| r[0].as_deref().unwrap().parse().unwrap()).collect()
     }
 }
 
@@ -517,13 +518,13 @@ impl World {
                 let found = self.server.inspect(
                     &format!(
                         "SELECT {sqlite} FROM seen s JOIN log l ON l.seq = s.seq, {} f
-                         WHERE s.write_id = ?1 AND CAST(f.value ->> 0 AS TEXT) = ?2",
+                         WHERE s.write_id = unhex(replace(?1, '-', '')) AND CAST(f.value ->> 0 AS TEXT) = ?2",
                         showroom_e2e::LOGGED_SQLITE
                     ),
                     &format!(
                         "SELECT {postgres} FROM seen s JOIN log l ON l.seq = s.seq
                          CROSS JOIN LATERAL {} f
-                         WHERE s.write_id = ?1 AND (f.value ->> 0) = ?2",
+                         WHERE s.write_id = decode(replace(?1, '-', ''), 'hex') AND (f.value ->> 0) = ?2",
                         showroom_e2e::LOGGED_POSTGRES
                     ),
                     &[&write.to_string(), &index.to_string()],

@@ -572,7 +572,7 @@ impl Conn {
                 .collect::<Result<_>>()?;
             let mut forget = tx.prepare_cached("DELETE FROM seen WHERE write_id = ?1 AND seq = ?2")?;
             for (write, seq) in history.iter().filter_map(|(w, s)| w.as_ref().map(|w| (w, s))) {
-                forget.execute(params![write, seq])?;
+                forget.execute(params![super::write_key_of(write)?, seq])?;
             }
             drop(forget);
             tx.prepare_cached(

@@ -114,7 +114,7 @@ fn materialize(dialect: Dialect) -> &'static str {
                    hlc = (SELECT hlc FROM writes WHERE id = log.w_from / 256),
                    user_id = (SELECT user_id FROM writes WHERE id = log.w_from / 256)
                  WHERE w_from IS NOT NULL AND seq IN (
-                   SELECT s.seq FROM state_fields f JOIN writes wr ON wr.id = f.w / 256
+                   SELECT s.seq FROM state_fields f JOIN write_records wr ON wr.id = f.w / 256
                    JOIN seen s ON s.write_id = wr.write_id
                    WHERE f.rid = (SELECT id FROM row_records
                                   WHERE dealership = (SELECT n FROM short_ids WHERE id = ?1) AND tbl = ?2 AND row_id = ?3)
@@ -132,6 +132,16 @@ fn materialize(dialect: Dialect) -> &'static str {
 /// node's number; its author is a number too (migration 0016).
 const INSERT_WRITE: &str = "INSERT INTO write_records (write_id, at, node, author)
      VALUES (?1, ?2, (SELECT n FROM short_ids WHERE id = ?3), (SELECT n FROM short_ids WHERE id = ?4))";
+
+/// A write id as `write_records` and `seen` keep it: its 16 bytes (migration 0019).
+fn write_key(write: Uuid) -> db::Val {
+    db::Val::Blob(write.as_bytes().to_vec())
+}
+
+/// [`write_key`] of a write id's text, as the log and `writes` spell it.
+pub(super) fn write_key_of(text: &str) -> Result<db::Val> {
+    parse_id(text).map(write_key)
+}
 
 /// A clock's milliseconds and counter as one number that sorts as the clock does
 /// (`write_records.at`: the text form's two fixed-width fields, `ms * 100000 + counter`).
@@ -257,6 +267,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0016_partition_and_write_numbers.sql"),
     include_str!("../../migrations/sqlite/0017_row_numbers.sql"),
     include_str!("../../migrations/sqlite/0018_root_partition_implied.sql"),
+    include_str!("../../migrations/sqlite/0019_write_ids_as_bytes.sql"),
 ];
 
 mod checkpoint;
@@ -1219,7 +1230,7 @@ impl WriteRefs {
             }
         }
         let made = self.writes.entry((write, hlc)).or_default();
-        let id = tx.insert_key(INSERT_WRITE, "id", params![write.to_string(), clock_at(hlc)?, node, user])?;
+        let id = tx.insert_key(INSERT_WRITE, "id", params![write_key(write), clock_at(hlc)?, node, user])?;
         made.push((user.to_string(), id));
         Ok(id)
     }
@@ -1276,7 +1287,7 @@ impl Conn {
         )?;
         if e.seen {
             tx.prepare_cached("INSERT INTO seen (write_id, seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-                .execute(params![write, seq])?;
+                .execute(params![write_key(e.write), seq])?;
         }
         Ok(seq)
     }
@@ -1928,7 +1939,7 @@ impl Conn {
             if let std::collections::hash_map::Entry::Vacant(slot) = logged_writes.entry(write) {
                 let entries: Vec<Logged> = tx
                     .prepare_cached(&replayed)?
-                    .query_map([write.to_string()], |r| {
+                    .query_map(params![write_key(write)], |r| {
                         Ok((
                             r.get(0)?,
                             r.get(1)?,
@@ -2530,7 +2541,7 @@ impl Conn {
         // decided again: it loses again to the same winner, and is logged as a loser.
         let mut forget = tx.prepare_cached("DELETE FROM seen WHERE write_id = ?1 AND seq = ?2")?;
         for (write, seq) in &gone {
-            forget.execute(params![write, seq])?;
+            forget.execute(params![write_key_of(write)?, seq])?;
         }
         drop(forget);
         tx.commit()?;
@@ -3099,6 +3110,14 @@ mod tests {
             .unwrap()
         }
 
+        /// SQL for the lower-case hex digits of the bytes in column `col`, in the store's dialect.
+        fn hex(&self, col: &str) -> String {
+            match self {
+                Store::Sqlite(_) => format!("lower(hex({col}))"),
+                Store::Pg(..) => format!("encode({col}, 'hex')"),
+            }
+        }
+
         /// A number from raw SQL (what the trait does not tell: sizes of internal tables).
         fn count(&self, sql: &str) -> i64 {
             let f = |c: &mut Conn| c.conn.query_row(sql, (), |r| r.get(0));
@@ -3393,6 +3412,13 @@ mod tests {
         assert_eq!(s.count(&format!("SELECT COUNT(*) FROM write_records WHERE at = {at}")), 1);
         let author = format!("SELECT COUNT(*) FROM writes WHERE user_id = '{}' AND hlc LIKE '%-99999-{node}'", ana.id);
         assert_eq!(s.count(&author), 1, "the write's author and clock as text");
+        // Its id is kept as 16 bytes where it is stored, and spelt by `writes`.
+        for table in ["write_records", "seen"] {
+            assert_eq!(s.count(&format!("SELECT COUNT(*) FROM {table} WHERE length(write_id) <> 16")), 0, "{table}");
+        }
+        let write = created[0].change_id.to_string();
+        let spelt = format!("SELECT COUNT(*) FROM writes WHERE write_id = '{}00'", &write[..34]);
+        assert_eq!(s.count(&spelt), 1, "the write's id as text");
         let owned = format!(
             "SELECT COUNT(*) FROM partitions p JOIN short_ids o ON o.n = p.owner JOIN short_ids c ON c.n = p.creator
              WHERE p.id = '{row}' AND o.id = '{}' AND c.id = '{}'",
@@ -4096,17 +4122,11 @@ mod tests {
         changes.iter().map(|c| format!("{} {} {} {} {}", c.change_id, c.row_id, c.field, c.value, c.hlc)).collect()
     }
 
-    /// Turns `log_entries`, `write_records`, `partitions` and `row_records` (migrations 0015 to
-    /// 0017 on SQLite, 0011 to 0013 on PostgreSQL) back into the tables before them: every entry
-    /// spells its dealership, device and row, every write its clock and author, every partition
-    /// and row its ids.
+    /// Turns `log_entries`, `write_records`, `partitions`, `row_records` and `seen` (migrations
+    /// 0015 to 0019 on SQLite, 0011 to 0015 on PostgreSQL) back into the tables before them:
+    /// every entry spells its dealership, device and row, every write its id, clock and author,
+    /// every partition and row its ids.
     fn undo_short_names(dialect: Dialect) -> String {
-        let hlc = match dialect {
-            Dialect::Sqlite => "printf('%018d-%05d-%s', w.at / 100000, w.at % 100000, n.id)",
-            Dialect::Postgres => {
-                "lpad((w.at / 100000)::text, 18, '0') || '-' || lpad((w.at % 100000)::text, 5, '0') || '-' || n.id"
-            }
-        };
         let name = |n: &str| format!("(SELECT id FROM short_ids WHERE n = p.{n})");
         let (d, o, c) = (name("dealership"), name("owner"), name("creator"));
         let rows = match dialect {
@@ -4119,13 +4139,25 @@ mod tests {
                    partition_id TEXT, creator_id TEXT, id BIGINT, PRIMARY KEY (dealership_id, tbl, row_id));"
             }
         };
+        let seen = match dialect {
+            Dialect::Sqlite => {
+                "CREATE TABLE seen_v1 (write_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (write_id, seq))
+                   STRICT, WITHOUT ROWID;
+                 INSERT INTO seen_v1 SELECT lower(substr(hex(write_id), 1, 8) || '-' || substr(hex(write_id), 9, 4)
+                   || '-' || substr(hex(write_id), 13, 4) || '-' || substr(hex(write_id), 17, 4) || '-'
+                   || substr(hex(write_id), 21)), seq FROM seen;
+                 DROP TABLE seen;
+                 ALTER TABLE seen_v1 RENAME TO seen;"
+            }
+            Dialect::Postgres => {
+                "ALTER TABLE seen ALTER COLUMN write_id TYPE TEXT USING encode(write_id, 'hex')::uuid::text;"
+            }
+        };
         let numbers = format!(
             "{rows}
              INSERT INTO rows_v1 (id, dealership_id, tbl, row_id, partition_id, creator_id)
                SELECT id, dealership_id, tbl, row_id, partition_id, creator_id FROM rows;
-             CREATE TABLE writes_v1 AS
-               SELECT w.id, w.write_id, {hlc} AS hlc, a.id AS user_id
-               FROM write_records w JOIN short_ids n ON n.n = w.node LEFT JOIN short_ids a ON a.n = w.author;
+             CREATE TABLE writes_v1 AS SELECT id, write_id, hlc, user_id FROM writes;
              DROP VIEW writes;
              DROP TABLE write_records;
              ALTER TABLE writes_v1 RENAME TO writes;
@@ -4168,6 +4200,7 @@ mod tests {
              CREATE VIEW state AS
                SELECT r.dealership_id, r.tbl, r.row_id, n.name AS field, f.value, f.w, f.rid, f.fid
                FROM state_fields f JOIN rows r ON r.id = f.rid JOIN field_names n ON n.id = f.fid;
+             {seen}
              DROP TABLE short_ids;"
         )
     }
@@ -4358,9 +4391,13 @@ mod tests {
         // (the write id being the one its `seen` row names).
         let by_ref = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND w_from IS NOT NULL
                       AND fields IS NULL AND hlc IS NULL AND user_id IS NULL AND change_id IS NULL";
-        let with_values = "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND w_from IS NULL
-                           AND fields IS NOT NULL AND hlc IS NOT NULL AND user_id IS NOT NULL
-                           AND change_id = (SELECT write_id FROM seen WHERE seen.seq = log.seq)";
+        // (`seen` keeps a write id as its bytes: compared as hex digits.)
+        let with_values = &format!(
+            "SELECT COUNT(*) FROM log WHERE tbl = 'customers' AND w_from IS NULL
+               AND fields IS NOT NULL AND hlc IS NOT NULL AND user_id IS NOT NULL
+               AND replace(change_id, '-', '') = (SELECT {} FROM seen WHERE seen.seq = log.seq)",
+            s.hex("write_id")
+        );
         assert_eq!((s.count(by_ref), s.count(with_values)), (1, 0), "the creation is one entry, by reference");
         let mine = |c: &[WireChange]| c.iter().filter(|c| c.row_id == row).cloned().collect::<Vec<_>>();
         let (first, _) = pull_all(&*s, &mia, Uuid::from_u128(20), 0);

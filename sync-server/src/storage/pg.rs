@@ -35,6 +35,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0012_partition_and_write_numbers.sql"),
     include_str!("../../migrations/postgres/0013_row_numbers.sql"),
     include_str!("../../migrations/postgres/0014_root_partition_implied.sql"),
+    include_str!("../../migrations/postgres/0015_write_ids_as_bytes.sql"),
 ];
 
 /// Connections kept by one process.

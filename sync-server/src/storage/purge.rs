@@ -60,7 +60,7 @@ impl Conn {
         let tombstones: Vec<(String, String, Option<String>)> = tx
             .prepare(
                 "SELECT s.tbl, s.row_id, r.partition_id FROM state s
-                 JOIN writes wr ON wr.id = s.w / 256
+                 JOIN write_records wr ON wr.id = s.w / 256
                  JOIN seen w ON w.write_id = wr.write_id
                  JOIN log l ON l.seq = w.seq
                  JOIN rows r ON r.dealership_id = s.dealership_id AND r.tbl = s.tbl AND r.row_id = s.row_id
@@ -101,7 +101,7 @@ impl Conn {
                     .collect::<std::result::Result<_, _>>()?;
                 let mut forget = tx.prepare_cached("DELETE FROM seen WHERE write_id = ?1 AND seq = ?2")?;
                 for (write, seq) in history.iter().filter_map(|(w, s)| w.as_ref().map(|w| (w, s))) {
-                    forget.execute(params![write, seq])?;
+                    forget.execute(params![super::write_key_of(write)?, seq])?;
                 }
                 drop(forget);
                 tx.execute(
