@@ -164,6 +164,14 @@ impl FromVal for String {
         }
     }
 }
+impl FromVal for Vec<u8> {
+    fn from_val(v: &Val) -> Result<Self> {
+        match v {
+            Val::Blob(b) => Ok(b.clone()),
+            _ => Err(mismatch("bytes", v)),
+        }
+    }
+}
 impl<T: FromVal> FromVal for Option<T> {
     fn from_val(v: &Val) -> Result<Self> {
         match v {

@@ -1,6 +1,9 @@
 //! The server's storage: accounts and tokens, the change log with its monotonic sequence, the
-//! current state of every field (`state_fields`, keyed by the row's number in `rows`; readers
-//! use the `state` view joining the two), and where every row lives. [`Storage`] is what the HTTP layer
+//! current state of every field (`state_fields`, keyed by the row's number in `row_records`;
+//! readers use the `state` view joining the two), and where every row lives. Long ids a push
+//! would repeat in every table (dealerships, users, devices, clock nodes) are numbered once in
+//! `short_ids`; the log, rows, writes and partitions hold the numbers, and the `log`, `rows` and
+//! `writes` views spell them out for readers (migrations 0015–0019). [`Storage`] is what the HTTP layer
 //! calls, shared by every request at once. Its rules are written once, in [`Conn`], over the SQL
 //! facade [`db::Db`]; [`SqliteStorage`] runs them on one SQLite file (one writer connection and a
 //! pool of read-only ones), [`pg::PgStorage`] on a pooled PostgreSQL database that several server
@@ -93,9 +96,6 @@ fn logged_fields(dialect: Dialect) -> &'static str {
 /// A log entry's clock and author, for `FROM log LEFT JOIN writes wr ON wr.id = log.w_from / 256`:
 /// an entry logged by reference keeps them once, in its write's `writes` row.
 const LOGGED_HLC: &str = "COALESCE(log.hlc, wr.hlc)";
-/// A log entry's write id: an entry logged by reference keeps it once, in its write's `writes` row
-/// (it was a third copy of the id beside `seen` and `writes`, 37 bytes a customer).
-const LOGGED_WRITE: &str = "COALESCE(log.change_id, wr.write_id)";
 const LOGGED_AUTHOR: &str = "COALESCE(log.user_id, wr.user_id)";
 
 /// Gives the log entries that name a field's current value by reference (`?1` dealership, `?2`
@@ -136,6 +136,11 @@ const INSERT_WRITE: &str = "INSERT INTO write_records (write_id, at, node, autho
 /// A write id as `write_records` and `seen` keep it: its 16 bytes (migration 0019).
 fn write_key(write: Uuid) -> db::Val {
     db::Val::Blob(write.as_bytes().to_vec())
+}
+
+/// A write id from the bytes [`write_key`] stored.
+fn write_of_key(bytes: &[u8]) -> Result<Uuid> {
+    Uuid::from_slice(bytes).map_err(|_| StorageError::Internal(format!("bad write id in the database: {bytes:?}")))
 }
 
 /// [`write_key`] of a write id's text, as the log and `writes` spell it.
@@ -216,11 +221,11 @@ const READ_PARTITION: &str = "CASE WHEN partition_id = '' THEN row_id ELSE parti
 const ROOT_TABLES: [&str; 4] = ["customers", "leads", "commission_statements", "coaching_notes"];
 
 /// Every winning field of partition `?2` of dealership `?1`, for its checksum: table, row, field,
-/// write id and the field's index in the write.
+/// write id (its bytes, [`write_of_key`]) and the field's index in the write.
 static PARTITION_STATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT s.tbl, s.row_id, s.field, wr.write_id, s.w % 256 FROM ({PARTITION_ROWS}) r
-         CROSS JOIN state s JOIN writes wr ON wr.id = s.w / 256
+         CROSS JOIN state s JOIN write_records wr ON wr.id = s.w / 256
          WHERE s.dealership_id = ?1 AND s.tbl = r.tbl AND s.row_id = r.row_id"
     )
 });
@@ -2685,23 +2690,34 @@ impl Conn {
         }
         let raw: Vec<Raw> = tx
             .prepare_cached(&format!(
-                "SELECT seq, kind, {LOGGED_WRITE}, tbl, row_id, {}, value, {LOGGED_HLC}, partition_id, received_ms,
-                        {LOGGED_AUTHOR}
-                 FROM log LEFT JOIN writes wr ON wr.id = log.w_from / 256
-                 WHERE seq > ?1 AND log.dealership = (SELECT n FROM short_ids WHERE id = ?2) AND (
-                   (kind = 'change'
+                // The tables, not the `log` and `writes` views: an entry by reference reads its
+                // row once (its partition is tested three times), and its write's id and clock
+                // as stored, spelt here.
+                "SELECT log.seq, log.kind, log.change_id, wr.write_id,
+                        CASE WHEN log.tbl = '' THEN r.tbl ELSE log.tbl END,
+                        CASE WHEN log.tbl = '' THEN r.row_id ELSE log.row_id END,
+                        {fields}, log.value, log.hlc, wr.at, (SELECT id FROM short_ids WHERE n = wr.node),
+                        {part}, log.received_ms, log.user_id, (SELECT id FROM short_ids WHERE n = wr.author)
+                 FROM log_entries log
+                 LEFT JOIN row_records r ON log.tbl = '' AND r.id = log.rid
+                 LEFT JOIN write_records wr ON wr.id = log.w_from / 256
+                 WHERE log.seq > ?1 AND log.dealership = (SELECT n FROM short_ids WHERE id = ?2) AND (
+                   (log.kind = 'change'
                     AND (?7 OR log.device IS NULL OR log.device <> COALESCE((SELECT n FROM short_ids WHERE id = ?6), 0))
-                    AND (?4 OR partition_id IS NULL
+                    AND (?4 OR {part} IS NULL
                       OR EXISTS (SELECT 1 FROM partitions p WHERE p.dealership = log.dealership
-                                 AND p.id = log.partition_id
+                                 AND p.id = {part}
                                  AND (p.owner = (SELECT n FROM short_ids WHERE id = ?3)
                                       OR (p.owner IS NULL AND p.creator = (SELECT n FROM short_ids WHERE id = ?3))))
                       OR EXISTS (SELECT 1 FROM grants g WHERE g.dealership_id = ?2
-                                 AND g.partition_id = log.partition_id AND g.user_id = ?3)))
-                   OR kind = 'purge'
-                   OR (kind IN ('evict', 'notice', 'copy') AND audience = ?3))
-                 ORDER BY seq LIMIT ?5",
-                logged_fields(tx.dialect())
+                                 AND g.partition_id = {part} AND g.user_id = ?3)))
+                   OR log.kind = 'purge'
+                   OR (log.kind IN ('evict', 'notice', 'copy') AND log.audience = ?3))
+                 ORDER BY log.seq LIMIT ?5",
+                fields = logged_fields(tx.dialect()),
+                part =
+                    "CASE WHEN log.tbl = '' THEN (CASE WHEN r.partition_id = '' THEN r.row_id ELSE r.partition_id END)
+                          ELSE log.partition_id END"
             ))?
             .query_map(
                 params![
@@ -2714,18 +2730,34 @@ impl Conn {
                     healing
                 ],
                 |r| {
+                    // An entry by reference names its write, clock and author through its
+                    // write's record; one with values holds them.
+                    let write: Option<String> = match (r.get::<Option<String>>(2)?, r.get::<Option<Vec<u8>>>(3)?) {
+                        (Some(id), _) => Some(id),
+                        (None, Some(key)) => Some(write_of_key(&key)?.to_string()),
+                        (None, None) => None,
+                    };
+                    let hlc: Option<String> = match (r.get::<Option<String>>(8)?, r.get::<Option<i64>>(9)?) {
+                        (Some(hlc), _) => Some(hlc),
+                        (None, Some(at)) => {
+                            let node: String = r.get::<Option<String>>(10)?.unwrap_or_default();
+                            Some(format!("{:018}-{:05}-{node}", at / 100_000, at % 100_000))
+                        }
+                        (None, None) => None,
+                    };
+                    let author: Option<String> = r.get::<Option<String>>(13)?.or(r.get(14)?);
                     Ok((
                         r.get(0)?,
                         r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
+                        write,
                         r.get(4)?,
                         r.get(5)?,
                         r.get(6)?,
                         r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                        r.get(10)?,
+                        hlc,
+                        r.get(11)?,
+                        r.get(12)?,
+                        author,
                     ))
                 },
             )?
@@ -2840,9 +2872,9 @@ impl Conn {
                 let mut stmt = tx.prepare_cached(&PARTITION_STATE)?;
                 let mut rows = stmt.query(params![user.dealership_id.to_string(), p])?;
                 while let Some(r) = rows.next()? {
-                    let (t, id, f, w, i): (String, String, String, String, i64) =
+                    let (t, id, f, w, i): (String, String, String, Vec<u8>, i64) =
                         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-                    sum.add(&t, &id, &f, &field_change(&w, i)?.to_string());
+                    sum.add(&t, &id, &f, &field_change_id(write_of_key(&w)?, i as u8).to_string());
                 }
                 page.checksums.push(PartitionChecksum {
                     partition: partition::partition_name(p.and_then(|p| p.parse().ok())),
@@ -3245,6 +3277,12 @@ mod tests {
                 "{root} is a partition root: leave it out of the partition index too (a migration), or drop this check"
             );
         }
+        // A root row stores '' for its own partition, and only a root row does.
+        for root in ROOT_TABLES {
+            assert!(ROW_PARTITION.contains(&format!("?1 = '{root}'")), "{root}");
+            assert!(PARTITION_ROWS.contains(&format!("'{root}'")), "{root}");
+        }
+        assert_eq!(ROW_PARTITION.matches("?1 = '").count(), ROOT_TABLES.len());
         // The index's condition and the query's are the same words, as SQLite needs.
         let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let condition = words("partition_id IS DISTINCT FROM ''");
